@@ -1,0 +1,2 @@
+// Plotly figures as plain, JSON-serialisable data.
+export * from "./figures";
