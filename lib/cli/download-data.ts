@@ -1,0 +1,105 @@
+// `npm run data`: fetches the two URFD feature CSVs into data/urfd/, checksum-verified.
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findProjectRoot } from "../data/project-root";
+import { URFD_DOWNLOADS, UrfdDownload } from "../data/urfd-source";
+
+export interface DownloadOptions {
+  /** Target folder; default <projectRoot>/data/urfd. */
+  dir?: string;
+  /** Injected for tests; default the global fetch. */
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+  files?: readonly UrfdDownload[];
+}
+
+/** A failure with one line for the user; `offline` when the host could not be reached at all. */
+export class DownloadError extends Error {
+  constructor(message: string, readonly offline: boolean) {
+    super(message);
+    this.name = "DownloadError";
+  }
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+// Network-level failures (DNS, refused, reset, timeout) arrive as TypeError("fetch failed") with a cause.
+function describeNetworkError(e: unknown): string {
+  if (e instanceof Error) {
+    if (e.name === "TimeoutError" || e.name === "AbortError") return "timed out";
+    const cause = (e as Error & { cause?: unknown }).cause;
+    if (cause instanceof Error) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      return code !== undefined ? `${e.message}: ${code}` : `${e.message}: ${cause.message}`;
+    }
+    return e.message;
+  }
+  return String(e);
+}
+
+async function fetchOne(d: UrfdDownload, fetchImpl: typeof fetch, timeoutMs: number): Promise<Uint8Array> {
+  const host = new URL(d.url).host;
+  let res: Response;
+  try {
+    res = await fetchImpl(d.url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw new DownloadError(
+      `cannot reach ${host} (offline?): ${describeNetworkError(e)} — copy the two files into data/urfd/ by hand, or the pipeline will use ../shared/data/urfd or synthetic data`,
+      true,
+    );
+  }
+  if (!res.ok) throw new DownloadError(`${d.url}: HTTP ${res.status} ${res.statusText}`, false);
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw new DownloadError(`${d.url}: download broke off: ${describeNetworkError(e)}`, false);
+  }
+}
+
+/** Downloads whatever is missing or wrong; returns the paths of the verified files. */
+export async function downloadUrfd(opts: DownloadOptions = {}): Promise<string[]> {
+  const dir = opts.dir ?? join(findProjectRoot(), "data", "urfd");
+  const fetchImpl = opts.fetchImpl ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? 20000;
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const out: string[] = [];
+  for (const d of opts.files ?? URFD_DOWNLOADS) {
+    const path = join(dir, d.file);
+    if (existsSync(path)) {
+      if (sha256(readFileSync(path)) === d.sha256) {
+        log(`${d.file}: already present, checksum ok`);
+        out.push(path);
+        continue;
+      }
+      log(`${d.file}: present but checksum differs, downloading again`);
+    }
+    const bytes = await fetchOne(d, fetchImpl, timeoutMs);
+    const got = sha256(bytes);
+    if (got !== d.sha256) throw new DownloadError(`${d.url}: sha256 ${got} does not match the expected ${d.sha256}; file not kept`, false);
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${path}.tmp`;
+    try {
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    log(`${d.file}: downloaded, ${bytes.length} bytes, checksum ok`);
+    out.push(path);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  try {
+    await downloadUrfd();
+  } catch (e) {
+    console.error(e instanceof DownloadError ? e.message : `download failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();

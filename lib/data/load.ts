@@ -1,0 +1,118 @@
+// Loads the URFD feature files and decides, loudly, which data a run uses: real URFD or synthetic.
+
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { FrameDataset, FrameTable } from "../types";
+import { DataError } from "./errors";
+import { concatTables, sequenceBlocks } from "./frame-table";
+import { findProjectRoot } from "./project-root";
+import { generateSynthetic } from "./synthetic";
+import { readUrfdFile } from "./urfd-csv";
+
+/** File names of the two URFD feature tables, as published. */
+export const URFD_FILES = {
+  falls: "urfall-cam0-falls.csv",
+  adls: "urfall-cam0-adls.csv",
+} as const;
+
+/** Environment variable naming a folder with the two URFD files. */
+export const DATA_DIR_ENV = "FALL_DATA_DIR";
+
+/** Seed for synthetic data when the caller gives none. */
+export const DEFAULT_SYNTHETIC_SEED = 1;
+
+/** Reads both URFD files from `dir`: fall sequences first, then ADLs, ids unique across both. */
+export function loadUrfd(dir: string, note?: string): FrameDataset {
+  const fallsPath = join(dir, URFD_FILES.falls);
+  const adlsPath = join(dir, URFD_FILES.adls);
+  for (const p of [fallsPath, adlsPath]) {
+    if (!existsSync(p)) throw new DataError(p, null, "file not found (URFD needs both urfall-cam0-falls.csv and urfall-cam0-adls.csv)");
+  }
+  const falls = readUrfdFile(fallsPath);
+  const adls = readUrfdFile(adlsPath);
+  const table = joinUnique(falls, adls);
+  const nFallRows = falls.rows;
+  const sequences = sequenceBlocks(table, true).map((s) => ({ ...s, isFall: s.start < nFallRows }));
+  return {
+    table,
+    sequences,
+    provenance: {
+      source: "urfd",
+      dir: resolve(dir),
+      files: [resolve(fallsPath), resolve(adlsPath)],
+      note: note ?? `URFD data from ${resolve(dir)}`,
+    },
+  };
+}
+
+// The official files use "fall-NN" and "adl-NN"; prefix only if the two files share a name.
+function joinUnique(falls: FrameTable, adls: FrameTable): FrameTable {
+  const fallIds = new Set(falls.sequence);
+  const clash = adls.sequence.some((s) => fallIds.has(s));
+  if (!clash) return concatTables([{ table: falls }, { table: adls }]);
+  return concatTables([
+    { table: falls, rename: (s) => `falls:${s}` },
+    { table: adls, rename: (s) => `adls:${s}` },
+  ]);
+}
+
+export interface ResolveDataOptions {
+  /** Folder with the two URFD files; wins over FALL_DATA_DIR. Missing files then throw. */
+  dir?: string;
+  /** Seed of the synthetic fallback (default 1). */
+  seed?: number;
+  /** Package root; default: the folder holding package.json above this file. */
+  projectRoot?: string;
+  /** false: throw instead of falling back to synthetic data. Default true. */
+  allowSynthetic?: boolean;
+}
+
+type Presence = "both" | "none" | "partial";
+
+function presence(dir: string): Presence {
+  const n = [URFD_FILES.falls, URFD_FILES.adls].filter((f) => existsSync(join(dir, f))).length;
+  return n === 2 ? "both" : n === 0 ? "none" : "partial";
+}
+
+/**
+ * Resolution order: options.dir, else $FALL_DATA_DIR (either one given must hold both files),
+ * then <root>/data/urfd, then <root>/../shared/data/urfd, then synthetic data (unless
+ * allowSynthetic is false). A folder holding only one of the two files is an error, not skipped.
+ */
+export function resolveData(options: ResolveDataOptions = {}): FrameDataset {
+  const envDir = process.env[DATA_DIR_ENV];
+  const explicit = options.dir ?? (envDir !== undefined && envDir !== "" ? envDir : undefined);
+  if (explicit !== undefined) {
+    const why = options.dir !== undefined ? "given by the caller" : `given by ${DATA_DIR_ENV}`;
+    if (presence(explicit) !== "both") {
+      const missing = [URFD_FILES.falls, URFD_FILES.adls].filter((f) => !existsSync(join(explicit, f)));
+      throw new DataError(resolve(explicit), null, `data folder ${why} lacks ${missing.join(" and ")} (no fallback when a folder is named)`);
+    }
+    return loadUrfd(explicit, `URFD data from ${resolve(explicit)} (${why})`);
+  }
+
+  const root = options.projectRoot ?? findProjectRoot();
+  const candidates = [
+    { dir: join(root, "data", "urfd"), name: "data/urfd" },
+    { dir: join(root, "..", "shared", "data", "urfd"), name: "../shared/data/urfd" },
+  ];
+  for (const [i, c] of candidates.entries()) {
+    const p = presence(c.dir);
+    if (p === "partial") {
+      throw new DataError(resolve(c.dir), null, `holds only one of ${URFD_FILES.falls} and ${URFD_FILES.adls}; add the other (npm run data) or remove it`);
+    }
+    if (p === "both") {
+      const why = i === 0 ? "found in data/urfd" : "data/urfd is empty, using the shared read-only copy ../shared/data/urfd";
+      return loadUrfd(c.dir, `URFD data from ${resolve(c.dir)} (${why})`);
+    }
+  }
+
+  const looked = candidates.map((c) => c.name).join(" or ");
+  if (options.allowSynthetic === false) {
+    throw new DataError(resolve(root), null, `no URFD files in ${looked} and synthetic data is not allowed: run npm run data or set ${DATA_DIR_ENV}`);
+  }
+  const seed = options.seed ?? DEFAULT_SYNTHETIC_SEED;
+  const ds = generateSynthetic({ seed });
+  ds.provenance.note = `SYNTHETIC data (seed ${seed}): no URFD files in ${looked} (under ${resolve(root)}) — results say nothing about real falls`;
+  return ds;
+}
