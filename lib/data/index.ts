@@ -19,3 +19,5 @@ export type { Scaler } from "./scaler";
 export { writeWindowSet, readWindowSet, writePartitions, WINDOWSET_FORMAT } from "./arrow-io";
 export { URFD_DOWNLOADS } from "./urfd-source";
 export type { UrfdDownload } from "./urfd-source";
+export { describeSide } from "./describe";
+export { fallingSegment, findSequence } from "./segments";

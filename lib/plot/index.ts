@@ -1,2 +1,3 @@
 // Plotly figures as plain, JSON-serialisable data.
 export * from "./figures";
+export * from "./sequence";

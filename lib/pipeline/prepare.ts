@@ -1,0 +1,48 @@
+// The "prepare" step shared by notebook 02 and `npm run pipeline`: windows, grouped split(s),
+// and a scaler fitted on each training side only.
+import { FrameDataset, WindowSet } from "../types";
+import { makeWindowsWithReport, WindowOptions } from "../data/windows";
+import { Fold, groupedKFold, groupedSplit, splitWindows } from "../data/split";
+import { applyScaler, fitScaler, Scaler } from "../data/scaler";
+
+export interface PreparedSplit {
+  fold: Fold;
+  /** Standardised with `scaler`, which saw only `train`. */
+  train: WindowSet;
+  test: WindowSet;
+  scaler: Scaler;
+}
+
+export interface WindowedData {
+  windows: WindowSet;
+  /** Sequences shorter than the window, which gave no window. */
+  skipped: string[];
+}
+
+/** Windows of a data set; throws when fewer than two classes remain (nothing to learn). */
+export function windowDataset(ds: FrameDataset, opts: WindowOptions = {}): WindowedData {
+  const { windows, skipped } = makeWindowsWithReport(ds, opts);
+  let positives = 0;
+  for (let i = 0; i < windows.count; i++) positives += windows.y[i];
+  if (positives === 0 || positives === windows.count) {
+    const only = positives === 0 ? "no fall window" : "only fall windows";
+    throw new Error(`${ds.provenance.dir ?? "data set"}: ${only} after windowing (${windows.count} windows): a detector needs both classes`);
+  }
+  return { windows, skipped };
+}
+
+function scaleFold(windows: WindowSet, fold: Fold): PreparedSplit {
+  const { train, test } = splitWindows(windows, fold);
+  const scaler = fitScaler(train);
+  return { fold, train: applyScaler(train, scaler), test: applyScaler(test, scaler), scaler };
+}
+
+/** One grouped, stratified hold-out split. */
+export function prepareHoldout(windows: WindowSet, opts: { testFraction?: number; seed: number }): PreparedSplit {
+  return scaleFold(windows, groupedSplit(windows, opts));
+}
+
+/** Grouped, stratified K folds; each fold has its own scaler fitted on its training side. */
+export function prepareFolds(windows: WindowSet, opts: { k: number; seed: number }): PreparedSplit[] {
+  return groupedKFold(windows, opts).map((fold) => scaleFold(windows, fold));
+}
