@@ -36,3 +36,4 @@ export function evaluateAll(
     ...sequenceErrors(probs, windows, threshold),
   };
 }
+export * from "./align";

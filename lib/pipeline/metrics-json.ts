@@ -1,0 +1,98 @@
+// The metrics.json document: what a run measured, on which data, with which settings.
+import { FrameDataset } from "../types";
+import { Evaluation, Metrics } from "../evaluate";
+import { PipelineOptions } from "../cli/pipeline-options";
+import type { FoldOutcome } from "./run-pipeline";
+
+export interface MetricsSummary {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  specificity: number;
+  f1: number;
+  auc: number | null;
+  confusionMatrix: [[number, number], [number, number]];
+  threshold: number;
+}
+
+export interface MetricsJson {
+  data: { source: "urfd" | "synthetic"; dir: string | null; sequences: number; frames: number; note: string };
+  config: PipelineOptions;
+  backend: string;
+  window: MetricsSummary;
+  sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
+  folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  scores: string;
+  training: {
+    wallSec: number;
+    trainSec: number;
+    windowsPerSec: number;
+    overheadFraction: number;
+    workers: { id: number; fold: number; samples: number; history: { loss: number[]; acc: number[] } }[];
+    merged: { fold: number; loss: number[]; acc: number[] }[];
+  };
+}
+
+function summary(m: Metrics): MetricsSummary {
+  return {
+    accuracy: m.accuracy,
+    precision: m.precision,
+    recall: m.recall,
+    specificity: m.specificity,
+    f1: m.f1,
+    auc: m.auc,
+    confusionMatrix: m.confusionMatrix,
+    threshold: m.threshold,
+  };
+}
+
+export function metricsJson(input: {
+  ds: FrameDataset;
+  options: PipelineOptions;
+  backend: string;
+  pooled: Evaluation;
+  folds: FoldOutcome[];
+  kfold: boolean;
+  wallSec: number;
+}): MetricsJson {
+  const { ds, pooled, folds } = input;
+  const trainSec = folds.reduce((a, f) => a + f.result.fit.timing.trainSec, 0);
+  const windows = folds.reduce((a, f) => a + f.result.fit.windowsPerSec * f.result.fit.timing.trainSec, 0);
+  const overhead = folds.reduce((a, f) => a + f.result.fit.timing.overheadFraction, 0) / folds.length;
+  return {
+    data: {
+      source: ds.provenance.source,
+      dir: ds.provenance.dir,
+      sequences: ds.sequences.length,
+      frames: ds.table.rows,
+      note: ds.provenance.note,
+    },
+    config: input.options,
+    backend: input.backend,
+    window: summary(pooled.window),
+    sequence: { ...summary(pooled.sequence), missedFalls: pooled.missedFalls, falseAlarms: pooled.falseAlarms },
+    ...(input.kfold
+      ? {
+          folds: folds.map((f) => ({
+            threshold: f.result.threshold,
+            testSequences: f.split.fold.testSeq.length,
+            window: summary(f.evaluation.window),
+            sequence: summary(f.evaluation.sequence),
+          })),
+        }
+      : {}),
+    scores: input.kfold
+      ? "pooled out-of-fold predictions; each fold's scores mapped monotonically so its training-chosen threshold is 0.5"
+      : "hold-out test predictions mapped monotonically so the training-chosen threshold is 0.5",
+    training: {
+      wallSec: input.wallSec,
+      trainSec,
+      windowsPerSec: trainSec > 0 ? windows / trainSec : 0,
+      overheadFraction: overhead,
+      workers: folds.flatMap((f, i) =>
+        f.result.fit.workers.map((w) => ({ id: w.id, fold: i + 1, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
+      ),
+      merged: folds.map((f, i) => ({ fold: i + 1, loss: f.result.fit.merged.loss, acc: f.result.fit.merged.acc })),
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// report.html: one self-contained page (plotly.js inlined once) with what a person deciding
+// whether to trust the detector needs: provenance, settings, metrics, reports and plots.
+import { FrameDataset, WindowSet } from "../types";
+import { Evaluation } from "../evaluate";
+import { standaloneHtml, escapeHtml, PageSection } from "../notebook/html-page";
+import { evaluationViews, trainingFigure } from "./evaluation-views";
+import type { FoldOutcome } from "./run-pipeline";
+import type { MetricsJson, MetricsSummary } from "./metrics-json";
+
+function metricRow(level: string, m: MetricsSummary): Record<string, unknown> {
+  const [[tn, fp], [fn, tp]] = m.confusionMatrix;
+  return {
+    level,
+    accuracy: m.accuracy.toFixed(4),
+    precision: m.precision.toFixed(4),
+    "recall (sensitivity)": m.recall.toFixed(4),
+    specificity: m.specificity.toFixed(4),
+    f1: m.f1.toFixed(4),
+    auc: m.auc === null ? "n/a" : m.auc.toFixed(4),
+    "tn / fp / fn / tp": `${tn} / ${fp} / ${fn} / ${tp}`,
+  };
+}
+
+export function buildReportHtml(input: {
+  ds: FrameDataset;
+  metrics: MetricsJson;
+  folds: FoldOutcome[];
+  pooled: Evaluation;
+  pooledWindows: WindowSet;
+  pooledScores: Float32Array;
+}): string {
+  const { ds, metrics, folds, pooled } = input;
+  const views = evaluationViews(ds, input.pooledWindows, input.pooledScores, pooled);
+  const synthetic = ds.provenance.source === "synthetic";
+  const sections: PageSection[] = [
+    {
+      heading: "Data",
+      html: synthetic ? `<p style="color:#b00;font-weight:bold">SYNTHETIC DATA — these results say nothing about real falls.</p>` : "",
+      text: `${ds.provenance.note}\n\n${metrics.data.sequences} recordings, ${metrics.data.frames} frames. TensorFlow.js backend: ${metrics.backend}.`,
+    },
+    {
+      heading: "Settings",
+      table: Object.entries(metrics.config).map(([option, value]) => ({ option, value: value === null ? "—" : String(value) })),
+    },
+    {
+      heading: "Metrics",
+      text: `${metrics.scores}. Thresholds were chosen on training predictions only (Youden's J).`,
+      table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
+    },
+    {
+      heading: "Mistakes",
+      text: `Missed falls: ${pooled.missedFalls.join(", ") || "none"}.\n\nFalse alarms: ${pooled.falseAlarms.join(", ") || "none"}.`,
+    },
+    { heading: "Classification report — windows", html: `<pre>${escapeHtml(views.windowReport)}</pre>` },
+    { heading: "Classification report — recordings", html: `<pre>${escapeHtml(views.sequenceReport)}</pre>` },
+    { heading: "Confusion matrices", figures: views.confusion },
+    { heading: "ROC", figure: views.roc },
+    {
+      heading: "Training",
+      text: `Wall time ${metrics.training.wallSec.toFixed(1)} s; ${metrics.training.windowsPerSec.toFixed(0)} training windows/s; exchange overhead ${(100 * metrics.training.overheadFraction).toFixed(1)}% of worker time.`,
+      figures: folds.map((f, i) => trainingFigure(f.result.fit, folds.length > 1 ? `Training, fold ${i + 1}` : "Training")),
+    },
+    { heading: "Recordings over time", text: "Fall probability per window against its last frame; the annotated falling segment is shaded.", figures: views.timelines },
+  ];
+  if (metrics.folds) {
+    sections.splice(3, 0, {
+      heading: "Per fold",
+      table: metrics.folds.map((f, i) => ({ fold: i + 1, threshold: f.threshold.toFixed(3), ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a" })),
+    });
+  }
+  return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : "URFD"}`, sections });
+}

@@ -1,0 +1,37 @@
+// Train one split data-parallel, choose the threshold on training predictions only, and score
+// the held-out side: the unit the pipeline repeats per fold.
+import { WindowSet } from "../types";
+import { DistributedModel, FitResult, ProgressEventCallback } from "../distributed";
+import { DistributedConfig } from "../distributed/config";
+import { ModelSpec } from "../model/spec";
+import { chooseThreshold } from "../evaluate/threshold";
+
+export interface TrainFoldOptions {
+  spec: ModelSpec;
+  config: DistributedConfig;
+  epochs: number;
+  onProgress?: ProgressEventCallback;
+}
+
+export interface TrainFoldResult {
+  model: DistributedModel;
+  fit: FitResult;
+  /** Chosen on the training windows' predictions, never on the test side. */
+  threshold: number;
+  trainProbs: Float32Array;
+  testProbs: Float32Array;
+}
+
+/** Probabilities strictly inside (0, 1) keep the threshold usable for score alignment. */
+function clampThreshold(t: number): number {
+  return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
+}
+
+export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFoldOptions): Promise<TrainFoldResult> {
+  const model = await DistributedModel.create({ model: opts.spec, config: opts.config });
+  const fit = await model.fit(train, { epochs: opts.epochs, onProgress: opts.onProgress });
+  const trainProbs = await model.predict(train.x, train.count);
+  const threshold = clampThreshold(chooseThreshold(trainProbs, train.y, { criterion: "youden", split: "train" }));
+  const testProbs = test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0);
+  return { model, fit, threshold, trainProbs, testProbs };
+}
