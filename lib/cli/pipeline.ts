@@ -2,19 +2,9 @@
 // failure, always with a one-line message and never a stack trace.
 import { parsePipelineArgs, pipelineHelp, UsageError } from "./pipeline-options";
 import { runPipeline } from "../pipeline/run-pipeline";
-import { ProgressEvent } from "../distributed/config";
+import { epochProgressPrinter } from "../pipeline/progress";
 
-function progress(fold: number, folds: number) {
-  const tag = folds > 1 ? `fold ${fold}/${folds} ` : "";
-  let last = Date.now();
-  return (e: ProgressEvent): void => {
-    if (e.type !== "merged") return;
-    const now = Date.now();
-    const val = e.valLoss !== undefined ? ` val_loss ${e.valLoss.toFixed(4)}` : "";
-    console.log(`  ${tag}epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)} acc ${e.acc.toFixed(4)}${val} (${((now - last) / 1000).toFixed(1)} s)`);
-    last = now;
-  };
-}
+const progress = (fold: number, folds: number) => epochProgressPrinter((l) => console.log(l), folds > 1 ? `fold ${fold}/${folds} ` : "");
 
 async function main(argv: string[]): Promise<number> {
   let options;

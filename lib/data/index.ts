@@ -12,7 +12,7 @@ export { generateSynthetic, SYNTHETIC_LIMITS } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";
 export { makeWindows, makeWindowsWithReport, DEFAULT_T, DEFAULT_STRIDE } from "./windows";
 export type { WindowOptions, WindowResult } from "./windows";
-export { groupedSplit, groupedKFold, selectWindows, takeWindows, splitWindows, windowSequences } from "./split";
+export { groupedSplit, groupedKFold, selectWindows, takeWindows, splitWindows, windowSequences, concatWindowSets } from "./split";
 export type { SplitItem, Fold, SplitOptions, KFoldOptions } from "./split";
 export { fitScaler, applyScaler, STD_FLOOR } from "./scaler";
 export type { Scaler } from "./scaler";

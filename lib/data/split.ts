@@ -151,3 +151,23 @@ export function takeWindows(ws: WindowSet, positions: readonly number[]): Window
 export function splitWindows(ws: WindowSet, fold: Fold): { train: WindowSet; test: WindowSet } {
   return { train: selectWindows(ws, fold.trainSeq), test: selectWindows(ws, fold.testSeq) };
 }
+
+/** Several WindowSets cut from one data set (same sequence table) as one, in order. */
+export function concatWindowSets(sides: readonly WindowSet[]): WindowSet {
+  if (sides.length === 0) throw new Error("concatWindowSets: nothing to join");
+  const first = sides[0];
+  const count = sides.reduce((a, s) => a + s.count, 0);
+  const x = new Float32Array(count * first.T * first.F);
+  const y = new Float32Array(count);
+  const seq = new Int32Array(count);
+  const lastFrame = new Int32Array(count);
+  let at = 0;
+  for (const s of sides) {
+    x.set(s.x, at * first.T * first.F);
+    y.set(s.y, at);
+    seq.set(s.seq, at);
+    lastFrame.set(s.lastFrame, at);
+    at += s.count;
+  }
+  return { ...first, count, x, y, seq, lastFrame };
+}

@@ -1,5 +1,5 @@
 // The metrics.json document: what a run measured, on which data, with which settings.
-import { FrameDataset } from "../types";
+import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
@@ -16,7 +16,7 @@ export interface MetricsSummary {
 }
 
 export interface MetricsJson {
-  data: { source: "urfd" | "synthetic"; dir: string | null; sequences: number; frames: number; note: string };
+  data: { source: DataProvenance["source"]; dir: string | null; sequences: number; frames: number; note: string };
   config: PipelineOptions;
   backend: string;
   window: MetricsSummary;

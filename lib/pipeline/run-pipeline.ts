@@ -2,10 +2,10 @@
 // everything written into a staging folder that is renamed to --out only when the run succeeded.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { WindowSet } from "../types";
 import { initBackend } from "../backend";
 import { resolveData } from "../data/load";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
+import { concatWindowSets } from "../data/split";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
@@ -45,25 +45,6 @@ function checkOutFree(out: string): void {
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
     throw new Error(`${out}: output folder exists and is not empty; choose another --out`);
   }
-}
-
-/** Windows of several test sides as one set (same sequence table), for pooled out-of-fold metrics. */
-function concatSides(sides: WindowSet[]): WindowSet {
-  const first = sides[0];
-  const count = sides.reduce((a, s) => a + s.count, 0);
-  const x = new Float32Array(count * first.T * first.F);
-  const y = new Float32Array(count);
-  const seq = new Int32Array(count);
-  const lastFrame = new Int32Array(count);
-  let at = 0;
-  for (const s of sides) {
-    x.set(s.x, at * first.T * first.F);
-    y.set(s.y, at);
-    seq.set(s.seq, at);
-    lastFrame.set(s.lastFrame, at);
-    at += s.count;
-  }
-  return { ...first, count, x, y, seq, lastFrame };
 }
 
 export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): Promise<PipelineOutcome> {
@@ -126,7 +107,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
     }
 
     // Pool out-of-fold scores, each aligned so its fold's threshold sits at 0.5.
-    const pooledWindows = concatSides(folds.map((f) => f.split.test));
+    const pooledWindows = concatWindowSets(folds.map((f) => f.split.test));
     const pooledScores = new Float32Array(pooledWindows.count);
     let at = 0;
     for (const f of folds) {
