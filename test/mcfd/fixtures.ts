@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../lib/run/project-root";
+import { findProjectRoot as projectRoot } from "../../lib/data/project-root";
 import { MCFD_CAMS, MCFD_CHUTES, MCFD_FILES } from "../../lib/mcfd";
 
 export const realDir = join(projectRoot(), "..", "shared", "data", "mcfd");
