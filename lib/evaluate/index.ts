@@ -37,3 +37,4 @@ export function evaluateAll(
   };
 }
 export * from "./align";
+export * from "./sequence-threshold";

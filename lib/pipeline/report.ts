@@ -44,7 +44,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Metrics",
-      text: `${metrics.scores}. Thresholds were chosen on training predictions only (Youden's J).`,
+      text: `${metrics.scores}. Thresholds were chosen on the training recordings only (Youden's J on each recording's highest window score).`,
       table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
     },
     {

@@ -4,7 +4,7 @@ import { WindowSet } from "../types";
 import { DistributedModel, FitResult, ProgressEventCallback } from "../distributed";
 import { DistributedConfig } from "../distributed/config";
 import { ModelSpec } from "../model/spec";
-import { chooseThreshold } from "../evaluate/threshold";
+import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
@@ -16,7 +16,7 @@ export interface TrainFoldOptions {
 export interface TrainFoldResult {
   model: DistributedModel;
   fit: FitResult;
-  /** Chosen on the training windows' predictions, never on the test side. */
+  /** Chosen on the training recordings' max-window scores, never on the test side. */
   threshold: number;
   trainProbs: Float32Array;
   testProbs: Float32Array;
@@ -31,7 +31,7 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const model = await DistributedModel.create({ model: opts.spec, config: opts.config });
   const fit = await model.fit(train, { epochs: opts.epochs, onProgress: opts.onProgress });
   const trainProbs = await model.predict(train.x, train.count);
-  const threshold = clampThreshold(chooseThreshold(trainProbs, train.y, { criterion: "youden", split: "train" }));
+  const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train" }));
   const testProbs = test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0);
   return { model, fit, threshold, trainProbs, testProbs };
 }
