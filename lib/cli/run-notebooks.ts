@@ -1,0 +1,252 @@
+// npm run notebooks [-- [options] [names or paths...]]
+// Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with Debian's
+// nbconvert (project-local Jupyter dirs), into notebooks/executed/; names the failing cell with
+// its source and error text; exports each executed notebook to offline HTML and checks in
+// headless Chromium that every plot was drawn. Ends with "notebooks: N passed, M failed".
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ChromiumUnavailableError, checkHtmlPlots, describeReport, reportProblems } from "../notebook/html-check";
+import { cellDurationMs, findCellErrors, joinSource, parseNotebook, skippedCells, sourceExcerpt } from "../notebook/ipynb";
+import {
+  executeArgs,
+  htmlArgs,
+  jupyterEnv,
+  jupyterProblem,
+  projectRoot,
+  runJupyter,
+  summarizeJupyterFailure,
+  writeNbconvertFiles,
+} from "../notebook/jupyter";
+
+const USAGE = `usage: run-notebooks [options] [name-or-path ...]
+  default: every notebooks/[0-9][0-9]-*.ipynb, in order
+  a name may be a prefix ("01", "01-load-data") of a notebook in notebooks/, or a path
+  --out-dir DIR   where executed notebooks and HTML go (default notebooks/executed)
+  --timeout S     per-cell timeout in seconds (default 1800)
+  --no-html       skip the HTML export and the Chromium check
+  --fail-fast     stop after the first failing notebook`;
+
+const NUMBERED = /^\d\d-.*\.ipynb$/;
+const KERNEL_START_FAILURE = /Kernel didn't respond|Kernel died before replying to kernel_info|kernel_info_reply/;
+
+interface Options {
+  outDir: string;
+  timeoutS: number;
+  html: boolean;
+  failFast: boolean;
+  names: string[];
+}
+
+function parseArgs(argv: string[], root: string): Options | string {
+  const o: Options = { outDir: path.join(root, "notebooks", "executed"), timeoutS: 1800, html: true, failFast: false, names: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    try {
+      if (a === "--out-dir") o.outDir = path.resolve(value());
+      else if (a === "--timeout") {
+        o.timeoutS = Number(value());
+        if (!(o.timeoutS > 0)) return `--timeout must be a positive number of seconds`;
+      } else if (a === "--no-html") o.html = false;
+      else if (a === "--fail-fast") o.failFast = true;
+      else if (a === "-h" || a === "--help") return "";
+      else if (a.startsWith("-")) return `unknown option ${a}`;
+      else o.names.push(a);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return o;
+}
+
+/** Notebooks to run: the numbered ones in notebooks/, or those named on the command line. */
+export function resolveNotebooks(names: string[], root = projectRoot()): string[] {
+  const dir = path.join(root, "notebooks");
+  const numbered = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => NUMBERED.test(f)).sort() : [];
+  if (!names.length) return numbered.map((f) => path.join(dir, f));
+  return names.map((n) => {
+    if (fs.existsSync(n) && fs.statSync(n).isFile()) return path.resolve(n);
+    const hits = numbered.filter((f) => f === n || f === `${n}.ipynb` || f.startsWith(n));
+    if (hits.length === 1) return path.join(dir, hits[0]);
+    if (hits.length > 1) throw new Error(`"${n}" matches several notebooks: ${hits.join(", ")}`);
+    throw new Error(`no notebook "${n}" (not a file, and no notebooks/${n}*.ipynb)`);
+  });
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function indent(text: string, pad = "    "): string {
+  return text
+    .split("\n")
+    .map((l) => pad + l)
+    .join("\n");
+}
+
+interface NotebookResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
+
+async function runOne(nb: string, o: Options, root: string): Promise<NotebookResult> {
+  const name = path.basename(nb);
+  const t0 = Date.now();
+  const rel = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r && !r.startsWith("..") ? r : p;
+  };
+  const files = writeNbconvertFiles(root);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-notebooks-"));
+  const progressFile = path.join(tmp, "progress.json");
+  const env = { ...jupyterEnv(root), FD_NB_PROGRESS: progressFile };
+  const executed = path.join(o.outDir, name);
+  const html = executed.replace(/\.ipynb$/, ".html");
+  fs.mkdirSync(o.outDir, { recursive: true });
+  for (const f of [executed, html]) fs.rmSync(f, { force: true });
+  const fail = (msg: string): NotebookResult => {
+    console.log(`FAIL ${name} (${secs(Date.now() - t0)}): ${msg}`);
+    return { name, ok: false, ms: Date.now() - t0, detail: msg };
+  };
+
+  try {
+    console.log(`---- ${name}`);
+    const execute = () =>
+      runJupyter(executeArgs(nb, o.outDir, files, o.timeoutS), env, (line) => {
+        if (line.startsWith("fd-progress:")) console.log(`  ${name}: ${line.slice("fd-progress:".length).trim()}`);
+      });
+    let exec = await execute();
+    let execMs = exec.ms;
+    // A kernel that never answered kernel_info (seen once here under heavy load, with other
+    // kernels starting at the same time) ran no cell: start it once more.
+    if (exec.code !== 0 && !fs.existsSync(progressFile) && KERNEL_START_FAILURE.test(exec.output)) {
+      console.log(`  ${name}: kernel did not start (${summarizeJupyterFailure(exec.output).split("\n")[0]}); retrying once`);
+      exec = await execute();
+      execMs += exec.ms;
+    }
+    if (exec.code !== 0 || !fs.existsSync(executed)) {
+      let where = "";
+      try {
+        const p = JSON.parse(fs.readFileSync(progressFile, "utf8")) as { cell_index: number; source: string };
+        where = `\n  while cell ${p.cell_index + 1} was running:\n${sourceExcerpt(p.source)}`;
+      } catch {
+        /* no cell started */
+      }
+      const log = summarizeJupyterFailure(exec.output);
+      const why = exec.signal ? `killed by ${exec.signal}` : `exit ${exec.code}`;
+      return fail(`nbconvert --execute failed (${why}, after ${secs(execMs)})${where}\n  nbconvert said:\n${indent(log)}`);
+    }
+
+    const notebook = parseNotebook(fs.readFileSync(executed, "utf8"), executed);
+    const errors = findCellErrors(notebook);
+    let htmlMs = 0;
+    let htmlNote = "";
+    if (o.html) {
+      const conv = await runJupyter(htmlArgs(executed, o.outDir, files), env);
+      htmlMs = conv.ms;
+      if (conv.code !== 0 || !fs.existsSync(html)) {
+        htmlNote = `HTML export failed (exit ${conv.code}):\n${indent(summarizeJupyterFailure(conv.output))}`;
+      }
+    }
+
+    if (errors.length) {
+      const e = errors[0];
+      const skipped = skippedCells(notebook);
+      const lines = [
+        `cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed`,
+        sourceExcerpt(e.source),
+        "  error:",
+        indent(e.message || "(no error text)"),
+      ];
+      for (const more of errors.slice(1)) lines.push(`  also failed: cell ${more.cellIndex + 1}: ${more.message.split("\n")[0]}`);
+      if (skipped) lines.push(`  ${skipped} later code cell(s) not run`);
+      lines.push(`  executed notebook: ${rel(executed)}${fs.existsSync(html) ? `, html: ${rel(html)}` : ""}`);
+      return fail(lines.join("\n"));
+    }
+    if (htmlNote) return fail(htmlNote);
+
+    let checkNote = "";
+    let checkMs = 0;
+    if (o.html) {
+      const c0 = Date.now();
+      try {
+        const report = await checkHtmlPlots(html);
+        checkMs = Date.now() - c0;
+        const problems = reportProblems(report);
+        if (problems.length) return fail(`HTML check: ${problems.join("; ")} (${rel(html)})`);
+        checkNote = `, ${describeReport(report)}`;
+      } catch (err) {
+        const msg = err instanceof ChromiumUnavailableError ? err.message : String((err as Error).stack ?? err);
+        return fail(`HTML check could not run: ${msg}`);
+      }
+    }
+
+    const codeCells = notebook.cells.filter((c) => c.cell_type === "code" && joinSource(c.source).trim());
+    const slowest = codeCells
+      .map((c) => ({ c, ms: cellDurationMs(c) ?? 0 }))
+      .sort((a, b) => b.ms - a.ms)[0];
+    const slow = slowest && slowest.ms >= 1000 ? `; slowest cell ${notebook.cells.indexOf(slowest.c) + 1}: ${secs(slowest.ms)}` : "";
+    const total = Date.now() - t0;
+    const parts = [`execute ${secs(execMs)}`, ...(o.html ? [`html ${secs(htmlMs)}`, `check ${secs(checkMs)}`] : [])];
+    console.log(`PASS ${name} ${secs(total)} (${parts.join(", ")}; ${codeCells.length} code cells${slow}${checkNote})`);
+    return { name, ok: true, ms: total, detail: "" };
+  } catch (err) {
+    return fail(String((err as Error).stack ?? err));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const root = projectRoot();
+  const parsed = parseArgs(argv, root);
+  if (typeof parsed === "string") {
+    if (parsed) console.error(`run-notebooks: ${parsed}`);
+    console.error(USAGE);
+    return parsed ? 2 : 0;
+  }
+  let notebooks: string[];
+  try {
+    notebooks = resolveNotebooks(parsed.names, root);
+  } catch (e) {
+    console.error(`run-notebooks: ${(e as Error).message}`);
+    return 2;
+  }
+  const problem = jupyterProblem(root);
+  if (problem) {
+    console.error(`run-notebooks: ${problem}`);
+    console.log(`notebooks: 0 passed, ${notebooks.length} failed`);
+    return 1;
+  }
+  if (!notebooks.length) console.log("run-notebooks: no notebooks/[0-9][0-9]-*.ipynb found");
+  const t0 = Date.now();
+  const results: NotebookResult[] = [];
+  for (const nb of notebooks) {
+    const r = await runOne(nb, parsed, root);
+    results.push(r);
+    if (!r.ok && parsed.failFast) break;
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = notebooks.length - passed;
+  console.log("");
+  for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(36)} ${secs(r.ms).padStart(9)}`);
+  for (const nb of notebooks.slice(results.length)) console.log(`  skip ${path.basename(nb)} (after --fail-fast)`);
+  console.log(`run-notebooks: total ${secs(Date.now() - t0)}`);
+  console.log(`notebooks: ${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
