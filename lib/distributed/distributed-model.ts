@@ -1,0 +1,377 @@
+// The driver, after Elephas's SparkModel: partitions the windows, starts one worker thread per
+// partition, lets them train against a shared parameter store, and merges their histories.
+// Optimiser state: every worker keeps its own Adam state for the length of one fit() call (as
+// Elephas workers do); only weights are shared. Workers live for one call (fit/predict): ~0.7 s
+// startup each time with wasm, and nothing stays behind between calls.
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend";
+import { expectObject, expectInt } from "../model/check";
+import { saveModelFiles, readWeightFiles } from "../model/io";
+import { buildModelFromSpec, ModelSpec, parseModelSpec, specInputShape } from "../model/spec";
+import { configToJson, DistributedConfig, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
+import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "./metrics";
+import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
+import { ParamStore } from "./param-store";
+import { contiguousRanges, gatherRows, stratifiedPartition } from "./partition";
+import type { DoneMessage, EpochMessage, FitTask, PredictTask, WorkerHistory, WorkerTiming } from "./protocol";
+import { activeWorkerCount, GroupTask, runWorkerGroup } from "./worker-group";
+import { flatten, Shape, sizeOf, totalSize, unflatten } from "./weights";
+
+/** Windows to train on; a WindowSet satisfies it. x is count × T × F (count × T token ids for 'original', F = 1). */
+export interface FitData {
+  x: Float32Array;
+  y: Float32Array;
+  count: number;
+  T: number;
+  F: number;
+}
+
+export interface FitResult {
+  /** Per epoch, over all workers weighted by windows trained; val* on the shared weights after each epoch. */
+  merged: { loss: number[]; acc: number[]; valLoss?: number[]; valAcc?: number[] };
+  workers: { id: number; samples: number; history: WorkerHistory; timing: WorkerTiming }[];
+  wallSec: number;
+  /** Backend the workers trained on (e.g. "wasm"). */
+  backend: string;
+  /** Training windows processed per second of training time, all workers together. */
+  windowsPerSec: number;
+  /** The same after the first epoch (warm-up excluded); NaN with a single epoch. */
+  steadyWindowsPerSec: number;
+  timing: FitTiming;
+}
+
+export interface FitTiming {
+  /** Worker spawn until every worker reported ready (tfjs load + model build). */
+  startupSec: number;
+  /** First worker leaving the start barrier until the last one finished. */
+  trainSec: number;
+  /** Sums over workers, seconds. */
+  computeSec: number;
+  paramStoreSec: number;
+  averagingSec: number;
+  barrierWaitSec: number;
+  lockWaitSec: number;
+  validationSec: number;
+  /** (paramStore + averaging + barrier + lock) / total worker training time. */
+  overheadFraction: number;
+}
+
+export interface DistributedModelOptions {
+  model: ModelSpec;
+  config: DistributedConfig;
+}
+
+export interface SyncRoundState {
+  /** Each worker's weights before the last averaging (synchronous mode). */
+  workerWeights: Float32Array[];
+  samples: number[];
+  /** The shared weights after it. */
+  averaged: Float32Array;
+}
+
+export const DISTRIBUTED_JSON = "distributed.json";
+const FORMAT = "fall-detection-distributed";
+
+export class DistributedModel {
+  readonly spec: ModelSpec;
+  readonly config: ResolvedConfig;
+  private model: tf.LayersModel | null = null;
+  private shapes: Shape[] = [];
+  /** The weights, flat, in a SharedArrayBuffer every worker maps. */
+  private params: SharedArrayBuffer | null = null;
+  private mainBackend = "";
+  private busy = false;
+  private lastStore: ParamStore | null = null;
+
+  /** Validates spec and config now; call `await ready()` (or use `create`) before anything else. */
+  constructor(options: DistributedModelOptions) {
+    const o = expectObject(options, "DistributedModel options");
+    this.spec = parseModelSpec(o.model);
+    this.config = validateConfig(o.config);
+  }
+
+  static async create(options: DistributedModelOptions): Promise<DistributedModel> {
+    return new DistributedModel(options).ready();
+  }
+
+  /** Worker threads alive right now, across all instances (0 when nothing runs). */
+  static activeWorkers(): number {
+    return activeWorkerCount();
+  }
+
+  /** Initialise the main thread's backend and build the seeded model (idempotent). */
+  async ready(): Promise<this> {
+    if (this.model) return this;
+    this.mainBackend = (await initBackend()).name;
+    const model = buildModelFromSpec(this.spec);
+    this.shapes = weightShapes(model);
+    this.params = new SharedArrayBuffer(totalSize(this.shapes) * 4);
+    readFlatWeights(model, new Float32Array(this.params));
+    this.model = model;
+    return this;
+  }
+
+  /** Backend of the main thread (workers report theirs in FitResult.backend). */
+  get backend(): string {
+    return this.mainBackend;
+  }
+
+  get weightCount(): number {
+    return totalSize(this.shapes);
+  }
+
+  async fit(data: FitData, options: FitOptions): Promise<FitResult> {
+    await this.ready();
+    const opts = validateFitOptions(options, this.config.numWorkers);
+    const rowSize = this.checkRows(data.x, data.count, data);
+    if (!(data.y instanceof Float32Array) || data.y.length !== data.count) {
+      throw new TypeError(`data.y must be a Float32Array of count (${data.count}) labels`);
+    }
+    for (const v of data.y) if (v !== 0 && v !== 1) throw new TypeError(`data.y must hold only 0 and 1; found ${v}`);
+    const { numWorkers: W, mode, frequency, batchSize, syncEvery, seed } = this.config;
+    const nTrain = Math.floor(data.count * (1 - opts.validationSplit));
+    const nVal = data.count - nTrain;
+    if (nTrain < 1) throw new RangeError(`validationSplit ${opts.validationSplit} leaves no training windows`);
+
+    const parts = stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+    const valRanges = contiguousRanges(nVal, W);
+    const maxBatches = Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+    const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
+    const store = ParamStore.create(this.weightCount, W, { params: this.params!, slots: mode === "synchronous" });
+
+    const tasks: GroupTask[] = parts.map((idx, w) => {
+      const x = gatherRows(data.x, rowSize, idx);
+      const y = gatherRows(data.y, 1, idx);
+      const { start, end } = valRanges[w];
+      const val =
+        end > start
+          ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
+          : null;
+      const task: FitTask = {
+        kind: "fit", workerId: w, spec: this.spec, config: this.config, store: store.handles,
+        x, y, count: idx.length, val, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
+        faultInjection: opts.faultInjection ?? null,
+      };
+      const transfer = [x.buffer, y.buffer, ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
+      return { task, transfer };
+    });
+
+    const epochs: EpochMessage[][] = Array.from({ length: opts.epochs }, () => []);
+    const done: DoneMessage[] = [];
+    const backends = new Set<string>();
+    let readyCount = 0;
+    let readyAt = 0;
+    const emit: ProgressEventCallback = (e) => opts.onProgress?.(e);
+    const mergedOf = (list: EpochMessage[]) => {
+      const trained = list.filter((m) => m.samples > 0);
+      const n = trained.reduce((a, m) => a + m.samples, 0);
+      const val = list.some((m) => m.val) ? metricsFromSums(mergeMetricSums(list.flatMap((m) => (m.val ? [m.val] : [])))) : null;
+      return {
+        loss: trained.reduce((a, m) => a + m.loss * m.samples, 0) / n,
+        acc: trained.reduce((a, m) => a + m.acc * m.samples, 0) / n,
+        samples: n,
+        val,
+      };
+    };
+
+    const t0 = performance.now();
+    await this.exclusive(() =>
+      runWorkerGroup(tasks, {
+        onAbort: () => store.abort(),
+        onMessage: (msg) => {
+          switch (msg.type) {
+            case "ready":
+              backends.add(msg.backend);
+              if (++readyCount === W) readyAt = performance.now();
+              break;
+            case "progress":
+              emit({ type: "batch", worker: msg.workerId, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
+              break;
+            case "epoch": {
+              const v = msg.val ? metricsFromSums(msg.val) : null;
+              emit({ type: "epoch", worker: msg.workerId, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, ...(v ? { valLoss: v.loss, valAcc: v.accuracy } : {}) });
+              epochs[msg.epoch].push(msg);
+              if (epochs[msg.epoch].length === W) {
+                const m = mergedOf(epochs[msg.epoch]);
+                emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...(m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {}) });
+              }
+              break;
+            }
+            case "done":
+              done.push(msg);
+              break;
+            default:
+              throw new Error(`unexpected message ${msg.type} from worker ${msg.workerId} during fit`);
+          }
+        },
+      }),
+    );
+    const wallSec = (performance.now() - t0) / 1000;
+    this.lastStore = store;
+    writeFlatWeights(this.model!, new Float32Array(this.params!));
+
+    const merged: FitResult["merged"] = { loss: [], acc: [] };
+    if (nVal > 0) Object.assign(merged, { valLoss: [], valAcc: [] });
+    for (const list of epochs) {
+      const m = mergedOf(list);
+      merged.loss.push(m.loss);
+      merged.acc.push(m.acc);
+      if (m.val) {
+        merged.valLoss!.push(m.val.loss);
+        merged.valAcc!.push(m.val.accuracy);
+      }
+    }
+    done.sort((a, b) => a.workerId - b.workerId);
+    const sum = (k: keyof WorkerTiming) => done.reduce((a, d) => a + d.timing[k], 0) / 1000;
+    const trainSec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.trainStart))) / 1000;
+    const workerTrainSec = sum("trainMs");
+    const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");
+    const windows = done.reduce((a, d) => a + d.history.samples.reduce((x, y) => x + y, 0), 0);
+    const steadyWindows = done.reduce((a, d) => a + d.history.samples.slice(1).reduce((x, y) => x + y, 0), 0);
+    const steadySec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.history.epochEnd[0]))) / 1000;
+    return {
+      merged,
+      workers: done.map((d) => ({ id: d.workerId, samples: parts[d.workerId].length, history: d.history, timing: d.timing })),
+      wallSec,
+      backend: [...backends].join("+"),
+      windowsPerSec: windows / trainSec,
+      steadyWindowsPerSec: opts.epochs > 1 ? steadyWindows / steadySec : NaN,
+      timing: {
+        startupSec: (readyAt - t0) / 1000,
+        trainSec,
+        computeSec: sum("computeMs"),
+        paramStoreSec: sum("paramStoreMs"),
+        averagingSec: sum("averagingMs"),
+        barrierWaitSec: sum("barrierWaitMs"),
+        lockWaitSec: sum("lockWaitMs"),
+        validationSec: sum("validationMs"),
+        overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
+      },
+    };
+  }
+
+  /** Scores for `count` rows of x, computed by up to numWorkers workers on contiguous chunks; row order kept. */
+  async predict(x: Float32Array, count: number): Promise<Float32Array> {
+    await this.ready();
+    const { timesteps: T, features: F } = specInputShape(this.spec);
+    const rowSize = this.checkRows(x, count, { T, F });
+    const W = Math.min(this.config.numWorkers, count);
+    const ranges = contiguousRanges(count, W);
+    const store = ParamStore.create(this.weightCount, W, { params: this.params! });
+    const out = new Float32Array(count);
+    const tasks: GroupTask[] = ranges.map(({ start, end }, w) => {
+      const rows = x.slice(start * rowSize, end * rowSize);
+      const task: PredictTask = { kind: "predict", workerId: w, spec: this.spec, store: store.handles, x: rows, count: end - start, batchSize: this.config.batchSize };
+      return { task, transfer: [rows.buffer as ArrayBuffer] };
+    });
+    await this.exclusive(() =>
+      runWorkerGroup(tasks, {
+        onAbort: () => store.abort(),
+        onMessage: (msg) => {
+          if (msg.type === "predictions") out.set(msg.y, ranges[msg.workerId].start);
+        },
+      }),
+    );
+    return out;
+  }
+
+  /** Binary cross-entropy and accuracy (threshold 0.5) of the current weights, via predict. */
+  async evaluate(x: Float32Array, y: Float32Array): Promise<{ loss: number; accuracy: number }> {
+    const pred = await this.predict(x, y.length);
+    return metricsFromSums(binaryMetricSums(pred, y));
+  }
+
+  /** Copies of the weights, one array per model variable (model.weights order). */
+  getWeights(): Float32Array[] {
+    this.requireReady();
+    return unflatten(new Float32Array(this.params!), this.shapes);
+  }
+
+  setWeights(weights: readonly Float32Array[]): void {
+    this.requireReady();
+    if (this.busy) throw new Error("DistributedModel.setWeights: a fit or predict is running");
+    if (weights.length !== this.shapes.length) throw new RangeError(`setWeights: expected ${this.shapes.length} arrays, got ${weights.length}`);
+    weights.forEach((w, i) => {
+      if (w.length !== sizeOf(this.shapes[i])) throw new RangeError(`setWeights: array ${i} has ${w.length} floats, shape [${this.shapes[i]}] needs ${sizeOf(this.shapes[i])}`);
+    });
+    flatten(weights, new Float32Array(this.params!));
+    writeFlatWeights(this.model!, new Float32Array(this.params!));
+  }
+
+  /** The main thread's tf model holding the current weights (the same instance each call; a later fit updates it). */
+  toModel(): tf.LayersModel {
+    this.requireReady();
+    writeFlatWeights(this.model!, new Float32Array(this.params!));
+    return this.model!;
+  }
+
+  /** Synchronous mode: each worker's weights before the last averaging, and the average (for checks). */
+  lastSyncRound(): SyncRoundState | null {
+    const s = this.lastStore;
+    if (!s || !s.handles.slots) return null;
+    return {
+      workerWeights: Array.from({ length: s.parties }, (_, i) => s.slot(i).slice()),
+      samples: s.samples(),
+      averaged: s.read(),
+    };
+  }
+
+  /** Write model.json + weights.bin (tfjs layers format) and distributed.json (config + model spec). */
+  async save(dir: string): Promise<void> {
+    const model = this.toModel();
+    await saveModelFiles(model, dir);
+    const meta = { format: FORMAT, version: 1, model: this.spec, config: configToJson(this.config), weightCount: this.weightCount };
+    await fs.writeFile(path.join(dir, DISTRIBUTED_JSON), JSON.stringify(meta, null, 2));
+  }
+
+  /** Rebuild from a folder written by save(); every JSON field is validated before use. */
+  static async load(dir: string): Promise<DistributedModel> {
+    const file = path.join(dir, DISTRIBUTED_JSON);
+    const meta = expectObject(JSON.parse(await fs.readFile(file, "utf8")) as unknown, file);
+    if (meta.format !== FORMAT) throw new TypeError(`${file}: format must be "${FORMAT}"`);
+    expectInt(meta.version, `${file}: version`, 1, 1);
+    const dm = await DistributedModel.create({ model: parseModelSpec(meta.model), config: validateConfig(meta.config) });
+    if (meta.weightCount !== dm.weightCount) throw new TypeError(`${file}: weightCount ${String(meta.weightCount)} does not match the model's ${dm.weightCount}`);
+    const { specs, data } = await readWeightFiles(dir);
+    if (specs.length !== dm.shapes.length) throw new TypeError(`${dir}: ${specs.length} weights saved, model has ${dm.shapes.length}`);
+    specs.forEach((s, i) => {
+      if (s.dtype !== "float32" || s.shape.join(",") !== dm.shapes[i].join(",")) {
+        throw new TypeError(`${dir}: weight ${s.name} is ${s.dtype} [${s.shape}], model expects float32 [${dm.shapes[i]}]`);
+      }
+    });
+    if (data.byteLength !== dm.weightCount * 4) throw new TypeError(`${dir}: weights.bin has ${data.byteLength} bytes, need ${dm.weightCount * 4}`);
+    dm.setWeights(unflatten(new Float32Array(data), dm.shapes));
+    return dm;
+  }
+
+  private requireReady(): void {
+    if (!this.model) throw new Error("DistributedModel is not ready: use `await DistributedModel.create(...)` or `await model.ready()`");
+  }
+
+  private checkRows(x: Float32Array, count: number, dims: { T: number; F: number }): number {
+    const { timesteps, features } = specInputShape(this.spec);
+    if (dims.T !== timesteps || dims.F !== features) {
+      throw new TypeError(`data is [${dims.T}, ${dims.F}] per window but the model expects [${timesteps}, ${features}]`);
+    }
+    if (!Number.isInteger(count) || count < 1) throw new TypeError(`count must be a positive integer; got ${count}`);
+    const rowSize = timesteps * features;
+    if (!(x instanceof Float32Array) || x.length !== count * rowSize) {
+      throw new TypeError(`x must be a Float32Array of count × T × F = ${count * rowSize} floats; got ${x instanceof Float32Array ? x.length : typeof x}`);
+    }
+    return rowSize;
+  }
+
+  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new Error("DistributedModel is busy: wait for the running fit/predict to finish");
+    this.busy = true;
+    try {
+      return await run();
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export type { MetricSums };

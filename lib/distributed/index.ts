@@ -1,0 +1,12 @@
+export * from "./distributed-model";
+export * from "./config";
+export * from "./param-store";
+export * from "./partition";
+export * from "./metrics";
+export * from "./model-weights";
+export type * from "./protocol";
+export { activeWorkerCount, WorkerFailedError, WORKER_ENTRY } from "./worker-group";
+/** Pure weight arithmetic (add, subtract, scale, weightedAverage, flatten, ...), namespaced: the names are generic. */
+export * as weightMath from "./weights";
+export { measureThroughput, urfdShapedWindows } from "./measure-throughput";
+export type { ThroughputRow, ThroughputOptions } from "./measure-throughput";

@@ -1,0 +1,164 @@
+// Shared parameter store: all weights flat in a SharedArrayBuffer that the main thread and every
+// worker map, plus an Int32Array (Atomics only work on integer views) holding a spin-free lock, a
+// reusable barrier and an abort flag. Sync mode adds one weight slot a worker for its round result.
+import { weightedAverage } from "./weights";
+
+const LOCK = 0;
+const BARRIER_COUNT = 1;
+const BARRIER_GEN = 2;
+const ABORT = 3;
+const SAMPLES = 4; // then one sample count a party
+/** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
+const WAIT_SLICE_MS = 50;
+
+/** Plain data: post it to a worker and `attach` there. */
+export interface ParamStoreHandles {
+  size: number;
+  parties: number;
+  params: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  /** parties × size floats, present when created with slots (synchronous mode). */
+  slots: SharedArrayBuffer | null;
+}
+
+/** Thrown in a thread waiting on the lock or barrier once the store is aborted. */
+export class StoreAbortedError extends Error {
+  constructor() {
+    super("parameter store aborted");
+    this.name = "StoreAbortedError";
+  }
+}
+
+export class ParamStore {
+  readonly params: Float32Array;
+  private readonly ctrl: Int32Array;
+
+  private constructor(readonly handles: ParamStoreHandles) {
+    this.params = new Float32Array(handles.params, 0, handles.size);
+    this.ctrl = new Int32Array(handles.control);
+  }
+
+  /** New store of `size` floats for `parties` threads; pass `params` to reuse an existing weight buffer. */
+  static create(size: number, parties: number, opts: { params?: SharedArrayBuffer; slots?: boolean } = {}): ParamStore {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`ParamStore size must be a positive integer; got ${size}`);
+    if (!Number.isInteger(parties) || parties < 1) throw new RangeError(`ParamStore parties must be a positive integer; got ${parties}`);
+    const params = opts.params ?? new SharedArrayBuffer(size * 4);
+    if (params.byteLength < size * 4) throw new RangeError(`params buffer holds ${params.byteLength / 4} floats, need ${size}`);
+    return new ParamStore({
+      size,
+      parties,
+      params,
+      control: new SharedArrayBuffer((SAMPLES + parties) * 4),
+      slots: opts.slots ? new SharedArrayBuffer(parties * size * 4) : null,
+    });
+  }
+
+  static attach(handles: ParamStoreHandles): ParamStore {
+    return new ParamStore(handles);
+  }
+
+  get size(): number {
+    return this.handles.size;
+  }
+
+  get parties(): number {
+    return this.handles.parties;
+  }
+
+  /** Copy the shared weights into `into` (a fresh array by default). Not atomic: lock for that. */
+  read(into: Float32Array = new Float32Array(this.size)): Float32Array {
+    into.set(this.params);
+    return into;
+  }
+
+  write(values: Float32Array): void {
+    if (values.length !== this.size) throw new RangeError(`write: ${values.length} floats into a store of ${this.size}`);
+    this.params.set(values);
+  }
+
+  /** params += delta. Takes no lock itself: asynchronous mode wraps it in lock/unlock, hogwild does not. */
+  addDelta(delta: Float32Array): void {
+    if (delta.length !== this.size) throw new RangeError(`addDelta: ${delta.length} floats into a store of ${this.size}`);
+    const p = this.params;
+    for (let i = 0; i < p.length; i++) p[i] += delta[i];
+  }
+
+  /** Take the lock; returns the milliseconds spent waiting. Throws StoreAbortedError on abort. */
+  lock(): number {
+    const t0 = performance.now();
+    this.throwIfAborted();
+    while (Atomics.compareExchange(this.ctrl, LOCK, 0, 1) !== 0) {
+      this.throwIfAborted();
+      Atomics.wait(this.ctrl, LOCK, 1, WAIT_SLICE_MS);
+    }
+    return performance.now() - t0;
+  }
+
+  unlock(): void {
+    if (Atomics.compareExchange(this.ctrl, LOCK, 1, 0) !== 1) throw new Error("unlock: the lock was not held");
+    Atomics.notify(this.ctrl, LOCK, 1);
+  }
+
+  /**
+   * Barrier for all parties. The last to arrive runs `onLast` (e.g. averaging) before anyone is
+   * released, so every party leaves seeing its result. Returns milliseconds spent waiting.
+   */
+  arriveAndWait(onLast?: () => void): { waitedMs: number; wasLast: boolean } {
+    const t0 = performance.now();
+    this.throwIfAborted();
+    const gen = Atomics.load(this.ctrl, BARRIER_GEN);
+    if (Atomics.add(this.ctrl, BARRIER_COUNT, 1) + 1 === this.parties) {
+      try {
+        onLast?.();
+      } finally {
+        // Release even if onLast threw, so the others are not left waiting on a dead round.
+        Atomics.store(this.ctrl, BARRIER_COUNT, 0);
+        Atomics.add(this.ctrl, BARRIER_GEN, 1);
+        Atomics.notify(this.ctrl, BARRIER_GEN);
+      }
+      return { waitedMs: 0, wasLast: true };
+    }
+    while (Atomics.load(this.ctrl, BARRIER_GEN) === gen) {
+      this.throwIfAborted();
+      Atomics.wait(this.ctrl, BARRIER_GEN, gen, WAIT_SLICE_MS);
+    }
+    this.throwIfAborted();
+    return { waitedMs: performance.now() - t0, wasLast: false };
+  }
+
+  /** Weight slot of one party (synchronous mode). */
+  slot(party: number): Float32Array {
+    if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
+    if (!Number.isInteger(party) || party < 0 || party >= this.parties) throw new RangeError(`slot ${party} of ${this.parties}`);
+    return new Float32Array(this.handles.slots, party * this.size * 4, this.size);
+  }
+
+  setSamples(party: number, samples: number): void {
+    Atomics.store(this.ctrl, SAMPLES + party, samples);
+  }
+
+  samples(): number[] {
+    return Array.from({ length: this.parties }, (_, i) => Atomics.load(this.ctrl, SAMPLES + i));
+  }
+
+  /** params = average of the slots weighted by their sample counts (zero counts ignored). */
+  averageSlots(): void {
+    const slots = Array.from({ length: this.parties }, (_, i) => this.slot(i));
+    weightedAverage(slots, this.samples(), this.params);
+  }
+
+  /** Wake and fail every thread waiting on this store, now and from now on. */
+  abort(): void {
+    Atomics.store(this.ctrl, ABORT, 1);
+    Atomics.notify(this.ctrl, BARRIER_GEN);
+    Atomics.notify(this.ctrl, LOCK);
+  }
+
+  get aborted(): boolean {
+    return Atomics.load(this.ctrl, ABORT) === 1;
+  }
+
+  private throwIfAborted(): void {
+    if (this.aborted) throw new StoreAbortedError();
+  }
+}

@@ -1,0 +1,43 @@
+// Split windows between workers: equal window counts (the barrier waits for the slowest worker),
+// both classes in every partition where possible, seeded.
+import { createRng, shuffleInPlace } from "../random";
+
+/**
+ * Indices 0..n-1 (or `among`) dealt to `parts` partitions: each class shuffled, then dealt
+ * round-robin positives first and negatives continuing where positives stopped, so partition sizes
+ * differ by at most one and each class's share by at most one. Each partition is then shuffled.
+ */
+export function stratifiedPartition(y: Float32Array, parts: number, seed: number, among?: ArrayLike<number>): Int32Array[] {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`parts must be a positive integer; got ${parts}`);
+  const rng = createRng(seed);
+  const ids = among ? Array.from(among) : Array.from({ length: y.length }, (_, i) => i);
+  const pos = shuffleInPlace(ids.filter((i) => y[i] >= 0.5), rng);
+  const neg = shuffleInPlace(ids.filter((i) => y[i] < 0.5), rng);
+  const dealt: number[][] = Array.from({ length: parts }, () => []);
+  [...pos, ...neg].forEach((id, k) => dealt[k % parts].push(id));
+  return dealt.map((p) => Int32Array.from(shuffleInPlace(p, rng)));
+}
+
+/** Contiguous, near-equal [start, end) ranges covering 0..count-1 (predict and validation keep row order). */
+export function contiguousRanges(count: number, parts: number): { start: number; end: number }[] {
+  const base = Math.floor(count / parts);
+  const extra = count % parts;
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = start + base + (p < extra ? 1 : 0);
+    out.push({ start, end });
+    start = end;
+  }
+  return out;
+}
+
+/** Copy the rows `indices` (each `rowSize` floats) into a new array: one buffer to transfer. */
+export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * rowSize);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    out.set(src.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+export * from "./rnn";
+export * from "./original";
+export * from "./spec";
+export * from "./summary";
+export * from "./io";
+export { withoutOrthogonalWarning } from "./quiet";

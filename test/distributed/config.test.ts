@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { validateConfig, validateFitOptions } from "../../lib/distributed/config";
+import { DistributedModel } from "../../lib/distributed/distributed-model";
+
+const good = { mode: "synchronous", frequency: "epoch", numWorkers: 2, batchSize: 32 };
+
+function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof TypeError, `expected TypeError, got ${String(err)}`);
+    assert.ok(!err.message.includes("\n"), "message must be one line");
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+test("validateConfig fills defaults", () => {
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42 });
+  assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
+  const resolved = validateConfig(good);
+  assert.deepEqual(validateConfig(resolved), resolved, "idempotent");
+});
+
+test("validateConfig rejects bad modes, numbers and keys with one-line TypeErrors", () => {
+  oneLineTypeError(() => validateConfig(null), /config must be an object/);
+  oneLineTypeError(() => validateConfig({ ...good, mode: "sync" }), /config\.mode must be one of 'synchronous', 'asynchronous', 'hogwild'; got "sync"/);
+  oneLineTypeError(() => validateConfig({ ...good, frequency: "step" }), /config\.frequency/);
+  oneLineTypeError(() => validateConfig({ ...good, numWorkers: 0 }), /config\.numWorkers must be an integer in \[1, 64\]/);
+  oneLineTypeError(() => validateConfig({ ...good, numWorkers: 1.5 }), /numWorkers/);
+  oneLineTypeError(() => validateConfig({ ...good, batchSize: "32" }), /config\.batchSize/);
+  oneLineTypeError(() => validateConfig({ ...good, syncEvery: 2 }), /syncEvery applies only to frequency 'batch'/);
+  oneLineTypeError(() => validateConfig({ ...good, frequency: "batch", syncEvery: 0 }), /config\.syncEvery/);
+  oneLineTypeError(() => validateConfig({ ...good, seed: -1 }), /config\.seed/);
+  oneLineTypeError(() => validateConfig({ ...good, workers: 2 }), /unknown key\(s\) workers/);
+  const { mode: _m, ...noMode } = good;
+  oneLineTypeError(() => validateConfig(noMode), /config\.mode .*got undefined/);
+});
+
+test("validateFitOptions checks epochs, split, callbacks and the test-only fault hook", () => {
+  assert.deepEqual(validateFitOptions({ epochs: 2 }, 2), { epochs: 2, validationSplit: 0, shuffle: true });
+  oneLineTypeError(() => validateFitOptions({ epochs: 0 }, 2), /fit options\.epochs/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, validationSplit: 1 }, 2), /validationSplit/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, onProgress: 3 }, 2), /onProgress must be a function/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, verbose: 1 }, 2), /unknown key/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, faultInjection: { worker: 2, atEpoch: 0, kind: "throw" } }, 2), /faultInjection\.worker/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, faultInjection: { worker: 0, atEpoch: 0, kind: "segv" } }, 2), /faultInjection\.kind/);
+});
+
+test("DistributedModel validates spec and config when constructed", () => {
+  const model = { type: "rnn", options: { kind: "gru", timesteps: 4, features: 2 } } as const;
+  oneLineTypeError(() => new DistributedModel({ model, config: { ...good, mode: "elastic" } as never }), /config\.mode/);
+  oneLineTypeError(() => new DistributedModel({ model: { type: "cnn" } as never, config: good as never }), /model spec\.type/);
+});
