@@ -16,6 +16,7 @@ import { PipelineOptions } from "../cli/pipeline-options";
 import { PreparedSplit, prepareFolds, prepareHoldout, windowDataset } from "./prepare";
 import { trainFold, TrainFoldResult } from "./train-fold";
 import { buildReportHtml } from "./report";
+import { savePreprocessing } from "./preprocessing";
 import { metricsJson, MetricsJson } from "./metrics-json";
 
 export interface PipelineHooks {
@@ -60,7 +61,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
 
     const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
     hooks.log(`data: ${ds.provenance.note}`);
-    const { windows, skipped } = windowDataset(ds, { T: opts.window, stride: opts.stride });
+    const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true };
+    const { windows, skipped } = windowDataset(ds, windowOptions);
     if (skipped.length) hooks.log(`sequences shorter than the window, left out: ${skipped.join(", ")}`);
     hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
 
@@ -100,6 +102,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
       );
       const dir = splits.length > 1 ? path.join(staging, "models", `fold-${i + 1}`) : path.join(staging, "model");
       await result.model.save(dir);
+      savePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
       const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${i + 1}`) : path.join(staging, "arrow");
       writePartitions(arrowDir, split.train, opts.workers, "train");
       writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);

@@ -1,0 +1,76 @@
+// preprocessing.json: what a saved model needs besides its weights to score raw frames (the
+// scaler, the window settings and the detection threshold). It lives next to distributed.json.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Scaler } from "../data/scaler";
+import { expectInt, expectNumber, expectObject, Plain, rejectUnknownKeys } from "../model/check";
+import { readJson, writeJsonAtomic } from "../run/atomic";
+
+export const PREPROCESSING_JSON = "preprocessing.json";
+export const PREPROCESSING_FORMAT = "fall-detection-preprocessing";
+
+export interface WindowSettings {
+  /** Frames per window. */
+  T: number;
+  /** Step between window starts. */
+  stride: number;
+  /** Inputs are the features plus their frame-to-frame differences. */
+  withDiffs: boolean;
+}
+
+export interface Preprocessing {
+  /** Fitted on the training windows only (lib/pipeline/prepare.ts). */
+  scaler: Scaler;
+  window: WindowSettings;
+  /** Detection threshold chosen on training data; absent means "use 0.5 or --threshold". */
+  threshold?: number;
+}
+
+/** Validate plain data (from JSON or a caller); throws a one-line TypeError naming the field. */
+export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): Preprocessing {
+  const o = expectObject(value, where);
+  // Top-level keys beyond ours are ignored, so the pipeline may add notes without breaking readers.
+  if (o.format !== undefined && o.format !== PREPROCESSING_FORMAT) throw new TypeError(`${where}: format must be "${PREPROCESSING_FORMAT}"`);
+  if (o.version !== undefined) expectInt(o.version, `${where}.version`, 1, 1);
+  const scaler = parseScaler(expectObject(o.scaler, `${where}.scaler`), `${where}.scaler`);
+  const w = expectObject(o.window, `${where}.window`);
+  rejectUnknownKeys(w, ["T", "stride", "withDiffs"], `${where}.window`);
+  if (typeof w.withDiffs !== "boolean") throw new TypeError(`${where}.window.withDiffs must be true or false`);
+  const window = { T: expectInt(w.T, `${where}.window.T`, 1), stride: expectInt(w.stride, `${where}.window.stride`, 1), withDiffs: w.withDiffs };
+  const out: Preprocessing = { scaler, window };
+  if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
+  return out;
+}
+
+function parseScaler(s: Plain, where: string): Scaler {
+  rejectUnknownKeys(s, ["mean", "std", "featureNames"], where);
+  const nums = (v: unknown, k: string, positive: boolean): number[] => {
+    if (!Array.isArray(v) || v.length === 0) throw new TypeError(`${where}.${k} must be a non-empty array of numbers`);
+    return v.map((x, i) => expectNumber(x, `${where}.${k}[${i}]`, positive ? { min: 0, minExclusive: true } : {}));
+  };
+  const mean = nums(s.mean, "mean", false);
+  const std = nums(s.std, "std", true);
+  const names = s.featureNames;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) throw new TypeError(`${where}.featureNames must be an array of strings`);
+  if (std.length !== mean.length || names.length !== mean.length) {
+    throw new TypeError(`${where}: mean, std and featureNames must have the same length (${mean.length}, ${std.length}, ${names.length})`);
+  }
+  return { mean, std, featureNames: [...(names as string[])] };
+}
+
+/** Write dir/preprocessing.json (atomically); the data is validated first. */
+export function writePreprocessing(dir: string, p: Preprocessing): string {
+  const clean = parsePreprocessing(p, "preprocessing");
+  const file = path.join(dir, PREPROCESSING_JSON);
+  writeJsonAtomic(file, { format: PREPROCESSING_FORMAT, version: 1, ...clean });
+  return file;
+}
+
+/** Read dir/preprocessing.json; every error is one line naming the file. */
+export function readPreprocessing(dir: string): Preprocessing {
+  const file = path.join(dir, PREPROCESSING_JSON);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file}: not found (a model folder needs preprocessing.json with the scaler and window settings next to distributed.json)`);
+  }
+  return parsePreprocessing(readJson(file), file);
+}

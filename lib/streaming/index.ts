@@ -1,0 +1,9 @@
+// Streaming detection: a fall probability per incoming frame. StreamingDetector (stateful, O(1)
+// per frame, never restarts) or WindowedStream (last T frames, equals the window model exactly).
+export { StreamingDetector } from "./streaming-detector";
+export type { FrameScorer } from "./streaming-detector";
+export { WindowedStream } from "./windowed-stream";
+export { measureStreamingLatency } from "./latency";
+export type { StreamingLatency } from "./latency";
+export { FrameFeaturizer, featurizerFor, inputFeatureNames } from "./frame-features";
+export { statefulCopy, recurrentLayers, windowInputShape } from "./stateful-copy";

@@ -1,0 +1,61 @@
+// Frame-by-frame scoring that equals the window model exactly: a ring buffer of the last T
+// standardised frames, scored as one [1, T, F] window on every frame (work O(T), not O(stream)).
+import * as tf from "@tensorflow/tfjs";
+import type { Scaler } from "../data/scaler";
+import { loadModelFiles } from "../model/io";
+import { readPreprocessing } from "../export/preprocessing";
+import { FrameFeaturizer, featurizerFor } from "./frame-features";
+import type { FrameScorer } from "./streaming-detector";
+import { windowInputShape } from "./stateful-copy";
+
+export class WindowedStream implements FrameScorer {
+  readonly T: number;
+  readonly F: number;
+  private readonly featurizer: FrameFeaturizer;
+  private readonly ring: Float32Array;
+  private readonly window: Float32Array;
+  private seen = 0;
+
+  /** `model` is the trained window model itself (not copied, not disposed here). */
+  constructor(
+    private readonly model: tf.LayersModel,
+    scaler: Scaler,
+  ) {
+    const { T, F } = windowInputShape(model);
+    if (T === null) throw new Error("WindowedStream needs a model with a fixed window length T");
+    this.T = T;
+    this.featurizer = featurizerFor(F, scaler);
+    this.F = F;
+    this.ring = new Float32Array(T * F);
+    this.window = new Float32Array(T * F);
+  }
+
+  /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
+  static async fromDir(dir: string, scaler?: Scaler): Promise<WindowedStream> {
+    return new WindowedStream(await loadModelFiles(dir), scaler ?? readPreprocessing(dir).scaler);
+  }
+
+  /** Score of the window ending at this frame; null until T frames have been seen. */
+  push(features: ArrayLike<number>, frame?: number): number | null {
+    const { T, F } = this;
+    const slot = this.seen % T;
+    this.featurizer.next(features, this.ring.subarray(slot * F, (slot + 1) * F), frame);
+    this.seen++;
+    if (this.seen < T) return null;
+    // Oldest frame first: the slot after the one just written.
+    const oldest = this.seen % T;
+    this.window.set(this.ring.subarray(oldest * F), 0);
+    this.window.set(this.ring.subarray(0, oldest * F), (T - oldest) * F);
+    return tf.tidy(() => (this.model.predict(tf.tensor3d(this.window, [1, T, F])) as tf.Tensor).dataSync()[0]);
+  }
+
+  /** The window that the last push scored (T × F, oldest frame first), for checks. */
+  lastWindow(): Float32Array {
+    return this.window.slice();
+  }
+
+  reset(): void {
+    this.seen = 0;
+    this.featurizer.reset();
+  }
+}
