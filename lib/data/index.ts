@@ -21,3 +21,4 @@ export { URFD_DOWNLOADS } from "./urfd-source";
 export type { UrfdDownload } from "./urfd-source";
 export { describeSide } from "./describe";
 export { fallingSegment, findSequence } from "./segments";
+export { urfdCsvText, writeUrfdFolder } from "./urfd-write";

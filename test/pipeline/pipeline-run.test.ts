@@ -1,0 +1,54 @@
+// End to end on a small synthetic folder: the pipeline writes every artifact it promises and
+// leaves no staging folder behind.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, writeUrfdFolder, readWindowSet } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { loadPreprocessing } from "../../lib/pipeline/preprocessing";
+
+test("pipeline with --folds 2 writes metrics.json, report.html, models and Arrow files", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-run-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 3, falls: 6, adls: 6 }));
+    const out = path.join(tmp, "out");
+    const lines: string[] = [];
+    const { metrics } = await runPipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, out },
+      { log: (l) => lines.push(l) },
+    );
+    assert.ok(lines.some((l) => l.startsWith("backend: ")), "the backend is printed");
+    assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "out"], "no staging folder is left");
+    const onDisk = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.deepEqual(onDisk, JSON.parse(JSON.stringify(metrics)));
+    assert.equal(onDisk.data.source, "urfd", "a folder of URFD-format files is read as URFD");
+    assert.equal(onDisk.data.sequences, 12);
+    for (const level of ["window", "sequence"]) {
+      for (const k of ["accuracy", "precision", "recall", "specificity", "f1", "auc", "confusionMatrix"]) {
+        assert.ok(k in onDisk[level], `${level}.${k}`);
+      }
+    }
+    // every recording is predicted exactly once, out of fold
+    const [[tn, fp], [fn, tp]] = onDisk.sequence.confusionMatrix;
+    assert.equal(tn + fp + fn + tp, 12);
+    assert.equal(onDisk.folds.length, 2);
+    assert.equal(onDisk.training.workers.length, 4, "2 workers × 2 folds");
+    assert.equal(onDisk.training.workers[0].history.loss.length, 2);
+    assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(DEFAULT_PIPELINE_OPTIONS).sort());
+    const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
+    assert.ok(!/<script[^>]+src=["']https?:/i.test(html), "no CDN script in report.html");
+    for (const fold of [1, 2]) {
+      const dir = path.join(out, "models", `fold-${fold}`);
+      for (const f of ["model.json", "weights.bin", "distributed.json", "preprocessing.json"]) assert.ok(fs.existsSync(path.join(dir, f)), `${dir}/${f}`);
+      assert.equal(loadPreprocessing(dir).window.T, 16);
+      const test = readWindowSet(path.join(out, "arrow", `fold-${fold}`, "test.arrow"));
+      assert.ok(test.count > 0);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
