@@ -16,7 +16,7 @@ import { PipelineOptions } from "../cli/pipeline-options";
 import { PreparedSplit, prepareFolds, prepareHoldout, windowDataset } from "./prepare";
 import { trainFold, TrainFoldResult } from "./train-fold";
 import { buildReportHtml } from "./report";
-import { savePreprocessing } from "./preprocessing";
+import { writePreprocessing } from "../export/preprocessing";
 import { metricsJson, MetricsJson } from "./metrics-json";
 
 export interface PipelineHooks {
@@ -102,7 +102,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
       );
       const dir = splits.length > 1 ? path.join(staging, "models", `fold-${i + 1}`) : path.join(staging, "model");
       await result.model.save(dir);
-      savePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
+      writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
       const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${i + 1}`) : path.join(staging, "arrow");
       writePartitions(arrowDir, split.train, opts.workers, "train");
       writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);

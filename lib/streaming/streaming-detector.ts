@@ -71,6 +71,8 @@ export class StreamingDetector implements FrameScorer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // LayersModel.dispose frees weights but not a stateful layer's state tensors.
+    for (const l of recurrentLayers(this.stepModel)) tf.dispose((l.states ?? []).filter((t) => t != null));
     this.stepModel.dispose();
   }
 }

@@ -16,10 +16,11 @@ export class WindowedStream implements FrameScorer {
   private readonly window: Float32Array;
   private seen = 0;
 
-  /** `model` is the trained window model itself (not copied, not disposed here). */
+  /** `model` is the trained window model itself: not copied, and disposed by dispose() only when `owned`. */
   constructor(
     private readonly model: tf.LayersModel,
     scaler: Scaler,
+    private readonly owned = false,
   ) {
     const { T, F } = windowInputShape(model);
     if (T === null) throw new Error("WindowedStream needs a model with a fixed window length T");
@@ -32,7 +33,13 @@ export class WindowedStream implements FrameScorer {
 
   /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
   static async fromDir(dir: string, scaler?: Scaler): Promise<WindowedStream> {
-    return new WindowedStream(await loadModelFiles(dir), scaler ?? readPreprocessing(dir).scaler);
+    const model = await loadModelFiles(dir);
+    try {
+      return new WindowedStream(model, scaler ?? readPreprocessing(dir).scaler, true);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
   }
 
   /** Score of the window ending at this frame; null until T frames have been seen. */
@@ -57,5 +64,10 @@ export class WindowedStream implements FrameScorer {
   reset(): void {
     this.seen = 0;
     this.featurizer.reset();
+  }
+
+  /** Frees the model when this stream loaded it (fromDir); a model passed in stays the caller's. */
+  dispose(): void {
+    if (this.owned) this.model.dispose();
   }
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder, readWindowSet } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { loadPreprocessing } from "../../lib/pipeline/preprocessing";
+import { readPreprocessing as loadPreprocessing } from "../../lib/export/preprocessing";
 
 test("pipeline with --folds 2 writes metrics.json, report.html, models and Arrow files", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-run-"));

@@ -1,0 +1,122 @@
+// `npm run validate -- --model DIR --data FILE --chute N --cam M`: score a pipeline model on one
+// MCFD video's per-frame features. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
+import * as path from "node:path";
+import { UsageError } from "./pipeline-options";
+import { MCFD_CAMS, MCFD_CHUTES } from "../mcfd/annotations";
+import type { Metrics } from "../evaluate/metrics";
+import { writeJsonAtomic } from "../run/atomic";
+import { McfdValidation, McfdValidationOptions, validateOnMcfd } from "../export/cross-dataset";
+
+interface ValidateArgs extends McfdValidationOptions {
+  out?: string;
+}
+
+const HELP = `Usage: npm run validate -- --model DIR --data FILE --chute N --cam M [options]
+Cross-dataset validation: score a model saved by the pipeline (a run's model/ folder, with
+preprocessing.json next to distributed.json) on one Multiple Cameras Fall video's per-frame
+features (URFD CSV schema), labelled from the reconciled MCFD annotations.
+
+  --model DIR        model folder (model.json, weights.bin, distributed.json, preprocessing.json)
+  --data FILE        per-frame feature CSV of one video, URFD schema, no header
+  --chute N          MCFD scenario, 1..${MCFD_CHUTES}
+  --cam M            MCFD camera, 1..${MCFD_CAMS}
+  --threshold X      detection threshold in [0, 1] [default: preprocessing.json's, else 0.5]
+  --annotations DIR  folder of the MCFD annotation copies [default: ../shared/data/mcfd]
+  --out FILE         also write the results as JSON (nothing is written without it)
+  --help             show this help`;
+
+const int = (lo: number, hi: number) => (raw: string, flag: string): number => {
+  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new UsageError(`${flag} expects an integer in ${lo}..${hi}, got "${raw}"`);
+  return Number(raw);
+};
+const text = (raw: string, flag: string): string => {
+  if (raw === "") throw new UsageError(`${flag} expects a value`);
+  return raw;
+};
+const probability = (raw: string, flag: string): number => {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`${flag} expects a number in [0, 1], got "${raw}"`);
+  return v;
+};
+
+const FLAGS: Record<string, [keyof ValidateArgs, (raw: string, flag: string) => string | number]> = {
+  "--model": ["modelDir", text],
+  "--data": ["dataFile", text],
+  "--chute": ["chute", int(1, MCFD_CHUTES)],
+  "--cam": ["cam", int(1, MCFD_CAMS)],
+  "--threshold": ["threshold", probability],
+  "--annotations": ["annotationsDir", text],
+  "--out": ["out", text],
+};
+
+export function parseValidateArgs(argv: readonly string[]): ValidateArgs | "help" {
+  const got: Record<string, string | number> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--help" || token === "-h") return "help";
+    const eq = token.indexOf("=");
+    const flag = eq >= 0 ? token.slice(0, eq) : token;
+    const spec = FLAGS[flag];
+    if (!spec) throw new UsageError(`unknown option "${token}" (see --help)`);
+    if (spec[0] in got) throw new UsageError(`${flag} given twice`);
+    if (eq < 0 && i + 1 >= argv.length) throw new UsageError(`${flag} expects a value`);
+    got[spec[0]] = spec[1](eq >= 0 ? token.slice(eq + 1) : argv[++i], flag);
+  }
+  const missing = ["--model", "--data", "--chute", "--cam"].filter((f) => !(FLAGS[f][0] in got));
+  if (missing.length) throw new UsageError(`missing ${missing.join(", ")} (see --help)`);
+  return got as unknown as ValidateArgs;
+}
+
+const f3 = (x: number | null): string => (x === null ? "n/a" : x.toFixed(3));
+
+function metricsLine(m: Metrics): string {
+  const [[tn, fp], [fn, tp]] = m.confusionMatrix;
+  return `AUC ${f3(m.auc)}, accuracy ${f3(m.accuracy)}, recall ${f3(m.recall)}, specificity ${f3(m.specificity)}, precision ${f3(m.precision)}, F1 ${f3(m.f1)} (tp ${tp}, fn ${fn}, tn ${tn}, fp ${fp})`;
+}
+
+function report(r: McfdValidation): string[] {
+  const seq = r.evaluation.sequence;
+  const isFall = seq.support.positive > 0;
+  const max = Math.max(...r.windows.probability);
+  const flagged = max >= r.threshold;
+  return [
+    `model: ${r.model.dir} (${r.model.kind}, T=${r.model.T}, stride ${r.model.stride}, F=${r.model.F}); backend ${r.backend}`,
+    `data: ${r.data.file}: ${r.data.frames} frames; ${r.data.note}`,
+    `threshold: ${r.threshold} (${r.thresholdSource})`,
+    `windows: ${r.windows.count} (${r.windows.fall} fall): ${metricsLine(r.evaluation.window)}`,
+    `recording ${r.data.sequence} (${isFall ? "fall" : "no fall"}): max window probability ${max.toFixed(3)} -> ${flagged ? "fall detected" : "no fall detected"} (${flagged === isFall ? "right" : "wrong"})`,
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ValidateArgs | "help";
+  try {
+    args = parseValidateArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`validate: ${err.message}`);
+    return 2;
+  }
+  if (args === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  const result = await validateOnMcfd(args);
+  for (const line of report(result)) console.log(line);
+  if (args.out) {
+    writeJsonAtomic(path.resolve(args.out), result);
+    console.log(`wrote ${args.out}`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`validate: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+      if (process.env.FALL_DEBUG) console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,54 @@
+// Cross-dataset validation: a model trained on URFD scores one MCFD chute/camera video whose
+// per-frame features (URFD schema) are labelled from the reconciled MCFD annotations.
+import type { FrameDataset } from "../types";
+import { readUrfdFile } from "../data/urfd-csv";
+import { makeWindows } from "../data/windows";
+import { applyScaler } from "../data/scaler";
+import { evaluateAll, Evaluation } from "../evaluate";
+import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, mcfdDefaultDir } from "../mcfd";
+import { loadSavedDetector, naming, scoreWindows } from "./saved-model";
+
+export interface McfdValidationOptions {
+  modelDir: string;
+  dataFile: string;
+  chute: number;
+  cam: number;
+  /** Overrides the model folder's threshold (default: preprocessing.json's, else 0.5). */
+  threshold?: number;
+  /** Folder of the MCFD annotation copies (default ../shared/data/mcfd). */
+  annotationsDir?: string;
+}
+
+export interface McfdValidation {
+  model: { dir: string; kind: string; T: number; stride: number; F: number };
+  data: { file: string; sequence: string; frames: number; note: string };
+  backend: string;
+  threshold: number;
+  thresholdSource: "--threshold" | "preprocessing.json" | "default";
+  windows: { count: number; fall: number; lastFrame: number[]; probability: number[]; label: number[] };
+  evaluation: Evaluation;
+}
+
+export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
+  const saved = await loadSavedDetector(o.modelDir);
+  const { scaler, window, threshold: savedThreshold } = saved.preprocessing;
+  const annDir = o.annotationsDir ?? mcfdDefaultDir();
+  const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
+  const ds: FrameDataset = await naming(o.dataFile, () =>
+    labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }),
+  );
+  const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs }));
+  const ws = applyScaler(raw, scaler);
+  const probs = scoreWindows(saved.model, ws);
+  const [threshold, thresholdSource] =
+    o.threshold !== undefined ? [o.threshold, "--threshold" as const] : savedThreshold !== undefined ? [savedThreshold, "preprocessing.json" as const] : [0.5, "default" as const];
+  return {
+    model: { dir: o.modelDir, kind: saved.kind, T: window.T, stride: window.stride, F: ws.F },
+    data: { file: o.dataFile, sequence: ds.sequences[0].id, frames: ds.table.rows, note: ds.provenance.note },
+    backend: saved.backend,
+    threshold,
+    thresholdSource,
+    windows: { count: ws.count, fall: ws.y.reduce((a, v) => a + v, 0), lastFrame: Array.from(ws.lastFrame), probability: Array.from(probs), label: Array.from(ws.y) },
+    evaluation: evaluateAll(probs, ws, threshold),
+  };
+}

@@ -1,0 +1,59 @@
+// A pipeline model folder (model.json + weights.bin + distributed.json + preprocessing.json)
+// loaded for scoring on the main thread, with its window settings checked against the model.
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { WindowSet } from "../types";
+import { DistributedModel } from "../distributed/distributed-model";
+import { inputFeatureNames } from "../streaming/frame-features";
+import { Preprocessing, readPreprocessing } from "./preprocessing";
+
+export interface SavedDetector {
+  dir: string;
+  /** The trained window model (main thread; no worker threads are started). */
+  model: tf.LayersModel;
+  kind: string;
+  preprocessing: Preprocessing;
+  backend: string;
+}
+
+/** Errors from `run` become one line that names `where` (a file or folder). */
+export async function naming<T>(where: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const io = e as NodeJS.ErrnoException;
+    // fs errors carry the exact path: say "file: cannot read (ENOENT)" rather than Node's wording.
+    if (typeof io?.code === "string" && typeof io.path === "string") throw new Error(`${io.path}: cannot read (${io.code})`);
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new Error(msg.includes(where) ? msg : `${where}: ${msg}`);
+  }
+}
+
+/** Load and cross-check a model folder written by DistributedModel.save + writePreprocessing. */
+export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
+  const dm = await naming(dir, () => DistributedModel.load(dir));
+  const preprocessing = await naming(dir, () => readPreprocessing(dir));
+  const file = path.join(dir, "preprocessing.json");
+  if (dm.spec.type !== "rnn") throw new Error(`${dir}: a '${dm.spec.type}' model takes token ids; only LSTM/GRU feature models can be validated`);
+  const { timesteps, features } = dm.spec.options;
+  const { T, withDiffs } = preprocessing.window;
+  const names = inputFeatureNames(withDiffs);
+  if (T !== timesteps) throw new Error(`${file}: window.T is ${T} but the model takes windows of ${timesteps} frames`);
+  if (names.length !== features) throw new Error(`${file}: window.withDiffs ${withDiffs} gives ${names.length} inputs, the model takes ${features}`);
+  if (preprocessing.scaler.featureNames.join(",") !== names.join(",")) {
+    throw new Error(`${file}: scaler.featureNames must be ${names.join(",")}`);
+  }
+  return { dir, model: dm.toModel(), kind: dm.spec.options.kind, preprocessing, backend: dm.backend };
+}
+
+/** Window probabilities, predicted in batches (bounded memory on long videos). */
+export function scoreWindows(model: tf.LayersModel, ws: Pick<WindowSet, "x" | "count" | "T" | "F">, batch = 256): Float32Array {
+  const out = new Float32Array(ws.count);
+  const row = ws.T * ws.F;
+  for (let at = 0; at < ws.count; at += batch) {
+    const n = Math.min(batch, ws.count - at);
+    const p = tf.tidy(() => (model.predict(tf.tensor3d(ws.x.subarray(at * row, (at + n) * row), [n, ws.T, ws.F])) as tf.Tensor).dataSync());
+    out.set(p, at);
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { pageWindows, runBrowserDemo, writeBrowserDemo } from "../../lib/export";
+import { CHROMIUM, findExternalScripts } from "../../lib/notebook/html-check";
+import { predictWindows } from "../streaming/fixtures";
+import { exportFixture, STRIDE } from "./fixtures";
+
+const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
+
+/** A custom IOHandler over the demo folder's files, as a browser's http loader would read them. */
+function folderHandler(dir: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8"));
+      const manifest = json.weightsManifest[0];
+      const bin = fs.readFileSync(path.join(dir, manifest.paths[0]));
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: manifest.weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      };
+    },
+  };
+}
+
+test("pageWindows (the page's windowing) gives makeWindows + applyScaler inputs bit for bit", async () => {
+  const f = await exportFixture();
+  try {
+    const w = pageWindows(f.sequence.features, f.sequence.frames, f.scaler, 8, STRIDE, true);
+    assert.equal(w.count, f.windows.count);
+    assert.deepEqual(w.x, f.windows.x);
+    assert.deepEqual(w.lastFrame, Array.from(f.windows.lastFrame));
+  } finally {
+    f.cleanup();
+  }
+});
+
+test("writeBrowserDemo: files, no CDN, and the copied model loads (custom IOHandler) with identical predictions", async () => {
+  const f = await exportFixture();
+  const out = tmp("export-demo-");
+  try {
+    const demo = writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler: f.scaler, stride: STRIDE });
+    assert.deepEqual(fs.readdirSync(out).sort(), ["index.html", "model.json", "tf.min.js", "weights.bin"]);
+    assert.deepEqual([demo.T, demo.F, demo.windows], [8, 16, f.windows.count]);
+    const html = fs.readFileSync(path.join(out, "index.html"), "utf8");
+    assert.deepEqual(findExternalScripts(html), [], "no script from the network");
+    assert.match(html, /<script src="tf\.min\.js"><\/script>/);
+    const loaded = await tf.loadLayersModel(folderHandler(out));
+    assert.deepEqual(predictWindows(loaded, f.windows), f.expected);
+    loaded.dispose();
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    f.cleanup();
+  }
+});
+
+test("writeBrowserDemo rejects a sequence shorter than a window and a scaler of the wrong size", async () => {
+  const f = await exportFixture();
+  const out = tmp("export-bad-");
+  try {
+    const short = { id: "short", features: f.sequence.features.slice(0, 7) };
+    assert.throws(() => writeBrowserDemo(f.modelDir, out, { sequence: short, scaler: f.scaler }), /7 frames, fewer than one window of 8/);
+    const scaler = { ...f.scaler, mean: f.scaler.mean.slice(0, 8), std: f.scaler.std.slice(0, 8) };
+    assert.throws(() => writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler }), /scaler has 8 features, the model takes 16/);
+    assert.throws(() => writeBrowserDemo(path.join(out, "nope"), out, { sequence: f.sequence, scaler: f.scaler }), /nope.model\.json: cannot read/);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    f.cleanup();
+  }
+});
+
+test("the page served over http://127.0.0.1 scores the windows in headless Chromium as Node does", async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: browser check skipped`);
+    return;
+  }
+  const f = await exportFixture();
+  const out = tmp("export-browser-");
+  try {
+    writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler: f.scaler, stride: STRIDE });
+    const r = await runBrowserDemo(out);
+    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
+    assert.ok(r.result);
+    assert.equal(r.result.backend, "cpu");
+    assert.equal(r.result.id, f.sequence.id);
+    assert.deepEqual(r.result.lastFrame, Array.from(f.windows.lastFrame));
+    assert.equal(r.result.scores.length, f.expected.length);
+    const diff = Math.max(...r.result.scores.map((s, i) => Math.abs(s - f.expected[i])));
+    t.diagnostic(`${f.expected.length} windows, max |browser cpu − node ${tf.getBackend()}| = ${diff.toExponential(2)}`);
+    assert.ok(diff <= 1e-5, `browser and Node agree to 1e-5 (max diff ${diff})`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    f.cleanup();
+  }
+});

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parsePreprocessing, readPreprocessing, writePreprocessing } from "../../lib/export/preprocessing";
+
+const scaler = { mean: [1, 2], std: [0.5, 3], featureNames: ["a", "b"] };
+const good = { scaler, window: { T: 32, stride: 4, withDiffs: true }, threshold: 0.3 };
+
+test("preprocessing.json round-trips and carries format and version", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prep-"));
+  try {
+    const file = writePreprocessing(dir, good);
+    const raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    assert.equal(raw.format, "fall-detection-preprocessing");
+    assert.equal(raw.version, 1);
+    assert.deepEqual(readPreprocessing(dir), good);
+    fs.writeFileSync(file, "{");
+    assert.throws(() => readPreprocessing(dir), new RegExp(`${file.replace(/[.\\/]/g, "\\$&")}: invalid JSON`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("parsePreprocessing names the bad field; threshold is optional; extra top-level keys are ignored", () => {
+  assert.deepEqual(parsePreprocessing({ scaler, window: good.window, note: "x" }), { scaler, window: good.window });
+  assert.throws(() => parsePreprocessing({ window: good.window }), /preprocessing\.json\.scaler must be an object/);
+  assert.throws(() => parsePreprocessing({ ...good, scaler: { ...scaler, std: [1, 0] } }), /scaler\.std\[1\] must be a finite number > 0/);
+  assert.throws(() => parsePreprocessing({ ...good, scaler: { ...scaler, mean: [1] } }), /same length \(1, 2, 2\)/);
+  assert.throws(() => parsePreprocessing({ ...good, window: { T: 32, stride: 4 } }), /window\.withDiffs must be true or false/);
+  assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, T: 0 } }), /window\.T must be an integer >= 1/);
+  assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, size: 3 } }), /unknown key\(s\) size/);
+  assert.throws(() => parsePreprocessing({ ...good, threshold: 2 }), /threshold must be a finite number >= 0 and <= 1/);
+  assert.throws(() => parsePreprocessing({ ...good, format: "other" }), /format must be "fall-detection-preprocessing"/);
+});
