@@ -9,3 +9,5 @@ export * from "./distributed";
 export * from "./evaluate";
 export * from "./plot";
 export * from "./mcfd";
+export * from "./streaming";
+export * from "./export";
