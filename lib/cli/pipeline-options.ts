@@ -1,4 +1,5 @@
 // Command-line options of `npm run pipeline`: one typed object, validated once, here.
+import { MAX_WORKERS } from "../distributed/config";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = "synchronous" | "asynchronous" | "hogwild";
@@ -21,7 +22,7 @@ export interface PipelineOptions {
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   data: null,
-  model: "gru",
+  model: "lstm",
   mode: "synchronous",
   frequency: "epoch",
   workers: 2,
@@ -78,7 +79,11 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
   { flag: "--mode", key: "mode", arg: "synchronous|asynchronous|hogwild", help: "data-parallel update rule", parse: oneOf<Mode>(["synchronous", "asynchronous", "hogwild"]) },
   { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights", parse: oneOf<Frequency>(["epoch", "batch"]) },
-  { flag: "--workers", key: "workers", arg: "N", help: "worker threads", parse: positiveInt },
+  { flag: "--workers", key: "workers", arg: "N", help: `worker threads (at most ${MAX_WORKERS})`, parse: (raw, flag) => {
+    const n = positiveInt(raw, flag);
+    if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
+    return n;
+  } },
   { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: positiveInt },
   { flag: "--batch-size", key: "batchSize", arg: "N", help: "mini-batch size per worker", parse: positiveInt },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
@@ -104,12 +109,47 @@ export function pipelineHelp(): string {
     "Load URFD -> window -> split -> train data-parallel -> evaluate; writes metrics.json, report.html, the model and Arrow artifacts.",
     "",
     ...lines,
+    `  ${RESUME_FLAG.padEnd(width)}  continue an interrupted run from its staging folder <out>.partial (or <out>):`,
+    `  ${"".padEnd(width)}  its options are read from run-state.json there (options given again must match),`,
+    `  ${"".padEnd(width)}  completed folds are kept, the current fold restarts from its last epoch checkpoint`,
+    `  ${"".padEnd(width)}  (weights only: each worker's Adam state starts afresh)`,
     `  ${"--help".padEnd(width)}  show this help`,
   ].join("\n");
 }
 
-/** Parse argv (without node and script). Returns "help" when --help was asked for. */
+const RESUME_FLAG = "--resume DIR";
+
+/** What the command line asks for; `given` lists the options set explicitly (to check against a resumed run). */
+export type PipelineCommand =
+  | { kind: "help" }
+  | { kind: "run"; options: PipelineOptions; given: (keyof PipelineOptions)[] }
+  | { kind: "resume"; dir: string; options: PipelineOptions; given: (keyof PipelineOptions)[] };
+
+/** Parse argv (without node and script), --resume included. Throws UsageError on anything wrong. */
+export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
+  const rest: string[] = [];
+  let resume: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--resume" || token.startsWith("--resume=")) {
+      if (resume !== null) throw new UsageError("--resume given twice");
+      const raw = token.includes("=") ? token.slice(token.indexOf("=") + 1) : argv[++i];
+      if (raw === undefined) throw new UsageError("--resume expects a value (DIR)");
+      resume = text(raw, "--resume");
+    } else rest.push(token);
+  }
+  const given: (keyof PipelineOptions)[] = [];
+  const parsed = parseOptions(rest, given);
+  if (parsed === "help") return { kind: "help" };
+  return resume === null ? { kind: "run", options: parsed, given } : { kind: "resume", dir: resume, options: parsed, given };
+}
+
+/** Parse argv (without node and script). Returns "help" when --help was asked for. --resume: see parsePipelineCommand. */
 export function parsePipelineArgs(argv: readonly string[]): PipelineOptions | "help" {
+  return parseOptions(argv, []);
+}
+
+function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[]): PipelineOptions | "help" {
   const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -128,6 +168,43 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineOptions | "h
       raw = argv[++i];
     }
     (out as unknown as Record<string, unknown>)[doc.key] = doc.parse(raw, flag);
+    given.push(doc.key);
+  }
+  return out;
+}
+
+/** The command-line flag of an option, e.g. "--batch-size" for batchSize. */
+export function optionFlag(key: keyof PipelineOptions): string {
+  return OPTIONS.find((o) => o.key === key)?.flag ?? key;
+}
+
+/**
+ * Check an options object read back from disk (a resumed run's run-state.json) with the same
+ * parsers as the command line; errors are one line prefixed with `where`.
+ */
+export function validateStoredOptions(value: unknown, where: string): PipelineOptions {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${where}: options must be an object`);
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(DEFAULT_PIPELINE_OPTIONS) as (keyof PipelineOptions)[];
+  const extra = Object.keys(o).filter((k) => !(keys as string[]).includes(k));
+  if (extra.length) throw new Error(`${where}: unknown option(s) ${extra.join(", ")}`);
+  const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
+  for (const key of keys) {
+    const v = o[key];
+    const doc = OPTIONS.find((d) => d.key === key)!;
+    if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {
+      (out as unknown as Record<string, unknown>)[key] = null;
+      continue;
+    }
+    let parsed: unknown;
+    try {
+      if (typeof v !== "string" && typeof v !== "number") throw new UsageError(`${doc.flag} is missing or not a value`);
+      parsed = doc.parse(String(v), doc.flag);
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`);
+    }
+    if (parsed !== v) throw new Error(`${where}: ${doc.flag} holds ${JSON.stringify(v)}, not a ${typeof parsed}`);
+    (out as unknown as Record<string, unknown>)[key] = parsed;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Shared helpers for the MCFD tests: where the real annotation copies are, and a generator of small
 // VALID annotation folders (in the OS temp dir) that tests corrupt one file at a time.
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProjectRoot as projectRoot } from "../../lib/data/project-root";
@@ -68,8 +68,13 @@ export function fakeSources(gcnDelay: (s: number, c: number) => number = fakeDel
 }
 
 /** Writes the sources into a fresh temp folder (override any file's text) and returns the folder. */
+const madeDirs: string[] = [];
+// Tests make many small folders; remove them all when the test process ends.
+process.on("exit", () => madeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 export function writeFakeDir(overrides: Partial<FakeSources> = {}, base: FakeSources = fakeSources()): string {
   const dir = mkdtempSync(join(tmpdir(), "mcfd-test-"));
+  madeDirs.push(dir);
   const src = { ...base, ...overrides };
   writeFileSync(join(dir, MCFD_FILES.nunezAnnotations), src.annotations);
   writeFileSync(join(dir, MCFD_FILES.nunezDelays), src.delays);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FEATURE_NAMES, FrameTable } from "../../lib/types";
@@ -143,6 +143,7 @@ test("synthetic MCFD CSV: file round trip, two falls, no fall, bad options", () 
   const ann: McfdAnnotation = { chute: 23, cam: 1, falls: [{ start: 50, end: 70 }, { start: 300, end: 330 }] };
   const file = writeSyntheticMcfdCsv(join(dir, "c23.csv"), { annotation: ann });
   const t = readUrfdFile(file);
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(t.rows, 330 + 150);
   const hAt = (i: number) => t.features[i * FEATURE_NAMES.length + FEATURE_NAMES.indexOf("H")];
   assert.ok(hAt(200) > 1300, "the person is up again between the falls");
