@@ -1,32 +1,52 @@
-// `npm run pipeline`: load → prepare → model → configure → train → evaluate in one process,
-// everything written into a staging folder that is renamed to --out only when the run succeeded.
+// `npm run pipeline`: load → prepare → model → configure → train → evaluate in one process.
+//
+// Input is checked before anything is written: every problem with the data or the options is one
+// line naming the file (and line) at fault. Then everything is written into the staging folder
+// `<out>.partial` (see checkpoint.ts), which is renamed to --out only when the run succeeded:
+//   - a failure (an exception anywhere) removes the staging folder: nothing is left behind;
+//   - a kill (SIGKILL, power loss; SIGINT/SIGTERM in the CLI) leaves the staging folder with
+//     run-state.json, the completed folds and the current fold's last epoch checkpoint, and
+//     `npm run pipeline -- --resume <out>.partial` continues from there (resumePipeline).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../backend";
-import { resolveData } from "../data/load";
+import { DATA_DIR_ENV, resolveData } from "../data/load";
+import { DataError } from "../data/errors";
+import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
 import { concatWindowSets } from "../data/split";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
-import { DistributedConfig } from "../distributed/config";
+import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { PipelineOptions } from "../cli/pipeline-options";
-import { PreparedSplit, prepareFolds, prepareHoldout, windowDataset } from "./prepare";
-import { trainFold, TrainFoldResult } from "./train-fold";
+import { optionFlag, PipelineOptions, UsageError } from "../cli/pipeline-options";
+import { FrameDataset, WindowSet } from "../types";
+import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
+import { FoldResultData, trainFold } from "./train-fold";
 import { buildReportHtml } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
 import { metricsJson, MetricsJson } from "./metrics-json";
+import {
+  dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
+  RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
+} from "./checkpoint";
 
 export interface PipelineHooks {
   log: (line: string) => void;
+  /** Warnings about the input (default: log). */
+  warn?: (line: string) => void;
   onProgress?: (fold: number, folds: number) => ProgressEventCallback;
+  /** Called once the staging folder exists (the CLI uses it to say how to resume after Ctrl-C). */
+  onStaging?: (staging: string) => void;
+  /** TEST ONLY: make a worker fail while fold `fold` (1-based) trains. */
+  faultInjection?: FaultInjection & { fold: number };
 }
 
 export interface FoldOutcome {
   split: PreparedSplit;
-  result: TrainFoldResult;
+  result: FoldResultData;
   evaluation: Evaluation;
 }
 
@@ -43,99 +63,304 @@ function defaultOut(): string {
 }
 
 function checkOutFree(out: string): void {
-  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
-    throw new Error(`${out}: output folder exists and is not empty; choose another --out`);
-  }
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new Error(`${out}: --out exists and is not a folder; choose another --out`);
+  if (fs.readdirSync(out).length > 0) throw new Error(`${out}: output folder exists and is not empty; choose another --out`);
 }
 
+/** The options as a run stores them: folders absolute, so a resume from elsewhere finds them. */
+function absoluteOptions(opts: PipelineOptions, out: string): PipelineOptions {
+  return { ...opts, data: opts.data === null ? null : path.resolve(opts.data), out };
+}
+
+/** A fresh run. Throws (leaving nothing behind) on bad input, on any failure, and if `<out>.partial` exists. */
 export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): Promise<PipelineOutcome> {
   const started = Date.now();
   const out = path.resolve(opts.out ?? defaultOut());
+  const options = absoluteOptions(opts, out);
   checkOutFree(out);
-  const staging = `${out}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
+  const staging = stagingFor(out);
+  refuseExistingStaging(staging);
+  const prep = prepareInput(options, hooks);
+  const backend = await initBackend();
+  hooks.log(`backend: ${backend.name}${backend.skipped.length ? ` (fell back: ${backend.skipped.map((s) => s.name).join(", ")} unavailable)` : ""}`);
+  const now = new Date().toISOString();
+  const state: RunState = {
+    format: "fall-detection-run-state", version: 1, pid: process.pid, options, data: fingerprintData(prep.ds.provenance),
+    folds: prep.splits.length, completedFolds: [], current: null, startedAt: now, updatedAt: now,
+  };
+  createStaging(staging, state);
+  hooks.onStaging?.(staging);
+  return removeStagingOnFailure(staging, () => execute(staging, state, prep, backend.name, hooks, started));
+}
+
+/**
+ * Continue the interrupted run whose staging folder is `dir` (or `dir.partial`): its options come
+ * from run-state.json (`given` options must agree with them), completed folds are read back, the
+ * current fold restarts after its last checkpointed epoch. Problems found before the run is taken
+ * over leave the folder untouched; a failure after that removes it, as for a fresh run.
+ */
+export async function resumePipeline(dir: string, given: Partial<PipelineOptions>, hooks: PipelineHooks): Promise<PipelineOutcome> {
+  const started = Date.now();
+  const staging = findStaging(path.resolve(dir));
+  const state = readRunState(staging);
+  if (state.pid !== process.pid && pidAlive(state.pid)) {
+    throw new Error(`${staging}: process ${state.pid} is still writing this run; wait for it or stop it first`);
+  }
+  const stored = state.options;
+  for (const [key, value] of Object.entries(given) as [keyof PipelineOptions, PipelineOptions[keyof PipelineOptions]][]) {
+    const mine = key === "data" || key === "out" ? (value === null ? null : path.resolve(String(value))) : value;
+    if (mine !== stored[key]) {
+      throw new UsageError(`${optionFlag(key)} ${String(value)} conflicts with the interrupted run's ${String(stored[key])} (${path.join(staging, RUN_STATE_JSON)}); drop it to resume`);
+    }
+  }
+  const out = stored.out!;
+  checkOutFree(out);
+  const prep = prepareInput(stored, hooks);
+  const changed = dataDifference(state.data, fingerprintData(prep.ds.provenance));
+  if (changed) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: cannot resume: ${changed}`);
+  if (prep.splits.length !== state.folds) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: cannot resume: ${state.folds} folds then, ${prep.splits.length} now`);
+  const backend = await initBackend();
+  hooks.log(`backend: ${backend.name}`);
+  // From here the run is ours: a failure removes the folder, as for a fresh run.
+  state.pid = process.pid;
+  return removeStagingOnFailure(staging, () => {
+    for (const f of sweepTemporaries(staging)) hooks.log(`removed ${f} (left by an interrupted write)`);
+    writeRunState(staging, state);
+    hooks.onStaging?.(staging);
+    const where = state.current ? `fold ${state.current.fold} after epoch ${state.current.lastEpoch + 1}/${stored.epochs}` : "the start of the next fold";
+    hooks.log(`resuming ${staging}: ${state.completedFolds.length}/${state.folds} fold(s) completed, continuing at ${where}`);
+    return execute(staging, state, prep, backend.name, hooks, started);
+  });
+}
+
+function findStaging(dir: string): string {
+  if (fs.existsSync(path.join(dir, RUN_STATE_JSON))) return dir;
+  const partial = stagingFor(dir);
+  if (fs.existsSync(path.join(partial, RUN_STATE_JSON))) return partial;
+  if (!fs.existsSync(dir)) throw new UsageError(`--resume ${dir}: no such folder (give the staging folder <out>.partial of an interrupted run)`);
+  throw new UsageError(`--resume ${dir}: holds no ${RUN_STATE_JSON}: not the staging folder of an interrupted run`);
+}
+
+function refuseExistingStaging(staging: string): void {
+  if (!fs.existsSync(staging)) return;
+  let pid: number | null = null;
   try {
-    const backend = await initBackend();
-    hooks.log(`backend: ${backend.name}${backend.skipped.length ? ` (fell back: ${backend.skipped.map((s) => s.name).join(", ")} unavailable)` : ""}`);
+    pid = readRunState(staging).pid;
+  } catch {
+    /* an unreadable state: still not ours to remove */
+  }
+  if (pid !== null && pidAlive(pid)) throw new Error(`${staging}: another run (process ${pid}) is writing to this --out; wait for it or choose another --out`);
+  throw new Error(`${staging}: holds an interrupted run; continue it with --resume ${staging}, or delete that folder to start over`);
+}
 
-    const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
-    hooks.log(`data: ${ds.provenance.note}`);
-    const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true };
-    const { windows, skipped } = windowDataset(ds, windowOptions);
-    if (skipped.length) hooks.log(`sequences shorter than the window, left out: ${skipped.join(", ")}`);
-    hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
+/** Create `<out>.partial` holding run-state.json in one rename, so it never exists without its state. */
+function createStaging(staging: string, state: RunState): void {
+  fs.mkdirSync(path.dirname(staging), { recursive: true });
+  const init = `${staging}-init-${process.pid}`;
+  fs.rmSync(init, { recursive: true, force: true });
+  try {
+    fs.mkdirSync(init);
+    writeRunState(init, state);
+    fs.renameSync(init, staging);
+  } catch (err) {
+    fs.rmSync(init, { recursive: true, force: true });
+    if (fs.existsSync(staging)) refuseExistingStaging(staging); // another run won the race
+    throw err;
+  }
+}
 
-    const splits = opts.folds
-      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed })
-      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed })];
-    for (const s of splits) {
-      if (s.train.count < opts.workers) {
-        throw new Error(`--workers ${opts.workers} is more than the ${s.train.count} training windows of a split`);
-      }
-    }
-
-    const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
-    const config: DistributedConfig = {
-      mode: opts.mode,
-      frequency: opts.frequency,
-      numWorkers: opts.workers,
-      batchSize: opts.batchSize,
-      seed: opts.seed,
-    };
-
-    const folds: FoldOutcome[] = [];
-    for (const [i, split] of splits.entries()) {
-      const tag = splits.length > 1 ? `fold ${i + 1}/${splits.length}` : "hold-out split";
-      hooks.log(`${tag}: training on ${split.train.count} windows, testing on ${split.test.count}`);
-      const result = await trainFold(split.train, split.test, {
-        spec,
-        config,
-        epochs: opts.epochs,
-        onProgress: hooks.onProgress?.(i + 1, splits.length),
-      });
-      const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
-      hooks.log(
-        `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
-          `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
-          `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
-      );
-      const dir = splits.length > 1 ? path.join(staging, "models", `fold-${i + 1}`) : path.join(staging, "model");
-      await result.model.save(dir);
-      writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
-      const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${i + 1}`) : path.join(staging, "arrow");
-      writePartitions(arrowDir, split.train, opts.workers, "train");
-      writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
-      folds.push({ split, result, evaluation });
-    }
-
-    // Pool out-of-fold scores, each aligned so its fold's threshold sits at 0.5.
-    const pooledWindows = concatWindowSets(folds.map((f) => f.split.test));
-    const pooledScores = new Float32Array(pooledWindows.count);
-    let at = 0;
-    for (const f of folds) {
-      pooledScores.set(alignToThreshold(f.result.testProbs, f.result.threshold), at);
-      at += f.result.testProbs.length;
-    }
-    const pooled = evaluateAll(pooledScores, pooledWindows, 0.5);
-
-    const metrics = metricsJson({
-      ds,
-      options: { ...opts, out },
-      backend: backend.name,
-      pooled,
-      folds,
-      kfold: opts.folds !== null,
-      wallSec: (Date.now() - started) / 1000,
-    });
-    writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
-    writeFileAtomic(path.join(staging, "report.html"), buildReportHtml({ ds, metrics, folds, pooled, pooledWindows, pooledScores }));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    if (fs.existsSync(out)) fs.rmdirSync(out); // empty (checked above)
-    fs.renameSync(staging, out);
-    return { out, metrics };
+async function removeStagingOnFailure<T>(staging: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
+}
+
+interface PreparedInput {
+  ds: FrameDataset;
+  windowOptions: { T: number; stride: number; withDiffs: boolean };
+  splits: PreparedSplit[];
+  spec: ModelSpec;
+  config: DistributedConfig;
+}
+
+/** Load, window and split, checking everything a run needs; nothing is written. */
+function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInput {
+  const warn = hooks.warn ?? hooks.log;
+  const envDir = process.env[DATA_DIR_ENV];
+  checkDataFolder(opts.data ?? (envDir ? envDir : null));
+  const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
+  hooks.log(`data: ${ds.provenance.note}`);
+  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true };
+  const windows = windowsOf(ds, windowOptions, warn);
+  hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
+  const recordings = new Set(windows.seq).size;
+  const need = opts.folds ?? 2;
+  if (recordings < need) {
+    throw new DataError(dataName(ds), null, `${recordings} recording(s) give windows, ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
+  }
+  let splits: PreparedSplit[];
+  try {
+    splits = opts.folds
+      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed })
+      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed })];
+  } catch (err) {
+    throw new DataError(dataName(ds), null, (err as Error).message);
+  }
+  for (const [i, s] of splits.entries()) {
+    if (s.train.count < opts.workers) {
+      const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
+      throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
+    }
+  }
+  const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
+  const config: DistributedConfig = { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
+  return { ds, windowOptions, splits, spec, config };
+}
+
+/** A named data folder must be a readable folder (checked here: a folder we cannot list would look empty). */
+function checkDataFolder(dir: string | null): void {
+  if (dir === null) return;
+  const abs = path.resolve(dir);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(abs, null, code === "ENOENT" ? "data folder not found" : `cannot open the data folder (${code})`);
+  }
+  if (!stat.isDirectory()) throw new DataError(abs, null, "is not a folder (the data folder holds urfall-cam0-falls.csv and urfall-cam0-adls.csv)");
+  try {
+    fs.accessSync(abs, fs.constants.R_OK | fs.constants.X_OK);
+    fs.readdirSync(abs);
+  } catch (err) {
+    throw new DataError(abs, null, `cannot read the data folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+function dataName(ds: FrameDataset): string {
+  return ds.provenance.files.length ? ds.provenance.files.join(" and ") : "synthetic data";
+}
+
+/** file:line where a sequence starts (URFD files list falls first, then ADLs, one row a line). */
+function sequenceLocation(ds: FrameDataset, id: string): string {
+  const [falls, adls] = ds.provenance.files;
+  const s = ds.sequences.find((q) => q.id === id)!;
+  if (!falls || !adls) return `synthetic data, sequence ${id}`;
+  const fallRows = ds.sequences.filter((q) => q.isFall).reduce((a, q) => a + q.length, 0);
+  return s.isFall ? `${falls}:${s.start + 1}` : `${adls}:${s.start - fallRows + 1}`;
+}
+
+function windowsOf(ds: FrameDataset, w: { T: number; stride: number; withDiffs: boolean }, warn: (l: string) => void): WindowSet {
+  const longest = Math.max(0, ...ds.sequences.map((s) => s.length));
+  if (longest < w.T) {
+    throw new DataError(dataName(ds), null, `no window: all ${ds.sequences.length} sequences are shorter than --window ${w.T} (the longest has ${longest} frames)`);
+  }
+  const { windows, skipped } = makeWindowsWithReport(ds, w);
+  for (const id of skipped) {
+    const len = ds.sequences.find((s) => s.id === id)!.length;
+    warn(`warning: ${sequenceLocation(ds, id)}: sequence ${id} has ${len} frames, fewer than --window ${w.T}: left out (no window)`);
+  }
+  let positives = 0;
+  for (let i = 0; i < windows.count; i++) positives += windows.y[i];
+  if (positives === 0 || positives === windows.count) {
+    const [falls, adls] = ds.provenance.files;
+    const file = (positives === 0 ? falls : adls) ?? dataName(ds);
+    const what = positives === 0 ? "no fall window (no fall recording long enough with a falling segment, label 0)" : "only fall windows (no daily-activity recording long enough)";
+    throw new DataError(file, null, `${what} among ${windows.count} windows of --window ${w.T} --stride ${w.stride}: a detector needs both classes`);
+  }
+  return windows;
+}
+
+async function execute(staging: string, state: RunState, prep: PreparedInput, backend: string, hooks: PipelineHooks, started: number): Promise<PipelineOutcome> {
+  const opts = state.options;
+  const out = opts.out!;
+  const { ds, splits, spec, config, windowOptions } = prep;
+  const folds: FoldOutcome[] = [];
+  for (const [i, split] of splits.entries()) {
+    const k = i + 1;
+    const tag = splits.length > 1 ? `fold ${k}/${splits.length}` : "hold-out split";
+    if (state.completedFolds.includes(k)) {
+      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.workers });
+      hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
+      folds.push({ split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) });
+      continue;
+    }
+    let resume: { initialEpoch: number; weights: Float32Array } | undefined;
+    const merged: { loss: number[]; acc: number[] } = { loss: [], acc: [] };
+    if (state.current?.fold === k) {
+      const c = state.current;
+      resume = { initialEpoch: c.lastEpoch + 1, weights: loadCheckpoint(staging, c, c.weightCount) };
+      merged.loss.push(...c.merged.loss);
+      merged.acc.push(...c.merged.acc);
+      hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
+    }
+    hooks.log(`${tag}: training on ${split.train.count} windows, testing on ${split.test.count}`);
+    const previous = { loss: [...merged.loss], acc: [...merged.acc] };
+    // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
+    const onEpochEnd = (end: EpochEnd): void => {
+      merged.loss.push(end.loss);
+      merged.acc.push(end.acc);
+      if (end.epoch < opts.epochs - 1) saveCheckpoint(staging, state, k, end.epoch, end.weights, merged);
+    };
+    const { fold: faultFold, ...fault } = hooks.faultInjection ?? { fold: 0 };
+    let result;
+    try {
+      result = await trainFold(split.train, split.test, {
+        spec, config, epochs: opts.epochs, onEpochEnd,
+        ...(resume ? { resume } : {}),
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length) } : {}),
+        ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
+      });
+    } catch (err) {
+      if (resume && err instanceof RangeError && /setFlatWeights/.test(err.message)) {
+        throw new Error(`${path.join(staging, state.current!.checkpoint)}: does not fit the model (${err.message})`);
+      }
+      throw err;
+    }
+    result.fit.merged.loss = [...previous.loss, ...result.fit.merged.loss];
+    result.fit.merged.acc = [...previous.acc, ...result.fit.merged.acc];
+    const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
+    hooks.log(
+      `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
+        `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
+        `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
+    );
+    const dir = splits.length > 1 ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
+    await result.model.save(dir);
+    writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
+    const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
+    writePartitions(arrowDir, split.train, opts.workers, "train");
+    writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
+    const { fit, threshold, trainProbs, testProbs } = result;
+    saveFoldRecord(staging, { fold: k, fit, threshold, trainProbs, testProbs });
+    const checkpoint = state.current?.checkpoint;
+    state.completedFolds.push(k);
+    state.current = null;
+    writeRunState(staging, state);
+    if (checkpoint) fs.rmSync(path.join(staging, checkpoint), { force: true });
+    folds.push({ split, result: { fit, threshold, trainProbs, testProbs }, evaluation });
+  }
+
+  // Pool out-of-fold scores, each aligned so its fold's threshold sits at 0.5.
+  const pooledWindows = concatWindowSets(folds.map((f) => f.split.test));
+  const pooledScores = new Float32Array(pooledWindows.count);
+  let at = 0;
+  for (const f of folds) {
+    pooledScores.set(alignToThreshold(f.result.testProbs, f.result.threshold), at);
+    at += f.result.testProbs.length;
+  }
+  const pooled = evaluateAll(pooledScores, pooledWindows, 0.5);
+
+  const metrics = metricsJson({ ds, options: opts, backend, pooled, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000 });
+  writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
+  writeFileAtomic(path.join(staging, "report.html"), buildReportHtml({ ds, metrics, folds, pooled, pooledWindows, pooledScores }));
+  checkOutFree(out);
+  removeResumeFiles(staging);
+  if (fs.existsSync(out)) fs.rmdirSync(out); // empty (checked above)
+  fs.renameSync(staging, out);
+  return { out, metrics };
 }
