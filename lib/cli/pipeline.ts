@@ -1,15 +1,37 @@
-// `npm run pipeline -- [options]`: exit 0 on success, 2 on a bad command line, 1 on any other
-// failure, always with a one-line message and never a stack trace.
-import { parsePipelineArgs, pipelineHelp, UsageError } from "./pipeline-options";
-import { runPipeline } from "../pipeline/run-pipeline";
-import { epochProgressPrinter } from "../pipeline/progress";
+// `npm run pipeline -- [options]` and `npm run pipeline -- --resume DIR`: exit 0 on success, 2 on a
+// bad command line, 1 on any other failure, always with a one-line message and never a stack trace
+// (FALL_DEBUG=1 prints it). A failed run leaves nothing behind; Ctrl-C (SIGINT) or SIGTERM leaves
+// the staging folder `<out>.partial` and says how to resume it (exit 130 / 143).
+import type { FaultInjection } from "../distributed/config";
+import { parsePipelineCommand, pipelineHelp, PipelineOptions, UsageError } from "./pipeline-options";
 
-const progress = (fold: number, folds: number) => epochProgressPrinter((l) => console.log(l), folds > 1 ? `fold ${fold}/${folds} ` : "");
+import * as fs from "node:fs";
+
+/** TEST ONLY: `{"fold":1,"worker":0,"atEpoch":0,"kind":"throw"}` makes a worker fail in that fold. */
+const TEST_FAULT_ENV = "FALL_TEST_FAULT";
+
+function testFault(): (FaultInjection & { fold: number }) | undefined {
+  const raw = process.env[TEST_FAULT_ENV];
+  if (!raw) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`${TEST_FAULT_ENV} must be JSON like {"fold":1,"worker":0,"atEpoch":0,"kind":"throw"}`);
+  }
+  const o = v as { fold?: unknown } | null;
+  if (typeof o !== "object" || o === null || typeof o.fold !== "number" || !Number.isInteger(o.fold) || o.fold < 1) {
+    throw new UsageError(`${TEST_FAULT_ENV} needs a 1-based integer "fold"`);
+  }
+  return v as FaultInjection & { fold: number }; // the rest is validated by fit
+}
 
 async function main(argv: string[]): Promise<number> {
-  let options;
+  let command;
+  let fault;
   try {
-    options = parsePipelineArgs(argv);
+    command = parsePipelineCommand(argv);
+    fault = testFault();
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`pipeline: ${err.message}`);
@@ -17,11 +39,60 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (options === "help") {
+  if (command.kind === "help") {
     console.log(pipelineHelp());
     return 0;
   }
-  const { out, metrics } = await runPipeline(options, { log: (l) => console.log(l), onProgress: progress });
+  let staging: string | null = null;
+  // Anything thrown outside the awaited chain (a timer, a stray rejection) is still a one-line
+  // failure that leaves nothing behind. Added before tfjs-backend-wasm adds its own (rethrowing) ones.
+  const crash = (err: unknown) => {
+    console.error(`pipeline: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+    if (process.env.FALL_DEBUG) console.error(err);
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  // Loaded only now: a bad command line is answered without loading TensorFlow.js.
+  const { runPipeline, resumePipeline } = await import("../pipeline/run-pipeline");
+  const { epochProgressPrinter } = await import("../pipeline/progress");
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    process.once(signal, () => {
+      console.error(
+        staging
+          ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds and the last epoch checkpoint: continue with npm run pipeline -- --resume ${staging}`
+          : `pipeline: interrupted (${signal}) before anything was written`,
+      );
+      process.exit(code);
+    });
+  }
+  const hooks = {
+    log: (l: string) => console.log(l),
+    warn: (l: string) => console.error(l),
+    onProgress: (fold: number, folds: number) => epochProgressPrinter((l) => console.log(l), folds > 1 ? `fold ${fold}/${folds} ` : ""),
+    onStaging: (dir: string) => {
+      staging = dir;
+    },
+    ...(fault ? { faultInjection: fault } : {}),
+  };
+  let outcome;
+  try {
+    if (command.kind === "resume") {
+      const given: Partial<PipelineOptions> = {};
+      for (const k of command.given) (given as Record<string, unknown>)[k] = command.options[k];
+      outcome = await resumePipeline(command.dir, given, hooks);
+    } else {
+      outcome = await runPipeline(command.options, hooks);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`pipeline: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const { out, metrics } = outcome;
   const s = metrics.sequence;
   console.log(
     `done: recordings ${s.confusionMatrix[1][1]}/${s.confusionMatrix[1][0] + s.confusionMatrix[1][1]} falls detected, ` +
@@ -35,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`pipeline: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`pipeline: ${message.split("\n")[0]}`);
     if (process.env.FALL_DEBUG) console.error(err);
     process.exit(1);
   },

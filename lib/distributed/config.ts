@@ -50,14 +50,33 @@ export function configToJson(config: ResolvedConfig): DistributedConfig {
   return config.frequency === "batch" ? { ...rest, syncEvery } : rest;
 }
 
-/** TEST ONLY: make one worker fail on purpose at the start of an epoch, to exercise fault handling. */
+/**
+ * TEST ONLY: make one worker fail on purpose, to exercise fault handling. It fires before batch
+ * `atBatch` (default 0: at the very start) of epoch `atEpoch`, so a non-zero batch fails mid-epoch
+ * ('terminate': when the worker reports that batch done). A batch past the worker's last never fires.
+ */
 export interface FaultInjection {
   worker: number;
   atEpoch: number;
-  /** throw: synchronous throw; reject: rejected promise nobody awaits; exit: process.exit(3) in the worker. */
-  kind: "throw" | "reject" | "exit";
+  atBatch?: number;
+  /**
+   * throw: synchronous throw; reject: rejected promise nobody awaits; exit: process.exit(3) in the
+   * worker; terminate: the main thread calls worker.terminate() on it; oom: the worker allocates
+   * until its heap limit ends it (needs fit options.resourceLimits.maxOldGenerationSizeMb).
+   */
+  kind: FaultKind;
 }
-export const FAULT_KINDS = ["throw", "reject", "exit"] as const;
+export const FAULT_KINDS = ["throw", "reject", "exit", "terminate", "oom"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Memory caps for each worker thread (Node's worker resourceLimits, in MB). Plain numbers only. */
+export interface WorkerResourceLimits {
+  /** Main JS heap; a worker exceeding it is ended with ERR_WORKER_OUT_OF_MEMORY and fit rejects. */
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  stackSizeMb?: number;
+}
+const RESOURCE_LIMIT_KEYS = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "stackSizeMb"] as const;
 
 /** Streamed to FitOptions.onProgress on the main thread. */
 export type ProgressEvent =
@@ -70,45 +89,97 @@ export type ProgressEvent =
 
 export type ProgressEventCallback = (event: ProgressEvent) => void;
 
+/** What FitOptions.onEpochEnd receives once every worker finished `epoch`. Plain data. */
+export interface EpochEnd {
+  /** 0-based, counted from the first epoch of the whole training (initialEpoch included). */
+  epoch: number;
+  /** A copy of the shared weights, flat, in model.weights order: yours to keep. */
+  weights: Float32Array;
+  loss: number;
+  acc: number;
+  samples: number;
+  valLoss?: number;
+  valAcc?: number;
+}
+
+/** May be async: calls run one at a time in epoch order; a throw or rejection fails fit. */
+export type EpochEndCallback = (end: EpochEnd) => void | Promise<void>;
+
 export interface FitOptions {
+  /** Index of the last epoch + 1, as in Keras: with initialEpoch, trains epochs initialEpoch..epochs-1. */
   epochs: number;
+  /**
+   * Epoch to start at (default 0), as Keras's initial_epoch: to continue an interrupted training
+   * from a checkpoint. Shuffles and dropout masks follow the epoch number, so they continue too;
+   * each worker's Adam state starts afresh (only weights are shared and checkpointed).
+   */
+  initialEpoch?: number;
   /** Fraction held out from the END of the data (as Keras), evaluated after every epoch. */
   validationSplit?: number;
   /** Called on the main thread for every batch and epoch a worker finishes. */
   onProgress?: ProgressEventCallback;
+  /**
+   * Called on the main thread after every worker finished an epoch, with a copy of the shared
+   * weights then (synchronous: the average of that epoch's last round; asynchronous / hogwild: the
+   * store when the last worker finished the epoch). For checkpoints. fit resolves after the last call.
+   */
+  onEpochEnd?: EpochEndCallback;
   /** Seeded shuffle of each partition every epoch (default true). */
   shuffle?: boolean;
+  /** Memory caps applied to each worker thread of this call. */
+  resourceLimits?: WorkerResourceLimits;
   /** TEST ONLY, see FaultInjection. */
   faultInjection?: FaultInjection;
 }
 
-export type ResolvedFitOptions = Required<Omit<FitOptions, "onProgress" | "faultInjection">> &
-  Pick<FitOptions, "onProgress" | "faultInjection">;
+export type ResolvedFitOptions = Required<Omit<FitOptions, "onProgress" | "onEpochEnd" | "faultInjection" | "resourceLimits">> &
+  Pick<FitOptions, "onProgress" | "onEpochEnd" | "faultInjection" | "resourceLimits">;
+
+const FIT_KEYS = ["epochs", "initialEpoch", "validationSplit", "onProgress", "onEpochEnd", "shuffle", "resourceLimits", "faultInjection"] as const;
 
 export function validateFitOptions(value: unknown, numWorkers: number): ResolvedFitOptions {
   const o = expectObject(value, "fit options");
-  rejectUnknownKeys(o, ["epochs", "validationSplit", "onProgress", "shuffle", "faultInjection"], "fit options");
+  rejectUnknownKeys(o, FIT_KEYS, "fit options");
   const epochs = expectInt(o.epochs, "fit options.epochs", 1);
+  const initialEpoch = o.initialEpoch === undefined ? 0 : expectInt(o.initialEpoch, "fit options.initialEpoch", 0, epochs - 1);
   const validationSplit =
     o.validationSplit === undefined
       ? 0
       : expectNumber(o.validationSplit, "fit options.validationSplit", { min: 0, max: 1, maxExclusive: true });
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") {
-    throw new TypeError("fit options.onProgress must be a function");
+  for (const k of ["onProgress", "onEpochEnd"] as const) {
+    if (o[k] !== undefined && typeof o[k] !== "function") throw new TypeError(`fit options.${k} must be a function`);
   }
   if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") throw new TypeError("fit options.shuffle must be a boolean");
-  const out: ResolvedFitOptions = { epochs, validationSplit, shuffle: o.shuffle ?? true };
-  if (o.onProgress !== undefined) out.onProgress = o.onProgress as FitOptions["onProgress"];
-  if (o.faultInjection !== undefined) out.faultInjection = parseFault(o.faultInjection, numWorkers, epochs);
+  const out: ResolvedFitOptions = { epochs, initialEpoch, validationSplit, shuffle: o.shuffle ?? true };
+  if (o.onProgress !== undefined) out.onProgress = o.onProgress as ProgressEventCallback;
+  if (o.onEpochEnd !== undefined) out.onEpochEnd = o.onEpochEnd as EpochEndCallback;
+  if (o.resourceLimits !== undefined) out.resourceLimits = parseResourceLimits(o.resourceLimits);
+  if (o.faultInjection !== undefined) {
+    out.faultInjection = parseFault(o.faultInjection, numWorkers, initialEpoch, epochs);
+    if (out.faultInjection.kind === "oom" && out.resourceLimits?.maxOldGenerationSizeMb === undefined) {
+      throw new TypeError("fit options.faultInjection.kind 'oom' needs fit options.resourceLimits.maxOldGenerationSizeMb (else it exhausts the process)");
+    }
+  }
   return out;
 }
 
-function parseFault(v: unknown, numWorkers: number, epochs: number): FaultInjection {
+/** Integers in MB: at least 1 (Node needs some room; what is enough for tfjs is for the caller to choose). */
+export function parseResourceLimits(v: unknown, where = "fit options.resourceLimits"): WorkerResourceLimits {
+  const o: Plain = expectObject(v, where);
+  rejectUnknownKeys(o, RESOURCE_LIMIT_KEYS, where);
+  const out: WorkerResourceLimits = {};
+  for (const k of RESOURCE_LIMIT_KEYS) if (o[k] !== undefined) out[k] = expectInt(o[k], `${where}.${k}`, 1, 1 << 20);
+  return out;
+}
+
+function parseFault(v: unknown, numWorkers: number, initialEpoch: number, epochs: number): FaultInjection {
   const o: Plain = expectObject(v, "fit options.faultInjection");
-  rejectUnknownKeys(o, ["worker", "atEpoch", "kind"], "fit options.faultInjection");
-  return {
+  rejectUnknownKeys(o, ["worker", "atEpoch", "atBatch", "kind"], "fit options.faultInjection");
+  const out: FaultInjection = {
     worker: expectInt(o.worker, "fit options.faultInjection.worker", 0, numWorkers - 1),
-    atEpoch: expectInt(o.atEpoch, "fit options.faultInjection.atEpoch", 0, epochs - 1),
+    atEpoch: expectInt(o.atEpoch, "fit options.faultInjection.atEpoch", initialEpoch, epochs - 1),
     kind: expectOneOf(o.kind, FAULT_KINDS, "fit options.faultInjection.kind"),
   };
+  if (o.atBatch !== undefined) out.atBatch = expectInt(o.atBatch, "fit options.faultInjection.atBatch", 0);
+  return out;
 }

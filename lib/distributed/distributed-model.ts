@@ -5,12 +5,13 @@
 // startup each time with wasm, and nothing stays behind between calls.
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { randomBytes } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
-import { expectObject, expectInt } from "../model/check";
-import { saveModelFiles, readWeightFiles } from "../model/io";
+import { expectObject, expectInt, rejectUnknownKeys } from "../model/check";
+import { MODEL_JSON, saveModelFiles, readWeightFiles, WEIGHTS_BIN } from "../model/io";
 import { buildModelFromSpec, ModelSpec, parseModelSpec, specInputShape } from "../model/spec";
-import { configToJson, DistributedConfig, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
+import { configToJson, DistributedConfig, EpochEnd, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
 import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
@@ -29,7 +30,10 @@ export interface FitData {
 }
 
 export interface FitResult {
-  /** Per epoch, over all workers weighted by windows trained; val* on the shared weights after each epoch. */
+  /**
+   * Per epoch trained (initialEpoch..epochs-1), over all workers weighted by windows trained; val* on
+   * the shared weights after each epoch.
+   */
   merged: { loss: number[]; acc: number[]; valLoss?: number[]; valAcc?: number[] };
   workers: { id: number; samples: number; history: WorkerHistory; timing: WorkerTiming }[];
   wallSec: number;
@@ -131,6 +135,8 @@ export class DistributedModel {
     }
     for (const v of data.y) if (v !== 0 && v !== 1) throw new TypeError(`data.y must hold only 0 and 1; found ${v}`);
     const { numWorkers: W, mode, frequency, batchSize, syncEvery, seed } = this.config;
+    const first = opts.initialEpoch;
+    const nEpochs = opts.epochs - first;
     const nTrain = Math.floor(data.count * (1 - opts.validationSplit));
     const nVal = data.count - nTrain;
     if (nTrain < 1) throw new RangeError(`validationSplit ${opts.validationSplit} leaves no training windows`);
@@ -151,19 +157,26 @@ export class DistributedModel {
           : null;
       const task: FitTask = {
         kind: "fit", workerId: w, spec: this.spec, config: this.config, store: store.handles,
-        x, y, count: idx.length, val, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
+        x, y, count: idx.length, val, initialEpoch: first, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
+        snapshot: opts.onEpochEnd !== undefined && mode === "synchronous",
         faultInjection: opts.faultInjection ?? null,
       };
       const transfer = [x.buffer, y.buffer, ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
       return { task, transfer };
     });
 
-    const epochs: EpochMessage[][] = Array.from({ length: opts.epochs }, () => []);
+    const epochs: EpochMessage[][] = Array.from({ length: nEpochs }, () => []);
+    const snapshots: (Float32Array | null)[] = Array.from({ length: nEpochs }, () => null);
     const done: DoneMessage[] = [];
     const backends = new Set<string>();
     let readyCount = 0;
     let readyAt = 0;
     const emit: ProgressEventCallback = (e) => opts.onProgress?.(e);
+    // onEpochEnd calls run one after another, in epoch order, while training goes on.
+    let hooks: Promise<void> = Promise.resolve();
+    const onEpochEnd = opts.onEpochEnd;
+    const fault = opts.faultInjection;
+    let terminated = false;
     const mergedOf = (list: EpochMessage[]) => {
       const trained = list.filter((m) => m.samples > 0);
       const n = trained.reduce((a, m) => a + m.samples, 0);
@@ -180,7 +193,7 @@ export class DistributedModel {
     await this.exclusive(() =>
       runWorkerGroup(tasks, {
         onAbort: () => store.abort(),
-        onMessage: (msg) => {
+        onMessage: (msg, group) => {
           switch (msg.type) {
             case "ready":
               backends.add(msg.backend);
@@ -188,14 +201,29 @@ export class DistributedModel {
               break;
             case "progress":
               emit({ type: "batch", worker: msg.workerId, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
+              // TEST ONLY: end a worker from outside, mid-epoch.
+              if (fault?.kind === "terminate" && !terminated && msg.workerId === fault.worker && msg.epoch === fault.atEpoch && msg.batch >= (fault.atBatch ?? 0)) {
+                terminated = true;
+                group.terminate(fault.worker);
+              }
               break;
             case "epoch": {
               const v = msg.val ? metricsFromSums(msg.val) : null;
               emit({ type: "epoch", worker: msg.workerId, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, ...(v ? { valLoss: v.loss, valAcc: v.accuracy } : {}) });
-              epochs[msg.epoch].push(msg);
-              if (epochs[msg.epoch].length === W) {
-                const m = mergedOf(epochs[msg.epoch]);
-                emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...(m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {}) });
+              const k = msg.epoch - first;
+              epochs[k].push(msg);
+              if (msg.weights) snapshots[k] = msg.weights;
+              if (epochs[k].length === W) {
+                const m = mergedOf(epochs[k]);
+                const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
+                emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...val });
+                if (onEpochEnd) {
+                  // Taken now, synchronously: the workers may move the shared weights on at any moment.
+                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
+                  snapshots[k] = null;
+                  hooks = hooks.then(() => onEpochEnd(end));
+                  return hooks;
+                }
               }
               break;
             }
@@ -206,7 +234,7 @@ export class DistributedModel {
               throw new Error(`unexpected message ${msg.type} from worker ${msg.workerId} during fit`);
           }
         },
-      }),
+      }, { resourceLimits: opts.resourceLimits }),
     );
     const wallSec = (performance.now() - t0) / 1000;
     this.lastStore = store;
@@ -237,7 +265,7 @@ export class DistributedModel {
       wallSec,
       backend: [...backends].join("+"),
       windowsPerSec: windows / trainSec,
-      steadyWindowsPerSec: opts.epochs > 1 ? steadyWindows / steadySec : NaN,
+      steadyWindowsPerSec: nEpochs > 1 ? steadyWindows / steadySec : NaN,
       timing: {
         startupSec: (readyAt - t0) / 1000,
         trainSec,
@@ -283,6 +311,35 @@ export class DistributedModel {
     return metricsFromSums(binaryMetricSums(pred, y));
   }
 
+  /**
+   * A copy of the shared weights while workers run. Synchronous snapshots come from worker 0 instead
+   * (the store's params change at every barrier). Asynchronous: under the store's lock, unless a
+   * dead worker holds it for a second; hogwild: as they are, which is what hogwild means.
+   */
+  private snapshotStore(store: ParamStore): Float32Array {
+    const locked = this.config.mode === "asynchronous" && store.lockWithin(1000);
+    try {
+      return store.read();
+    } finally {
+      if (locked) store.unlock();
+    }
+  }
+
+  /** A copy of all weights as one flat vector (model.weights order): what checkpoints hold. */
+  getFlatWeights(): Float32Array {
+    this.requireReady();
+    return new Float32Array(this.params!).slice();
+  }
+
+  /** Set all weights from one flat vector of weightCount finite floats (e.g. a checkpoint). */
+  setFlatWeights(flat: Float32Array): void {
+    this.requireReady();
+    if (!(flat instanceof Float32Array) || flat.length !== this.weightCount) {
+      throw new RangeError(`setFlatWeights: expected a Float32Array of ${this.weightCount} floats, got ${flat instanceof Float32Array ? flat.length : typeof flat}`);
+    }
+    this.setWeights(unflatten(flat, this.shapes));
+  }
+
   /** Copies of the weights, one array per model variable (model.weights order). */
   getWeights(): Float32Array[] {
     this.requireReady();
@@ -295,6 +352,7 @@ export class DistributedModel {
     if (weights.length !== this.shapes.length) throw new RangeError(`setWeights: expected ${this.shapes.length} arrays, got ${weights.length}`);
     weights.forEach((w, i) => {
       if (w.length !== sizeOf(this.shapes[i])) throw new RangeError(`setWeights: array ${i} has ${w.length} floats, shape [${this.shapes[i]}] needs ${sizeOf(this.shapes[i])}`);
+      for (let j = 0; j < w.length; j++) if (!Number.isFinite(w[j])) throw new RangeError(`setWeights: array ${i} holds ${w[j]} at ${j}; weights must be finite`);
     });
     flatten(weights, new Float32Array(this.params!));
     writeFlatWeights(this.model!, new Float32Array(this.params!));
@@ -318,31 +376,76 @@ export class DistributedModel {
     };
   }
 
-  /** Write model.json + weights.bin (tfjs layers format) and distributed.json (config + model spec). */
+  /**
+   * Write model.json + weights.bin (tfjs layers format) and distributed.json (config + model spec),
+   * atomically: everything is written into a temporary sibling folder first. A new `dir` then
+   * appears complete in one rename; an existing one has each file replaced by a rename, weights
+   * first and distributed.json last, so an interrupted save never leaves a half-written file.
+   */
   async save(dir: string): Promise<void> {
     const model = this.toModel();
-    await saveModelFiles(model, dir);
+    const target = path.resolve(dir);
+    const tmp = `${target}.saving-${process.pid}-${randomBytes(4).toString("hex")}`;
     const meta = { format: FORMAT, version: 1, model: this.spec, config: configToJson(this.config), weightCount: this.weightCount };
-    await fs.writeFile(path.join(dir, DISTRIBUTED_JSON), JSON.stringify(meta, null, 2));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      await saveModelFiles(model, tmp);
+      await fs.writeFile(path.join(tmp, DISTRIBUTED_JSON), JSON.stringify(meta, null, 2));
+      await syncFiles(tmp, [WEIGHTS_BIN, MODEL_JSON, DISTRIBUTED_JSON]);
+      const existing = await fs.readdir(target).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return null;
+        throw err;
+      });
+      if (existing !== null && existing.length === 0) await fs.rmdir(target);
+      if (existing === null || existing.length === 0) {
+        await fs.rename(tmp, target);
+        return;
+      }
+      for (const f of [WEIGHTS_BIN, MODEL_JSON, DISTRIBUTED_JSON]) await fs.rename(path.join(tmp, f), path.join(target, f));
+      await fs.rm(tmp, { recursive: true, force: true });
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** Rebuild from a folder written by save(); every JSON field is validated before use. */
   static async load(dir: string): Promise<DistributedModel> {
     const file = path.join(dir, DISTRIBUTED_JSON);
-    const meta = expectObject(JSON.parse(await fs.readFile(file, "utf8")) as unknown, file);
+    const meta = expectObject(await readJsonFile(file), file);
+    rejectUnknownKeys(meta, ["format", "version", "model", "config", "weightCount"], file);
     if (meta.format !== FORMAT) throw new TypeError(`${file}: format must be "${FORMAT}"`);
     expectInt(meta.version, `${file}: version`, 1, 1);
-    const dm = await DistributedModel.create({ model: parseModelSpec(meta.model), config: validateConfig(meta.config) });
+    const where = (e: unknown) => new TypeError(`${file}: ${(e as Error).message}`);
+    let spec: ModelSpec;
+    let config: ResolvedConfig;
+    try {
+      spec = parseModelSpec(meta.model);
+      config = validateConfig(meta.config);
+    } catch (e) {
+      throw where(e);
+    }
+    const dm = await DistributedModel.create({ model: spec, config });
     if (meta.weightCount !== dm.weightCount) throw new TypeError(`${file}: weightCount ${String(meta.weightCount)} does not match the model's ${dm.weightCount}`);
-    const { specs, data } = await readWeightFiles(dir);
+    let files: Awaited<ReturnType<typeof readWeightFiles>>;
+    try {
+      files = await readWeightFiles(dir);
+    } catch (e) {
+      if (e instanceof SyntaxError) throw new TypeError(`${path.join(dir, MODEL_JSON)}: invalid JSON (${e.message})`);
+      throw e;
+    }
+    const { specs, data } = files;
     if (specs.length !== dm.shapes.length) throw new TypeError(`${dir}: ${specs.length} weights saved, model has ${dm.shapes.length}`);
     specs.forEach((s, i) => {
-      if (s.dtype !== "float32" || s.shape.join(",") !== dm.shapes[i].join(",")) {
-        throw new TypeError(`${dir}: weight ${s.name} is ${s.dtype} [${s.shape}], model expects float32 [${dm.shapes[i]}]`);
+      if (typeof s !== "object" || s === null || s.dtype !== "float32" || !Array.isArray(s.shape) || s.shape.join(",") !== dm.shapes[i].join(",")) {
+        throw new TypeError(`${dir}: weight ${String(s?.name)} is ${String(s?.dtype)} [${String(s?.shape)}], model expects float32 [${dm.shapes[i]}]`);
       }
     });
     if (data.byteLength !== dm.weightCount * 4) throw new TypeError(`${dir}: weights.bin has ${data.byteLength} bytes, need ${dm.weightCount * 4}`);
-    dm.setWeights(unflatten(new Float32Array(data), dm.shapes));
+    const flat = new Float32Array(data);
+    const bad = flat.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new TypeError(`${path.join(dir, WEIGHTS_BIN)}: weight ${bad} is ${flat[bad]}; weights must be finite`);
+    dm.setWeights(unflatten(flat, dm.shapes));
     return dm;
   }
 
@@ -375,3 +478,24 @@ export class DistributedModel {
 }
 
 export type { MetricSums };
+
+async function readJsonFile(file: string): Promise<unknown> {
+  const text = await fs.readFile(file, "utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new TypeError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+}
+
+/** fsync each file, so a rename never publishes data still only in the page cache. */
+async function syncFiles(dir: string, names: readonly string[]): Promise<void> {
+  for (const n of names) {
+    const h = await fs.open(path.join(dir, n), "r");
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  }
+}

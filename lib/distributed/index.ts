@@ -5,7 +5,9 @@ export * from "./partition";
 export * from "./metrics";
 export * from "./model-weights";
 export type * from "./protocol";
+export { assertPlainMessage } from "./protocol";
 export { activeWorkerCount, WorkerFailedError, WORKER_ENTRY } from "./worker-group";
+export type { GroupControl, GroupOptions } from "./worker-group";
 /** Pure weight arithmetic (add, subtract, scale, weightedAverage, flatten, ...), namespaced: the names are generic. */
 export * as weightMath from "./weights";
 export { measureThroughput, urfdShapedWindows } from "./measure-throughput";

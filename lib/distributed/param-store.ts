@@ -94,6 +94,22 @@ export class ParamStore {
     return performance.now() - t0;
   }
 
+  /**
+   * Take the lock unless it stays held for `timeoutMs` (e.g. its holder died); true when taken.
+   * For the main thread, which must not wait forever on a worker. Throws StoreAbortedError on abort.
+   */
+  lockWithin(timeoutMs: number): boolean {
+    const deadline = performance.now() + timeoutMs;
+    this.throwIfAborted();
+    while (Atomics.compareExchange(this.ctrl, LOCK, 0, 1) !== 0) {
+      this.throwIfAborted();
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.ctrl, LOCK, 1, Math.min(left, WAIT_SLICE_MS));
+    }
+    return true;
+  }
+
   unlock(): void {
     if (Atomics.compareExchange(this.ctrl, LOCK, 1, 0) !== 1) throw new Error("unlock: the lock was not held");
     Atomics.notify(this.ctrl, LOCK, 1);

@@ -17,8 +17,12 @@ export interface FitTask {
   count: number;
   /** This worker's share of the validation rows, evaluated on the shared weights after each epoch. */
   val: { x: Float32Array; y: Float32Array; count: number } | null;
+  /** Train epochs initialEpoch..epochs-1 (seeds follow the absolute epoch number). */
+  initialEpoch: number;
   epochs: number;
   shuffle: boolean;
+  /** Synchronous mode: worker 0 attaches the averaged weights to each epoch message (checkpoints). */
+  snapshot: boolean;
   /** Synchronous mode: barrier rounds per epoch, the same for every worker (some may bring no batch). */
   roundsPerEpoch: number;
   /** TEST ONLY. */
@@ -103,6 +107,8 @@ export interface EpochMessage {
   samples: number;
   val: MetricSums | null;
   numTensors: number;
+  /** The shared weights after this epoch's last averaging, when FitTask.snapshot asked (worker 0, synchronous); transferred. */
+  weights: Float32Array | null;
 }
 
 export interface DoneMessage {
@@ -133,4 +139,47 @@ export type WorkerToMain = ReadyMessage | ProgressMessage | EpochMessage | DoneM
 /** Messages after which a worker has nothing more to say. */
 export function isFinal(msg: WorkerToMain): msg is DoneMessage | PredictionsMessage {
   return msg.type === "done" || msg.type === "predictions";
+}
+
+/**
+ * Throws unless `value` is plain data: primitives (no symbols or functions), arrays, objects whose
+ * prototype is Object.prototype or null, typed arrays, ArrayBuffers and SharedArrayBuffers. Every
+ * message is checked before it is posted: structured clone would silently strip a class instance
+ * to its fields (a ParamStore would arrive without methods) and refuses functions only at run time.
+ * Costs a walk over the message's fields, never over typed-array contents.
+ */
+export function assertPlainMessage(value: unknown, where = "message"): void {
+  walk(value, where, new Set());
+}
+
+function walk(v: unknown, where: string, seen: Set<object>): void {
+  switch (typeof v) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "undefined":
+      return;
+    case "object":
+      break;
+    default:
+      throw new TypeError(`${where} is a ${typeof v}: only plain data crosses a thread`);
+  }
+  if (v === null) return;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
+    if (v instanceof DataView) throw new TypeError(`${where} is a DataView: send a typed array`);
+    return;
+  }
+  if (seen.has(v)) throw new TypeError(`${where} refers back to itself`);
+  seen.add(v);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => walk(x, `${where}[${i}]`, seen));
+  } else {
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (v as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
+      throw new TypeError(`${where} is an instance of ${name}: only plain objects, arrays and typed arrays cross a thread`);
+    }
+    for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], `${where}.${k}`, seen);
+  }
+  seen.delete(v);
 }

@@ -1,10 +1,13 @@
 // Start one worker per task, route their messages, and end them all together: the group resolves
-// when every worker has sent its final message, and rejects on the first failure anywhere (Failed
-// message, 'error', early or non-zero exit, a throwing handler) after terminating every worker.
+// when every worker has sent its final message (and every promise a handler returned settled), and
+// rejects on the first failure anywhere (Failed message, 'error' such as running out of memory,
+// early or non-zero exit, a throwing handler or a rejected handler promise) after terminating
+// every worker and letting pending handler promises settle.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
-import { isFinal, MainToWorker, WorkerTask, WorkerToMain } from "./protocol";
+import { ResourceLimits, Worker } from "node:worker_threads";
+import type { WorkerResourceLimits } from "./config";
+import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } from "./protocol";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
@@ -22,10 +25,21 @@ export interface GroupTask {
   transfer: ArrayBuffer[];
 }
 
+/** What a handler may do to the running group. */
+export interface GroupControl {
+  /** Terminate one worker now (its exit then fails the group unless it had finished). */
+  terminate(workerId: number): void;
+}
+
 export interface GroupHandlers {
-  onMessage(msg: WorkerToMain): void;
+  /** A returned promise is awaited before the group resolves; its rejection fails the group. */
+  onMessage(msg: WorkerToMain, group: GroupControl): void | Promise<unknown>;
   /** Called once, first thing on failure: release anything workers may be blocked on. */
   onAbort?(): void;
+}
+
+export interface GroupOptions {
+  resourceLimits?: WorkerResourceLimits;
 }
 
 export class WorkerFailedError extends Error {
@@ -35,19 +49,37 @@ export class WorkerFailedError extends Error {
   }
 }
 
-export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandlers): Promise<void> {
+/** TEST AND DEBUG ONLY: sees every init message sent and every message received, in order. */
+export const messageTap: { fn: ((direction: "to-worker" | "from-worker", msg: MainToWorker | WorkerToMain) => void) | null } = { fn: null };
+
+function describeWorkerError(err: Error & { code?: string }): string {
+  if (err.code === "ERR_WORKER_OUT_OF_MEMORY") return `ran out of memory (${err.code}: ${err.message})`;
+  return err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message;
+}
+
+export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandlers, options: GroupOptions = {}): Promise<void> {
   if (!fs.existsSync(WORKER_ENTRY)) {
     return Promise.reject(new Error(`worker entry ${WORKER_ENTRY} not found: compile the project (npx tsc -p .) and import it from dist/`));
   }
   if (tasks.length === 0) return Promise.resolve();
+  try {
+    for (const { task } of tasks) assertPlainMessage({ type: "init", task }, `init message of worker ${task.workerId}`);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finished = new Set<number>();
+    const terminatedByUs = new Set<number>();
+    const byId = new Map<number, Worker>();
     const workers: Worker[] = [];
+    const pending = new Set<Promise<unknown>>();
 
     const shutdown = async () => {
       await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
       for (const w of workers) live.delete(w);
+      // Handler promises (e.g. a checkpoint being written) finish before the caller hears anything.
+      while (pending.size) await Promise.allSettled([...pending]);
     };
     const fail = (err: Error) => {
       if (settled) return;
@@ -58,39 +90,68 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
         void shutdown().then(() => reject(err));
       }
     };
+    const maybeDone = () => {
+      if (settled || finished.size !== tasks.length || pending.size) return;
+      settled = true;
+      void shutdown().then(() => resolve());
+    };
+    const control: GroupControl = {
+      terminate(workerId) {
+        const w = byId.get(workerId);
+        if (!w) throw new RangeError(`no worker ${workerId} in this group`);
+        terminatedByUs.add(workerId);
+        void w.terminate();
+      },
+    };
+    const limits: ResourceLimits | undefined = options.resourceLimits ? { ...options.resourceLimits } : undefined;
 
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
-      const worker = new Worker(WORKER_ENTRY);
+      const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});
       workers.push(worker);
+      byId.set(id, worker);
       live.add(worker);
       worker.on("message", (msg: WorkerToMain) => {
         if (settled) return;
+        messageTap.fn?.("from-worker", msg);
         if (msg.type === "failed") {
           fail(new WorkerFailedError(id, msg.message, { cause: msg.stack }));
           return;
         }
+        let result: void | Promise<unknown>;
         try {
-          handlers.onMessage(msg);
+          result = handlers.onMessage(msg, control);
         } catch (err) {
           fail(err instanceof Error ? err : new Error(String(err)));
           return;
         }
+        if (result instanceof Promise) {
+          const p = result.then(
+            () => {
+              pending.delete(p);
+              maybeDone();
+            },
+            (err: unknown) => {
+              pending.delete(p);
+              fail(err instanceof Error ? err : new Error(String(err)));
+            },
+          );
+          pending.add(p);
+        }
         if (isFinal(msg)) {
           finished.add(id);
-          if (finished.size === tasks.length) {
-            settled = true;
-            void shutdown().then(() => resolve());
-          }
+          maybeDone();
         }
       });
-      worker.on("error", (err) => fail(new WorkerFailedError(id, err.message, { cause: err })));
+      worker.on("error", (err) => fail(new WorkerFailedError(id, describeWorkerError(err), { cause: err })));
       worker.on("messageerror", (err) => fail(new WorkerFailedError(id, `could not deserialise a message: ${err.message}`)));
       worker.on("exit", (code) => {
         live.delete(worker);
-        if (!finished.has(id)) fail(new WorkerFailedError(id, `exited with code ${code} before finishing`));
+        if (finished.has(id)) return;
+        fail(new WorkerFailedError(id, terminatedByUs.has(id) ? "was terminated before finishing" : `exited with code ${code} before finishing`));
       });
       const init: MainToWorker = { type: "init", task };
+      messageTap.fn?.("to-worker", init);
       worker.postMessage(init, transfer);
     }
   });

@@ -87,8 +87,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     timing.paramStoreMs += performance.now() - t;
   };
 
-  for (let epoch = 0; epoch < task.epochs; epoch++) {
-    injectFault(task, epoch);
+  for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     const order = Array.from({ length: task.count }, (_, i) => i);
     if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, id, epoch, 1)));
     const dropoutRng = createRng(streamSeed(config.seed, id, epoch, 2));
@@ -102,11 +101,13 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     let accSum = 0;
     let seen = 0;
     let batchNo = 0;
+    if (batches.length === 0) injectFault(task, epoch, 0);
     for (let u = 0; u < units; u++) {
       const unit = batches.slice(u * perUnit, (u + 1) * perUnit);
       if (!sync) readShared(before);
       let unitSamples = 0;
       for (const idx of unit) {
+        injectFault(task, epoch, batchNo);
         const b = idx.length;
         const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(b));
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
@@ -168,7 +169,9 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     history.samples.push(seen);
     history.numTensors.push(numTensors);
     history.epochEnd.push(now());
-    post({ type: "epoch", workerId: id, epoch, batches: batches.length, loss, acc, samples: seen, val, numTensors });
+    // Synchronous: every worker now holds the average of the epoch's last round in `after`.
+    const weights = task.snapshot && sync && id === 0 ? after.slice() : null;
+    post({ type: "epoch", workerId: id, epoch, batches: batches.length, loss, acc, samples: seen, val, numTensors, weights }, weights ? [weights.buffer] : []);
   }
   const trainEnd = now();
   timing.trainMs = trainEnd - trainStart;
@@ -183,12 +186,17 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** TEST ONLY: fail on purpose as FitTask.faultInjection says. */
-function injectFault(task: FitTask, epoch: number): void {
+/** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
+function injectFault(task: FitTask, epoch: number, batch: number): void {
   const f = task.faultInjection;
-  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch) return;
-  const message = `injected fault (${f.kind}) in worker ${task.workerId} at epoch ${epoch}`;
+  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch || (f.atBatch ?? 0) !== batch) return;
+  const message = `injected fault (${f.kind}) in worker ${task.workerId} at epoch ${epoch}${batch ? ` batch ${batch}` : ""}`;
   if (f.kind === "throw") throw new Error(message);
   if (f.kind === "reject") void Promise.reject(new Error(message));
   if (f.kind === "exit") process.exit(3);
+  if (f.kind === "oom") {
+    // Keep allocating until the worker's resourceLimits end it (ERR_WORKER_OUT_OF_MEMORY).
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array<number>(1 << 17).fill(epoch + 0.5));
+  }
 }

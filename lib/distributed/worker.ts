@@ -3,7 +3,7 @@
 // installs its own uncaughtException/unhandledRejection listeners that rethrow; ours are added
 // first, so the report is posted before the thread dies.
 import { parentPort } from "node:worker_threads";
-import type { MainToWorker, WorkerToMain } from "./protocol";
+import { assertPlainMessage, MainToWorker, WorkerToMain } from "./protocol";
 import { runFit, runPredict } from "./worker-tasks";
 
 const port = parentPort;
@@ -12,7 +12,9 @@ if (!port) throw new Error("lib/distributed/worker.js must be started as a worke
 let workerId = -1;
 let failed = false;
 
+/** Every message is checked to be plain data first (a cheap walk over its fields). */
 function post(msg: WorkerToMain, transfer: ArrayBuffer[] = []): void {
+  assertPlainMessage(msg, `${msg.type} message of worker ${workerId}`);
   port!.postMessage(msg, transfer);
 }
 

@@ -2,7 +2,7 @@
 // the held-out side: the unit the pipeline repeats per fold.
 import { WindowSet } from "../types";
 import { DistributedModel, FitResult, ProgressEventCallback } from "../distributed";
-import { DistributedConfig } from "../distributed/config";
+import { DistributedConfig, EpochEndCallback, FaultInjection } from "../distributed/config";
 import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 
@@ -11,15 +11,25 @@ export interface TrainFoldOptions {
   config: DistributedConfig;
   epochs: number;
   onProgress?: ProgressEventCallback;
+  /** After every epoch, with a copy of the shared weights (checkpoints). */
+  onEpochEnd?: EpochEndCallback;
+  /** Continue an interrupted fold: start at this epoch from these weights (Adam state starts afresh). */
+  resume?: { initialEpoch: number; weights: Float32Array };
+  /** TEST ONLY: passed to fit. */
+  faultInjection?: FaultInjection;
 }
 
-export interface TrainFoldResult {
-  model: DistributedModel;
+/** What a finished fold contributes to the run's metrics and report (all plain data). */
+export interface FoldResultData {
   fit: FitResult;
   /** Chosen on the training recordings' max-window scores, never on the test side. */
   threshold: number;
   trainProbs: Float32Array;
   testProbs: Float32Array;
+}
+
+export interface TrainFoldResult extends FoldResultData {
+  model: DistributedModel;
 }
 
 /** Probabilities strictly inside (0, 1) keep the threshold usable for score alignment. */
@@ -29,7 +39,14 @@ function clampThreshold(t: number): number {
 
 export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFoldOptions): Promise<TrainFoldResult> {
   const model = await DistributedModel.create({ model: opts.spec, config: opts.config });
-  const fit = await model.fit(train, { epochs: opts.epochs, onProgress: opts.onProgress });
+  if (opts.resume) model.setFlatWeights(opts.resume.weights);
+  const fit = await model.fit(train, {
+    epochs: opts.epochs,
+    ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
+    ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
+  });
   const trainProbs = await model.predict(train.x, train.count);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train" }));
   const testProbs = test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0);

@@ -3,11 +3,23 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+let counter = 0;
+
+/**
+ * Write `data` to `file` so that `file` is, at every moment, either absent, its old content, or the
+ * whole new content: a temporary sibling is written and fsync'ed, then renamed over `file`.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}-${counter++}`;
   try {
-    fs.writeFileSync(tmp, data);
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

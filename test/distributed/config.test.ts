@@ -37,7 +37,17 @@ test("validateConfig rejects bad modes, numbers and keys with one-line TypeError
 });
 
 test("validateFitOptions checks epochs, split, callbacks and the test-only fault hook", () => {
-  assert.deepEqual(validateFitOptions({ epochs: 2 }, 2), { epochs: 2, validationSplit: 0, shuffle: true });
+  assert.deepEqual(validateFitOptions({ epochs: 2 }, 2), { epochs: 2, initialEpoch: 0, validationSplit: 0, shuffle: true });
+  assert.equal(validateFitOptions({ epochs: 3, initialEpoch: 2 }, 2).initialEpoch, 2);
+  oneLineTypeError(() => validateFitOptions({ epochs: 3, initialEpoch: 3 }, 2), /fit options\.initialEpoch must be an integer in \[0, 2\]/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, onEpochEnd: "save" }, 2), /onEpochEnd must be a function/);
+  assert.deepEqual(validateFitOptions({ epochs: 1, resourceLimits: { maxOldGenerationSizeMb: 64 } }, 2).resourceLimits, { maxOldGenerationSizeMb: 64 });
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, resourceLimits: { maxOldGenerationSizeMb: 0 } }, 2), /resourceLimits\.maxOldGenerationSizeMb/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, resourceLimits: { heapMb: 64 } }, 2), /resourceLimits has unknown key\(s\) heapMb/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, resourceLimits: 64 }, 2), /resourceLimits must be an object/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, faultInjection: { worker: 0, atEpoch: 0, kind: "oom" } }, 2), /'oom' needs fit options\.resourceLimits/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 3, initialEpoch: 1, faultInjection: { worker: 0, atEpoch: 0, kind: "throw" } }, 2), /faultInjection\.atEpoch must be an integer in \[1, 2\]/);
+  oneLineTypeError(() => validateFitOptions({ epochs: 1, faultInjection: { worker: 0, atEpoch: 0, atBatch: -1, kind: "throw" } }, 2), /faultInjection\.atBatch/);
   oneLineTypeError(() => validateFitOptions({ epochs: 0 }, 2), /fit options\.epochs/);
   oneLineTypeError(() => validateFitOptions({ epochs: 1, validationSplit: 1 }, 2), /validationSplit/);
   oneLineTypeError(() => validateFitOptions({ epochs: 1, onProgress: 3 }, 2), /onProgress must be a function/);

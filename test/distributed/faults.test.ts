@@ -4,24 +4,14 @@ import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { DistributedConfig, FaultInjection } from "../../lib/distributed/config";
 import type { ModelSpec } from "../../lib/model/spec";
 import { separableWindows } from "../fixtures/synthetic-windows";
+import { expectFitFailure } from "../fixtures/fault-helpers";
 
 const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 6, features: 2, units: [4] } };
 const data = separableWindows(200, 6, 2, 3);
 
-function noWorkerResources(): boolean {
-  return !process.getActiveResourcesInfo().some((r) => /Worker|MessagePort/.test(r));
-}
-
 async function expectFailure(config: DistributedConfig, fault: FaultInjection, pattern: RegExp): Promise<void> {
   const dm = await DistributedModel.create({ model: spec, config });
-  const t0 = Date.now();
-  await assert.rejects(dm.fit(data, { epochs: 3, faultInjection: fault }), (err: Error) => {
-    assert.match(err.message, pattern);
-    return true;
-  });
-  assert.ok(Date.now() - t0 < 5000, `rejected after ${Date.now() - t0} ms`);
-  assert.equal(DistributedModel.activeWorkers(), 0, "every worker terminated");
-  assert.ok(noWorkerResources(), `resources left: ${process.getActiveResourcesInfo()}`);
+  await expectFitFailure(dm, data, { epochs: 3, faultInjection: fault }, pattern);
 }
 
 // Synchronous 'batch': the healthy worker is blocked at a barrier when the other dies.

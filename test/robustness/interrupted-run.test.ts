@@ -1,0 +1,113 @@
+// Interrupted runs: the pipeline is killed (SIGKILL) right after the first epoch checkpoint of its
+// second fold; `--resume` continues it without retraining the first fold, restores the checkpoint,
+// trains the remaining epochs and finishes normally. SIGTERM leaves a resumable folder too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
+import { readRunState, RunState } from "../../lib/pipeline/checkpoint";
+import { DistributedModel } from "../../lib/distributed/distributed-model";
+import { runCli, startCli } from "../fixtures/cli";
+
+const EPOCHS = 3;
+// Checkpoints are written after every epoch but the last, so 3 epochs give one or two to kill after.
+const ARGS = ["--window", "16", "--stride", "8", "--epochs", String(EPOCHS), "--batch-size", "16", "--workers", "2"];
+
+function tmpRun(): { root: string; data: string; out: string; staging: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "interrupted-"));
+  const data = path.join(root, "data");
+  writeUrfdFolder(data, generateSynthetic({ seed: 3, falls: 4, adls: 4 }));
+  const out = path.join(root, "out");
+  return { root, data, out, staging: `${out}.partial` };
+}
+
+function tryState(staging: string): RunState | null {
+  try {
+    return readRunState(staging);
+  } catch {
+    return null; // not there yet
+  }
+}
+
+/** Start the CLI and kill it with `signal` as soon as run-state.json satisfies `when`. */
+async function killWhen(args: string[], staging: string, signal: NodeJS.Signals, when: (s: RunState) => boolean) {
+  const run = startCli(args);
+  let seen: RunState | null = null;
+  const poll = setInterval(() => {
+    const s = tryState(staging);
+    if (s && when(s) && !seen) {
+      seen = s;
+      run.child.kill(signal);
+    }
+  }, 10);
+  const result = await run.done;
+  clearInterval(poll);
+  return { result, seen: seen as RunState | null };
+}
+
+test("SIGKILL after the first checkpoint of fold 2, then --resume: fold 1 is not retrained, fold 2 continues, the run finishes", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = [...ARGS, "--folds", "2", "--data", data, "--out", out];
+    const { result: killed, seen } = await killWhen(args, staging, "SIGKILL", (s) => s.current?.fold === 2);
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    assert.ok(seen);
+    assert.ok(!fs.existsSync(out), "nothing at --out");
+    const state = readRunState(staging);
+    assert.deepEqual(state.completedFolds, [1]);
+    assert.equal(state.current?.fold, 2);
+    const lastEpoch = state.current!.lastEpoch;
+    assert.ok(lastEpoch < EPOCHS - 1, `killed after epoch ${lastEpoch + 1} of ${EPOCHS}`);
+    assert.ok(fs.existsSync(path.join(staging, state.current!.checkpoint)));
+    assert.ok(fs.existsSync(path.join(staging, "resume", "fold-1.json")));
+    const fold1Before = fs.readFileSync(path.join(staging, "models", "fold-1", "weights.bin"));
+
+    const resumed = await runCli(["--resume", staging]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+    assert.ok(!/fold 1\/2: training on/.test(resumed.stdout), "fold 1 not retrained");
+    assert.match(resumed.stdout, new RegExp(`fold 2/2: resuming after epoch ${lastEpoch + 1}/${EPOCHS} from .*fold-2-epoch-${lastEpoch}\\.bin \\(weights restored; each worker's Adam state starts afresh\\)`));
+    // only the remaining epochs of fold 2 were trained
+    const trained = [...resumed.stdout.matchAll(/fold 2\/2 epoch (\d+):/g)].map((m) => Number(m[1]));
+    assert.deepEqual(trained, Array.from({ length: EPOCHS - lastEpoch - 1 }, (_, i) => lastEpoch + 2 + i));
+
+    assert.deepEqual(fs.readdirSync(root).sort(), ["data", "out"], "staging renamed to --out");
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.equal(metrics.folds.length, 2);
+    assert.equal(metrics.config.epochs, EPOCHS);
+    for (const m of metrics.training.merged) assert.equal(m.loss.length, EPOCHS, `fold ${m.fold}: a loss for every epoch, before and after the kill`);
+    const [[tn, fp], [fn, tp]] = metrics.sequence.confusionMatrix;
+    assert.equal(tn + fp + fn + tp, 8, "every recording predicted once");
+    assert.ok(fs.readFileSync(path.join(out, "models", "fold-1", "weights.bin")).equals(fold1Before), "fold 1's model is the one trained before the kill");
+    assert.ok(!fs.existsSync(path.join(out, "run-state.json")) && !fs.existsSync(path.join(out, "resume")), "no resume bookkeeping left");
+    const model = await DistributedModel.load(path.join(out, "models", "fold-2"));
+    assert.ok(model.getFlatWeights().every(Number.isFinite));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("SIGTERM mid-fold says how to resume; --resume <out> with a matching option finishes, a conflicting one is refused", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = [...ARGS, "--data", data, "--out", out];
+    const { result: stopped } = await killWhen(args, staging, "SIGTERM", (s) => s.current !== null);
+    assert.equal(stopped.code, 143, stopped.stderr);
+    assert.equal(stopped.stderr.trim(), `pipeline: interrupted (SIGTERM); ${staging} keeps the completed folds and the last epoch checkpoint: continue with npm run pipeline -- --resume ${staging}`);
+
+    const conflict = await runCli(["--resume", out, "--epochs", "7"]);
+    assert.equal(conflict.code, 2);
+    assert.match(conflict.stderr.trim(), new RegExp(`^pipeline: --epochs 7 conflicts with the interrupted run's ${EPOCHS} \\(.*run-state\\.json\\); drop it to resume$`));
+    assert.ok(fs.existsSync(path.join(staging, "run-state.json")), "a refused resume leaves the folder as it was");
+
+    const resumed = await runCli(["--resume", out, "--epochs", String(EPOCHS)]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, new RegExp(`hold-out split: resuming after epoch \\d+/${EPOCHS}`));
+    assert.deepEqual(fs.readdirSync(root).sort(), ["data", "out"]);
+    assert.ok(fs.existsSync(path.join(out, "metrics.json")) && fs.existsSync(path.join(out, "model", "weights.bin")));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

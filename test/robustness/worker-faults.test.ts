@@ -1,0 +1,76 @@
+// Worker faults mid-epoch: out of memory, terminated from outside, exit, a throw while the others
+// are busy training, a failing checkpoint hook. Each must reject fit within 5 s of the fault,
+// naming the worker and the reason, end every other worker, and leave the main thread able to
+// train again. (Throw / reject / exit at the start of an epoch: test/distributed/faults.test.ts.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DistributedModel } from "../../lib/distributed/distributed-model";
+import type { DistributedConfig } from "../../lib/distributed/config";
+import type { ModelSpec } from "../../lib/model/spec";
+import { separableWindows } from "../fixtures/synthetic-windows";
+import { expectFitFailure, noWorkerResources } from "../fixtures/fault-helpers";
+
+const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 6, features: 2, units: [4], seed: 2 } };
+const data = separableWindows(160, 6, 2, 3);
+const cfg = (c: Partial<DistributedConfig>): DistributedConfig => ({ mode: "synchronous", frequency: "batch", numWorkers: 2, batchSize: 8, ...c });
+/** Enough heap for tfjs + the model in a worker (24 MB was, here), little enough to run out quickly. */
+const HEAP_MB = 64;
+
+async function trainsAgain(dm: DistributedModel): Promise<void> {
+  const result = await dm.fit(data, { epochs: 1 });
+  assert.ok(Number.isFinite(result.merged.loss[0]));
+  assert.ok(dm.getFlatWeights().every(Number.isFinite));
+  assert.equal(DistributedModel.activeWorkers(), 0);
+}
+
+test("a worker that runs out of memory mid-epoch (resourceLimits) rejects fit with ERR_WORKER_OUT_OF_MEMORY; the same model trains again", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({}) });
+  const timing = await expectFitFailure(
+    dm,
+    data,
+    { epochs: 3, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB }, faultInjection: { worker: 1, atEpoch: 1, atBatch: 3, kind: "oom" } },
+    /^worker 1 failed: ran out of memory \(ERR_WORKER_OUT_OF_MEMORY: .*heap out of memory\)$/,
+  );
+  console.log(`out of memory: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch (${timing.totalMs.toFixed(0)} ms after fit started)`);
+  await trainsAgain(dm);
+});
+
+test("a worker terminated from outside mid-epoch rejects fit naming it; a new model trains afterwards", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({ mode: "asynchronous" }) });
+  const timing = await expectFitFailure(dm, data, { epochs: 3, faultInjection: { worker: 0, atEpoch: 1, atBatch: 2, kind: "terminate" } }, /^worker 0 failed: was terminated before finishing$/);
+  console.log(`terminated: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch`);
+  await trainsAgain(await DistributedModel.create({ model: spec, config: cfg({}) }));
+});
+
+test("a worker that exits mid-epoch in hogwild mode rejects fit with its exit code", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({ mode: "hogwild" }) });
+  const timing = await expectFitFailure(dm, data, { epochs: 3, faultInjection: { worker: 1, atEpoch: 1, atBatch: 4, kind: "exit" } }, /^worker 1 failed: exited with code 3 before finishing$/);
+  console.log(`exit: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch`);
+  await trainsAgain(dm);
+});
+
+test("a worker that throws mid-epoch while 2 others are busy training (synchronous, per epoch) ends them all", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({ frequency: "epoch", numWorkers: 3 }) });
+  await expectFitFailure(dm, data, { epochs: 2, faultInjection: { worker: 2, atEpoch: 0, atBatch: 2, kind: "throw" } }, /^worker 2 failed: injected fault \(throw\) in worker 2 at epoch 0 batch 2$/);
+  await trainsAgain(dm);
+});
+
+test("a rejecting onEpochEnd hook fails fit after the hook settled, and ends the workers", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({ mode: "asynchronous", frequency: "epoch" }) });
+  let settled = false;
+  await assert.rejects(
+    dm.fit(data, {
+      epochs: 4,
+      onEpochEnd: async ({ epoch }) => {
+        await new Promise((r) => setTimeout(r, 50));
+        settled = true;
+        if (epoch === 0) throw new Error("disk full while checkpointing");
+      },
+    }),
+    (err: Error) => err.message === "disk full while checkpointing",
+  );
+  assert.ok(settled);
+  assert.equal(DistributedModel.activeWorkers(), 0);
+  assert.ok(noWorkerResources());
+  await trainsAgain(dm);
+});
