@@ -1,5 +1,6 @@
 // Command-line options of `npm run pipeline`: one typed object, validated once, here.
 import { MAX_WORKERS } from "../distributed/config";
+import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = "synchronous" | "asynchronous" | "hogwild";
@@ -16,6 +17,7 @@ export interface PipelineOptions {
   window: number;
   stride: number;
   seed: number;
+  smooth: number;
   folds: number | null;
   out: string | null;
 }
@@ -31,6 +33,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   window: 32,
   stride: 4,
   seed: 1,
+  smooth: DEFAULT_SMOOTH,
   folds: null,
   out: null,
 };
@@ -89,6 +92,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: nonNegativeInt },
+  { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
   { flag: "--folds", key: "folds", arg: "K", help: "grouped K-fold cross-validation (every sequence predicted once, out of fold); K >= 2", parse: (raw, flag) => {
     const k = positiveInt(raw, flag);
     if (k < 2) throw new UsageError(`${flag} expects K >= 2, got ${k}`);

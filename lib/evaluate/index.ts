@@ -38,3 +38,4 @@ export function evaluateAll(
 }
 export * from "./align";
 export * from "./sequence-threshold";
+export * from "./smoothing";

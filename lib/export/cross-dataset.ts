@@ -4,7 +4,7 @@ import type { FrameDataset } from "../types";
 import { readUrfdFile } from "../data/urfd-csv";
 import { makeWindows } from "../data/windows";
 import { applyScaler } from "../data/scaler";
-import { evaluateAll, Evaluation } from "../evaluate";
+import { evaluateAll, Evaluation, smoothScores } from "../evaluate";
 import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, mcfdDefaultDir } from "../mcfd";
 import { loadSavedDetector, naming, scoreWindows } from "./saved-model";
 
@@ -39,7 +39,8 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   );
   const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs }));
   const ws = applyScaler(raw, scaler);
-  const probs = scoreWindows(saved.model, ws);
+  // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
+  const probs = smoothScores(scoreWindows(saved.model, ws), ws, saved.preprocessing.smooth ?? 1);
   const [threshold, thresholdSource] =
     o.threshold !== undefined ? [o.threshold, "--threshold" as const] : savedThreshold !== undefined ? [savedThreshold, "preprocessing.json" as const] : [0.5, "default" as const];
   return {

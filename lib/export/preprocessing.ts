@@ -24,6 +24,8 @@ export interface Preprocessing {
   window: WindowSettings;
   /** Detection threshold chosen on training data; absent means "use 0.5 or --threshold". */
   threshold?: number;
+  /** The threshold applies to the mean of the last `smooth` window scores (absent = 1, raw). */
+  smooth?: number;
 }
 
 /** Validate plain data (from JSON or a caller); throws a one-line TypeError naming the field. */
@@ -39,6 +41,7 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   const window = { T: expectInt(w.T, `${where}.window.T`, 1), stride: expectInt(w.stride, `${where}.window.stride`, 1), withDiffs: w.withDiffs };
   const out: Preprocessing = { scaler, window };
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
+  if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);
   return out;
 }
 

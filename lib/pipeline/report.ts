@@ -44,7 +44,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Metrics",
-      text: `${metrics.scores}. Thresholds were chosen on the training recordings only (Youden's J on each recording's highest window score).`,
+      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).`,
       table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
     },
     {

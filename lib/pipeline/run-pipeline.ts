@@ -310,7 +310,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     let result;
     try {
       result = await trainFold(split.train, split.test, {
-        spec, config, epochs: opts.epochs, onEpochEnd,
+        spec, config, epochs: opts.epochs, smooth: opts.smooth, onEpochEnd,
         ...(resume ? { resume } : {}),
         ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length) } : {}),
         ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
@@ -331,7 +331,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     );
     const dir = splits.length > 1 ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
     await result.model.save(dir);
-    writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold });
+    writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold, smooth: opts.smooth });
     const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
     writePartitions(arrowDir, split.train, opts.workers, "train");
     writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);

@@ -5,11 +5,14 @@ import { DistributedModel, FitResult, ProgressEventCallback } from "../distribut
 import { DistributedConfig, EpochEndCallback, FaultInjection } from "../distributed/config";
 import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { smoothScores } from "../evaluate/smoothing";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
   config: DistributedConfig;
   epochs: number;
+  /** Scores are the mean of the last `smooth` window probabilities of a recording (1 = raw). */
+  smooth: number;
   onProgress?: ProgressEventCallback;
   /** After every epoch, with a copy of the shared weights (checkpoints). */
   onEpochEnd?: EpochEndCallback;
@@ -24,6 +27,7 @@ export interface FoldResultData {
   fit: FitResult;
   /** Chosen on the training recordings' max-window scores, never on the test side. */
   threshold: number;
+  /** The detector's per-window scores: probabilities smoothed over `smooth` windows. */
   trainProbs: Float32Array;
   testProbs: Float32Array;
 }
@@ -47,8 +51,8 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
     ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
   });
-  const trainProbs = await model.predict(train.x, train.count);
+  const trainProbs = smoothScores(await model.predict(train.x, train.count), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train" }));
-  const testProbs = test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0);
+  const testProbs = test.count > 0 ? smoothScores(await model.predict(test.x, test.count), test, opts.smooth) : new Float32Array(0);
   return { model, fit, threshold, trainProbs, testProbs };
 }
