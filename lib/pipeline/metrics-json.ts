@@ -4,16 +4,8 @@ import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
 
-export interface MetricsSummary {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  specificity: number;
-  f1: number;
-  auc: number | null;
-  confusionMatrix: [[number, number], [number, number]];
-  threshold: number;
-}
+/** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
+export type MetricsSummary = Omit<Metrics, "support">;
 
 export interface MetricsJson {
   data: { source: DataProvenance["source"]; dir: string | null; sequences: number; frames: number; note: string };
