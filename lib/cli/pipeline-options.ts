@@ -117,25 +117,84 @@ export function pipelineHelp(): string {
     `  ${"".padEnd(width)}  its options are read from run-state.json there (options given again must match),`,
     `  ${"".padEnd(width)}  completed folds are kept, the current fold restarts from its last epoch checkpoint`,
     `  ${"".padEnd(width)}  (weights only: each worker's Adam state starts afresh)`,
+    `  ${"--grid".padEnd(width)}  grid search instead of one run: every combination of the --grid-* lists, each`,
+    `  ${"".padEnd(width)}  scored by grouped K-fold cross-validation on the same folds (--folds, default ${DEFAULT_GRID_FOLDS});`,
+    `  ${"".padEnd(width)}  writes <out>/grid.json and grid.md, sorted by sequence F1 then window AUC`,
+    ...GRID_LISTS.map((d) => `  ${`${d.flag} ${d.arg}`.padEnd(width)}  ${d.help}; needs --grid`),
     `  ${"--help".padEnd(width)}  show this help`,
   ].join("\n");
 }
 
 const RESUME_FLAG = "--resume DIR";
 
+/** The points of a --grid search: every combination of these lists (each list non-empty, no repeats). */
+export interface GridSpec {
+  models: ModelKind[];
+  units: number[];
+  epochs: number[];
+  batchSizes: number[];
+}
+
+/** Folds of a grid search when --grid is given without --folds. */
+export const DEFAULT_GRID_FOLDS = 3;
+/** Units of the one recurrent layer when --grid-units is absent. */
+export const DEFAULT_GRID_UNITS = 32;
+
+interface GridListDoc {
+  flag: string;
+  key: keyof GridSpec;
+  arg: string;
+  help: string;
+  parse: (raw: string, flag: string) => ModelKind | number;
+}
+
+const GRID_LISTS: GridListDoc[] = [
+  { flag: "--grid-model", key: "models", arg: "lstm,gru", help: "models to try (default: --model)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
+  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: positiveInt },
+  { flag: "--grid-epochs", key: "epochs", arg: "N,N", help: "training epochs to try (default: --epochs)", parse: positiveInt },
+  { flag: "--grid-batch-size", key: "batchSizes", arg: "N,N", help: "batch sizes to try (default: --batch-size)", parse: positiveInt },
+];
+
+/** Parse a comma-separated --grid-* list, each value checked like the single option. */
+function parseGridList(doc: GridListDoc, raw: string): (ModelKind | number)[] {
+  const values = raw.split(",").map((v) => doc.parse(v.trim(), doc.flag));
+  const seen = new Set<ModelKind | number>();
+  for (const v of values) {
+    if (seen.has(v)) throw new UsageError(`${doc.flag} lists ${v} twice`);
+    seen.add(v);
+  }
+  return values;
+}
+
 /** What the command line asks for; `given` lists the options set explicitly (to check against a resumed run). */
 export type PipelineCommand =
   | { kind: "help" }
   | { kind: "run"; options: PipelineOptions; given: (keyof PipelineOptions)[] }
-  | { kind: "resume"; dir: string; options: PipelineOptions; given: (keyof PipelineOptions)[] };
+  | { kind: "resume"; dir: string; options: PipelineOptions; given: (keyof PipelineOptions)[] }
+  | { kind: "grid"; options: PipelineOptions; grid: GridSpec; given: (keyof PipelineOptions)[] };
 
 /** Parse argv (without node and script), --resume included. Throws UsageError on anything wrong. */
 export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   const rest: string[] = [];
   let resume: string | null = null;
+  let gridAsked = false;
+  const lists: Partial<Record<keyof GridSpec, (ModelKind | number)[]>> = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
-    if (token === "--resume" || token.startsWith("--resume=")) {
+    const eq = token.indexOf("=");
+    const flag = eq >= 0 ? token.slice(0, eq) : token;
+    const listDoc = GRID_LISTS.find((d) => d.flag === flag);
+    if (token === "--grid") {
+      if (gridAsked) throw new UsageError("--grid given twice");
+      gridAsked = true;
+    } else if (flag === "--grid" && eq >= 0) {
+      throw new UsageError("--grid takes no value (lists go in --grid-model, --grid-units, --grid-epochs, --grid-batch-size)");
+    } else if (listDoc) {
+      if (lists[listDoc.key]) throw new UsageError(`${listDoc.flag} given twice`);
+      const raw = eq >= 0 ? token.slice(eq + 1) : argv[++i];
+      if (raw === undefined) throw new UsageError(`${listDoc.flag} expects a value (${listDoc.arg})`);
+      lists[listDoc.key] = parseGridList(listDoc, raw);
+    } else if (token === "--resume" || token.startsWith("--resume=")) {
       if (resume !== null) throw new UsageError("--resume given twice");
       const raw = token.includes("=") ? token.slice(token.indexOf("=") + 1) : argv[++i];
       if (raw === undefined) throw new UsageError("--resume expects a value (DIR)");
@@ -145,6 +204,19 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   const given: (keyof PipelineOptions)[] = [];
   const parsed = parseOptions(rest, given);
   if (parsed === "help") return { kind: "help" };
+  const listed = GRID_LISTS.filter((d) => lists[d.key]);
+  if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
+  if (gridAsked) {
+    if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
+    const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS };
+    const grid: GridSpec = {
+      models: (lists.models as ModelKind[] | undefined) ?? [options.model],
+      units: (lists.units as number[] | undefined) ?? [DEFAULT_GRID_UNITS],
+      epochs: (lists.epochs as number[] | undefined) ?? [options.epochs],
+      batchSizes: (lists.batchSizes as number[] | undefined) ?? [options.batchSize],
+    };
+    return { kind: "grid", options, grid, given };
+  }
   return resume === null ? { kind: "run", options: parsed, given } : { kind: "resume", dir: resume, options: parsed, given };
 }
 

@@ -2,6 +2,8 @@
 // bad command line, 1 on any other failure, always with a one-line message and never a stack trace
 // (FALL_DEBUG=1 prints it). A failed run leaves nothing behind; Ctrl-C (SIGINT) or SIGTERM leaves
 // the staging folder `<out>.partial` and says how to resume it (exit 130 / 143).
+// `--grid` runs a grid search instead (lib/pipeline/grid-search.ts): a table on stdout, grid.json
+// and grid.md in --out.
 import type { FaultInjection } from "../distributed/config";
 import { parsePipelineCommand, pipelineHelp, PipelineOptions, UsageError } from "./pipeline-options";
 
@@ -57,8 +59,14 @@ async function main(argv: string[]): Promise<number> {
   // Loaded only now: a bad command line is answered without loading TensorFlow.js.
   const { runPipeline, resumePipeline } = await import("../pipeline/run-pipeline");
   const { epochProgressPrinter } = await import("../pipeline/progress");
+  const isGrid = command.kind === "grid";
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     process.once(signal, () => {
+      if (isGrid) {
+        if (staging) fs.rmSync(staging, { recursive: true, force: true });
+        console.error(`pipeline: interrupted (${signal}); the grid search wrote nothing (it is not resumable)`);
+        process.exit(code);
+      }
       console.error(
         staging
           ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds and the last epoch checkpoint: continue with npm run pipeline -- --resume ${staging}`
@@ -76,6 +84,23 @@ async function main(argv: string[]): Promise<number> {
     },
     ...(fault ? { faultInjection: fault } : {}),
   };
+  if (command.kind === "grid") {
+    const { runGridSearch } = await import("../pipeline/grid-search");
+    let grid;
+    try {
+      grid = await runGridSearch(command.options, command.grid, hooks);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        console.error(`pipeline: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    console.log("");
+    console.log(grid.markdown.trimEnd());
+    console.log(`wrote ${grid.out}/grid.json, grid.md`);
+    return 0;
+  }
   let outcome;
   try {
     if (command.kind === "resume") {
