@@ -1,0 +1,90 @@
+// bench.json → the markdown tables printed by `npm run bench` (for the README).
+import type { BenchResult } from "./run";
+
+const num = (v: number | null | undefined, d = 0) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(d));
+const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(2)}×`);
+
+export function benchMarkdown(b: BenchResult): string {
+  const out: string[] = [];
+  const m = b.machine;
+  out.push(
+    `Measured ${b.createdAt.slice(0, 10)} on ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, tfjs backend ${m.backend}; ` +
+      `load average at start ${m.loadavg.map((l) => l.toFixed(2)).join(" / ")}, at end ${m.loadavgEnd.map((l) => l.toFixed(2)).join(" / ")}` +
+      `${b.quick ? " — QUICK settings, not for quoting" : ""}.`,
+  );
+  const s = b.settings;
+  out.push(
+    "",
+    `Training: ${s.windows} URFD-shaped synthetic windows [${s.windowShape.join(", ")}], batch ${s.batchSize}, ${s.epochs} epochs a fit, ` +
+      `${s.roundsRun} interleaved round(s)${s.roundsRun < s.rounds ? ` (of ${s.rounds} asked; the ${s.budgetSec} s time budget stopped the rest)` : ""}; windows/s are medians of the steady state (first epoch and worker startup excluded); ` +
+      `speedup = 2-worker ÷ 1-worker rate from the same round, median over rounds.`,
+    "",
+  );
+  const many = Math.max(...s.workerCounts);
+  const cols = s.workerCounts.map((w) => `${w} worker${w > 1 ? "s" : ""} (win/s)`);
+  out.push(`| Model | Mode | ${cols.join(" | ")} | Speedup 2/1 | Cores used, 1 / ${many} workers (other processes) | Overhead, ${many} workers (store + wait) | Epoch s, ${many} workers |`);
+  out.push(`|---|---|${s.workerCounts.map(() => "---:").join("|")}|---:|---:|---:|---:|`);
+  for (const model of s.models) {
+    for (const setup of s.setups) {
+      const cs = b.cases.filter((c) => c.model === model && c.setup === setup);
+      if (!cs.length) continue;
+      const at = (w: number) => cs.find((c) => c.workers === w);
+      const top = at(many);
+      out.push(
+        `| ${model.toUpperCase()}(32) | ${setup} | ${s.workerCounts.map((w) => num(at(w)?.samplesPerSec)).join(" | ")} | ${x(b.speedupByModel[model]?.[setup])} | ` +
+          `${num(at(1)?.ownCores, 2)} / ${num(top?.ownCores, 2)} (${num(at(1)?.otherCores, 2)} / ${num(top?.otherCores, 2)}) | ` +
+          `${num(top?.overheadPct, 1)}% (${num(top?.storePct, 2)}% + ${num(top?.waitPct, 1)}%) | ${num(top?.epochSec, 2)} |`,
+      );
+    }
+  }
+  out.push("", `Speedup pooled over models: ${Object.entries(b.speedup).map(([k, v]) => `${k} ${x(v)}`).join(", ")}` +
+    ` (all epochs, startup excluded: ${Object.entries(b.speedupAllEpochs).map(([k, v]) => `${k} ${x(v)}`).join(", ")}; ` +
+    `whole fit() call: ${Object.entries(b.speedupWall).map(([k, v]) => `${k} ${x(v)}`).join(", ")}). ` +
+    `Steady windows per CPU-second, 2 workers ÷ 1 worker: ${Object.entries(b.perCpuEfficiency).map(([k, v]) => `${k} ${num(v, 2)}`).join(", ")} ` +
+    `(1.00 = every core the workers obtained did a full single worker's work).` +
+    (b.ceiling ? ` Machine ceiling in the same run: 2 independent processes, each a 1-worker trainer on half the windows (no shared weights, no barrier), ÷ 1 such process = ${x(b.ceiling.speedup)}.` : ""));
+
+  out.push("", "| Backend | Model | Training win/s (main thread) | vs wasm |", "|---|---|---:|---:|");
+  for (const k of b.backends) {
+    const wasm = b.backends.find((w) => w.backend === "wasm" && w.model === k.model)?.samplesPerSec ?? null;
+    out.push(
+      `| ${k.backend} | ${k.model.toUpperCase()}(32) | ${k.skipped ? `skipped: ${k.skipped}` : num(k.samplesPerSec)} | ${k.samplesPerSec !== null && wasm ? x(k.samplesPerSec / wasm) : "–"} |`,
+    );
+  }
+
+  out.push("");
+  if (b.reference) {
+    const r = b.reference;
+    out.push(
+      `PyTorch ${r.torch} reference (same model, Adam 1e-3, BCE, batch 64, ${s.windows} windows × ${s.epochs} epochs, steady state), BLAS: ${r.blas}` +
+        `${r.blasAlternative ? ` (libblas.so.3 → ${r.blasAlternative})` : ""}:`,
+      "",
+      "| Model | tfjs main thread | tfjs 1 worker | PyTorch 1 thread | PyTorch 2 threads (OMP_WAIT_POLICY default / PASSIVE) | tfjs 1 worker ÷ PyTorch 1 thread |",
+      "|---|---:|---:|---:|---:|---:|",
+    );
+    for (const [model, v] of Object.entries(r.byModel)) {
+      out.push(`| ${model.toUpperCase()}(32) | ${num(v.tfjsMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} | ${num(v.torch1ThreadPerSec)} | ${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`);
+    }
+  } else {
+    out.push(`PyTorch reference: skipped (${b.referenceSkipped ?? "not run"}).`);
+  }
+
+  const i = b.inference;
+  if (i) {
+    out.push(
+      "",
+      `Inference of the trained ${i.model}, ${i.backend}:`,
+      "",
+      "| Measure | Value |",
+      "|---|---:|",
+      `| model.predict, ${i.windows} windows, batch ${i.predictBatchSize} (main thread) | ${num(i.batchPerSec)} win/s |`,
+      `| DistributedModel.predict, ${i.workers} workers (worker startup included) | ${num(i.distributedPerSec)} win/s |`,
+      `| One window, p50 / p99 (${i.latencyRuns} runs after warm-up) | ${num(i.p50Ms, 2)} / ${num(i.p99Ms, 2)} ms |`,
+    );
+    if (i.streaming) {
+      out.push(`| Streaming, stateful, per frame p50 / p99 | ${num(i.streaming.statefulP50Ms, 2)} / ${num(i.streaming.statefulP99Ms, 2)} ms |`);
+      if (i.streaming.windowedP50Ms !== null) out.push(`| Streaming, last-T window, per frame p50 / p99 | ${num(i.streaming.windowedP50Ms, 2)} / ${num(i.streaming.windowedP99Ms, 2)} ms |`);
+    } else out.push(`| Streaming per frame | skipped: ${i.streamingSkipped} |`);
+  }
+  return out.join("\n");
+}

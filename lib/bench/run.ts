@@ -1,0 +1,434 @@
+// `npm run bench`: data-parallel scaling, throughput against a PyTorch reference, overhead,
+// inference latency. Writes bench.json and returns it; cli/bench.ts prints the markdown.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { initBackend } from "../backend";
+import { findProjectRoot } from "../data/project-root";
+import { urfdShapedWindows } from "../distributed/measure-throughput";
+import type { RnnKind } from "../model/rnn";
+import type { BackendName } from "../backend";
+import { BackendResult, independentProcesses, runBackendCase } from "./backends";
+import { InferenceResult, measureInference } from "./inference";
+import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
+import { median, round, roundDeep } from "./stats";
+import { BENCH_SETUPS, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
+
+export interface BenchOptions {
+  out: string;
+  quick: boolean;
+  /** Training windows per case (all workers together). */
+  windows: number;
+  /** Epochs per case; the first is excluded from the steady-state rate. */
+  epochs: number;
+  /** Interleaved repetitions of every case. */
+  rounds: number;
+  models: RnnKind[];
+  workerCounts: number[];
+  setups: Setup[];
+  batchSize: number;
+  /** Backend comparison: windows and epochs for wasm/tensorflow, and the (slow) cpu case. */
+  backendWindows: number;
+  cpuWindows: number;
+  backendEpochs: number;
+  backends: BackendName[];
+  predictWindows: number;
+  latencyRuns: number;
+  python: string;
+  torch: boolean;
+  /** Also time PyTorch with 2 threads (once, on torchTwoThreadWindows windows). */
+  torchTwoThreads: boolean;
+  /** Measure the machine ceiling (1 vs 2 independent processes) after every round. */
+  ceiling: boolean;
+  /** Seconds the whole bench may take: no new round starts when the projection exceeds it. */
+  budgetSec: number;
+}
+
+/** Worker counts 1, 2, 4, ... up to the cores there are (at least 1 and 2). */
+export function defaultWorkerCounts(cpus = os.cpus().length): number[] {
+  const out = [1, 2];
+  for (let w = 4; w <= cpus; w *= 2) out.push(w);
+  if (cpus > 2 && !out.includes(cpus)) out.push(cpus);
+  return out;
+}
+
+export function defaultBenchOptions(quick = false): BenchOptions {
+  const root = findProjectRoot(__dirname);
+  const base: BenchOptions = {
+    out: path.join(root, "runs", "bench", "bench.json"),
+    quick,
+    windows: 1536,
+    epochs: 3,
+    rounds: 3,
+    models: ["gru", "lstm"],
+    workerCounts: defaultWorkerCounts(),
+    setups: BENCH_SETUPS,
+    batchSize: 64,
+    backendWindows: 1536,
+    cpuWindows: 256,
+    backendEpochs: 3,
+    backends: ["wasm", "cpu", "tensorflow"],
+    predictWindows: 4096,
+    latencyRuns: 500,
+    python: DEFAULT_PYTHON,
+    torch: true,
+    torchTwoThreads: true,
+    ceiling: true,
+    budgetSec: 540,
+  };
+  if (!quick) return base;
+  return {
+    ...base,
+    windows: 256,
+    epochs: 2,
+    rounds: 1,
+    backendWindows: 256,
+    cpuWindows: 64,
+    backendEpochs: 2,
+    predictWindows: 512,
+    latencyRuns: 50,
+  };
+}
+
+export interface BenchCase {
+  model: RnnKind;
+  mode: string;
+  frequency: string;
+  setup: string;
+  workers: number;
+  backend: string;
+  runs: number;
+  /** Median steady-state windows/s over rounds (first epoch of each fit excluded). */
+  samplesPerSec: number | null;
+  samplesPerSecRange: [number | null, number | null];
+  /** Median windows/s over all epochs (first included, worker startup excluded). */
+  allEpochsPerSec: number | null;
+  /** Median windows/s of the whole fit() call (startup and first epoch included). */
+  wallPerSec: number | null;
+  /** Steady seconds per epoch over `windows` windows. */
+  epochSec: number | null;
+  startupSec: number | null;
+  /** FitResult.timing.overheadFraction × 100 (param store + averaging + barrier + lock waits). */
+  overheadPct: number | null;
+  /** Param store + averaging only, % of worker training time. */
+  storePct: number | null;
+  /** Barrier + lock waits, % of worker training time. */
+  waitPct: number | null;
+  computeMsPerBatch: number | null;
+  /** Median cores this process kept busy during the steady epochs (2 for 2 fully running workers). */
+  ownCores: number | null;
+  /** Median cores other processes on the machine used meanwhile (from /proc/stat). */
+  otherCores: number | null;
+  /** Median steady windows per CPU-second of this process. */
+  windowsPerCpuSec: number | null;
+}
+
+export interface BenchReference {
+  torch: string;
+  /** Median steady windows/s, 1 thread, of the first model (models[0]). */
+  torchSamplesPerSec: number | null;
+  /** tfjs 1 worker (synchronous × epoch, steady) / torch 1 thread, per round, median; first model. */
+  ratio: number | null;
+  blas: string;
+  blasLibraries: string[];
+  blasAlternative: string | null;
+  blasInfoBuild: string | null;
+  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; ratio: number | null; torchPredictPerSec: number | null; params: number }>;
+  twoThreads: { windows: number; epochs: number } | null;
+  runs: (TorchRun & { ompWaitPolicy: string })[];
+}
+
+export interface BenchResult {
+  version: 1;
+  createdAt: string;
+  quick: boolean;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    backend: string;
+    loadavg: number[];
+    loadavgEnd: number[];
+    platform: string;
+    totalMemGB: number;
+  };
+  settings: {
+    windows: number;
+    epochs: number;
+    rounds: number;
+    /** Rounds actually run (fewer than `rounds` when the time budget ran out). */
+    roundsRun: number;
+    budgetSec: number;
+    batchSize: number;
+    windowShape: [number, number];
+    models: RnnKind[];
+    workerCounts: number[];
+    setups: string[];
+    steadyState: string;
+  };
+  cases: BenchCase[];
+  /** Median over rounds (and models) of steady windows/s with 2 workers ÷ with 1 worker, same round. */
+  speedup: Record<string, number | null>;
+  speedupByModel: Record<string, Record<string, number | null>>;
+  /** Same ratio with other rates: shows what startup and the first epoch cost. */
+  speedupAllEpochs: Record<string, number | null>;
+  speedupWall: Record<string, number | null>;
+  /** Same ratio of steady windows per CPU-second: 1.0 means each core the workers got did as much as the single worker's. */
+  perCpuEfficiency: Record<string, number | null>;
+  /** For machines with more cores: workers → median speedup (synchronous × epoch, pooled over models). */
+  speedupByWorkers: Record<string, number | null>;
+  /**
+   * What this machine allowed during the run: N independent processes, each a 1-worker
+   * DistributedModel on windows/N, summed ÷ 1 such process (N = 2), per round right after the
+   * training cases, median. The trainer's speedup cannot beat it; on an idle
+   * 2-core machine it is near 2, on a shared one it shows how much CPU the bench could get.
+   */
+  ceiling: { speedup: number | null; perRound: { round: number; one: number; two: number; ratio: number }[] } | null;
+  backends: BackendResult[];
+  reference: BenchReference | null;
+  referenceSkipped: string | null;
+  inference: InferenceResult | null;
+  samples: RunSample[];
+  durationSec: number;
+}
+
+const r1 = (v: number) => round(v, 1);
+const r3 = (v: number) => round(v, 3);
+
+function toCase(c: CaseSummary): BenchCase {
+  return {
+    model: c.model,
+    mode: c.mode,
+    frequency: c.frequency,
+    setup: c.setup,
+    workers: c.workers,
+    backend: c.backend,
+    runs: c.runs,
+    samplesPerSec: r1(c.samplesPerSec),
+    samplesPerSecRange: [r1(c.samplesPerSecMin), r1(c.samplesPerSecMax)],
+    allEpochsPerSec: r1(c.allEpochsPerSec),
+    wallPerSec: r1(c.wallPerSec),
+    epochSec: r3(c.epochSec),
+    startupSec: r3(c.startupSec),
+    overheadPct: r3(c.overheadPct),
+    storePct: r3(c.storePct),
+    waitPct: r3(c.waitPct),
+    computeMsPerBatch: r3(c.computeMsPerBatch),
+    ownCores: r3(c.ownCores),
+    otherCores: r3(c.otherCores),
+    windowsPerCpuSec: r1(c.windowsPerCpuSec),
+  };
+}
+
+export async function runBench(o: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchResult> {
+  const t0 = performance.now();
+  const loadavg = os.loadavg();
+  const backend = (await initBackend()).name;
+  log(`# ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}, backend ${backend}, load average ${loadavg.map((l) => l.toFixed(2)).join(" ")}`);
+  const data = urfdShapedWindows(o.windows);
+
+  // 1. Backends side by side, each in its own process (main-thread model.fit via measureThroughput).
+  const backends: BackendResult[] = [];
+  // The default backend runs every model (the reference table's "tfjs main thread"); others the first model.
+  for (const b of o.backends) {
+    const windows = b === "cpu" ? o.cpuWindows : o.backendWindows;
+    const epochs = b === "cpu" ? 2 : o.backendEpochs;
+    for (const kind of b === backend ? o.models : o.models.slice(0, 1)) {
+      const r = await runBackendCase(b, kind, windows, epochs);
+      backends.push(r);
+      log(r.skipped ? `backend ${b}: skipped — ${r.skipped}` : `backend ${b}: ${kind} main-thread model.fit ${r.samplesPerSec!.toFixed(0)} win/s steady (${windows} windows × ${epochs} epochs)`);
+      if (r.skipped) break;
+    }
+  }
+
+  // 2. Training cases in interleaved rounds, the PyTorch reference run after each round.
+  const torchRounds: TorchOutput[] = [];
+  let torchError: string | null = o.torch ? null : "skipped by --no-torch";
+  const runTorch = async (round: number): Promise<void> => {
+    if (torchError !== null) return;
+    const t = await runTorchReference({ kinds: o.models, threads: [1], windows: o.windows, epochs: o.epochs, predictWindows: o.predictWindows }, o.python);
+    if ("error" in t) {
+      torchError = t.error;
+      log(`PyTorch reference skipped: ${t.error}`);
+      return;
+    }
+    torchRounds.push(t);
+    log(`round ${round + 1}: PyTorch ${t.torch} (${t.blas}) 1 thread: ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
+  };
+  // Machine ceiling: 1 vs 2 independent processes, each on half the windows (as a worker), order alternating.
+  const ceilingRounds: { round: number; one: number; two: number; ratio: number }[] = [];
+  const runCeiling = async (round: number): Promise<void> => {
+    const half = Math.max(64, Math.floor(o.windows / 2));
+    const rate: Record<number, number> = {};
+    for (const p of round % 2 ? [2, 1] : [1, 2]) rate[p] = await independentProcesses(p, o.models[0], half, o.epochs);
+    ceilingRounds.push({ round, one: rate[1], two: rate[2], ratio: rate[2] / rate[1] });
+    log(`round ${round + 1}: ceiling, independent processes (${o.models[0]}, ${half} windows each): 1 → ${rate[1].toFixed(0)} win/s, 2 → ${rate[2].toFixed(0)} win/s (${(rate[2] / rate[1]).toFixed(2)}×)`);
+  };
+  // Time budget: no round starts unless it (as long as the longest so far) and the tail
+  // (2-thread PyTorch, inference: well under a minute) still fit.
+  const TAIL_SEC = 60;
+  let roundStart = performance.now();
+  let longestRoundSec = 0;
+  const { samples, kept } = await runTrainingRounds({
+    data,
+    epochs: o.epochs,
+    rounds: o.rounds,
+    models: o.models,
+    setups: o.setups,
+    workerCounts: o.workerCounts,
+    batchSize: o.batchSize,
+    log,
+    keep: { model: o.models[0], setup: setupLabel(o.setups[0]), workers: o.workerCounts.includes(2) ? 2 : o.workerCounts[0] },
+    startRound: () => (performance.now() - t0) / 1000 + longestRoundSec + TAIL_SEC <= o.budgetSec,
+    afterRound: async (round) => {
+      await runTorch(round);
+      if (o.ceiling) await runCeiling(round);
+      longestRoundSec = Math.max(longestRoundSec, (performance.now() - roundStart) / 1000);
+      roundStart = performance.now();
+    },
+  });
+  const roundsRun = new Set(samples.map((s) => s.round)).size;
+
+  // Main-thread model.fit (in the backend case) for the reference table.
+  const mainThread: Record<string, number | null> = {};
+  for (const b of backends) if (b.backend === backend && b.samplesPerSec !== null) mainThread[b.model] = b.samplesPerSec;
+
+  // 3. PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
+  // a busy 2-core box it can be 10× slower than 1 thread; OMP_WAIT_POLICY=PASSIVE shows the fix.
+  const twoThreads: Record<string, TorchOutput> = {};
+  const twoThreadWindows = Math.min(o.windows, 512);
+  if (torchError === null && o.torchTwoThreads) {
+    for (const [label, env] of [["default", {}], ["passive", { OMP_WAIT_POLICY: "PASSIVE" }]] as const) {
+      const t = await runTorchReference({ kinds: o.models, threads: [2], windows: twoThreadWindows, epochs: 2, predictWindows: 1024 }, o.python, 300_000, env);
+      if (!("error" in t)) {
+        twoThreads[label] = t;
+        log(`PyTorch 2 threads (OpenMP wait policy ${label}): ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
+      } else log(`PyTorch 2 threads (${label}) failed: ${t.error}`);
+    }
+  }
+
+  // 4. Inference of the trained detector.
+  let inference: InferenceResult | null = null;
+  if (kept) {
+    const label = `${o.models[0]} (trained: ${setupLabel(o.setups[0])}, ${kept.config.numWorkers} workers, ${o.epochs} epochs)`;
+    inference = await measureInference(kept, { windows: o.predictWindows, latencyRuns: o.latencyRuns, label });
+    log(
+      `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
+        `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
+        (inference.streaming ? `, streaming per frame p50 ${inference.streaming.statefulP50Ms.toFixed(2)} ms p99 ${inference.streaming.statefulP99Ms.toFixed(2)} ms` : `, streaming skipped: ${inference.streamingSkipped}`),
+    );
+  }
+
+  // 5. Summaries.
+  const cases = summarizeCases(samples).map(toCase);
+  const sp2 = speedups(samples, 2);
+  const modeKeys = o.setups.map(setupLabel);
+  const pooled = (list: ReturnType<typeof speedups>) => Object.fromEntries(modeKeys.map((k) => [k, r3(pooledSpeedup(list, k))]));
+  const speedupByModel: BenchResult["speedupByModel"] = {};
+  for (const m of o.models) speedupByModel[m] = Object.fromEntries(modeKeys.map((k) => [k, r3(sp2.find((s) => s.model === m && s.setup === k)?.median ?? NaN)]));
+  const speedupByWorkers: Record<string, number | null> = {};
+  for (const w of o.workerCounts.filter((w) => w > 1)) speedupByWorkers[String(w)] = r3(pooledSpeedup(speedups(samples, w), modeKeys[0]));
+
+  let reference: BenchReference | null = null;
+  if (torchRounds.length) {
+    const first = torchRounds[0];
+    const byModel: BenchReference["byModel"] = {};
+    for (const m of o.models) {
+      const torchPer = torchRounds.map((t) => t.results.find((x) => x.kind === m && x.threads === 1)?.steadySamplesPerSec ?? NaN);
+      const tfjsPer = torchRounds.map((_, r) => samples.find((s) => s.round === r && s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.steadyWindowsPerSec ?? NaN);
+      const ratios = torchPer.map((t, r) => tfjsPer[r] / t);
+      const two = twoThreads.default?.results.find((x) => x.kind === m);
+      const twoPassive = twoThreads.passive?.results.find((x) => x.kind === m);
+      byModel[m] = {
+        torch1ThreadPerSec: r1(median(torchPer)),
+        torch2ThreadsPerSec: two?.steadySamplesPerSec != null ? r1(two.steadySamplesPerSec) : null,
+        torch2ThreadsPassivePerSec: twoPassive?.steadySamplesPerSec != null ? r1(twoPassive.steadySamplesPerSec) : null,
+        tfjs1WorkerPerSec: r1(median(tfjsPer)),
+        tfjsMainThreadPerSec: mainThread[m] != null ? r1(mainThread[m]!) : null,
+        ratio: r3(median(ratios)),
+        torchPredictPerSec: r1(median(torchRounds.map((t) => t.results.find((x) => x.kind === m)?.predictPerSec ?? NaN))),
+        params: first.results.find((x) => x.kind === m)?.params ?? 0,
+      };
+    }
+    reference = {
+      torch: first.torch,
+      torchSamplesPerSec: byModel[o.models[0]].torch1ThreadPerSec,
+      ratio: byModel[o.models[0]].ratio,
+      blas: first.blas,
+      blasLibraries: first.blasLibraries,
+      blasAlternative: blasAlternative(),
+      blasInfoBuild: first.blasInfoBuild,
+      byModel,
+      twoThreads: Object.keys(twoThreads).length ? { windows: twoThreadWindows, epochs: 2 } : null,
+      runs: [
+        ...torchRounds.flatMap((t) => t.results.map((x) => ({ ...x, ompWaitPolicy: "default" }))),
+        ...Object.entries(twoThreads).flatMap(([policy, t]) => t.results.map((x) => ({ ...x, ompWaitPolicy: policy }))),
+      ],
+    };
+  }
+
+  const result: BenchResult = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    quick: o.quick,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      backend,
+      loadavg: loadavg.map((l) => round(l, 2) ?? 0),
+      loadavgEnd: os.loadavg().map((l) => round(l, 2) ?? 0),
+      platform: `${os.platform()} ${os.release()}`,
+      totalMemGB: round(os.totalmem() / 2 ** 30, 1) ?? 0,
+    },
+    settings: {
+      windows: o.windows,
+      epochs: o.epochs,
+      rounds: o.rounds,
+      roundsRun,
+      budgetSec: o.budgetSec,
+      batchSize: o.batchSize,
+      windowShape: [data.T, data.F],
+      models: o.models,
+      workerCounts: o.workerCounts,
+      setups: modeKeys,
+      steadyState: `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded`,
+    },
+    cases,
+    speedup: pooled(sp2),
+    speedupByModel,
+    speedupAllEpochs: pooled(speedups(samples, 2, (s) => s.windowsPerSec)),
+    speedupWall: pooled(speedups(samples, 2, (s) => s.wallWindowsPerSec)),
+    perCpuEfficiency: pooled(speedups(samples, 2, (s) => s.steadyWindowsPerCpuSec)),
+    speedupByWorkers,
+    ceiling: ceilingRounds.length ? { speedup: r3(median(ceilingRounds.map((c) => c.ratio))), perRound: roundDeep(ceilingRounds, 3) } : null,
+    backends: backends.map((b) => ({ ...b, samplesPerSec: b.samplesPerSec === null ? null : r1(b.samplesPerSec), epochSec: b.epochSec === null ? null : r3(b.epochSec) })),
+    reference,
+    referenceSkipped: reference ? null : torchError ?? "no PyTorch run",
+    inference: inference && roundInference(inference),
+    samples: samples.map((s) => roundDeep(s, 4)),
+    durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,
+  };
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
+  return result;
+}
+
+function roundInference(i: InferenceResult): InferenceResult {
+  const r = (v: number) => round(v, 4) ?? NaN;
+  return {
+    ...i,
+    batchPerSec: round(i.batchPerSec, 1) ?? NaN,
+    distributedPerSec: round(i.distributedPerSec, 1) ?? NaN,
+    p50Ms: r(i.p50Ms),
+    p99Ms: r(i.p99Ms),
+    meanMs: r(i.meanMs),
+    streaming: i.streaming && {
+      ...i.streaming,
+      statefulP50Ms: r(i.streaming.statefulP50Ms),
+      statefulP99Ms: r(i.streaming.statefulP99Ms),
+      windowedP50Ms: i.streaming.windowedP50Ms === null ? null : r(i.streaming.windowedP50Ms),
+      windowedP99Ms: i.streaming.windowedP99Ms === null ? null : r(i.streaming.windowedP99Ms),
+    },
+  };
+}

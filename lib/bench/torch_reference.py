@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""PyTorch reference for `npm run bench`: the project's default detector trained in PyTorch.
+
+Same architecture and shapes as lib/model/rnn.ts buildRnnModel defaults:
+GRU/LSTM(32) over [T=32, F=16] -> last step -> Dropout(0.3) -> Dense(1, sigmoid),
+Adam(lr 1e-3), binary cross-entropy, batch 64, shuffled every epoch, on URFD-shaped synthetic
+windows (feature 0 drifts over time for the positive class, as urfdShapedWindows does).
+
+Prints one JSON object on stdout: per (kind, threads) the training throughput in windows/s over
+all epochs and in steady state (first epoch excluded, as the tfjs figures), prediction throughput,
+and which BLAS library the process actually loaded (from /proc/self/maps).
+
+Usage: /usr/bin/python3 lib/bench/torch_reference.py --kinds gru,lstm --threads 1,2 --windows 2048 --epochs 3
+Exit 3 (with a JSON {"error": ...}) when torch cannot be imported.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--kinds", default="gru,lstm")
+    p.add_argument("--threads", default="1")
+    p.add_argument("--windows", type=int, default=2048)
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--timesteps", type=int, default=32)
+    p.add_argument("--features", type=int, default=16)
+    p.add_argument("--units", type=int, default=32)
+    p.add_argument("--predict-windows", type=int, default=4096)
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args(argv)
+
+
+def loaded_blas():
+    """Shared libraries with 'blas' or 'lapack' in their path that this process has mapped."""
+    libs = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6 and ("blas" in parts[-1] or "lapack" in parts[-1]):
+                    libs.add(os.path.realpath(parts[-1]))
+    except OSError:
+        pass
+    return sorted(libs)
+
+
+def blas_name(libs):
+    joined = " ".join(libs).lower()
+    if "openblas" in joined:
+        return "openblas-openmp" if "openmp" in joined else ("openblas-pthread" if "pthread" in joined else "openblas")
+    if "mkl" in joined:
+        return "mkl"
+    if "blis" in joined:
+        return "blis"
+    if "atlas" in joined:
+        return "atlas"
+    if "libblas" in joined:
+        return "reference"
+    return "unknown"
+
+
+def main(argv):
+    args = parse_args(argv)
+    try:
+        import torch
+        from torch import nn
+    except Exception as e:  # noqa: BLE001 - any import failure means "no reference"
+        print(json.dumps({"error": f"cannot import torch: {e}"}))
+        return 3
+
+    T, F, U, B = args.timesteps, args.features, args.units, args.batch_size
+
+    class Detector(nn.Module):
+        def __init__(self, kind):
+            super().__init__()
+            self.rnn = (nn.GRU if kind == "gru" else nn.LSTM)(F, U, batch_first=True)
+            self.drop = nn.Dropout(0.3)
+            self.dense = nn.Linear(U, 1)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return torch.sigmoid(self.dense(self.drop(out[:, -1, :])))
+
+    g = torch.Generator().manual_seed(args.seed)
+
+    def windows(n):
+        y = (torch.rand(n, generator=g) < 0.3).float()
+        x = torch.randn(n, T, F, generator=g)
+        x[:, :, 0] += y[:, None] * (2 * torch.arange(T, dtype=torch.float32) / T)[None, :]
+        return x.contiguous(), y[:, None].contiguous()
+
+    x, y = windows(args.windows)
+    xp, _ = windows(args.predict_windows)
+    results = []
+    for threads in [int(t) for t in args.threads.split(",") if t]:
+        torch.set_num_threads(threads)
+        for kind in [k for k in args.kinds.split(",") if k]:
+            torch.manual_seed(args.seed)
+            model = Detector(kind)
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+            loss_fn = nn.BCELoss()
+            epoch_sec = []
+            model.train()
+            for _ in range(args.epochs):
+                t0 = time.perf_counter()
+                order = torch.randperm(args.windows, generator=g)
+                for s in range(0, args.windows, B):
+                    idx = order[s : s + B]
+                    opt.zero_grad(set_to_none=True)
+                    loss = loss_fn(model(x[idx]), y[idx])
+                    loss.backward()
+                    opt.step()
+                    loss.item()  # tfjs's trainOnBatch reads the loss back every batch too
+                epoch_sec.append(time.perf_counter() - t0)
+            model.eval()
+            with torch.no_grad():
+                model(xp[:256])  # warm-up
+                t0 = time.perf_counter()
+                for s in range(0, args.predict_windows, 256):
+                    model(xp[s : s + 256])
+                predict_sec = time.perf_counter() - t0
+            total = sum(epoch_sec)
+            steady = sum(epoch_sec[1:])
+            results.append({
+                "kind": kind,
+                "threads": threads,
+                "windows": args.windows,
+                "epochs": args.epochs,
+                "samplesPerSec": args.windows * args.epochs / total,
+                "steadySamplesPerSec": args.windows * (args.epochs - 1) / steady if args.epochs > 1 else None,
+                "epochSec": epoch_sec,
+                "predictPerSec": args.predict_windows / predict_sec,
+                "params": sum(p.numel() for p in model.parameters()),
+            })
+    libs = loaded_blas()
+    print(json.dumps({
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "blas": blas_name(libs),
+        "blasLibraries": libs,
+        "blasInfoBuild": next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", " ").split() if s.startswith("BLAS_INFO=")), None),
+        "results": results,
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

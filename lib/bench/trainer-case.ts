@@ -1,0 +1,24 @@
+// One 1-worker DistributedModel fit in its own process (the machine-ceiling check of backends.ts):
+// the same training loop the workers run, so N of these side by side show what N workers could
+// reach with no shared weights, no barrier and no shared process. Sends the steady windows/s.
+import type { RnnKind } from "../model/rnn";
+import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { runCase } from "./training";
+
+async function main(): Promise<{ ok: true; steadySamplesPerSec: number } | { ok: false; reason: string }> {
+  const [kind, windows, epochs] = process.argv.slice(2);
+  try {
+    const { sample } = await runCase(urfdShapedWindows(Number(windows)), kind as RnnKind, { mode: "synchronous", frequency: "epoch" }, 1, Number(epochs), 64);
+    return { ok: true, steadySamplesPerSec: sample.steadyWindowsPerSec };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+  }
+}
+
+main().then((msg) => {
+  if (process.send) process.send(msg, () => process.exit(0));
+  else {
+    console.log(JSON.stringify(msg));
+    process.exit(0);
+  }
+});

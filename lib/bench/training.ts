@@ -1,0 +1,266 @@
+// Training throughput of the distributed trainer, case by case, in interleaved rounds: every round
+// runs every (model, setup, workers) case once, with the worker counts alternating order between
+// rounds, so machine load (other processes on a shared 2-core box) hits 1- and 2-worker runs alike.
+// Speedups are ratios of runs from the same round, then the median over rounds.
+import * as os from "node:os";
+import type { RnnKind } from "../model/rnn";
+import { DistributedModel, FitResult } from "../distributed/distributed-model";
+import type { DistributedConfig } from "../distributed/config";
+import type { FitData } from "../distributed/distributed-model";
+import { median, min, max } from "./stats";
+import { cpuShare, cpuSnapshot, CpuShare, CpuSnapshot } from "./cpu";
+
+export type Setup = Pick<DistributedConfig, "mode" | "frequency" | "syncEvery">;
+
+/** The setups `npm run bench` measures: each mode once per epoch, and synchronous per batch. */
+export const BENCH_SETUPS: Setup[] = [
+  { mode: "synchronous", frequency: "epoch" },
+  { mode: "asynchronous", frequency: "epoch" },
+  { mode: "hogwild", frequency: "epoch" },
+  { mode: "synchronous", frequency: "batch", syncEvery: 1 },
+];
+
+export function setupLabel(s: Setup): string {
+  return s.frequency === "batch" ? `${s.mode}×batch${(s.syncEvery ?? 1) === 1 ? "" : `/${s.syncEvery}`}` : s.mode;
+}
+
+/** One fit of one case in one round. */
+export interface RunSample {
+  round: number;
+  model: RnnKind;
+  setup: string;
+  mode: string;
+  frequency: string;
+  workers: number;
+  backend: string;
+  /** Windows/s over all epochs (first epoch included, worker startup excluded). */
+  windowsPerSec: number;
+  /** Windows/s after the first epoch. */
+  steadyWindowsPerSec: number;
+  /** Windows/s of the whole call, worker startup and first epoch included. */
+  wallWindowsPerSec: number;
+  startupSec: number;
+  trainSec: number;
+  /** Steady-state seconds per epoch (all windows once). */
+  epochSec: number;
+  /** FitResult.timing.overheadFraction × 100: (param store + averaging + barrier + lock) / worker train time. */
+  overheadPct: number;
+  /** (param store + averaging) / worker train time × 100: the cost of exchanging weights itself. */
+  storePct: number;
+  /** (barrier + lock waits) / worker train time × 100: waiting for the other workers. */
+  waitPct: number;
+  /** trainOnBatch time / worker train time × 100. */
+  computePct: number;
+  /** Mean ms inside trainOnBatch per batch, over workers. */
+  computeMsPerBatch: number;
+  loadavg1: number;
+  /** CPU share over the steady epochs (epoch 1 end → fit end): cores this process kept busy, and other processes. */
+  steadyOwnCores: number;
+  steadyOtherCores: number | null;
+  steadyStealCores: number | null;
+  /** Steady windows per CPU-second of this process: flat across worker counts = perfect scaling per core obtained. */
+  steadyWindowsPerCpuSec: number;
+  timing: FitResult["timing"];
+}
+
+export interface TrainingOptions {
+  data: FitData;
+  epochs: number;
+  rounds: number;
+  models: RnnKind[];
+  setups: Setup[];
+  workerCounts: number[];
+  batchSize: number;
+  log?: (line: string) => void;
+  /** Asked before every round after the first; false stops (e.g. a time budget). */
+  startRound?: (round: number) => boolean;
+  /** Called after each round (e.g. to run the PyTorch reference between rounds). */
+  afterRound?: (round: number) => Promise<void>;
+  /** Keep the DistributedModel of this case (the last round's) for the inference benchmark. */
+  keep?: { model: RnnKind; setup: string; workers: number };
+}
+
+export function specFor(kind: RnnKind, data: { T: number; F: number }) {
+  return { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+}
+
+/** Train one case once and turn its FitResult into a sample. */
+export async function runCase(
+  data: FitData,
+  kind: RnnKind,
+  setup: Setup,
+  workers: number,
+  epochs: number,
+  batchSize: number,
+  round = 0,
+): Promise<{ sample: RunSample; dm: DistributedModel; result: FitResult }> {
+  const loadavg1 = os.loadavg()[0];
+  const dm = await DistributedModel.create({ model: specFor(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
+  let afterFirst: CpuSnapshot | null = null;
+  const r = await dm.fit(data, {
+    epochs,
+    onProgress: (e) => {
+      if (e.type === "merged" && e.epoch === 0) afterFirst = cpuSnapshot();
+    },
+  });
+  const share = afterFirst ? cpuShare(afterFirst) : null;
+  return { sample: sampleOf(r, { round, kind, setup, workers, epochs, count: data.count, batchSize, loadavg1 }, share), dm, result: r };
+}
+
+export function sampleOf(
+  r: FitResult,
+  c: { round: number; kind: RnnKind; setup: Setup; workers: number; epochs: number; count: number; batchSize: number; loadavg1: number },
+  share: CpuShare | null = null,
+): RunSample {
+  const workerTrainMs = r.workers.reduce((a, w) => a + w.timing.trainMs, 0);
+  const pct = (sec: number) => (workerTrainMs > 0 ? (100 * sec * 1000) / workerTrainMs : 0);
+  const t = r.timing;
+  const batches = r.workers.reduce((a, w) => a + Math.ceil(w.samples / c.batchSize) * c.epochs, 0);
+  return {
+    round: c.round,
+    model: c.kind,
+    setup: setupLabel(c.setup),
+    mode: c.setup.mode,
+    frequency: c.setup.frequency,
+    workers: c.workers,
+    backend: r.backend,
+    windowsPerSec: r.windowsPerSec,
+    steadyWindowsPerSec: r.steadyWindowsPerSec,
+    wallWindowsPerSec: (c.count * c.epochs) / r.wallSec,
+    startupSec: t.startupSec,
+    trainSec: t.trainSec,
+    epochSec: c.count / r.steadyWindowsPerSec,
+    overheadPct: 100 * t.overheadFraction,
+    storePct: pct(t.paramStoreSec + t.averagingSec),
+    waitPct: pct(t.barrierWaitSec + t.lockWaitSec),
+    computePct: pct(t.computeSec),
+    computeMsPerBatch: batches > 0 ? (t.computeSec * 1000) / batches : NaN,
+    loadavg1: c.loadavg1,
+    steadyOwnCores: share?.ownCores ?? NaN,
+    steadyOtherCores: share?.otherCores ?? null,
+    steadyStealCores: share?.stealCores ?? null,
+    steadyWindowsPerCpuSec: share ? r.steadyWindowsPerSec / share.ownCores : NaN,
+    timing: t,
+  };
+}
+
+export async function runTrainingRounds(o: TrainingOptions): Promise<{ samples: RunSample[]; kept: DistributedModel | null }> {
+  const log = o.log ?? (() => {});
+  const samples: RunSample[] = [];
+  let kept: DistributedModel | null = null;
+  for (let round = 0; round < o.rounds; round++) {
+    if (round > 0 && o.startRound && !o.startRound(round)) {
+      log(`stopping after ${round} round(s): time budget`);
+      break;
+    }
+    // Alternate the worker order so neither count always runs first (warmer, or right after a load spike).
+    const counts = round % 2 === 0 ? o.workerCounts : [...o.workerCounts].reverse();
+    for (const kind of o.models) {
+      for (const setup of o.setups) {
+        for (const workers of counts) {
+          const { sample, dm } = await runCase(o.data, kind, setup, workers, o.epochs, o.batchSize, round);
+          samples.push(sample);
+          if (o.keep && o.keep.model === kind && o.keep.setup === sample.setup && o.keep.workers === workers) kept = dm;
+          log(
+            `round ${round + 1}/${o.rounds} ${kind} ${sample.setup.padEnd(18)} W=${workers} steady ${sample.steadyWindowsPerSec.toFixed(0).padStart(5)} win/s ` +
+              `(all epochs ${sample.windowsPerSec.toFixed(0)}, wall ${sample.wallWindowsPerSec.toFixed(0)}) overhead ${sample.overheadPct.toFixed(1)}% ` +
+              `[store ${sample.storePct.toFixed(2)}% wait ${sample.waitPct.toFixed(1)}%] cores: own ${sample.steadyOwnCores.toFixed(2)} others ${sample.steadyOtherCores?.toFixed(2) ?? "?"} load ${sample.loadavg1.toFixed(1)}`,
+          );
+        }
+      }
+    }
+    await o.afterRound?.(round);
+  }
+  return { samples, kept };
+}
+
+/** Medians of one case over rounds. */
+export interface CaseSummary {
+  model: RnnKind;
+  mode: string;
+  frequency: string;
+  setup: string;
+  workers: number;
+  backend: string;
+  runs: number;
+  /** Median steady-state windows/s (first epoch excluded). */
+  samplesPerSec: number;
+  samplesPerSecMin: number;
+  samplesPerSecMax: number;
+  /** Median windows/s over all epochs (first included; startup excluded). */
+  allEpochsPerSec: number;
+  /** Median windows/s of the whole fit call (startup included). */
+  wallPerSec: number;
+  epochSec: number;
+  startupSec: number;
+  overheadPct: number;
+  storePct: number;
+  waitPct: number;
+  computeMsPerBatch: number;
+  ownCores: number;
+  otherCores: number;
+  windowsPerCpuSec: number;
+}
+
+const caseKey = (s: { model: string; setup: string; workers: number }) => `${s.model}|${s.setup}|${s.workers}`;
+
+export function summarizeCases(samples: readonly RunSample[]): CaseSummary[] {
+  const groups = new Map<string, RunSample[]>();
+  for (const s of samples) groups.set(caseKey(s), [...(groups.get(caseKey(s)) ?? []), s]);
+  return [...groups.values()].map((g) => {
+    const m = (f: (s: RunSample) => number) => median(g.map(f));
+    const steady = g.map((s) => s.steadyWindowsPerSec);
+    return {
+      model: g[0].model,
+      mode: g[0].mode,
+      frequency: g[0].frequency,
+      setup: g[0].setup,
+      workers: g[0].workers,
+      backend: g[0].backend,
+      runs: g.length,
+      samplesPerSec: median(steady),
+      samplesPerSecMin: min(steady),
+      samplesPerSecMax: max(steady),
+      allEpochsPerSec: m((s) => s.windowsPerSec),
+      wallPerSec: m((s) => s.wallWindowsPerSec),
+      epochSec: m((s) => s.epochSec),
+      startupSec: m((s) => s.startupSec),
+      overheadPct: m((s) => s.overheadPct),
+      storePct: m((s) => s.storePct),
+      waitPct: m((s) => s.waitPct),
+      computeMsPerBatch: m((s) => s.computeMsPerBatch),
+      ownCores: m((s) => s.steadyOwnCores),
+      otherCores: m((s) => s.steadyOtherCores ?? NaN),
+      windowsPerCpuSec: m((s) => s.steadyWindowsPerCpuSec),
+    };
+  });
+}
+
+/** Per-round ratio of `workers`-worker to 1-worker rates of the same model and setup, then the median over rounds. */
+export function speedups(
+  samples: readonly RunSample[],
+  workers: number,
+  rate: (s: RunSample) => number = (s) => s.steadyWindowsPerSec,
+): { model: RnnKind; setup: string; median: number; perRound: number[] }[] {
+  const out: { model: RnnKind; setup: string; median: number; perRound: number[] }[] = [];
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const k = `${s.model}|${s.setup}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const same = samples.filter((x) => x.model === s.model && x.setup === s.setup);
+    const rounds = [...new Set(same.map((x) => x.round))];
+    const perRound = rounds.flatMap((r) => {
+      const one = same.find((x) => x.round === r && x.workers === 1);
+      const many = same.find((x) => x.round === r && x.workers === workers);
+      return one && many ? [rate(many) / rate(one)] : [];
+    });
+    if (perRound.length) out.push({ model: s.model, setup: s.setup, median: median(perRound), perRound });
+  }
+  return out;
+}
+
+/** Median of the per-round speedups of a setup pooled over models. */
+export function pooledSpeedup(list: ReturnType<typeof speedups>, setup: string): number {
+  return median(list.filter((s) => s.setup === setup).flatMap((s) => s.perRound));
+}
