@@ -2,7 +2,7 @@
 // → 3 × LSTM|GRU(256, relu, hard-sigmoid gates) each followed by Dropout(0.5) → Dense(1, sigmoid).
 // 1.37 M parameters (LSTM): far bigger and slower than the URFD defaults in rnn.ts.
 import * as tf from "@tensorflow/tfjs";
-import { assertRnnKind, RnnKind, seedStream } from "./rnn";
+import { addClassifierHead, assertRnnKind, RnnKind, seedStream } from "./rnn";
 import { withoutOrthogonalWarning } from "./quiet";
 
 export interface OriginalModelOptions {
@@ -61,15 +61,7 @@ export function buildOriginalModel(opts: OriginalModelOptions): tf.LayersModel {
       model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
       if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
     }
-    model.add(
-      tf.layers.dense({
-        units: 1,
-        activation: "sigmoid",
-        kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      }),
-    );
-    model.compile({ optimizer: tf.train.adam(o.learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
-    return model;
+    return addClassifierHead(model, nextSeed, o.learningRate);
   });
 }
 

@@ -72,17 +72,22 @@ export function buildRnnModel(opts: RnnModelOptions): tf.LayersModel {
       model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
       if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
     });
-    model.add(
-      tf.layers.dense({
-        units: 1,
-        activation: "sigmoid",
-        kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-        biasInitializer: tf.initializers.zeros(),
-      }),
-    );
-    model.compile({ optimizer: tf.train.adam(o.learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
-    return model;
+    return addClassifierHead(model, nextSeed, o.learningRate);
   });
+}
+
+/** Dense(1, sigmoid) on top, compiled with Adam + binary cross-entropy: shared by every builder. */
+export function addClassifierHead(model: tf.Sequential, nextSeed: () => number, learningRate: number): tf.Sequential {
+  model.add(
+    tf.layers.dense({
+      units: 1,
+      activation: "sigmoid",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    }),
+  );
+  model.compile({ optimizer: tf.train.adam(learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
+  return model;
 }
 
 /**
