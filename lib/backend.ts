@@ -1,6 +1,7 @@
 // Picks the TensorFlow.js backend at run time: native TensorFlow where its binding installed,
 // else WebAssembly, else the pure-JS cpu kernels. Every caller is told which one it got.
 import * as tf from "@tensorflow/tfjs";
+import { registerMissingWasmKernels } from "./wasm-kernels";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
@@ -80,6 +81,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       await tf.ready();
       const active = tf.getBackend();
       if (active !== name) throw new Error(`asked for backend ${name} but tfjs reports ${active}`);
+      if (name === "wasm") registerMissingWasmKernels();
       current = { name, skipped };
       return current;
     }
