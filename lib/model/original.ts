@@ -3,7 +3,7 @@
 // 1.37 M parameters (LSTM): far bigger and slower than the URFD defaults in rnn.ts.
 import * as tf from "@tensorflow/tfjs";
 import { addClassifierHead, assertRnnKind, RnnKind, seedStream } from "./rnn";
-import { withoutOrthogonalWarning } from "./quiet";
+import { orthogonalMatrix } from "./orthogonal";
 
 export interface OriginalModelOptions {
   kind: RnnKind;
@@ -37,31 +37,46 @@ export function buildOriginalModel(opts: OriginalModelOptions): tf.LayersModel {
   assertRnnKind(opts.kind);
   const o = resolveOriginalOptions(opts);
   const nextSeed = seedStream(o.seed);
-  return withoutOrthogonalWarning(() => {
-    const model = tf.sequential();
-    model.add(
-      tf.layers.embedding({
-        inputDim: o.vocabSize,
-        outputDim: o.embeddingDim,
-        inputLength: o.timesteps,
-        inputShape: [o.timesteps],
-        embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
-      }),
-    );
-    for (let i = 0; i < o.layers; i++) {
-      const args = {
-        units: o.units,
-        activation: "relu" as const,
-        recurrentActivation: "hardSigmoid" as const,
-        returnSequences: i < o.layers - 1,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: nextSeed(), gain: 1 }),
-        biasInitializer: tf.initializers.zeros(),
-      };
-      model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
-      if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
-    }
-    return addClassifierHead(model, nextSeed, o.learningRate);
+  const recurrentSeeds: number[] = [];
+  const model = tf.sequential();
+  model.add(
+    tf.layers.embedding({
+      inputDim: o.vocabSize,
+      outputDim: o.embeddingDim,
+      inputLength: o.timesteps,
+      inputShape: [o.timesteps],
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
+    }),
+  );
+  for (let i = 0; i < o.layers; i++) {
+    const args = {
+      units: o.units,
+      activation: "relu" as const,
+      recurrentActivation: "hardSigmoid" as const,
+      returnSequences: i < o.layers - 1,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      // set by setOrthogonalRecurrentKernels: tfjs's orthogonal initializer takes seconds at this size
+      recurrentInitializer: tf.initializers.zeros(),
+      biasInitializer: tf.initializers.zeros(),
+    };
+    recurrentSeeds.push(nextSeed());
+    model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
+    if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
+  }
+  setOrthogonalRecurrentKernels(model, recurrentSeeds);
+  return addClassifierHead(model, nextSeed, o.learningRate);
+}
+
+/** Recurrent kernels [units, gates × units] of the RNN layers, in order, from their seeds. */
+function setOrthogonalRecurrentKernels(model: tf.Sequential, seeds: number[]): void {
+  const rnns = model.layers.filter((l) => l.getClassName() === "LSTM" || l.getClassName() === "GRU");
+  rnns.forEach((layer, i) => {
+    const weights = layer.getWeights();
+    const recurrent = weights[1];
+    const [rows, cols] = recurrent.shape;
+    const q = tf.tensor2d(orthogonalMatrix(rows, cols, seeds[i]), [rows, cols]);
+    layer.setWeights([weights[0], q, ...weights.slice(2)]);
+    q.dispose();
   });
 }
 
