@@ -41,7 +41,7 @@ export interface SequenceInfo {
 
 /** Where a data set came from; shown by every notebook and written into every artifact. */
 export interface DataProvenance {
-  source: "urfd" | "synthetic" | "mcfd";
+  source: "urfd" | "synthetic" | "mcfd" | "dfcsv";
   /** Folder the files were read from, null for synthetic data. */
   dir: string | null;
   files: string[];

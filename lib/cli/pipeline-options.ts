@@ -5,8 +5,11 @@ import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 export type ModelKind = "lstm" | "gru";
 export type Mode = "synchronous" | "asynchronous" | "hogwild";
 export type Frequency = "epoch" | "batch";
+/** urfd: the two URFD feature files (feature windows, the default model); dfcsv: the original project's token rows (the original preset). */
+export type DataFormat = "urfd" | "dfcsv";
 
 export interface PipelineOptions {
+  format: DataFormat;
   data: string | null;
   model: ModelKind;
   mode: Mode;
@@ -23,6 +26,7 @@ export interface PipelineOptions {
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  format: "urfd",
   data: null,
   model: "lstm",
   mode: "synchronous",
@@ -78,7 +82,8 @@ const text = (raw: string, flag: string): string => {
 };
 
 const OPTIONS: OptionDoc[] = [
-  { flag: "--data", key: "data", arg: "DIR", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, data/urfd, ../shared/data/urfd, else synthetic)", parse: text },
+  { flag: "--format", key: "format", arg: "urfd|dfcsv", help: "urfd: URFD feature files, feature windows, the default model; dfcsv: the original project's df.csv (posture tokens then label, see npm run derive-dfcsv), the original preset (Embedding + 3 x RNN(256)); --window/--stride then come from the file", parse: oneOf<DataFormat>(["urfd", "dfcsv"]) },
+  { flag: "--data", key: "data", arg: "DIR|FILE", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, data/urfd, ../shared/data/urfd, else synthetic); with --format dfcsv, the df.csv file (required)", parse: text },
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
   { flag: "--mode", key: "mode", arg: "synchronous|asynchronous|hogwild", help: "data-parallel update rule", parse: oneOf<Mode>(["synchronous", "asynchronous", "hogwild"]) },
   { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights", parse: oneOf<Frequency>(["epoch", "batch"]) },
@@ -206,7 +211,11 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   if (parsed === "help") return { kind: "help" };
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
+  if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
+    throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
+  }
   if (gridAsked) {
+    if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS };
     const grid: GridSpec = {

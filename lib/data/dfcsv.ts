@@ -13,8 +13,13 @@ export interface DfCsv {
   width: number;
 }
 
+export interface DfCsvParseOptions {
+  /** Tokens must lie in [0, vocabSize): an Embedding layer cannot look up anything else. */
+  vocabSize?: number;
+}
+
 /** Parses df.csv text; every row must have the same length, integer tokens and a 0/1 label. */
-export function parseDfCsv(text: string, file: string): DfCsv {
+export function parseDfCsv(text: string, file: string, opts: DfCsvParseOptions = {}): DfCsv {
   const lines = csvLines(text, file);
   const cols = lines[0].cells.length;
   if (cols < 2) {
@@ -30,7 +35,11 @@ export function parseDfCsv(text: string, file: string): DfCsv {
       throw new DataError(file, line, `expected ${cols} columns like line ${lines[0].line}, got ${cells.length}`);
     }
     for (let j = 0; j < width; j++) {
-      tokens[r * width + j] = parseInt32(cells[j], `token ${j + 1}`, file, line);
+      const t = parseInt32(cells[j], `token ${j + 1}`, file, line);
+      if (opts.vocabSize !== undefined && (t < 0 || t >= opts.vocabSize)) {
+        throw new DataError(file, line, `token ${j + 1} is ${t}, outside the vocabulary 0..${opts.vocabSize - 1}`);
+      }
+      tokens[r * width + j] = t;
     }
     const lab = parseFinite(cells[width], "label", file, line);
     if (lab !== 0 && lab !== 1) throw new DataError(file, line, `label must be 0 or 1, got ${showCell(cells[width])}`);
@@ -40,12 +49,12 @@ export function parseDfCsv(text: string, file: string): DfCsv {
 }
 
 /** Reads and parses a df.csv file. */
-export function readDfCsvFile(path: string): DfCsv {
+export function readDfCsvFile(path: string, opts: DfCsvParseOptions = {}): DfCsv {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw new DataError(path, null, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return parseDfCsv(text, path);
+  return parseDfCsv(text, path, opts);
 }

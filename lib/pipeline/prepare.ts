@@ -31,18 +31,29 @@ export function windowDataset(ds: FrameDataset, opts: WindowOptions = {}): Windo
   return { windows, skipped };
 }
 
-function scaleFold(windows: WindowSet, fold: Fold): PreparedSplit {
+export interface ScaleOption {
+  /** Standardise features (default true); false for token ids, which an Embedding looks up as they are. */
+  scale?: boolean;
+}
+
+/** The scaler that changes nothing, recorded where token inputs must stay unscaled. */
+export function identityScaler(featureNames: string[]): Scaler {
+  return { mean: featureNames.map(() => 0), std: featureNames.map(() => 1), featureNames: [...featureNames] };
+}
+
+function scaleFold(windows: WindowSet, fold: Fold, scale: boolean): PreparedSplit {
   const { train, test } = splitWindows(windows, fold);
+  if (!scale) return { fold, train, test, scaler: identityScaler(windows.featureNames) };
   const scaler = fitScaler(train);
   return { fold, train: applyScaler(train, scaler), test: applyScaler(test, scaler), scaler };
 }
 
 /** One grouped, stratified hold-out split. */
-export function prepareHoldout(windows: WindowSet, opts: { testFraction?: number; seed: number }): PreparedSplit {
-  return scaleFold(windows, groupedSplit(windows, opts));
+export function prepareHoldout(windows: WindowSet, opts: { testFraction?: number; seed: number } & ScaleOption): PreparedSplit {
+  return scaleFold(windows, groupedSplit(windows, opts), opts.scale ?? true);
 }
 
 /** Grouped, stratified K folds; each fold has its own scaler fitted on its training side. */
-export function prepareFolds(windows: WindowSet, opts: { k: number; seed: number }): PreparedSplit[] {
-  return groupedKFold(windows, opts).map((fold) => scaleFold(windows, fold));
+export function prepareFolds(windows: WindowSet, opts: { k: number; seed: number } & ScaleOption): PreparedSplit[] {
+  return groupedKFold(windows, opts).map((fold) => scaleFold(windows, fold, opts.scale ?? true));
 }

@@ -32,11 +32,15 @@ export function buildReportHtml(input: {
   const { ds, metrics, folds, pooled } = input;
   const views = evaluationViews(ds, input.pooledWindows, input.pooledScores, pooled);
   const synthetic = ds.provenance.source === "synthetic";
+  const dfcsv = ds.provenance.source === "dfcsv";
+  const sizes = dfcsv
+    ? `${metrics.data.sequences} ${metrics.data.sequences === metrics.data.frames ? "groups (one per row)" : "recordings"}, ${metrics.data.frames} rows of posture tokens; model: the original preset (Embedding + 3 × ${metrics.config.model.toUpperCase()}(256)).`
+    : `${metrics.data.sequences} recordings, ${metrics.data.frames} frames.`;
   const sections: PageSection[] = [
     {
       heading: "Data",
       html: synthetic ? `<p style="color:#b00;font-weight:bold">SYNTHETIC DATA — these results say nothing about real falls.</p>` : "",
-      text: `${ds.provenance.note}\n\n${metrics.data.sequences} recordings, ${metrics.data.frames} frames. TensorFlow.js backend: ${metrics.backend}.`,
+      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}.`,
     },
     {
       heading: "Settings",
@@ -60,7 +64,11 @@ export function buildReportHtml(input: {
       text: `Wall time ${metrics.training.wallSec.toFixed(1)} s; ${metrics.training.windowsPerSec.toFixed(0)} training windows/s; exchange overhead ${(100 * metrics.training.overheadFraction).toFixed(1)}% of worker time.`,
       figures: folds.map((f, i) => trainingFigure(f.result.fit, folds.length > 1 ? `Training, fold ${i + 1}` : "Training")),
     },
-    { heading: "Recordings over time", text: "Fall probability per window against its last frame; the annotated falling segment is shaded.", figures: views.timelines },
+    {
+      heading: "Recordings over time",
+      text: `Fall probability per window against its last frame; ${dfcsv ? "the span of rows labelled fall is shaded" : "the annotated falling segment is shaded"}.`,
+      figures: views.timelines,
+    },
   ];
   if (metrics.folds) {
     sections.splice(3, 0, {
@@ -68,5 +76,5 @@ export function buildReportHtml(input: {
       table: metrics.folds.map((f, i) => ({ fold: i + 1, threshold: f.threshold.toFixed(3), ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a" })),
     });
   }
-  return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : "URFD"}`, sections });
+  return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
 }

@@ -24,6 +24,8 @@ import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
 import { optionFlag, PipelineOptions, UsageError } from "../cli/pipeline-options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
+import { loadDfCsvInput } from "./dfcsv-input";
+import { metaFileFor } from "../data/dfcsv-meta";
 import { FoldResultData, trainFold } from "./train-fold";
 import { buildReportHtml } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
@@ -190,6 +192,7 @@ interface PreparedInput {
 /** Load, window and split, checking everything a run needs; nothing is written. */
 function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInput {
   const warn = hooks.warn ?? hooks.log;
+  if (opts.format === "dfcsv") return prepareDfCsvInput(opts, hooks.log, warn);
   const envDir = process.env[DATA_DIR_ENV];
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
@@ -210,15 +213,42 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   } catch (err) {
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
-  for (const [i, s] of splits.entries()) {
-    if (s.train.count < opts.workers) {
-      const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
-      throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
-    }
-  }
+  checkWorkers(splits, opts.workers, ds);
   const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
   const config: DistributedConfig = { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
   return { ds, windowOptions, splits, spec, config };
+}
+
+/** `--format dfcsv`: the file's token rows, the original preset, no scaling (tokens are Embedding ids). */
+function prepareDfCsvInput(opts: PipelineOptions, log: (l: string) => void, warn: (l: string) => void): PreparedInput {
+  if (opts.data === null) throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
+  const { ds, windows, meta, grouped } = loadDfCsvInput(opts.data);
+  log(`data: ${ds.provenance.note}`);
+  if (!grouped) warn(`warning: ${opts.data}: no sidecar ${path.basename(metaFileFor(opts.data))}: rows are split at random; overlapping windows of one recording then sit on both sides and the scores are optimistic`);
+  log(`windows: ${windows.count} rows of [T=${windows.T}] tokens (--window/--stride apply to --format urfd only)`);
+  const need = opts.folds ?? 2;
+  if (ds.sequences.length < need) throw new DataError(dataName(ds), null, `${ds.sequences.length} group(s), ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
+  let splits: PreparedSplit[];
+  try {
+    splits = opts.folds
+      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed, scale: false })
+      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed, scale: false })];
+  } catch (err) {
+    throw new DataError(dataName(ds), null, (err as Error).message);
+  }
+  checkWorkers(splits, opts.workers, ds);
+  const spec: ModelSpec = { type: "original", options: { kind: opts.model, timesteps: windows.T, seed: opts.seed } };
+  const config: DistributedConfig = { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
+  return { ds, windowOptions: { T: windows.T, stride: meta?.stride ?? 1, withDiffs: false }, splits, spec, config };
+}
+
+function checkWorkers(splits: PreparedSplit[], workers: number, ds: FrameDataset): void {
+  for (const [i, s] of splits.entries()) {
+    if (s.train.count < workers) {
+      const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
+      throw new DataError(dataName(ds), null, `--workers ${workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
+    }
+  }
 }
 
 /** A named data folder must be a readable folder (checked here: a folder we cannot list would look empty). */
