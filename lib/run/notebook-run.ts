@@ -15,6 +15,7 @@ export const STEPS = {
   distributed: "04-distributed-config",
   train: "05-train",
   evaluate: "06-evaluate",
+  original: "07-original-architecture",
 } as const;
 export type StepName = keyof typeof STEPS;
 
