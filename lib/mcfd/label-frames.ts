@@ -15,9 +15,8 @@
 // numbers its frames from `frameBase` (default 1, as the URFD CSVs, whose frame = image number), so
 // table frame f is video index f - frameBase.
 //
-// Provenance: lib/types.ts's DataProvenance.source is "urfd" | "synthetic", and neither is true
-// here, so the result carries source "mcfd" in its own type (McfdFrameDataset); once the union
-// gains "mcfd" it is assignable to FrameDataset unchanged.
+// Provenance: the result says source "mcfd" (McfdFrameDataset narrows DataProvenance's union to
+// it), and is assignable to FrameDataset as it is.
 
 import { DataProvenance, FrameDataset, FrameLabel, FrameTable } from "../types";
 import { FallInterval, MCFD_CAMS, MCFD_CHUTES, McfdAnnotation } from "./annotations";
