@@ -66,10 +66,15 @@ function untransposeMatMul(kernelName: "BatchMatMul" | "_FusedMatMul"): void {
   });
 }
 
+/** Set to 1 to keep tfjs's own transposed matMul (the bench measures both in one run). */
+export const STOCK_MATMUL_ENV = "FALL_WASM_STOCK_MATMUL";
+
 /** Register the missing and faster kernels on wasm; safe to call more than once. */
 export function registerMissingWasmKernels(): void {
-  untransposeMatMul("BatchMatMul");
-  untransposeMatMul("_FusedMatMul");
+  if (process.env[STOCK_MATMUL_ENV] !== "1") {
+    untransposeMatMul("BatchMatMul");
+    untransposeMatMul("_FusedMatMul");
+  }
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
   tf.registerKernel({
     kernelName: "UnsortedSegmentSum",

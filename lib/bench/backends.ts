@@ -15,14 +15,23 @@ export interface BackendResult {
   epochs: number;
   epochSec: number | null;
   skipped: string | null;
+  /** A variant of the backend, e.g. "stock matMul" (tfjs's own transposed matMul on wasm). */
+  variant?: string;
 }
 
 export const BACKEND_CASE_ENTRY = path.join(__dirname, "backend-case.js");
 
-export function runBackendCase(backend: BackendName, kind: RnnKind, windows: number, epochs: number, timeoutMs = 300_000): Promise<BackendResult> {
+export function runBackendCase(
+  backend: BackendName,
+  kind: RnnKind,
+  windows: number,
+  epochs: number,
+  opts: { timeoutMs?: number; variant?: { name: string; env: Record<string, string> } } = {},
+): Promise<BackendResult> {
+  const timeoutMs = opts.timeoutMs ?? 300_000;
   return new Promise((resolve) => {
     const child = fork(BACKEND_CASE_ENTRY, [kind, String(windows), String(epochs)], {
-      env: { ...process.env, FALL_TF_BACKEND: backend },
+      env: { ...process.env, ...(opts.variant?.env ?? {}), FALL_TF_BACKEND: backend },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     let stderr = "";
@@ -33,7 +42,7 @@ export function runBackendCase(backend: BackendName, kind: RnnKind, windows: num
     child.on("exit", (code) => {
       clearTimeout(timer);
       const m = msg as BackendCaseMessage | null;
-      const base = { backend, model: kind, windows, epochs };
+      const base = { backend, model: kind, windows, epochs, ...(opts.variant ? { variant: opts.variant.name } : {}) };
       if (m && m.ok) resolve({ ...base, samplesPerSec: m.steadySamplesPerSec, epochSec: m.epochSec, skipped: null });
       else {
         const reason = m && !m.ok ? m.reason : `child exited with code ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`;

@@ -46,9 +46,9 @@ export function benchMarkdown(b: BenchResult): string {
 
   out.push("", "| Backend | Model | Training win/s (main thread) | vs wasm |", "|---|---|---:|---:|");
   for (const k of b.backends) {
-    const wasm = b.backends.find((w) => w.backend === "wasm" && w.model === k.model)?.samplesPerSec ?? null;
+    const wasm = b.backends.find((w) => w.backend === "wasm" && !w.variant && w.model === k.model)?.samplesPerSec ?? null;
     out.push(
-      `| ${k.backend} | ${k.model.toUpperCase()}(32) | ${k.skipped ? `skipped: ${k.skipped}` : num(k.samplesPerSec)} | ${k.samplesPerSec !== null && wasm ? x(k.samplesPerSec / wasm) : "–"} |`,
+      `| ${k.backend}${k.variant ? ` (${k.variant})` : ""} | ${k.model.toUpperCase()}(32) | ${k.skipped ? `skipped: ${k.skipped}` : num(k.samplesPerSec)} | ${k.samplesPerSec !== null && wasm ? x(k.samplesPerSec / wasm) : "–"} |`,
     );
   }
 

@@ -9,6 +9,7 @@ import { urfdShapedWindows } from "../distributed/measure-throughput";
 import type { RnnKind } from "../model/rnn";
 import type { BackendName } from "../backend";
 import { BackendResult, independentProcesses, runBackendCase } from "./backends";
+import { STOCK_MATMUL_ENV } from "../wasm-kernels";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
@@ -240,6 +241,14 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       if (r.skipped) break;
     }
   }
+  // wasm with tfjs's own transposed matMul, to show what lib/wasm-kernels.ts buys (same run).
+  if (o.backends.includes("wasm")) {
+    for (const kind of o.models) {
+      const r = await runBackendCase("wasm", kind, o.backendWindows, o.backendEpochs, { variant: { name: "stock matMul", env: { [STOCK_MATMUL_ENV]: "1" } } });
+      backends.push(r);
+      log(r.skipped ? `backend wasm (stock matMul): skipped — ${r.skipped}` : `backend wasm (stock matMul): ${kind} main-thread model.fit ${r.samplesPerSec!.toFixed(0)} win/s steady`);
+    }
+  }
 
   // 2. Training cases in interleaved rounds, the PyTorch reference run after each round.
   const torchRounds: TorchOutput[] = [];
@@ -291,7 +300,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
 
   // Main-thread model.fit (in the backend case) for the reference table.
   const mainThread: Record<string, number | null> = {};
-  for (const b of backends) if (b.backend === backend && b.samplesPerSec !== null) mainThread[b.model] = b.samplesPerSec;
+  for (const b of backends) if (b.backend === backend && !b.variant && b.samplesPerSec !== null) mainThread[b.model] = b.samplesPerSec;
 
   // 3. PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
   // a busy 2-core box it can be 10× slower than 1 thread; OMP_WAIT_POLICY=PASSIVE shows the fix.
