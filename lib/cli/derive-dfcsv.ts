@@ -3,6 +3,7 @@
 // Exit 2 on a bad command line, 1 on bad data; one line, no stack.
 import * as path from "node:path";
 import { UsageError } from "./pipeline-options";
+import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
 import { resolveData } from "../data/load";
 import { DERIVE_DEFAULTS, deriveDfCsv, DerivedDfCsv, MAX_POSTURES, writeDerivedDfCsv } from "../data/dfcsv-derive";
 import { findProjectRoot } from "../data/project-root";
@@ -32,38 +33,17 @@ row's recording and frame, the codebook and the settings; the pipeline splits by
   --help          show this help
 Then: npm run pipeline -- --format dfcsv --data FILE [--folds K] [--epochs N] ...`;
 
-const int = (lo: number, hi: number) => (raw: string, flag: string): number => {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new UsageError(`${flag} expects an integer in ${lo}..${hi}, got "${raw}"`);
-  return Number(raw);
-};
-const text = (raw: string, flag: string): string => {
-  if (raw === "") throw new UsageError(`${flag} expects a value`);
-  return raw;
-};
-
-const FLAGS: Record<string, [keyof DeriveArgs, (raw: string, flag: string) => string | number]> = {
-  "--data": ["data", text],
-  "--out": ["out", text],
-  "--postures": ["postures", int(2, MAX_POSTURES)],
-  "--window": ["window", int(1, 100000)],
-  "--stride": ["stride", int(1, 100000)],
-  "--seed": ["seed", int(0, 2 ** 32 - 1)],
+const FLAGS: Record<string, [keyof DeriveArgs, FlagParser]> = {
+  "--data": ["data", textFlag],
+  "--out": ["out", textFlag],
+  "--postures": ["postures", intFlag(2, MAX_POSTURES)],
+  "--window": ["window", intFlag(1, 100000)],
+  "--stride": ["stride", intFlag(1, 100000)],
+  "--seed": ["seed", intFlag(0, 2 ** 32 - 1)],
 };
 
 export function parseDeriveArgs(argv: readonly string[]): DeriveArgs | "help" {
-  const got: Record<string, string | number> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
-    if (token === "--help" || token === "-h") return "help";
-    const eq = token.indexOf("=");
-    const flag = eq >= 0 ? token.slice(0, eq) : token;
-    const spec = FLAGS[flag];
-    if (!spec) throw new UsageError(`unknown option "${token}" (see --help)`);
-    if (spec[0] in got) throw new UsageError(`${flag} given twice`);
-    if (eq < 0 && i + 1 >= argv.length) throw new UsageError(`${flag} expects a value`);
-    got[spec[0]] = spec[1](eq >= 0 ? token.slice(eq + 1) : argv[++i], flag);
-  }
-  return got as DeriveArgs;
+  return parseFlags(argv, FLAGS) as DeriveArgs | "help";
 }
 
 /** Derive and write; returns what was written and the lines to show. */

@@ -2,6 +2,7 @@
 // MCFD video's per-frame features. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
 import * as path from "node:path";
 import { UsageError } from "./pipeline-options";
+import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
 import { MCFD_CAMS, MCFD_CHUTES } from "../mcfd/annotations";
 import type { Metrics } from "../evaluate/metrics";
 import { writeJsonAtomic } from "../run/atomic";
@@ -25,43 +26,25 @@ features (URFD CSV schema), labelled from the reconciled MCFD annotations.
   --out FILE         also write the results as JSON (nothing is written without it)
   --help             show this help`;
 
-const int = (lo: number, hi: number) => (raw: string, flag: string): number => {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new UsageError(`${flag} expects an integer in ${lo}..${hi}, got "${raw}"`);
-  return Number(raw);
-};
-const text = (raw: string, flag: string): string => {
-  if (raw === "") throw new UsageError(`${flag} expects a value`);
-  return raw;
-};
 const probability = (raw: string, flag: string): number => {
   const v = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`${flag} expects a number in [0, 1], got "${raw}"`);
   return v;
 };
 
-const FLAGS: Record<string, [keyof ValidateArgs, (raw: string, flag: string) => string | number]> = {
-  "--model": ["modelDir", text],
-  "--data": ["dataFile", text],
-  "--chute": ["chute", int(1, MCFD_CHUTES)],
-  "--cam": ["cam", int(1, MCFD_CAMS)],
+const FLAGS: Record<string, [keyof ValidateArgs, FlagParser]> = {
+  "--model": ["modelDir", textFlag],
+  "--data": ["dataFile", textFlag],
+  "--chute": ["chute", intFlag(1, MCFD_CHUTES)],
+  "--cam": ["cam", intFlag(1, MCFD_CAMS)],
   "--threshold": ["threshold", probability],
-  "--annotations": ["annotationsDir", text],
-  "--out": ["out", text],
+  "--annotations": ["annotationsDir", textFlag],
+  "--out": ["out", textFlag],
 };
 
 export function parseValidateArgs(argv: readonly string[]): ValidateArgs | "help" {
-  const got: Record<string, string | number> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
-    if (token === "--help" || token === "-h") return "help";
-    const eq = token.indexOf("=");
-    const flag = eq >= 0 ? token.slice(0, eq) : token;
-    const spec = FLAGS[flag];
-    if (!spec) throw new UsageError(`unknown option "${token}" (see --help)`);
-    if (spec[0] in got) throw new UsageError(`${flag} given twice`);
-    if (eq < 0 && i + 1 >= argv.length) throw new UsageError(`${flag} expects a value`);
-    got[spec[0]] = spec[1](eq >= 0 ? token.slice(eq + 1) : argv[++i], flag);
-  }
+  const got = parseFlags(argv, FLAGS);
+  if (got === "help") return "help";
   const missing = ["--model", "--data", "--chute", "--cam"].filter((f) => !(FLAGS[f][0] in got));
   if (missing.length) throw new UsageError(`missing ${missing.join(", ")} (see --help)`);
   return got as unknown as ValidateArgs;
