@@ -3,7 +3,13 @@
 export { DataError } from "./errors";
 export { parseUrfdCsv, readUrfdFile, URFD_COLUMNS } from "./urfd-csv";
 export { parseDfCsv, readDfCsvFile } from "./dfcsv";
-export type { DfCsv } from "./dfcsv";
+export type { DfCsv, DfCsvParseOptions } from "./dfcsv";
+export { deriveDfCsv, dfCsvText, writeDerivedDfCsv, DERIVE_DEFAULTS, MAX_POSTURES } from "./dfcsv-derive";
+export type { DeriveDfCsvOptions, DerivedDfCsv } from "./dfcsv-derive";
+export { readDfCsvMeta, dfCsvWindowSet, metaFileFor, DFCSV_META_FORMAT } from "./dfcsv-meta";
+export type { DfCsvMeta } from "./dfcsv-meta";
+export { fitPostureCodebook, classifyPostures } from "./postures";
+export type { PostureCodebook, PostureOptions } from "./postures";
 export { sequenceBlocks, concatTables } from "./frame-table";
 export { findProjectRoot } from "./project-root";
 export { loadUrfd, resolveData, URFD_FILES, DATA_DIR_ENV, DEFAULT_SYNTHETIC_SEED } from "./load";
