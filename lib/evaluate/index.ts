@@ -39,3 +39,4 @@ export function evaluateAll(
 export * from "./align";
 export * from "./sequence-threshold";
 export * from "./smoothing";
+export * from "./ensemble";

@@ -20,6 +20,8 @@ export interface RnnModelOptions {
   seed?: number;
   /** Adam learning rate. */
   learningRate?: number;
+  /** Loss weight of fall (y = 1) windows in the binary cross-entropy; 1 = plain BCE. */
+  positiveWeight?: number;
 }
 
 /** One GRU/LSTM(32) layer with dropout 0.3: the best accuracy-for-speed on URFD [32, 16] windows (FACTS.md). */
@@ -35,6 +37,7 @@ export function resolveRnnOptions(opts: RnnModelOptions): Required<RnnModelOptio
     dropout: opts.dropout ?? RNN_DEFAULTS.dropout,
     seed: opts.seed ?? RNN_DEFAULTS.seed,
     learningRate: opts.learningRate ?? RNN_DEFAULTS.learningRate,
+    positiveWeight: opts.positiveWeight ?? 1, // plain binary cross-entropy
   };
 }
 
@@ -72,12 +75,12 @@ export function buildRnnModel(opts: RnnModelOptions): tf.LayersModel {
       model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
       if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
     });
-    return addClassifierHead(model, nextSeed, o.learningRate);
+    return addClassifierHead(model, nextSeed, o.learningRate, o.positiveWeight);
   });
 }
 
 /** Dense(1, sigmoid) on top, compiled with Adam + binary cross-entropy: shared by every builder. */
-export function addClassifierHead(model: tf.Sequential, nextSeed: () => number, learningRate: number): tf.Sequential {
+export function addClassifierHead(model: tf.Sequential, nextSeed: () => number, learningRate: number, positiveWeight = 1): tf.Sequential {
   model.add(
     tf.layers.dense({
       units: 1,
@@ -86,7 +89,8 @@ export function addClassifierHead(model: tf.Sequential, nextSeed: () => number, 
       biasInitializer: tf.initializers.zeros(),
     }),
   );
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
+  const loss = positiveWeight === 1 ? "binaryCrossentropy" : weightedBinaryCrossentropy(positiveWeight);
+  model.compile({ optimizer: tf.train.adam(learningRate), loss, metrics: ["accuracy"] });
   return model;
 }
 
@@ -99,4 +103,21 @@ export function reseedDropout(model: tf.LayersModel, nextSeed: () => number): vo
   for (const layer of model.layers) {
     if (layer.getClassName() === "Dropout") (layer as unknown as { seed?: number }).seed = nextSeed();
   }
+}
+
+/**
+ * Binary cross-entropy with fall windows weighted `positiveWeight` and the others 1, per example
+ * (mean over the last axis, as tfjs's own loss): −[w·y·log p + (1 − y)·log(1 − p)], p clipped to
+ * [ε, 1 − ε] with Keras's ε = 1e-7. With weight 1 it equals "binaryCrossentropy" up to rounding.
+ */
+export function weightedBinaryCrossentropy(positiveWeight: number): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
+  if (!(positiveWeight > 0) || !Number.isFinite(positiveWeight)) throw new RangeError(`positiveWeight must be a positive number, got ${positiveWeight}`);
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const eps = 1e-7;
+      const p = tf.clipByValue(yPred, eps, 1 - eps);
+      const pos = tf.mul(tf.mul(yTrue, tf.log(p)), positiveWeight);
+      const neg = tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)));
+      return tf.neg(tf.mean(tf.add(pos, neg), -1));
+    });
 }

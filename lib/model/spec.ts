@@ -33,7 +33,7 @@ export function parseModelSpec(value: unknown): ModelSpec {
 const W = "model spec.options";
 
 function parseRnnOptions(o: Plain): RnnModelOptions {
-  rejectUnknownKeys(o, ["kind", "timesteps", "features", "units", "dropout", "seed", "learningRate"], W);
+  rejectUnknownKeys(o, ["kind", "timesteps", "features", "units", "dropout", "seed", "learningRate", "positiveWeight"], W);
   const out: RnnModelOptions = {
     kind: expectOneOf(o.kind, RNN_KINDS, `${W}.kind`),
     timesteps: expectInt(o.timesteps, `${W}.timesteps`, 1),
@@ -43,6 +43,8 @@ function parseRnnOptions(o: Plain): RnnModelOptions {
     if (!Array.isArray(o.units) || o.units.length === 0) throw new TypeError(`${W}.units must be a non-empty array of integers`);
     out.units = o.units.map((u, i) => expectInt(u, `${W}.units[${i}]`, 1));
   }
+  const pw = optional(o, "positiveWeight", (x, w) => expectNumber(x, w, { min: 0, minExclusive: true }), W);
+  if (pw !== undefined) out.positiveWeight = pw;
   return { ...out, ...commonOptions(o) };
 }
 
