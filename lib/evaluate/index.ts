@@ -39,4 +39,3 @@ export function evaluateAll(
 export * from "./align";
 export * from "./sequence-threshold";
 export * from "./smoothing";
-export * from "./ensemble";
