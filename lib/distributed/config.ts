@@ -62,11 +62,12 @@ export interface FaultInjection {
   /**
    * throw: synchronous throw; reject: rejected promise nobody awaits; exit: process.exit(3) in the
    * worker; terminate: the main thread calls worker.terminate() on it; oom: the worker allocates
-   * until its heap limit ends it (needs fit options.resourceLimits.maxOldGenerationSizeMb).
+   * until its heap limit ends it (needs fit options.resourceLimits.maxOldGenerationSizeMb); hang: the
+   * worker spins forever without a message or an exit (fit options.stallTimeoutSec catches it).
    */
   kind: FaultKind;
 }
-export const FAULT_KINDS = ["throw", "reject", "exit", "terminate", "oom"] as const;
+export const FAULT_KINDS = ["throw", "reject", "exit", "terminate", "oom", "hang"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Memory caps for each worker thread (Node's worker resourceLimits, in MB). Plain numbers only. */
@@ -128,14 +129,22 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Memory caps applied to each worker thread of this call. */
   resourceLimits?: WorkerResourceLimits;
+  /**
+   * Fail fit when a worker has sent nothing (no batch progress, no epoch end) for this long: a hung
+   * worker, or one stuck behind it. Default 300 s; 0 switches the watchdog off.
+   */
+  stallTimeoutSec?: number;
   /** TEST ONLY, see FaultInjection. */
   faultInjection?: FaultInjection;
 }
 
+/** Longest silence allowed from a training worker before fit fails (fit options.stallTimeoutSec). */
+export const DEFAULT_STALL_TIMEOUT_SEC = 300;
+
 export type ResolvedFitOptions = Required<Omit<FitOptions, "onProgress" | "onEpochEnd" | "faultInjection" | "resourceLimits">> &
   Pick<FitOptions, "onProgress" | "onEpochEnd" | "faultInjection" | "resourceLimits">;
 
-const FIT_KEYS = ["epochs", "initialEpoch", "validationSplit", "onProgress", "onEpochEnd", "shuffle", "resourceLimits", "faultInjection"] as const;
+const FIT_KEYS = ["epochs", "initialEpoch", "validationSplit", "onProgress", "onEpochEnd", "shuffle", "resourceLimits", "stallTimeoutSec", "faultInjection"] as const;
 
 export function validateFitOptions(value: unknown, numWorkers: number): ResolvedFitOptions {
   const o = expectObject(value, "fit options");
@@ -150,7 +159,8 @@ export function validateFitOptions(value: unknown, numWorkers: number): Resolved
     if (o[k] !== undefined && typeof o[k] !== "function") throw new TypeError(`fit options.${k} must be a function`);
   }
   if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") throw new TypeError("fit options.shuffle must be a boolean");
-  const out: ResolvedFitOptions = { epochs, initialEpoch, validationSplit, shuffle: o.shuffle ?? true };
+  const stallTimeoutSec = o.stallTimeoutSec === undefined ? DEFAULT_STALL_TIMEOUT_SEC : expectNumber(o.stallTimeoutSec, "fit options.stallTimeoutSec", { min: 0 });
+  const out: ResolvedFitOptions = { epochs, initialEpoch, validationSplit, shuffle: o.shuffle ?? true, stallTimeoutSec };
   if (o.onProgress !== undefined) out.onProgress = o.onProgress as ProgressEventCallback;
   if (o.onEpochEnd !== undefined) out.onEpochEnd = o.onEpochEnd as EpochEndCallback;
   if (o.resourceLimits !== undefined) out.resourceLimits = parseResourceLimits(o.resourceLimits);

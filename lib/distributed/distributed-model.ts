@@ -234,7 +234,7 @@ export class DistributedModel {
               throw new Error(`unexpected message ${msg.type} from worker ${msg.workerId} during fit`);
           }
         },
-      }, { resourceLimits: opts.resourceLimits }),
+      }, { resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000 }),
     );
     const wallSec = (performance.now() - t0) / 1000;
     this.lastStore = store;

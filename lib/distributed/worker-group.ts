@@ -40,6 +40,8 @@ export interface GroupHandlers {
 
 export interface GroupOptions {
   resourceLimits?: WorkerResourceLimits;
+  /** Fail the group when an unfinished worker has sent nothing for this long (0 or absent: never). */
+  stallTimeoutMs?: number;
 }
 
 export class WorkerFailedError extends Error {
@@ -74,8 +76,11 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     const byId = new Map<number, Worker>();
     const workers: Worker[] = [];
     const pending = new Set<Promise<unknown>>();
+    const lastHeard = new Map<number, number>();
+    let watchdog: NodeJS.Timeout | undefined;
 
     const shutdown = async () => {
+      if (watchdog) clearInterval(watchdog);
       await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
       for (const w of workers) live.delete(w);
       // Handler promises (e.g. a checkpoint being written) finish before the caller hears anything.
@@ -111,8 +116,10 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       workers.push(worker);
       byId.set(id, worker);
       live.add(worker);
+      lastHeard.set(id, Date.now());
       worker.on("message", (msg: WorkerToMain) => {
         if (settled) return;
+        lastHeard.set(id, Date.now());
         messageTap.fn?.("from-worker", msg);
         if (msg.type === "failed") {
           fail(new WorkerFailedError(id, msg.message, { cause: msg.stack }));
@@ -153,6 +160,20 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       const init: MainToWorker = { type: "init", task };
       messageTap.fn?.("to-worker", init);
       worker.postMessage(init, transfer);
+    }
+    const stall = options.stallTimeoutMs ?? 0;
+    if (stall > 0) {
+      // The silent worker longest ago is the likely culprit; the others may be waiting for it at a barrier.
+      watchdog = setInterval(() => {
+        const now = Date.now();
+        const silent = [...lastHeard].filter(([id, t]) => !finished.has(id) && now - t > stall).sort((a, b) => a[1] - b[1]);
+        if (silent.length === 0) return;
+        const [id, t] = silent[0];
+        const others = silent.slice(1).map(([w]) => w);
+        const also = others.length ? ` (worker${others.length > 1 ? "s" : ""} ${others.join(", ")} silent too, perhaps waiting for it)` : "";
+        fail(new WorkerFailedError(id, `sent nothing for ${((now - t) / 1000).toFixed(1)} s, more than the ${stall / 1000} s stall timeout: hung or stuck${also}`));
+      }, Math.min(1000, Math.max(50, stall / 4)));
+      watchdog.unref();
     }
   });
 }

@@ -186,6 +186,8 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+const HANG_SPIN = new Int32Array(1);
+
 /** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
 function injectFault(task: FitTask, epoch: number, batch: number): void {
   const f = task.faultInjection;
@@ -194,6 +196,10 @@ function injectFault(task: FitTask, epoch: number, batch: number): void {
   if (f.kind === "throw") throw new Error(message);
   if (f.kind === "reject") void Promise.reject(new Error(message));
   if (f.kind === "exit") process.exit(3);
+  if (f.kind === "hang") {
+    // Spin without a message or an exit: only the main thread's stall watchdog can end this.
+    for (;;) Atomics.load(HANG_SPIN, 0);
+  }
   if (f.kind === "oom") {
     // Keep allocating until the worker's resourceLimits end it (ERR_WORKER_OUT_OF_MEMORY).
     const hog: number[][] = [];

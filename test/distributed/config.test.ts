@@ -37,7 +37,7 @@ test("validateConfig rejects bad modes, numbers and keys with one-line TypeError
 });
 
 test("validateFitOptions checks epochs, split, callbacks and the test-only fault hook", () => {
-  assert.deepEqual(validateFitOptions({ epochs: 2 }, 2), { epochs: 2, initialEpoch: 0, validationSplit: 0, shuffle: true });
+  assert.deepEqual(validateFitOptions({ epochs: 2 }, 2), { epochs: 2, initialEpoch: 0, validationSplit: 0, shuffle: true, stallTimeoutSec: 300 });
   assert.equal(validateFitOptions({ epochs: 3, initialEpoch: 2 }, 2).initialEpoch, 2);
   oneLineTypeError(() => validateFitOptions({ epochs: 3, initialEpoch: 3 }, 2), /fit options\.initialEpoch must be an integer in \[0, 2\]/);
   oneLineTypeError(() => validateFitOptions({ epochs: 1, onEpochEnd: "save" }, 2), /onEpochEnd must be a function/);

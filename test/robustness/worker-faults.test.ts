@@ -74,3 +74,23 @@ test("a rejecting onEpochEnd hook fails fit after the hook settled, and ends the
   assert.ok(noWorkerResources());
   await trainsAgain(dm);
 });
+
+test("a worker that hangs (spins, no message, no exit) is caught by the stall watchdog; the one waiting for it is named too", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({ mode: "synchronous", frequency: "batch" }) });
+  const timing = await expectFitFailure(
+    dm,
+    data,
+    { epochs: 3, stallTimeoutSec: 1.5, faultInjection: { worker: 1, atEpoch: 1, atBatch: 2, kind: "hang" } },
+    /^worker 1 failed: sent nothing for \d+\.\d s, more than the 1\.5 s stall timeout: hung or stuck \(worker 0 silent too, perhaps waiting for it\)$/,
+  );
+  console.log(`hang: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch`);
+  assert.ok(timing.afterFaultMs == null || timing.afterFaultMs < 10_000, `took ${timing.afterFaultMs} ms`);
+  await trainsAgain(dm);
+});
+
+test("stallTimeoutSec is validated; 0 switches the watchdog off", async () => {
+  const dm = await DistributedModel.create({ model: spec, config: cfg({}) });
+  await assert.rejects(dm.fit(data, { epochs: 1, stallTimeoutSec: -1 }), /fit options\.stallTimeoutSec/);
+  const r = await dm.fit(data, { epochs: 1, stallTimeoutSec: 0 });
+  assert.ok(Number.isFinite(r.merged.loss[0]));
+});
