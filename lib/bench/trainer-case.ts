@@ -4,21 +4,10 @@
 import type { RnnKind } from "../model/rnn";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
 import { runCase } from "./training";
+import { runChildCase } from "./child-case";
 
-async function main(): Promise<{ ok: true; steadySamplesPerSec: number } | { ok: false; reason: string }> {
+runChildCase(async () => {
   const [kind, windows, epochs] = process.argv.slice(2);
-  try {
-    const { sample } = await runCase(urfdShapedWindows(Number(windows)), kind as RnnKind, { mode: "synchronous", frequency: "epoch" }, 1, Number(epochs), 64);
-    return { ok: true, steadySamplesPerSec: sample.steadyWindowsPerSec };
-  } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message.split("\n")[0] : String(err) };
-  }
-}
-
-main().then((msg) => {
-  if (process.send) process.send(msg, () => process.exit(0));
-  else {
-    console.log(JSON.stringify(msg));
-    process.exit(0);
-  }
+  const { sample } = await runCase(urfdShapedWindows(Number(windows)), kind as RnnKind, { mode: "synchronous", frequency: "epoch" }, 1, Number(epochs), 64);
+  return { steadySamplesPerSec: sample.steadyWindowsPerSec };
 });
