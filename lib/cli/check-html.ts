@@ -3,6 +3,7 @@
 // container was drawn and no script is loaded from the network.
 import * as path from "node:path";
 import { ChromiumUnavailableError, checkHtmlPlots, describeReport, reportProblems } from "../notebook/html-check";
+import { runMain } from "./run-main";
 
 const USAGE = `usage: check-html [--screenshot out.png] [--window-size W,H] page.html [...]
   fails (exit 1) when a plot container was not drawn or a script comes from http(s)`;
@@ -51,12 +52,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+runMain(module, main);

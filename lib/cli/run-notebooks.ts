@@ -18,6 +18,7 @@ import {
   summarizeJupyterFailure,
   writeNbconvertFiles,
 } from "../notebook/jupyter";
+import { runMain } from "./run-main";
 
 const USAGE = `usage: run-notebooks [options] [name-or-path ...]
   default: every notebooks/[0-9][0-9]-*.ipynb, in order
@@ -241,12 +242,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+runMain(module, main);
