@@ -13,7 +13,7 @@ import { STOCK_MATMUL_ENV } from "../wasm-kernels";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
-import { BENCH_SETUPS, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
+import { BENCH_SETUPS, CaseIdentity, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
 
 export interface BenchOptions {
   out: string;
@@ -91,14 +91,7 @@ export function defaultBenchOptions(quick = false): BenchOptions {
   };
 }
 
-export interface BenchCase {
-  model: RnnKind;
-  mode: string;
-  frequency: string;
-  setup: string;
-  workers: number;
-  backend: string;
-  runs: number;
+export interface BenchCase extends CaseIdentity {
   /** Median steady-state windows/s over rounds (first epoch of each fit excluded). */
   samplesPerSec: number | null;
   samplesPerSecRange: [number | null, number | null];

@@ -174,8 +174,8 @@ export async function runTrainingRounds(o: TrainingOptions): Promise<{ samples: 
   return { samples, kept };
 }
 
-/** Medians of one case over rounds. */
-export interface CaseSummary {
+/** Which case a row is about: shared by the summary here and bench.json's rows. */
+export interface CaseIdentity {
   model: RnnKind;
   mode: string;
   frequency: string;
@@ -183,6 +183,10 @@ export interface CaseSummary {
   workers: number;
   backend: string;
   runs: number;
+}
+
+/** Medians of one case over rounds. */
+export interface CaseSummary extends CaseIdentity {
   /** Median steady-state windows/s (first epoch excluded). */
   samplesPerSec: number;
   samplesPerSecMin: number;
