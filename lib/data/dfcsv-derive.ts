@@ -37,7 +37,12 @@ export interface DerivedDfCsv {
 }
 
 export function deriveDfCsv(ds: FrameDataset, opts: DeriveDfCsvOptions = {}): DerivedDfCsv {
-  const o = { ...DERIVE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<DeriveDfCsvOptions>;
+  const o: Required<DeriveDfCsvOptions> = {
+    postures: opts.postures ?? DERIVE_DEFAULTS.postures,
+    window: opts.window ?? DERIVE_DEFAULTS.window,
+    stride: opts.stride ?? DERIVE_DEFAULTS.stride,
+    seed: opts.seed ?? DERIVE_DEFAULTS.seed,
+  };
   if (!Number.isInteger(o.postures) || o.postures < 2 || o.postures > MAX_POSTURES) {
     throw new RangeError(`postures must be an integer in 2..${MAX_POSTURES} (the original Embedding has ${MAX_POSTURES} entries), got ${o.postures}`);
   }

@@ -35,8 +35,8 @@ export function metaFileFor(csvFile: string): string {
   return `${csvFile}.meta.json`;
 }
 
-/** The sidecar of `csvFile`, checked against the parsed file; null when there is none. */
-export function readDfCsvMeta(csvFile: string, df: DfCsv): DfCsvMeta | null {
+/** The sidecar of `csvFile`, checked against the parsed file (and its text, if the caller has it); null when there is none. */
+export function readDfCsvMeta(csvFile: string, df: DfCsv, csvText?: string): DfCsvMeta | null {
   const file = metaFileFor(csvFile);
   if (!fs.existsSync(file)) return null;
   let meta: DfCsvMeta;
@@ -49,7 +49,7 @@ export function readDfCsvMeta(csvFile: string, df: DfCsv): DfCsvMeta | null {
     throw new DataError(file, null, problem);
   };
   if (meta === null || typeof meta !== "object" || meta.format !== DFCSV_META_FORMAT || meta.version !== 1) bad(`not a ${DFCSV_META_FORMAT} version 1 file`);
-  const sha = createHash("sha256").update(fs.readFileSync(csvFile)).digest("hex");
+  const sha = createHash("sha256").update(csvText ?? fs.readFileSync(csvFile, "utf8")).digest("hex");
   if (meta.csvSha256 !== sha) bad(`describes another version of ${csvFile} (sha256 differs): derive both again, or delete the sidecar to train without recording groups`);
   const lists = [meta.rowSequence, meta.rowLastFrame, meta.sequenceIds, meta.sequenceIsFall];
   if (!lists.every(Array.isArray)) bad("rowSequence, rowLastFrame, sequenceIds and sequenceIsFall must be arrays");

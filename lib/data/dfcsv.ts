@@ -48,13 +48,16 @@ export function parseDfCsv(text: string, file: string, opts: DfCsvParseOptions =
   return { tokens, labels, rows, width };
 }
 
-/** Reads and parses a df.csv file. */
-export function readDfCsvFile(path: string, opts: DfCsvParseOptions = {}): DfCsv {
-  let text: string;
+/** A CSV file's text; an unreadable file is a one-line DataError naming it. */
+export function readCsvText(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (e) {
     throw new DataError(path, null, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return parseDfCsv(text, path, opts);
+}
+
+/** Reads and parses a df.csv file. */
+export function readDfCsvFile(path: string, opts: DfCsvParseOptions = {}): DfCsv {
+  return parseDfCsv(readCsvText(path), path, opts);
 }

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FrameDataset, SequenceInfo, WindowSet } from "../types";
-import { readDfCsvFile } from "../data/dfcsv";
+import { parseDfCsv, readCsvText } from "../data/dfcsv";
 import { DataError } from "../data/errors";
 import { DfCsvMeta, dfCsvWindowSet, metaFileFor, readDfCsvMeta } from "../data/dfcsv-meta";
 import { ORIGINAL_DEFAULTS } from "../model/original";
@@ -21,8 +21,9 @@ export function loadDfCsvInput(file: string): DfCsvInput {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new DataError(abs, null, "df.csv not found");
   if (fs.statSync(abs).isDirectory()) throw new DataError(abs, null, "is a folder: --format dfcsv needs --data FILE (a df.csv)");
-  const df = readDfCsvFile(abs, { vocabSize: ORIGINAL_DEFAULTS.vocabSize });
-  const meta = readDfCsvMeta(abs, df);
+  const text = readCsvText(abs);
+  const df = parseDfCsv(text, abs, { vocabSize: ORIGINAL_DEFAULTS.vocabSize });
+  const meta = readDfCsvMeta(abs, df, text);
   const windows = dfCsvWindowSet(df, meta);
   let positives = 0;
   for (let i = 0; i < windows.count; i++) positives += windows.y[i];
@@ -33,9 +34,10 @@ export function loadDfCsvInput(file: string): DfCsvInput {
   const note = meta
     ? `df.csv ${abs}: ${what} in ${meta.sequenceIds.length} recordings (sidecar ${path.basename(metaFileFor(abs))}: ${meta.postures} postures, stride ${meta.stride}, derived from ${meta.source})`
     : `df.csv ${abs}: ${what}, no sidecar: recordings unknown, every row is its own group (as the original's random row split)`;
+  const order = rowOrder(windows);
   const ds: FrameDataset = {
-    table: rowTable(windows),
-    sequences: rowSequences(windows),
+    table: rowTable(windows, order),
+    sequences: rowSequences(windows, order),
     provenance: { source: "dfcsv", dir: path.dirname(abs), files: meta ? [abs, metaFileFor(abs)] : [abs], note },
   };
   return { ds, windows, meta, grouped: meta !== null };
@@ -46,8 +48,7 @@ function rowOrder(w: WindowSet): number[] {
   return Array.from({ length: w.count }, (_, i) => i).sort((a, b) => w.seq[a] - w.seq[b] || w.lastFrame[a] - w.lastFrame[b] || a - b);
 }
 
-function rowTable(w: WindowSet): FrameDataset["table"] {
-  const order = rowOrder(w);
+function rowTable(w: WindowSet, order: number[]): FrameDataset["table"] {
   return {
     rows: w.count,
     sequence: order.map((i) => w.sequenceIds[w.seq[i]]),
@@ -58,8 +59,7 @@ function rowTable(w: WindowSet): FrameDataset["table"] {
   };
 }
 
-function rowSequences(w: WindowSet): SequenceInfo[] {
-  const order = rowOrder(w);
+function rowSequences(w: WindowSet, order: number[]): SequenceInfo[] {
   const out: SequenceInfo[] = [];
   order.forEach((i, r) => {
     const s = w.seq[i];

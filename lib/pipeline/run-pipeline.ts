@@ -205,18 +205,9 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   if (recordings < need) {
     throw new DataError(dataName(ds), null, `${recordings} recording(s) give windows, ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
   }
-  let splits: PreparedSplit[];
-  try {
-    splits = opts.folds
-      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed })
-      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed })];
-  } catch (err) {
-    throw new DataError(dataName(ds), null, (err as Error).message);
-  }
-  checkWorkers(splits, opts.workers, ds);
+  const splits = splitFor(windows, opts, ds, true);
   const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
-  const config: DistributedConfig = { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
-  return { ds, windowOptions, splits, spec, config };
+  return { ds, windowOptions, splits, spec, config: configFor(opts) };
 }
 
 /** `--format dfcsv`: the file's token rows, the original preset, no scaling (tokens are Embedding ids). */
@@ -228,27 +219,32 @@ function prepareDfCsvInput(opts: PipelineOptions, log: (l: string) => void, warn
   log(`windows: ${windows.count} rows of [T=${windows.T}] tokens (--window/--stride apply to --format urfd only)`);
   const need = opts.folds ?? 2;
   if (ds.sequences.length < need) throw new DataError(dataName(ds), null, `${ds.sequences.length} group(s), ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
+  const splits = splitFor(windows, opts, ds, false);
+  const spec: ModelSpec = { type: "original", options: { kind: opts.model, timesteps: windows.T, seed: opts.seed } };
+  return { ds, windowOptions: { T: windows.T, stride: meta?.stride ?? 1, withDiffs: false }, splits, spec, config: configFor(opts) };
+}
+
+/** K folds or one hold-out split by recording (scaled, or not for token ids), each with enough windows for every worker. */
+function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, scale: boolean): PreparedSplit[] {
   let splits: PreparedSplit[];
   try {
     splits = opts.folds
-      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed, scale: false })
-      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed, scale: false })];
+      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed, scale })
+      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed, scale })];
   } catch (err) {
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
-  checkWorkers(splits, opts.workers, ds);
-  const spec: ModelSpec = { type: "original", options: { kind: opts.model, timesteps: windows.T, seed: opts.seed } };
-  const config: DistributedConfig = { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
-  return { ds, windowOptions: { T: windows.T, stride: meta?.stride ?? 1, withDiffs: false }, splits, spec, config };
-}
-
-function checkWorkers(splits: PreparedSplit[], workers: number, ds: FrameDataset): void {
   for (const [i, s] of splits.entries()) {
-    if (s.train.count < workers) {
+    if (s.train.count < opts.workers) {
       const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
-      throw new DataError(dataName(ds), null, `--workers ${workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
+      throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
     }
   }
+  return splits;
+}
+
+function configFor(opts: PipelineOptions): DistributedConfig {
+  return { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
 }
 
 /** A named data folder must be a readable folder (checked here: a folder we cannot list would look empty). */
