@@ -39,6 +39,10 @@ export interface FitResult {
   wallSec: number;
   /** Backend the workers trained on (e.g. "wasm"). */
   backend: string;
+  /** Code that computed the training steps: "fused-native" (lib/native) or "tfjs-layers". */
+  trainingKernel: string;
+  /** Why tfjs-layers computed them, when it did (e.g. the kernel was not built). */
+  trainingKernelNote?: string;
   /** Training windows processed per second of training time, all workers together. */
   windowsPerSec: number;
   /** The same after the first epoch (warm-up excluded); NaN with a single epoch. */
@@ -264,6 +268,8 @@ export class DistributedModel {
       workers: done.map((d) => ({ id: d.workerId, samples: parts[d.workerId].length, history: d.history, timing: d.timing })),
       wallSec,
       backend: [...backends].join("+"),
+      trainingKernel: [...new Set(done.map((d) => d.kernel))].join("+"),
+      ...(done.some((d) => d.kernelNote) ? { trainingKernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
       windowsPerSec: windows / trainSec,
       steadyWindowsPerSec: nEpochs > 1 ? steadyWindows / steadySec : NaN,
       timing: {

@@ -1,6 +1,7 @@
 // Every message between the main thread and a worker. Plain data, typed arrays (transferred) and
 // SharedArrayBuffers only; one Init down, then Ready → Progress/Epoch* → Done | Predictions, or Failed.
 import type { ModelSpec } from "../model/spec";
+import type { TrainingKernel } from "../model/train-step";
 import type { FaultInjection, ResolvedConfig } from "./config";
 import type { MetricSums } from "./metrics";
 import type { ParamStoreHandles } from "./param-store";
@@ -52,7 +53,7 @@ export type MainToWorker = InitMessage;
 export interface WorkerTiming {
   /** From the start barrier to the end of the last epoch. */
   trainMs: number;
-  /** Inside trainOnBatch (forward, backward, Adam). */
+  /** Inside the training step (forward, backward, Adam). */
   computeMs: number;
   /** Reading, writing and adding to the shared weights, and get/setWeights on the model. */
   paramStoreMs: number;
@@ -119,6 +120,9 @@ export interface DoneMessage {
   /** Wall-clock ms (performance.timeOrigin + now) when training started and ended. */
   trainStart: number;
   trainEnd: number;
+  /** Which code computed the training steps, and why tfjs-layers did when it did. */
+  kernel: TrainingKernel;
+  kernelNote?: string;
 }
 
 export interface PredictionsMessage {

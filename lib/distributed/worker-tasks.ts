@@ -5,6 +5,7 @@ import { initBackend } from "../backend";
 import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
 import { buildModelFromSpec, specInputShape } from "../model/spec";
+import { makeTrainStep } from "../model/train-step";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
@@ -60,6 +61,7 @@ export async function runPredict(task: PredictTask, post: Post): Promise<void> {
 export async function runFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
   const { model, store, rowSize, batchShape } = await setup(task, post);
+  const step = makeTrainStep(model);
   const P = store.size;
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
@@ -114,7 +116,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         const ys = tf.tensor2d(yBuf.slice(0, b), [b, 1]);
         reseedDropout(model, nextDropoutSeed);
         const t = performance.now();
-        const [loss, acc] = (await model.trainOnBatch(xs, ys)) as number[];
+        const [loss, acc] = await step.run(xs, ys);
         timing.computeMs += performance.now() - t;
         xs.dispose();
         ys.dispose();
@@ -175,11 +177,11 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   }
   const trainEnd = now();
   timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd });
+  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}) });
 }
 
 /**
- * trainOnBatch resolves through microtasks only, so without this a whole epoch is one macrotask and
+ * A training step resolves through microtasks only, so without this a whole epoch is one macrotask and
  * Node would notice an unhandled rejection (or run a timer) only when training ends.
  */
 function yieldToEventLoop(): Promise<void> {

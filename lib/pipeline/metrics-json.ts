@@ -20,6 +20,9 @@ export interface MetricsJson {
     trainSec: number;
     windowsPerSec: number;
     overheadFraction: number;
+    /** Code that computed the training steps: "fused-native" or "tfjs-layers" (with kernelNote saying why). */
+    kernel: string;
+    kernelNote?: string;
     workers: { id: number; fold: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; loss: number[]; acc: number[] }[];
   };
@@ -81,10 +84,18 @@ export function metricsJson(input: {
       trainSec,
       windowsPerSec: trainSec > 0 ? windows / trainSec : 0,
       overheadFraction: overhead,
+      ...trainingKernel(folds),
       workers: folds.flatMap((f, i) =>
         f.result.fit.workers.map((w) => ({ id: w.id, fold: i + 1, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),
       merged: folds.map((f, i) => ({ fold: i + 1, loss: f.result.fit.merged.loss, acc: f.result.fit.merged.acc })),
     },
   };
+}
+
+/** The training kernel(s) the folds used, and the reason tfjs-layers was used where it was. */
+export function trainingKernel(folds: FoldOutcome[]): { kernel: string; kernelNote?: string } {
+  const kernel = [...new Set(folds.map((f) => f.result.fit.trainingKernel ?? "tfjs-layers"))].join("+");
+  const note = folds.map((f) => f.result.fit.trainingKernelNote).find((n) => n);
+  return note ? { kernel, kernelNote: note } : { kernel };
 }

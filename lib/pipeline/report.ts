@@ -40,7 +40,7 @@ export function buildReportHtml(input: {
     {
       heading: "Data",
       html: synthetic ? `<p style="color:#b00;font-weight:bold">SYNTHETIC DATA — these results say nothing about real falls.</p>` : "",
-      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}.`,
+      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}. ${kernelSentence(metrics.training)}`,
     },
     {
       heading: "Settings",
@@ -77,4 +77,10 @@ export function buildReportHtml(input: {
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
+}
+
+/** How the training steps were computed, in words, with the reason for the slow path. */
+export function kernelSentence(training: { kernel: string; kernelNote?: string }): string {
+  if (training.kernel === "fused-native") return "Training steps: the fused native LSTM/GRU kernel (lib/native), the same math as tfjs-layers.";
+  return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
 }

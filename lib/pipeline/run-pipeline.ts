@@ -27,7 +27,7 @@ import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
 import { FoldResultData, trainFold } from "./train-fold";
-import { buildReportHtml } from "./report";
+import { buildReportHtml, kernelSentence } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
 import { metricsJson, MetricsJson } from "./metrics-json";
 import {
@@ -306,6 +306,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
   const out = opts.out!;
   const { ds, splits, spec, config, windowOptions } = prep;
   const folds: FoldOutcome[] = [];
+  let kernelLogged = false;
   for (const [i, split] of splits.entries()) {
     const k = i + 1;
     const tag = splits.length > 1 ? `fold ${k}/${splits.length}` : "hold-out split";
@@ -350,6 +351,8 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     result.fit.merged.loss = [...previous.loss, ...result.fit.merged.loss];
     result.fit.merged.acc = [...previous.acc, ...result.fit.merged.acc];
     const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
+    if (!kernelLogged) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
+    kernelLogged = true;
     hooks.log(
       `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
         `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +

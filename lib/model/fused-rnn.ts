@@ -1,0 +1,130 @@
+// The fused recurrent kernel: one native call per LSTM/GRU layer per batch (forward, and one for
+// backward) instead of ~150 tfjs kernels per time step. The weights stay the layer's own tfjs
+// variables, so a model trained this way is an ordinary tfjs model. Built by `npm run build`
+// (lib/native/build-native.ts) with the machine's g++; when it is absent the trainer uses
+// tfjs-layers and says so (see trainingKernel()).
+import * as fs from "fs";
+import * as tf from "@tensorflow/tfjs";
+import { NATIVE_ADDON, NATIVE_BUILD_NOTE } from "../native/paths";
+
+interface NativeKernel {
+  forward(...args: (number | Float32Array)[]): void;
+  backward(...args: (number | Float32Array | null)[]): void;
+}
+
+export type FusedRnnStatus = { available: true; addon: string } | { available: false; reason: string };
+
+let loaded: { kernel: NativeKernel | null; status: FusedRnnStatus } | null = null;
+
+/** Loads the addon once; FALL_RNN_KERNEL=tfjs turns it off (the bench compares both). */
+export function fusedRnnStatus(): FusedRnnStatus {
+  return load().status;
+}
+
+function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
+  if (loaded) return loaded;
+  if (process.env.FALL_RNN_KERNEL === "tfjs") {
+    loaded = { kernel: null, status: { available: false, reason: "FALL_RNN_KERNEL=tfjs" } };
+  } else if (!fs.existsSync(NATIVE_ADDON)) {
+    let reason = `${NATIVE_ADDON} was not built (run npm run build)`;
+    try {
+      reason = (JSON.parse(fs.readFileSync(NATIVE_BUILD_NOTE, "utf8")) as { reason: string }).reason;
+    } catch {
+      // no note: the build step never ran
+    }
+    loaded = { kernel: null, status: { available: false, reason } };
+  } else {
+    try {
+      const kernel = require(NATIVE_ADDON) as NativeKernel;
+      loaded = { kernel, status: { available: true, addon: NATIVE_ADDON } };
+    } catch (e) {
+      loaded = { kernel: null, status: { available: false, reason: `${NATIVE_ADDON}: ${(e as Error).message.split("\n")[0]}` } };
+    }
+  }
+  return loaded;
+}
+
+const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };
+const KIND_CODES = { lstm: 0, gru: 1 } as const;
+
+/** What the kernel needs to know about one recurrent layer. */
+export interface FusedLayerShape {
+  kind: "lstm" | "gru";
+  units: number;
+  activation: string;
+  recurrentActivation: string;
+  returnSequences: boolean;
+}
+
+/**
+ * The layer's shape when the fused kernel computes exactly what tfjs-layers would, else why not.
+ * Only the plain configuration is fused: bias, no input/recurrent dropout, not stateful/reversed.
+ */
+export function fusableLayer(layer: tf.layers.Layer): FusedLayerShape | string {
+  const cls = layer.getClassName();
+  if (cls !== "LSTM" && cls !== "GRU") return `${cls} is not a recurrent layer`;
+  const c = layer.getConfig() as Record<string, unknown>;
+  const problems: string[] = [];
+  if (c.useBias === false) problems.push("no bias");
+  if (Number(c.dropout ?? 0) > 0 || Number(c.recurrentDropout ?? 0) > 0) problems.push("input/recurrent dropout");
+  if (c.stateful || c.goBackwards || c.returnState) problems.push("stateful/goBackwards/returnState");
+  if (c.resetAfter) problems.push("resetAfter");
+  for (const key of ["activation", "recurrentActivation"]) {
+    if (!(String(c[key]) in ACTIVATION_CODES)) problems.push(`${key} ${String(c[key])}`);
+  }
+  if (problems.length > 0) return `${layer.name}: ${problems.join(", ")}`;
+  return {
+    kind: cls === "LSTM" ? "lstm" : "gru",
+    units: Number(c.units),
+    activation: String(c.activation),
+    recurrentActivation: String(c.recurrentActivation),
+    returnSequences: Boolean(c.returnSequences),
+  };
+}
+
+/**
+ * The layer's output for x [B, T, F] with the given weights (kernel [F, G], recurrent [U, G],
+ * bias [G]), differentiable in all four through the native backward pass.
+ */
+export function fusedRnn(shape: FusedLayerShape, x: tf.Tensor3D, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const native = load().kernel;
+  if (!native) throw new Error(`fused RNN kernel unavailable: ${fusedRnnStatus().available ? "" : (fusedRnnStatus() as { reason: string }).reason}`);
+  const [B, T, F] = x.shape;
+  const U = shape.units;
+  const G = (shape.kind === "lstm" ? 4 : 3) * U;
+  const codes = [KIND_CODES[shape.kind], ACTIVATION_CODES[shape.activation], ACTIVATION_CODES[shape.recurrentActivation], B, T, F, U];
+  // The data is kept in this closure for the backward pass, not saved as tensors.
+  const op = tf.customGrad(((...inputs: tf.Tensor[]) => {
+    const [xs, W, R, b] = inputs.slice(0, 4).map((t) => t.dataSync() as Float32Array);
+    const h = new Float32Array(B * T * U);
+    const c = new Float32Array(shape.kind === "lstm" ? B * T * U : 0);
+    const pre = new Float32Array(B * T * G);
+    const post = new Float32Array(B * T * G);
+    native.forward(...codes, xs, W, R, b, h, c, pre, post);
+    const value = shape.returnSequences ? tf.tensor3d(h, [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[]) => {
+      const dyData = (Array.isArray(dy) ? dy[0] : dy).dataSync() as Float32Array;
+      const dh = shape.returnSequences ? dyData : spreadLastStep(dyData, B, T, U);
+      const dx = new Float32Array(B * T * F);
+      const dW = new Float32Array(F * G);
+      const dR = new Float32Array(U * G);
+      const db = new Float32Array(G);
+      native.backward(...codes, xs, W, R, h, c, pre, post, dh, dx, dW, dR, db);
+      return [tf.tensor3d(dx, [B, T, F]), tf.tensor2d(dW, [F, G]), tf.tensor2d(dR, [U, G]), tf.tensor1d(db)];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, kernel, recurrent, bias);
+}
+
+function lastStep(h: Float32Array, B: number, T: number, U: number): Float32Array {
+  const out = new Float32Array(B * U);
+  for (let b = 0; b < B; b++) out.set(h.subarray((b * T + T - 1) * U, (b * T + T) * U), b * U);
+  return out;
+}
+
+function spreadLastStep(dy: Float32Array, B: number, T: number, U: number): Float32Array {
+  const dh = new Float32Array(B * T * U);
+  for (let b = 0; b < B; b++) dh.set(dy.subarray(b * U, (b + 1) * U), (b * T + T - 1) * U);
+  return dh;
+}

@@ -1,0 +1,52 @@
+// `npm run build` step: compiles lib/native/fused_rnn.cc into dist/native/fused_rnn.node with the
+// machine's C++ compiler against Node's own headers (no download). When that cannot work the build
+// still succeeds: it writes why into dist/native/build-status.json and training uses tfjs-layers,
+// which `npm run pipeline`, the bench and notebook 05 then report.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR } from "./paths";
+import { findProjectRoot } from "../data/project-root";
+
+/** Node's C headers: beside the node binary (Debian, official tarballs), or npm's nodedir. */
+function nodeIncludeDir(): string | null {
+  const candidates = [
+    path.resolve(path.dirname(process.execPath), "..", "include", "node"),
+    process.env.npm_config_nodedir ? path.join(process.env.npm_config_nodedir, "include", "node") : "",
+  ].filter(Boolean);
+  return candidates.find((dir) => fs.existsSync(path.join(dir, "node_api.h"))) ?? null;
+}
+
+function writeNote(built: boolean, reason: string): void {
+  fs.writeFileSync(NATIVE_BUILD_NOTE, JSON.stringify({ built, reason }, null, 2) + "\n");
+}
+
+function main(): number {
+  fs.mkdirSync(NATIVE_DIR, { recursive: true });
+  const source = path.join(findProjectRoot(), "lib", "native", "fused_rnn.cc");
+  const cxx = process.env.CXX || "g++";
+  const include = nodeIncludeDir();
+  const skip = (reason: string): number => {
+    fs.rmSync(NATIVE_ADDON, { force: true });
+    writeNote(false, reason);
+    console.warn(`fused RNN kernel not built: ${reason}. Training uses tfjs-layers' kernels (slower, same results).`);
+    return 0;
+  };
+  if (process.env.FALL_NATIVE_BUILD === "0") return skip("FALL_NATIVE_BUILD=0");
+  if (!include) return skip(`Node's headers (node_api.h) not found beside ${process.execPath}`);
+  // Built where it runs, so -march=native is safe and lets the compiler use the CPU's vector units.
+  const tmp = `${NATIVE_ADDON}.tmp-${process.pid}`;
+  const args = ["-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", source, "-o", tmp];
+  const run = spawnSync(cxx, args, { encoding: "utf8" });
+  if (run.error) return skip(`${cxx} could not run (${(run.error as NodeJS.ErrnoException).code ?? run.error.message})`);
+  if (run.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    const first = (run.stderr || "").split("\n").find((l) => l.includes("error")) ?? `exit ${run.status}`;
+    return skip(`${cxx} failed on ${path.relative(findProjectRoot(), source)}: ${first.trim()}`);
+  }
+  fs.renameSync(tmp, NATIVE_ADDON);
+  writeNote(true, `built with ${cxx} ${args.slice(0, 2).join(" ")}`);
+  return 0;
+}
+
+process.exitCode = main();

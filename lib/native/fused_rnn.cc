@@ -1,0 +1,415 @@
+// Fused LSTM/GRU forward and backward over a whole sequence, one call per layer per batch.
+// The math is exactly tfjs-layers' LSTMCell/GRUCell (GRU with reset_after = false), so the trained
+// weights stay a plain tfjs model. Plain C over Float32Arrays; the JS side owns every buffer.
+#include <node_api.h>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+namespace {
+
+enum Kind { LSTM = 0, GRU = 1 };
+enum Act { TANH = 0, RELU = 1, SIGMOID = 2, HARD_SIGMOID = 3, LINEAR = 4 };
+
+// exp without libm calls, so loops over it vectorise: Cephes' expf (range reduction by ln 2,
+// degree-5 polynomial), relative error ~1e-7 over the clamped range.
+inline float fastExp(float x) {
+  x = std::fmin(std::fmax(x, -87.f), 88.f);
+  const float n = std::floor(x * 1.44269504f + 0.5f);
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+template <int A>
+inline float act(float z) {
+  if constexpr (A == TANH) {
+    const float e = fastExp(-2.f * std::fabs(z));
+    return std::copysign((1.f - e) / (1.f + e), z);
+  } else if constexpr (A == RELU) {
+    return z > 0.f ? z : 0.f;
+  } else if constexpr (A == SIGMOID) {
+    return 1.f / (1.f + fastExp(-z));
+  } else if constexpr (A == HARD_SIGMOID) {
+    return std::fmin(std::fmax(0.2f * z + 0.5f, 0.f), 1.f);
+  } else {
+    return z;
+  }
+}
+
+// Derivative from the pre-activation z and the output y, matching tfjs's gradients
+// (clipByValue passes the gradient where min <= x <= max; relu's where x > 0).
+template <int A>
+inline float dact(float z, float y) {
+  if constexpr (A == TANH) {
+    return 1.f - y * y;
+  } else if constexpr (A == RELU) {
+    return z > 0.f ? 1.f : 0.f;
+  } else if constexpr (A == SIGMOID) {
+    return y * (1.f - y);
+  } else if constexpr (A == HARD_SIGMOID) {
+    const float v = 0.2f * z + 0.5f;
+    return (v >= 0.f && v <= 1.f) ? 0.2f : 0.f;
+  } else {
+    return 1.f;
+  }
+}
+
+// out[n, j0:j0+TW] += a[n, :] · B[:, j0:j0+TW], the tile kept in registers across the k loop.
+template <int TW>
+inline void rowTile(const float* __restrict__ ar, const float* __restrict__ B, float* __restrict__ o, int k, int ldb) {
+  float acc[TW];
+  for (int j = 0; j < TW; j++) acc[j] = o[j];
+  for (int p = 0; p < k; p++) {
+    const float s = ar[p];
+    const float* br = B + (size_t)p * ldb;
+    for (int j = 0; j < TW; j++) acc[j] += s * br[j];
+  }
+  for (int j = 0; j < TW; j++) o[j] = acc[j];
+}
+
+// out[n, :cols] += a[n, :k] · B[:k, :cols]; row strides lda, ldb, ldo (sub-blocks of wider matrices).
+inline void gemmAcc(const float* a, const float* B, float* out, int rows, int k, int cols, int lda, int ldb, int ldo) {
+  for (int n = 0; n < rows; n++) {
+    const float* ar = a + (size_t)n * lda;
+    float* o = out + (size_t)n * ldo;
+    int j = 0;
+    for (; j + 64 <= cols; j += 64) rowTile<64>(ar, B + j, o + j, k, ldb);
+    for (; j + 32 <= cols; j += 32) rowTile<32>(ar, B + j, o + j, k, ldb);
+    for (; j + 16 <= cols; j += 16) rowTile<16>(ar, B + j, o + j, k, ldb);
+    for (; j < cols; j++) rowTile<1>(ar, B + j, o + j, k, ldb);
+  }
+}
+
+// C[p, j0:j0+TW] += Σ_n a[n, p] · d[n, j0:j0+TW].
+template <int TW>
+inline void colTile(const float* __restrict__ a, const float* __restrict__ d, float* __restrict__ c, int rows, int lda, int ldd) {
+  float acc[TW];
+  for (int j = 0; j < TW; j++) acc[j] = c[j];
+  for (int n = 0; n < rows; n++) {
+    const float s = a[(size_t)n * lda];
+    const float* dr = d + (size_t)n * ldd;
+    for (int j = 0; j < TW; j++) acc[j] += s * dr[j];
+  }
+  for (int j = 0; j < TW; j++) c[j] = acc[j];
+}
+
+// C[:k, :cols] += a[:rows, :k]^T · d[:rows, :cols]; row strides lda, ldd, ldc.
+inline void gemmTAcc(const float* a, const float* d, float* C, int rows, int k, int cols, int lda, int ldd, int ldc) {
+  for (int p = 0; p < k; p++) {
+    float* c = C + (size_t)p * ldc;
+    int j = 0;
+    for (; j + 64 <= cols; j += 64) colTile<64>(a + p, d + j, c + j, rows, lda, ldd);
+    for (; j + 32 <= cols; j += 32) colTile<32>(a + p, d + j, c + j, rows, lda, ldd);
+    for (; j + 16 <= cols; j += 16) colTile<16>(a + p, d + j, c + j, rows, lda, ldd);
+    for (; j < cols; j++) colTile<1>(a + p, d + j, c + j, rows, lda, ldd);
+  }
+}
+
+// M^T of a [r, c] matrix into out [c, r].
+inline void transpose(const float* M, float* out, int r, int c) {
+  for (int i = 0; i < r; i++)
+    for (int j = 0; j < c; j++) out[(size_t)j * r + i] = M[(size_t)i * c + j];
+}
+
+struct Dims { int B, T, F, U, G; };  // G = gates × U (4U LSTM, 3U GRU)
+
+// x [B,T,F]; W [F,G]; R [U,G]; bias [G].
+// Outputs: h [B,T,U]; c [T,B,U] (LSTM cell state, GRU unused); pre/post [T,B,G] gate
+// pre-activations and activations (for the GRU the candidate's pre-activation includes (r*h)·R_h).
+template <int ACT, int REC>
+void forward(int kind, const Dims& d, const float* x, const float* W, const float* R, const float* bias,
+             float* h, float* c, float* pre, float* post) {
+  const int B = d.B, T = d.T, F = d.F, U = d.U, G = d.G;
+  std::vector<float> hPrev((size_t)B * U, 0.f), cPrev((size_t)B * U, 0.f), rh((size_t)B * U);
+  for (int t = 0; t < T; t++) {
+    float* z = pre + (size_t)t * B * G;
+    float* y = post + (size_t)t * B * G;
+    for (int b = 0; b < B; b++) std::memcpy(z + (size_t)b * G, bias, sizeof(float) * G);
+    gemmAcc(x + (size_t)t * F, W, z, B, F, G, T * F, G, G);
+    if (kind == LSTM) {
+      gemmAcc(hPrev.data(), R, z, B, U, G, U, G, G);
+      float* ct = c + (size_t)t * B * U;
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        float* __restrict__ yb = y + (size_t)b * G;
+        const float* __restrict__ cpb = cPrev.data() + (size_t)b * U;
+        float* __restrict__ cb = ct + (size_t)b * U;
+        float* __restrict__ hb = h + ((size_t)b * T + t) * U;
+        for (int j = 0; j < U; j++) {
+          const float i = act<REC>(zb[j]), f = act<REC>(zb[U + j]), g = act<ACT>(zb[2 * U + j]), o = act<REC>(zb[3 * U + j]);
+          yb[j] = i; yb[U + j] = f; yb[2 * U + j] = g; yb[3 * U + j] = o;
+          const float cv = f * cpb[j] + i * g;
+          cb[j] = cv;
+          hb[j] = o * act<ACT>(cv);
+        }
+      }
+      std::memcpy(cPrev.data(), ct, sizeof(float) * B * U);
+    } else {
+      // z and r from x·W + h·R[:, :2U]; candidate from x·W_h + (r*h)·R[:, 2U:].
+      gemmAcc(hPrev.data(), R, z, B, U, 2 * U, U, G, G);
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        float* __restrict__ yb = y + (size_t)b * G;
+        const float* __restrict__ hb = hPrev.data() + (size_t)b * U;
+        float* __restrict__ rhb = rh.data() + (size_t)b * U;
+        for (int j = 0; j < 2 * U; j++) yb[j] = act<REC>(zb[j]);
+        for (int j = 0; j < U; j++) rhb[j] = yb[U + j] * hb[j];
+      }
+      gemmAcc(rh.data(), R + 2 * U, z + 2 * U, B, U, U, U, G, G);
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        float* __restrict__ yb = y + (size_t)b * G;
+        const float* __restrict__ hpb = hPrev.data() + (size_t)b * U;
+        float* __restrict__ hb = h + ((size_t)b * T + t) * U;
+        for (int j = 0; j < U; j++) {
+          const float hh = act<ACT>(zb[2 * U + j]);
+          yb[2 * U + j] = hh;
+          const float zg = yb[j];
+          hb[j] = zg * hpb[j] + (1.f - zg) * hh;
+        }
+      }
+    }
+    for (int b = 0; b < B; b++) std::memcpy(hPrev.data() + (size_t)b * U, h + ((size_t)b * T + t) * U, sizeof(float) * U);
+  }
+}
+
+// dh [B,T,U] is the loss gradient for every output step (zeros where the layer returns only the
+// last). Accumulates nothing: dW, dR, dbias (and dx when not null) are overwritten.
+template <int ACT, int REC>
+void backward(int kind, const Dims& d, const float* x, const float* W, const float* R, const float* h,
+              const float* c, const float* pre, const float* post, const float* dh, float* dx, float* dW, float* dR, float* dbias) {
+  const int B = d.B, T = d.T, F = d.F, U = d.U, G = d.G;
+  std::memset(dW, 0, sizeof(float) * F * G);
+  std::memset(dR, 0, sizeof(float) * U * G);
+  std::memset(dbias, 0, sizeof(float) * G);
+  if (dx) std::memset(dx, 0, sizeof(float) * B * T * F);
+  std::vector<float> WT((size_t)G * F), RT((size_t)G * U);
+  transpose(W, WT.data(), F, G);
+  transpose(R, RT.data(), U, G);
+  std::vector<float> dhNext((size_t)B * U, 0.f), dcNext((size_t)B * U, 0.f), dz((size_t)B * G), zeros((size_t)B * U, 0.f);
+  std::vector<float> hPrevBuf((size_t)B * U), drh((size_t)B * U), rh((size_t)B * U), dhOut((size_t)B * U);
+  for (int t = T - 1; t >= 0; t--) {
+    const float* z = pre + (size_t)t * B * G;
+    const float* y = post + (size_t)t * B * G;
+    // h_{t-1} per batch row (zeros at t = 0).
+    for (int b = 0; b < B; b++) {
+      if (t == 0) std::memset(hPrevBuf.data() + (size_t)b * U, 0, sizeof(float) * U);
+      else std::memcpy(hPrevBuf.data() + (size_t)b * U, h + ((size_t)b * T + t - 1) * U, sizeof(float) * U);
+    }
+    const float* hPrev = hPrevBuf.data();
+    if (kind == LSTM) {
+      const float* ct = c + (size_t)t * B * U;
+      const float* cPrev = t > 0 ? c + (size_t)(t - 1) * B * U : zeros.data();
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        const float* __restrict__ yb = y + (size_t)b * G;
+        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        const float* __restrict__ dhb = dh + ((size_t)b * T + t) * U;
+        const float* __restrict__ carry = dhNext.data() + (size_t)b * U;
+        float* __restrict__ dcb = dcNext.data() + (size_t)b * U;
+        const float* __restrict__ cb = ct + (size_t)b * U;
+        const float* __restrict__ cpb = cPrev + (size_t)b * U;
+        for (int j = 0; j < U; j++) {
+          const float dht = dhb[j] + carry[j];
+          const float cv = cb[j];
+          const float ac = act<ACT>(cv);
+          const float i = yb[j], f = yb[U + j], g = yb[2 * U + j], o = yb[3 * U + j];
+          const float dc = dht * o * dact<ACT>(cv, ac) + dcb[j];
+          dzb[j] = dc * g * dact<REC>(zb[j], i);
+          dzb[U + j] = dc * cpb[j] * dact<REC>(zb[U + j], f);
+          dzb[2 * U + j] = dc * i * dact<ACT>(zb[2 * U + j], g);
+          dzb[3 * U + j] = dht * ac * dact<REC>(zb[3 * U + j], o);
+          dcb[j] = dc * f;
+        }
+      }
+      // dh_{t-1} = dz · R^T; dR += h_{t-1}^T · dz.
+      std::fill(dhNext.begin(), dhNext.end(), 0.f);
+      gemmAcc(dz.data(), RT.data(), dhNext.data(), B, G, U, G, U, U);
+      gemmTAcc(hPrev, dz.data(), dR, B, U, G, U, G, G);
+    } else {
+      // Candidate first: its gradient flows into r through (r*h)·R_h. dhOut collects dh_{t-1}.
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        const float* __restrict__ yb = y + (size_t)b * G;
+        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        const float* __restrict__ dhb = dh + ((size_t)b * T + t) * U;
+        const float* __restrict__ carry = dhNext.data() + (size_t)b * U;
+        const float* __restrict__ hb = hPrev + (size_t)b * U;
+        float* __restrict__ ob = dhOut.data() + (size_t)b * U;
+        float* __restrict__ rhb = rh.data() + (size_t)b * U;
+        for (int j = 0; j < U; j++) {
+          const float zg = yb[j], hh = yb[2 * U + j];
+          const float dht = dhb[j] + carry[j];
+          dzb[2 * U + j] = dht * (1.f - zg) * dact<ACT>(zb[2 * U + j], hh);
+          dzb[j] = dht * (hb[j] - hh) * dact<REC>(zb[j], zg);
+          ob[j] = dht * zg;
+          rhb[j] = yb[U + j] * hb[j];
+        }
+      }
+      // d(r*h) = dz_h · R_h^T (rows 2U..3U of RT); dR_h += (r*h)^T · dz_h.
+      std::fill(drh.begin(), drh.end(), 0.f);
+      gemmAcc(dz.data() + 2 * U, RT.data() + (size_t)2 * U * U, drh.data(), B, U, U, G, U, U);
+      gemmTAcc(rh.data(), dz.data() + 2 * U, dR + 2 * U, B, U, U, U, G, G);
+      for (int b = 0; b < B; b++) {
+        const float* __restrict__ zb = z + (size_t)b * G;
+        const float* __restrict__ yb = y + (size_t)b * G;
+        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        const float* __restrict__ drhb = drh.data() + (size_t)b * U;
+        const float* __restrict__ hb = hPrev + (size_t)b * U;
+        float* __restrict__ ob = dhOut.data() + (size_t)b * U;
+        for (int j = 0; j < U; j++) {
+          dzb[U + j] = drhb[j] * hb[j] * dact<REC>(zb[U + j], yb[U + j]);
+          ob[j] += drhb[j] * yb[U + j];
+        }
+      }
+      // dh_{t-1} += [dz_z, dz_r] · R_zr^T; dR_zr += h_{t-1}^T · [dz_z, dz_r].
+      gemmAcc(dz.data(), RT.data(), dhOut.data(), B, 2 * U, U, G, U, U);
+      gemmTAcc(hPrev, dz.data(), dR, B, U, 2 * U, U, G, G);
+      dhNext.swap(dhOut);
+    }
+    // Input side, shared: dW += x_t^T · dz; dbias += Σ_b dz; dx_t = dz · W^T.
+    gemmTAcc(x + (size_t)t * F, dz.data(), dW, B, F, G, T * F, G, G);
+    for (int b = 0; b < B; b++) {
+      const float* dzb = dz.data() + (size_t)b * G;
+      for (int j = 0; j < G; j++) dbias[j] += dzb[j];
+    }
+    if (dx) gemmAcc(dz.data(), WT.data(), dx + (size_t)t * F, B, G, F, G, F, T * F);
+  }
+}
+
+// Calls fn with both activation codes as compile-time constants; false for an unknown code.
+template <typename Fn, int A>
+bool dispatchRec(int rec, Fn& fn) {
+  using AC = std::integral_constant<int, A>;
+  switch (rec) {
+    case TANH: fn(AC{}, std::integral_constant<int, TANH>{}); return true;
+    case RELU: fn(AC{}, std::integral_constant<int, RELU>{}); return true;
+    case SIGMOID: fn(AC{}, std::integral_constant<int, SIGMOID>{}); return true;
+    case HARD_SIGMOID: fn(AC{}, std::integral_constant<int, HARD_SIGMOID>{}); return true;
+    case LINEAR: fn(AC{}, std::integral_constant<int, LINEAR>{}); return true;
+    default: return false;
+  }
+}
+
+template <typename Fn>
+bool dispatch(int actA, int rec, Fn fn) {
+  switch (actA) {
+    case TANH: return dispatchRec<Fn, TANH>(rec, fn);
+    case RELU: return dispatchRec<Fn, RELU>(rec, fn);
+    case SIGMOID: return dispatchRec<Fn, SIGMOID>(rec, fn);
+    case HARD_SIGMOID: return dispatchRec<Fn, HARD_SIGMOID>(rec, fn);
+    case LINEAR: return dispatchRec<Fn, LINEAR>(rec, fn);
+    default: return false;
+  }
+}
+
+// ---- N-API glue: arguments are ints and Float32Arrays (null where optional). ----
+
+bool getInt(napi_env env, napi_value v, int* out) { return napi_get_value_int32(env, v, out) == napi_ok; }
+
+float* getF32(napi_env env, napi_value v, size_t want, bool optional, bool* ok) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  if (!isTyped) { *ok = false; return nullptr; }
+  napi_typedarray_type tt;
+  size_t length;
+  void* data;
+  napi_value buf;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
+  if (tt != napi_float32_array || length < want) { *ok = false; return nullptr; }
+  return static_cast<float*>(data);
+}
+
+napi_value fail(napi_env env, const char* msg) {
+  napi_throw_type_error(env, nullptr, msg);
+  return nullptr;
+}
+
+// args: kind, act, recAct, B, T, F, U, x, W, R, bias, h, c, pre, post
+napi_value Forward(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value a[15];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc != 15) return fail(env, "fusedRnn.forward: expected 15 arguments");
+  int kind, actA, recA;
+  Dims d;
+  if (!getInt(env, a[0], &kind) || !getInt(env, a[1], &actA) || !getInt(env, a[2], &recA) || !getInt(env, a[3], &d.B) ||
+      !getInt(env, a[4], &d.T) || !getInt(env, a[5], &d.F) || !getInt(env, a[6], &d.U))
+    return fail(env, "fusedRnn.forward: kind, activations and sizes must be integers");
+  d.G = (kind == LSTM ? 4 : 3) * d.U;
+  bool ok = true;
+  const size_t BT = (size_t)d.B * d.T;
+  float* x = getF32(env, a[7], BT * d.F, false, &ok);
+  float* W = getF32(env, a[8], (size_t)d.F * d.G, false, &ok);
+  float* R = getF32(env, a[9], (size_t)d.U * d.G, false, &ok);
+  float* bias = getF32(env, a[10], d.G, false, &ok);
+  float* h = getF32(env, a[11], BT * d.U, false, &ok);
+  float* c = getF32(env, a[12], kind == LSTM ? BT * d.U : 0, false, &ok);
+  float* pre = getF32(env, a[13], BT * d.G, false, &ok);
+  float* post = getF32(env, a[14], BT * d.G, false, &ok);
+  if (!ok) return fail(env, "fusedRnn.forward: every buffer must be a Float32Array of the right length");
+  if (!dispatch(actA, recA, [&](auto actC, auto recC) { forward<decltype(actC)::value, decltype(recC)::value>(kind, d, x, W, R, bias, h, c, pre, post); }))
+    return fail(env, "fusedRnn.forward: unknown activation code");
+  return nullptr;
+}
+
+// args: kind, act, recAct, B, T, F, U, x, W, R, h, c, pre, post, dh, dx|null, dW, dR, dbias
+napi_value Backward(napi_env env, napi_callback_info info) {
+  size_t argc = 19;
+  napi_value a[19];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc != 19) return fail(env, "fusedRnn.backward: expected 19 arguments");
+  int kind, actA, recA;
+  Dims d;
+  if (!getInt(env, a[0], &kind) || !getInt(env, a[1], &actA) || !getInt(env, a[2], &recA) || !getInt(env, a[3], &d.B) ||
+      !getInt(env, a[4], &d.T) || !getInt(env, a[5], &d.F) || !getInt(env, a[6], &d.U))
+    return fail(env, "fusedRnn.backward: kind, activations and sizes must be integers");
+  d.G = (kind == LSTM ? 4 : 3) * d.U;
+  bool ok = true;
+  const size_t BT = (size_t)d.B * d.T;
+  float* x = getF32(env, a[7], BT * d.F, false, &ok);
+  float* W = getF32(env, a[8], (size_t)d.F * d.G, false, &ok);
+  float* R = getF32(env, a[9], (size_t)d.U * d.G, false, &ok);
+  float* h = getF32(env, a[10], BT * d.U, false, &ok);
+  float* c = getF32(env, a[11], kind == LSTM ? BT * d.U : 0, false, &ok);
+  float* pre = getF32(env, a[12], BT * d.G, false, &ok);
+  float* post = getF32(env, a[13], BT * d.G, false, &ok);
+  float* dh = getF32(env, a[14], BT * d.U, false, &ok);
+  float* dx = getF32(env, a[15], BT * d.F, true, &ok);
+  float* dW = getF32(env, a[16], (size_t)d.F * d.G, false, &ok);
+  float* dR = getF32(env, a[17], (size_t)d.U * d.G, false, &ok);
+  float* dbias = getF32(env, a[18], d.G, false, &ok);
+  if (!ok) return fail(env, "fusedRnn.backward: every buffer must be a Float32Array of the right length");
+  if (!dispatch(actA, recA, [&](auto actC, auto recC) { backward<decltype(actC)::value, decltype(recC)::value>(kind, d, x, W, R, h, c, pre, post, dh, dx, dW, dR, dbias); }))
+    return fail(env, "fusedRnn.backward: unknown activation code");
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, 2, props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
