@@ -1,5 +1,5 @@
 // TensorFlow.js backends side by side on the same model: each in a child process with
-// FALL_TF_BACKEND set, training on the main thread (model.fit) on URFD-shaped windows.
+// FALL_TF_BACKEND set, training on the main thread on URFD-shaped windows.
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import type { RnnKind } from "../model/rnn";
@@ -15,6 +15,8 @@ export interface BackendResult {
   epochs: number;
   epochSec: number | null;
   skipped: string | null;
+  /** Code that computed the training steps ("tfjs-layers", or "fused-native" for the fused variant). */
+  kernel: string | null;
   /** A variant of the backend, e.g. "stock matMul" (tfjs's own transposed matMul on wasm). */
   variant?: string;
 }
@@ -26,12 +28,12 @@ export function runBackendCase(
   kind: RnnKind,
   windows: number,
   epochs: number,
-  opts: { timeoutMs?: number; variant?: { name: string; env: Record<string, string> } } = {},
+  opts: { timeoutMs?: number; variant?: string; env?: Record<string, string> } = {},
 ): Promise<BackendResult> {
   const timeoutMs = opts.timeoutMs ?? 300_000;
   return new Promise((resolve) => {
     const child = fork(BACKEND_CASE_ENTRY, [kind, String(windows), String(epochs)], {
-      env: { ...process.env, ...(opts.variant?.env ?? {}), FALL_TF_BACKEND: backend },
+      env: { ...process.env, ...(opts.env ?? {}), FALL_TF_BACKEND: backend },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     let stderr = "";
@@ -42,11 +44,11 @@ export function runBackendCase(
     child.on("exit", (code) => {
       clearTimeout(timer);
       const m = msg as BackendCaseMessage | null;
-      const base = { backend, model: kind, windows, epochs, ...(opts.variant ? { variant: opts.variant.name } : {}) };
-      if (m && m.ok) resolve({ ...base, samplesPerSec: m.steadySamplesPerSec, epochSec: m.epochSec, skipped: null });
+      const base = { backend, model: kind, windows, epochs, ...(opts.variant ? { variant: opts.variant } : {}) };
+      if (m && m.ok) resolve({ ...base, samplesPerSec: m.steadySamplesPerSec, epochSec: m.epochSec, skipped: null, kernel: m.kernel });
       else {
         const reason = m && !m.ok ? m.reason : `child exited with code ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`;
-        resolve({ ...base, samplesPerSec: null, epochSec: null, skipped: reason });
+        resolve({ ...base, samplesPerSec: null, epochSec: null, skipped: reason, kernel: null });
       }
     });
   });

@@ -17,7 +17,8 @@ export function benchMarkdown(b: BenchResult): string {
     "",
     `Training: ${s.windows} URFD-shaped synthetic windows [${s.windowShape.join(", ")}], batch ${s.batchSize}, ${s.epochs} epochs a fit, ` +
       `${s.roundsRun} interleaved round(s)${s.roundsRun < s.rounds ? ` (of ${s.rounds} asked; the ${s.budgetSec} s time budget stopped the rest)` : ""}; windows/s are medians of the steady state (first epoch and worker startup excluded); ` +
-      `speedup = 2-worker ÷ 1-worker rate from the same round, median over rounds.`,
+      `speedup = 2-worker ÷ 1-worker rate from the same round, median over rounds. ` +
+      `Training steps computed by: ${[...new Set(b.cases.map((c) => c.kernel))].join(", ") || "–"}.`,
     "",
   );
   const many = Math.max(...s.workerCounts);
@@ -44,11 +45,11 @@ export function benchMarkdown(b: BenchResult): string {
     `(1.00 = every core the workers obtained did a full single worker's work).` +
     (b.ceiling ? ` Machine ceiling in the same run: 2 independent processes, each a 1-worker trainer on half the windows (no shared weights, no barrier), ÷ 1 such process = ${x(b.ceiling.speedup)}.` : ""));
 
-  out.push("", "| Backend | Model | Training win/s (main thread) | vs wasm |", "|---|---|---:|---:|");
+  out.push("", "| Backend | Model | Training win/s (main thread) | vs wasm (tfjs-layers) |", "|---|---|---:|---:|");
   for (const k of b.backends) {
     const wasm = b.backends.find((w) => w.backend === "wasm" && !w.variant && w.model === k.model)?.samplesPerSec ?? null;
     out.push(
-      `| ${k.backend}${k.variant ? ` (${k.variant})` : ""} | ${k.model.toUpperCase()}(32) | ${k.skipped ? `skipped: ${k.skipped}` : num(k.samplesPerSec)} | ${k.samplesPerSec !== null && wasm ? x(k.samplesPerSec / wasm) : "–"} |`,
+      `| ${k.backend}${k.variant ? ` (${k.variant})` : ""}${k.kernel && !k.variant ? ", tfjs-layers" : ""} | ${k.model.toUpperCase()}(32) | ${k.skipped ? `skipped: ${k.skipped}` : num(k.samplesPerSec)} | ${k.samplesPerSec !== null && wasm ? x(k.samplesPerSec / wasm) : "–"} |`,
     );
   }
 
@@ -59,11 +60,14 @@ export function benchMarkdown(b: BenchResult): string {
       `PyTorch ${r.torch} reference (same model, Adam 1e-3, BCE, batch 64, ${s.windows} windows × ${s.epochs} epochs, steady state), BLAS: ${r.blas}` +
         `${r.blasAlternative ? ` (libblas.so.3 → ${r.blasAlternative})` : ""}:`,
       "",
-      "| Model | tfjs main thread | tfjs 1 worker | PyTorch 1 thread | PyTorch 2 threads (OMP_WAIT_POLICY default / PASSIVE) | tfjs 1 worker ÷ PyTorch 1 thread |",
-      "|---|---:|---:|---:|---:|---:|",
+      "| Model | main thread, tfjs-layers | main thread, fused kernel | 1 worker (kernel) | PyTorch 1 thread | PyTorch 2 threads (OMP_WAIT_POLICY default / PASSIVE) | 1 worker ÷ PyTorch 1 thread |",
+      "|---|---:|---:|---:|---:|---:|---:|",
     );
     for (const [model, v] of Object.entries(r.byModel)) {
-      out.push(`| ${model.toUpperCase()}(32) | ${num(v.tfjsMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} | ${num(v.torch1ThreadPerSec)} | ${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`);
+      out.push(
+        `| ${model.toUpperCase()}(32) | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
+          `${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
+      );
     }
   } else {
     out.push(`PyTorch reference: skipped (${b.referenceSkipped ?? "not run"}).`);

@@ -10,6 +10,7 @@ import type { RnnKind } from "../model/rnn";
 import type { BackendName } from "../backend";
 import { BackendResult, independentProcesses, runBackendCase } from "./backends";
 import { STOCK_MATMUL_ENV } from "../wasm-kernels";
+import { RNN_KERNEL_ENV } from "../model/fused-rnn";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
@@ -58,7 +59,8 @@ export function defaultBenchOptions(quick = false): BenchOptions {
   const base: BenchOptions = {
     out: path.join(root, "runs", "bench", "bench.json"),
     quick,
-    windows: 1536,
+    // At ~10k windows/s (fused kernel) a steady epoch must be long enough to time: 6144 windows.
+    windows: 6144,
     epochs: 3,
     rounds: 3,
     models: ["gru", "lstm"],
@@ -127,7 +129,7 @@ export interface BenchReference {
   blasLibraries: string[];
   blasAlternative: string | null;
   blasInfoBuild: string | null;
-  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; ratio: number | null; torchPredictPerSec: number | null; params: number }>;
+  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; fusedMainThreadPerSec: number | null; kernel1Worker: string | null; ratio: number | null; torchPredictPerSec: number | null; params: number }>;
   twoThreads: { windows: number; epochs: number } | null;
   runs: (TorchRun & { ompWaitPolicy: string })[];
 }
@@ -197,6 +199,7 @@ function toCase(c: CaseSummary): BenchCase {
     setup: c.setup,
     workers: c.workers,
     backend: c.backend,
+    kernel: c.kernel,
     runs: c.runs,
     samplesPerSec: r1(c.samplesPerSec),
     samplesPerSecRange: [r1(c.samplesPerSecMin), r1(c.samplesPerSecMax)],
@@ -221,25 +224,33 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   log(`# ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}, backend ${backend}, load average ${loadavg.map((l) => l.toFixed(2)).join(" ")}`);
   const data = urfdShapedWindows(o.windows);
 
-  // 1. Backends side by side, each in its own process (main-thread model.fit via measureThroughput).
+  // 1. Backends side by side on tfjs-layers' own kernels, each in its own process (main-thread
+  // training via measureThroughput). The default backend runs every model; others the first model.
   const backends: BackendResult[] = [];
-  // The default backend runs every model (the reference table's "tfjs main thread"); others the first model.
+  const TFJS_LAYERS = { [RNN_KERNEL_ENV]: "tfjs" };
   for (const b of o.backends) {
     const windows = b === "cpu" ? o.cpuWindows : o.backendWindows;
     const epochs = b === "cpu" ? 2 : o.backendEpochs;
     for (const kind of b === backend ? o.models : o.models.slice(0, 1)) {
-      const r = await runBackendCase(b, kind, windows, epochs);
+      const r = await runBackendCase(b, kind, windows, epochs, { env: TFJS_LAYERS });
       backends.push(r);
-      log(r.skipped ? `backend ${b}: skipped — ${r.skipped}` : `backend ${b}: ${kind} main-thread model.fit ${r.samplesPerSec!.toFixed(0)} win/s steady (${windows} windows × ${epochs} epochs)`);
+      log(r.skipped ? `backend ${b}: skipped — ${r.skipped}` : `backend ${b}: ${kind} main-thread training (tfjs-layers) ${r.samplesPerSec!.toFixed(0)} win/s steady (${windows} windows × ${epochs} epochs)`);
       if (r.skipped) break;
     }
   }
-  // wasm with tfjs's own transposed matMul, to show what lib/wasm-kernels.ts buys (same run).
+  // Same run: wasm with tfjs's own transposed matMul (what lib/wasm-kernels.ts buys), and with the
+  // fused native RNN kernel (what lib/native buys; the workers use it when it is built).
   if (o.backends.includes("wasm")) {
     for (const kind of o.models) {
-      const r = await runBackendCase("wasm", kind, o.backendWindows, o.backendEpochs, { variant: { name: "stock matMul", env: { [STOCK_MATMUL_ENV]: "1" } } });
-      backends.push(r);
-      log(r.skipped ? `backend wasm (stock matMul): skipped — ${r.skipped}` : `backend wasm (stock matMul): ${kind} main-thread model.fit ${r.samplesPerSec!.toFixed(0)} win/s steady`);
+      const variants = [
+        { variant: "stock matMul", env: { ...TFJS_LAYERS, [STOCK_MATMUL_ENV]: "1" }, windows: o.backendWindows },
+        { variant: "fused native kernel", env: {}, windows: o.windows },
+      ];
+      for (const v of variants) {
+        const r = await runBackendCase("wasm", kind, v.windows, o.backendEpochs, { variant: v.variant, env: v.env });
+        backends.push(r);
+        log(r.skipped ? `backend wasm (${v.variant}): skipped — ${r.skipped}` : `backend wasm (${v.variant}): ${kind} main-thread training (${r.kernel}) ${r.samplesPerSec!.toFixed(0)} win/s steady`);
+      }
     }
   }
 
@@ -291,9 +302,14 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   });
   const roundsRun = new Set(samples.map((s) => s.round)).size;
 
-  // Main-thread model.fit (in the backend case) for the reference table.
+  // Main-thread training (in the backend cases) for the reference table: tfjs-layers and fused.
   const mainThread: Record<string, number | null> = {};
-  for (const b of backends) if (b.backend === backend && !b.variant && b.samplesPerSec !== null) mainThread[b.model] = b.samplesPerSec;
+  const fusedMainThread: Record<string, number | null> = {};
+  for (const b of backends) {
+    if (b.backend !== backend || b.samplesPerSec === null) continue;
+    if (!b.variant) mainThread[b.model] = b.samplesPerSec;
+    if (b.variant === "fused native kernel" && b.kernel === "fused-native") fusedMainThread[b.model] = b.samplesPerSec;
+  }
 
   // 3. PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
   // a busy 2-core box it can be 10× slower than 1 thread; OMP_WAIT_POLICY=PASSIVE shows the fix.
@@ -347,6 +363,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
         torch2ThreadsPassivePerSec: twoPassive?.steadySamplesPerSec != null ? r1(twoPassive.steadySamplesPerSec) : null,
         tfjs1WorkerPerSec: r1(median(tfjsPer)),
         tfjsMainThreadPerSec: mainThread[m] != null ? r1(mainThread[m]!) : null,
+        fusedMainThreadPerSec: fusedMainThread[m] != null ? r1(fusedMainThread[m]!) : null,
+        kernel1Worker: samples.find((s) => s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.kernel ?? null,
         ratio: r3(median(ratios)),
         torchPredictPerSec: r1(median(torchRounds.map((t) => t.results.find((x) => x.kind === m)?.predictPerSec ?? NaN))),
         params: first.results.find((x) => x.kind === m)?.params ?? 0,

@@ -33,6 +33,8 @@ export interface RunSample {
   frequency: string;
   workers: number;
   backend: string;
+  /** Code that computed the training steps (FitResult.trainingKernel). */
+  kernel: string;
   /** Windows/s over all epochs (first epoch included, worker startup excluded). */
   windowsPerSec: number;
   /** Windows/s after the first epoch. */
@@ -49,9 +51,9 @@ export interface RunSample {
   storePct: number;
   /** (barrier + lock waits) / worker train time × 100: waiting for the other workers. */
   waitPct: number;
-  /** trainOnBatch time / worker train time × 100. */
+  /** Training-step time / worker train time × 100. */
   computePct: number;
-  /** Mean ms inside trainOnBatch per batch, over workers. */
+  /** Mean ms inside the training step per batch, over workers. */
   computeMsPerBatch: number;
   loadavg1: number;
   /** CPU share over the steady epochs (epoch 1 end → fit end): cores this process kept busy, and other processes. */
@@ -124,6 +126,7 @@ export function sampleOf(
     frequency: c.setup.frequency,
     workers: c.workers,
     backend: r.backend,
+    kernel: r.trainingKernel,
     windowsPerSec: r.windowsPerSec,
     steadyWindowsPerSec: r.steadyWindowsPerSec,
     wallWindowsPerSec: (c.count * c.epochs) / r.wallSec,
@@ -182,6 +185,7 @@ export interface CaseIdentity {
   setup: string;
   workers: number;
   backend: string;
+  kernel: string;
   runs: number;
 }
 
@@ -221,6 +225,7 @@ export function summarizeCases(samples: readonly RunSample[]): CaseSummary[] {
       setup: g[0].setup,
       workers: g[0].workers,
       backend: g[0].backend,
+      kernel: [...new Set(g.map((s) => s.kernel))].join("+"),
       runs: g.length,
       samplesPerSec: median(steady),
       samplesPerSecMin: min(steady),

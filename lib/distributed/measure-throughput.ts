@@ -1,10 +1,12 @@
 // Training throughput (windows/s) of the distributed trainer per mode and worker count, on
-// URFD-shaped synthetic windows [32, 16] with the default model. Also a main-thread model.fit
+// URFD-shaped synthetic windows [32, 16] with the default model. Also a main-thread training
 // baseline. CLI: node dist/lib/distributed/measure-throughput.js [windows] [epochs] [workers,...] [repeats]
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
-import { createRng, gaussian } from "../random";
+import { createRng, gaussian, shuffleInPlace } from "../random";
 import { buildRnnModel, RnnKind } from "../model/rnn";
+import { makeTrainStep } from "../model/train-step";
+import { gatherRows } from "./partition";
 import { DistributedConfig } from "./config";
 import { DistributedModel, FitResult } from "./distributed-model";
 import * as os from "node:os";
@@ -21,6 +23,8 @@ export interface ThroughputRow {
   startupSec: number;
   finalAcc: number;
   backend: string;
+  /** Code that computed the training steps ("fused-native" or "tfjs-layers"). */
+  kernel: string;
 }
 
 export interface ThroughputOptions {
@@ -66,22 +70,10 @@ export async function measureThroughput(opts: ThroughputOptions = {}): Promise<T
   const rows: ThroughputRow[] = [];
 
   const backend = (await initBackend()).name;
-  const model = buildRnnModel(spec.options);
-  const xs = tf.tensor3d(data.x, [windows, data.T, data.F]);
-  const ys = tf.tensor2d(data.y, [windows, 1]);
-  const epochSec: number[] = [];
-  let t = performance.now();
-  const h = await model.fit(xs, ys, {
-    epochs, batchSize, shuffle: true, verbose: 0,
-    callbacks: { onEpochEnd: async () => { epochSec.push((performance.now() - t) / 1000); t = performance.now(); } },
-  });
-  tf.dispose([xs, ys]);
-  const total = epochSec.reduce((a, b) => a + b, 0);
+  const main = await mainThreadTraining(data, kind, epochs, batchSize);
   rows.push({
-    setup: "main thread model.fit", workers: 0, windowsPerSec: (windows * epochs) / total,
-    steadyWindowsPerSec: epochs > 1 ? (windows * (epochs - 1)) / (total - epochSec[0]) : NaN,
-    overheadFraction: 0, barrierWaitSec: 0, averagingSec: 0, startupSec: 0,
-    finalAcc: Number(h.history.acc[epochs - 1]), backend,
+    setup: `main thread (${main.kernel})`, workers: 0, windowsPerSec: main.windowsPerSec, steadyWindowsPerSec: main.steadyWindowsPerSec,
+    overheadFraction: 0, barrierWaitSec: 0, averagingSec: 0, startupSec: 0, finalAcc: main.finalAcc, backend, kernel: main.kernel,
   });
   log(format(rows[rows.length - 1]));
 
@@ -105,11 +97,48 @@ export async function measureThroughput(opts: ThroughputOptions = {}): Promise<T
         startupSec: r.timing.startupSec,
         finalAcc: r.merged.acc[epochs - 1],
         backend: r.backend,
+        kernel: r.trainingKernel,
       });
       log(format(rows[rows.length - 1]));
     }
   }
   return rows;
+}
+
+/**
+ * Training on the main thread, batch by batch through the same training step the workers use (the
+ * fused kernel, or trainOnBatch with FALL_RNN_KERNEL=tfjs), shuffled each epoch like model.fit.
+ */
+export async function mainThreadTraining(data: { x: Float32Array; y: Float32Array; count: number; T: number; F: number }, kind: RnnKind, epochs: number, batchSize: number) {
+  const model = buildRnnModel({ kind, timesteps: data.T, features: data.F });
+  const step = makeTrainStep(model);
+  const rng = createRng(7);
+  const row = data.T * data.F;
+  const epochSec: number[] = [];
+  let acc = NaN;
+  for (let e = 0; e < epochs; e++) {
+    const t = performance.now();
+    const order = Array.from({ length: data.count }, (_, i) => i);
+    shuffleInPlace(order, rng);
+    let accSum = 0;
+    for (let s = 0; s < order.length; s += batchSize) {
+      const idx = order.slice(s, s + batchSize);
+      const xs = tf.tensor3d(gatherRows(data.x, row, idx), [idx.length, data.T, data.F]);
+      const ys = tf.tensor2d(Float32Array.from(idx, (i) => data.y[i]), [idx.length, 1]);
+      accSum += (await step.run(xs, ys))[1] * idx.length;
+      tf.dispose([xs, ys]);
+    }
+    acc = accSum / data.count;
+    epochSec.push((performance.now() - t) / 1000);
+  }
+  model.dispose();
+  const total = epochSec.reduce((a, b) => a + b, 0);
+  return {
+    kernel: step.kernel,
+    windowsPerSec: (data.count * epochs) / total,
+    steadyWindowsPerSec: epochs > 1 ? (data.count * (epochs - 1)) / (total - epochSec[0]) : NaN,
+    finalAcc: acc,
+  };
 }
 
 export function format(r: ThroughputRow): string {

@@ -16,6 +16,9 @@ export type FusedRnnStatus = { available: true; addon: string } | { available: f
 
 let loaded: { kernel: NativeKernel | null; status: FusedRnnStatus } | null = null;
 
+/** Set to "tfjs" to train with tfjs-layers' kernels even where the fused kernel is built. */
+export const RNN_KERNEL_ENV = "FALL_RNN_KERNEL";
+
 /** Loads the addon once; FALL_RNN_KERNEL=tfjs turns it off (the bench compares both). */
 export function fusedRnnStatus(): FusedRnnStatus {
   return load().status;
@@ -23,7 +26,7 @@ export function fusedRnnStatus(): FusedRnnStatus {
 
 function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
   if (loaded) return loaded;
-  if (process.env.FALL_RNN_KERNEL === "tfjs") {
+  if (process.env[RNN_KERNEL_ENV] === "tfjs") {
     loaded = { kernel: null, status: { available: false, reason: "FALL_RNN_KERNEL=tfjs" } };
   } else if (!fs.existsSync(NATIVE_ADDON)) {
     let reason = `${NATIVE_ADDON} was not built (run npm run build)`;
@@ -83,10 +86,40 @@ export function fusableLayer(layer: tf.layers.Layer): FusedLayerShape | string {
 }
 
 /**
- * The layer's output for x [B, T, F] with the given weights (kernel [F, G], recurrent [U, G],
- * bias [G]), differentiable in all four through the native backward pass.
+ * The forward pass's caches of one layer (outputs, cell states, gate pre-activations and
+ * activations), kept from batch to batch: the backward pass reads them, and reusing them instead of
+ * allocating ~3 MB a batch spares the garbage collector (which otherwise takes a core's share).
+ * One per layer; safe while each batch's backward runs before the next batch's forward.
  */
-export function fusedRnn(shape: FusedLayerShape, x: tf.Tensor3D, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+export class FusedScratch {
+  private buffers = new Map<string, Float32Array>();
+
+  get(name: string, length: number): Float32Array {
+    let b = this.buffers.get(name);
+    if (!b || b.length !== length) {
+      b = new Float32Array(length);
+      this.buffers.set(name, b);
+    }
+    return b;
+  }
+}
+
+/**
+ * The layer's output for x [B, T, F] with the given weights (kernel [F, G], recurrent [U, G],
+ * bias [G]), differentiable in all four through the native backward pass. Tensors are made from
+ * fresh arrays only (the cpu backend keeps the array it is given); `scratch` holds the caches.
+ */
+export function fusedRnn(
+  shape: FusedLayerShape,
+  x: tf.Tensor3D,
+  kernel: tf.Tensor,
+  recurrent: tf.Tensor,
+  bias: tf.Tensor,
+  opts: { scratch?: FusedScratch; inputGrad?: boolean } = {},
+): tf.Tensor {
+  const scratch = opts.scratch ?? new FusedScratch();
+  // The first layer's input is data: no gradient, so x stays out of the differentiated inputs.
+  const inputGrad = opts.inputGrad ?? true;
   const native = load().kernel;
   if (!native) throw new Error(`fused RNN kernel unavailable: ${fusedRnnStatus().available ? "" : (fusedRnnStatus() as { reason: string }).reason}`);
   const [B, T, F] = x.shape;
@@ -95,26 +128,27 @@ export function fusedRnn(shape: FusedLayerShape, x: tf.Tensor3D, kernel: tf.Tens
   const codes = [KIND_CODES[shape.kind], ACTIVATION_CODES[shape.activation], ACTIVATION_CODES[shape.recurrentActivation], B, T, F, U];
   // The data is kept in this closure for the backward pass, not saved as tensors.
   const op = tf.customGrad(((...inputs: tf.Tensor[]) => {
-    const [xs, W, R, b] = inputs.slice(0, 4).map((t) => t.dataSync() as Float32Array);
-    const h = new Float32Array(B * T * U);
-    const c = new Float32Array(shape.kind === "lstm" ? B * T * U : 0);
-    const pre = new Float32Array(B * T * G);
-    const post = new Float32Array(B * T * G);
+    const [xs, W, R, b] = (inputGrad ? inputs.slice(0, 4) : [x, ...inputs.slice(0, 3)]).map((t) => t.dataSync() as Float32Array);
+    const h = scratch.get("h", B * T * U);
+    const c = scratch.get("c", shape.kind === "lstm" ? B * T * U : 0);
+    const pre = scratch.get("pre", B * T * G);
+    const post = scratch.get("post", B * T * G);
     native.forward(...codes, xs, W, R, b, h, c, pre, post);
-    const value = shape.returnSequences ? tf.tensor3d(h, [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
+    const value = shape.returnSequences ? tf.tensor3d(h.slice(), [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]) => {
       const dyData = (Array.isArray(dy) ? dy[0] : dy).dataSync() as Float32Array;
-      const dh = shape.returnSequences ? dyData : spreadLastStep(dyData, B, T, U);
-      const dx = new Float32Array(B * T * F);
+      const dh = shape.returnSequences ? dyData : spreadLastStep(dyData, B, T, U, scratch.get("dh", B * T * U));
+      const dx = inputGrad ? new Float32Array(B * T * F) : null;
       const dW = new Float32Array(F * G);
       const dR = new Float32Array(U * G);
       const db = new Float32Array(G);
       native.backward(...codes, xs, W, R, h, c, pre, post, dh, dx, dW, dR, db);
-      return [tf.tensor3d(dx, [B, T, F]), tf.tensor2d(dW, [F, G]), tf.tensor2d(dR, [U, G]), tf.tensor1d(db)];
+      const weightGrads = [tf.tensor2d(dW, [F, G]), tf.tensor2d(dR, [U, G]), tf.tensor1d(db)];
+      return dx ? [tf.tensor3d(dx, [B, T, F]), ...weightGrads] : weightGrads;
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x, kernel, recurrent, bias);
+  return inputGrad ? op(x, kernel, recurrent, bias) : op(kernel, recurrent, bias);
 }
 
 function lastStep(h: Float32Array, B: number, T: number, U: number): Float32Array {
@@ -123,8 +157,8 @@ function lastStep(h: Float32Array, B: number, T: number, U: number): Float32Arra
   return out;
 }
 
-function spreadLastStep(dy: Float32Array, B: number, T: number, U: number): Float32Array {
-  const dh = new Float32Array(B * T * U);
+function spreadLastStep(dy: Float32Array, B: number, T: number, U: number, dh: Float32Array): Float32Array {
+  dh.fill(0);
   for (let b = 0; b < B; b++) dh.set(dy.subarray(b * U, (b + 1) * U), (b * T + T - 1) * U);
   return dh;
 }

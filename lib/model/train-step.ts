@@ -1,7 +1,7 @@
 // One training step on a batch, as model.trainOnBatch does it (mean loss, Adam, binary accuracy),
 // with each recurrent layer run by the fused native kernel when it is available and fits.
 import * as tf from "@tensorflow/tfjs";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus } from "./fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch } from "./fused-rnn";
 
 /** Which code computes a training step: the fused native RNN kernel or tfjs-layers' own. */
 export type TrainingKernel = "fused-native" | "tfjs-layers";
@@ -28,6 +28,7 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
   const lossFn = compiled(model).lossFunctions[0];
   const optimizer = model.optimizer;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const scratch = plan.map(() => new FusedScratch());
   const forward = (xs: tf.Tensor): tf.Tensor => {
     let out = xs;
     plan.forEach((step, i) => {
@@ -36,7 +37,7 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
         out = layer.apply(out, { training: true }) as tf.Tensor;
       } else {
         const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read());
-        out = fusedRnn(step, out as tf.Tensor3D, kernel, recurrent, bias);
+        out = fusedRnn(step, out as tf.Tensor3D, kernel, recurrent, bias, { scratch: scratch[i], inputGrad: i > 0 });
       }
     });
     return out;

@@ -51,7 +51,7 @@ test("readMachineTicks parses /proc/stat and cpuShare turns ticks into cores", (
 
 function sample(round: number, model: "gru" | "lstm", setup: string, workers: number, rate: number): RunSample {
   return {
-    round, model, setup, mode: setup, frequency: "epoch", workers, backend: "wasm",
+    round, model, setup, mode: setup, frequency: "epoch", workers, backend: "wasm", kernel: "fused-native",
     windowsPerSec: rate, steadyWindowsPerSec: rate, wallWindowsPerSec: rate, startupSec: 0.7, trainSec: 1, epochSec: 1000 / rate,
     overheadPct: 1, storePct: 0.1, waitPct: 0.9, computePct: 98, computeMsPerBatch: 80, loadavg1: 1,
     steadyOwnCores: workers, steadyOtherCores: 0, steadyStealCores: 0, steadyWindowsPerCpuSec: rate / workers,
@@ -96,7 +96,7 @@ test("bench command line: defaults, quick, validation", () => {
 test("benchMarkdown renders every section, and skipped parts say why", async () => {
   const { benchMarkdown } = await import("../../lib/bench/markdown");
   const c = (workers: number, rate: number) => ({
-    model: "gru" as const, mode: "synchronous", frequency: "epoch", setup: "synchronous", workers, backend: "wasm", runs: 3,
+    model: "gru" as const, mode: "synchronous", frequency: "epoch", setup: "synchronous", workers, backend: "wasm", kernel: "fused-native", runs: 3,
     samplesPerSec: rate, samplesPerSecRange: [rate, rate] as [number, number], allEpochsPerSec: rate, wallPerSec: rate, epochSec: 1,
     startupSec: 0.7, overheadPct: 1.5, storePct: 0.1, waitPct: 1.4, computeMsPerBatch: 80, ownCores: workers, otherCores: 0, windowsPerCpuSec: rate / workers,
   });
@@ -107,7 +107,7 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
     cases: [c(1, 1000), c(2, 1900)],
     speedup: { synchronous: 1.9 }, speedupByModel: { gru: { synchronous: 1.9 } }, speedupAllEpochs: { synchronous: 1.8 }, speedupWall: { synchronous: 1.5 },
     perCpuEfficiency: { synchronous: 0.95 }, speedupByWorkers: { "2": 1.9 }, ceiling: { speedup: 1.95, perRound: [] },
-    backends: [{ backend: "tensorflow", model: "gru", samplesPerSec: null, windows: 1, epochs: 2, epochSec: null, skipped: "not installed" }],
+    backends: [{ backend: "tensorflow", model: "gru", samplesPerSec: null, windows: 1, epochs: 2, epochSec: null, skipped: "not installed", kernel: null }],
     reference: null, referenceSkipped: "cannot import torch", inference: null, samples: [], durationSec: 1,
   });
   assert.match(md, /\| GRU\(32\) \| synchronous \| 1000 \| 1900 \| 1\.90× \|/);

@@ -70,6 +70,9 @@ for (const c of CASES) {
       const d = maxAbsDiff(stock[i], fusedGrads[i]);
       assert.ok(d < 2e-4, `d loss / d ${name} differs by ${d}`);
     });
+    // Without the input's gradient (a first layer): the same weight gradients.
+    const noInput = tf.grads((kk: tf.Tensor, rr: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(fusedRnn(shape, x, kk, rr, bb, { inputGrad: false }), probe)))([k, r, b]);
+    noInput.forEach((g, i) => assert.ok(maxAbsDiff(g, fusedGrads[i + 1]) < 1e-6, `weight gradient ${i} without inputGrad`));
     // Not all-zero: a broken backward that returned zeros everywhere must fail above.
     assert.ok(tf.max(tf.abs(fusedGrads[2])).dataSync()[0] > 1e-3);
   });
