@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -341,18 +342,43 @@ napi_value fail(napi_env env, const char* msg) {
   return nullptr;
 }
 
+// The first seven arguments of both calls: kind, act, recAct, B, T, F, U.
+struct Header {
+  int kind, actA, recA;
+  Dims d;
+};
+
+// False (with a JS TypeError thrown) unless they are integers, a known kind and positive sizes.
+bool readHeader(napi_env env, const napi_value* a, const char* who, Header* out) {
+  Dims& d = out->d;
+  std::string msg = std::string(who) + ": ";
+  if (!getInt(env, a[0], &out->kind) || !getInt(env, a[1], &out->actA) || !getInt(env, a[2], &out->recA) || !getInt(env, a[3], &d.B) ||
+      !getInt(env, a[4], &d.T) || !getInt(env, a[5], &d.F) || !getInt(env, a[6], &d.U)) {
+    fail(env, (msg + "kind, activations and sizes must be integers").c_str());
+    return false;
+  }
+  if (out->kind != LSTM && out->kind != GRU) {
+    fail(env, (msg + "kind must be 0 (LSTM) or 1 (GRU)").c_str());
+    return false;
+  }
+  if (d.B <= 0 || d.T <= 0 || d.F <= 0 || d.U <= 0) {
+    fail(env, (msg + "B, T, F and U must be positive").c_str());
+    return false;
+  }
+  d.G = (out->kind == LSTM ? 4 : 3) * d.U;
+  return true;
+}
+
 // args: kind, act, recAct, B, T, F, U, x, W, R, bias, h, c, pre, post
 napi_value Forward(napi_env env, napi_callback_info info) {
   size_t argc = 15;
   napi_value a[15];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   if (argc != 15) return fail(env, "fusedRnn.forward: expected 15 arguments");
-  int kind, actA, recA;
-  Dims d;
-  if (!getInt(env, a[0], &kind) || !getInt(env, a[1], &actA) || !getInt(env, a[2], &recA) || !getInt(env, a[3], &d.B) ||
-      !getInt(env, a[4], &d.T) || !getInt(env, a[5], &d.F) || !getInt(env, a[6], &d.U))
-    return fail(env, "fusedRnn.forward: kind, activations and sizes must be integers");
-  d.G = (kind == LSTM ? 4 : 3) * d.U;
+  Header hd;
+  if (!readHeader(env, a, "fusedRnn.forward", &hd)) return nullptr;
+  const int kind = hd.kind, actA = hd.actA, recA = hd.recA;
+  const Dims d = hd.d;
   bool ok = true;
   const size_t BT = (size_t)d.B * d.T;
   float* x = getF32(env, a[7], BT * d.F, false, &ok);
@@ -375,12 +401,10 @@ napi_value Backward(napi_env env, napi_callback_info info) {
   napi_value a[19];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   if (argc != 19) return fail(env, "fusedRnn.backward: expected 19 arguments");
-  int kind, actA, recA;
-  Dims d;
-  if (!getInt(env, a[0], &kind) || !getInt(env, a[1], &actA) || !getInt(env, a[2], &recA) || !getInt(env, a[3], &d.B) ||
-      !getInt(env, a[4], &d.T) || !getInt(env, a[5], &d.F) || !getInt(env, a[6], &d.U))
-    return fail(env, "fusedRnn.backward: kind, activations and sizes must be integers");
-  d.G = (kind == LSTM ? 4 : 3) * d.U;
+  Header hd;
+  if (!readHeader(env, a, "fusedRnn.backward", &hd)) return nullptr;
+  const int kind = hd.kind, actA = hd.actA, recA = hd.recA;
+  const Dims d = hd.d;
   bool ok = true;
   const size_t BT = (size_t)d.B * d.T;
   float* x = getF32(env, a[7], BT * d.F, false, &ok);

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
+import { NATIVE_ADDON } from "../../lib/native/paths";
 import { buildRnnModel, reseedDropout, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
 
@@ -136,4 +137,17 @@ test("a model without a recurrent layer trains through trainOnBatch, with the re
   assert.match(step.reason ?? "", status.available ? /no recurrent layer/ : /./);
   const [loss] = await step.run(tf.ones([2, 3]), tf.ones([2, 1]));
   assert.ok(Number.isFinite(loss));
+});
+
+test("the native kernel refuses a short buffer, an unknown kind or a zero size with a one-line TypeError", { skip }, () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const native = require(NATIVE_ADDON) as { forward: (...a: unknown[]) => void };
+  const [B, T, F, U] = [2, 3, 4, 5];
+  const f = (n: number) => new Float32Array(n);
+  const args = (kind: number, b: number, h: Float32Array) => [kind, 0, 3, b, T, F, U, f(B * T * F), f(F * 4 * U), f(U * 4 * U), f(4 * U), h, f(B * T * U), f(B * T * 4 * U), f(B * T * 4 * U)];
+  assert.doesNotThrow(() => native.forward(...args(0, B, f(B * T * U))));
+  assert.throws(() => native.forward(...args(0, B, f(B * T * U - 1))), { name: "TypeError", message: /fusedRnn.forward: every buffer must be a Float32Array of the right length/ });
+  assert.throws(() => native.forward(...args(7, B, f(B * T * U))), { name: "TypeError", message: /kind must be 0 \(LSTM\) or 1 \(GRU\)/ });
+  assert.throws(() => native.forward(...args(0, 0, f(B * T * U))), { name: "TypeError", message: /must be positive/ });
+  assert.throws(() => native.forward(1, 2), { name: "TypeError", message: /expected 15 arguments/ });
 });
