@@ -5,7 +5,7 @@
 // tfjs-layers and says so (see trainingKernel()).
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_ADDON, NATIVE_BUILD_NOTE } from "../native/paths";
+import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote } from "../native/paths";
 
 interface NativeKernel {
   forward(...args: (number | Float32Array)[]): void;
@@ -24,18 +24,28 @@ export function fusedRnnStatus(): FusedRnnStatus {
   return load().status;
 }
 
+/**
+ * Whether the built addon may be loaded here, or why not: pure, so each case is testable.
+ * Refuses an addon built for another CPU (-march=native code can die on an illegal instruction).
+ */
+export function nativeLoadDecision(o: { forceTfjs: boolean; addonExists: boolean; note: NativeBuildNote | null; cpu: string }): { load: true } | { load: false; reason: string } {
+  if (o.forceTfjs) return { load: false, reason: `${RNN_KERNEL_ENV}=tfjs` };
+  if (!o.addonExists) return { load: false, reason: o.note?.reason ?? `${NATIVE_ADDON} was not built (run npm run build)` };
+  if (!o.note?.cpu) return { load: false, reason: `${NATIVE_BUILD_NOTE} does not say which CPU the kernel was built for; run npm run build` };
+  if (o.note.cpu !== o.cpu) return { load: false, reason: `${NATIVE_ADDON} was compiled for another CPU (${o.note.cpu}); run npm run build here` };
+  return { load: true };
+}
+
 function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
   if (loaded) return loaded;
-  if (process.env[RNN_KERNEL_ENV] === "tfjs") {
-    loaded = { kernel: null, status: { available: false, reason: "FALL_RNN_KERNEL=tfjs" } };
-  } else if (!fs.existsSync(NATIVE_ADDON)) {
-    let reason = `${NATIVE_ADDON} was not built (run npm run build)`;
-    try {
-      reason = (JSON.parse(fs.readFileSync(NATIVE_BUILD_NOTE, "utf8")) as { reason: string }).reason;
-    } catch {
-      // no note: the build step never ran
-    }
-    loaded = { kernel: null, status: { available: false, reason } };
+  const decision = nativeLoadDecision({
+    forceTfjs: process.env[RNN_KERNEL_ENV] === "tfjs",
+    addonExists: fs.existsSync(NATIVE_ADDON),
+    note: readBuildNote(),
+    cpu: cpuSignature(),
+  });
+  if (!decision.load) {
+    loaded = { kernel: null, status: { available: false, reason: decision.reason } };
   } else {
     try {
       const kernel = require(NATIVE_ADDON) as NativeKernel;
@@ -45,6 +55,14 @@ function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
     }
   }
   return loaded;
+}
+
+function readBuildNote(): NativeBuildNote | null {
+  try {
+    return JSON.parse(fs.readFileSync(NATIVE_BUILD_NOTE, "utf8")) as NativeBuildNote;
+  } catch {
+    return null; // the build step never ran
+  }
 }
 
 const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };

@@ -5,7 +5,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR } from "./paths";
+import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR, NativeBuildNote } from "./paths";
 import { findProjectRoot } from "../data/project-root";
 
 /** Node's C headers: beside the node binary (Debian, official tarballs), or npm's nodedir. */
@@ -17,8 +17,8 @@ function nodeIncludeDir(): string | null {
   return candidates.find((dir) => fs.existsSync(path.join(dir, "node_api.h"))) ?? null;
 }
 
-function writeNote(built: boolean, reason: string): void {
-  fs.writeFileSync(NATIVE_BUILD_NOTE, JSON.stringify({ built, reason }, null, 2) + "\n");
+function writeNote(note: NativeBuildNote): void {
+  fs.writeFileSync(NATIVE_BUILD_NOTE, JSON.stringify(note, null, 2) + "\n");
 }
 
 function main(): number {
@@ -28,7 +28,7 @@ function main(): number {
   const include = nodeIncludeDir();
   const skip = (reason: string): number => {
     fs.rmSync(NATIVE_ADDON, { force: true });
-    writeNote(false, reason);
+    writeNote({ built: false, reason });
     console.warn(`fused RNN kernel not built: ${reason}. Training uses tfjs-layers' kernels (slower, same results).`);
     return 0;
   };
@@ -45,7 +45,7 @@ function main(): number {
     return skip(`${cxx} failed on ${path.relative(findProjectRoot(), source)}: ${first.trim()}`);
   }
   fs.renameSync(tmp, NATIVE_ADDON);
-  writeNote(true, `built with ${cxx} ${args.slice(0, 2).join(" ")}`);
+  writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")}`, cpu: cpuSignature() });
   return 0;
 }
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus } from "../../lib/model/fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, nativeLoadDecision } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
 import { NATIVE_ADDON } from "../../lib/native/paths";
 import { buildRnnModel, reseedDropout, seedStream } from "../../lib/model/rnn";
@@ -150,4 +150,15 @@ test("the native kernel refuses a short buffer, an unknown kind or a zero size w
   assert.throws(() => native.forward(...args(7, B, f(B * T * U))), { name: "TypeError", message: /kind must be 0 \(LSTM\) or 1 \(GRU\)/ });
   assert.throws(() => native.forward(...args(0, 0, f(B * T * U))), { name: "TypeError", message: /must be positive/ });
   assert.throws(() => native.forward(1, 2), { name: "TypeError", message: /expected 15 arguments/ });
+});
+
+test("the loader refuses an addon built for another CPU, or without a build note, and says why", () => {
+  const note = { built: true, reason: "built", cpu: "CPU A [avx2 fma]" };
+  assert.deepEqual(nativeLoadDecision({ forceTfjs: false, addonExists: true, note, cpu: "CPU A [avx2 fma]" }), { load: true });
+  const other = nativeLoadDecision({ forceTfjs: false, addonExists: true, note, cpu: "CPU B [avx2]" });
+  assert.equal(other.load, false);
+  assert.match((other as { reason: string }).reason, /compiled for another CPU \(CPU A \[avx2 fma\]\); run npm run build here/);
+  assert.match((nativeLoadDecision({ forceTfjs: false, addonExists: true, note: null, cpu: "x" }) as { reason: string }).reason, /does not say which CPU/);
+  assert.deepEqual(nativeLoadDecision({ forceTfjs: false, addonExists: false, note: { built: false, reason: "g++ could not run (ENOENT)" }, cpu: "x" }), { load: false, reason: "g++ could not run (ENOENT)" });
+  assert.deepEqual(nativeLoadDecision({ forceTfjs: true, addonExists: true, note, cpu: "CPU A [avx2 fma]" }), { load: false, reason: "FALL_RNN_KERNEL=tfjs" });
 });
