@@ -1,11 +1,12 @@
-// Inference of a trained detector: batch throughput on the main thread and through
-// DistributedModel.predict, single-window latency, and (where lib/streaming offers it) per-frame
+// Inference of a trained detector: batch throughput on the main thread (tfjs-layers and the fused
+// kernel) and through DistributedModel.predict, single-window latency, and (where lib/streaming offers it) per-frame
 // streaming latency.
 import * as tf from "@tensorflow/tfjs";
 import type { DistributedModel } from "../distributed/distributed-model";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
 import { createRng, gaussian } from "../random";
 import { median, percentile, timeEach } from "./stats";
+import { makePredictor } from "../model/fused-model";
 
 export interface StreamingResult {
   /** StreamingDetector (stateful, one step a frame). */
@@ -32,6 +33,9 @@ export interface InferenceResult {
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
+  /** The same through the fused kernel's forward pass (lib/model/fused-model.ts), which workers predict with; null when it is not built. */
+  fused: { batchPerSec: number; p50Ms: number; p99Ms: number } | null;
+  fusedSkipped: string | null;
   streaming: StreamingResult | null;
   streamingSkipped: string | null;
 }
@@ -65,6 +69,28 @@ export async function measureInference(
   // Single-window latency.
   const one = tf.tensor3d(data.x.subarray(0, data.T * data.F), [1, data.T, data.F]);
   const ms = timeEach(() => tf.tidy(() => (model.predict(one) as tf.Tensor).dataSync()), latencyRuns, warmup);
+
+  // The fused forward pass, batch by batch (its caches grow with the batch).
+  const predictor = makePredictor(model);
+  let fused: InferenceResult["fused"] = null;
+  if (predictor.kernel === "fused-native") {
+    const all = tf.tensor3d(data.x, [windows, data.T, data.F]);
+    const pass = () => {
+      for (let s = 0; s < windows; s += predictBatchSize) {
+        tf.tidy(() => predictor.predict(all.slice(s, Math.min(predictBatchSize, windows - s))).dataSync());
+      }
+    };
+    pass();
+    const fusedMs: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      pass();
+      fusedMs.push(performance.now() - t0);
+    }
+    all.dispose();
+    const fms = timeEach(() => tf.tidy(() => predictor.predict(one).dataSync()), latencyRuns, warmup);
+    fused = { batchPerSec: (windows * 1000) / median(fusedMs), p50Ms: percentile(fms, 0.5), p99Ms: percentile(fms, 0.99) };
+  }
   one.dispose();
 
   let streaming: StreamingResult | null = null;
@@ -87,6 +113,8 @@ export async function measureInference(
     p50Ms: percentile(ms, 0.5),
     p99Ms: percentile(ms, 0.99),
     meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+    fused,
+    fusedSkipped: predictor.kernel === "fused-native" ? null : predictor.reason ?? "not fused",
     streaming,
     streamingSkipped,
   };

@@ -82,9 +82,15 @@ export function benchMarkdown(b: BenchResult): string {
       "| Measure | Value |",
       "|---|---:|",
       `| model.predict, ${i.windows} windows, batch ${i.predictBatchSize} (main thread) | ${num(i.batchPerSec)} win/s |`,
-      `| DistributedModel.predict, ${i.workers} workers (worker startup included) | ${num(i.distributedPerSec)} win/s |`,
+      `| DistributedModel.predict, ${i.workers} workers (fused kernel where built; worker startup included) | ${num(i.distributedPerSec)} win/s |`,
       `| One window, p50 / p99 (${i.latencyRuns} runs after warm-up) | ${num(i.p50Ms, 2)} / ${num(i.p99Ms, 2)} ms |`,
     );
+    if (i.fused) {
+      out.push(
+        `| fused kernel forward, ${i.windows} windows, batch ${i.predictBatchSize} (main thread) | ${num(i.fused.batchPerSec)} win/s |`,
+        `| fused kernel forward, one window, p50 / p99 | ${num(i.fused.p50Ms, 2)} / ${num(i.fused.p99Ms, 2)} ms |`,
+      );
+    } else out.push(`| fused kernel forward | skipped: ${i.fusedSkipped ?? "not run"} |`);
     if (i.streaming) {
       out.push(`| Streaming, stateful, per frame p50 / p99 | ${num(i.streaming.statefulP50Ms, 2)} / ${num(i.streaming.statefulP99Ms, 2)} ms |`);
       if (i.streaming.windowedP50Ms !== null) out.push(`| Streaming, last-T window, per frame p50 / p99 | ${num(i.streaming.windowedP50Ms, 2)} / ${num(i.streaming.windowedP99Ms, 2)} ms |`);

@@ -333,6 +333,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     log(
       `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
         `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
+        (inference.fused ? `, fused forward ${inference.fused.batchPerSec.toFixed(0)} win/s, one window p50 ${inference.fused.p50Ms.toFixed(2)} ms p99 ${inference.fused.p99Ms.toFixed(2)} ms` : `, fused forward skipped: ${inference.fusedSkipped}`) +
         (inference.streaming ? `, streaming per frame p50 ${inference.streaming.statefulP50Ms.toFixed(2)} ms p99 ${inference.streaming.statefulP99Ms.toFixed(2)} ms` : `, streaming skipped: ${inference.streamingSkipped}`),
     );
   }
@@ -443,6 +444,7 @@ function roundInference(i: InferenceResult): InferenceResult {
     p50Ms: r(i.p50Ms),
     p99Ms: r(i.p99Ms),
     meanMs: r(i.meanMs),
+    fused: i.fused && { batchPerSec: round(i.fused.batchPerSec, 1) ?? NaN, p50Ms: r(i.fused.p50Ms), p99Ms: r(i.fused.p99Ms) },
     streaming: i.streaming && {
       ...i.streaming,
       statefulP50Ms: r(i.streaming.statefulP50Ms),

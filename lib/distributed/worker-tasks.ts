@@ -6,6 +6,7 @@ import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
 import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makeTrainStep } from "../model/train-step";
+import { makePredictor } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
@@ -40,11 +41,12 @@ async function setup(task: FitTask | PredictTask, post: Post) {
 
 function predictRows(model: tf.LayersModel, x: Float32Array, count: number, rowSize: number, batchShape: (b: number) => number[], batchSize: number): Float32Array {
   const out = new Float32Array(count);
+  const predictor = makePredictor(model);
   for (let start = 0; start < count; start += batchSize) {
     const b = Math.min(batchSize, count - start);
     const values = tf.tidy(() => {
       const xs = tf.tensor(x.subarray(start * rowSize, (start + b) * rowSize), batchShape(b));
-      return (model.predict(xs) as tf.Tensor).dataSync();
+      return predictor.predict(xs).dataSync();
     });
     out.set(values, start);
   }

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, nativeLoadDecision } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
+import { makePredictor } from "../../lib/model/fused-model";
 import { NATIVE_ADDON } from "../../lib/native/paths";
 import { buildRnnModel, reseedDropout, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
@@ -162,3 +163,21 @@ test("the loader refuses an addon built for another CPU, or without a build note
   assert.deepEqual(nativeLoadDecision({ forceTfjs: false, addonExists: false, note: { built: false, reason: "g++ could not run (ENOENT)" }, cpu: "x" }), { load: false, reason: "g++ could not run (ENOENT)" });
   assert.deepEqual(nativeLoadDecision({ forceTfjs: true, addonExists: true, note, cpu: "CPU A [avx2 fma]" }), { load: false, reason: "FALL_RNN_KERNEL=tfjs" });
 });
+
+for (const kind of ["lstm", "gru"] as const) {
+  test(`${kind}: the fused predictor gives model.predict's output (dropout off), and leaks nothing`, { skip }, async () => {
+    await initBackend();
+    const model = buildRnnModel({ kind, timesteps: 6, features: 4, units: [5, 3], dropout: 0.3, seed: 4 });
+    const predictor = makePredictor(model);
+    assert.equal(predictor.kernel, "fused-native", predictor.reason);
+    const xs = randomTensor([9, 6, 4], createRng(8), 1.5);
+    const want = model.predict(xs) as tf.Tensor;
+    const got = predictor.predict(xs);
+    assert.ok(maxAbsDiff(want, got) < 1e-5, `differs by ${maxAbsDiff(want, got)}`);
+    assert.deepEqual(predictor.predict(xs).dataSync(), got.dataSync(), "deterministic: dropout is off");
+    const before = tf.memory().numTensors;
+    tf.dispose(predictor.predict(xs));
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([xs, want, got]);
+  });
+}
