@@ -2,7 +2,7 @@
 // backward) instead of ~150 tfjs kernels per time step. The weights stay the layer's own tfjs
 // variables, so a model trained this way is an ordinary tfjs model. Built by `npm run build`
 // (lib/native/build-native.ts) with the machine's g++; when it is absent the trainer uses
-// tfjs-layers and says so (see trainingKernel()).
+// tfjs-layers and says so (FitResult.trainingKernel, metrics.json training.kernel).
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote } from "../native/paths";
@@ -111,6 +111,8 @@ export function fusableLayer(layer: tf.layers.Layer): FusedLayerShape | string {
  */
 export class FusedScratch {
   private buffers = new Map<string, Float32Array>();
+  /** Forward passes so far: a backward pass checks that no later forward overwrote its caches. */
+  generation = 0;
 
   get(name: string, length: number): Float32Array {
     let b = this.buffers.get(name);
@@ -138,8 +140,8 @@ export function fusedRnn(
   const scratch = opts.scratch ?? new FusedScratch();
   // The first layer's input is data: no gradient, so x stays out of the differentiated inputs.
   const inputGrad = opts.inputGrad ?? true;
-  const native = load().kernel;
-  if (!native) throw new Error(`fused RNN kernel unavailable: ${fusedRnnStatus().available ? "" : (fusedRnnStatus() as { reason: string }).reason}`);
+  const { kernel: native, status } = load();
+  if (!native) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
   const [B, T, F] = x.shape;
   const U = shape.units;
   const G = (shape.kind === "lstm" ? 4 : 3) * U;
@@ -152,8 +154,10 @@ export function fusedRnn(
     const pre = scratch.get("pre", B * T * G);
     const post = scratch.get("post", B * T * G);
     native.forward(...codes, xs, W, R, b, h, c, pre, post);
+    const generation = ++scratch.generation;
     const value = shape.returnSequences ? tf.tensor3d(h.slice(), [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]) => {
+      if (scratch.generation !== generation) throw new Error("fusedRnn: another forward pass reused this layer's caches before its backward pass; give each use its own FusedScratch");
       const dyData = (Array.isArray(dy) ? dy[0] : dy).dataSync() as Float32Array;
       const dh = shape.returnSequences ? dyData : spreadLastStep(dyData, B, T, U, scratch.get("dh", B * T * U));
       const dx = inputGrad ? new Float32Array(B * T * F) : null;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, nativeLoadDecision } from "../../lib/model/fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch, nativeLoadDecision } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
 import { makePredictor } from "../../lib/model/fused-model";
 import { NATIVE_ADDON } from "../../lib/native/paths";
@@ -181,3 +181,20 @@ for (const kind of ["lstm", "gru"] as const) {
     tf.dispose([xs, want, got]);
   });
 }
+
+test("a backward pass whose caches a later forward pass overwrote fails loudly instead of returning wrong gradients", { skip }, async () => {
+  await initBackend();
+  const layer = tf.layers.gru({ units: 3 });
+  const x = tf.ones([2, 4, 2]) as tf.Tensor3D;
+  layer.apply(x);
+  const shape = fusableLayer(layer) as FusedLayerShape;
+  const [k, r, b] = layer.trainableWeights.map((w) => w.read());
+  const scratch = new FusedScratch();
+  assert.throws(
+    () => tf.grads((kk: tf.Tensor) => tf.add(tf.sum(fusedRnn(shape, x, kk, r, b, { scratch })), tf.sum(fusedRnn(shape, x, kk, r, b, { scratch }))))([k]),
+    /reused this layer's caches before its backward pass/,
+  );
+  // With a scratch each, the same sum differentiates fine.
+  const g = tf.grads((kk: tf.Tensor) => tf.add(tf.sum(fusedRnn(shape, x, kk, r, b, { scratch: new FusedScratch() })), tf.sum(fusedRnn(shape, x, kk, r, b, { scratch: new FusedScratch() }))))([k]);
+  assert.ok(Number.isFinite(g[0].dataSync()[0]));
+});
