@@ -238,7 +238,7 @@ export class DistributedModel {
               throw new Error(`unexpected message ${msg.type} from worker ${msg.workerId} during fit`);
           }
         },
-      }, { resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000 }),
+      }, { resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000, isWaiting: (id) => store.isWaiting(id) }),
     );
     const wallSec = (performance.now() - t0) / 1000;
     this.lastStore = store;

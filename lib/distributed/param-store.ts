@@ -7,7 +7,7 @@ const LOCK = 0;
 const BARRIER_COUNT = 1;
 const BARRIER_GEN = 2;
 const ABORT = 3;
-const SAMPLES = 4; // then one sample count a party
+const SAMPLES = 4; // then one sample count a party, then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
 
@@ -48,7 +48,7 @@ export class ParamStore {
       size,
       parties,
       params,
-      control: new SharedArrayBuffer((SAMPLES + parties) * 4),
+      control: new SharedArrayBuffer((SAMPLES + 2 * parties) * 4),
       slots: opts.slots ? new SharedArrayBuffer(parties * size * 4) : null,
     });
   }
@@ -83,15 +83,35 @@ export class ParamStore {
     for (let i = 0; i < p.length; i++) p[i] += delta[i];
   }
 
-  /** Take the lock; returns the milliseconds spent waiting. Throws StoreAbortedError on abort. */
-  lock(): number {
+  /**
+   * Take the lock; returns the milliseconds spent waiting. Throws StoreAbortedError on abort.
+   * `party` marks the caller as waiting meanwhile (see isWaiting).
+   */
+  lock(party?: number): number {
     const t0 = performance.now();
     this.throwIfAborted();
-    while (Atomics.compareExchange(this.ctrl, LOCK, 0, 1) !== 0) {
-      this.throwIfAborted();
-      Atomics.wait(this.ctrl, LOCK, 1, WAIT_SLICE_MS);
+    this.setWaiting(party, true);
+    try {
+      while (Atomics.compareExchange(this.ctrl, LOCK, 0, 1) !== 0) {
+        this.throwIfAborted();
+        Atomics.wait(this.ctrl, LOCK, 1, WAIT_SLICE_MS);
+      }
+    } finally {
+      this.setWaiting(party, false);
     }
     return performance.now() - t0;
+  }
+
+  /**
+   * Whether a party is blocked in lock() or at the barrier right now: a silent worker that is
+   * waiting there is waiting for another one, not stuck itself (the stall watchdog asks).
+   */
+  isWaiting(party: number): boolean {
+    return Atomics.load(this.ctrl, SAMPLES + this.parties + party) === 1;
+  }
+
+  private setWaiting(party: number | undefined, waiting: boolean): void {
+    if (party !== undefined) Atomics.store(this.ctrl, SAMPLES + this.parties + party, waiting ? 1 : 0);
   }
 
   /**
@@ -119,7 +139,7 @@ export class ParamStore {
    * Barrier for all parties. The last to arrive runs `onLast` (e.g. averaging) before anyone is
    * released, so every party leaves seeing its result. Returns milliseconds spent waiting.
    */
-  arriveAndWait(onLast?: () => void): { waitedMs: number; wasLast: boolean } {
+  arriveAndWait(onLast?: () => void, party?: number): { waitedMs: number; wasLast: boolean } {
     const t0 = performance.now();
     this.throwIfAborted();
     const gen = Atomics.load(this.ctrl, BARRIER_GEN);
@@ -134,9 +154,14 @@ export class ParamStore {
       }
       return { waitedMs: 0, wasLast: true };
     }
-    while (Atomics.load(this.ctrl, BARRIER_GEN) === gen) {
-      this.throwIfAborted();
-      Atomics.wait(this.ctrl, BARRIER_GEN, gen, WAIT_SLICE_MS);
+    this.setWaiting(party, true);
+    try {
+      while (Atomics.load(this.ctrl, BARRIER_GEN) === gen) {
+        this.throwIfAborted();
+        Atomics.wait(this.ctrl, BARRIER_GEN, gen, WAIT_SLICE_MS);
+      }
+    } finally {
+      this.setWaiting(party, false);
     }
     this.throwIfAborted();
     return { waitedMs: performance.now() - t0, wasLast: false };

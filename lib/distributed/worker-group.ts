@@ -42,6 +42,8 @@ export interface GroupOptions {
   resourceLimits?: WorkerResourceLimits;
   /** Fail the group when an unfinished worker has sent nothing for this long (0 or absent: never). */
   stallTimeoutMs?: number;
+  /** Whether a worker is blocked waiting for others (barrier, lock): silent then, but not stuck. */
+  isWaiting?: (workerId: number) => boolean;
 }
 
 export class WorkerFailedError extends Error {
@@ -163,13 +165,17 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     }
     const stall = options.stallTimeoutMs ?? 0;
     if (stall > 0) {
-      // The silent worker longest ago is the likely culprit; the others may be waiting for it at a barrier.
+      // A silent worker that is not waiting for the others is the culprit (the longest silent first);
+      // silent workers waiting at the barrier or lock are waiting for it. If every silent worker is
+      // waiting, the one they wait for is still talking: slow, not stuck.
+      const waiting = options.isWaiting ?? (() => false);
       watchdog = setInterval(() => {
         const now = Date.now();
         const silent = [...lastHeard].filter(([id, t]) => !finished.has(id) && now - t > stall).sort((a, b) => a[1] - b[1]);
-        if (silent.length === 0) return;
-        const [id, t] = silent[0];
-        const others = silent.slice(1).map(([w]) => w);
+        const stuck = silent.filter(([id]) => !waiting(id));
+        if (stuck.length === 0) return;
+        const [id, t] = stuck[0];
+        const others = silent.filter(([w]) => w !== id).map(([w]) => w);
         const also = others.length ? ` (worker${others.length > 1 ? "s" : ""} ${others.join(", ")} silent too, perhaps waiting for it)` : "";
         fail(new WorkerFailedError(id, `sent nothing for ${((now - t) / 1000).toFixed(1)} s, more than the ${stall / 1000} s stall timeout: hung or stuck${also}`));
       }, Math.min(1000, Math.max(50, stall / 4)));

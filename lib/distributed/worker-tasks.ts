@@ -76,14 +76,14 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const locked = config.mode === "asynchronous";
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
-  timing.barrierWaitMs += store.arriveAndWait().waitedMs;
+  timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
   const trainStart = now();
   const tStore = performance.now();
   writeFlatWeights(model, store.read(before));
   timing.paramStoreMs += performance.now() - tStore;
 
   const readShared = (into: Float32Array) => {
-    if (locked) timing.lockWaitMs += store.lock();
+    if (locked) timing.lockWaitMs += store.lock(id);
     const t = performance.now();
     store.read(into);
     if (locked) store.unlock();
@@ -139,7 +139,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
           const ta = performance.now();
           store.averageSlots();
           timing.averagingMs += performance.now() - ta;
-        });
+        }, id);
         timing.barrierWaitMs += waitedMs;
         t = performance.now();
         writeFlatWeights(model, store.read(after));
@@ -149,7 +149,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         readFlatWeights(model, after);
         for (let i = 0; i < P; i++) after[i] -= before[i];
         timing.paramStoreMs += performance.now() - t;
-        if (locked) timing.lockWaitMs += store.lock();
+        if (locked) timing.lockWaitMs += store.lock(id);
         const t2 = performance.now();
         store.addDelta(after);
         if (locked) store.unlock();

@@ -65,3 +65,24 @@ test("abort releases a thread blocked at the barrier", async () => {
   assert.deepEqual(run.messages, [{ error: "aborted" }]);
   assert.throws(() => store.lock(), StoreAbortedError);
 });
+
+test("isWaiting marks a party blocked at the barrier, and clears once it is released (the stall watchdog reads it)", async () => {
+  const store = ParamStore.create(4, 2);
+  const storePath = require.resolve("../../lib/distributed/param-store");
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     const { ParamStore } = require(workerData.storePath);
+     ParamStore.attach(workerData.handles).arriveAndWait(undefined, 1);
+     parentPort.postMessage("released");`,
+    { eval: true, workerData: { storePath, handles: store.handles } },
+  );
+  const released = new Promise((resolve) => worker.once("message", resolve));
+  const deadline = Date.now() + 5000;
+  while (!store.isWaiting(1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(store.isWaiting(1), true, "party 1 is waiting at the barrier");
+  assert.equal(store.isWaiting(0), false);
+  store.arriveAndWait(undefined, 0); // the last to arrive releases it
+  assert.equal(await released, "released");
+  assert.equal(store.isWaiting(1), false);
+  await worker.terminate();
+});
