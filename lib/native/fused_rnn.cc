@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -369,58 +370,61 @@ bool readHeader(napi_env env, const napi_value* a, const char* who, Header* out)
   return true;
 }
 
+// One buffer argument: its position, the floats it must hold, whether null may stand for it.
+struct BufArg {
+  int index;
+  size_t length;
+  bool optional;
+  float** out;
+};
+
+// Reads every buffer argument; false (with a JS TypeError thrown) if any is wrong.
+bool readBuffers(napi_env env, const napi_value* a, const char* who, std::initializer_list<BufArg> args) {
+  bool ok = true;
+  for (const BufArg& b : args) *b.out = getF32(env, a[b.index], b.length, b.optional, &ok);
+  if (!ok) fail(env, (std::string(who) + ": every buffer must be a Float32Array of the right length").c_str());
+  return ok;
+}
+
 // args: kind, act, recAct, B, T, F, U, x, W, R, bias, h, c, pre, post
 napi_value Forward(napi_env env, napi_callback_info info) {
+  const char* who = "fusedRnn.forward";
   size_t argc = 15;
   napi_value a[15];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   if (argc != 15) return fail(env, "fusedRnn.forward: expected 15 arguments");
   Header hd;
-  if (!readHeader(env, a, "fusedRnn.forward", &hd)) return nullptr;
-  const int kind = hd.kind, actA = hd.actA, recA = hd.recA;
+  if (!readHeader(env, a, who, &hd)) return nullptr;
   const Dims d = hd.d;
-  bool ok = true;
-  const size_t BT = (size_t)d.B * d.T;
-  float* x = getF32(env, a[7], BT * d.F, false, &ok);
-  float* W = getF32(env, a[8], (size_t)d.F * d.G, false, &ok);
-  float* R = getF32(env, a[9], (size_t)d.U * d.G, false, &ok);
-  float* bias = getF32(env, a[10], d.G, false, &ok);
-  float* h = getF32(env, a[11], BT * d.U, false, &ok);
-  float* c = getF32(env, a[12], kind == LSTM ? BT * d.U : 0, false, &ok);
-  float* pre = getF32(env, a[13], BT * d.G, false, &ok);
-  float* post = getF32(env, a[14], BT * d.G, false, &ok);
-  if (!ok) return fail(env, "fusedRnn.forward: every buffer must be a Float32Array of the right length");
-  if (!dispatch(actA, recA, [&](auto actC, auto recC) { forward<decltype(actC)::value, decltype(recC)::value>(kind, d, x, W, R, bias, h, c, pre, post); }))
+  const size_t BT = (size_t)d.B * d.T, hLen = BT * d.U, gLen = BT * d.G;
+  float *x, *W, *R, *bias, *h, *c, *pre, *post;
+  if (!readBuffers(env, a, who, {{7, BT * d.F, false, &x}, {8, (size_t)d.F * d.G, false, &W}, {9, (size_t)d.U * d.G, false, &R},
+                                 {10, (size_t)d.G, false, &bias}, {11, hLen, false, &h}, {12, hd.kind == LSTM ? hLen : 0, false, &c},
+                                 {13, gLen, false, &pre}, {14, gLen, false, &post}}))
+    return nullptr;
+  if (!dispatch(hd.actA, hd.recA, [&](auto actC, auto recC) { forward<decltype(actC)::value, decltype(recC)::value>(hd.kind, d, x, W, R, bias, h, c, pre, post); }))
     return fail(env, "fusedRnn.forward: unknown activation code");
   return nullptr;
 }
 
 // args: kind, act, recAct, B, T, F, U, x, W, R, h, c, pre, post, dh, dx|null, dW, dR, dbias
 napi_value Backward(napi_env env, napi_callback_info info) {
+  const char* who = "fusedRnn.backward";
   size_t argc = 19;
   napi_value a[19];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   if (argc != 19) return fail(env, "fusedRnn.backward: expected 19 arguments");
   Header hd;
-  if (!readHeader(env, a, "fusedRnn.backward", &hd)) return nullptr;
-  const int kind = hd.kind, actA = hd.actA, recA = hd.recA;
+  if (!readHeader(env, a, who, &hd)) return nullptr;
   const Dims d = hd.d;
-  bool ok = true;
-  const size_t BT = (size_t)d.B * d.T;
-  float* x = getF32(env, a[7], BT * d.F, false, &ok);
-  float* W = getF32(env, a[8], (size_t)d.F * d.G, false, &ok);
-  float* R = getF32(env, a[9], (size_t)d.U * d.G, false, &ok);
-  float* h = getF32(env, a[10], BT * d.U, false, &ok);
-  float* c = getF32(env, a[11], kind == LSTM ? BT * d.U : 0, false, &ok);
-  float* pre = getF32(env, a[12], BT * d.G, false, &ok);
-  float* post = getF32(env, a[13], BT * d.G, false, &ok);
-  float* dh = getF32(env, a[14], BT * d.U, false, &ok);
-  float* dx = getF32(env, a[15], BT * d.F, true, &ok);
-  float* dW = getF32(env, a[16], (size_t)d.F * d.G, false, &ok);
-  float* dR = getF32(env, a[17], (size_t)d.U * d.G, false, &ok);
-  float* dbias = getF32(env, a[18], d.G, false, &ok);
-  if (!ok) return fail(env, "fusedRnn.backward: every buffer must be a Float32Array of the right length");
-  if (!dispatch(actA, recA, [&](auto actC, auto recC) { backward<decltype(actC)::value, decltype(recC)::value>(kind, d, x, W, R, h, c, pre, post, dh, dx, dW, dR, dbias); }))
+  const size_t BT = (size_t)d.B * d.T, hLen = BT * d.U, gLen = BT * d.G;
+  float *x, *W, *R, *h, *c, *pre, *post, *dh, *dx, *dW, *dR, *dbias;
+  if (!readBuffers(env, a, who, {{7, BT * d.F, false, &x}, {8, (size_t)d.F * d.G, false, &W}, {9, (size_t)d.U * d.G, false, &R},
+                                 {10, hLen, false, &h}, {11, hd.kind == LSTM ? hLen : 0, false, &c}, {12, gLen, false, &pre},
+                                 {13, gLen, false, &post}, {14, hLen, false, &dh}, {15, BT * d.F, true, &dx},
+                                 {16, (size_t)d.F * d.G, false, &dW}, {17, (size_t)d.U * d.G, false, &dR}, {18, (size_t)d.G, false, &dbias}}))
+    return nullptr;
+  if (!dispatch(hd.actA, hd.recA, [&](auto actC, auto recC) { backward<decltype(actC)::value, decltype(recC)::value>(hd.kind, d, x, W, R, h, c, pre, post, dh, dx, dW, dR, dbias); }))
     return fail(env, "fusedRnn.backward: unknown activation code");
   return nullptr;
 }
