@@ -21,6 +21,8 @@ export interface PipelineOptions {
   stride: number;
   seed: number;
   smooth: number;
+  /** Models per fold from different seeds, their probabilities averaged (1 = a single model). */
+  ensemble: number;
   folds: number | null;
   out: string | null;
 }
@@ -38,9 +40,15 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   stride: 4,
   seed: 1,
   smooth: DEFAULT_SMOOTH,
+  ensemble: 3,
   folds: null,
   out: null,
 };
+
+/** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
+export const MAX_MEMBERS = 10;
+/** --ensemble with --format dfcsv unless given: the original project trained one model. */
+export const DFCSV_ENSEMBLE = 1;
 
 /** Thrown for bad command lines; the CLI prints its one-line message and exits 2. */
 export class UsageError extends Error {
@@ -98,6 +106,11 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: nonNegativeInt },
   { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
+  { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold from seeds S, S+10, ... and score with their mean probability (at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
+    const n = positiveInt(raw, flag);
+    if (n > MAX_MEMBERS) throw new UsageError(`${flag} expects at most ${MAX_MEMBERS}, got ${n}`);
+    return n;
+  } },
   { flag: "--folds", key: "folds", arg: "K", help: "grouped K-fold cross-validation (every sequence predicted once, out of fold); K >= 2", parse: (raw, flag) => {
     const k = positiveInt(raw, flag);
     if (k < 2) throw new UsageError(`${flag} expects K >= 2, got ${k}`);
@@ -120,7 +133,8 @@ export function pipelineHelp(): string {
     ...lines,
     `  ${RESUME_FLAG.padEnd(width)}  continue an interrupted run from its staging folder <out>.partial (or <out>):`,
     `  ${"".padEnd(width)}  its options are read from run-state.json there (options given again must match),`,
-    `  ${"".padEnd(width)}  completed folds are kept, the current fold restarts from its last epoch checkpoint`,
+    `  ${"".padEnd(width)}  completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1;`,
+    `  ${"".padEnd(width)}  an ensemble fold restarts from its first member)`,
     `  ${"".padEnd(width)}  (weights only: each worker's Adam state starts afresh)`,
     `  ${"--grid".padEnd(width)}  grid search instead of one run: every combination of the --grid-* lists, each`,
     `  ${"".padEnd(width)}  scored by grouped K-fold cross-validation on the same folds (--folds, default ${DEFAULT_GRID_FOLDS});`,
@@ -217,7 +231,8 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   if (gridAsked) {
     if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
-    const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS };
+    if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
+    const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS, ensemble: 1 };
     const grid: GridSpec = {
       models: (lists.models as ModelKind[] | undefined) ?? [options.model],
       units: (lists.units as number[] | undefined) ?? [DEFAULT_GRID_UNITS],
@@ -255,6 +270,7 @@ function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[])
     (out as unknown as Record<string, unknown>)[doc.key] = doc.parse(raw, flag);
     given.push(doc.key);
   }
+  if (out.format === "dfcsv" && !given.includes("ensemble")) out.ensemble = DFCSV_ENSEMBLE;
   return out;
 }
 

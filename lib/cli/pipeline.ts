@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       }
       console.error(
         staging
-          ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds and the last epoch checkpoint: continue with npm run pipeline -- --resume ${staging}`
+          ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds (and, with --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`
           : `pipeline: interrupted (${signal}) before anything was written`,
       );
       process.exit(code);

@@ -63,7 +63,7 @@ function report(r: McfdValidation): string[] {
   const max = Math.max(...r.windows.probability);
   const flagged = max >= r.threshold;
   return [
-    `model: ${r.model.dir} (${r.model.kind}, T=${r.model.T}, stride ${r.model.stride}, F=${r.model.F}); backend ${r.backend}`,
+    `model: ${r.model.dir} (${r.model.members > 1 ? `ensemble of ${r.model.members} ${r.model.kind} models` : r.model.kind}, T=${r.model.T}, stride ${r.model.stride}, F=${r.model.F}); backend ${r.backend}`,
     `data: ${r.data.file}: ${r.data.frames} frames; ${r.data.note}`,
     `threshold: ${r.threshold} (${r.thresholdSource})`,
     `windows: ${r.windows.count} (${r.windows.fall} fall): ${metricsLine(r.evaluation.window)}`,

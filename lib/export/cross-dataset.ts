@@ -20,7 +20,8 @@ export interface McfdValidationOptions {
 }
 
 export interface McfdValidation {
-  model: { dir: string; kind: string; T: number; stride: number; F: number };
+  /** members: models averaged (1 = a single model). */
+  model: { dir: string; kind: string; members: number; T: number; stride: number; F: number };
   data: { file: string; sequence: string; frames: number; note: string };
   backend: string;
   threshold: number;
@@ -40,11 +41,11 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs }));
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
-  const probs = smoothScores(scoreWindows(saved.model, ws), ws, saved.preprocessing.smooth ?? 1);
+  const probs = smoothScores(scoreWindows(saved.models, ws), ws, saved.preprocessing.smooth ?? 1);
   const [threshold, thresholdSource] =
     o.threshold !== undefined ? [o.threshold, "--threshold" as const] : savedThreshold !== undefined ? [savedThreshold, "preprocessing.json" as const] : [0.5, "default" as const];
   return {
-    model: { dir: o.modelDir, kind: saved.kind, T: window.T, stride: window.stride, F: ws.F },
+    model: { dir: o.modelDir, kind: saved.kind, members: saved.models.length, T: window.T, stride: window.stride, F: ws.F },
     data: { file: o.dataFile, sequence: ds.sequences[0].id, frames: ds.table.rows, note: ds.provenance.note },
     backend: saved.backend,
     threshold,

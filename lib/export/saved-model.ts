@@ -1,16 +1,18 @@
-// A pipeline model folder (model.json + weights.bin + distributed.json + preprocessing.json)
-// loaded for scoring on the main thread, with its window settings checked against the model.
+// A pipeline model folder (model.json + weights.bin + distributed.json + preprocessing.json), or an
+// --ensemble folder of such member folders, loaded for scoring on the main thread with its window
+// settings checked against the model(s).
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { WindowSet } from "../types";
 import { DistributedModel } from "../distributed/distributed-model";
 import { inputFeatureNames } from "../streaming/frame-features";
 import { Preprocessing, readPreprocessing } from "./preprocessing";
+import { ensembleMemberDirs } from "./ensemble-folder";
 
 export interface SavedDetector {
   dir: string;
-  /** The trained window model (main thread; no worker threads are started). */
-  model: tf.LayersModel;
+  /** The trained window model(s): one, or an ensemble's members whose probabilities are averaged (main thread; no worker threads are started). */
+  models: tf.LayersModel[];
   kind: string;
   preprocessing: Preprocessing;
   backend: string;
@@ -29,8 +31,22 @@ export async function naming<T>(where: string, run: () => T | Promise<T>): Promi
   }
 }
 
-/** Load and cross-check a model folder written by DistributedModel.save + writePreprocessing. */
+/** Load and cross-check a model folder written by the pipeline (DistributedModel.save + writePreprocessing), ensemble or not. */
 export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
+  const members = await naming(dir, () => ensembleMemberDirs(dir));
+  if (members.length === 0) return loadOne(dir);
+  const loaded = [];
+  for (const m of members) loaded.push(await loadOne(m));
+  const first = loaded[0];
+  for (const [i, d] of loaded.entries()) {
+    // The ensemble's threshold only means something for members scored the same way.
+    if (JSON.stringify(d.preprocessing) !== JSON.stringify(first.preprocessing)) throw new Error(`${path.join(members[i], "preprocessing.json")}: differs from ${path.join(members[0], "preprocessing.json")}; ensemble members must share it`);
+    if (d.kind !== first.kind) throw new Error(`${members[i]}: a ${d.kind} model, but member 1 is a ${first.kind}`);
+  }
+  return { dir, models: loaded.flatMap((d) => d.models), kind: first.kind, preprocessing: first.preprocessing, backend: first.backend };
+}
+
+async function loadOne(dir: string): Promise<SavedDetector> {
   const dm = await naming(dir, () => DistributedModel.load(dir));
   const preprocessing = await naming(dir, () => readPreprocessing(dir));
   const file = path.join(dir, "preprocessing.json");
@@ -43,16 +59,20 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
   if (preprocessing.scaler.featureNames.join(",") !== names.join(",")) {
     throw new Error(`${file}: scaler.featureNames must be ${names.join(",")}`);
   }
-  return { dir, model: dm.toModel(), kind: dm.spec.options.kind, preprocessing, backend: dm.backend };
+  return { dir, models: [dm.toModel()], kind: dm.spec.options.kind, preprocessing, backend: dm.backend };
 }
 
-/** Window probabilities, predicted in batches (bounded memory on long videos). */
-export function scoreWindows(model: tf.LayersModel, ws: Pick<WindowSet, "x" | "count" | "T" | "F">, batch = 256): Float32Array {
+/** Window probabilities (the members' mean for an ensemble), predicted in batches (bounded memory on long videos). */
+export function scoreWindows(models: tf.LayersModel | readonly tf.LayersModel[], ws: Pick<WindowSet, "x" | "count" | "T" | "F">, batch = 256): Float32Array {
+  const list = Array.isArray(models) ? (models as readonly tf.LayersModel[]) : [models as tf.LayersModel];
   const out = new Float32Array(ws.count);
   const row = ws.T * ws.F;
   for (let at = 0; at < ws.count; at += batch) {
     const n = Math.min(batch, ws.count - at);
-    const p = tf.tidy(() => (model.predict(tf.tensor3d(ws.x.subarray(at * row, (at + n) * row), [n, ws.T, ws.F])) as tf.Tensor).dataSync());
+    const p = tf.tidy(() => {
+      const x = tf.tensor3d(ws.x.subarray(at * row, (at + n) * row), [n, ws.T, ws.F]);
+      return tf.mean(tf.stack(list.map((m) => (m.predict(x) as tf.Tensor).reshape([n]))), 0).dataSync();
+    });
     out.set(p, at);
   }
   return out;

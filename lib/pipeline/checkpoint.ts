@@ -65,6 +65,8 @@ export interface FoldRecord {
   trainProbs: Float32Array;
   testProbs: Float32Array;
   fit: FitResult;
+  /** Every ensemble member's training, `fit` first. */
+  memberFits: FitResult[];
 }
 
 export function fingerprintData(p: DataProvenance): DataFingerprint {
@@ -217,7 +219,7 @@ export function saveFoldRecord(staging: string, record: FoldRecord): void {
 }
 
 /** A completed fold's record, checked against the split it must belong to. */
-export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number }): FoldRecord {
+export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number; members: number }): FoldRecord {
   const file = foldFile(staging, fold);
   let v: unknown;
   try {
@@ -236,24 +238,30 @@ export function loadFoldRecord(staging: string, fold: number, expected: { trainC
     if (!Array.isArray(x) || x.length !== n || !x.every((p) => typeof p === "number" && p >= 0 && p <= 1)) bad(`${what} must hold ${n} probabilities`);
     return Float32Array.from(x as number[]);
   };
-  const fit = o.fit as Record<string, unknown>;
   const isNums = (x: unknown) => Array.isArray(x) && x.every((n) => typeof n === "number");
-  const merged = fit?.merged as Record<string, unknown> | undefined;
-  const timing = fit?.timing as Record<string, unknown> | undefined;
-  if (typeof fit !== "object" || fit === null || !merged || !isNums(merged.loss) || !isNums(merged.acc) || typeof fit.windowsPerSec !== "number" ||
-    !timing || !Object.values(timing).every((x) => typeof x === "number") || !Array.isArray(fit.workers) || fit.workers.length !== expected.workers) {
-    bad(`fit must be a training result of ${expected.workers} workers`);
-  }
-  for (const w of fit.workers as Record<string, unknown>[]) {
-    const h = w?.history as Record<string, unknown> | undefined;
-    if (typeof w?.id !== "number" || typeof w.samples !== "number" || !h || !isNums(h.loss) || !isNums(h.acc) || typeof w.timing !== "object") bad("fit.workers must hold {id, samples, history, timing}");
-  }
+  const checkFit = (fit: Record<string, unknown> | null, what: string): FitResult => {
+    const merged = fit?.merged as Record<string, unknown> | undefined;
+    const timing = fit?.timing as Record<string, unknown> | undefined;
+    if (typeof fit !== "object" || fit === null || !merged || !isNums(merged.loss) || !isNums(merged.acc) || typeof fit.windowsPerSec !== "number" ||
+      !timing || !Object.values(timing).every((x) => typeof x === "number") || !Array.isArray(fit.workers) || fit.workers.length !== expected.workers) {
+      bad(`${what} must be a training result of ${expected.workers} workers`);
+    }
+    for (const w of fit!.workers as Record<string, unknown>[]) {
+      const h = w?.history as Record<string, unknown> | undefined;
+      if (typeof w?.id !== "number" || typeof w.samples !== "number" || !h || !isNums(h.loss) || !isNums(h.acc) || typeof w.timing !== "object") bad(`${what}.workers must hold {id, samples, history, timing}`);
+    }
+    return fit as unknown as FitResult;
+  };
+  const fit = checkFit(o.fit as Record<string, unknown> | null, "fit");
+  if (!Array.isArray(o.memberFits) || o.memberFits.length !== expected.members) bad(`memberFits must hold the training results of ${expected.members} ensemble member(s)`);
+  const memberFits = (o.memberFits as Record<string, unknown>[]).map((f, i) => checkFit(f, `memberFits[${i}]`));
   return {
     fold,
     threshold: t as number,
     trainProbs: probs(o.trainProbs, expected.trainCount, "trainProbs"),
     testProbs: probs(o.testProbs, expected.testCount, "testProbs"),
-    fit: fit as unknown as FitResult,
+    fit,
+    memberFits,
   };
 }
 

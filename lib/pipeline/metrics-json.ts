@@ -23,8 +23,9 @@ export interface MetricsJson {
     /** Code that computed the training steps: "fused-native" or "tfjs-layers" (with kernelNote saying why). */
     kernel: string;
     kernelNote?: string;
-    workers: { id: number; fold: number; samples: number; history: { loss: number[]; acc: number[] } }[];
-    merged: { fold: number; loss: number[]; acc: number[] }[];
+    /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
+    workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
+    merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
   };
 }
 
@@ -51,9 +52,10 @@ export function metricsJson(input: {
   wallSec: number;
 }): MetricsJson {
   const { ds, pooled, folds } = input;
-  const trainSec = folds.reduce((a, f) => a + f.result.fit.timing.trainSec, 0);
-  const windows = folds.reduce((a, f) => a + f.result.fit.windowsPerSec * f.result.fit.timing.trainSec, 0);
-  const overhead = folds.reduce((a, f) => a + f.result.fit.timing.overheadFraction, 0) / folds.length;
+  const fits = folds.flatMap((f, i) => f.result.memberFits.map((fit, m) => ({ fold: i + 1, member: m + 1, fit })));
+  const trainSec = fits.reduce((a, { fit }) => a + fit.timing.trainSec, 0);
+  const windows = fits.reduce((a, { fit }) => a + fit.windowsPerSec * fit.timing.trainSec, 0);
+  const overhead = fits.reduce((a, { fit }) => a + fit.timing.overheadFraction, 0) / fits.length;
   return {
     data: {
       source: ds.provenance.source,
@@ -85,10 +87,10 @@ export function metricsJson(input: {
       windowsPerSec: trainSec > 0 ? windows / trainSec : 0,
       overheadFraction: overhead,
       ...trainingKernel(folds),
-      workers: folds.flatMap((f, i) =>
-        f.result.fit.workers.map((w) => ({ id: w.id, fold: i + 1, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
+      workers: fits.flatMap(({ fold, member, fit }) =>
+        fit.workers.map((w) => ({ id: w.id, fold, member, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),
-      merged: folds.map((f, i) => ({ fold: i + 1, loss: f.result.fit.merged.loss, acc: f.result.fit.merged.acc })),
+      merged: fits.map(({ fold, member, fit }) => ({ fold, member, loss: fit.merged.loss, acc: fit.merged.acc })),
     },
   };
 }

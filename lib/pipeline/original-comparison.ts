@@ -60,7 +60,7 @@ export async function trainAndEvaluate(
   opts: { spec: ModelSpec; config: DistributedConfig; epochs: number; smooth: number; onProgress?: ProgressEventCallback },
 ): Promise<ModelOutcome> {
   const r = await trainFold(split.train, split.test, { spec: opts.spec, config: opts.config, epochs: opts.epochs, smooth: opts.smooth, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-  const parameters = r.model.weightCount;
+  const parameters = r.models[0].weightCount;
   return { name, spec: opts.spec, parameters, fit: r.fit, threshold: r.threshold, evaluation: evaluateAll(r.testProbs, split.test, r.threshold), testScores: r.testProbs, split };
 }
 

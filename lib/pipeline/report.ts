@@ -48,7 +48,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Metrics",
-      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).`,
+      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording${ensembleWords(metrics.config.ensemble)}; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).`,
       table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
     },
     {
@@ -62,7 +62,9 @@ export function buildReportHtml(input: {
     {
       heading: "Training",
       text: `Wall time ${metrics.training.wallSec.toFixed(1)} s; ${metrics.training.windowsPerSec.toFixed(0)} training windows/s; exchange overhead ${(100 * metrics.training.overheadFraction).toFixed(1)}% of worker time.`,
-      figures: folds.map((f, i) => trainingFigure(f.result.fit, folds.length > 1 ? `Training, fold ${i + 1}` : "Training")),
+      figures: folds.flatMap((f, i) =>
+        f.result.memberFits.map((fit, m) => trainingFigure(fit, [folds.length > 1 ? `Training, fold ${i + 1}` : "Training", f.result.memberFits.length > 1 ? `member ${m + 1} of ${f.result.memberFits.length}` : ""].filter(Boolean).join(", "))),
+      ),
     },
     {
       heading: "Recordings over time",
@@ -77,6 +79,11 @@ export function buildReportHtml(input: {
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
+}
+
+/** What a window probability is under --ensemble (nothing for a single model). */
+function ensembleWords(members: number): string {
+  return members > 1 ? `, each probability the mean of ${members} models trained from different seeds` : "";
 }
 
 /** How the training steps were computed, in words, with the reason for the slow path. */

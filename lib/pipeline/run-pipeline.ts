@@ -5,7 +5,7 @@
 // `<out>.partial` (see checkpoint.ts), which is renamed to --out only when the run succeeded:
 //   - a failure (an exception anywhere) removes the staging folder: nothing is left behind;
 //   - a kill (SIGKILL, power loss; SIGINT/SIGTERM in the CLI) leaves the staging folder with
-//     run-state.json, the completed folds and the current fold's last epoch checkpoint, and
+//     run-state.json, the completed folds and (single-model runs only) the current fold's last epoch checkpoint, and
 //     `npm run pipeline -- --resume <out>.partial` continues from there (resumePipeline).
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,9 +26,10 @@ import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
-import { FoldResultData, trainFold } from "./train-fold";
+import { FoldResultData, memberSeed, trainFold } from "./train-fold";
 import { buildReportHtml, kernelSentence } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
+import { memberDir } from "../export/ensemble-folder";
 import { metricsJson, MetricsJson } from "./metrics-json";
 import {
   dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
@@ -311,7 +312,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     const k = i + 1;
     const tag = splits.length > 1 ? `fold ${k}/${splits.length}` : "hold-out split";
     if (state.completedFolds.includes(k)) {
-      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.workers });
+      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.workers, members: opts.ensemble });
       hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
       folds.push({ split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) });
       continue;
@@ -325,9 +326,11 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
       merged.acc.push(...c.merged.acc);
       hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
     }
-    hooks.log(`${tag}: training on ${split.train.count} windows, testing on ${split.test.count}`);
+    const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
+    hooks.log(`${tag}: training on ${split.train.count} windows${members}, testing on ${split.test.count}`);
     const previous = { loss: [...merged.loss], acc: [...merged.acc] };
     // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
+    // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
     const onEpochEnd = (end: EpochEnd): void => {
       merged.loss.push(end.loss);
       merged.acc.push(end.acc);
@@ -337,7 +340,8 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     let result;
     try {
       result = await trainFold(split.train, split.test, {
-        spec, config, epochs: opts.epochs, smooth: opts.smooth, onEpochEnd,
+        spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
+        ...(opts.ensemble === 1 ? { onEpochEnd } : {}),
         ...(resume ? { resume } : {}),
         ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length) } : {}),
         ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
@@ -359,19 +363,23 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
         `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
     );
     const dir = splits.length > 1 ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
-    await result.model.save(dir);
-    writePreprocessing(dir, { scaler: split.scaler, window: windowOptions, threshold: result.threshold, smooth: opts.smooth });
+    for (const [m, model] of result.models.entries()) {
+      // Members each get a complete model folder; the threshold is the ensemble's (their mean probability).
+      const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
+      await model.save(into);
+      writePreprocessing(into, { scaler: split.scaler, window: windowOptions, threshold: result.threshold, smooth: opts.smooth });
+    }
     const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
     writePartitions(arrowDir, split.train, opts.workers, "train");
     writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
-    const { fit, threshold, trainProbs, testProbs } = result;
-    saveFoldRecord(staging, { fold: k, fit, threshold, trainProbs, testProbs });
+    const { fit, memberFits, threshold, trainProbs, testProbs } = result;
+    saveFoldRecord(staging, { fold: k, fit, memberFits, threshold, trainProbs, testProbs });
     const checkpoint = state.current?.checkpoint;
     state.completedFolds.push(k);
     state.current = null;
     writeRunState(staging, state);
     if (checkpoint) fs.rmSync(path.join(staging, checkpoint), { force: true });
-    folds.push({ split, result: { fit, threshold, trainProbs, testProbs }, evaluation });
+    folds.push({ split, result: { fit, memberFits, threshold, trainProbs, testProbs }, evaluation });
   }
 
   // Pool out-of-fold scores, each aligned so its fold's threshold sits at 0.5.

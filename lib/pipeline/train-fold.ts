@@ -1,11 +1,15 @@
 // Train one split data-parallel, choose the threshold on training predictions only, and score
-// the held-out side: the unit the pipeline repeats per fold.
+// the held-out side: the unit the pipeline repeats per fold. With `members` > 1 the fold trains
+// that many models from different seeds, one after another, and scores with their mean probability.
 import { WindowSet } from "../types";
 import { DistributedModel, FitResult, ProgressEventCallback } from "../distributed";
-import { DistributedConfig, EpochEndCallback, FaultInjection } from "../distributed/config";
+import { DEFAULT_SEED, DistributedConfig, EpochEndCallback, FaultInjection } from "../distributed/config";
+import { resolveRnnOptions } from "../model/rnn";
+import { resolveOriginalOptions } from "../model/original";
 import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
+import { MAX_MEMBERS } from "../cli/pipeline-options";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
@@ -13,10 +17,12 @@ export interface TrainFoldOptions {
   epochs: number;
   /** Scores are the mean of the last `smooth` window probabilities of a recording (1 = raw). */
   smooth: number;
+  /** Models trained from different seeds (see memberSeed) whose probabilities are averaged; default 1. */
+  members?: number;
   onProgress?: ProgressEventCallback;
-  /** After every epoch, with a copy of the shared weights (checkpoints). */
+  /** After every epoch, with a copy of the shared weights (checkpoints); single-model folds only. */
   onEpochEnd?: EpochEndCallback;
-  /** Continue an interrupted fold: start at this epoch from these weights (Adam state starts afresh). */
+  /** Continue an interrupted single-model fold: start at this epoch from these weights (Adam state starts afresh). */
   resume?: { initialEpoch: number; weights: Float32Array };
   /** TEST ONLY: passed to fit. */
   faultInjection?: FaultInjection;
@@ -24,7 +30,10 @@ export interface TrainFoldOptions {
 
 /** What a finished fold contributes to the run's metrics and report (all plain data). */
 export interface FoldResultData {
+  /** The first member's training (the only one of a single-model fold). */
   fit: FitResult;
+  /** Every member's training, `fit` first; length = members. */
+  memberFits: FitResult[];
   /** Chosen on the training recordings' max-window scores, never on the test side. */
   threshold: number;
   /** The detector's per-window scores: probabilities smoothed over `smooth` windows. */
@@ -33,7 +42,32 @@ export interface FoldResultData {
 }
 
 export interface TrainFoldResult extends FoldResultData {
-  model: DistributedModel;
+  /** The trained members, in seed order. */
+  models: DistributedModel[];
+}
+
+/**
+ * Seed of ensemble member `m` (1-based) for the weights' initialisation and the shuffles: member 1
+ * keeps the run's seed, so a one-member fold is exactly the single model; later members step by 10.
+ */
+export function memberSeed(seed: number, m: number): number {
+  return seed + 10 * (m - 1);
+}
+
+function withSeed(spec: ModelSpec, seed: number): ModelSpec {
+  return spec.type === "rnn" ? { type: "rnn", options: { ...spec.options, seed } } : { type: "original", options: { ...spec.options, seed } };
+}
+
+/** Element-wise mean of equally long probability arrays. */
+export function meanProbabilities(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 0) throw new RangeError("meanProbabilities: no arrays");
+  const out = new Float32Array(parts[0].length);
+  for (const p of parts) {
+    if (p.length !== out.length) throw new RangeError(`meanProbabilities: lengths differ (${p.length} vs ${out.length})`);
+    for (let i = 0; i < out.length; i++) out[i] += p[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= parts.length;
+  return out;
 }
 
 /** Probabilities strictly inside (0, 1) keep the threshold usable for score alignment. */
@@ -42,17 +76,35 @@ function clampThreshold(t: number): number {
 }
 
 export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFoldOptions): Promise<TrainFoldResult> {
-  const model = await DistributedModel.create({ model: opts.spec, config: opts.config });
-  if (opts.resume) model.setFlatWeights(opts.resume.weights);
-  const fit = await model.fit(train, {
-    epochs: opts.epochs,
-    ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
-    ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
-  });
-  const trainProbs = smoothScores(await model.predict(train.x, train.count), train, opts.smooth);
+  const members = opts.members ?? 1;
+  if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) throw new RangeError(`trainFold: members must be an integer in [1, ${MAX_MEMBERS}], got ${members}`);
+  if (members > 1 && (opts.resume || opts.onEpochEnd)) throw new Error("trainFold: epoch checkpoints and resume are for single-model folds only");
+  const models: DistributedModel[] = [];
+  const memberFits: FitResult[] = [];
+  const trainParts: Float32Array[] = [];
+  const testParts: Float32Array[] = [];
+  for (let m = 1; m <= members; m++) {
+    const seed = memberSeed(opts.config.seed ?? DEFAULT_SEED, m);
+    const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
+    const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
+    if (opts.resume) model.setFlatWeights(opts.resume.weights);
+    memberFits.push(await model.fit(train, {
+      epochs: opts.epochs,
+      ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
+      ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
+    }));
+    trainParts.push(await model.predict(train.x, train.count));
+    testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
+    models.push(model);
+  }
+  const trainProbs = smoothScores(meanProbabilities(trainParts), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train" }));
-  const testProbs = test.count > 0 ? smoothScores(await model.predict(test.x, test.count), test, opts.smooth) : new Float32Array(0);
-  return { model, fit, threshold, trainProbs, testProbs };
+  const testProbs = test.count > 0 ? smoothScores(meanProbabilities(testParts), test, opts.smooth) : new Float32Array(0);
+  return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs };
+}
+
+function specSeed(spec: ModelSpec): number {
+  return spec.type === "rnn" ? resolveRnnOptions(spec.options).seed : resolveOriginalOptions(spec.options).seed;
 }

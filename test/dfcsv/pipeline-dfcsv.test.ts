@@ -17,6 +17,9 @@ test("--format dfcsv needs --data and cannot be a grid search", () => {
   assert.throws(() => parsePipelineCommand(["--format", "csv"]), /--format must be one of urfd\|dfcsv/);
   const c = parsePipelineCommand(["--format", "dfcsv", "--data", "x.csv"]);
   assert.equal(c.kind === "run" && c.options.format, "dfcsv");
+  assert.equal(c.kind === "run" && c.options.ensemble, 1, "the original preset trains one model unless --ensemble is given");
+  const e = parsePipelineCommand(["--format", "dfcsv", "--data", "x.csv", "--ensemble", "2"]);
+  assert.equal(e.kind === "run" && e.options.ensemble, 2);
 });
 
 test("pipeline --format dfcsv trains the original preset, grouped by recording with the sidecar and by row without", async () => {
@@ -27,7 +30,8 @@ test("pipeline --format dfcsv trains the original preset, grouped by recording w
     const derived = deriveDfCsv(ds, { postures: 6, window: 8, stride: 8, seed: 1 });
     writeDerivedDfCsv(file, derived, "synthetic test data");
     const lines: string[] = [];
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, format: "dfcsv" as const, data: file, workers: 1, epochs: 1, folds: 2 };
+    // ensemble 1: what the CLI defaults to for --format dfcsv (the original trained one model)
+    const base = { ...DEFAULT_PIPELINE_OPTIONS, format: "dfcsv" as const, data: file, workers: 1, epochs: 1, folds: 2, ensemble: 1 };
     const { metrics } = await runPipeline({ ...base, out: path.join(tmp, "grouped") }, { log: (l) => lines.push(l) });
     assert.equal(metrics.data.source, "dfcsv");
     assert.equal(metrics.data.sequences, 8, "8 recordings from the sidecar");

@@ -30,6 +30,7 @@ test("bad --grid command lines are one-line UsageErrors", () => {
     [["--grid-model", "gru"], /--grid-model needs --grid/],
     [["--grid", "--resume", "runs/x"], /--grid cannot be combined with --resume/],
     [["--grid", "--folds", "1"], /--folds expects K >= 2/],
+    [["--grid", "--ensemble", "3"], /--grid scores single models: it cannot be combined with --ensemble/],
   ];
   for (const [argv, re] of bad) {
     assert.throws(() => parsePipelineCommand(argv), (err: unknown) => err instanceof UsageError && re.test(err.message) && !err.message.includes("\n"), argv.join(" "));

@@ -5,6 +5,7 @@ import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp }
 import { alignToThreshold, chooseSequenceThreshold, evaluateAll } from "../../lib/evaluate";
 import { concatWindowSets, selectWindows } from "../../lib/data";
 import { windowDataset } from "../../lib/pipeline/prepare";
+import { meanProbabilities, memberSeed } from "../../lib/pipeline/train-fold";
 import { generateSynthetic } from "../../lib/data";
 import { WindowSet } from "../../lib/types";
 
@@ -21,6 +22,24 @@ test("pipeline options: defaults, both flag forms, errors are UsageErrors", () =
     assert.throws(() => parsePipelineArgs(bad), UsageError, bad.join(" "));
   }
   assert.match(pipelineHelp(), /--folds K/);
+});
+
+test("--ensemble: default 3 (1 with --format dfcsv), 1..10, seeds step by 10 from --seed", () => {
+  assert.equal(DEFAULT_PIPELINE_OPTIONS.ensemble, 3);
+  const o = parsePipelineArgs(["--ensemble", "1"]);
+  assert.ok(o !== "help" && o.ensemble === 1);
+  for (const [argv, re] of [[["--ensemble", "0"], /--ensemble expects a positive integer, got "0"/], [["--ensemble", "11"], /--ensemble expects at most 10, got 11/]] as const) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message));
+  }
+  assert.match(pipelineHelp(), /--ensemble N .*\[default: 3\]/);
+  assert.deepEqual([1, 2, 3].map((m) => memberSeed(5, m)), [5, 15, 25]);
+});
+
+test("meanProbabilities averages element-wise and refuses mismatched lengths", () => {
+  assert.deepEqual(Array.from(meanProbabilities([Float32Array.of(0.2, 1), Float32Array.of(0.4, 0)])), [Math.fround(0.3), 0.5].map(Math.fround));
+  assert.deepEqual(Array.from(meanProbabilities([Float32Array.of(0.25)])), [0.25]);
+  assert.throws(() => meanProbabilities([Float32Array.of(1), Float32Array.of(1, 2)]), /lengths differ \(2 vs 1\)/);
+  assert.throws(() => meanProbabilities([]), /no arrays/);
 });
 
 test("alignToThreshold maps each fold's threshold to 0.5 and keeps order", () => {

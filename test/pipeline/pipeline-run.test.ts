@@ -9,8 +9,11 @@ import { generateSynthetic, writeUrfdFolder, readWindowSet } from "../../lib/dat
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readPreprocessing as loadPreprocessing } from "../../lib/export/preprocessing";
+import { ensembleMemberDirs } from "../../lib/export/ensemble-folder";
+import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
+import { evaluateAll, smoothScores } from "../../lib/evaluate";
 
-test("pipeline with --folds 2 writes metrics.json, report.html, models and Arrow files", async () => {
+test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, every member's model and Arrow files; fold scores are the members' mean", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-run-"));
   try {
     const dataDir = path.join(tmp, "data");
@@ -18,7 +21,7 @@ test("pipeline with --folds 2 writes metrics.json, report.html, models and Arrow
     const out = path.join(tmp, "out");
     const lines: string[] = [];
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, out },
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 2, out },
       { log: (l) => lines.push(l) },
     );
     assert.ok(lines.some((l) => l.startsWith("backend: ")), "the backend is printed");
@@ -36,17 +39,30 @@ test("pipeline with --folds 2 writes metrics.json, report.html, models and Arrow
     const [[tn, fp], [fn, tp]] = onDisk.sequence.confusionMatrix;
     assert.equal(tn + fp + fn + tp, 12);
     assert.equal(onDisk.folds.length, 2);
-    assert.equal(onDisk.training.workers.length, 4, "2 workers × 2 folds");
+    assert.equal(onDisk.training.workers.length, 8, "2 workers × 2 folds × 2 members");
+    assert.deepEqual(onDisk.training.workers.map((w: { fold: number; member: number }) => `${w.fold}.${w.member}`), ["1.1", "1.1", "1.2", "1.2", "2.1", "2.1", "2.2", "2.2"]);
     assert.equal(onDisk.training.workers[0].history.loss.length, 2);
     assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(DEFAULT_PIPELINE_OPTIONS).sort());
     const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
     assert.ok(!/<script[^>]+src=["']https?:/i.test(html), "no CDN script in report.html");
     for (const fold of [1, 2]) {
       const dir = path.join(out, "models", `fold-${fold}`);
-      for (const f of ["model.json", "weights.bin", "distributed.json", "preprocessing.json"]) assert.ok(fs.existsSync(path.join(dir, f)), `${dir}/${f}`);
-      assert.equal(loadPreprocessing(dir).window.T, 16);
+      assert.deepEqual(ensembleMemberDirs(dir), [path.join(dir, "member-1"), path.join(dir, "member-2")]);
+      for (const m of ensembleMemberDirs(dir)) {
+        for (const f of ["model.json", "weights.bin", "distributed.json", "preprocessing.json"]) assert.ok(fs.existsSync(path.join(m, f)), `${m}/${f}`);
+        assert.equal(loadPreprocessing(m).window.T, 16);
+      }
       const test = readWindowSet(path.join(out, "arrow", `fold-${fold}`, "test.arrow"));
       assert.ok(test.count > 0);
+      // Scoring the saved members' mean again reproduces the fold's reported metrics.
+      const saved = await loadSavedDetector(dir);
+      assert.equal(saved.models.length, 2);
+      const one = scoreWindows(saved.models[0], test);
+      const mean = scoreWindows(saved.models, test);
+      assert.ok(one.some((p, i) => Math.abs(p - mean[i]) > 1e-6), "the members differ (different seeds)");
+      const ev = evaluateAll(smoothScores(mean, test, saved.preprocessing.smooth ?? 1), test, saved.preprocessing.threshold!);
+      assert.equal(ev.window.auc!.toFixed(5), onDisk.folds[fold - 1].window.auc.toFixed(5));
+      assert.deepEqual(ev.sequence.confusionMatrix, onDisk.folds[fold - 1].sequence.confusionMatrix);
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

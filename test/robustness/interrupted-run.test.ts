@@ -13,7 +13,8 @@ import { runCli, startCli } from "../fixtures/cli";
 
 const EPOCHS = 3;
 // Checkpoints are written after every epoch but the last, so 3 epochs give one or two to kill after.
-const ARGS = ["--window", "16", "--stride", "8", "--epochs", String(EPOCHS), "--batch-size", "16", "--workers", "2"];
+// Single models: only they are checkpointed per epoch (an ensemble fold restarts, tested last).
+const ARGS = ["--window", "16", "--stride", "8", "--epochs", String(EPOCHS), "--batch-size", "16", "--workers", "2", "--ensemble", "1"];
 
 function tmpRun(): { root: string; data: string; out: string; staging: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "interrupted-"));
@@ -95,7 +96,7 @@ test("SIGTERM mid-fold says how to resume; --resume <out> with a matching option
     const args = [...ARGS, "--data", data, "--out", out];
     const { result: stopped } = await killWhen(args, staging, "SIGTERM", (s) => s.current !== null);
     assert.equal(stopped.code, 143, stopped.stderr);
-    assert.equal(stopped.stderr.trim(), `pipeline: interrupted (SIGTERM); ${staging} keeps the completed folds and the last epoch checkpoint: continue with npm run pipeline -- --resume ${staging}`);
+    assert.equal(stopped.stderr.trim(), `pipeline: interrupted (SIGTERM); ${staging} keeps the completed folds (and, with --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`);
 
     const conflict = await runCli(["--resume", out, "--epochs", "7"]);
     assert.equal(conflict.code, 2);
@@ -107,6 +108,31 @@ test("SIGTERM mid-fold says how to resume; --resume <out> with a matching option
     assert.match(resumed.stdout, new RegExp(`hold-out split: resuming after epoch \\d+/${EPOCHS}`));
     assert.deepEqual(fs.readdirSync(root).sort(), ["data", "out"]);
     assert.ok(fs.existsSync(path.join(out, "metrics.json")) && fs.existsSync(path.join(out, "model", "weights.bin")));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("--ensemble 2 killed in fold 2: --resume keeps fold 1's members and retrains fold 2 from its first member", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = [...ARGS.slice(0, -2), "--ensemble", "2", "--folds", "2", "--data", data, "--out", out];
+    const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1));
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    const state = readRunState(staging);
+    assert.deepEqual(state.completedFolds, [1]);
+    assert.equal(state.current, null, "ensemble folds write no epoch checkpoints");
+    const member2Before = fs.readFileSync(path.join(staging, "models", "fold-1", "member-2", "weights.bin"));
+
+    const resumed = await runCli(["--resume", staging]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+    assert.match(resumed.stdout, /fold 2\/2: training on \d+ windows, 2 models from seeds 1, 11,/);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.equal(metrics.config.ensemble, 2);
+    assert.deepEqual(metrics.training.merged.map((m: { fold: number; member: number }) => `${m.fold}.${m.member}`), ["1.1", "1.2", "2.1", "2.2"]);
+    assert.ok(fs.readFileSync(path.join(out, "models", "fold-1", "member-2", "weights.bin")).equals(member2Before), "fold 1's members are the ones trained before the kill");
+    assert.ok(fs.existsSync(path.join(out, "models", "fold-2", "member-2", "model.json")));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
