@@ -23,3 +23,11 @@ export function ensembleMemberDirs(dir: string): string[] {
   if (gap >= 0) throw new Error(`${dir}: ensemble members must be member-1 ... member-N; member-${gap + 1} is missing`);
   return numbers.map((n) => memberDir(dir, n));
 }
+
+/** For loaders of one model: a clear one-line error instead of "model.json not found" on an ensemble folder. */
+export function refuseEnsembleFolder(dir: string, who: string): void {
+  const members = ensembleMemberDirs(dir);
+  if (members.length > 0) {
+    throw new Error(`${dir}: holds an ensemble of ${members.length} models (member-1 ... member-${members.length}); ${who} runs one model: give one member folder, e.g. ${members[0]}`);
+  }
+}

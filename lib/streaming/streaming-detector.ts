@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Scaler } from "../data/scaler";
 import { loadModelFiles } from "../model/io";
 import { readPreprocessing } from "../export/preprocessing";
+import { refuseEnsembleFolder } from "../export/ensemble-folder";
 import { FrameFeaturizer, featurizerFor } from "./frame-features";
 import { recurrentLayers, statefulCopy, windowInputShape } from "./stateful-copy";
 
@@ -42,6 +43,7 @@ export class StreamingDetector implements FrameScorer {
 
   /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
   static async fromDir(dir: string, scaler?: Scaler): Promise<StreamingDetector> {
+    refuseEnsembleFolder(dir, "StreamingDetector");
     const model = await loadModelFiles(dir);
     try {
       return await StreamingDetector.fromModel(model, scaler ?? readPreprocessing(dir).scaler);

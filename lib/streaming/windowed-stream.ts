@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Scaler } from "../data/scaler";
 import { loadModelFiles } from "../model/io";
 import { readPreprocessing } from "../export/preprocessing";
+import { refuseEnsembleFolder } from "../export/ensemble-folder";
 import { FrameFeaturizer, featurizerFor } from "./frame-features";
 import type { FrameScorer } from "./streaming-detector";
 import { windowInputShape } from "./stateful-copy";
@@ -33,6 +34,7 @@ export class WindowedStream implements FrameScorer {
 
   /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
   static async fromDir(dir: string, scaler?: Scaler): Promise<WindowedStream> {
+    refuseEnsembleFolder(dir, "WindowedStream");
     const model = await loadModelFiles(dir);
     try {
       return new WindowedStream(model, scaler ?? readPreprocessing(dir).scaler, true);

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensembleMemberDirs, memberDir } from "../../lib/export/ensemble-folder";
 import { loadSavedDetector } from "../../lib/export/saved-model";
+import { StreamingDetector, WindowedStream } from "../../lib/streaming";
 
 test("ensembleMemberDirs: members in numeric order, [] for a single model, a gap refused", async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ensemble-folder-"));
@@ -20,6 +21,10 @@ test("ensembleMemberDirs: members in numeric order, [] for a single model, a gap
     fs.rmSync(memberDir(ens, 2), { recursive: true });
     assert.throws(() => ensembleMemberDirs(ens), new RegExp(`^Error: ${ens}: ensemble members must be member-1 \\.\\.\\. member-N; member-2 is missing$`));
     await assert.rejects(loadSavedDetector(ens), (e: Error) => e.message.startsWith(`${ens}: ensemble members`) && !e.message.includes("\n"));
+    fs.mkdirSync(memberDir(ens, 2));
+    for (const load of [StreamingDetector.fromDir, WindowedStream.fromDir]) {
+      await assert.rejects(load(ens), (e: Error) => /holds an ensemble of 10 models \(member-1 \.\.\. member-10\); \w+ runs one model: give one member folder/.test(e.message));
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
