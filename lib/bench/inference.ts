@@ -125,7 +125,7 @@ interface StreamingApi {
   StreamingDetector: { fromModel(model: tf.LayersModel, scaler: unknown): Promise<{ push(f: ArrayLike<number>): unknown; reset(): void; dispose(): void }> };
   WindowedStream?: new (model: tf.LayersModel, scaler: unknown) => { push(f: ArrayLike<number>): unknown; reset(): void };
   measureStreamingLatency(detector: unknown, frames: readonly ArrayLike<number>[]): { p50Ms: number; p99Ms: number };
-  inputFeatureNames(withDiffs: boolean): string[];
+  inputFeatureNames(withDiffs: boolean, diffLags?: readonly number[]): string[];
 }
 
 function loadStreaming(): StreamingApi {
@@ -145,11 +145,12 @@ function loadStreaming(): StreamingApi {
 async function measureStreaming(model: tf.LayersModel, frames: number, warmup: number): Promise<StreamingResult> {
   const api = loadStreaming();
   const F = (model.inputs[0].shape[2] as number) ?? 16;
-  const withDiffs = F === 16;
-  const names = api.inputFeatureNames(withDiffs);
+  // 8 features, then 8 differences per lag: [1] for F = 16, [1, 4] for F = 24.
+  const lags = [1, 4].slice(0, Math.max(0, F / 8 - 1));
+  const names = api.inputFeatureNames(lags.length > 0, lags);
   const scaler = { mean: names.map(() => 0), std: names.map(() => 1), featureNames: names };
   const rng = createRng(11);
-  const raw = Array.from({ length: warmup + frames }, () => Float32Array.from({ length: withDiffs ? F / 2 : F }, () => gaussian(rng)));
+  const raw = Array.from({ length: warmup + frames }, () => Float32Array.from({ length: 8 }, () => gaussian(rng)));
   const detector = await api.StreamingDetector.fromModel(model, scaler);
   try {
     for (const f of raw.slice(0, warmup)) detector.push(f);

@@ -16,7 +16,7 @@ export { loadUrfd, resolveData, URFD_FILES, DATA_DIR_ENV, DEFAULT_SYNTHETIC_SEED
 export type { ResolveDataOptions } from "./load";
 export { generateSynthetic, SYNTHETIC_LIMITS } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";
-export { makeWindows, makeWindowsWithReport, DEFAULT_T, DEFAULT_STRIDE } from "./windows";
+export { makeWindows, makeWindowsWithReport, DEFAULT_T, DEFAULT_STRIDE, DEFAULT_DIFF_LAGS, diffFeatureNames } from "./windows";
 export type { WindowOptions, WindowResult } from "./windows";
 export { groupedSplit, groupedKFold, selectWindows, takeWindows, splitWindows, windowSequences, concatWindowSets } from "./split";
 export type { SplitItem, Fold, SplitOptions, KFoldOptions } from "./split";

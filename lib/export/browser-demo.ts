@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type { Scaler } from "../data/scaler";
 import { DEFAULT_STRIDE } from "../data/windows";
 import { MODEL_JSON, WEIGHTS_BIN } from "../model/io";
+import { diffLagsOf } from "../data/windows";
 import { FEATURE_NAMES } from "../types";
 import { demoPageHtml } from "./demo-page";
 
@@ -59,8 +60,9 @@ function checkSequence(seq: BrowserDemoOptions["sequence"], nf: number): number[
 export function writeBrowserDemo(modelDir: string, outDir: string, opts: BrowserDemoOptions): BrowserDemo {
   const { T, F } = savedInputShape(path.join(modelDir, MODEL_JSON));
   const nf = FEATURE_NAMES.length;
-  if (F !== nf && F !== 2 * nf) throw new Error(`the model takes ${F} inputs per frame; the demo supports ${nf} features or ${nf} + their diffs`);
   if (opts.scaler.mean.length !== F || opts.scaler.std.length !== F) throw new Error(`the scaler has ${opts.scaler.mean.length} features, the model takes ${F}`);
+  const diffLags = diffLagsOf(FEATURE_NAMES, opts.scaler.featureNames);
+  if (diffLags === null) throw new Error(`the scaler names ${opts.scaler.featureNames.join(",")}; the demo needs the 8 features, then their differences (dH..., d4H...)`);
   const stride = opts.stride ?? DEFAULT_STRIDE;
   if (!Number.isInteger(stride) || stride < 1) throw new Error(`stride must be a positive integer, got ${stride}`);
   const frames = checkSequence(opts.sequence, nf);
@@ -78,7 +80,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     T,
     F,
     stride,
-    withDiffs: F === 2 * nf,
+    diffLags,
   });
   fs.writeFileSync(path.join(outDir, "index.html"), html);
   return { dir: outDir, files: ["index.html", MODEL_JSON, WEIGHTS_BIN, TFJS_BROWSER_BUNDLE], T, F, windows };

@@ -7,6 +7,7 @@ import { applyScaler } from "../data/scaler";
 import { evaluateAll, Evaluation, smoothScores } from "../evaluate";
 import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, mcfdDefaultDir } from "../mcfd";
 import { loadSavedDetector, naming, scoreWindows } from "./saved-model";
+import { windowDiffLags } from "./preprocessing";
 
 export interface McfdValidationOptions {
   modelDir: string;
@@ -38,7 +39,7 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const ds: FrameDataset = await naming(o.dataFile, () =>
     labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }),
   );
-  const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs }));
+  const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window) }));
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
   const probs = smoothScores(scoreWindows(saved.models, ws), ws, saved.preprocessing.smooth ?? 1);

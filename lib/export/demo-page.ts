@@ -10,7 +10,8 @@ export interface DemoPageInput {
   T: number;
   F: number;
   stride: number;
-  withDiffs: boolean;
+  /** Lags of the difference inputs ([] for the 8 features alone). */
+  diffLags: number[];
 }
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -27,7 +28,7 @@ const MAIN = `
     if (!(await tf.setBackend("cpu"))) throw new Error("tf.setBackend('cpu') failed");
     await tf.ready();
     const model = await tf.loadLayersModel("model.json");
-    const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.withDiffs);
+    const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
     if (w.count === 0) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
     const probs = tf.tidy(() => Array.from(model.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync()));
     document.getElementById("scores").textContent = JSON.stringify({ id: input.id, backend: tf.getBackend(), lastFrame: w.lastFrame, scores: probs });

@@ -12,7 +12,8 @@ export interface PageWindows {
 
 /**
  * Windows of T frames of one sequence, aligned to its end and stepping back by `stride`, in
- * time order; inputs are the features (and their per-frame differences), standardised.
+ * time order; inputs are the features and, per lag, their differences (per frame of gap, from
+ * frame max(0, r − lag); 0 on the first frame), standardised.
  */
 export function pageWindows(
   features: number[][],
@@ -20,20 +21,21 @@ export function pageWindows(
   scaler: { mean: number[]; std: number[] },
   T: number,
   stride: number,
-  withDiffs: boolean,
+  diffLags: number[],
 ): PageWindows {
   const n = features.length;
   const nf = n > 0 ? features[0].length : 0;
-  const F = withDiffs ? 2 * nf : nf;
+  const F = nf * (1 + diffLags.length);
   const rows = new Float32Array(n * F);
   for (let r = 0; r < n; r++) {
-    const gap = r > 0 ? Math.max(1, frames[r] - frames[r - 1]) : 1;
-    for (let j = 0; j < nf; j++) {
-      const v = Math.fround(features[r][j]);
-      rows[r * F + j] = (v - scaler.mean[j]) / scaler.std[j];
-      if (withDiffs) {
-        const d = r > 0 ? Math.fround((v - Math.fround(features[r - 1][j])) / gap) : 0;
-        rows[r * F + nf + j] = (d - scaler.mean[nf + j]) / scaler.std[nf + j];
+    for (let j = 0; j < nf; j++) rows[r * F + j] = (Math.fround(features[r][j]) - scaler.mean[j]) / scaler.std[j];
+    for (let k = 0; k < diffLags.length; k++) {
+      const p = Math.max(0, r - diffLags[k]);
+      const gap = Math.max(1, frames[r] - frames[p]);
+      const at = nf * (k + 1);
+      for (let j = 0; j < nf; j++) {
+        const d = r > 0 ? Math.fround((Math.fround(features[r][j]) - Math.fround(features[p][j])) / gap) : 0;
+        rows[r * F + at + j] = (d - scaler.mean[at + j]) / scaler.std[at + j];
       }
     }
   }

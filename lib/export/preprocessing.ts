@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Scaler } from "../data/scaler";
+import { checkDiffLags } from "../data/windows";
 import { expectInt, expectNumber, expectObject, Plain, rejectUnknownKeys } from "../model/check";
 import { readJson, writeJsonAtomic } from "../run/atomic";
 
@@ -14,8 +15,15 @@ export interface WindowSettings {
   T: number;
   /** Step between window starts. */
   stride: number;
-  /** Inputs are the features plus their frame-to-frame differences. */
+  /** Inputs are the features plus their differences. */
   withDiffs: boolean;
+  /** Lags of those differences; absent (files written before lags existed) means [1]. */
+  diffLags?: number[];
+}
+
+/** The difference lags a model folder's inputs use: none, window.diffLags, or [1] for older files. */
+export function windowDiffLags(w: WindowSettings): number[] {
+  return w.withDiffs ? (w.diffLags ?? [1]) : [];
 }
 
 export interface Preprocessing {
@@ -36,9 +44,13 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   if (o.version !== undefined) expectInt(o.version, `${where}.version`, 1, 1);
   const scaler = parseScaler(expectObject(o.scaler, `${where}.scaler`), `${where}.scaler`);
   const w = expectObject(o.window, `${where}.window`);
-  rejectUnknownKeys(w, ["T", "stride", "withDiffs"], `${where}.window`);
+  rejectUnknownKeys(w, ["T", "stride", "withDiffs", "diffLags"], `${where}.window`);
   if (typeof w.withDiffs !== "boolean") throw new TypeError(`${where}.window.withDiffs must be true or false`);
-  const window = { T: expectInt(w.T, `${where}.window.T`, 1), stride: expectInt(w.stride, `${where}.window.stride`, 1), withDiffs: w.withDiffs };
+  const window: WindowSettings = { T: expectInt(w.T, `${where}.window.T`, 1), stride: expectInt(w.stride, `${where}.window.stride`, 1), withDiffs: w.withDiffs };
+  if (w.diffLags !== undefined) {
+    if (!Array.isArray(w.diffLags)) throw new TypeError(`${where}.window.diffLags must be an array of increasing positive integers`);
+    window.diffLags = checkDiffLags(w.diffLags as number[], `${where}.window.diffLags`);
+  }
   const out: Preprocessing = { scaler, window };
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
   if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { WindowSet } from "../types";
 import { DistributedModel } from "../distributed/distributed-model";
 import { inputFeatureNames } from "../streaming/frame-features";
-import { Preprocessing, readPreprocessing } from "./preprocessing";
+import { Preprocessing, readPreprocessing, windowDiffLags } from "./preprocessing";
 import { ensembleMemberDirs } from "./ensemble-folder";
 
 export interface SavedDetector {
@@ -53,9 +53,10 @@ async function loadOne(dir: string): Promise<SavedDetector> {
   if (dm.spec.type !== "rnn") throw new Error(`${dir}: a '${dm.spec.type}' model takes token ids; only LSTM/GRU feature models can be validated`);
   const { timesteps, features } = dm.spec.options;
   const { T, withDiffs } = preprocessing.window;
-  const names = inputFeatureNames(withDiffs);
+  const lags = windowDiffLags(preprocessing.window);
+  const names = inputFeatureNames(withDiffs, lags);
   if (T !== timesteps) throw new Error(`${file}: window.T is ${T} but the model takes windows of ${timesteps} frames`);
-  if (names.length !== features) throw new Error(`${file}: window.withDiffs ${withDiffs} gives ${names.length} inputs, the model takes ${features}`);
+  if (names.length !== features) throw new Error(`${file}: window.withDiffs ${withDiffs} with diffLags [${lags.join(", ")}] gives ${names.length} inputs, the model takes ${features}`);
   if (preprocessing.scaler.featureNames.join(",") !== names.join(",")) {
     throw new Error(`${file}: scaler.featureNames must be ${names.join(",")}`);
   }

@@ -1,70 +1,85 @@
-// One frame in, one model input row out: the 8 features, their difference to the previous frame,
+// One frame in, one model input row out: the 8 features, their differences over each lag,
 // standardised — the same float32 arithmetic as makeWindows + applyScaler, so rows match bit for bit.
 import type { Scaler } from "../data/scaler";
+import { checkDiffLags, diffFeatureNames, diffLagsOf } from "../data/windows";
 import { FEATURE_NAMES } from "../types";
 
-/** Scaler feature names expected for `withDiffs` inputs (makeWindows' naming: "dH" etc.). */
-export function inputFeatureNames(withDiffs: boolean): string[] {
-  const names = [...FEATURE_NAMES] as string[];
-  return withDiffs ? [...names, ...names.map((n) => `d${n}`)] : names;
+/** Scaler feature names expected for these inputs (makeWindows' naming: "dH", "d4H", ...); withDiffs true without lags means lag 1 only. */
+export function inputFeatureNames(withDiffs: boolean, diffLags: readonly number[] = [1]): string[] {
+  return diffFeatureNames(FEATURE_NAMES, withDiffs ? diffLags : []);
 }
 
 export class FrameFeaturizer {
   /** Raw features per frame (8). */
   readonly nf = FEATURE_NAMES.length;
-  /** Model inputs per frame (16 with diffs, else 8). */
+  /** Model inputs per frame: 8 × (1 + number of lags). */
   readonly F: number;
-  readonly withDiffs: boolean;
+  readonly lags: readonly number[];
   private readonly mean: Float64Array;
   private readonly std: Float64Array;
-  private readonly prev: Float32Array;
-  private prevFrame: number | null = null;
-  private started = false;
+  /** The last max(lag) frames' raw features and frame numbers, newest at `(seen - 1) % depth`. */
+  private readonly history: Float32Array;
+  private readonly frames: (number | null)[];
+  private readonly depth: number;
+  private seen = 0;
 
-  constructor(scaler: Scaler, withDiffs: boolean) {
-    this.withDiffs = withDiffs;
-    this.F = withDiffs ? 2 * this.nf : this.nf;
-    const want = inputFeatureNames(withDiffs);
+  constructor(scaler: Scaler, diffLags: readonly number[]) {
+    this.lags = checkDiffLags(diffLags, "FrameFeaturizer");
+    this.F = this.nf * (1 + this.lags.length);
+    const want = diffFeatureNames(FEATURE_NAMES, this.lags);
     if (scaler.mean.length !== this.F || scaler.std.length !== this.F || scaler.featureNames.join(",") !== want.join(",")) {
       throw new Error(`scaler must cover the ${this.F} inputs ${want.join(",")}; it has ${scaler.featureNames.join(",")}`);
     }
     this.mean = Float64Array.from(scaler.mean);
     this.std = Float64Array.from(scaler.std);
-    this.prev = new Float32Array(this.nf);
+    this.depth = Math.max(1, ...this.lags);
+    this.history = new Float32Array(this.depth * this.nf);
+    this.frames = new Array(this.depth).fill(null);
   }
 
   /**
    * Standardised inputs of the next frame, written into `out` (length F). `frame` (optional) is
-   * the frame number: a gap divides the difference by its length, as makeWindows does.
+   * the frame number: differences are divided by the frame gap, as makeWindows does.
    */
   next(features: ArrayLike<number>, out: Float32Array, frame?: number): Float32Array {
-    if (features.length !== this.nf) throw new RangeError(`a frame must have ${this.nf} features, got ${features.length}`);
-    const gap = frame !== undefined && this.prevFrame !== null ? Math.max(1, frame - this.prevFrame) : 1;
-    for (let j = 0; j < this.nf; j++) {
-      const v = Math.fround(features[j]); // the frame table stores float32
-      if (!Number.isFinite(v)) throw new RangeError(`feature ${FEATURE_NAMES[j]} is not a finite number: ${features[j]}`);
-      out[j] = (v - this.mean[j]) / this.std[j];
-      if (this.withDiffs) {
-        const d = this.started ? Math.fround((v - this.prev[j]) / gap) : 0; // a sequence's first frame has diff 0
-        out[this.nf + j] = (d - this.mean[this.nf + j]) / this.std[this.nf + j];
-      }
-      this.prev[j] = v;
+    const { nf, depth } = this;
+    if (features.length !== nf) throw new RangeError(`a frame must have ${nf} features, got ${features.length}`);
+    const v = new Float32Array(nf); // the frame table stores float32
+    for (let j = 0; j < nf; j++) {
+      v[j] = features[j];
+      if (!Number.isFinite(v[j])) throw new RangeError(`feature ${FEATURE_NAMES[j]} is not a finite number: ${features[j]}`);
+      out[j] = (v[j] - this.mean[j]) / this.std[j];
     }
-    this.started = true;
-    this.prevFrame = frame ?? null;
+    this.lags.forEach((lag, k) => {
+      const back = Math.min(lag, this.seen); // a sequence's first frames reach back only to its first frame
+      const at = nf * (k + 1);
+      const slot = (((this.seen - back) % depth) + depth) % depth;
+      const then = this.frames[slot];
+      const gap = back === 0 ? 1 : frame !== undefined && then !== null ? Math.max(1, frame - then) : back;
+      for (let j = 0; j < nf; j++) {
+        const d = back === 0 ? 0 : Math.fround((v[j] - this.history[slot * nf + j]) / gap);
+        out[at + j] = (d - this.mean[at + j]) / this.std[at + j];
+      }
+    });
+    const slot = this.seen % depth;
+    this.history.set(v, slot * nf);
+    this.frames[slot] = frame ?? null;
+    this.seen++;
     return out;
   }
 
-  /** Forget the previous frame: the next one starts a new sequence. */
+  /** Forget the previous frames: the next one starts a new sequence. */
   reset(): void {
-    this.started = false;
-    this.prevFrame = null;
+    this.seen = 0;
+    this.frames.fill(null);
   }
 }
 
-/** The featurizer for a model taking F inputs per frame: the 8 features, or them plus their diffs. */
+/** The featurizer for a scaler's inputs: the 8 features, then their differences over the lags its names give. */
 export function featurizerFor(F: number, scaler: Scaler): FrameFeaturizer {
-  const nf = FEATURE_NAMES.length;
-  if (F !== nf && F !== 2 * nf) throw new Error(`the model takes ${F} inputs per frame; streaming supports ${nf} features or ${nf} + their diffs (${2 * nf})`);
-  return new FrameFeaturizer(scaler, F === 2 * nf);
+  const lags = diffLagsOf(FEATURE_NAMES, scaler.featureNames);
+  if (lags === null || F !== scaler.featureNames.length) {
+    throw new Error(`the model takes ${F} inputs per frame and the scaler names ${scaler.featureNames.join(",")}; streaming needs the 8 features, then their differences (dH..., d4H...)`);
+  }
+  return new FrameFeaturizer(scaler, lags);
 }

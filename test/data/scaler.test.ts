@@ -33,7 +33,7 @@ test("scaler is fitted on train only: applying it to test changes neither scaler
 
 test("scaler: unique frames, std floor, feature names checked", () => {
   const scaler = fitScaler(train);
-  assert.equal(scaler.mean.length, 16);
+  assert.equal(scaler.mean.length, 24);
   assert.deepEqual(scaler.featureNames, train.featureNames);
   // Every row of a fixture sequence differs from the previous by exactly 1 in each feature,
   // so the diff features are constant 1 after the first frame: no division by ~0.
@@ -48,5 +48,5 @@ test("scaler: unique frames, std floor, feature names checked", () => {
   const flatScaler = fitScaler(flat);
   assert.equal(flatScaler.std[2], 1);
   assert.ok(applyScaler(flat, flatScaler).x.every(Number.isFinite));
-  assert.throws(() => applyScaler(makeWindows(manySequences(2, 2, 12), { T: 4, withDiffs: false }), scaler), /scaler has 16 features, windows have 8/);
+  assert.throws(() => applyScaler(makeWindows(manySequences(2, 2, 12), { T: 4, withDiffs: false }), scaler), /scaler has 24 features, windows have 8/);
 });

@@ -28,7 +28,7 @@ test("windows never cross sequences and record seq and lastFrame", () => {
   const ends = (s: number) => Array.from(ws.lastFrame).filter((_, i) => ws.seq[i] === s);
   assert.deepEqual(ends(0), [5, 8, 11, 14, 17, 20]);
   assert.deepEqual(ends(2), [11, 14, 17]);
-  assert.equal(ws.x.length, ws.count * 5 * 16);
+  assert.equal(ws.x.length, ws.count * 5 * 24, "8 features + 8 lag-1 + 8 lag-4 differences");
 });
 
 test("T and stride must be positive integers; no window at all is an error", () => {
@@ -52,5 +52,10 @@ test("a missing frame makes the diff a per-frame rate", () => {
   gap.table.frame.set([1, 2, 4, 5]);
   const ws = makeWindows(gap, { T: 4, stride: 1 });
   // Feature goes 0,1,2,3 over frames 1,2,4,5: diff at frame 4 is (2−1)/2.
-  assert.deepEqual([1, 2, 3].map((t) => ws.x[t * 16 + 8]), [1, 0.5, 1]);
+  assert.deepEqual([1, 2, 3].map((t) => ws.x[t * 24 + 8]), [1, 0.5, 1]);
+  // Lag 4 reaches back to the sequence's first frame: (1−0)/1, (2−0)/3, (3−0)/4.
+  assert.deepEqual([1, 2, 3].map((t) => ws.x[t * 24 + 16]), [1, 2 / 3, 0.75].map(Math.fround));
+  const lag2 = makeWindows(gap, { T: 4, stride: 1, diffLags: [2] });
+  assert.deepEqual([1, 2, 3].map((t) => lag2.x[t * 16 + 8]), [1, 2 / 3, 2 / 3].map(Math.fround), "lag 2: rows 0→1, 0→2, 1→3");
+  assert.throws(() => makeWindows(gap, { diffLags: [4, 1] }), /diff lags must be increasing positive integers, got \[4, 1\]/);
 });

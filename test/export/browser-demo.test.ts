@@ -8,6 +8,7 @@ import { pageWindows, runBrowserDemo, writeBrowserDemo } from "../../lib/export"
 import { CHROMIUM, findExternalScripts } from "../../lib/notebook/html-check";
 import { predictWindows } from "../streaming/fixtures";
 import { exportFixture, STRIDE } from "./fixtures";
+import { DEFAULT_DIFF_LAGS } from "../../lib/data/windows";
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -30,7 +31,7 @@ function folderHandler(dir: string): tf.io.IOHandler {
 test("pageWindows (the page's windowing) gives makeWindows + applyScaler inputs bit for bit", async () => {
   const f = await exportFixture();
   try {
-    const w = pageWindows(f.sequence.features, f.sequence.frames, f.scaler, 8, STRIDE, true);
+    const w = pageWindows(f.sequence.features, f.sequence.frames, f.scaler, 8, STRIDE, [...DEFAULT_DIFF_LAGS]);
     assert.equal(w.count, f.windows.count);
     assert.deepEqual(w.x, f.windows.x);
     assert.deepEqual(w.lastFrame, Array.from(f.windows.lastFrame));
@@ -45,7 +46,7 @@ test("writeBrowserDemo: files, no CDN, and the copied model loads (custom IOHand
   try {
     const demo = writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler: f.scaler, stride: STRIDE });
     assert.deepEqual(fs.readdirSync(out).sort(), ["index.html", "model.json", "tf.min.js", "weights.bin"]);
-    assert.deepEqual([demo.T, demo.F, demo.windows], [8, 16, f.windows.count]);
+    assert.deepEqual([demo.T, demo.F, demo.windows], [8, 24, f.windows.count]);
     const html = fs.readFileSync(path.join(out, "index.html"), "utf8");
     assert.deepEqual(findExternalScripts(html), [], "no script from the network");
     assert.match(html, /<script src="tf\.min\.js"><\/script>/);
@@ -65,7 +66,7 @@ test("writeBrowserDemo rejects a sequence shorter than a window and a scaler of 
     const short = { id: "short", features: f.sequence.features.slice(0, 7) };
     assert.throws(() => writeBrowserDemo(f.modelDir, out, { sequence: short, scaler: f.scaler }), /7 frames, fewer than one window of 8/);
     const scaler = { ...f.scaler, mean: f.scaler.mean.slice(0, 8), std: f.scaler.std.slice(0, 8) };
-    assert.throws(() => writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler }), /scaler has 8 features, the model takes 16/);
+    assert.throws(() => writeBrowserDemo(f.modelDir, out, { sequence: f.sequence, scaler }), /scaler has 8 features, the model takes 24/);
     assert.throws(() => writeBrowserDemo(path.join(out, "nope"), out, { sequence: f.sequence, scaler: f.scaler }), /nope.model\.json: cannot read/);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parsePreprocessing, readPreprocessing, writePreprocessing } from "../../lib/export/preprocessing";
+import { parsePreprocessing, readPreprocessing, windowDiffLags, writePreprocessing } from "../../lib/export/preprocessing";
 
 const scaler = { mean: [1, 2], std: [0.5, 3], featureNames: ["a", "b"] };
 const good = { scaler, window: { T: 32, stride: 4, withDiffs: true }, threshold: 0.3 };
@@ -33,4 +33,13 @@ test("parsePreprocessing names the bad field; threshold is optional; extra top-l
   assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, size: 3 } }), /unknown key\(s\) size/);
   assert.throws(() => parsePreprocessing({ ...good, threshold: 2 }), /threshold must be a finite number >= 0 and <= 1/);
   assert.throws(() => parsePreprocessing({ ...good, format: "other" }), /format must be "fall-detection-preprocessing"/);
+});
+
+test("window.diffLags: checked when present; absent (files from before lags) means lag 1 only", () => {
+  const lagged = parsePreprocessing({ ...good, window: { ...good.window, diffLags: [1, 4] } });
+  assert.deepEqual(windowDiffLags(lagged.window), [1, 4]);
+  assert.deepEqual(windowDiffLags(parsePreprocessing(good).window), [1]);
+  assert.deepEqual(windowDiffLags({ T: 3, stride: 1, withDiffs: false, diffLags: [1, 4] }), []);
+  assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, diffLags: [4, 4] } }), /window\.diffLags: diff lags must be increasing positive integers, got \[4, 4\]/);
+  assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, diffLags: 4 } }), /window\.diffLags must be an array/);
 });

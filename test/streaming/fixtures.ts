@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { generateSynthetic } from "../../lib/data/synthetic";
-import { makeWindows } from "../../lib/data/windows";
+import { DEFAULT_DIFF_LAGS, makeWindows } from "../../lib/data/windows";
 import { applyScaler, fitScaler, Scaler } from "../../lib/data/scaler";
 import { buildRnnModel, RnnKind } from "../../lib/model/rnn";
 import type { FrameDataset, WindowSet } from "../../lib/types";
@@ -24,10 +24,13 @@ export function streamData(seed = 5): StreamFixture {
   return { ds, scaler, windows: applyScaler(raw, scaler) };
 }
 
-/** An untrained, seeded window model over [T, 16] (weights are random but fixed). */
+/** Inputs per frame of the default windows: 8 features, then 8 differences per lag (24). */
+export const F = 8 * (1 + DEFAULT_DIFF_LAGS.length);
+
+/** An untrained, seeded window model over [T, F] (weights are random but fixed). */
 export async function tinyModel(kind: RnnKind, units: number[] = [6]): Promise<tf.LayersModel> {
   await initBackend();
-  return buildRnnModel({ kind, timesteps: T, features: 16, units, dropout: 0.2, seed: 11 });
+  return buildRnnModel({ kind, timesteps: T, features: F, units, dropout: 0.2, seed: 11 });
 }
 
 /** Row r's 8 raw features. */

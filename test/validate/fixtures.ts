@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { DistributedModel } from "../../lib/distributed/distributed-model";
 import { readUrfdFile } from "../../lib/data/urfd-csv";
 import { fitScaler } from "../../lib/data/scaler";
-import { makeWindows } from "../../lib/data/windows";
+import { DEFAULT_DIFF_LAGS, makeWindows } from "../../lib/data/windows";
 import { writePreprocessing, Preprocessing } from "../../lib/export/preprocessing";
 import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, writeSyntheticMcfdCsv } from "../../lib/mcfd";
 import { writeFakeDir } from "../mcfd/fixtures";
@@ -33,10 +33,10 @@ export async function validateFixture(): Promise<ValidateFixture> {
   const fallCsv = writeSyntheticMcfdCsv(path.join(root, "chute05-cam3.csv"), { annotation: { chute: 5, cam: 3, falls: fallIntervals(5, 3, table) }, seed: 2 });
   const adlCsv = writeSyntheticMcfdCsv(path.join(root, "chute24-cam3.csv"), { annotation: { chute: 24, cam: 3, falls: [] }, frames: 120, seed: 3 });
   const ds = labelMcfdFrames(readUrfdFile(fallCsv), { chute: 5, cam: 3, falls: fallIntervals(5, 3, table) });
-  const preprocessing: Preprocessing = { scaler: fitScaler(makeWindows(ds, { T, stride: STRIDE })), window: { T, stride: STRIDE, withDiffs: true }, threshold: THRESHOLD };
+  const preprocessing: Preprocessing = { scaler: fitScaler(makeWindows(ds, { T, stride: STRIDE })), window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: THRESHOLD };
   const modelDir = path.join(root, "model");
   const dm = await DistributedModel.create({
-    model: { type: "rnn", options: { kind: "gru", timesteps: T, features: 16, units: [4], seed: 5 } },
+    model: { type: "rnn", options: { kind: "gru", timesteps: T, features: 8 * (1 + DEFAULT_DIFF_LAGS.length), units: [4], seed: 5 } },
     config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
   });
   await dm.save(modelDir);

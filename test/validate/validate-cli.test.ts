@@ -51,7 +51,7 @@ test("validate scores an MCFD-like video, prints window and recording metrics, a
   const ds = labelMcfdFrames(readUrfdFile(f.fallCsv), { chute: 5, cam: 3, falls });
   const ws = applyScaler(makeWindows(ds, { T, stride: STRIDE }), f.preprocessing.scaler);
   const model = await loadModelFiles(f.modelDir);
-  const probs = tf.tidy(() => (model.predict(tf.tensor3d(ws.x, [ws.count, T, 16])) as tf.Tensor).dataSync() as Float32Array);
+  const probs = tf.tidy(() => (model.predict(tf.tensor3d(ws.x, [ws.count, T, ws.F])) as tf.Tensor).dataSync() as Float32Array);
   model.dispose();
   assert.equal(json.windows.count, ws.count);
   assert.ok(json.windows.fall > 0 && json.windows.fall < ws.count, "both classes among the windows");
