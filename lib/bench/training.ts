@@ -5,15 +5,16 @@
 import * as os from "node:os";
 import type { RnnKind } from "../model/rnn";
 import { DistributedModel, FitResult } from "../distributed/distributed-model";
-import type { DistributedConfig } from "../distributed/config";
+import { defaultFrequency, DistributedConfig } from "../distributed/config";
 import type { FitData } from "../distributed/distributed-model";
 import { median, min, max } from "./stats";
 import { cpuShare, cpuSnapshot, CpuShare, CpuSnapshot } from "./cpu";
 
 export type Setup = Pick<DistributedConfig, "mode" | "frequency" | "syncEvery">;
 
-/** The setups `npm run bench` measures: each mode once per epoch, and synchronous per batch. */
+/** The setups `npm run bench` measures: gradient averaging (global batch), each weight/delta mode once per epoch, and synchronous per batch. */
 export const BENCH_SETUPS: Setup[] = [
+  { mode: "gradients", frequency: "batch" },
   { mode: "synchronous", frequency: "epoch" },
   { mode: "asynchronous", frequency: "epoch" },
   { mode: "hogwild", frequency: "epoch" },
@@ -123,7 +124,7 @@ export function sampleOf(
     model: c.kind,
     setup: setupLabel(c.setup),
     mode: c.setup.mode,
-    frequency: c.setup.frequency,
+    frequency: c.setup.frequency ?? defaultFrequency(c.setup.mode),
     workers: c.workers,
     backend: r.backend,
     kernel: r.trainingKernel,

@@ -1,17 +1,25 @@
 // Trainer configuration, and the one place where modes and fit options are checked.
 import { expectInt, expectNumber, expectObject, expectOneOf, Plain, rejectUnknownKeys } from "../model/check";
 
-export const SYNC_MODES = ["synchronous", "asynchronous", "hogwild"] as const;
+export const SYNC_MODES = ["gradients", "synchronous", "asynchronous", "hogwild"] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 export const SYNC_FREQUENCIES = ["epoch", "batch"] as const;
 export type SyncFrequency = (typeof SYNC_FREQUENCIES)[number];
 
 export interface DistributedConfig {
-  /** synchronous: weighted average each round; asynchronous: deltas under a lock; hogwild: deltas, no lock. */
+  /**
+   * gradients: every batch, the row-weighted average of the workers' gradients, then one identical
+   * Adam step everywhere (Horovod/DDP: N workers train the 1-worker model); synchronous: weighted
+   * average of the weights each round (Elephas); asynchronous: deltas under a lock; hogwild: deltas, no lock.
+   */
   mode: SyncMode;
-  /** When workers meet the shared weights: after each epoch, or every `syncEvery` batches. */
-  frequency: SyncFrequency;
+  /**
+   * When workers meet the shared weights: after each epoch, or every `syncEvery` batches. Default
+   * 'batch' for 'gradients' (its only frequency), else 'epoch'.
+   */
+  frequency?: SyncFrequency;
   numWorkers: number;
+  /** Rows a step: the GLOBAL batch with 'gradients' (split between workers), per worker otherwise. */
   batchSize: number;
   /** Batches between exchanges when frequency is 'batch' (default 1, as Elephas); must be absent or 1 with 'epoch'. */
   syncEvery?: number;
@@ -32,7 +40,10 @@ export function validateConfig(value: unknown): ResolvedConfig {
   const o = expectObject(value, "config");
   rejectUnknownKeys(o, KEYS, "config");
   const mode = expectOneOf(o.mode, SYNC_MODES, "config.mode");
-  const frequency = expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
+  const frequency = o.frequency === undefined ? defaultFrequency(mode) : expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
+  if (mode === "gradients" && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
+    throw new TypeError("config.mode 'gradients' averages gradients every batch: use frequency 'batch' with syncEvery 1 (or leave both out)");
+  }
   const numWorkers = expectInt(o.numWorkers, "config.numWorkers", 1, MAX_WORKERS);
   const batchSize = expectInt(o.batchSize, "config.batchSize", 1);
   // syncEvery 1 is what a resolved 'epoch' config carries, so validateConfig(validateConfig(c)) works.
@@ -42,6 +53,26 @@ export function validateConfig(value: unknown): ResolvedConfig {
   const syncEvery = o.syncEvery === undefined ? 1 : expectInt(o.syncEvery, "config.syncEvery", 1);
   const seed = o.seed === undefined ? DEFAULT_SEED : expectInt(o.seed, "config.seed", 0, 2 ** 32 - 1);
   return { mode, frequency, numWorkers, batchSize, syncEvery, seed };
+}
+
+/** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
+export function defaultFrequency(mode: SyncMode): SyncFrequency {
+  return mode === "gradients" ? "batch" : "epoch";
+}
+
+/** What the workers exchange, in words: for metrics.json and the report. */
+export function averagingRule(config: ResolvedConfig): string {
+  const when = config.frequency === "epoch" ? "after each epoch" : config.syncEvery === 1 ? "every batch" : `every ${config.syncEvery} batches`;
+  switch (config.mode) {
+    case "gradients":
+      return `gradients averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker`;
+    case "synchronous":
+      return `weights averaged weighted by rows ${when}, each worker with its own Adam state`;
+    case "asynchronous":
+      return `weight deltas pushed to a locked store ${when}, each worker with its own Adam state`;
+    case "hogwild":
+      return `weight deltas added to the store without a lock ${when}, each worker with its own Adam state`;
+  }
 }
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */

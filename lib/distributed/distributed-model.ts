@@ -15,7 +15,7 @@ import { configToJson, DistributedConfig, EpochEnd, ProgressEventCallback, Resol
 import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
-import { contiguousRanges, gatherRows, stratifiedPartition } from "./partition";
+import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "./partition";
 import type { DoneMessage, EpochMessage, FitTask, PredictTask, WorkerHistory, WorkerTiming } from "./protocol";
 import { activeWorkerCount, GroupTask, runWorkerGroup } from "./worker-group";
 import { flatten, Shape, sizeOf, totalSize, unflatten } from "./weights";
@@ -145,27 +145,37 @@ export class DistributedModel {
     const nVal = data.count - nTrain;
     if (nTrain < 1) throw new RangeError(`validationSplit ${opts.validationSplit} leaves no training windows`);
 
-    const parts = stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+    const gradients = mode === "gradients";
     const valRanges = contiguousRanges(nVal, W);
-    const maxBatches = Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
-    const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
-    const store = ParamStore.create(this.weightCount, W, { params: this.params!, slots: mode === "synchronous" });
-
-    const tasks: GroupTask[] = parts.map((idx, w) => {
-      const x = gatherRows(data.x, rowSize, idx);
-      const y = gatherRows(data.y, 1, idx);
+    const valOf = (w: number) => {
       const { start, end } = valRanges[w];
-      const val =
-        end > start
-          ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
-          : null;
+      return end > start
+        ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
+        : null;
+    };
+    // gradients: every worker maps all training rows (one shared copy) and takes its slice of each global batch.
+    const shared = gradients ? { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) } : null;
+    const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+    const rowsOf = (w: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, W, w) : parts[w].length);
+    const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+    const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
+    // gradients: the store's params are the averaged gradient; the weights stay in this.params.
+    const store = gradients
+      ? ParamStore.create(this.weightCount, W, { slots: true })
+      : ParamStore.create(this.weightCount, W, { params: this.params!, slots: mode === "synchronous" });
+
+    const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
+      const x = shared ? shared.x : gatherRows(data.x, rowSize, parts[w]);
+      const y = shared ? shared.y : gatherRows(data.y, 1, parts[w]);
+      const val = valOf(w);
       const task: FitTask = {
         kind: "fit", workerId: w, spec: this.spec, config: this.config, store: store.handles,
-        x, y, count: idx.length, val, initialEpoch: first, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
-        snapshot: opts.onEpochEnd !== undefined && mode === "synchronous",
+        x, y, count: shared ? nTrain : parts[w].length, val, initialEpoch: first, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
+        snapshot: opts.onEpochEnd !== undefined && (mode === "synchronous" || gradients),
+        weights: gradients ? this.params! : null,
         faultInjection: opts.faultInjection ?? null,
       };
-      const transfer = [x.buffer, y.buffer, ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
+      const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
       return { task, transfer };
     });
 
@@ -223,7 +233,7 @@ export class DistributedModel {
                 emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...val });
                 if (onEpochEnd) {
                   // Taken now, synchronously: the workers may move the shared weights on at any moment.
-                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
+                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store, gradients), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
                   snapshots[k] = null;
                   hooks = hooks.then(() => onEpochEnd(end));
                   return hooks;
@@ -265,7 +275,7 @@ export class DistributedModel {
     const steadySec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.history.epochEnd[0]))) / 1000;
     return {
       merged,
-      workers: done.map((d) => ({ id: d.workerId, samples: parts[d.workerId].length, history: d.history, timing: d.timing })),
+      workers: done.map((d) => ({ id: d.workerId, samples: rowsOf(d.workerId), history: d.history, timing: d.timing })),
       wallSec,
       backend: [...backends].join("+"),
       trainingKernel: [...new Set(done.map((d) => d.kernel))].join("+"),
@@ -322,7 +332,8 @@ export class DistributedModel {
    * (the store's params change at every barrier). Asynchronous: under the store's lock, unless a
    * dead worker holds it for a second; hogwild: as they are, which is what hogwild means.
    */
-  private snapshotStore(store: ParamStore): Float32Array {
+  private snapshotStore(store: ParamStore, gradients: boolean): Float32Array {
+    if (gradients) return new Float32Array(this.params!).slice(); // the store holds gradients there
     const locked = this.config.mode === "asynchronous" && store.lockWithin(1000);
     try {
       return store.read();
@@ -374,7 +385,7 @@ export class DistributedModel {
   /** Synchronous mode: each worker's weights before the last averaging, and the average (for checks). */
   lastSyncRound(): SyncRoundState | null {
     const s = this.lastStore;
-    if (!s || !s.handles.slots) return null;
+    if (!s || !s.handles.slots || this.config.mode !== "synchronous") return null;
     return {
       workerWeights: Array.from({ length: s.parties }, (_, i) => s.slot(i).slice()),
       samples: s.samples(),
@@ -484,6 +495,13 @@ export class DistributedModel {
 }
 
 export type { MetricSums };
+
+/** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
+function toShared(values: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(values.length * 4));
+  out.set(values);
+  return out;
+}
 
 async function readJsonFile(file: string): Promise<unknown> {
   const text = await fs.readFile(file, "utf8");

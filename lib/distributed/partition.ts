@@ -41,3 +41,18 @@ export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLik
   }
   return out;
 }
+
+/** Worker w's contiguous share [lo, hi) of a global batch of `rows` rows split between `workers`: sizes differ by at most one. */
+export function batchSlice(rows: number, workers: number, w: number): { lo: number; hi: number } {
+  return { lo: Math.floor((w * rows) / workers), hi: Math.floor(((w + 1) * rows) / workers) };
+}
+
+/** Rows worker w computes per epoch when `count` rows go in global batches of `batchSize` (mode 'gradients'). */
+export function rowsPerEpoch(count: number, batchSize: number, workers: number, w: number): number {
+  let n = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    const { lo, hi } = batchSlice(Math.min(batchSize, count - start), workers, w);
+    n += hi - lo;
+  }
+  return n;
+}

@@ -12,7 +12,10 @@ export interface FitTask {
   spec: ModelSpec;
   config: ResolvedConfig;
   store: ParamStoreHandles;
-  /** This worker's partition, count rows of T×F floats (T token ids for 'original'); transferred. */
+  /**
+   * This worker's partition, count rows of T×F floats (T token ids for 'original'); transferred.
+   * Mode 'gradients': every training row, over a SharedArrayBuffer all workers map (no copy).
+   */
   x: Float32Array;
   y: Float32Array;
   count: number;
@@ -26,6 +29,11 @@ export interface FitTask {
   snapshot: boolean;
   /** Synchronous mode: barrier rounds per epoch, the same for every worker (some may bring no batch). */
   roundsPerEpoch: number;
+  /**
+   * Mode 'gradients' only: the model's weights (the DistributedModel's own buffer). Workers start
+   * from them; worker 0 writes the weights back after every epoch (all workers hold the same ones).
+   */
+  weights: SharedArrayBuffer | null;
   /** TEST ONLY. */
   faultInjection: FaultInjection | null;
 }

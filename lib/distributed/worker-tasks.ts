@@ -1,57 +1,18 @@
 // What a worker does with its task: train its partition against the shared parameter store
-// (synchronous / asynchronous / hogwild), or predict its rows. Runs inside worker threads only.
+// (synchronous / asynchronous / hogwild; 'gradients' in worker-gradients.ts), or predict its rows.
+// Runs inside worker threads only.
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../backend";
 import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
-import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makeTrainStep } from "../model/train-step";
-import { makePredictor } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
-import { ParamStore } from "./param-store";
 import { gatherRows } from "./partition";
-import type { FitTask, PredictTask, WorkerHistory, WorkerTiming, WorkerToMain } from "./protocol";
+import type { FitTask, PredictTask, WorkerHistory, WorkerTiming } from "./protocol";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { runGradientFit } from "./worker-gradients";
 
-export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
-
-const PREDICT_MIN_BATCH = 256;
-
-/** Same seed, worker and epoch → same stream, whichever thread asks. */
-function streamSeed(seed: number, worker: number, epoch: number, salt: number): number {
-  let h = (seed ^ Math.imul(worker + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  return h;
-}
-
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-async function setup(task: FitTask | PredictTask, post: Post) {
-  const t0 = performance.now();
-  const backend = await initBackend();
-  const model = buildModelFromSpec(task.spec);
-  const shape = specInputShape(task.spec);
-  const store = ParamStore.attach(task.store);
-  post({ type: "ready", workerId: task.workerId, backend: backend.name, startupMs: performance.now() - t0 });
-  const batchShape = (b: number) => (shape.tokens ? [b, shape.timesteps] : [b, shape.timesteps, shape.features]);
-  return { model, store, rowSize: shape.timesteps * shape.features, batchShape };
-}
-
-function predictRows(model: tf.LayersModel, x: Float32Array, count: number, rowSize: number, batchShape: (b: number) => number[], batchSize: number): Float32Array {
-  const out = new Float32Array(count);
-  const predictor = makePredictor(model);
-  for (let start = 0; start < count; start += batchSize) {
-    const b = Math.min(batchSize, count - start);
-    const values = tf.tidy(() => {
-      const xs = tf.tensor(x.subarray(start * rowSize, (start + b) * rowSize), batchShape(b));
-      return predictor.predict(xs).dataSync();
-    });
-    out.set(values, start);
-  }
-  return out;
-}
+export type { Post } from "./worker-common";
 
 export async function runPredict(task: PredictTask, post: Post): Promise<void> {
   const { model, store, rowSize, batchShape } = await setup(task, post);
@@ -61,6 +22,7 @@ export async function runPredict(task: PredictTask, post: Post): Promise<void> {
 }
 
 export async function runFit(task: FitTask, post: Post): Promise<void> {
+  if (task.config.mode === "gradients") return runGradientFit(task, post);
   const { config, workerId: id } = task;
   const { model, store, rowSize, batchShape } = await setup(task, post);
   const step = makeTrainStep(model);
@@ -180,33 +142,4 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const trainEnd = now();
   timing.trainMs = trainEnd - trainStart;
   post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}) });
-}
-
-/**
- * A training step resolves through microtasks only, so without this a whole epoch is one macrotask and
- * Node would notice an unhandled rejection (or run a timer) only when training ends.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-const HANG_SPIN = new Int32Array(1);
-
-/** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
-function injectFault(task: FitTask, epoch: number, batch: number): void {
-  const f = task.faultInjection;
-  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch || (f.atBatch ?? 0) !== batch) return;
-  const message = `injected fault (${f.kind}) in worker ${task.workerId} at epoch ${epoch}${batch ? ` batch ${batch}` : ""}`;
-  if (f.kind === "throw") throw new Error(message);
-  if (f.kind === "reject") void Promise.reject(new Error(message));
-  if (f.kind === "exit") process.exit(3);
-  if (f.kind === "hang") {
-    // Spin without a message or an exit: only the main thread's stall watchdog can end this.
-    for (;;) Atomics.load(HANG_SPIN, 0);
-  }
-  if (f.kind === "oom") {
-    // Keep allocating until the worker's resourceLimits end it (ERR_WORKER_OUT_OF_MEMORY).
-    const hog: number[][] = [];
-    for (;;) hog.push(new Array<number>(1 << 17).fill(epoch + 0.5));
-  }
 }

@@ -6,6 +6,22 @@ import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch }
 /** Which code computes a model's forward (and backward) pass: the fused native RNN kernel or tfjs-layers' own. */
 export type TrainingKernel = "fused-native" | "tfjs-layers";
 
+/** Computes a Dropout layer's training output instead of the layer (gradient averaging cuts a global mask to its rows). */
+export type DropoutOverride = (layer: tf.layers.Layer, x: tf.Tensor, index: number) => tf.Tensor;
+
+/** A Sequential model's output layer by layer on tfjs-layers, with Dropout optionally overridden in training. */
+export function applyLayers(model: tf.LayersModel, xs: tf.Tensor, training: boolean, dropout?: DropoutOverride): tf.Tensor {
+  let out = xs;
+  model.layers.forEach((layer, i) => {
+    out = applyTfjsLayer(layer, out, i, training, dropout);
+  });
+  return out;
+}
+
+function applyTfjsLayer(layer: tf.layers.Layer, x: tf.Tensor, index: number, training: boolean, dropout?: DropoutOverride): tf.Tensor {
+  return training && dropout && layer.getClassName() === "Dropout" ? dropout(layer, x, index) : (layer.apply(x, { training }) as tf.Tensor);
+}
+
 /** The model's layers with their fused shapes (null where tfjs runs the layer), each with its own caches. */
 export class FusedModel {
   private readonly scratch: FusedScratch[];
@@ -38,12 +54,12 @@ export class FusedModel {
   }
 
   /** The model's output for xs; `training` switches Dropout on. Differentiable in the weights. */
-  apply(xs: tf.Tensor, training: boolean): tf.Tensor {
+  apply(xs: tf.Tensor, training: boolean, dropout?: DropoutOverride): tf.Tensor {
     let out = xs;
     this.plan.forEach((step, i) => {
       const layer = this.model.layers[i];
       if (step === null) {
-        out = layer.apply(out, { training }) as tf.Tensor;
+        out = applyTfjsLayer(layer, out, i, training, dropout);
       } else {
         const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read());
         // The first layer's input is data: no gradient wanted for it.

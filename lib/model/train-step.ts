@@ -47,6 +47,6 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
 }
 
 /** A Sequential compiles the LayersModel it wraps: that one holds the loss functions. */
-function compiled(model: tf.LayersModel): tf.LayersModel {
+export function compiled(model: tf.LayersModel): tf.LayersModel {
   return (model as unknown as { model?: tf.LayersModel }).model ?? model;
 }

@@ -1,0 +1,77 @@
+// What both training loops and prediction share inside a worker thread: setup, seeds, prediction,
+// yielding to the event loop, and the test-only fault injection.
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend";
+import { buildModelFromSpec, specInputShape } from "../model/spec";
+import { makePredictor } from "../model/fused-model";
+import { ParamStore } from "./param-store";
+import type { FitTask, PredictTask, WorkerToMain } from "./protocol";
+
+export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
+
+export const PREDICT_MIN_BATCH = 256;
+
+/** Same seed, worker and epoch → same stream, whichever thread asks. */
+export function streamSeed(seed: number, worker: number, epoch: number, salt: number): number {
+  let h = (seed ^ Math.imul(worker + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  return h;
+}
+
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export async function setup(task: FitTask | PredictTask, post: Post) {
+  const t0 = performance.now();
+  const backend = await initBackend();
+  const model = buildModelFromSpec(task.spec);
+  const shape = specInputShape(task.spec);
+  const store = ParamStore.attach(task.store);
+  post({ type: "ready", workerId: task.workerId, backend: backend.name, startupMs: performance.now() - t0 });
+  const batchShape = (b: number) => (shape.tokens ? [b, shape.timesteps] : [b, shape.timesteps, shape.features]);
+  return { model, store, rowSize: shape.timesteps * shape.features, batchShape };
+}
+
+export function predictRows(model: tf.LayersModel, x: Float32Array, count: number, rowSize: number, batchShape: (b: number) => number[], batchSize: number): Float32Array {
+  const out = new Float32Array(count);
+  const predictor = makePredictor(model);
+  for (let start = 0; start < count; start += batchSize) {
+    const b = Math.min(batchSize, count - start);
+    const values = tf.tidy(() => {
+      const xs = tf.tensor(x.subarray(start * rowSize, (start + b) * rowSize), batchShape(b));
+      return predictor.predict(xs).dataSync();
+    });
+    out.set(values, start);
+  }
+  return out;
+}
+
+/**
+ * A training step resolves through microtasks only, so without this a whole epoch is one macrotask and
+ * Node would notice an unhandled rejection (or run a timer) only when training ends.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const HANG_SPIN = new Int32Array(1);
+
+/** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
+export function injectFault(task: FitTask, epoch: number, batch: number): void {
+  const f = task.faultInjection;
+  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch || (f.atBatch ?? 0) !== batch) return;
+  const message = `injected fault (${f.kind}) in worker ${task.workerId} at epoch ${epoch}${batch ? ` batch ${batch}` : ""}`;
+  if (f.kind === "throw") throw new Error(message);
+  if (f.kind === "reject") void Promise.reject(new Error(message));
+  if (f.kind === "exit") process.exit(3);
+  if (f.kind === "hang") {
+    // Spin without a message or an exit: only the main thread's stall watchdog can end this.
+    for (;;) Atomics.load(HANG_SPIN, 0);
+  }
+  if (f.kind === "oom") {
+    // Keep allocating until the worker's resourceLimits end it (ERR_WORKER_OUT_OF_MEMORY).
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array<number>(1 << 17).fill(epoch + 0.5));
+  }
+}

@@ -1,0 +1,115 @@
+// Mode 'gradients' inside a worker. Every epoch one seeded shuffle of all training rows, the same in
+// every worker, cut into global batches; each worker takes a contiguous slice of each batch and
+// computes the gradient of its rows; the slices' gradients are averaged weighted by rows at the
+// barrier; every worker applies that same Adam step. With the global batch fixed, N workers train
+// the model one worker would (Dropout masks too are drawn per global batch), to float rounding.
+import * as tf from "@tensorflow/tfjs";
+import { createRng, shuffleInPlace } from "../random";
+import { makeGradientStep } from "../model/gradient-step";
+import { binaryMetricSums, MetricSums } from "./metrics";
+import { readFlatWeights, writeFlatWeights } from "./model-weights";
+import { batchSlice, gatherRows } from "./partition";
+import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+
+/** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
+const GLOBAL_STREAM = -1;
+
+export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
+  const { config, workerId: id } = task;
+  if (!task.weights) throw new Error("mode 'gradients' needs FitTask.weights (the model's shared weights)");
+  const { model, store, rowSize, batchShape } = await setup(task, post);
+  const step = makeGradientStep(model);
+  const weights = new Float32Array(task.weights, 0, store.size);
+  const mine = store.slot(id);
+  const averaged = new Float32Array(store.size);
+  const timing: WorkerTiming = {
+    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
+  };
+  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
+  const yBuf = new Float32Array(config.batchSize);
+  const B = config.batchSize;
+  const W = config.numWorkers;
+
+  // Read before the start barrier: worker 0 writes these weights back only after an epoch.
+  writeFlatWeights(model, weights);
+  timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
+  const trainStart = now();
+
+  for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
+    const order = Array.from({ length: task.count }, (_, i) => i);
+    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 1)));
+    const dropoutRng = createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 2));
+    const batches = Math.ceil(task.count / B);
+    let lossSum = 0;
+    let accSum = 0;
+    let seen = 0;
+    if (batches === 0) injectFault(task, epoch, 0);
+    for (let k = 0; k < batches; k++) {
+      injectFault(task, epoch, k);
+      const start = k * B;
+      const rows = Math.min(B, task.count - start);
+      const { lo, hi } = batchSlice(rows, W, id);
+      // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
+      const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
+      const n = hi - lo;
+      let loss = NaN;
+      let acc = NaN;
+      if (n > 0) {
+        const idx = order.slice(start + lo, start + hi);
+        const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(n));
+        for (let r = 0; r < n; r++) yBuf[r] = task.y[idx[r]];
+        const ys = tf.tensor2d(yBuf.slice(0, n), [n, 1]);
+        const t = performance.now();
+        [loss, acc] = step.compute(xs, ys, { offset: lo, total: rows }, seeds, mine);
+        timing.computeMs += performance.now() - t;
+        tf.dispose([xs, ys]);
+        lossSum += loss * n;
+        accSum += acc * n;
+        seen += n;
+      }
+      store.setSamples(id, n);
+      const { waitedMs } = store.arriveAndWait(() => {
+        const ta = performance.now();
+        store.averageSlots();
+        timing.averagingMs += performance.now() - ta;
+      }, id);
+      timing.barrierWaitMs += waitedMs;
+      timing.rounds++;
+      let t = performance.now();
+      store.read(averaged);
+      timing.paramStoreMs += performance.now() - t;
+      t = performance.now();
+      step.apply(averaged);
+      timing.computeMs += performance.now() - t;
+      if (n > 0) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss, acc, samples: n });
+      await yieldToEventLoop();
+    }
+
+    let val: MetricSums | null = null;
+    if (task.val && task.val.count > 0) {
+      const t = performance.now();
+      const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(B, PREDICT_MIN_BATCH));
+      val = binaryMetricSums(pred, task.val.y);
+      timing.validationMs += performance.now() - t;
+    }
+    history.loss.push(seen ? lossSum / seen : NaN);
+    history.acc.push(seen ? accSum / seen : NaN);
+    history.samples.push(seen);
+    history.numTensors.push(tf.memory().numTensors);
+    history.epochEnd.push(now());
+    // Every worker holds the same weights: worker 0 publishes them (fit's result and checkpoints).
+    let snapshot: Float32Array | null = null;
+    if (id === 0) {
+      readFlatWeights(model, weights);
+      if (task.snapshot) snapshot = weights.slice();
+    }
+    post(
+      { type: "epoch", workerId: id, epoch, batches, loss: history.loss.at(-1)!, acc: history.acc.at(-1)!, samples: seen, val, numTensors: history.numTensors.at(-1)!, weights: snapshot },
+      snapshot ? [snapshot.buffer] : [],
+    );
+  }
+  const trainEnd = now();
+  timing.trainMs = trainEnd - trainStart;
+  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}) });
+}

@@ -1,0 +1,28 @@
+// Dropout whose mask is drawn for a whole global batch and cut to one worker's rows, so N workers
+// splitting a batch apply exactly the mask one worker would (tf.dropout's own arithmetic).
+import * as tf from "@tensorflow/tfjs";
+
+/** Which rows of the global batch this call holds: [offset, offset + x.shape[0]) of `total`. */
+export interface RowSlice {
+  offset: number;
+  total: number;
+}
+
+/**
+ * x · floor(u + keep) / keep with u = randomUniform([total, ...], seed) rows offset.. — for
+ * offset 0 and total = rows it equals tf.dropout(x, rate, undefined, seed) bit for bit.
+ */
+export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowSlice): tf.Tensor {
+  const n = x.shape[0];
+  if (!(rows.offset >= 0 && rows.offset + n <= rows.total)) {
+    throw new RangeError(`dropoutRows: rows ${rows.offset}..${rows.offset + n} outside a batch of ${rows.total}`);
+  }
+  if (rate === 0) return x.clone();
+  return tf.tidy(() => {
+    const keep = 1 - rate;
+    const u = tf.randomUniform([rows.total, ...x.shape.slice(1)], 0, 1, "float32", seed);
+    const mine = rows.offset === 0 && n === rows.total ? u : tf.slice(u, rows.offset, n);
+    const multiplier = tf.div(tf.floor(tf.add(mine, keep)), keep);
+    return tf.mul(x, multiplier);
+  });
+}
