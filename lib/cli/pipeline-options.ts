@@ -1,9 +1,9 @@
 // Command-line options of `npm run pipeline`: one typed object, validated once, here.
-import { MAX_WORKERS } from "../distributed/config";
+import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 
 export type ModelKind = "lstm" | "gru";
-export type Mode = "synchronous" | "asynchronous" | "hogwild";
+export type Mode = SyncMode;
 export type Frequency = "epoch" | "batch";
 /** urfd: the two URFD feature files (feature windows, the default model); dfcsv: the original project's token rows (the original preset). */
 export type DataFormat = "urfd" | "dfcsv";
@@ -13,7 +13,8 @@ export interface PipelineOptions {
   data: string | null;
   model: ModelKind;
   mode: Mode;
-  frequency: Frequency;
+  /** null: the mode's own (batch for gradients, else epoch). */
+  frequency: Frequency | null;
   workers: number;
   epochs: number;
   batchSize: number;
@@ -32,7 +33,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   data: null,
   model: "lstm",
   mode: "synchronous",
-  frequency: "epoch",
+  frequency: null,
   workers: 2,
   epochs: 30,
   batchSize: 64,
@@ -93,15 +94,15 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--format", key: "format", arg: "urfd|dfcsv", help: "urfd: URFD feature files, feature windows, the default model; dfcsv: the original project's df.csv (posture tokens then label, see npm run derive-dfcsv), the original preset (Embedding + 3 x RNN(256)); --window/--stride then come from the file", parse: oneOf<DataFormat>(["urfd", "dfcsv"]) },
   { flag: "--data", key: "data", arg: "DIR|FILE", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, data/urfd, ../shared/data/urfd, else synthetic); with --format dfcsv, the df.csv file (required)", parse: text },
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
-  { flag: "--mode", key: "mode", arg: "synchronous|asynchronous|hogwild", help: "data-parallel update rule", parse: oneOf<Mode>(["synchronous", "asynchronous", "hogwild"]) },
-  { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights", parse: oneOf<Frequency>(["epoch", "batch"]) },
+  { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (N workers train the 1-worker model); synchronous = average weights (Elephas); asynchronous/hogwild = push weight deltas with/without a lock", parse: oneOf<Mode>(SYNC_MODES) },
+  { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights (synchronous/asynchronous/hogwild; default epoch; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
   { flag: "--workers", key: "workers", arg: "N", help: `worker threads (at most ${MAX_WORKERS})`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
     if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
     return n;
   } },
   { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: positiveInt },
-  { flag: "--batch-size", key: "batchSize", arg: "N", help: "mini-batch size per worker", parse: positiveInt },
+  { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: positiveInt },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: nonNegativeInt },
@@ -225,6 +226,9 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   if (parsed === "help") return { kind: "help" };
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
+  if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
+    throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
+  }
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }

@@ -25,6 +25,12 @@ export interface DistributedConfig {
   syncEvery?: number;
   /** Seeds the partition, each worker's per-epoch shuffle and its dropout masks. */
   seed?: number;
+  /**
+   * 'gradients' only: the global batch is cut into this many micro-batches, each one gradient, summed
+   * in order whichever worker computed it, so every worker count up to it trains bit-identically.
+   * Default max(8, numWorkers).
+   */
+  microBatches?: number;
 }
 
 /** A config with its defaults filled in: what workers receive. */
@@ -33,7 +39,10 @@ export type ResolvedConfig = Required<DistributedConfig>;
 export const MAX_WORKERS = 64;
 export const DEFAULT_SEED = 42;
 
-const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed"] as const;
+const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches"] as const;
+
+/** Micro-batches of a 'gradients' step unless told otherwise (with 8 or fewer workers: results independent of the count). */
+export const DEFAULT_MICRO_BATCHES = 8;
 
 /** Check a config (from code or JSON) and fill defaults. Throws a one-line TypeError on anything wrong. */
 export function validateConfig(value: unknown): ResolvedConfig {
@@ -52,7 +61,14 @@ export function validateConfig(value: unknown): ResolvedConfig {
   }
   const syncEvery = o.syncEvery === undefined ? 1 : expectInt(o.syncEvery, "config.syncEvery", 1);
   const seed = o.seed === undefined ? DEFAULT_SEED : expectInt(o.seed, "config.seed", 0, 2 ** 32 - 1);
-  return { mode, frequency, numWorkers, batchSize, syncEvery, seed };
+  // 1 is what a resolved non-gradients config carries, so validateConfig(validateConfig(c)) works.
+  if (mode !== "gradients" && o.microBatches !== undefined && o.microBatches !== 1) {
+    throw new TypeError("config.microBatches applies only to mode 'gradients'; remove it");
+  }
+  const microBatches =
+    mode !== "gradients" ? 1 : o.microBatches === undefined ? Math.max(DEFAULT_MICRO_BATCHES, numWorkers) : expectInt(o.microBatches, "config.microBatches", 1, 1024);
+  if (microBatches > batchSize) throw new TypeError(`config.microBatches (${microBatches}) exceeds config.batchSize (${batchSize}): a micro-batch needs at least one row`);
+  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches };
 }
 
 /** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
@@ -65,7 +81,7 @@ export function averagingRule(config: ResolvedConfig): string {
   const when = config.frequency === "epoch" ? "after each epoch" : config.syncEvery === 1 ? "every batch" : `every ${config.syncEvery} batches`;
   switch (config.mode) {
     case "gradients":
-      return `gradients averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker`;
+      return `gradients of ${config.microBatches} micro-batches averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker`;
     case "synchronous":
       return `weights averaged weighted by rows ${when}, each worker with its own Adam state`;
     case "asynchronous":
@@ -77,8 +93,8 @@ export function averagingRule(config: ResolvedConfig): string {
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */
 export function configToJson(config: ResolvedConfig): DistributedConfig {
-  const { syncEvery, ...rest } = config;
-  return config.frequency === "batch" ? { ...rest, syncEvery } : rest;
+  const { syncEvery, microBatches, ...rest } = config;
+  return { ...rest, ...(config.frequency === "batch" ? { syncEvery } : {}), ...(config.mode === "gradients" ? { microBatches } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { initBackend } from "../backend";
 import { expectObject, expectInt, rejectUnknownKeys } from "../model/check";
 import { MODEL_JSON, saveModelFiles, readWeightFiles, WEIGHTS_BIN } from "../model/io";
 import { buildModelFromSpec, ModelSpec, parseModelSpec, specInputShape } from "../model/spec";
-import { configToJson, DistributedConfig, EpochEnd, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
+import { averagingRule, configToJson, DistributedConfig, EpochEnd, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
 import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
@@ -43,6 +43,8 @@ export interface FitResult {
   trainingKernel: string;
   /** Why tfjs-layers computed them, when it did (e.g. the kernel was not built). */
   trainingKernelNote?: string;
+  /** What the workers exchanged and how (averagingRule of the config). */
+  averaging: string;
   /** Training windows processed per second of training time, all workers together. */
   windowsPerSec: number;
   /** The same after the first epoch (warm-up excluded); NaN with a single epoch. */
@@ -156,12 +158,12 @@ export class DistributedModel {
     // gradients: every worker maps all training rows (one shared copy) and takes its slice of each global batch.
     const shared = gradients ? { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) } : null;
     const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
-    const rowsOf = (w: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, W, w) : parts[w].length);
+    const rowsOf = (w: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, this.config.microBatches, W, w) : parts[w].length);
     const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
     const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
     // gradients: the store's params are the averaged gradient; the weights stay in this.params.
     const store = gradients
-      ? ParamStore.create(this.weightCount, W, { slots: true })
+      ? ParamStore.create(this.weightCount, W, { slots: this.config.microBatches })
       : ParamStore.create(this.weightCount, W, { params: this.params!, slots: mode === "synchronous" });
 
     const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
@@ -280,6 +282,7 @@ export class DistributedModel {
       backend: [...backends].join("+"),
       trainingKernel: [...new Set(done.map((d) => d.kernel))].join("+"),
       ...(done.some((d) => d.kernelNote) ? { trainingKernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
+      averaging: averagingRule(this.config),
       windowsPerSec: windows / trainSec,
       steadyWindowsPerSec: nEpochs > 1 ? steadyWindows / steadySec : NaN,
       timing: {

@@ -7,7 +7,7 @@ const LOCK = 0;
 const BARRIER_COUNT = 1;
 const BARRIER_GEN = 2;
 const ABORT = 3;
-const SAMPLES = 4; // then one sample count a party, then one "waiting" flag a party
+const SAMPLES = 4; // then one sample count a slot (a party without slots), then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
 
@@ -17,8 +17,10 @@ export interface ParamStoreHandles {
   parties: number;
   params: SharedArrayBuffer;
   control: SharedArrayBuffer;
-  /** parties × size floats, present when created with slots (synchronous mode). */
+  /** slotCount × size floats, present when created with slots (synchronous and gradients modes). */
   slots: SharedArrayBuffer | null;
+  /** Slots in `slots`: one a party by default; 'gradients' keeps one a micro-batch. 0 without slots. */
+  slotCount: number;
 }
 
 /** Thrown in a thread waiting on the lock or barrier once the store is aborted. */
@@ -39,17 +41,20 @@ export class ParamStore {
   }
 
   /** New store of `size` floats for `parties` threads; pass `params` to reuse an existing weight buffer. */
-  static create(size: number, parties: number, opts: { params?: SharedArrayBuffer; slots?: boolean } = {}): ParamStore {
+  static create(size: number, parties: number, opts: { params?: SharedArrayBuffer; slots?: boolean | number } = {}): ParamStore {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`ParamStore size must be a positive integer; got ${size}`);
     if (!Number.isInteger(parties) || parties < 1) throw new RangeError(`ParamStore parties must be a positive integer; got ${parties}`);
     const params = opts.params ?? new SharedArrayBuffer(size * 4);
     if (params.byteLength < size * 4) throw new RangeError(`params buffer holds ${params.byteLength / 4} floats, need ${size}`);
+    const slotCount = opts.slots === true ? parties : opts.slots ? opts.slots : 0;
+    if (!Number.isInteger(slotCount) || slotCount < 0) throw new RangeError(`ParamStore slots must be a non-negative integer; got ${String(opts.slots)}`);
     return new ParamStore({
       size,
       parties,
       params,
-      control: new SharedArrayBuffer((SAMPLES + 2 * parties) * 4),
-      slots: opts.slots ? new SharedArrayBuffer(parties * size * 4) : null,
+      control: new SharedArrayBuffer((SAMPLES + (slotCount || parties) + parties) * 4),
+      slots: slotCount ? new SharedArrayBuffer(slotCount * size * 4) : null,
+      slotCount,
     });
   }
 
@@ -63,6 +68,11 @@ export class ParamStore {
 
   get parties(): number {
     return this.handles.parties;
+  }
+
+  /** Index of party 0's "waiting" flag in the control array (after the sample counts). */
+  private get waitingAt(): number {
+    return SAMPLES + (this.handles.slotCount || this.parties);
   }
 
   /** Copy the shared weights into `into` (a fresh array by default). Not atomic: lock for that. */
@@ -107,11 +117,11 @@ export class ParamStore {
    * waiting there is waiting for another one, not stuck itself (the stall watchdog asks).
    */
   isWaiting(party: number): boolean {
-    return Atomics.load(this.ctrl, SAMPLES + this.parties + party) === 1;
+    return Atomics.load(this.ctrl, this.waitingAt + party) === 1;
   }
 
   private setWaiting(party: number | undefined, waiting: boolean): void {
-    if (party !== undefined) Atomics.store(this.ctrl, SAMPLES + this.parties + party, waiting ? 1 : 0);
+    if (party !== undefined) Atomics.store(this.ctrl, this.waitingAt + party, waiting ? 1 : 0);
   }
 
   /**
@@ -167,24 +177,25 @@ export class ParamStore {
     return { waitedMs: performance.now() - t0, wasLast: false };
   }
 
-  /** Weight slot of one party (synchronous mode). */
-  slot(party: number): Float32Array {
+  /** One slot (synchronous: a party's weights; gradients: a micro-batch's gradient). */
+  slot(index: number): Float32Array {
     if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
-    if (!Number.isInteger(party) || party < 0 || party >= this.parties) throw new RangeError(`slot ${party} of ${this.parties}`);
-    return new Float32Array(this.handles.slots, party * this.size * 4, this.size);
+    const n = this.handles.slotCount;
+    if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`slot ${index} of ${n}`);
+    return new Float32Array(this.handles.slots, index * this.size * 4, this.size);
   }
 
-  setSamples(party: number, samples: number): void {
-    Atomics.store(this.ctrl, SAMPLES + party, samples);
+  setSamples(slot: number, samples: number): void {
+    Atomics.store(this.ctrl, SAMPLES + slot, samples);
   }
 
   samples(): number[] {
-    return Array.from({ length: this.parties }, (_, i) => Atomics.load(this.ctrl, SAMPLES + i));
+    return Array.from({ length: this.handles.slotCount || this.parties }, (_, i) => Atomics.load(this.ctrl, SAMPLES + i));
   }
 
-  /** params = average of the slots weighted by their sample counts (zero counts ignored). */
+  /** params = average of the slots weighted by their sample counts (zero counts ignored), summed in slot order. */
   averageSlots(): void {
-    const slots = Array.from({ length: this.parties }, (_, i) => this.slot(i));
+    const slots = Array.from({ length: this.handles.slotCount }, (_, i) => this.slot(i));
     weightedAverage(slots, this.samples(), this.params);
   }
 

@@ -1,8 +1,8 @@
 // Mode 'gradients' inside a worker. Every epoch one seeded shuffle of all training rows, the same in
-// every worker, cut into global batches; each worker takes a contiguous slice of each batch and
-// computes the gradient of its rows; the slices' gradients are averaged weighted by rows at the
-// barrier; every worker applies that same Adam step. With the global batch fixed, N workers train
-// the model one worker would (Dropout masks too are drawn per global batch), to float rounding.
+// every worker, cut into global batches, each cut into micro-batches; a worker computes the gradient
+// of each micro-batch it owns into that micro-batch's slot; at the barrier the slots are averaged
+// weighted by rows, in slot order; every worker applies that same Adam step. Each micro-batch's
+// gradient is the same bits whoever computes it, so 1..microBatches workers train bit-identically.
 import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
@@ -21,7 +21,9 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const { model, store, rowSize, batchShape } = await setup(task, post);
   const step = makeGradientStep(model);
   const weights = new Float32Array(task.weights, 0, store.size);
-  const mine = store.slot(id);
+  const K = config.microBatches;
+  // This worker's micro-batches: the same run of slots in every global batch.
+  const owned = batchSlice(K, config.numWorkers, id);
   const averaged = new Float32Array(store.size);
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
@@ -29,7 +31,6 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   const yBuf = new Float32Array(config.batchSize);
   const B = config.batchSize;
-  const W = config.numWorkers;
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);
@@ -47,28 +48,32 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
     if (batches === 0) injectFault(task, epoch, 0);
     for (let k = 0; k < batches; k++) {
       injectFault(task, epoch, k);
+      let batchLoss = 0;
+      let batchAcc = 0;
       const start = k * B;
       const rows = Math.min(B, task.count - start);
-      const { lo, hi } = batchSlice(rows, W, id);
       // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
       const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
-      const n = hi - lo;
-      let loss = NaN;
-      let acc = NaN;
-      if (n > 0) {
+      let n = 0;
+      for (let m = owned.lo; m < owned.hi; m++) {
+        const { lo, hi } = batchSlice(rows, K, m);
+        store.setSamples(m, hi - lo);
+        if (hi === lo) continue;
         const idx = order.slice(start + lo, start + hi);
-        const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(n));
-        for (let r = 0; r < n; r++) yBuf[r] = task.y[idx[r]];
-        const ys = tf.tensor2d(yBuf.slice(0, n), [n, 1]);
+        const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(hi - lo));
+        for (let r = 0; r < hi - lo; r++) yBuf[r] = task.y[idx[r]];
+        const ys = tf.tensor2d(yBuf.slice(0, hi - lo), [hi - lo, 1]);
         const t = performance.now();
-        [loss, acc] = step.compute(xs, ys, { offset: lo, total: rows }, seeds, mine);
+        const [loss, acc] = step.compute(xs, ys, { offset: lo, total: rows }, seeds, store.slot(m));
         timing.computeMs += performance.now() - t;
         tf.dispose([xs, ys]);
-        lossSum += loss * n;
-        accSum += acc * n;
-        seen += n;
+        lossSum += loss * (hi - lo);
+        accSum += acc * (hi - lo);
+        batchLoss += loss * (hi - lo);
+        batchAcc += acc * (hi - lo);
+        n += hi - lo;
       }
-      store.setSamples(id, n);
+      seen += n;
       const { waitedMs } = store.arriveAndWait(() => {
         const ta = performance.now();
         store.averageSlots();
@@ -82,7 +87,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       t = performance.now();
       step.apply(averaged);
       timing.computeMs += performance.now() - t;
-      if (n > 0) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss, acc, samples: n });
+      if (n > 0) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: batchLoss / n, acc: batchAcc / n, samples: n });
       await yieldToEventLoop();
     }
 

@@ -23,6 +23,8 @@ export interface MetricsJson {
     /** Code that computed the training steps: "fused-native" or "tfjs-layers" (with kernelNote saying why). */
     kernel: string;
     kernelNote?: string;
+    /** The data-parallel update rule in words (what the workers exchanged, when, and whose Adam state). */
+    averaging: string;
     /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
     workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
@@ -87,6 +89,7 @@ export function metricsJson(input: {
       windowsPerSec: trainSec > 0 ? windows / trainSec : 0,
       overheadFraction: overhead,
       ...trainingKernel(folds),
+      averaging: [...new Set(fits.map(({ fit }) => fit.averaging))].join("; "),
       workers: fits.flatMap(({ fold, member, fit }) =>
         fit.workers.map((w) => ({ id: w.id, fold, member, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),

@@ -245,7 +245,7 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
 }
 
 function configFor(opts: PipelineOptions): DistributedConfig {
-  return { mode: opts.mode, frequency: opts.frequency, numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
+  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
 }
 
 /** A named data folder must be a readable folder (checked here: a folder we cannot list would look empty). */

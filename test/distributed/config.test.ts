@@ -15,7 +15,7 @@ function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
 }
 
 test("validateConfig fills defaults", () => {
-  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42 });
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1 });
   assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
   const resolved = validateConfig(good);
   assert.deepEqual(validateConfig(resolved), resolved, "idempotent");
@@ -23,7 +23,7 @@ test("validateConfig fills defaults", () => {
 
 test("validateConfig rejects bad modes, numbers and keys with one-line TypeErrors", () => {
   oneLineTypeError(() => validateConfig(null), /config must be an object/);
-  oneLineTypeError(() => validateConfig({ ...good, mode: "sync" }), /config\.mode must be one of 'synchronous', 'asynchronous', 'hogwild'; got "sync"/);
+  oneLineTypeError(() => validateConfig({ ...good, mode: "sync" }), /config\.mode must be one of 'gradients', 'synchronous', 'asynchronous', 'hogwild'; got "sync"/);
   oneLineTypeError(() => validateConfig({ ...good, frequency: "step" }), /config\.frequency/);
   oneLineTypeError(() => validateConfig({ ...good, numWorkers: 0 }), /config\.numWorkers must be an integer in \[1, 64\]/);
   oneLineTypeError(() => validateConfig({ ...good, numWorkers: 1.5 }), /numWorkers/);
