@@ -1,0 +1,103 @@
+// The scaling study of issue 17: for every update rule and worker count, the 5-fold quality of the
+// pipeline (window AUC, recording AUC, falls found, ADLs right) and its wall time, per seed. Pure
+// parts here (cases, rows from metrics.json, the table, the figure); lib/cli/scaling.ts runs them.
+import type { SyncMode } from "../distributed/config";
+import type { PlotFigure } from "../notebook/html-page";
+
+export interface ScalingCase {
+  mode: SyncMode;
+  /** undefined: the mode's own default frequency. */
+  frequency?: "epoch" | "batch";
+  workers: number;
+  seed: number;
+}
+
+export interface ScalingRow extends ScalingCase {
+  windowAuc: number;
+  recordingAuc: number;
+  fallsFound: number;
+  falls: number;
+  adlsRight: number;
+  adls: number;
+  wallSec: number;
+  averaging: string;
+}
+
+export const SCALING_SETUPS: { mode: SyncMode; frequency?: "epoch" | "batch" }[] = [
+  { mode: "gradients" },
+  { mode: "synchronous", frequency: "epoch" },
+  { mode: "synchronous", frequency: "batch" },
+  { mode: "asynchronous", frequency: "epoch" },
+  { mode: "hogwild", frequency: "epoch" },
+];
+
+export function scalingCases(setups: typeof SCALING_SETUPS, workers: readonly number[], seeds: readonly number[]): ScalingCase[] {
+  return seeds.flatMap((seed) => setups.flatMap((s) => workers.map((w) => ({ ...s, workers: w, seed }))));
+}
+
+/** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table). */
+export function pipelineArgs(c: ScalingCase, out: string): string[] {
+  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), "--workers", String(c.workers), "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), "--out", out];
+}
+
+interface MetricsShape {
+  data: { source: string };
+  window: { auc: number | null };
+  sequence: { auc: number | null; missedFalls: string[]; falseAlarms: string[]; confusionMatrix: number[][] };
+  training: { wallSec: number; averaging?: string };
+}
+
+/** One row from a run's metrics.json; refuses synthetic data (the study is about real falls). */
+export function rowFromMetrics(c: ScalingCase, metrics: unknown): ScalingRow {
+  const m = metrics as MetricsShape;
+  if (m.data.source !== "urfd") throw new Error(`the scaling study needs the real URFD data; this run used ${m.data.source}`);
+  const [[tn, fp], [fn, tp]] = m.sequence.confusionMatrix;
+  return {
+    ...c,
+    windowAuc: m.window.auc ?? NaN,
+    recordingAuc: m.sequence.auc ?? NaN,
+    fallsFound: tp,
+    falls: tp + fn,
+    adlsRight: tn,
+    adls: tn + fp,
+    wallSec: m.training.wallSec,
+    averaging: m.training.averaging ?? "",
+  };
+}
+
+export function setupLabel(c: { mode: SyncMode; frequency?: string }): string {
+  return c.frequency ? `${c.mode} per ${c.frequency}` : c.mode;
+}
+
+/** Markdown: one line per setup and worker count, the seeds side by side. */
+export function scalingTable(rows: readonly ScalingRow[]): string {
+  const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+  const keys = [...new Set(rows.map((r) => `${setupLabel(r)}|${r.workers}`))];
+  const head = `| mode | workers | ${seeds.map((s) => `seed ${s}: win AUC, rec AUC, falls, ADLs, wall s`).join(" | ")} |`;
+  const sep = `|---|---|${seeds.map(() => "---").join("|")}|`;
+  const lines = keys.map((k) => {
+    const [label, w] = k.split("|");
+    const cells = seeds.map((s) => {
+      const r = rows.find((x) => setupLabel(x) === label && String(x.workers) === w && x.seed === s);
+      return r ? `${r.windowAuc.toFixed(4)}, ${r.recordingAuc.toFixed(4)}, ${r.fallsFound}/${r.falls}, ${r.adlsRight}/${r.adls}, ${r.wallSec.toFixed(0)}` : "";
+    });
+    return `| ${label} | ${w} | ${cells.join(" | ")} |`;
+  });
+  return [head, sep, ...lines].join("\n");
+}
+
+/** Window AUC against workers, one line per setup and seed. */
+export function scalingFigure(rows: readonly ScalingRow[]): PlotFigure {
+  const groups = new Map<string, ScalingRow[]>();
+  for (const r of rows) {
+    const k = `${setupLabel(r)}, seed ${r.seed}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return {
+    data: [...groups].map(([name, rs]) => {
+      const sorted = [...rs].sort((a, b) => a.workers - b.workers);
+      return { type: "scatter", mode: "lines+markers", name, x: sorted.map((r) => r.workers), y: sorted.map((r) => r.windowAuc) };
+    }),
+    layout: { title: { text: "5-fold window AUC against worker threads" }, xaxis: { title: { text: "workers" }, type: "log", tickvals: [1, 2, 4, 8] }, yaxis: { title: { text: "window AUC" } } },
+  };
+}

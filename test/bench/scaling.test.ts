@@ -1,0 +1,25 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS } from "../../lib/bench/scaling";
+
+const metrics = (source: string) => ({
+  data: { source },
+  window: { auc: 0.96 },
+  sequence: { auc: 0.999, missedFalls: [], falseAlarms: ["adl-33"], confusionMatrix: [[39, 1], [0, 30]] },
+  training: { wallSec: 71.2, averaging: "gradients of 8 micro-batches" },
+});
+
+test("scaling cases cover every setup, worker count and seed; arguments name them", () => {
+  const cases = scalingCases(SCALING_SETUPS, [1, 8], [1, 2]);
+  assert.equal(cases.length, SCALING_SETUPS.length * 2 * 2);
+  assert.deepEqual(pipelineArgs({ mode: "synchronous", frequency: "batch", workers: 8, seed: 2 }, "o"), ["--folds", "5", "--ensemble", "1", "--seed", "2", "--workers", "8", "--mode", "synchronous", "--frequency", "batch", "--out", "o"]);
+  assert.ok(!pipelineArgs({ mode: "gradients", workers: 2, seed: 1 }, "o").includes("--frequency"));
+});
+
+test("a row reads falls and ADLs from the recording confusion matrix; synthetic data is refused", () => {
+  const row = rowFromMetrics({ mode: "gradients", workers: 8, seed: 1 }, metrics("urfd"));
+  assert.deepEqual([row.fallsFound, row.falls, row.adlsRight, row.adls], [30, 30, 39, 40]);
+  assert.throws(() => rowFromMetrics({ mode: "gradients", workers: 8, seed: 1 }, metrics("synthetic")), /needs the real URFD data/);
+  const table = scalingTable([row, { ...row, seed: 2, windowAuc: 0.95 }]);
+  assert.match(table, /\| gradients \| 8 \| 0\.9600, 0\.9990, 30\/30, 39\/40, 71 \| 0\.9500, /);
+});
