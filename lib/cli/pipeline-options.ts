@@ -32,7 +32,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
   data: null,
   model: "lstm",
-  mode: "synchronous",
+  mode: "gradients",
   frequency: null,
   workers: 2,
   epochs: 30,

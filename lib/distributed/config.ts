@@ -31,6 +31,11 @@ export interface DistributedConfig {
    * Default max(8, numWorkers).
    */
   microBatches?: number;
+  /**
+   * Asynchronous and hogwild only: a worker whose delta is staler than this (other workers' deltas
+   * landed since it read the weights) drops it and re-reads instead. Default: no bound (Elephas).
+   */
+  maxStaleness?: number;
 }
 
 /** A config with its defaults filled in: what workers receive. */
@@ -39,7 +44,9 @@ export type ResolvedConfig = Required<DistributedConfig>;
 export const MAX_WORKERS = 64;
 export const DEFAULT_SEED = 42;
 
-const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches"] as const;
+const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "maxStaleness"] as const;
+/** ResolvedConfig.maxStaleness when no bound was asked. */
+export const UNBOUNDED_STALENESS = -1;
 
 /** Micro-batches of a 'gradients' step unless told otherwise (with 8 or fewer workers: results independent of the count). */
 export const DEFAULT_MICRO_BATCHES = 8;
@@ -68,7 +75,12 @@ export function validateConfig(value: unknown): ResolvedConfig {
   const microBatches =
     mode !== "gradients" ? 1 : o.microBatches === undefined ? Math.max(DEFAULT_MICRO_BATCHES, numWorkers) : expectInt(o.microBatches, "config.microBatches", 1, 1024);
   if (microBatches > batchSize) throw new TypeError(`config.microBatches (${microBatches}) exceeds config.batchSize (${batchSize}): a micro-batch needs at least one row`);
-  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches };
+  const deltas = mode === "asynchronous" || mode === "hogwild";
+  if (!deltas && o.maxStaleness !== undefined && o.maxStaleness !== UNBOUNDED_STALENESS) {
+    throw new TypeError("config.maxStaleness applies only to modes 'asynchronous' and 'hogwild'; remove it");
+  }
+  const maxStaleness = o.maxStaleness === undefined || o.maxStaleness === UNBOUNDED_STALENESS ? UNBOUNDED_STALENESS : expectInt(o.maxStaleness, "config.maxStaleness", 0);
+  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, maxStaleness };
 }
 
 /** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
@@ -85,16 +97,25 @@ export function averagingRule(config: ResolvedConfig): string {
     case "synchronous":
       return `weights averaged weighted by rows ${when}, each worker with its own Adam state`;
     case "asynchronous":
-      return `weight deltas pushed to a locked store ${when}, each worker with its own Adam state`;
+      return `weight deltas pushed to a locked store ${when}${bound(config)}, each worker with its own Adam state`;
     case "hogwild":
-      return `weight deltas added to the store without a lock ${when}, each worker with its own Adam state`;
+      return `weight deltas added to the store without a lock ${when}${bound(config)}, each worker with its own Adam state`;
   }
+}
+
+function bound(config: ResolvedConfig): string {
+  return config.maxStaleness === UNBOUNDED_STALENESS ? "" : ` (deltas staler than ${config.maxStaleness} dropped)`;
 }
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */
 export function configToJson(config: ResolvedConfig): DistributedConfig {
-  const { syncEvery, microBatches, ...rest } = config;
-  return { ...rest, ...(config.frequency === "batch" ? { syncEvery } : {}), ...(config.mode === "gradients" ? { microBatches } : {}) };
+  const { syncEvery, microBatches, maxStaleness, ...rest } = config;
+  return {
+    ...rest,
+    ...(config.frequency === "batch" ? { syncEvery } : {}),
+    ...(config.mode === "gradients" ? { microBatches } : {}),
+    ...(maxStaleness !== UNBOUNDED_STALENESS ? { maxStaleness } : {}),
+  };
 }
 
 /**

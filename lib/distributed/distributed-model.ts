@@ -16,7 +16,7 @@ import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "
 import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
 import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "./partition";
-import type { DoneMessage, EpochMessage, FitTask, PredictTask, WorkerHistory, WorkerTiming } from "./protocol";
+import type { DoneMessage, EpochMessage, FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 import { activeWorkerCount, GroupTask, runWorkerGroup } from "./worker-group";
 import { flatten, Shape, sizeOf, totalSize, unflatten } from "./weights";
 
@@ -45,6 +45,8 @@ export interface FitResult {
   trainingKernelNote?: string;
   /** What the workers exchanged and how (averagingRule of the config). */
   averaging: string;
+  /** Asynchronous and hogwild: staleness of every push, all workers together; null in the averaging modes. */
+  staleness: Staleness | null;
   /** Training windows processed per second of training time, all workers together. */
   windowsPerSec: number;
   /** The same after the first epoch (warm-up excluded); NaN with a single epoch. */
@@ -283,6 +285,7 @@ export class DistributedModel {
       trainingKernel: [...new Set(done.map((d) => d.kernel))].join("+"),
       ...(done.some((d) => d.kernelNote) ? { trainingKernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
       averaging: averagingRule(this.config),
+      staleness: mergeStaleness(done.flatMap((d) => (d.staleness ? [d.staleness] : []))),
       windowsPerSec: windows / trainSec,
       steadyWindowsPerSec: nEpochs > 1 ? steadyWindows / steadySec : NaN,
       timing: {
@@ -498,6 +501,18 @@ export class DistributedModel {
 }
 
 export type { MetricSums };
+
+/** Several workers' (or fits') pushes as one: mean weighted by pushes, the largest max. */
+export function mergeStaleness(list: Staleness[]): Staleness | null {
+  if (list.length === 0) return null;
+  const pushes = list.reduce((a, s) => a + s.pushes, 0);
+  return {
+    pushes,
+    mean: pushes ? list.reduce((a, s) => a + s.mean * s.pushes, 0) / pushes : 0,
+    max: Math.max(...list.map((s) => s.max)),
+    dropped: list.reduce((a, s) => a + s.dropped, 0),
+  };
+}
 
 /** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
 function toShared(values: Float32Array): Float32Array {

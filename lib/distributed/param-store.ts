@@ -7,7 +7,8 @@ const LOCK = 0;
 const BARRIER_COUNT = 1;
 const BARRIER_GEN = 2;
 const ABORT = 3;
-const SAMPLES = 4; // then one sample count a slot (a party without slots), then one "waiting" flag a party
+const VERSION = 4; // deltas added so far: a push's staleness is how many others landed since its read
+const SAMPLES = 5; // then one sample count a slot (a party without slots), then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
 
@@ -91,6 +92,12 @@ export class ParamStore {
     if (delta.length !== this.size) throw new RangeError(`addDelta: ${delta.length} floats into a store of ${this.size}`);
     const p = this.params;
     for (let i = 0; i < p.length; i++) p[i] += delta[i];
+    Atomics.add(this.ctrl, VERSION, 1);
+  }
+
+  /** Deltas added so far (asynchronous and hogwild): read it with the weights to measure staleness later. */
+  version(): number {
+    return Atomics.load(this.ctrl, VERSION);
   }
 
   /**

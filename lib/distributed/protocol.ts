@@ -131,6 +131,17 @@ export interface DoneMessage {
   /** Which code computed the training steps, and why tfjs-layers did when it did. */
   kernel: TrainingKernel;
   kernelNote?: string;
+  /** Asynchronous and hogwild: other workers' deltas that landed between this worker's read and each of its pushes. */
+  staleness: Staleness | null;
+}
+
+/** Staleness of one worker's pushes (asynchronous / hogwild), or of all workers' in FitResult. */
+export interface Staleness {
+  pushes: number;
+  mean: number;
+  max: number;
+  /** Pushes refused because they were staler than config.maxStaleness (the worker re-read instead). */
+  dropped: number;
 }
 
 export interface PredictionsMessage {

@@ -116,5 +116,5 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   }
   const trainEnd = now();
   timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}) });
+  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness: null });
 }

@@ -8,7 +8,8 @@ import { makeTrainStep } from "../model/train-step";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { gatherRows } from "./partition";
-import type { FitTask, PredictTask, WorkerHistory, WorkerTiming } from "./protocol";
+import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
+import { UNBOUNDED_STALENESS } from "./config";
 import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
 
@@ -44,9 +45,13 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   writeFlatWeights(model, store.read(before));
   timing.paramStoreMs += performance.now() - tStore;
 
+  // Staleness: how many other workers' deltas landed between this worker's read and its push.
+  const staleness: Staleness = { pushes: 0, mean: 0, max: 0, dropped: 0 };
+  let readVersion = 0;
   const readShared = (into: Float32Array) => {
     if (locked) timing.lockWaitMs += store.lock(id);
     const t = performance.now();
+    readVersion = store.version();
     store.read(into);
     if (locked) store.unlock();
     writeFlatWeights(model, into);
@@ -113,9 +118,14 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         timing.paramStoreMs += performance.now() - t;
         if (locked) timing.lockWaitMs += store.lock(id);
         const t2 = performance.now();
-        store.addDelta(after);
+        const stale = store.version() - readVersion;
+        const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
+        if (!drop) store.addDelta(after);
         if (locked) store.unlock();
         timing.paramStoreMs += performance.now() - t2;
+        staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
+        staleness.max = Math.max(staleness.max, stale);
+        if (drop) staleness.dropped++;
       }
     }
 
@@ -141,5 +151,5 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   }
   const trainEnd = now();
   timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}) });
+  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness: sync ? null : staleness });
 }

@@ -3,6 +3,8 @@ import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
+import { mergeStaleness } from "../distributed/distributed-model";
+import type { Staleness } from "../distributed/protocol";
 
 /** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
 export type MetricsSummary = Omit<Metrics, "support">;
@@ -25,6 +27,8 @@ export interface MetricsJson {
     kernelNote?: string;
     /** The data-parallel update rule in words (what the workers exchanged, when, and whose Adam state). */
     averaging: string;
+    /** Asynchronous / hogwild: staleness of the pushes over every fold and member (null otherwise). */
+    staleness: Staleness | null;
     /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
     workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
@@ -90,6 +94,7 @@ export function metricsJson(input: {
       overheadFraction: overhead,
       ...trainingKernel(folds),
       averaging: [...new Set(fits.map(({ fit }) => fit.averaging))].join("; "),
+      staleness: mergeStaleness(fits.flatMap(({ fit }) => (fit.staleness ? [fit.staleness] : []))),
       workers: fits.flatMap(({ fold, member, fit }) =>
         fit.workers.map((w) => ({ id: w.id, fold, member, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),
@@ -104,3 +109,4 @@ export function trainingKernel(folds: FoldOutcome[]): { kernel: string; kernelNo
   const note = folds.map((f) => f.result.fit.trainingKernelNote).find((n) => n);
   return note ? { kernel, kernelNote: note } : { kernel };
 }
+

@@ -15,7 +15,7 @@ function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
 }
 
 test("validateConfig fills defaults", () => {
-  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1 });
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, maxStaleness: -1 });
   assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
   const resolved = validateConfig(good);
   assert.deepEqual(validateConfig(resolved), resolved, "idempotent");

@@ -97,3 +97,22 @@ test("gradients: a fixed seed gives bit-identical weights twice", async () => {
   const b = await train("gru", 2);
   assert.deepEqual(a.weights, b.weights);
 });
+
+test("asynchronous / hogwild report the staleness of their pushes; maxStaleness 0 drops every stale push", async () => {
+  const spec = specOf("gru");
+  for (const mode of ["asynchronous", "hogwild"] as const) {
+    const free = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 2, batchSize: 16, seed: 3 } });
+    const fit = await free.fit(data, { epochs: 2 });
+    const s = fit.staleness!;
+    assert.equal(s.pushes, fit.workers.reduce((a, w) => a + Math.ceil(w.samples / 16), 0) * 2, `${mode}: one push a batch`);
+    assert.ok(s.max >= 1 && s.mean > 0, `${mode}: two workers pushing every batch see each other's deltas: ${JSON.stringify(s)}`);
+    assert.equal(s.dropped, 0);
+    const bounded = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 2, batchSize: 16, seed: 3, maxStaleness: 0 } });
+    const b = (await bounded.fit(data, { epochs: 2 })).staleness!;
+    assert.ok(b.dropped > 0 && b.dropped <= b.pushes, `${mode}, maxStaleness 0: ${JSON.stringify(b)}`);
+    assert.match(averagingRule(bounded.config), /staler than 0 dropped/);
+  }
+  const sync = await DistributedModel.create({ model: spec, config: { mode: "synchronous", numWorkers: 2, batchSize: 16, seed: 3 } });
+  assert.equal((await sync.fit(data, { epochs: 1 })).staleness, null);
+  assert.throws(() => validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 16, maxStaleness: 1 }), /only to modes 'asynchronous' and 'hogwild'/);
+});
