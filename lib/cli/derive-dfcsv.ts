@@ -24,7 +24,7 @@ read for this), and every window of N consecutive postures becomes one row: N to
 the window overlaps a fall's falling segment, else 0. A sidecar <out>.meta.json records each
 row's recording and frame, the codebook and the settings; the pipeline splits by recording with it.
 
-  --data DIR      URFD folder (default: as npm run pipeline: FALL_DATA_DIR, data/urfd, ../shared/data/urfd, else synthetic)
+  --data DIR      URFD folder (default: as npm run pipeline: FALL_DATA_DIR, data/urfd, ../shared/data/urfd)
   --out FILE      where to write df.csv [default: data/df.csv]
   --postures K    posture vocabulary, 2..${MAX_POSTURES} [default: ${DERIVE_DEFAULTS.postures}]
   --window N      postures per row [default: ${DERIVE_DEFAULTS.window}]

@@ -14,6 +14,8 @@ export interface DownloadOptions {
   timeoutMs?: number;
   log?: (line: string) => void;
   files?: readonly UrfdDownload[];
+  /** Download and verify again even when a present file's checksum is right (the shipped copies). */
+  force?: boolean;
 }
 
 /** A failure with one line for the user; `offline` when the host could not be reached at all. */
@@ -47,7 +49,7 @@ async function fetchOne(d: UrfdDownload, fetchImpl: typeof fetch, timeoutMs: num
     res = await fetchImpl(d.url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     throw new DownloadError(
-      `cannot reach ${host} (offline?): ${describeNetworkError(e)} — copy the two files into data/urfd/ by hand, or the pipeline will use ../shared/data/urfd or synthetic data`,
+      `cannot reach ${host} (offline?): ${describeNetworkError(e)} — copy the two files into data/urfd/ by hand (the project ships them there: git checkout data/urfd restores them)`,
       true,
     );
   }
@@ -69,12 +71,12 @@ export async function downloadUrfd(opts: DownloadOptions = {}): Promise<string[]
   for (const d of opts.files ?? URFD_DOWNLOADS) {
     const path = join(dir, d.file);
     if (existsSync(path)) {
-      if (sha256(readFileSync(path)) === d.sha256) {
+      if (!opts.force && sha256(readFileSync(path)) === d.sha256) {
         log(`${d.file}: already present, checksum ok`);
         out.push(path);
         continue;
       }
-      log(`${d.file}: present but checksum differs, downloading again`);
+      log(opts.force ? `${d.file}: present, downloading again (--force)` : `${d.file}: present but checksum differs, downloading again`);
     }
     const bytes = await fetchOne(d, fetchImpl, timeoutMs);
     const got = sha256(bytes);
@@ -93,13 +95,29 @@ export async function downloadUrfd(opts: DownloadOptions = {}): Promise<string[]
   return out;
 }
 
-async function main(): Promise<void> {
+const HELP = `Usage: npm run data -- [--force]
+Checks the two URFD feature files in data/urfd/ (shipped with the project) against their sha256 and
+downloads whichever is missing or wrong from fenix.ur.edu.pl; a download with another checksum is not kept.
+  --force   download and verify both files again even when the present copies are intact
+  --help    show this help`;
+
+async function main(argv: string[]): Promise<void> {
+  const unknown = argv.find((a) => a !== "--force" && a !== "--help" && a !== "-h");
+  if (unknown !== undefined) {
+    console.error(`data: unknown option "${unknown}" (see --help)`);
+    process.exitCode = 2;
+    return;
+  }
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(HELP);
+    return;
+  }
   try {
-    await downloadUrfd();
+    await downloadUrfd({ force: argv.includes("--force") });
   } catch (e) {
     console.error(e instanceof DownloadError ? e.message : `download failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
   }
 }
 
-if (require.main === module) void main();
+if (require.main === module) void main(process.argv.slice(2));

@@ -11,6 +11,8 @@ export type DataFormat = "urfd" | "dfcsv";
 export interface PipelineOptions {
   format: DataFormat;
   data: string | null;
+  /** Generated data instead of URFD (a demo; results say nothing about real falls). */
+  synthetic: boolean;
   model: ModelKind;
   mode: Mode;
   /** null: the mode's own (batch for gradients, else epoch). */
@@ -31,6 +33,7 @@ export interface PipelineOptions {
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
   data: null,
+  synthetic: false,
   model: "lstm",
   mode: "gradients",
   frequency: null,
@@ -59,9 +62,18 @@ export class UsageError extends Error {
 interface OptionDoc {
   flag: string;
   key: keyof PipelineOptions;
+  /** "" for a switch: it takes no value on the command line (stored as true/false). */
   arg: string;
   help: string;
   parse: (raw: string, flag: string) => PipelineOptions[keyof PipelineOptions];
+}
+
+const isSwitch = (doc: OptionDoc): boolean => doc.arg === "";
+
+// A switch's value as stored in run-state.json.
+function switchValue(raw: string, flag: string): boolean {
+  if (raw !== "true" && raw !== "false") throw new UsageError(`${flag} takes no value`);
+  return raw === "true";
 }
 
 function positiveInt(raw: string, flag: string): number {
@@ -92,7 +104,8 @@ const text = (raw: string, flag: string): string => {
 
 const OPTIONS: OptionDoc[] = [
   { flag: "--format", key: "format", arg: "urfd|dfcsv", help: "urfd: URFD feature files, feature windows, the default model; dfcsv: the original project's df.csv (posture tokens then label, see npm run derive-dfcsv), the original preset (Embedding + 3 x RNN(256)); --window/--stride then come from the file", parse: oneOf<DataFormat>(["urfd", "dfcsv"]) },
-  { flag: "--data", key: "data", arg: "DIR|FILE", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, data/urfd, ../shared/data/urfd, else synthetic); with --format dfcsv, the df.csv file (required)", parse: text },
+  { flag: "--data", key: "data", arg: "DIR|FILE", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, else the shipped data/urfd, else ../shared/data/urfd); with --format dfcsv, the df.csv file (required)", parse: text },
+  { flag: "--synthetic", key: "synthetic", arg: "", help: "train and evaluate on generated data instead of URFD (a quick demo: results say nothing about real falls)", parse: switchValue },
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
   { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (N workers train the 1-worker model); synchronous = average weights (Elephas); asynchronous/hogwild = push weight deltas with/without a lock", parse: oneOf<Mode>(SYNC_MODES) },
   { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights (synchronous/asynchronous/hogwild; default epoch; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
@@ -121,11 +134,12 @@ const OPTIONS: OptionDoc[] = [
 ];
 
 export function pipelineHelp(): string {
-  const width = Math.max(...OPTIONS.map((o) => `${o.flag} ${o.arg}`.length));
+  const usage = (o: OptionDoc) => (isSwitch(o) ? o.flag : `${o.flag} ${o.arg}`);
+  const width = Math.max(...OPTIONS.map((o) => usage(o).length));
   const lines = OPTIONS.map((o) => {
     const def = DEFAULT_PIPELINE_OPTIONS[o.key];
-    const suffix = def === null ? "" : ` [default: ${def}]`;
-    return `  ${`${o.flag} ${o.arg}`.padEnd(width)}  ${o.help}${suffix}`;
+    const suffix = def === null || isSwitch(o) ? "" : ` [default: ${def}]`;
+    return `  ${usage(o).padEnd(width)}  ${o.help}${suffix}`;
   });
   return [
     "Usage: npm run pipeline -- [options]",
@@ -266,7 +280,10 @@ function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[])
     if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
     seen.add(flag);
     let raw: string;
-    if (eq >= 0) raw = token.slice(eq + 1);
+    if (isSwitch(doc)) {
+      if (eq >= 0) throw new UsageError(`${flag} takes no value`);
+      raw = "true";
+    } else if (eq >= 0) raw = token.slice(eq + 1);
     else {
       if (i + 1 >= argv.length) throw new UsageError(`${flag} expects a value (${doc.arg})`);
       raw = argv[++i];
@@ -275,6 +292,8 @@ function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[])
     given.push(doc.key);
   }
   if (out.format === "dfcsv" && !given.includes("ensemble")) out.ensemble = DFCSV_ENSEMBLE;
+  if (out.synthetic && out.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
+  if (out.synthetic && out.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
   return out;
 }
 
@@ -297,13 +316,14 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   for (const key of keys) {
     const v = o[key];
     const doc = OPTIONS.find((d) => d.key === key)!;
+    if (v === undefined && isSwitch(doc)) continue; // written before the switch existed: off
     if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {
       (out as unknown as Record<string, unknown>)[key] = null;
       continue;
     }
     let parsed: unknown;
     try {
-      if (typeof v !== "string" && typeof v !== "number") throw new UsageError(`${doc.flag} is missing or not a value`);
+      if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw new UsageError(`${doc.flag} is missing or not a value`);
       parsed = doc.parse(String(v), doc.flag);
     } catch (err) {
       throw new Error(`${where}: ${(err as Error).message}`);

@@ -119,8 +119,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const { out, metrics } = outcome;
   const s = metrics.sequence;
+  const on = { urfd: "URFD data", synthetic: "SYNTHETIC data (says nothing about real falls)", dfcsv: "df.csv", mcfd: "MCFD data" }[metrics.data.source];
   console.log(
-    `done: recordings ${s.confusionMatrix[1][1]}/${s.confusionMatrix[1][0] + s.confusionMatrix[1][1]} falls detected, ` +
+    `done on ${on}: recordings ${s.confusionMatrix[1][1]}/${s.confusionMatrix[1][0] + s.confusionMatrix[1][1]} falls detected, ` +
       `${s.confusionMatrix[0][0]}/${s.confusionMatrix[0][0] + s.confusionMatrix[0][1]} ADLs right, sequence AUC ${s.auc?.toFixed(4) ?? "n/a"}, ` +
       `window AUC ${metrics.window.auc?.toFixed(4) ?? "n/a"}`,
   );

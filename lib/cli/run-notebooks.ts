@@ -2,12 +2,13 @@
 // Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with Debian's
 // nbconvert (project-local Jupyter dirs), into notebooks/executed/; names the failing cell with
 // its source and error text; exports each executed notebook to offline HTML and checks in
-// headless Chromium that every plot was drawn. Ends with "notebooks: N passed, M failed".
+// headless Chromium that every plot was drawn; a cell that calls showPlot but shows no plot fails. Ends with "notebooks: N passed, M failed".
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ChromiumUnavailableError, checkHtmlPlots, describeReport, reportProblems } from "../notebook/html-check";
 import { cellDurationMs, findCellErrors, joinSource, parseNotebook, skippedCells, sourceExcerpt } from "../notebook/ipynb";
+import { cellsMissingPlots, plotOutputCount } from "../notebook/plot-outputs";
 import {
   executeArgs,
   htmlArgs,
@@ -169,6 +170,11 @@ async function runOne(nb: string, o: Options, root: string): Promise<NotebookRes
       lines.push(`  executed notebook: ${rel(executed)}${fs.existsSync(html) ? `, html: ${rel(html)}` : ""}`);
       return fail(lines.join("\n"));
     }
+    const noPlot = cellsMissingPlots(notebook);
+    if (noPlot.length) {
+      const lines = noPlot.map((m) => `cell ${m.cellIndex + 1} calls showPlot/livePlot but shows no plot\n${sourceExcerpt(m.source)}`);
+      return fail(`${lines.join("\n")}\n  executed notebook: ${rel(executed)}`);
+    }
     if (htmlNote) return fail(htmlNote);
 
     let checkNote = "";
@@ -178,7 +184,7 @@ async function runOne(nb: string, o: Options, root: string): Promise<NotebookRes
       try {
         const report = await checkHtmlPlots(html);
         checkMs = Date.now() - c0;
-        const problems = reportProblems(report);
+        const problems = reportProblems(report, plotOutputCount(notebook));
         if (problems.length) return fail(`HTML check: ${problems.join("; ")} (${rel(html)})`);
         checkNote = `, ${describeReport(report)}`;
       } catch (err) {

@@ -12,7 +12,7 @@ export { fitPostureCodebook, classifyPostures } from "./postures";
 export type { PostureCodebook, PostureOptions } from "./postures";
 export { sequenceBlocks, concatTables } from "./frame-table";
 export { findProjectRoot } from "./project-root";
-export { loadUrfd, resolveData, URFD_FILES, DATA_DIR_ENV, DEFAULT_SYNTHETIC_SEED } from "./load";
+export { loadUrfd, resolveData, findUrfdDir, assertRealDataUsed, URFD_FILES, DATA_DIR_ENV, DEFAULT_SYNTHETIC_SEED } from "./load";
 export type { ResolveDataOptions } from "./load";
 export { generateSynthetic, SYNTHETIC_LIMITS } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";

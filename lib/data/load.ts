@@ -59,12 +59,12 @@ function joinUnique(falls: FrameTable, adls: FrameTable): FrameTable {
 export interface ResolveDataOptions {
   /** Folder with the two URFD files; wins over FALL_DATA_DIR. Missing files then throw. */
   dir?: string;
-  /** Seed of the synthetic fallback (default 1). */
+  /** true: generated data as asked (--synthetic, tests); the real files are not looked for. */
+  synthetic?: boolean;
+  /** Seed of the synthetic data (default 1). */
   seed?: number;
   /** Package root; default: the folder holding package.json above this file. */
   projectRoot?: string;
-  /** false: throw instead of falling back to synthetic data. Default true. */
-  allowSynthetic?: boolean;
 }
 
 type Presence = "both" | "none" | "partial";
@@ -74,12 +74,36 @@ function presence(dir: string): Presence {
   return n === 2 ? "both" : n === 0 ? "none" : "partial";
 }
 
+/** The default places, in order: the project's shipped copy, then the shared read-only copy beside it. */
+function defaultDirs(root: string): { dir: string; name: string; why: string }[] {
+  return [
+    { dir: join(root, "data", "urfd"), name: "data/urfd", why: "the copy shipped in data/urfd" },
+    { dir: join(root, "..", "shared", "data", "urfd"), name: "../shared/data/urfd", why: "data/urfd is empty, using the shared read-only copy ../shared/data/urfd" },
+  ];
+}
+
+/** Where the real URFD files would be read from (FALL_DATA_DIR, data/urfd, ../shared/data/urfd), or null when nowhere. */
+export function findUrfdDir(projectRoot: string = findProjectRoot()): string | null {
+  const envDir = process.env[DATA_DIR_ENV];
+  if (envDir !== undefined && envDir !== "") return presence(envDir) === "both" ? resolve(envDir) : null;
+  const hit = defaultDirs(projectRoot).find((c) => presence(c.dir) === "both");
+  return hit ? resolve(hit.dir) : null;
+}
+
 /**
  * Resolution order: options.dir, else $FALL_DATA_DIR (either one given must hold both files),
- * then <root>/data/urfd, then <root>/../shared/data/urfd, then synthetic data (unless
- * allowSynthetic is false). A folder holding only one of the two files is an error, not skipped.
+ * then <root>/data/urfd, then <root>/../shared/data/urfd. Nowhere: a one-line DataError saying how
+ * to get the files; synthetic data only when options.synthetic asks for it. A folder holding only
+ * one of the two files is an error, not skipped.
  */
 export function resolveData(options: ResolveDataOptions = {}): FrameDataset {
+  if (options.synthetic) {
+    if (options.dir !== undefined) throw new TypeError("resolveData: synthetic data and a data folder exclude each other");
+    const seed = options.seed ?? DEFAULT_SYNTHETIC_SEED;
+    const ds = generateSynthetic({ seed });
+    ds.provenance.note = `SYNTHETIC data (seed ${seed}), as asked — results say nothing about real falls`;
+    return ds;
+  }
   const envDir = process.env[DATA_DIR_ENV];
   const explicit = options.dir ?? (envDir !== undefined && envDir !== "" ? envDir : undefined);
   if (explicit !== undefined) {
@@ -92,27 +116,28 @@ export function resolveData(options: ResolveDataOptions = {}): FrameDataset {
   }
 
   const root = options.projectRoot ?? findProjectRoot();
-  const candidates = [
-    { dir: join(root, "data", "urfd"), name: "data/urfd" },
-    { dir: join(root, "..", "shared", "data", "urfd"), name: "../shared/data/urfd" },
-  ];
-  for (const [i, c] of candidates.entries()) {
+  const candidates = defaultDirs(root);
+  for (const c of candidates) {
     const p = presence(c.dir);
     if (p === "partial") {
       throw new DataError(resolve(c.dir), null, `holds only one of ${URFD_FILES.falls} and ${URFD_FILES.adls}; add the other (npm run data) or remove it`);
     }
-    if (p === "both") {
-      const why = i === 0 ? "found in data/urfd" : "data/urfd is empty, using the shared read-only copy ../shared/data/urfd";
-      return loadUrfd(c.dir, `URFD data from ${resolve(c.dir)} (${why})`);
-    }
+    if (p === "both") return loadUrfd(c.dir, `URFD data from ${resolve(c.dir)} (${c.why})`);
   }
-
   const looked = candidates.map((c) => c.name).join(" or ");
-  if (options.allowSynthetic === false) {
-    throw new DataError(resolve(root), null, `no URFD files in ${looked} and synthetic data is not allowed: run npm run data or set ${DATA_DIR_ENV}`);
-  }
-  const seed = options.seed ?? DEFAULT_SYNTHETIC_SEED;
-  const ds = generateSynthetic({ seed });
-  ds.provenance.note = `SYNTHETIC data (seed ${seed}): no URFD files in ${looked} (under ${resolve(root)}) — results say nothing about real falls`;
-  return ds;
+  throw new DataError(
+    resolve(root, "data", "urfd"),
+    null,
+    `no URFD files in ${looked}: restore the shipped copy (git checkout data/urfd) or download it (npm run data), set ${DATA_DIR_ENV} to a folder holding them, or run on generated data with --synthetic`,
+  );
+}
+
+/**
+ * For notebooks and checks: throws when a data set is synthetic although real URFD files are
+ * present (a silent fall-back), so such a run fails instead of passing on nothing.
+ */
+export function assertRealDataUsed(ds: FrameDataset, projectRoot?: string): void {
+  if (ds.provenance.source === "urfd") return;
+  const real = findUrfdDir(projectRoot);
+  if (real !== null) throw new Error(`the data is ${ds.provenance.source}, but real URFD files are present in ${real}: this run fell back instead of using them`);
 }

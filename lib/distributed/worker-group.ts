@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { ResourceLimits, Worker } from "node:worker_threads";
 import type { WorkerResourceLimits } from "./config";
 import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } from "./protocol";
+import { findStalledWorker, stallMessage } from "./stall-watchdog";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
@@ -165,19 +166,11 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     }
     const stall = options.stallTimeoutMs ?? 0;
     if (stall > 0) {
-      // A silent worker that is not waiting for the others is the culprit (the longest silent first);
-      // silent workers waiting at the barrier or lock are waiting for it. If every silent worker is
-      // waiting, the one they wait for is still talking: slow, not stuck.
+      // Blame rules (waiting workers are not stuck): lib/distributed/stall-watchdog.ts.
       const waiting = options.isWaiting ?? (() => false);
       watchdog = setInterval(() => {
-        const now = Date.now();
-        const silent = [...lastHeard].filter(([id, t]) => !finished.has(id) && now - t > stall).sort((a, b) => a[1] - b[1]);
-        const stuck = silent.filter(([id]) => !waiting(id));
-        if (stuck.length === 0) return;
-        const [id, t] = stuck[0];
-        const others = silent.filter(([w]) => w !== id).map(([w]) => w);
-        const also = others.length ? ` (worker${others.length > 1 ? "s" : ""} ${others.join(", ")} silent too, perhaps waiting for it)` : "";
-        fail(new WorkerFailedError(id, `sent nothing for ${((now - t) / 1000).toFixed(1)} s, more than the ${stall / 1000} s stall timeout: hung or stuck${also}`));
+        const verdict = findStalledWorker(lastHeard, finished, Date.now(), stall, waiting);
+        if (verdict) fail(new WorkerFailedError(verdict.workerId, stallMessage(verdict, stall)));
       }, Math.min(1000, Math.max(50, stall / 4)));
       watchdog.unref();
     }

@@ -4,3 +4,4 @@ export * from "./spec";
 export * from "./summary";
 export * from "./io";
 export { withoutOrthogonalWarning } from "./quiet";
+export { expectedWeightCount, recurrentLayerWeights } from "./weight-count";

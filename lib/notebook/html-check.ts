@@ -109,9 +109,13 @@ export function describeReport(r: HtmlPlotReport): string {
   return parts.join(", ");
 }
 
-/** Problems that make a page fail the check (empty when it passes). */
-export function reportProblems(r: HtmlPlotReport): string[] {
+/**
+ * Problems that make a page fail the check (empty when it passes). `expectedPlots`: plots the page
+ * must hold at least (e.g. the executed notebook's plot outputs), so a page that lost them fails.
+ */
+export function reportProblems(r: HtmlPlotReport, expectedPlots = 0): string[] {
   const problems: string[] = [];
+  if (r.containers < expectedPlots) problems.push(`${expectedPlots} plot(s) expected but the page holds ${r.containers} plot container(s)`);
   if (r.drawn < r.containers) problems.push(`${r.containers - r.drawn} of ${r.containers} plot containers not drawn`);
   if (r.notLoaded) problems.push(`${r.notLoaded} plot(s) show "${PLOTLY_NOT_LOADED_MESSAGE}"`);
   for (const e of r.plotErrors ?? []) problems.push(`plot failed: ${e}`);

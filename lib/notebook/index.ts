@@ -5,3 +5,4 @@ export * from "./display";
 export * from "./html-check";
 export * from "./ipynb";
 export * from "./jupyter";
+export * from "./plot-outputs";

@@ -91,7 +91,7 @@ function defaultOut(): string {
 /** Load, window and fold the data once: every grid point sees the same folds. */
 function prepareGridFolds(opts: PipelineOptions, k: number, hooks: GridHooks): PreparedSplit[] {
   const warn = hooks.warn ?? hooks.log;
-  const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
+  const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   hooks.log(`data: ${ds.provenance.note}`);
   const name = ds.provenance.files.length ? ds.provenance.files.join(" and ") : "synthetic data";
   let windowed;

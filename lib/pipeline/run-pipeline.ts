@@ -196,7 +196,7 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   if (opts.format === "dfcsv") return prepareDfCsvInput(opts, hooks.log, warn);
   const envDir = process.env[DATA_DIR_ENV];
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
-  const ds = resolveData({ dir: opts.data ?? undefined, seed: opts.seed });
+  const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   hooks.log(`data: ${ds.provenance.note}`);
   const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] };
   const windows = windowsOf(ds, windowOptions, warn);

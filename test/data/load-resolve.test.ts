@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DataError } from "../../lib/data/errors";
-import { DATA_DIR_ENV, loadUrfd, resolveData, URFD_FILES } from "../../lib/data/load";
+import { assertRealDataUsed, DATA_DIR_ENV, findUrfdDir, loadUrfd, resolveData, URFD_FILES } from "../../lib/data/load";
 import { tempDir, urfdLine } from "./fixtures";
 
 // A fake project root with no data/ and no ../shared next to it.
@@ -73,25 +73,56 @@ test("resolveData: an explicit dir without the files throws, never falls back", 
   }
 });
 
-test("resolveData: data/urfd first, then ../shared/data/urfd, then synthetic", () => {
+test("resolveData: data/urfd first, then ../shared/data/urfd; nowhere is a one-line error naming the ways out", () => {
   const { dir, cleanup } = tempDir("resolve-order");
   try {
     const root = join(dir, "project");
     mkdirSync(root);
-    const syn = resolveData({ projectRoot: root, seed: 5 });
-    assert.equal(syn.provenance.source, "synthetic");
-    assert.match(syn.provenance.note, /^SYNTHETIC data \(seed 5\): no URFD files in data\/urfd or \.\.\/shared\/data\/urfd .*results say nothing about real falls$/);
-    assert.throws(() => resolveData({ projectRoot: root, allowSynthetic: false }), /synthetic data is not allowed/);
+    assert.throws(() => resolveData({ projectRoot: root, seed: 5 }), (e: unknown) => {
+      assert.ok(e instanceof DataError);
+      assert.ok(!e.message.includes("\n"));
+      assert.match(e.message, /^.*project\/data\/urfd: no URFD files in data\/urfd or \.\.\/shared\/data\/urfd: .*npm run data.*FALL_DATA_DIR.*--synthetic$/);
+      return true;
+    });
+    assert.equal(findUrfdDir(root), null);
 
     writeUrfd(join(dir, "shared", "data", "urfd"), "fall-77");
     const shared = resolveData({ projectRoot: root });
     assert.equal(shared.sequences[0].id, "fall-77");
     assert.match(shared.provenance.note, /shared read-only copy/);
+    assert.equal(findUrfdDir(root), resolve(dir, "shared", "data", "urfd"));
 
     writeUrfd(join(root, "data", "urfd"), "fall-88");
     const own = resolveData({ projectRoot: root });
     assert.equal(own.sequences[0].id, "fall-88");
-    assert.match(own.provenance.note, /found in data\/urfd/);
+    assert.match(own.provenance.note, /shipped in data\/urfd/);
+    assert.equal(findUrfdDir(root), resolve(root, "data", "urfd"));
+  } finally {
+    cleanup();
+  }
+});
+
+test("resolveData: synthetic data only when asked, and never together with a folder", () => {
+  const { dir, cleanup } = tempDir("resolve-synthetic");
+  try {
+    writeUrfd(join(dir, "data", "urfd"));
+    const syn = resolveData({ projectRoot: dir, synthetic: true, seed: 5 });
+    assert.equal(syn.provenance.source, "synthetic");
+    assert.match(syn.provenance.note, /^SYNTHETIC data \(seed 5\), as asked — results say nothing about real falls$/);
+    assert.throws(() => resolveData({ projectRoot: dir, synthetic: true, dir }), /exclude each other/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("assertRealDataUsed: synthetic data while real files are present fails; real data or no real files pass", () => {
+  const { dir, cleanup } = tempDir("resolve-fellback");
+  try {
+    const syn = resolveData({ projectRoot: dir, synthetic: true });
+    assert.doesNotThrow(() => assertRealDataUsed(syn, dir));
+    writeUrfd(join(dir, "data", "urfd"));
+    assert.throws(() => assertRealDataUsed(syn, dir), /the data is synthetic, but real URFD files are present in .*data\/urfd: this run fell back/);
+    assert.doesNotThrow(() => assertRealDataUsed(resolveData({ projectRoot: dir }), dir));
   } finally {
     cleanup();
   }

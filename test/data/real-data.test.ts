@@ -1,20 +1,37 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadUrfd, resolveData } from "../../lib/data/load";
+import { DATA_DIR_ENV, loadUrfd, resolveData } from "../../lib/data/load";
 import { findProjectRoot } from "../../lib/data/project-root";
+import { URFD_DOWNLOADS } from "../../lib/data/urfd-source";
 import { makeWindowsWithReport } from "../../lib/data/windows";
 
-const shared = join(findProjectRoot(__dirname), "..", "shared", "data", "urfd");
-const present = existsSync(join(shared, "urfall-cam0-falls.csv")) && existsSync(join(shared, "urfall-cam0-adls.csv"));
+// The copy shipped in the repository (data/urfd); the tests below need it, and say so when it is gone.
+const root = findProjectRoot(__dirname);
+const shipped = join(root, "data", "urfd");
+const present = URFD_DOWNLOADS.every((d) => existsSync(join(shipped, d.file)));
+
+test("the shipped data/urfd files are byte-identical to the official ones (the sha256 npm run data checks)", (t) => {
+  if (!present) {
+    t.skip(`no URFD copy at ${shipped} (restore it with git checkout data/urfd or npm run data)`);
+    return;
+  }
+  for (const d of URFD_DOWNLOADS) {
+    assert.equal(createHash("sha256").update(readFileSync(join(shipped, d.file))).digest("hex"), d.sha256, d.file);
+  }
+  assert.ok(existsSync(join(shipped, "README.md")), "data/urfd/README.md gives the source, citation and licence");
+  const readme = readFileSync(join(shipped, "README.md"), "utf8");
+  for (const must of [/fenix\.ur\.edu\.pl\/~mkepski\/ds\/uf\.html/, /Kwolek/, /CC BY-NC-SA/, /MIT/]) assert.match(readme, must);
+});
 
 test("real URFD files: 70 sequences, 30 falls, 2995 + 8549 rows", (t) => {
   if (!present) {
-    t.skip(`no URFD copy at ${shared}`);
+    t.skip(`no URFD copy at ${shipped}`);
     return;
   }
-  const ds = loadUrfd(shared);
+  const ds = loadUrfd(shipped);
   assert.equal(ds.sequences.length, 70);
   assert.equal(ds.sequences.filter((s) => s.isFall).length, 30);
   const fallRows = ds.sequences.filter((s) => s.isFall).reduce((a, s) => a + s.length, 0);
@@ -33,17 +50,17 @@ test("real URFD files: 70 sequences, 30 falls, 2995 + 8549 rows", (t) => {
   assert.ok(windows.count > 2000);
 });
 
-test("resolveData finds the shared copy when data/urfd is empty", (t) => {
+test("resolveData() with no folder named uses the shipped data/urfd and says so", (t) => {
   if (!present) {
-    t.skip(`no URFD copy at ${shared}`);
+    t.skip(`no URFD copy at ${shipped}`);
     return;
   }
-  const root = findProjectRoot(__dirname);
-  if (existsSync(join(root, "data", "urfd", "urfall-cam0-falls.csv")) || process.env.FALL_DATA_DIR) {
-    t.skip("data/urfd or FALL_DATA_DIR is set up here, so the shared copy is not the first choice");
+  if (process.env[DATA_DIR_ENV]) {
+    t.skip(`${DATA_DIR_ENV} is set here, so data/urfd is not the first choice`);
     return;
   }
   const ds = resolveData({ projectRoot: root });
   assert.equal(ds.provenance.source, "urfd");
-  assert.match(ds.provenance.note, /shared/);
+  assert.equal(ds.provenance.dir, shipped);
+  assert.match(ds.provenance.note, /shipped in data\/urfd/);
 });

@@ -92,7 +92,8 @@ test("the page served over http://127.0.0.1 scores the windows in headless Chrom
     assert.equal(r.result.scores.length, f.expected.length);
     const diff = Math.max(...r.result.scores.map((s, i) => Math.abs(s - f.expected[i])));
     t.diagnostic(`${f.expected.length} windows, max |browser cpu − node ${tf.getBackend()}| = ${diff.toExponential(2)}`);
-    assert.ok(diff <= 1e-5, `browser and Node agree to 1e-5 (max diff ${diff})`);
+    // Measured 5.96e-8 (one float32 step below 1, 2^-24); the bound allows 4 such steps, not 1e-5.
+    assert.ok(diff <= 4 * 2 ** -24, `browser and Node agree within 4 float32 steps, 2.4e-7 (max diff ${diff})`);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
     f.cleanup();

@@ -51,11 +51,14 @@ test("run-notebooks: failing cells fail the run with cell, source and error text
       ),
     );
     fs.writeFileSync(path.join(dir, "c-type.ipynb"), notebook('const n: number = "not a number";'));
+    // A plot that silently became text (as showPlot does outside a kernel): no error, no plot.
+    fs.writeFileSync(path.join(dir, "d-noplot.ipynb"), notebook('const showPlot = (f: unknown) => console.log("[bar chart: shown only in a notebook]");\nshowPlot({});'));
     const out = path.join(dir, "out");
-    const r = await run(["--out-dir", out, ...["a-pass", "b-throw", "c-type"].map((n) => path.join(dir, `${n}.ipynb`))]);
+    const r = await run(["--out-dir", out, ...["a-pass", "b-throw", "c-type", "d-noplot"].map((n) => path.join(dir, `${n}.ipynb`))]);
 
     assert.equal(r.code, 1, r.out);
-    assert.match(r.out, /^notebooks: 1 passed, 2 failed$/m, r.out);
+    assert.match(r.out, /^notebooks: 1 passed, 3 failed$/m, r.out);
+    assert.match(r.out, /FAIL d-noplot\.ipynb .*: cell 1 calls showPlot\/livePlot but shows no plot/, r.out);
     assert.match(r.out, /PASS a-pass\.ipynb .*1\/1 plots drawn, no external scripts/, r.out);
     assert.match(r.out, /FAIL b-throw\.ipynb .*: cell 2 \(code cell 2\) failed/, r.out);
     assert.match(r.out, /\| const answer: number = 42;/);

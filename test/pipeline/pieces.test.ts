@@ -1,7 +1,7 @@
 // The small pure pieces of the pipeline: options, score alignment, sequence threshold, joins.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp } from "../../lib/cli/pipeline-options";
+import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp, validateStoredOptions } from "../../lib/cli/pipeline-options";
 import { alignToThreshold, chooseSequenceThreshold, evaluateAll } from "../../lib/evaluate";
 import { concatWindowSets, selectWindows } from "../../lib/data";
 import { windowDataset } from "../../lib/pipeline/prepare";
@@ -33,6 +33,31 @@ test("--ensemble: default 3 (1 with --format dfcsv), 1..10, seeds step by 10 fro
   }
   assert.match(pipelineHelp(), /--ensemble N .*\[default: 3\]/);
   assert.deepEqual([1, 2, 3].map((m) => memberSeed(5, m)), [5, 15, 25]);
+});
+
+test("--synthetic: a switch (no value), off by default, excluded with --data and --format dfcsv", () => {
+  assert.equal(DEFAULT_PIPELINE_OPTIONS.synthetic, false);
+  const o = parsePipelineArgs(["--synthetic", "--epochs", "2"]);
+  assert.ok(o !== "help" && o.synthetic === true && o.epochs === 2);
+  for (const [argv, re] of [
+    [["--synthetic=yes"], /--synthetic takes no value/],
+    [["--synthetic", "--synthetic"], /--synthetic given twice/],
+    [["--synthetic", "--data", "x"], /--synthetic and --data exclude each other/],
+    [["--synthetic", "--format", "dfcsv", "--data", "f.csv"], /exclude each other/],
+    [["--synthetic", "--format", "dfcsv"], /--synthetic works with --format urfd only/],
+  ] as const) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  assert.match(pipelineHelp(), /\n {2}--synthetic {2,}train and evaluate on generated data/);
+  assert.doesNotMatch(pipelineHelp(), /--synthetic .*\[default/);
+});
+
+test("stored options: --synthetic read back as stored, off when an older run-state.json lacks it, refused when not a boolean", () => {
+  const stored = { ...DEFAULT_PIPELINE_OPTIONS, synthetic: true, out: "/o" };
+  assert.deepEqual(validateStoredOptions(stored, "rs.json"), stored);
+  const { synthetic: _s, ...older } = stored;
+  assert.equal(validateStoredOptions(older, "rs.json").synthetic, false);
+  assert.throws(() => validateStoredOptions({ ...stored, synthetic: "yes" }, "rs.json"), /^Error: rs\.json: --synthetic takes no value$/);
 });
 
 test("meanProbabilities averages element-wise and refuses mismatched lengths", () => {
