@@ -10,7 +10,7 @@ import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote } from "
 interface NativeKernel {
   forward(...args: (number | Float32Array)[]): void;
   backward(...args: (number | Float32Array | null)[]): void;
-  gemmConfig(mode: number, minFlops: number): void;
+  gemmConfig(mode: number, minMacs: number): void;
   gemmStats(): GemmStats;
 }
 
@@ -22,9 +22,9 @@ export interface GemmStats {
   blasConfig?: string;
   /** OpenBLAS's thread count (pinned to 1). */
   blasThreads?: number;
-  /** 0 auto (the BLAS from minFlops multiply-adds up), 1 tiled loops only, 2 the BLAS for every product. */
+  /** 0 auto (the BLAS from minMacs multiply-adds up), 1 tiled loops only, 2 the BLAS for every product. */
   mode: number;
-  minFlops: number;
+  minMacs: number;
   /** Multiply-adds done by each path since the addon loaded, summed over every thread of the process. */
   tiledMacs: number;
   blasMacs: number;
@@ -87,7 +87,7 @@ function applyGemmEnv(kernel: NativeKernel): string | null {
   if (raw === undefined || raw === "") return null;
   if (!(raw in GEMM_MODES)) return `${GEMM_ENV}=${raw} is not one of auto, tiled, blas`;
   if (raw === "blas" && kernel.gemmStats().blas === null) return `${GEMM_ENV}=blas but ${NATIVE_ADDON} was built without a BLAS (${readBuildNote()?.blasReason ?? "see build-status.json"})`;
-  kernel.gemmConfig(GEMM_MODES[raw as GemmPath], kernel.gemmStats().minFlops);
+  kernel.gemmConfig(GEMM_MODES[raw as GemmPath], kernel.gemmStats().minMacs);
   return null;
 }
 
@@ -98,12 +98,12 @@ export function gemmStats(): GemmStats | null {
 
 /**
  * Forces a path for every later product in this process (all worker threads): the tests compare
- * both, the bench measures them. minFlops (multiply-adds) keeps its current value unless given.
+ * both, the bench measures them. minMacs (multiply-adds) keeps its current value unless given.
  */
-export function setGemmPath(path: GemmPath, minFlops?: number): void {
+export function setGemmPath(path: GemmPath, minMacs?: number): void {
   const { kernel, status } = load();
   if (!kernel) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
-  kernel.gemmConfig(GEMM_MODES[path], minFlops ?? kernel.gemmStats().minFlops);
+  kernel.gemmConfig(GEMM_MODES[path], minMacs ?? kernel.gemmStats().minMacs);
 }
 
 /**

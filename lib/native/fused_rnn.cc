@@ -412,19 +412,19 @@ napi_value Backward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// args: mode (0 auto, 1 tiled, 2 BLAS), minFlops (multiply-adds from which auto picks the BLAS).
+// args: mode (0 auto, 1 tiled, 2 BLAS), minMacs (multiply-adds from which auto picks the BLAS).
 // Process-wide (every worker thread): the tests force each path, the bench measures the crossover.
 napi_value GemmConfig(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value a[2];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   int mode = 0;
-  double minFlops = 0;
-  if (argc != 2 || !getInt(env, a[0], &mode) || napi_get_value_double(env, a[1], &minFlops) != napi_ok || mode < 0 || mode > 2 || !(minFlops >= 0))
-    return fail(env, "fusedRnn.gemmConfig: expected mode 0 (auto), 1 (tiled) or 2 (blas) and minFlops >= 0");
+  double minMacs = 0;
+  if (argc != 2 || !getInt(env, a[0], &mode) || napi_get_value_double(env, a[1], &minMacs) != napi_ok || mode < 0 || mode > 2 || !(minMacs >= 0))
+    return fail(env, "fusedRnn.gemmConfig: expected mode 0 (auto), 1 (tiled) or 2 (blas) and minMacs >= 0");
   if (mode == gemm::BLAS && !FALL_HAVE_BLAS) return fail(env, "fusedRnn.gemmConfig: this build has no BLAS (see build-status.json)");
   gemm::config().mode.store(mode);
-  gemm::config().minFlops.store((long long)minFlops);
+  gemm::config().minMacs.store((long long)minMacs);
   return nullptr;
 }
 
@@ -433,7 +433,7 @@ napi_value setProp(napi_env env, napi_value obj, const char* key, napi_value v) 
   return obj;
 }
 
-// { blas: "openblas" | "blis" | null, blasConfig, mode, minFlops, tiledMacs, blasMacs }: the counts
+// { blas: "openblas" | "blis" | null, blasConfig, mode, minMacs, tiledMacs, blasMacs }: the counts
 // are multiply-adds done by each path since the addon loaded, in every thread of the process.
 napi_value GemmStats(napi_env env, napi_callback_info) {
   napi_value obj, v;
@@ -453,8 +453,8 @@ napi_value GemmStats(napi_env env, napi_callback_info) {
 #endif
   napi_create_int32(env, gemm::config().mode.load(), &v);
   setProp(env, obj, "mode", v);
-  napi_create_double(env, (double)gemm::config().minFlops.load(), &v);
-  setProp(env, obj, "minFlops", v);
+  napi_create_double(env, (double)gemm::config().minMacs.load(), &v);
+  setProp(env, obj, "minMacs", v);
   napi_create_double(env, (double)gemm::counters()[0].load(), &v);
   setProp(env, obj, "tiledMacs", v);
   napi_create_double(env, (double)gemm::counters()[1].load(), &v);

@@ -19,13 +19,23 @@ extern "C" const char* bli_info_get_version_str(void);
 
 namespace gemm {
 
-// AUTO: the BLAS for products of at least minFlops multiply-adds, the tiled loops below that.
+// AUTO: the BLAS for products of at least minMacs multiply-adds, the tiled loops below that.
 enum Mode { AUTO = 0, TILED = 1, BLAS = 2 };
+
+// Crossovers measured on this machine (docs/kernel-blas.md): OpenBLAS's AVX-512 kernels beat the tiled
+// loops at every size the kernel uses (down to 16x8x24), so it takes them all; Debian's BLIS runs its
+// generic kernels on this CPU and wins only from ~2^24 multiply-adds (the 256-unit layers).
+constexpr long long defaultMinFlops() {
+#if defined(FALL_BLAS_BLIS)
+  return 1LL << 24;
+#else
+  return 0;
+#endif
+}
 
 struct Config {
   std::atomic<int> mode{AUTO};
-  // Crossover measured on this machine (docs/kernel-blas.md): below ~2^18 multiply-adds the tiled loops win.
-  std::atomic<long long> minFlops{1LL << 18};
+  std::atomic<long long> minMacs{defaultMinFlops()};
 };
 inline Config& config() {
   static Config c;
@@ -62,7 +72,7 @@ inline bool useBlas(long long macs) {
   const int m = config().mode.load(std::memory_order_relaxed);
   if (m == TILED) return false;
   if (m == BLAS) return true;
-  return macs >= config().minFlops.load(std::memory_order_relaxed);
+  return macs >= config().minMacs.load(std::memory_order_relaxed);
 }
 
 inline void count(bool blas, long long macs) { counters()[blas ? 1 : 0].fetch_add((uint64_t)macs, std::memory_order_relaxed); }

@@ -1,5 +1,5 @@
 // Times the fused kernel's two product shapes (out += a·B, C += aᵀ·d) on the tiled loops and on the
-// linked BLAS, for the sizes the recurrent layers use: how docs/kernel-blas.md picked gemm.h's minFlops.
+// linked BLAS, for the sizes the recurrent layers use: how docs/kernel-blas.md picked gemm.h's minMacs.
 // Build and run (one BLAS at a time), e.g.:
 //   g++ -O3 -march=native -std=c++17 -DFALL_BLAS_OPENBLAS -I/usr/include/x86_64-linux-gnu/openblas-pthread \
 //     lib/native/gemm_crossover.cc -o /tmp/xover -lopenblas && /tmp/xover
