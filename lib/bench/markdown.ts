@@ -65,7 +65,7 @@ export function benchMarkdown(b: BenchResult): string {
     );
     for (const [model, v] of Object.entries(r.byModel)) {
       out.push(
-        `| ${model.toUpperCase()}(32) | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
+        `| ${model === "original" ? "Original preset (batch 64)" : `${model.toUpperCase()}(32)`} | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
           `${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
       );
     }
