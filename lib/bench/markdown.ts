@@ -65,12 +65,28 @@ export function benchMarkdown(b: BenchResult): string {
     );
     for (const [model, v] of Object.entries(r.byModel)) {
       out.push(
-        `| ${model.toUpperCase()}(32) | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
+        `| ${model === "original" ? "Original preset (batch 64)" : `${model.toUpperCase()}(32)`} | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
           `${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
       );
     }
   } else {
     out.push(`PyTorch reference: skipped (${b.referenceSkipped ?? "not run"}).`);
+  }
+
+  const o = b.original;
+  if (o) {
+    out.push(
+      "",
+      `The original preset, ${o.model} (${o.params ?? "–"} parameters in PyTorch's copy), 1 worker (synchronous), ${o.cases[0]?.rows ?? "–"} token rows × ${o.cases[0]?.epochs ?? "–"} epochs, steady state; ` +
+        `PyTorch ${o.torch ?? "–"} 1 thread on the same shapes (nn.${o.model.includes("GRU") ? "GRU" : "LSTM"}: tanh/sigmoid instead of relu/hard-sigmoid, the same products)` +
+        `${o.torchSkipped ? ` — PyTorch skipped: ${o.torchSkipped}` : ""}. GFLOP/s count ${num(o.flopsPerRow / 1e6, 1)} MFLOP a row (bench.json flops.assumption).`,
+      "",
+      "| Batch | 1 worker rows/s (kernel) | GFLOP/s | cores used (other processes) | PyTorch 1 thread rows/s | PyTorch GFLOP/s | 1 worker ÷ PyTorch |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const c of o.cases) {
+      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.ratio, 2)} |`);
+    }
   }
 
   const i = b.inference;

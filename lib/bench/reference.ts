@@ -34,7 +34,7 @@ export function torchScriptPath(): string {
 
 /** Run the reference script; resolves with its JSON or with { error } (never rejects). */
 export function runTorchReference(
-  args: { kinds: string[]; threads: number[]; windows: number; epochs: number; predictWindows?: number },
+  args: { kinds: string[]; threads: number[]; windows: number; epochs: number; predictWindows?: number; model?: "detector" | "original"; batchSize?: number; timesteps?: number },
   python = DEFAULT_PYTHON,
   timeoutMs = 300_000,
   env: NodeJS.ProcessEnv = {},
@@ -49,6 +49,9 @@ export function runTorchReference(
     "--windows", String(args.windows),
     "--epochs", String(args.epochs),
     "--predict-windows", String(args.predictWindows ?? 4096),
+    ...(args.model ? ["--model", args.model] : []),
+    ...(args.batchSize ? ["--batch-size", String(args.batchSize)] : []),
+    ...(args.timesteps ? ["--timesteps", String(args.timesteps)] : []),
   ];
   return new Promise((resolve) => {
     execFile(python, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {

@@ -14,6 +14,7 @@ import { RNN_KERNEL_ENV } from "../model/fused-rnn";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
+import { measureOriginalPreset, OriginalResult, FLOP_ASSUMPTION, originalFlopsPerRow, recurrentTrainFlops } from "./original-preset";
 import { BENCH_SETUPS, CaseIdentity, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
 
 export interface BenchOptions {
@@ -44,6 +45,11 @@ export interface BenchOptions {
   ceiling: boolean;
   /** Seconds the whole bench may take: no new round starts when the projection exceeds it. */
   budgetSec: number;
+  /** The original preset (Embedding + 3 × LSTM(256)), 1 worker, at these batch sizes, beside PyTorch. */
+  original: boolean;
+  originalBatchSizes: number[];
+  originalRows: number;
+  originalEpochs: number;
 }
 
 /** Worker counts 1, 2, 4, ... up to the cores there are (at least 1 and 2). */
@@ -78,6 +84,11 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     torchTwoThreads: true,
     ceiling: true,
     budgetSec: 540,
+    original: true,
+    originalBatchSizes: [16, 64],
+    // ~150–400 rows/s: 1024 rows make a steady epoch of several seconds.
+    originalRows: 1024,
+    originalEpochs: 3,
   };
   if (!quick) return base;
   return {
@@ -90,6 +101,8 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     backendEpochs: 2,
     predictWindows: 512,
     latencyRuns: 50,
+    originalRows: 64,
+    originalEpochs: 2,
   };
 }
 
@@ -117,6 +130,8 @@ export interface BenchCase extends CaseIdentity {
   otherCores: number | null;
   /** Median steady windows per CPU-second of this process. */
   windowsPerCpuSec: number | null;
+  /** samplesPerSec × the model's FLOPs per window (BenchResult.flops) ÷ 1e9. */
+  gflopsPerSec?: number | null;
 }
 
 export interface BenchReference {
@@ -129,7 +144,7 @@ export interface BenchReference {
   blasLibraries: string[];
   blasAlternative: string | null;
   blasInfoBuild: string | null;
-  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; fusedMainThreadPerSec: number | null; kernel1Worker: string | null; ratio: number | null; torchPredictPerSec: number | null; params: number }>;
+  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; fusedMainThreadPerSec: number | null; kernel1Worker: string | null; ratio: number | null; torchPredictPerSec: number | null; params: number; gflopsPerSec?: number | null; torchGflopsPerSec?: number | null; byBatch?: Record<string, { tfjs1WorkerPerSec: number | null; torch1ThreadPerSec: number | null; ratio: number | null; gflopsPerSec: number | null; torchGflopsPerSec: number | null }> }>;
   twoThreads: { windows: number; epochs: number } | null;
   runs: (TorchRun & { ompWaitPolicy: string })[];
 }
@@ -183,6 +198,10 @@ export interface BenchResult {
   backends: BackendResult[];
   reference: BenchReference | null;
   referenceSkipped: string | null;
+  /** FLOPs per training window each model's GFLOP/s assume, and how they are counted. */
+  flops?: { assumption: string; perWindow: Record<string, number> };
+  /** The original preset, 1 worker, per batch size, beside PyTorch (also in reference.byModel.original). */
+  original?: OriginalResult | null;
   inference: InferenceResult | null;
   samples: RunSample[];
   durationSec: number;
@@ -191,7 +210,7 @@ export interface BenchResult {
 const r1 = (v: number) => round(v, 1);
 const r3 = (v: number) => round(v, 3);
 
-function toCase(c: CaseSummary): BenchCase {
+function toCase(c: CaseSummary, flopsPerWindow: Record<string, number>): BenchCase {
   return {
     model: c.model,
     mode: c.mode,
@@ -214,6 +233,7 @@ function toCase(c: CaseSummary): BenchCase {
     ownCores: r3(c.ownCores),
     otherCores: r3(c.otherCores),
     windowsPerCpuSec: r1(c.windowsPerCpuSec),
+    gflopsPerSec: round((c.samplesPerSec * (flopsPerWindow[c.model] ?? NaN)) / 1e9, 2),
   };
 }
 
@@ -279,7 +299,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   };
   // Time budget: no round starts unless it (as long as the longest so far) and the tail
   // (2-thread PyTorch, inference: well under a minute) still fit.
-  const TAIL_SEC = 60;
+  const TAIL_SEC = 60 + (o.original ? 180 : 0);
   let roundStart = performance.now();
   let longestRoundSec = 0;
   const { samples, kept } = await runTrainingRounds({
@@ -325,6 +345,11 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     }
   }
 
+  // 3b. The original preset, 1 worker, beside PyTorch on the same shapes.
+  const original = o.original
+    ? await measureOriginalPreset({ batchSizes: o.originalBatchSizes, rows: o.originalRows, epochs: o.originalEpochs, torch: o.torch, python: o.python, log })
+    : null;
+
   // 4. Inference of the trained detector.
   let inference: InferenceResult | null = null;
   if (kept) {
@@ -339,7 +364,9 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   }
 
   // 5. Summaries.
-  const cases = summarizeCases(samples).map(toCase);
+  const flopsPerWindow: Record<string, number> = Object.fromEntries(o.models.map((m) => [m, recurrentTrainFlops(m, data.T, data.F, [32])]));
+  if (original) flopsPerWindow.original = originalFlopsPerRow();
+  const cases = summarizeCases(samples).map((c) => toCase(c, flopsPerWindow));
   const sp2 = speedups(samples, 2);
   const modeKeys = o.setups.map(setupLabel);
   const pooled = (list: ReturnType<typeof speedups>) => Object.fromEntries(modeKeys.map((k) => [k, r3(pooledSpeedup(list, k))]));
@@ -369,6 +396,26 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
         ratio: r3(median(ratios)),
         torchPredictPerSec: r1(median(torchRounds.map((t) => t.results.find((x) => x.kind === m)?.predictPerSec ?? NaN))),
         params: first.results.find((x) => x.kind === m)?.params ?? 0,
+        gflopsPerSec: round((median(tfjsPer) * flopsPerWindow[m]) / 1e9, 2),
+        torchGflopsPerSec: round((median(torchPer) * flopsPerWindow[m]) / 1e9, 2),
+      };
+    }
+    const at64 = original?.cases.find((c) => c.batchSize === 64) ?? original?.cases[original.cases.length - 1];
+    if (original && at64 && at64.torch1ThreadPerSec !== null) {
+      byModel.original = {
+        torch1ThreadPerSec: r1(at64.torch1ThreadPerSec),
+        torch2ThreadsPerSec: null,
+        torch2ThreadsPassivePerSec: null,
+        tfjs1WorkerPerSec: at64.rowsPerSec === null ? null : r1(at64.rowsPerSec),
+        tfjsMainThreadPerSec: null,
+        fusedMainThreadPerSec: null,
+        kernel1Worker: at64.kernel,
+        ratio: at64.ratio === null ? null : r3(at64.ratio),
+        torchPredictPerSec: at64.torchPredictPerSec === null ? null : r1(at64.torchPredictPerSec),
+        params: original.params ?? 0,
+        gflopsPerSec: at64.gflopsPerSec === null ? null : round(at64.gflopsPerSec, 2),
+        torchGflopsPerSec: at64.torchGflopsPerSec === null ? null : round(at64.torchGflopsPerSec, 2),
+        byBatch: Object.fromEntries(original.cases.map((c) => [String(c.batchSize), roundDeep({ tfjs1WorkerPerSec: c.rowsPerSec, torch1ThreadPerSec: c.torch1ThreadPerSec, ratio: c.ratio, gflopsPerSec: c.gflopsPerSec, torchGflopsPerSec: c.torchGflopsPerSec }, 3)])),
       };
     }
     reference = {
@@ -426,6 +473,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     backends: backends.map((b) => ({ ...b, samplesPerSec: b.samplesPerSec === null ? null : r1(b.samplesPerSec), epochSec: b.epochSec === null ? null : r3(b.epochSec) })),
     reference,
     referenceSkipped: reference ? null : torchError ?? "no PyTorch run",
+    flops: { assumption: FLOP_ASSUMPTION, perWindow: flopsPerWindow },
+    original: original && roundDeep(original, 3),
     inference: inference && roundInference(inference),
     samples: samples.map((s) => roundDeep(s, 4)),
     durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,

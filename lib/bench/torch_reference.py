@@ -10,7 +10,13 @@ Prints one JSON object on stdout: per (kind, threads) the training throughput in
 all epochs and in steady state (first epoch excluded, as the tfjs figures), prediction throughput,
 and which BLAS library the process actually loaded (from /proc/self/maps).
 
+--model original instead builds the original preset (lib/model/original.ts) on the same shapes:
+Embedding(168, 50) -> 3 x LSTM|GRU(256) (Dropout 0.5 between and after) -> last step -> Dense(1, sigmoid),
+over [T=16] token ids. PyTorch's LSTM/GRU have tanh/sigmoid only, not the preset's relu/hard-sigmoid:
+the products, which take the time, are the same.
+
 Usage: /usr/bin/python3 lib/bench/torch_reference.py --kinds gru,lstm --threads 1,2 --windows 2048 --epochs 3
+       /usr/bin/python3 lib/bench/torch_reference.py --model original --kinds lstm --timesteps 16 --batch-size 16
 Exit 3 (with a JSON {"error": ...}) when torch cannot be imported.
 """
 import argparse
@@ -29,7 +35,11 @@ def parse_args(argv):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--timesteps", type=int, default=32)
     p.add_argument("--features", type=int, default=16)
-    p.add_argument("--units", type=int, default=32)
+    p.add_argument("--units", type=int, default=None, help="32 (detector) or 256 (original)")
+    p.add_argument("--model", choices=["detector", "original"], default="detector")
+    p.add_argument("--vocab", type=int, default=168)
+    p.add_argument("--embedding", type=int, default=50)
+    p.add_argument("--layers", type=int, default=3)
     p.add_argument("--predict-windows", type=int, default=4096)
     p.add_argument("--seed", type=int, default=1)
     return p.parse_args(argv)
@@ -73,7 +83,9 @@ def main(argv):
         print(json.dumps({"error": f"cannot import torch: {e}"}))
         return 3
 
-    T, F, U, B = args.timesteps, args.features, args.units, args.batch_size
+    original = args.model == "original"
+    T, F, B = args.timesteps, args.features, args.batch_size
+    U = args.units if args.units is not None else (256 if original else 32)
 
     class Detector(nn.Module):
         def __init__(self, kind):
@@ -86,10 +98,25 @@ def main(argv):
             out, _ = self.rnn(x)
             return torch.sigmoid(self.dense(self.drop(out[:, -1, :])))
 
+    class Original(nn.Module):
+        def __init__(self, kind):
+            super().__init__()
+            self.embed = nn.Embedding(args.vocab, args.embedding)
+            rnn = nn.GRU if kind == "gru" else nn.LSTM
+            self.rnn = rnn(args.embedding, U, num_layers=args.layers, dropout=0.5, batch_first=True)
+            self.drop = nn.Dropout(0.5)
+            self.dense = nn.Linear(U, 1)
+
+        def forward(self, x):
+            out, _ = self.rnn(self.embed(x))
+            return torch.sigmoid(self.dense(self.drop(out[:, -1, :])))
+
     g = torch.Generator().manual_seed(args.seed)
 
     def windows(n):
         y = (torch.rand(n, generator=g) < 0.3).float()
+        if original:
+            return torch.randint(0, args.vocab, (n, T), generator=g), y[:, None].contiguous()
         x = torch.randn(n, T, F, generator=g)
         x[:, :, 0] += y[:, None] * (2 * torch.arange(T, dtype=torch.float32) / T)[None, :]
         return x.contiguous(), y[:, None].contiguous()
@@ -101,7 +128,7 @@ def main(argv):
         torch.set_num_threads(threads)
         for kind in [k for k in args.kinds.split(",") if k]:
             torch.manual_seed(args.seed)
-            model = Detector(kind)
+            model = Original(kind) if original else Detector(kind)
             opt = torch.optim.Adam(model.parameters(), lr=1e-3)
             loss_fn = nn.BCELoss()
             epoch_sec = []
@@ -136,6 +163,9 @@ def main(argv):
                 "epochSec": epoch_sec,
                 "predictPerSec": args.predict_windows / predict_sec,
                 "params": sum(p.numel() for p in model.parameters()),
+                "model": args.model,
+                "batchSize": B,
+                "timesteps": T,
             })
     libs = loaded_blas()
     print(json.dumps({

@@ -9,6 +9,7 @@ import { defaultFrequency, DistributedConfig } from "../distributed/config";
 import type { FitData } from "../distributed/distributed-model";
 import { median, min, max } from "./stats";
 import { cpuShare, cpuSnapshot, CpuShare, CpuSnapshot } from "./cpu";
+import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 
 export type Setup = Pick<DistributedConfig, "mode" | "frequency" | "syncEvery">;
 
@@ -100,12 +101,14 @@ export async function runCase(
   const loadavg1 = os.loadavg()[0];
   const dm = await DistributedModel.create({ model: specFor(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
   let afterFirst: CpuSnapshot | null = null;
-  const r = await dm.fit(data, {
+  const gemmBefore = gemmStats();
+  const fit = await dm.fit(data, {
     epochs,
     onProgress: (e) => {
       if (e.type === "merged" && e.epoch === 0) afterFirst = cpuSnapshot();
     },
   });
+  const r: FitResult = { ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) };
   const share = afterFirst ? cpuShare(afterFirst) : null;
   return { sample: sampleOf(r, { round, kind, setup, workers, epochs, count: data.count, batchSize, loadavg1 }, share), dm, result: r };
 }

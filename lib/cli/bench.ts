@@ -28,6 +28,7 @@ and inference throughput/latency. Writes bench.json and prints markdown tables.
   --python PATH       Python for the PyTorch reference (default /usr/bin/python3)
   --no-torch          skip the PyTorch reference
   --no-ceiling        skip the machine-ceiling check (1 vs 2 independent processes after each round)
+  --no-original       skip the original preset (Embedding + 3 x LSTM(256), 1 worker, batch 16 and 64, beside PyTorch)
   --help`;
 
 function positiveInt(raw: string | undefined, flag: string): number {
@@ -90,6 +91,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
         break;
       case "--no-ceiling":
         o.ceiling = false;
+        break;
+      case "--no-original":
+        o.original = false;
         break;
       default:
         throw new UsageError(`unknown option ${a} (see --help)`);

@@ -10,7 +10,30 @@ import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote } from "
 interface NativeKernel {
   forward(...args: (number | Float32Array)[]): void;
   backward(...args: (number | Float32Array | null)[]): void;
+  gemmConfig(mode: number, minMacs: number): void;
+  gemmStats(): GemmStats;
 }
+
+/** Which code does the kernel's matrix products (lib/native/gemm.h), and how much each path did. */
+export interface GemmStats {
+  /** The BLAS linked at build time ("openblas", "blis"), or null: the tiled loops only. */
+  blas: string | null;
+  /** The BLAS's own description of itself (openblas_get_config, BLIS's version). */
+  blasConfig?: string;
+  /** OpenBLAS's thread count (pinned to 1). */
+  blasThreads?: number;
+  /** 0 auto (the BLAS from minMacs multiply-adds up), 1 tiled loops only, 2 the BLAS for every product. */
+  mode: number;
+  minMacs: number;
+  /** Multiply-adds done by each path since the addon loaded, summed over every thread of the process. */
+  tiledMacs: number;
+  blasMacs: number;
+}
+
+/** FALL_GEMM=auto|tiled|blas: which code does the matrix products (auto: the BLAS for the large ones). */
+export const GEMM_ENV = "FALL_GEMM";
+export type GemmPath = "auto" | "tiled" | "blas";
+const GEMM_MODES: Record<GemmPath, number> = { auto: 0, tiled: 1, blas: 2 };
 
 export type FusedRnnStatus = { available: true; addon: string } | { available: false; reason: string };
 
@@ -49,12 +72,47 @@ function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
   } else {
     try {
       const kernel = require(NATIVE_ADDON) as NativeKernel;
-      loaded = { kernel, status: { available: true, addon: NATIVE_ADDON } };
+      const problem = applyGemmEnv(kernel);
+      loaded = problem ? { kernel: null, status: { available: false, reason: problem } } : { kernel, status: { available: true, addon: NATIVE_ADDON } };
     } catch (e) {
       loaded = { kernel: null, status: { available: false, reason: `${NATIVE_ADDON}: ${(e as Error).message.split("\n")[0]}` } };
     }
   }
   return loaded;
+}
+
+/** Applies FALL_GEMM; a problem (unknown value, blas without a BLAS) as a sentence, else null. */
+function applyGemmEnv(kernel: NativeKernel): string | null {
+  const raw = process.env[GEMM_ENV];
+  if (raw === undefined || raw === "") return null;
+  if (!(raw in GEMM_MODES)) return `${GEMM_ENV}=${raw} is not one of auto, tiled, blas`;
+  if (raw === "blas" && kernel.gemmStats().blas === null) return `${GEMM_ENV}=blas but ${NATIVE_ADDON} was built without a BLAS (${readBuildNote()?.blasReason ?? "see build-status.json"})`;
+  kernel.gemmConfig(GEMM_MODES[raw as GemmPath], kernel.gemmStats().minMacs);
+  return null;
+}
+
+/** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */
+export function gemmStats(): GemmStats | null {
+  return load().kernel?.gemmStats() ?? null;
+}
+
+/**
+ * Forces a path for every later product in this process (all worker threads): the tests compare
+ * both, the bench measures them. minMacs (multiply-adds) keeps its current value unless given.
+ */
+export function setGemmPath(path: GemmPath, minMacs?: number): void {
+  const { kernel, status } = load();
+  if (!kernel) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
+  kernel.gemmConfig(GEMM_MODES[path], minMacs ?? kernel.gemmStats().minMacs);
+}
+
+/**
+ * "fused-native" becomes "fused-native+openblas" when the BLAS did products between the two
+ * snapshots (taken around a fit in this process), so a run says which code computed its steps.
+ */
+export function kernelWithGemmPath(kernel: string, before: GemmStats | null, after: GemmStats | null = gemmStats()): string {
+  if (kernel !== "fused-native" || !before || !after || !after.blas) return kernel;
+  return after.blasMacs > before.blasMacs ? `${kernel}+${after.blas}` : kernel;
 }
 
 function readBuildNote(): NativeBuildNote | null {

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR, NativeBuildNote } from "./paths";
 import { findProjectRoot } from "../data/project-root";
+import { blasFlags } from "./blas-flags";
 
 /** Node's C headers: beside the node binary (Debian, official tarballs), or npm's nodedir. */
 function nodeIncludeDir(): string | null {
@@ -37,6 +38,21 @@ function main(): number {
   // Built where it runs, so -march=native is safe and lets the compiler use the CPU's vector units.
   const tmp = `${NATIVE_ADDON}.tmp-${process.pid}`;
   const args = ["-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", source, "-o", tmp];
+  // With a Debian BLAS for the large products when it links; else the tiled loops alone, and the note says why.
+  const triplet = spawnSync(cxx, ["-dumpmachine"], { encoding: "utf8" }).stdout?.trim() || "x86_64-linux-gnu";
+  const blas = blasFlags(process.env, triplet);
+  let blasNote: Pick<NativeBuildNote, "blas" | "blasReason"> = { blas: null, blasReason: "skip" in blas ? blas.skip : "" };
+  if (!("skip" in blas)) {
+    const withBlas = spawnSync(cxx, [...blas.cflags, ...args, ...blas.libs], { encoding: "utf8" });
+    if (!withBlas.error && withBlas.status === 0) {
+      fs.renameSync(tmp, NATIVE_ADDON);
+      writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")} ${[...blas.cflags, ...blas.libs].join(" ")}`, cpu: cpuSignature(), blas: blas.name, blasReason: `linked ${blas.libs.join(" ")}` });
+      return 0;
+    }
+    const first = (withBlas.stderr || "").split("\n").find((l) => l.includes("error")) ?? `exit ${withBlas.status}`;
+    blasNote = { blas: null, blasReason: `${blas.name} did not link (${first.trim()}): tiled loops only` };
+    console.warn(`fused RNN kernel: ${blasNote.blasReason}`);
+  }
   const run = spawnSync(cxx, args, { encoding: "utf8" });
   if (run.error) return skip(`${cxx} could not run (${(run.error as NodeJS.ErrnoException).code ?? run.error.message})`);
   if (run.status !== 0) {
@@ -45,7 +61,7 @@ function main(): number {
     return skip(`${cxx} failed on ${path.relative(findProjectRoot(), source)}: ${first.trim()}`);
   }
   fs.renameSync(tmp, NATIVE_ADDON);
-  writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")}`, cpu: cpuSignature() });
+  writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")}`, cpu: cpuSignature(), ...blasNote });
   return 0;
 }
 

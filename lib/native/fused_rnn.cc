@@ -9,6 +9,7 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+#include "gemm.h"
 
 namespace {
 
@@ -68,61 +69,18 @@ inline float dact(float z, float y) {
   }
 }
 
-// out[n, j0:j0+TW] += a[n, :] · B[:, j0:j0+TW], the tile kept in registers across the k loop.
-template <int TW>
-inline void rowTile(const float* __restrict__ ar, const float* __restrict__ B, float* __restrict__ o, int k, int ldb) {
-  float acc[TW];
-  for (int j = 0; j < TW; j++) acc[j] = o[j];
-  for (int p = 0; p < k; p++) {
-    const float s = ar[p];
-    const float* br = B + (size_t)p * ldb;
-    for (int j = 0; j < TW; j++) acc[j] += s * br[j];
-  }
-  for (int j = 0; j < TW; j++) o[j] = acc[j];
-}
-
-// out[n, :cols] += a[n, :k] · B[:k, :cols]; row strides lda, ldb, ldo (sub-blocks of wider matrices).
-inline void gemmAcc(const float* a, const float* B, float* out, int rows, int k, int cols, int lda, int ldb, int ldo) {
-  for (int n = 0; n < rows; n++) {
-    const float* ar = a + (size_t)n * lda;
-    float* o = out + (size_t)n * ldo;
-    int j = 0;
-    for (; j + 64 <= cols; j += 64) rowTile<64>(ar, B + j, o + j, k, ldb);
-    for (; j + 32 <= cols; j += 32) rowTile<32>(ar, B + j, o + j, k, ldb);
-    for (; j + 16 <= cols; j += 16) rowTile<16>(ar, B + j, o + j, k, ldb);
-    for (; j < cols; j++) rowTile<1>(ar, B + j, o + j, k, ldb);
-  }
-}
-
-// C[p, j0:j0+TW] += Σ_n a[n, p] · d[n, j0:j0+TW].
-template <int TW>
-inline void colTile(const float* __restrict__ a, const float* __restrict__ d, float* __restrict__ c, int rows, int lda, int ldd) {
-  float acc[TW];
-  for (int j = 0; j < TW; j++) acc[j] = c[j];
-  for (int n = 0; n < rows; n++) {
-    const float s = a[(size_t)n * lda];
-    const float* dr = d + (size_t)n * ldd;
-    for (int j = 0; j < TW; j++) acc[j] += s * dr[j];
-  }
-  for (int j = 0; j < TW; j++) c[j] = acc[j];
-}
-
-// C[:k, :cols] += a[:rows, :k]^T · d[:rows, :cols]; row strides lda, ldd, ldc.
-inline void gemmTAcc(const float* a, const float* d, float* C, int rows, int k, int cols, int lda, int ldd, int ldc) {
-  for (int p = 0; p < k; p++) {
-    float* c = C + (size_t)p * ldc;
-    int j = 0;
-    for (; j + 64 <= cols; j += 64) colTile<64>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j + 32 <= cols; j += 32) colTile<32>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j + 16 <= cols; j += 16) colTile<16>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j < cols; j++) colTile<1>(a + p, d + j, c + j, rows, lda, ldd);
-  }
-}
-
 // M^T of a [r, c] matrix into out [c, r].
 inline void transpose(const float* M, float* out, int r, int c) {
   for (int i = 0; i < r; i++)
     for (int j = 0; j < c; j++) out[(size_t)j * r + i] = M[(size_t)i * c + j];
+}
+
+// A per-thread buffer of n floats, reused from call to call (the large ones would otherwise be
+// mapped and faulted in afresh every batch); `slot` keeps the buffers of one call apart.
+inline float* scratch(int slot, size_t n) {
+  thread_local std::vector<float> bufs[6];
+  if (bufs[slot].size() < n) bufs[slot].resize(n);
+  return bufs[slot].data();
 }
 
 struct Dims { int B, T, F, U, G; };  // G = gates × U (4U LSTM, 3U GRU)
@@ -135,11 +93,14 @@ void forward(int kind, const Dims& d, const float* x, const float* W, const floa
              float* h, float* c, float* pre, float* post) {
   const int B = d.B, T = d.T, F = d.F, U = d.U, G = d.G;
   std::vector<float> hPrev((size_t)B * U, 0.f), cPrev((size_t)B * U, 0.f), rh((size_t)B * U);
+  // Input side of every step in one product: xw [B*T, G] = bias + x · W (rows in x's (b, t) order).
+  float* xw = scratch(0, (size_t)B * T * G);
+  for (size_t r = 0; r < (size_t)B * T; r++) std::memcpy(xw + r * G, bias, sizeof(float) * G);
+  gemmAcc(x, W, xw, B * T, F, G, F, G, G);
   for (int t = 0; t < T; t++) {
     float* z = pre + (size_t)t * B * G;
     float* y = post + (size_t)t * B * G;
-    for (int b = 0; b < B; b++) std::memcpy(z + (size_t)b * G, bias, sizeof(float) * G);
-    gemmAcc(x + (size_t)t * F, W, z, B, F, G, T * F, G, G);
+    for (int b = 0; b < B; b++) std::memcpy(z + (size_t)b * G, xw + ((size_t)b * T + t) * G, sizeof(float) * G);
     if (kind == LSTM) {
       gemmAcc(hPrev.data(), R, z, B, U, G, U, G, G);
       float* ct = c + (size_t)t * B * U;
@@ -200,24 +161,31 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
   std::vector<float> WT((size_t)G * F), RT((size_t)G * U);
   transpose(W, WT.data(), F, G);
   transpose(R, RT.data(), U, G);
-  std::vector<float> dhNext((size_t)B * U, 0.f), dcNext((size_t)B * U, 0.f), dz((size_t)B * G), zeros((size_t)B * U, 0.f);
-  std::vector<float> hPrevBuf((size_t)B * U), drh((size_t)B * U), rh((size_t)B * U), dhOut((size_t)B * U);
+  std::vector<float> dhNext((size_t)B * U, 0.f), dcNext((size_t)B * U, 0.f), zeros((size_t)B * U, 0.f);
+  std::vector<float> drh((size_t)B * U), dhOut((size_t)B * U);
+  // Every step's dz, h_{t-1} and (GRU) r*h, [T, B, ·]: the weight gradients are then three large
+  // products over all T*B rows after the loop instead of small ones per step.
+  float* dzAll = scratch(1, (size_t)T * B * G);
+  float* hPrevAll = scratch(2, (size_t)T * B * U);
+  float* rhAll = kind == GRU ? scratch(3, (size_t)T * B * U) : nullptr;
   for (int t = T - 1; t >= 0; t--) {
     const float* z = pre + (size_t)t * B * G;
     const float* y = post + (size_t)t * B * G;
+    float* dz = dzAll + (size_t)t * B * G;
+    float* hPrevT = hPrevAll + (size_t)t * B * U;
     // h_{t-1} per batch row (zeros at t = 0).
     for (int b = 0; b < B; b++) {
-      if (t == 0) std::memset(hPrevBuf.data() + (size_t)b * U, 0, sizeof(float) * U);
-      else std::memcpy(hPrevBuf.data() + (size_t)b * U, h + ((size_t)b * T + t - 1) * U, sizeof(float) * U);
+      if (t == 0) std::memset(hPrevT + (size_t)b * U, 0, sizeof(float) * U);
+      else std::memcpy(hPrevT + (size_t)b * U, h + ((size_t)b * T + t - 1) * U, sizeof(float) * U);
     }
-    const float* hPrev = hPrevBuf.data();
+    const float* hPrev = hPrevT;
     if (kind == LSTM) {
       const float* ct = c + (size_t)t * B * U;
       const float* cPrev = t > 0 ? c + (size_t)(t - 1) * B * U : zeros.data();
       for (int b = 0; b < B; b++) {
         const float* __restrict__ zb = z + (size_t)b * G;
         const float* __restrict__ yb = y + (size_t)b * G;
-        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        float* __restrict__ dzb = dz + (size_t)b * G;
         const float* __restrict__ dhb = dh + ((size_t)b * T + t) * U;
         const float* __restrict__ carry = dhNext.data() + (size_t)b * U;
         float* __restrict__ dcb = dcNext.data() + (size_t)b * U;
@@ -236,21 +204,20 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
           dcb[j] = dc * f;
         }
       }
-      // dh_{t-1} = dz · R^T; dR += h_{t-1}^T · dz.
+      // dh_{t-1} = dz · R^T (dR after the loop).
       std::fill(dhNext.begin(), dhNext.end(), 0.f);
-      gemmAcc(dz.data(), RT.data(), dhNext.data(), B, G, U, G, U, U);
-      gemmTAcc(hPrev, dz.data(), dR, B, U, G, U, G, G);
+      gemmAcc(dz, RT.data(), dhNext.data(), B, G, U, G, U, U);
     } else {
       // Candidate first: its gradient flows into r through (r*h)·R_h. dhOut collects dh_{t-1}.
       for (int b = 0; b < B; b++) {
         const float* __restrict__ zb = z + (size_t)b * G;
         const float* __restrict__ yb = y + (size_t)b * G;
-        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        float* __restrict__ dzb = dz + (size_t)b * G;
         const float* __restrict__ dhb = dh + ((size_t)b * T + t) * U;
         const float* __restrict__ carry = dhNext.data() + (size_t)b * U;
         const float* __restrict__ hb = hPrev + (size_t)b * U;
         float* __restrict__ ob = dhOut.data() + (size_t)b * U;
-        float* __restrict__ rhb = rh.data() + (size_t)b * U;
+        float* __restrict__ rhb = rhAll + ((size_t)t * B + b) * U;
         for (int j = 0; j < U; j++) {
           const float zg = yb[j], hh = yb[2 * U + j];
           const float dht = dhb[j] + carry[j];
@@ -260,14 +227,13 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
           rhb[j] = yb[U + j] * hb[j];
         }
       }
-      // d(r*h) = dz_h · R_h^T (rows 2U..3U of RT); dR_h += (r*h)^T · dz_h.
+      // d(r*h) = dz_h · R_h^T (rows 2U..3U of RT); dR_h after the loop.
       std::fill(drh.begin(), drh.end(), 0.f);
-      gemmAcc(dz.data() + 2 * U, RT.data() + (size_t)2 * U * U, drh.data(), B, U, U, G, U, U);
-      gemmTAcc(rh.data(), dz.data() + 2 * U, dR + 2 * U, B, U, U, U, G, G);
+      gemmAcc(dz + 2 * U, RT.data() + (size_t)2 * U * U, drh.data(), B, U, U, G, U, U);
       for (int b = 0; b < B; b++) {
         const float* __restrict__ zb = z + (size_t)b * G;
         const float* __restrict__ yb = y + (size_t)b * G;
-        float* __restrict__ dzb = dz.data() + (size_t)b * G;
+        float* __restrict__ dzb = dz + (size_t)b * G;
         const float* __restrict__ drhb = drh.data() + (size_t)b * U;
         const float* __restrict__ hb = hPrev + (size_t)b * U;
         float* __restrict__ ob = dhOut.data() + (size_t)b * U;
@@ -276,20 +242,37 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
           ob[j] += drhb[j] * yb[U + j];
         }
       }
-      // dh_{t-1} += [dz_z, dz_r] · R_zr^T; dR_zr += h_{t-1}^T · [dz_z, dz_r].
-      gemmAcc(dz.data(), RT.data(), dhOut.data(), B, 2 * U, U, G, U, U);
-      gemmTAcc(hPrev, dz.data(), dR, B, U, 2 * U, U, G, G);
+      // dh_{t-1} += [dz_z, dz_r] · R_zr^T (dR_zr after the loop).
+      gemmAcc(dz, RT.data(), dhOut.data(), B, 2 * U, U, G, U, U);
       dhNext.swap(dhOut);
     }
-    // Input side, shared: dW += x_t^T · dz; dbias += Σ_b dz; dx_t = dz · W^T.
-    gemmTAcc(x + (size_t)t * F, dz.data(), dW, B, F, G, T * F, G, G);
-    for (int b = 0; b < B; b++) {
-      const float* dzb = dz.data() + (size_t)b * G;
-      for (int j = 0; j < G; j++) dbias[j] += dzb[j];
-    }
-    if (dx) gemmAcc(dz.data(), WT.data(), dx + (size_t)t * F, B, G, F, G, F, T * F);
+  }
+  const int rows = T * B;
+  // dR += h_{t-1}^T · dz over all steps (GRU: the candidate's columns from (r*h) instead).
+  if (kind == LSTM) {
+    gemmTAcc(hPrevAll, dzAll, dR, rows, U, G, U, G, G);
+  } else {
+    gemmTAcc(hPrevAll, dzAll, dR, rows, U, 2 * U, U, G, G);
+    gemmTAcc(rhAll, dzAll + 2 * U, dR + 2 * U, rows, U, U, U, G, G);
+  }
+  // Input side: dW = x^T · dz with x reordered to [T, B, F]; dbias = Σ dz; dx = dz · W^T.
+  float* xT = scratch(4, (size_t)rows * F);
+  for (int t = 0; t < T; t++)
+    for (int b = 0; b < B; b++) std::memcpy(xT + ((size_t)t * B + b) * F, x + ((size_t)b * T + t) * F, sizeof(float) * F);
+  gemmTAcc(xT, dzAll, dW, rows, F, G, F, G, G);
+  for (int r = 0; r < rows; r++) {
+    const float* dzr = dzAll + (size_t)r * G;
+    for (int j = 0; j < G; j++) dbias[j] += dzr[j];
+  }
+  if (dx) {
+    float* dxT = xT;  // x's reordering is no longer needed: dx in [T, B, F], then back to [B, T, F]
+    std::memset(dxT, 0, sizeof(float) * rows * F);
+    gemmAcc(dzAll, WT.data(), dxT, rows, G, F, G, F, F);
+    for (int t = 0; t < T; t++)
+      for (int b = 0; b < B; b++) std::memcpy(dx + ((size_t)b * T + t) * F, dxT + ((size_t)t * B + b) * F, sizeof(float) * F);
   }
 }
+
 
 // Calls fn with both activation codes as compile-time constants; false for an unknown code.
 template <typename Fn, int A>
@@ -429,12 +412,65 @@ napi_value Backward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// args: mode (0 auto, 1 tiled, 2 BLAS), minMacs (multiply-adds from which auto picks the BLAS).
+// Process-wide (every worker thread): the tests force each path, the bench measures the crossover.
+napi_value GemmConfig(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  int mode = 0;
+  double minMacs = 0;
+  if (argc != 2 || !getInt(env, a[0], &mode) || napi_get_value_double(env, a[1], &minMacs) != napi_ok || mode < 0 || mode > 2 || !(minMacs >= 0))
+    return fail(env, "fusedRnn.gemmConfig: expected mode 0 (auto), 1 (tiled) or 2 (blas) and minMacs >= 0");
+  if (mode == gemm::BLAS && !FALL_HAVE_BLAS) return fail(env, "fusedRnn.gemmConfig: this build has no BLAS (see build-status.json)");
+  gemm::config().mode.store(mode);
+  gemm::config().minMacs.store((long long)minMacs);
+  return nullptr;
+}
+
+napi_value setProp(napi_env env, napi_value obj, const char* key, napi_value v) {
+  napi_set_named_property(env, obj, key, v);
+  return obj;
+}
+
+// { blas: "openblas" | "blis" | null, blasConfig, mode, minMacs, tiledMacs, blasMacs }: the counts
+// are multiply-adds done by each path since the addon loaded, in every thread of the process.
+napi_value GemmStats(napi_env env, napi_callback_info) {
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  const char* name = gemm::blasName();
+  if (name) napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v);
+  else napi_get_null(env, &v);
+  setProp(env, obj, "blas", v);
+#if defined(FALL_BLAS_OPENBLAS)
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v);
+  setProp(env, obj, "blasConfig", v);
+  napi_create_int32(env, openblas_get_num_threads(), &v);
+  setProp(env, obj, "blasThreads", v);
+#elif defined(FALL_BLAS_BLIS)
+  napi_create_string_utf8(env, (std::string("BLIS ") + bli_info_get_version_str()).c_str(), NAPI_AUTO_LENGTH, &v);
+  setProp(env, obj, "blasConfig", v);
+#endif
+  napi_create_int32(env, gemm::config().mode.load(), &v);
+  setProp(env, obj, "mode", v);
+  napi_create_double(env, (double)gemm::config().minMacs.load(), &v);
+  setProp(env, obj, "minMacs", v);
+  napi_create_double(env, (double)gemm::counters()[0].load(), &v);
+  setProp(env, obj, "tiledMacs", v);
+  napi_create_double(env, (double)gemm::counters()[1].load(), &v);
+  setProp(env, obj, "blasMacs", v);
+  return obj;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  gemm::pinBlasToOneThread();
   napi_property_descriptor props[] = {
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gemmConfig", nullptr, GemmConfig, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gemmStats", nullptr, GemmStats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

@@ -14,6 +14,10 @@ export interface NativeBuildNote {
   reason: string;
   /** The CPU it was compiled for (-march=native): the loader refuses the addon on another one. */
   cpu?: string;
+  /** The BLAS linked for the large products ("openblas", "blis"), or null: tiled loops only. */
+  blas?: string | null;
+  /** Why that BLAS, or why none (FALL_BLAS=none, no cblas.h, did not link). */
+  blasReason?: string;
 }
 
 /** The CPU model plus its vector flags: what -march=native depends on. */

@@ -89,5 +89,7 @@ function ensembleWords(members: number): string {
 /** How the training steps were computed, in words, with the reason for the slow path. */
 export function kernelSentence(training: { kernel: string; kernelNote?: string }): string {
   if (training.kernel === "fused-native") return "Training steps: the fused native LSTM/GRU kernel (lib/native), the same math as tfjs-layers.";
+  const blas = /^fused-native\+(\w+)$/.exec(training.kernel);
+  if (blas) return `Training steps: the fused native LSTM/GRU kernel (lib/native) with ${blas[1] === "openblas" ? "OpenBLAS" : blas[1].toUpperCase()} (one thread) for the large matrix products, the same math as tfjs-layers.`;
   return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
 }

@@ -10,6 +10,7 @@ import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
 import { MAX_MEMBERS } from "../cli/pipeline-options";
+import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
@@ -88,13 +89,16 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
-    memberFits.push(await model.fit(train, {
+    const gemmBefore = gemmStats();
+    const fit = await model.fit(train, {
       epochs: opts.epochs,
       ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
       ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
-    }));
+    });
+    // The workers are threads of this process: its product counters say whether the BLAS did the steps' products.
+    memberFits.push({ ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) });
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
     models.push(model);
