@@ -13,10 +13,11 @@ import {
   htmlArgs,
   jupyterEnv,
   jupyterProblem,
+  NbconvertFiles,
   projectRoot,
   runJupyter,
   summarizeJupyterFailure,
-  writeNbconvertFiles,
+  nbconvertFiles,
 } from "../notebook/jupyter";
 import { runMain } from "./run-main";
 
@@ -95,14 +96,13 @@ interface NotebookResult {
   detail: string;
 }
 
-async function runOne(nb: string, o: Options, root: string): Promise<NotebookResult> {
+async function runOne(nb: string, o: Options, root: string, files: NbconvertFiles): Promise<NotebookResult> {
   const name = path.basename(nb);
   const t0 = Date.now();
   const rel = (p: string) => {
     const r = path.relative(process.cwd(), p);
     return r && !r.startsWith("..") ? r : p;
   };
-  const files = writeNbconvertFiles(root);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-notebooks-"));
   const progressFile = path.join(tmp, "progress.json");
   const env = { ...jupyterEnv(root), FD_NB_PROGRESS: progressFile };
@@ -218,8 +218,14 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`run-notebooks: ${(e as Error).message}`);
     return 2;
   }
-  const problem = jupyterProblem(root);
-  if (problem) {
+  let files: NbconvertFiles | undefined;
+  let problem = jupyterProblem(root);
+  try {
+    files = nbconvertFiles(root);
+  } catch (e) {
+    problem ??= (e as Error).message;
+  }
+  if (problem || !files) {
     console.error(`run-notebooks: ${problem}`);
     console.log(`notebooks: 0 passed, ${notebooks.length} failed`);
     return 1;
@@ -228,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = Date.now();
   const results: NotebookResult[] = [];
   for (const nb of notebooks) {
-    const r = await runOne(nb, parsed, root);
+    const r = await runOne(nb, parsed, root, files);
     results.push(r);
     if (!r.ok && parsed.failFast) break;
   }
