@@ -2,7 +2,8 @@
 // Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with Debian's
 // nbconvert (project-local Jupyter dirs), into notebooks/executed/; names the failing cell with
 // its source and error text; exports each executed notebook to offline HTML and checks in
-// headless Chromium that every plot was drawn. Ends with "notebooks: N passed, M failed".
+// headless Chromium that every plot was drawn; checks every plot output's plotly bundle (what VS
+// Code draws). Ends with "notebooks: N passed, M failed".
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,6 +20,7 @@ import {
   summarizeJupyterFailure,
   nbconvertFiles,
 } from "../notebook/jupyter";
+import { checkPlotBundles, describePlotBundleProblems } from "../notebook/plot-bundles";
 import { runMain } from "./run-main";
 
 const USAGE = `usage: run-notebooks [options] [name-or-path ...]
@@ -170,6 +172,9 @@ async function runOne(nb: string, o: Options, root: string, files: NbconvertFile
       return fail(lines.join("\n"));
     }
     if (htmlNote) return fail(htmlNote);
+    // VS Code draws plots from the plotly bundle alone: every plot output must carry a usable one.
+    const bundles = checkPlotBundles(notebook);
+    if (bundles.problems.length) return fail(`plotly bundles (what VS Code draws): ${describePlotBundleProblems(bundles).join("; ")}`);
 
     let checkNote = "";
     let checkMs = 0;
@@ -194,7 +199,8 @@ async function runOne(nb: string, o: Options, root: string, files: NbconvertFile
     const slow = slowest && slowest.ms >= 1000 ? `; slowest cell ${notebook.cells.indexOf(slowest.c) + 1}: ${secs(slowest.ms)}` : "";
     const total = Date.now() - t0;
     const parts = [`execute ${secs(execMs)}`, ...(o.html ? [`html ${secs(htmlMs)}`, `check ${secs(checkMs)}`] : [])];
-    console.log(`PASS ${name} ${secs(total)} (${parts.join(", ")}; ${codeCells.length} code cells${slow}${checkNote})`);
+    const bundleNote = `, ${bundles.plots} plotly bundle${bundles.plots === 1 ? "" : "s"} valid`;
+    console.log(`PASS ${name} ${secs(total)} (${parts.join(", ")}; ${codeCells.length} code cells${slow}${checkNote}${bundleNote})`);
     return { name, ok: true, ms: total, detail: "" };
   } catch (err) {
     return fail(String((err as Error).stack ?? err));
