@@ -16,7 +16,7 @@ import { resolveNotebooks } from "./run-notebooks";
 
 const USAGE = `usage: run-notebook-pages [options] [name-or-path ...]
   default: every notebooks/[0-9][0-9]-*.ipynb, in order (paths must lie inside the project)
-  --timeout S     per-notebook limit in seconds (default 900)
+  --timeout S     per-notebook limit in seconds (default 1800)
   --executed DIR  nbconvert's executed copies, for the expected plot count (default notebooks/executed)
   --fail-fast     stop after the first failing notebook`;
 
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        timeout: { type: "string", default: "900" },
+        timeout: { type: "string", default: "1800" },
         executed: { type: "string", default: path.join(root, "notebooks", "executed") },
         "fail-fast": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
