@@ -89,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`---- ${name} (Jupyter page)`);
       const expected = expectedPlots(nb, opts.executed);
       const run = await runNotebookPage(chromium.browser, server, path.relative(root, nb), { timeoutMs: opts.timeoutS * 1000 });
+      // Each notebook gets a fresh kernel: end this one (closing the page does not).
+      await server.shutdownKernels().catch((e: Error) => console.log(`  ${name}: kernel shutdown failed (stopping the server ends it): ${e.message}`));
       const problems = pageProblems(run, expected);
       for (const e of [...new Set(run.pageErrors)]) console.log(`  ${name}: page script error (not judged): ${e}`);
       if (problems.length) console.log(`FAIL ${name} (${secs(run.ms)}):\n${problems.map((p) => `  ${p}`).join("\n")}`);

@@ -17,6 +17,8 @@ export interface JupyterServer {
   token: string;
   /** Page URL of a notebook given relative to the project root, e.g. "notebooks/01-load-data.ipynb". */
   notebookUrl(relPath: string): string;
+  /** Shut down every session and kernel (a closed page leaves its kernel running). */
+  shutdownKernels(): Promise<void>;
   /** Shut down every kernel, then the server; kill by pid whatever is left. Safe to call twice. */
   stop(): Promise<void>;
   /** Server log so far (stdout and stderr). */
@@ -132,14 +134,19 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
   // Last resort if this process ends without stop() (an uncaught error): no orphan server or kernel.
   process.once("exit", onExit);
 
+  const shutdownKernels = async () => {
+    const list = async (route: string) => (await (await api(baseUrl, token, "GET", route)).json()) as { id: string }[];
+    for (const x of await list("/api/sessions")) await api(baseUrl, token, "DELETE", `/api/sessions/${x.id}`);
+    for (const x of await list("/api/kernels")) await api(baseUrl, token, "DELETE", `/api/kernels/${x.id}`);
+  };
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     if (!exited) {
       try {
-        const sessions = (await (await api(baseUrl, token, "GET", "/api/kernels")).json()) as { id: string }[];
-        for (const k of sessions) await api(baseUrl, token, "DELETE", `/api/kernels/${k.id}`).catch(() => undefined);
+        await shutdownKernels();
       } catch {
         /* server not answering: the signals below still end it */
       }
@@ -159,6 +166,7 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
     baseUrl,
     token,
     notebookUrl: (rel) => `${baseUrl}/notebooks/${rel.split(path.sep).map(encodeURIComponent).join("/")}?token=${token}`,
+    shutdownKernels,
     stop,
     log: () => chunks.join(""),
   };
