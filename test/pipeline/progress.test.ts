@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { ProgressEvent } from "../../lib/distributed/config";
 import { printedEpoch, progressMode, trainingProgress } from "../../lib/pipeline/progress";
+import { parsePipelineCommand } from "../../lib/cli/pipeline-options";
 
 const merged = (epoch: number, loss = 0.5): ProgressEvent => ({ type: "merged", epoch, loss, acc: 0.9, samples: 100 });
 
@@ -18,6 +19,10 @@ function feed(cb: (e: ProgressEvent) => void, epochs: number, members: number, f
 }
 
 test("progress: mode from --quiet and the terminal", () => {
+  const quiet = parsePipelineCommand(["--quiet", "--epochs", "3"]);
+  assert.ok(quiet.kind === "run" && quiet.quiet && quiet.options.epochs === 3 && !quiet.given.includes("quiet" as never), "--quiet is not a run option");
+  const plain = parsePipelineCommand(["--epochs", "3"]);
+  assert.ok(plain.kind === "run" && !plain.quiet);
   assert.equal(progressMode({ quiet: true, isTTY: true }), "quiet");
   assert.equal(progressMode({ quiet: false, isTTY: true }), "bar");
   assert.equal(progressMode({ quiet: false, isTTY: undefined }), "lines");
