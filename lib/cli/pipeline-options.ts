@@ -155,6 +155,7 @@ export function pipelineHelp(): string {
     `  ${"".padEnd(width)}  scored by grouped K-fold cross-validation on the same folds (--folds, default ${DEFAULT_GRID_FOLDS});`,
     `  ${"".padEnd(width)}  writes <out>/grid.json and grid.md, sorted by sequence F1 then window AUC`,
     ...GRID_LISTS.map((d) => `  ${`${d.flag} ${d.arg}`.padEnd(width)}  ${d.help}; needs --grid`),
+    `  ${"--quiet".padEnd(width)}  no training progress (default: a live bar per fold and member on a terminal, else a line every few epochs)`,
     `  ${"--help".padEnd(width)}  show this help`,
   ].join("\n");
 }
@@ -201,24 +202,29 @@ function parseGridList(doc: GridListDoc, raw: string): (ModelKind | number)[] {
 }
 
 /** What the command line asks for; `given` lists the options set explicitly (to check against a resumed run). */
+/** `quiet` (--quiet): no training progress (it is not a run option: a resumed run may differ). */
 export type PipelineCommand =
   | { kind: "help" }
-  | { kind: "run"; options: PipelineOptions; given: (keyof PipelineOptions)[] }
-  | { kind: "resume"; dir: string; options: PipelineOptions; given: (keyof PipelineOptions)[] }
-  | { kind: "grid"; options: PipelineOptions; grid: GridSpec; given: (keyof PipelineOptions)[] };
+  | ({ quiet: boolean } & (
+      | { kind: "run"; options: PipelineOptions; given: (keyof PipelineOptions)[] }
+      | { kind: "resume"; dir: string; options: PipelineOptions; given: (keyof PipelineOptions)[] }
+      | { kind: "grid"; options: PipelineOptions; grid: GridSpec; given: (keyof PipelineOptions)[] }
+    ));
 
 /** Parse argv (without node and script), --resume included. Throws UsageError on anything wrong. */
 export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   const rest: string[] = [];
   let resume: string | null = null;
   let gridAsked = false;
+  let quiet = false;
   const lists: Partial<Record<keyof GridSpec, (ModelKind | number)[]>> = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     const eq = token.indexOf("=");
     const flag = eq >= 0 ? token.slice(0, eq) : token;
     const listDoc = GRID_LISTS.find((d) => d.flag === flag);
-    if (token === "--grid") {
+    if (token === "--quiet") quiet = true;
+    else if (token === "--grid") {
       if (gridAsked) throw new UsageError("--grid given twice");
       gridAsked = true;
     } else if (flag === "--grid" && eq >= 0) {
@@ -257,9 +263,9 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
       epochs: (lists.epochs as number[] | undefined) ?? [options.epochs],
       batchSizes: (lists.batchSizes as number[] | undefined) ?? [options.batchSize],
     };
-    return { kind: "grid", options, grid, given };
+    return { kind: "grid", options, grid, given, quiet };
   }
-  return resume === null ? { kind: "run", options: parsed, given } : { kind: "resume", dir: resume, options: parsed, given };
+  return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
 }
 
 /** Parse argv (without node and script). Returns "help" when --help was asked for. --resume: see parsePipelineCommand. */

@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
   let staging: string | null = null;
   // Anything thrown outside the awaited chain (a timer, a stray rejection) is still a one-line
   // failure that leaves nothing behind. Added before tfjs-backend-wasm adds its own (rethrowing) ones.
+  let stopProgress = (): void => undefined;
   const crash = (err: unknown) => {
+    stopProgress();
     console.error(`pipeline: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
     if (process.env.FALL_DEBUG) console.error(err);
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
@@ -58,10 +60,13 @@ async function main(argv: string[]): Promise<number> {
   process.on("unhandledRejection", crash);
   // Loaded only now: a bad command line is answered without loading TensorFlow.js.
   const { runPipeline, resumePipeline } = await import("../pipeline/run-pipeline");
-  const { epochProgressPrinter } = await import("../pipeline/progress");
+  const { progressMode, trainingProgress } = await import("../pipeline/progress");
+  const progress = trainingProgress(progressMode({ quiet: command.quiet, isTTY: process.stdout.isTTY }), (l) => console.log(l));
+  stopProgress = () => progress.stop();
   const isGrid = command.kind === "grid";
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     process.once(signal, () => {
+      stopProgress();
       if (isGrid) {
         if (staging) fs.rmSync(staging, { recursive: true, force: true });
         console.error(`pipeline: interrupted (${signal}); the grid search wrote nothing (it is not resumable)`);
@@ -76,9 +81,9 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   const hooks = {
-    log: (l: string) => console.log(l),
+    log: (l: string) => progress.log(l),
     warn: (l: string) => console.error(l),
-    onProgress: (fold: number, folds: number) => epochProgressPrinter((l) => console.log(l), folds > 1 ? `fold ${fold}/${folds} ` : ""),
+    onProgress: progress.forFold,
     onStaging: (dir: string) => {
       staging = dir;
     },

@@ -2,7 +2,8 @@
 // Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with Debian's
 // nbconvert (project-local Jupyter dirs), into notebooks/executed/; names the failing cell with
 // its source and error text; exports each executed notebook to offline HTML and checks in
-// headless Chromium that every plot was drawn; a cell that calls showPlot but shows no plot fails. Ends with "notebooks: N passed, M failed".
+// headless Chromium that every plot was drawn; a cell that calls showPlot but shows no plot fails;
+// checks every plot output's plotly bundle (what VS Code draws). Ends with "notebooks: N passed, M failed".
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,11 +15,13 @@ import {
   htmlArgs,
   jupyterEnv,
   jupyterProblem,
+  NbconvertFiles,
   projectRoot,
   runJupyter,
   summarizeJupyterFailure,
-  writeNbconvertFiles,
+  nbconvertFiles,
 } from "../notebook/jupyter";
+import { checkPlotBundles, describePlotBundleProblems } from "../notebook/plot-bundles";
 import { runMain } from "./run-main";
 
 const USAGE = `usage: run-notebooks [options] [name-or-path ...]
@@ -96,14 +99,13 @@ interface NotebookResult {
   detail: string;
 }
 
-async function runOne(nb: string, o: Options, root: string): Promise<NotebookResult> {
+async function runOne(nb: string, o: Options, root: string, files: NbconvertFiles): Promise<NotebookResult> {
   const name = path.basename(nb);
   const t0 = Date.now();
   const rel = (p: string) => {
     const r = path.relative(process.cwd(), p);
     return r && !r.startsWith("..") ? r : p;
   };
-  const files = writeNbconvertFiles(root);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-notebooks-"));
   const progressFile = path.join(tmp, "progress.json");
   const env = { ...jupyterEnv(root), FD_NB_PROGRESS: progressFile };
@@ -176,6 +178,9 @@ async function runOne(nb: string, o: Options, root: string): Promise<NotebookRes
       return fail(`${lines.join("\n")}\n  executed notebook: ${rel(executed)}`);
     }
     if (htmlNote) return fail(htmlNote);
+    // VS Code draws plots from the plotly bundle alone: every plot output must carry a usable one.
+    const bundles = checkPlotBundles(notebook);
+    if (bundles.problems.length) return fail(`plotly bundles (what VS Code draws): ${describePlotBundleProblems(bundles).join("; ")}`);
 
     let checkNote = "";
     let checkMs = 0;
@@ -200,7 +205,8 @@ async function runOne(nb: string, o: Options, root: string): Promise<NotebookRes
     const slow = slowest && slowest.ms >= 1000 ? `; slowest cell ${notebook.cells.indexOf(slowest.c) + 1}: ${secs(slowest.ms)}` : "";
     const total = Date.now() - t0;
     const parts = [`execute ${secs(execMs)}`, ...(o.html ? [`html ${secs(htmlMs)}`, `check ${secs(checkMs)}`] : [])];
-    console.log(`PASS ${name} ${secs(total)} (${parts.join(", ")}; ${codeCells.length} code cells${slow}${checkNote})`);
+    const bundleNote = `, ${bundles.plots} plotly bundle${bundles.plots === 1 ? "" : "s"} valid`;
+    console.log(`PASS ${name} ${secs(total)} (${parts.join(", ")}; ${codeCells.length} code cells${slow}${checkNote}${bundleNote})`);
     return { name, ok: true, ms: total, detail: "" };
   } catch (err) {
     return fail(String((err as Error).stack ?? err));
@@ -224,8 +230,14 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`run-notebooks: ${(e as Error).message}`);
     return 2;
   }
-  const problem = jupyterProblem(root);
-  if (problem) {
+  let files: NbconvertFiles | undefined;
+  let problem = jupyterProblem(root);
+  try {
+    files = nbconvertFiles(root);
+  } catch (e) {
+    problem ??= (e as Error).message;
+  }
+  if (problem || !files) {
     console.error(`run-notebooks: ${problem}`);
     console.log(`notebooks: 0 passed, ${notebooks.length} failed`);
     return 1;
@@ -234,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = Date.now();
   const results: NotebookResult[] = [];
   for (const nb of notebooks) {
-    const r = await runOne(nb, parsed, root);
+    const r = await runOne(nb, parsed, root, files);
     results.push(r);
     if (!r.ok && parsed.failFast) break;
   }

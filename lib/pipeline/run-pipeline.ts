@@ -27,6 +27,7 @@ import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
 import { FoldResultData, memberSeed, trainFold } from "./train-fold";
+import type { FoldPlan } from "./progress";
 import { buildReportHtml, kernelSentence } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
 import { memberDir } from "../export/ensemble-folder";
@@ -40,7 +41,8 @@ export interface PipelineHooks {
   log: (line: string) => void;
   /** Warnings about the input (default: log). */
   warn?: (line: string) => void;
-  onProgress?: (fold: number, folds: number) => ProgressEventCallback;
+  /** plan: the fold's epochs and ensemble members, for bars and time left. */
+  onProgress?: (fold: number, folds: number, plan: FoldPlan) => ProgressEventCallback;
   /** Called once the staging folder exists (the CLI uses it to say how to resume after Ctrl-C). */
   onStaging?: (staging: string) => void;
   /** TEST ONLY: make a worker fail while fold `fold` (1-based) trains. */
@@ -343,7 +345,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
         spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
         ...(opts.ensemble === 1 ? { onEpochEnd } : {}),
         ...(resume ? { resume } : {}),
-        ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length) } : {}),
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
         ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
       });
     } catch (err) {

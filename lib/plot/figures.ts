@@ -89,7 +89,9 @@ export function confusionMatrixFigure(
         x: labels,
         y: labels,
         colorscale: "Blues",
+        // Both ends: plotly ignores a lone zmin (zauto stays on), so the scale would not start at 0.
         zmin: 0,
+        zmax: max || 1,
         showscale: true,
         hovertemplate: "true %{y}<br>predicted %{x}<br>count %{z}<extra></extra>",
       },

@@ -59,7 +59,7 @@ test("run-notebooks: failing cells fail the run with cell, source and error text
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /^notebooks: 1 passed, 3 failed$/m, r.out);
     assert.match(r.out, /FAIL d-noplot\.ipynb .*: cell 1 calls showPlot\/livePlot but shows no plot/, r.out);
-    assert.match(r.out, /PASS a-pass\.ipynb .*1\/1 plots drawn, no external scripts/, r.out);
+    assert.match(r.out, /PASS a-pass\.ipynb .*1\/1 plots drawn, no external scripts, 1 plotly bundle valid\)/, r.out);
     assert.match(r.out, /FAIL b-throw\.ipynb .*: cell 2 \(code cell 2\) failed/, r.out);
     assert.match(r.out, /\| const answer: number = 42;/);
     assert.match(r.out, /Error: deliberate failure 42/);

@@ -36,6 +36,7 @@ test("confusionMatrixFigure: heatmap with a count annotation per cell", () => {
   assert.equal(f.data[0].type, "heatmap");
   assert.deepEqual(f.data[0].z, [[50, 3], [2, 9]]);
   assert.deepEqual(f.data[0].x, ["ADL", "fall"]);
+  assert.deepEqual([f.data[0].zmin, f.data[0].zmax], [0, 50], "the scale runs from 0 to the largest count (plotly drops a lone zmin)");
   const ann = layoutOf(f).annotations as { x: string; y: string; text: string }[];
   assert.deepEqual(
     ann.map((a) => [a.y, a.x, a.text]),
