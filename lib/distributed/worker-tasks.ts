@@ -10,6 +10,7 @@ import { makePredictor } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
+import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, WorkerHistory, WorkerTiming, WorkerToMain } from "./protocol";
 
@@ -74,6 +75,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const yBuf = new Float32Array(config.batchSize);
   const sync = config.mode === "synchronous";
   const locked = config.mode === "asynchronous";
+  const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;
+  const seedId = task.seedWorker ?? id;
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
@@ -93,8 +96,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     const order = Array.from({ length: task.count }, (_, i) => i);
-    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, id, epoch, 1)));
-    const dropoutRng = createRng(streamSeed(config.seed, id, epoch, 2));
+    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
+    const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const nextDropoutSeed = () => Math.floor(dropoutRng() * 2 ** 31);
     const batches: number[][] = [];
     for (let s = 0; s < order.length; s += config.batchSize) batches.push(order.slice(s, s + config.batchSize));
@@ -137,7 +140,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         timing.paramStoreMs += performance.now() - t;
         const { waitedMs } = store.arriveAndWait(() => {
           const ta = performance.now();
-          store.averageSlots();
+          if (crossRank) averageSlotsAcrossRanks(store, crossRank);
+          else store.averageSlots();
           timing.averagingMs += performance.now() - ta;
         }, id);
         timing.barrierWaitMs += waitedMs;
