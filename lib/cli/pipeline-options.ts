@@ -25,7 +25,20 @@ export interface PipelineOptions {
   ensemble: number;
   folds: number | null;
   out: string | null;
+  /** none: worker threads of this process; mpi: an MPI job of --ranks ranks × --workers-per-rank threads (lib/cluster). */
+  cluster: ClusterKind;
+  hostfile: string | null;
+  ranks: number | null;
+  workersPerRank: number | null;
+  /** What mpirun starts its daemons through instead of ssh (e.g. the simulated hosts' agent). */
+  launchAgent: string | null;
+  /** Subnet (CIDR) for MPI's traffic. */
+  mpiNetwork: string | null;
 }
+
+export type ClusterKind = "none" | "mpi";
+/** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
+const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -43,6 +56,12 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   ensemble: 3,
   folds: null,
   out: null,
+  cluster: "none",
+  hostfile: null,
+  ranks: null,
+  workersPerRank: null,
+  launchAgent: null,
+  mpiNetwork: null,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -117,6 +136,16 @@ const OPTIONS: OptionDoc[] = [
     return k;
   } },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
+  { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
+  { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
+  { flag: "--ranks", key: "ranks", arg: "R", help: "MPI ranks for --cluster mpi", parse: positiveInt },
+  { flag: "--workers-per-rank", key: "workersPerRank", arg: "K", help: "worker threads in each rank for --cluster mpi (default 1)", parse: (raw, flag) => {
+    const n = positiveInt(raw, flag);
+    if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
+    return n;
+  } },
+  { flag: "--launch-agent", key: "launchAgent", arg: "FILE", help: "program mpirun reaches other hosts through instead of ssh (--mca plm_rsh_agent)", parse: text },
+  { flag: "--mpi-network", key: "mpiNetwork", arg: "CIDR", help: "subnet MPI's TCP traffic must use, e.g. 10.0.0.0/24", parse: text },
 ];
 
 export function pipelineHelp(): string {
@@ -228,7 +257,9 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }
+  checkClusterOptions(parsed, given);
   if (gridAsked) {
+    if (parsed.cluster !== "none") throw new UsageError("--grid trains on this machine's threads: it cannot be combined with --cluster");
     if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
@@ -242,6 +273,17 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
     return { kind: "grid", options, grid, given };
   }
   return resume === null ? { kind: "run", options: parsed, given } : { kind: "resume", dir: resume, options: parsed, given };
+}
+
+/** --cluster mpi needs --ranks and takes --workers-per-rank instead of --workers; the cluster flags need --cluster mpi. */
+function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[]): void {
+  if (o.cluster === "none") {
+    const stray = CLUSTER_KEYS.find((k) => k !== "cluster" && given.includes(k));
+    if (stray) throw new UsageError(`${optionFlag(stray)} needs --cluster mpi`);
+    return;
+  }
+  if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
+  if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
 }
 
 /** Parse argv (without node and script). Returns "help" when --help was asked for. --resume: see parsePipelineCommand. */
@@ -292,6 +334,7 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   for (const key of keys) {
     const v = o[key];
+    if (v === undefined && CLUSTER_KEYS.includes(key)) continue;
     const doc = OPTIONS.find((d) => d.key === key)!;
     if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {
       (out as unknown as Record<string, unknown>)[key] = null;

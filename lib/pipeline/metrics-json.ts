@@ -3,6 +3,7 @@ import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
+import type { ClusterLayout } from "../cluster/cluster-fit";
 
 /** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
 export type MetricsSummary = Omit<Metrics, "support">;
@@ -26,6 +27,8 @@ export interface MetricsJson {
     /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
     workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
+    /** --cluster mpi: where the first fold's training ran (hosts, ranks, threads per rank). */
+    cluster?: ClusterLayout;
   };
 }
 
@@ -91,6 +94,7 @@ export function metricsJson(input: {
         fit.workers.map((w) => ({ id: w.id, fold, member, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),
       merged: fits.map(({ fold, member, fit }) => ({ fold, member, loss: fit.merged.loss, acc: fit.merged.acc })),
+      ...clusterOf(fits.map((f) => f.fit)),
     },
   };
 }
@@ -100,4 +104,10 @@ export function trainingKernel(folds: FoldOutcome[]): { kernel: string; kernelNo
   const kernel = [...new Set(folds.map((f) => f.result.fit.trainingKernel ?? "tfjs-layers"))].join("+");
   const note = folds.map((f) => f.result.fit.trainingKernelNote).find((n) => n);
   return note ? { kernel, kernelNote: note } : { kernel };
+}
+
+/** The cluster layout a --cluster mpi fit carries (absent for thread training). */
+function clusterOf(fits: object[]): { cluster?: ClusterLayout } {
+  const c = fits.map((f) => (f as { cluster?: ClusterLayout }).cluster).find((x) => x);
+  return c ? { cluster: c } : {};
 }

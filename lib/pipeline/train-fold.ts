@@ -10,6 +10,8 @@ import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
 import { MAX_MEMBERS } from "../cli/pipeline-options";
+import { fitOnCluster } from "../cluster/cluster-fit";
+import type { ClusterOptions } from "../cluster/launcher";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
@@ -26,6 +28,8 @@ export interface TrainFoldOptions {
   resume?: { initialEpoch: number; weights: Float32Array };
   /** TEST ONLY: passed to fit. */
   faultInjection?: FaultInjection;
+  /** Train on an MPI job instead of this process's threads (no epoch checkpoints there). */
+  cluster?: ClusterOptions;
 }
 
 /** What a finished fold contributes to the run's metrics and report (all plain data). */
@@ -88,7 +92,14 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
-    memberFits.push(await model.fit(train, {
+    if (opts.cluster) {
+      if (opts.onEpochEnd || opts.faultInjection) throw new Error("trainFold: epoch checkpoints and fault injection are for thread training only");
+      memberFits.push(await fitOnCluster(model, train, {
+        epochs: opts.epochs,
+        ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      }, opts.cluster));
+    } else memberFits.push(await model.fit(train, {
       epochs: opts.epochs,
       ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
