@@ -12,6 +12,7 @@ import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/met
 import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
 import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "./protocol";
+import { fitInJob, jobRank } from "./in-job";
 
 export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
 
@@ -59,16 +60,30 @@ interface EpochLine {
 export async function fitOnCluster(model: DistributedModel, data: FitData, options: ClusterFitOptions, cluster: ClusterOptions): Promise<ClusterFitResult> {
   // Everything that can be wrong is found before mpirun starts.
   const c = resolveCluster(cluster);
+  // Started by a scheduler (mpirun/srun runs this program on every rank): this process is rank 0.
+  if (jobRank() !== null) return fitInJob(model, data, options, c);
   loadMpi();
   const mpirun = findMpirun();
   await model.ready();
+  const job = makeJob(model, data, options, c);
+  const { epochs, initialEpoch } = job;
+  const W = c.ranks * c.workersPerRank;
+  const t0 = performance.now();
+  const run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+  const wallSec = (performance.now() - t0) / 1000;
+  model.setFlatWeights(run.weights);
+  return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch);
+}
+
+/** The job every rank receives, checked. */
+export function makeJob(model: DistributedModel, data: FitData, options: ClusterFitOptions, c: ResolvedCluster): ClusterJob {
   const epochs = options.epochs;
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
   const rowSize = data.T * data.F;
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
-  const job: ClusterJob = {
+  return {
     spec: model.spec,
     config: { ...model.config, numWorkers: c.workersPerRank },
     ranks: c.ranks,
@@ -81,15 +96,9 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
     rowSize,
     weightCount: model.weightCount,
   };
-  const W = c.ranks * c.workersPerRank;
-  const t0 = performance.now();
-  const run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
-  const wallSec = (performance.now() - t0) / 1000;
-  model.setFlatWeights(run.weights);
-  return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch);
 }
 
-interface JobOutput {
+export interface JobOutput {
   weights: Float32Array;
   reports: RankReport[];
   epochs: Map<number, Map<number, EpochLine>>;
@@ -188,7 +197,7 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
   });
 }
 
-function mergeEpoch(list: EpochLine[]) {
+export function mergeEpoch(list: EpochLine[]) {
   const trained = list.filter((m) => m.samples > 0);
   const n = trained.reduce((a, m) => a + m.samples, 0);
   const val = list.some((m) => m.val) ? metricsFromSums(mergeMetricSums(list.flatMap((m) => (m.val ? [m.val] : [])))) : null;
@@ -223,7 +232,7 @@ export function describeFailure(f: {
   return `cluster run failed: mpirun exited with ${f.signal ? `signal ${f.signal}` : `code ${f.code}`}${last ? `: ${last}` : " without the trained weights"}`;
 }
 
-function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallSec: number, nEpochs: number): ClusterFitResult {
+export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallSec: number, nEpochs: number): ClusterFitResult {
   const sorted = [...run.epochs.keys()].sort((a, b) => a - b).slice(-nEpochs);
   const merged: FitResult["merged"] = { loss: [], acc: [] };
   for (const e of sorted) {

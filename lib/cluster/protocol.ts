@@ -19,6 +19,8 @@ export const TAG = {
   LAST_PUSH: 23,
   /** r → 0: RankReport as UTF-8 JSON once rank r's threads are done. */
   REPORT: 31,
+  /** 0 → r, scheduler-started jobs: no more fits, finalize and exit. */
+  STOP: 41,
 } as const;
 
 /** What the driver asks for; the same for every rank. */
@@ -59,6 +61,8 @@ export interface RankReport {
   exchanges: number;
   /** Peak resident set size of the rank process, MB. */
   peakRssMb: number;
+  /** Every worker's result of every epoch (what the driver merges when it did not see the progress lines). */
+  epochs: { worker: number; epoch: number; loss: number; acc: number; samples: number; val: MetricSums | null }[];
 }
 
 export const LINE_PREFIX = "@@fall-cluster ";

@@ -14,11 +14,13 @@ import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
 
-interface Share {
+export interface Share {
   assignment: RankAssignment;
   data: { x: Float32Array; y: Float32Array; val: { x: Float32Array; y: Float32Array; count: number } | null }[];
   weights: Float32Array;
 }
+
+export type Emit = (line: ClusterLine) => void;
 
 function print(line: ClusterLine): void {
   process.stdout.write(formatLine(line));
@@ -39,7 +41,7 @@ function recvAny<T extends Float32Array | Uint8Array>(mpi: MpiBinding, source: n
 }
 
 /** Rank 0: deal R × K partitions as DistributedModel.fit deals W = R × K (same seed, same order). */
-function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Share[] {
+export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Share[] {
   const K = job.config.numWorkers;
   const W = job.ranks * K;
   const nTrain = Math.floor(job.count * (1 - job.validationSplit));
@@ -62,7 +64,7 @@ function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: 
   });
 }
 
-function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
+export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
   mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
   mpi.send(share.weights, dest, TAG.DATA);
   for (const d of share.data) {
@@ -75,7 +77,7 @@ function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
   }
 }
 
-function recvShare(mpi: MpiBinding): Share {
+export function recvShare(mpi: MpiBinding): Share {
   const assignment = bytesJson<RankAssignment>(recvAny(mpi, 0, TAG.ASSIGN, (b) => new Uint8Array(b)));
   const floats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(b / 4));
   const weights = floats();
@@ -89,7 +91,7 @@ function recvShare(mpi: MpiBinding): Share {
 }
 
 /** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
-async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share): Promise<{ weights: Float32Array; report: RankReport }> {
+export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
   const { job, roundsPerEpoch, workers } = share.assignment;
   const K = workers.length;
   const sync = job.config.mode === "synchronous";
@@ -114,6 +116,7 @@ async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Sh
   const lastBatchLine = new Map<number, number>();
   const done: DoneMessage[] = [];
   const backends = new Set<string>();
+  const epochLog: RankReport["epochs"] = [];
 
   server?.start();
   try {
@@ -130,7 +133,7 @@ async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Sh
             const t = Date.now();
             if (t - (lastBatchLine.get(g) ?? 0) >= 250 || msg.batch === msg.batches - 1) {
               lastBatchLine.set(g, t);
-              print({ type: "batch", rank, worker: g, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
+              emit({ type: "batch", rank, worker: g, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
             }
             if (client && ++batchesSincePush >= batchesPerPush) {
               batchesSincePush = 0;
@@ -139,7 +142,8 @@ async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Sh
             break;
           }
           case "epoch": {
-            print({ type: "epoch", rank, worker: g, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, val: msg.val });
+            emit({ type: "epoch", rank, worker: g, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, val: msg.val });
+            epochLog.push({ worker: g, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, val: msg.val });
             const n = (epochsSeen.get(msg.epoch) ?? 0) + 1;
             epochsSeen.set(msg.epoch, n);
             if (client && n === K && job.config.frequency === "epoch") client.exchange(false);
@@ -168,8 +172,43 @@ async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Sh
     exchangeMs: (client?.exchangeMs ?? 0) + (server?.exchangeMs ?? 0),
     exchanges: (client?.exchanges ?? 0) + (server?.exchanges ?? 0),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    epochs: epochLog,
   };
   return { weights: store.read(), report };
+}
+
+/** Receive one RankReport from every other rank (rank 0, after its own share). */
+export function gatherReports(mpi: MpiBinding, own: RankReport): RankReport[] {
+  const reports = [own];
+  for (let r = 1; r < mpi.size(); r++) reports.push(bytesJson<RankReport>(recvAny(mpi, r, TAG.REPORT, (b) => new Uint8Array(b))));
+  return reports;
+}
+
+/**
+ * Ranks 1..R-1 of a job started by a scheduler (every rank runs the pipeline; rank 0 is the driver):
+ * train every share rank 0 sends, until it says stop. Quiet: progress is rank 0's to report.
+ */
+export async function serveRanks(): Promise<void> {
+  const mpi = loadMpi();
+  mpi.init();
+  const rank = mpi.rank();
+  const host = os.hostname();
+  try {
+    for (;;) {
+      const next = mpi.probe(0, -1);
+      if (next.tag === TAG.STOP) {
+        mpi.recv(new Uint8Array(next.bytes), 0, TAG.STOP);
+        break;
+      }
+      if (next.tag !== TAG.ASSIGN) throw new Error(`unexpected message (tag ${next.tag}) from rank 0`);
+      const { report } = await trainShare(mpi, rank, host, recvShare(mpi), () => undefined);
+      mpi.send(jsonBytes(report), 0, TAG.REPORT);
+    }
+    mpi.finalize();
+  } catch (err) {
+    process.stderr.write(`rank ${rank} on ${host} failed: ${((err as Error).message ?? String(err)).split("\n")[0]}\n`);
+    mpi.abort(1);
+  }
 }
 
 export async function rankMain(): Promise<void> {
@@ -192,8 +231,7 @@ export async function rankMain(): Promise<void> {
     print({ type: "hello", rank, size, host, pid: process.pid, workers: share.assignment.workers.length });
     const { weights, report } = await trainShare(mpi, rank, host, share);
     if (rank === 0) {
-      const reports = [report];
-      for (let r = 1; r < size; r++) reports.push(bytesJson<RankReport>(recvAny(mpi, r, TAG.REPORT, (b) => new Uint8Array(b))));
+      const reports = gatherReports(mpi, report);
       for (const line of weightLines(weights)) print(line);
       print({ type: "result", weightCount: weights.length, reports });
     } else {

@@ -7,8 +7,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
+import { spawnSync } from "node:child_process";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { localMpirunArgs } from "../../lib/cluster/launcher";
 
 function unavailable(): string | false {
   const reason = mpiUnavailableReason();
@@ -36,7 +38,7 @@ test("--cluster flags: --ranks is required, the other flags need --cluster mpi, 
   if (ok.kind === "run") assert.deepEqual([ok.options.cluster, ok.options.ranks, ok.options.workersPerRank, ok.options.hostfile], ["mpi", 3, 2, "h"]);
 });
 
-test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report", { skip: unavailable() }, async () => {
+test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report; started by mpirun on every rank it gives the same results", { skip: unavailable() }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-"));
   try {
     const dataDir = path.join(tmp, "data");
@@ -55,6 +57,16 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     assert.equal(metrics.config.cluster, "mpi");
     assert.match(fs.readFileSync(path.join(out, "report.html"), "utf8"), /Trained on an MPI job \(.*\) of 2 rank\(s\) × 1 thread\(s\): rank 0 on /);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "out"], "no staging folder is left");
+    // The scheduler-first form: every rank runs the pipeline, rank 0 drives.
+    const out2 = path.join(tmp, "out2");
+    const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");
+    const flags = ["--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", out2];
+    const run = spawnSync("mpirun", [...localMpirunArgs(2), process.execPath, cli, ...flags], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const again = JSON.parse(fs.readFileSync(path.join(out2, "metrics.json"), "utf8"));
+    assert.deepEqual(again.training.merged, metrics.training.merged, "same training, epoch by epoch");
+    assert.deepEqual([again.window, again.sequence], [metrics.window, metrics.sequence]);
+    assert.deepEqual(again.training.cluster.placement.map((p: { rank: number }) => p.rank), [0, 1]);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
