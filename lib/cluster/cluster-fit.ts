@@ -109,6 +109,9 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
   const args = mpirunArgs(c, [process.execPath, RANK_ENTRY]);
   return new Promise((resolve, reject) => {
     const child = spawn("mpirun", args, { stdio: ["pipe", "pipe", "pipe"] });
+    // If this process exits first (Ctrl-C, process.exit), mpirun must not outlive it: it ends the ranks.
+    const killOnExit = () => child.kill("SIGTERM");
+    process.on("exit", killOnExit);
     const hellos = new Map<number, { host: string; pid: number; workers: number }>();
     const epochs = new Map<number, Map<number, EpochLine>>();
     const weights = new Float32Array(job.weightCount);
@@ -180,10 +183,12 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     watchdog?.unref();
 
     child.on("error", (e) => {
+      process.removeListener("exit", killOnExit);
       if (watchdog) clearInterval(watchdog);
       reject(new ClusterRunError(`mpirun could not start: ${e.message}`));
     });
     child.on("close", (code, signal) => {
+      process.removeListener("exit", killOnExit);
       if (watchdog) clearInterval(watchdog);
       if (code === 0 && result && weightFloats === job.weightCount && !failed) {
         resolve({ weights, reports: result.reports, epochs, hellos });
