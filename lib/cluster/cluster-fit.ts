@@ -15,6 +15,16 @@ import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "
 import { fitInJob, jobRank } from "./in-job";
 
 export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
+/** After a stall, how long mpirun gets to end the job before it is killed. */
+const KILL_GRACE_MS = 5000;
+/** After mpirun exits, how long its last output lines get to arrive. */
+const CLOSE_GRACE_MS = 2000;
+
+/** The host mpirun says it lost (its own words after a network loss), if any. */
+function lostHost(tail: string[]): string | null {
+  const m = /(?:lost communication|lost contact|unable to reach|Remote daemon)[^\n]*?on node (\S+)/i.exec(tail.join("\n"));
+  return m ? m[1] : null;
+}
 
 export interface ClusterFitOptions {
   epochs: number;
@@ -172,30 +182,45 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     readline.createInterface({ input: child.stderr }).on("line", onLine);
 
     const stallMs = job.stallTimeoutSec * 1000;
+    let escalate: NodeJS.Timeout | undefined;
     const watchdog = stallMs > 0
       ? setInterval(() => {
-          if (Date.now() - lastHeard > stallMs) {
-            stalled = `no rank reported anything for ${job.stallTimeoutSec} s (stall timeout): ended the MPI job`;
+          if (stalled === null && Date.now() - lastHeard > stallMs) {
+            stalled = `no rank reported anything for ${job.stallTimeoutSec} s (stall timeout; a rank hung or lost its network): ended the MPI job`;
             child.kill("SIGTERM");
+            // mpirun may wait for a daemon it cannot reach any more: then it is killed outright.
+            escalate = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
           }
         }, Math.min(1000, stallMs / 4))
       : null;
     watchdog?.unref();
 
-    child.on("error", (e) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       process.removeListener("exit", killOnExit);
       if (watchdog) clearInterval(watchdog);
-      reject(new ClusterRunError(`mpirun could not start: ${e.message}`));
-    });
-    child.on("close", (code, signal) => {
-      process.removeListener("exit", killOnExit);
-      if (watchdog) clearInterval(watchdog);
+      if (escalate) clearTimeout(escalate);
       if (code === 0 && result && weightFloats === job.weightCount && !failed) {
         resolve({ weights, reports: result.reports, epochs, hellos });
         return;
       }
+      const lost = stalled ? lostHost(tail) : null;
+      if (lost) stalled += `; mpirun lost contact with ${lost}`;
       reject(new ClusterRunError(describeFailure({ code, signal, failed, stalled, tail, hellos, c })));
+    };
+    child.on("error", (e) => {
+      settled = true;
+      process.removeListener("exit", killOnExit);
+      if (watchdog) clearInterval(watchdog);
+      if (escalate) clearTimeout(escalate);
+      reject(new ClusterRunError(`mpirun could not start: ${e.message}`));
     });
+    // 'close' waits for mpirun's output to end, which a daemon left on an unreachable host may hold
+    // open: after mpirun's exit, its remaining lines get a moment, then the result stands.
+    child.on("close", (code, signal) => finish(code, signal));
+    child.on("exit", (code, signal) => setTimeout(() => finish(code, signal), CLOSE_GRACE_MS).unref());
     child.stdin.on("error", () => undefined); // mpirun may die before reading everything; its exit says why
     for (const b of frame) child.stdin.write(b);
     child.stdin.end();
