@@ -1,6 +1,7 @@
 // Command-line options of `npm run pipeline`: one typed object, validated once, here.
 import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
+import { CLUSTER_MODES_NOTE } from "../cluster/cluster-fit";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = SyncMode;
@@ -28,7 +29,20 @@ export interface PipelineOptions {
   ensemble: number;
   folds: number | null;
   out: string | null;
+  /** none: worker threads of this process; mpi: an MPI job of --ranks ranks × --workers-per-rank threads (lib/cluster). */
+  cluster: ClusterKind;
+  hostfile: string | null;
+  ranks: number | null;
+  workersPerRank: number | null;
+  /** What mpirun starts its daemons through instead of ssh (e.g. the simulated hosts' agent). */
+  launchAgent: string | null;
+  /** Subnet (CIDR) for MPI's traffic. */
+  mpiNetwork: string | null;
 }
+
+export type ClusterKind = "none" | "mpi";
+/** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
+const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -47,6 +61,12 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   ensemble: 3,
   folds: null,
   out: null,
+  cluster: "none",
+  hostfile: null,
+  ranks: null,
+  workersPerRank: null,
+  launchAgent: null,
+  mpiNetwork: null,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -131,6 +151,16 @@ const OPTIONS: OptionDoc[] = [
     return k;
   } },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
+  { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
+  { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
+  { flag: "--ranks", key: "ranks", arg: "R", help: "MPI ranks for --cluster mpi", parse: positiveInt },
+  { flag: "--workers-per-rank", key: "workersPerRank", arg: "K", help: "worker threads in each rank for --cluster mpi (default 1)", parse: (raw, flag) => {
+    const n = positiveInt(raw, flag);
+    if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
+    return n;
+  } },
+  { flag: "--launch-agent", key: "launchAgent", arg: "FILE", help: "program mpirun reaches other hosts through instead of ssh (--mca plm_rsh_agent)", parse: text },
+  { flag: "--mpi-network", key: "mpiNetwork", arg: "CIDR", help: "subnet MPI's TCP traffic must use, e.g. 10.0.0.0/24", parse: text },
 ];
 
 export function pipelineHelp(): string {
@@ -252,7 +282,9 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }
+  checkClusterOptions(parsed, given);
   if (gridAsked) {
+    if (parsed.cluster !== "none") throw new UsageError("--grid trains on this machine's threads: it cannot be combined with --cluster");
     if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
@@ -266,6 +298,25 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
     return { kind: "grid", options, grid, given, quiet };
   }
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
+}
+
+/** The mode of a --cluster mpi run without --mode (the pipeline's default, gradients, is not built across ranks). */
+export const CLUSTER_DEFAULT_MODE: Mode = "synchronous";
+
+/** --cluster mpi needs --ranks and takes --workers-per-rank instead of --workers; the cluster flags need --cluster mpi. */
+function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[]): void {
+  if (o.cluster === "none") {
+    const stray = CLUSTER_KEYS.find((k) => k !== "cluster" && given.includes(k));
+    if (stray) throw new UsageError(`${optionFlag(stray)} needs --cluster mpi`);
+    return;
+  }
+  if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
+  // Gradient averaging is built for one process's threads: a cluster run averages weights unless told otherwise.
+  if (o.mode === "gradients") {
+    if (given.includes("mode")) throw new UsageError(`--mode gradients: ${CLUSTER_MODES_NOTE}`);
+    o.mode = CLUSTER_DEFAULT_MODE;
+  }
+  if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
 }
 
 /** Parse argv (without node and script). Returns "help" when --help was asked for. --resume: see parsePipelineCommand. */
@@ -321,6 +372,7 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   for (const key of keys) {
     const v = o[key];
+    if (v === undefined && CLUSTER_KEYS.includes(key)) continue;
     const doc = OPTIONS.find((d) => d.key === key)!;
     if (v === undefined && isSwitch(doc)) continue; // written before the switch existed: off
     if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {

@@ -45,6 +45,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(pipelineHelp());
     return 0;
   }
+  // Started on every rank by mpirun/srun with --cluster mpi: rank 0 drives, the others serve it.
+  if ((command.kind === "run" || command.kind === "resume") && command.options.cluster === "mpi") {
+    const { jobRank, startJobDriver } = await import("../cluster/in-job");
+    const rank = jobRank();
+    if (rank !== null && rank > 0) {
+      const { serveRanks } = await import("../cluster/rank-main");
+      await serveRanks();
+      return 0;
+    }
+    if (rank === 0) startJobDriver();
+  }
   let staging: string | null = null;
   // Anything thrown outside the awaited chain (a timer, a stray rejection) is still a one-line
   // failure that leaves nothing behind. Added before tfjs-backend-wasm adds its own (rethrowing) ones.

@@ -5,6 +5,7 @@ import type { TrainingKernel } from "../model/train-step";
 import type { FaultInjection, ResolvedConfig } from "./config";
 import type { MetricSums } from "./metrics";
 import type { ParamStoreHandles } from "./param-store";
+import type { CrossRankHandle } from "./cross-rank";
 
 export interface FitTask {
   kind: "fit";
@@ -36,6 +37,10 @@ export interface FitTask {
   weights: SharedArrayBuffer | null;
   /** TEST ONLY. */
   faultInjection: FaultInjection | null;
+  /** Cluster runs (lib/cluster): the global worker number seeding shuffles and dropout (default workerId). */
+  seedWorker?: number;
+  /** Cluster runs, synchronous: the barrier's last thread also averages across ranks through this. */
+  crossRank?: CrossRankHandle | null;
 }
 
 export interface PredictTask {

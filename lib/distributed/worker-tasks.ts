@@ -7,6 +7,7 @@ import { reseedDropout } from "../model/rnn";
 import { makeTrainStep } from "../model/train-step";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
+import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 import { UNBOUNDED_STALENESS } from "./config";
@@ -37,6 +38,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const yBuf = new Float32Array(config.batchSize);
   const sync = config.mode === "synchronous";
   const locked = config.mode === "asynchronous";
+  const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;
+  const seedId = task.seedWorker ?? id;
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
@@ -60,8 +63,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     const order = Array.from({ length: task.count }, (_, i) => i);
-    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, id, epoch, 1)));
-    const dropoutRng = createRng(streamSeed(config.seed, id, epoch, 2));
+    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
+    const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const nextDropoutSeed = () => Math.floor(dropoutRng() * 2 ** 31);
     const batches: number[][] = [];
     for (let s = 0; s < order.length; s += config.batchSize) batches.push(order.slice(s, s + config.batchSize));
@@ -104,7 +107,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         timing.paramStoreMs += performance.now() - t;
         const { waitedMs } = store.arriveAndWait(() => {
           const ta = performance.now();
-          store.averageSlots();
+          if (crossRank) averageSlotsAcrossRanks(store, crossRank);
+          else store.averageSlots();
           timing.averagingMs += performance.now() - ta;
         }, id);
         timing.barrierWaitMs += waitedMs;

@@ -8,6 +8,7 @@ import * as path from "path";
 import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR, NativeBuildNote } from "./paths";
 import { findProjectRoot } from "../data/project-root";
 import { blasFlags } from "./blas-flags";
+import { buildMpiAddon } from "./build-mpi";
 
 /** Node's C headers: beside the node binary (Debian, official tarballs), or npm's nodedir. */
 function nodeIncludeDir(): string | null {
@@ -66,3 +67,5 @@ function main(): number {
 }
 
 process.exitCode = main();
+// The MPI binding is independent of the kernel: built (or skipped, with its own note) either way.
+buildMpiAddon(nodeIncludeDir());

@@ -5,6 +5,7 @@ import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
 import { mergeStaleness } from "../distributed/distributed-model";
 import type { Staleness } from "../distributed/protocol";
+import type { ClusterLayout } from "../cluster/cluster-fit";
 
 /** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
 export type MetricsSummary = Omit<Metrics, "support">;
@@ -32,6 +33,8 @@ export interface MetricsJson {
     /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
     workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
+    /** --cluster mpi: where the first fold's training ran (hosts, ranks, threads per rank). */
+    cluster?: ClusterLayout;
   };
 }
 
@@ -99,6 +102,7 @@ export function metricsJson(input: {
         fit.workers.map((w) => ({ id: w.id, fold, member, samples: w.samples, history: { loss: w.history.loss, acc: w.history.acc } })),
       ),
       merged: fits.map(({ fold, member, fit }) => ({ fold, member, loss: fit.merged.loss, acc: fit.merged.acc })),
+      ...clusterOf(fits.map((f) => f.fit)),
     },
   };
 }
@@ -110,3 +114,8 @@ export function trainingKernel(folds: FoldOutcome[]): { kernel: string; kernelNo
   return note ? { kernel, kernelNote: note } : { kernel };
 }
 
+/** The cluster layout a --cluster mpi fit carries (absent for thread training). */
+function clusterOf(fits: object[]): { cluster?: ClusterLayout } {
+  const c = fits.map((f) => (f as { cluster?: ClusterLayout }).cluster).find((x) => x);
+  return c ? { cluster: c } : {};
+}

@@ -40,7 +40,7 @@ export function buildReportHtml(input: {
     {
       heading: "Data",
       html: synthetic ? `<p style="color:#b00;font-weight:bold">SYNTHETIC DATA — these results say nothing about real falls.</p>` : "",
-      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}. ${kernelSentence(metrics.training)}`,
+      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}. ${kernelSentence(metrics.training)}${clusterSentence(metrics.training.cluster)}`,
     },
     {
       heading: "Settings",
@@ -79,6 +79,13 @@ export function buildReportHtml(input: {
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
+}
+
+/** Where a --cluster mpi run trained (nothing for thread training). */
+function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
+  if (!c) return "";
+  const hosts = c.placement.map((p) => `rank ${p.rank} on ${p.host} (${p.workers} thread${p.workers === 1 ? "" : "s"})`).join(", ");
+  return ` Trained on an MPI job (${c.mpi}) of ${c.ranks} rank(s) × ${c.workersPerRank} thread(s): ${hosts}.`;
 }
 
 /** What a window probability is under --ensemble (nothing for a single model). */

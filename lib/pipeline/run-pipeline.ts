@@ -32,6 +32,8 @@ import { buildReportHtml, kernelSentence } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
 import { memberDir } from "../export/ensemble-folder";
 import { metricsJson, MetricsJson } from "./metrics-json";
+import { ClusterOptions, resolveCluster } from "../cluster/launcher";
+import { findMpirun, loadMpi } from "../cluster/mpi";
 import {
   dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -86,6 +88,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
   checkOutFree(out);
   const staging = stagingFor(out);
   refuseExistingStaging(staging);
+  checkCluster(options);
   const prep = prepareInput(options, hooks);
   const backend = await initBackend();
   hooks.log(`backend: ${backend.name}${backend.skipped.length ? ` (fell back: ${backend.skipped.map((s) => s.name).join(", ")} unavailable)` : ""}`);
@@ -121,6 +124,7 @@ export async function resumePipeline(dir: string, given: Partial<PipelineOptions
   }
   const out = stored.out!;
   checkOutFree(out);
+  checkCluster(stored);
   const prep = prepareInput(stored, hooks);
   const changed = dataDifference(state.data, fingerprintData(prep.ds.provenance));
   if (changed) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: cannot resume: ${changed}`);
@@ -238,7 +242,7 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
   for (const [i, s] of splits.entries()) {
-    if (s.train.count < opts.workers) {
+    if (s.train.count < (opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers)) {
       const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
       throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
     }
@@ -247,7 +251,28 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
 }
 
 function configFor(opts: PipelineOptions): DistributedConfig {
-  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), numWorkers: opts.workers, batchSize: opts.batchSize, seed: opts.seed };
+  const numWorkers = opts.cluster === "mpi" ? (opts.workersPerRank ?? 1) : opts.workers;
+  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), numWorkers, batchSize: opts.batchSize, seed: opts.seed };
+}
+
+/** The MPI job a --cluster mpi run trains on, or null for threads. */
+export function clusterFor(opts: PipelineOptions): ClusterOptions | null {
+  if (opts.cluster !== "mpi") return null;
+  return {
+    kind: "mpi", ranks: opts.ranks ?? 1, workersPerRank: opts.workersPerRank ?? 1,
+    ...(opts.hostfile ? { hostfile: opts.hostfile } : {}),
+    ...(opts.launchAgent ? { launchAgent: opts.launchAgent } : {}),
+    ...(opts.mpiNetwork ? { network: opts.mpiNetwork } : {}),
+  };
+}
+
+/** --cluster mpi: the hostfile, ranks and slots, the MPI binding and mpirun are checked before anything is written. */
+function checkCluster(opts: PipelineOptions): void {
+  const cluster = clusterFor(opts);
+  if (!cluster) return;
+  resolveCluster(cluster);
+  loadMpi();
+  findMpirun();
 }
 
 /** A named data folder must be a readable folder (checked here: a folder we cannot list would look empty). */
@@ -314,7 +339,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     const k = i + 1;
     const tag = splits.length > 1 ? `fold ${k}/${splits.length}` : "hold-out split";
     if (state.completedFolds.includes(k)) {
-      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.workers, members: opts.ensemble });
+      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers, members: opts.ensemble });
       hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
       folds.push({ split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) });
       continue;
@@ -339,11 +364,14 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
       if (end.epoch < opts.epochs - 1) saveCheckpoint(staging, state, k, end.epoch, end.weights, merged);
     };
     const { fold: faultFold, ...fault } = hooks.faultInjection ?? { fold: 0 };
+    const cluster = clusterFor(opts);
+    if (cluster && k === 1 && !state.completedFolds.length) hooks.log(`cluster: MPI job of ${cluster.ranks} rank(s) × ${cluster.workersPerRank} thread(s)${cluster.hostfile ? ` on the hosts of ${cluster.hostfile}` : " on this machine"}; no epoch checkpoints on a cluster (an interrupted run resumes at its first unfinished fold)`);
     let result;
     try {
       result = await trainFold(split.train, split.test, {
         spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
-        ...(opts.ensemble === 1 ? { onEpochEnd } : {}),
+        ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
+        ...(cluster ? { cluster } : {}),
         ...(resume ? { resume } : {}),
         ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
         ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),

@@ -11,6 +11,8 @@ import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
 import { MAX_MEMBERS } from "../cli/pipeline-options";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
+import { fitOnCluster } from "../cluster/cluster-fit";
+import type { ClusterOptions } from "../cluster/launcher";
 
 export interface TrainFoldOptions {
   spec: ModelSpec;
@@ -27,6 +29,8 @@ export interface TrainFoldOptions {
   resume?: { initialEpoch: number; weights: Float32Array };
   /** TEST ONLY: passed to fit. */
   faultInjection?: FaultInjection;
+  /** Train on an MPI job instead of this process's threads (no epoch checkpoints there). */
+  cluster?: ClusterOptions;
 }
 
 /** What a finished fold contributes to the run's metrics and report (all plain data). */
@@ -89,16 +93,26 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
-    const gemmBefore = gemmStats();
-    const fit = await model.fit(train, {
-      epochs: opts.epochs,
-      ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
-      ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
-    });
-    // The workers are threads of this process: its product counters say whether the BLAS did the steps' products.
-    memberFits.push({ ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) });
+    if (opts.cluster) {
+      if (opts.onEpochEnd || opts.faultInjection) throw new Error("trainFold: epoch checkpoints and fault injection are for thread training only");
+      // The ranks are other processes: their kernel label is what they reported.
+      memberFits.push(await fitOnCluster(model, train, {
+        epochs: opts.epochs,
+        ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      }, opts.cluster));
+    } else {
+      const gemmBefore = gemmStats();
+      const fit = await model.fit(train, {
+        epochs: opts.epochs,
+        ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
+        ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
+      });
+      // The workers are threads of this process: its product counters say whether the BLAS did the steps' products.
+      memberFits.push({ ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) });
+    }
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
     models.push(model);

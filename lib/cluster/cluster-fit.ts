@@ -1,0 +1,333 @@
+// The driver side of a cluster run: a DistributedModel's fit on an MPI job of R ranks × K threads.
+// It checks the cluster settings, starts mpirun itself (rank-main.js on every rank), feeds rank 0
+// the windows through mpirun's stdin, streams the ranks' progress to onProgress, and sets the
+// trained weights back into the model. A failed or killed rank fails the fit with one line naming
+// the rank and its host; mpirun then ends every other rank.
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { spawn } from "node:child_process";
+import type { DistributedModel, FitData, FitResult } from "../distributed/distributed-model";
+import { averagingRule, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
+import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/metrics";
+import { findMpirun, loadMpi } from "./mpi";
+import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
+import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "./protocol";
+import { fitInJob, jobRank } from "./in-job";
+
+export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
+/** After a stall, how long mpirun gets to end the job before it is killed. */
+const KILL_GRACE_MS = 5000;
+/** After mpirun exits, how long its last output lines get to arrive. */
+const CLOSE_GRACE_MS = 2000;
+
+/** The host mpirun says it lost (its own words after a network loss), if any. */
+function lostHost(tail: string[]): string | null {
+  const m = /(?:lost communication|lost contact|unable to reach|Remote daemon)[^\n]*?on node (\S+)/i.exec(tail.join("\n"));
+  return m ? m[1] : null;
+}
+
+export interface ClusterFitOptions {
+  epochs: number;
+  initialEpoch?: number;
+  validationSplit?: number;
+  shuffle?: boolean;
+  onProgress?: ProgressEventCallback;
+  /** Fail when no rank has said anything for this long (default 300 s, as a thread's stall timeout). */
+  stallTimeoutSec?: number;
+}
+
+/** Where the job ran: what metrics.json and the report record. */
+export interface ClusterLayout {
+  kind: "mpi";
+  mpi: string;
+  ranks: number;
+  workersPerRank: number;
+  hostfile: string | null;
+  /** One entry a rank: its host name (as the rank saw it), pid and threads. */
+  placement: { rank: number; host: string; pid: number; workers: number }[];
+}
+
+export interface ClusterFitResult extends FitResult {
+  cluster: ClusterLayout;
+  reports: RankReport[];
+}
+
+export class ClusterRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ClusterRunError";
+  }
+}
+
+interface EpochLine {
+  loss: number;
+  acc: number;
+  samples: number;
+  val: MetricSums | null;
+}
+
+/** Train `model` on the cluster; its weights are the trained ones afterwards. */
+export async function fitOnCluster(model: DistributedModel, data: FitData, options: ClusterFitOptions, cluster: ClusterOptions): Promise<ClusterFitResult> {
+  // Everything that can be wrong is found before mpirun starts.
+  const c = resolveCluster(cluster);
+  // Started by a scheduler (mpirun/srun runs this program on every rank): this process is rank 0.
+  if (jobRank() !== null) return fitInJob(model, data, options, c);
+  loadMpi();
+  const mpirun = findMpirun();
+  await model.ready();
+  const job = makeJob(model, data, options, c);
+  const { epochs, initialEpoch } = job;
+  const W = c.ranks * c.workersPerRank;
+  const t0 = performance.now();
+  const run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+  const wallSec = (performance.now() - t0) / 1000;
+  model.setFlatWeights(run.weights);
+  return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
+}
+
+/** The job every rank receives, checked. */
+/** Mode 'gradients' averages within one process only so far; a cluster refuses it instead of training something else. */
+export const CLUSTER_MODES_NOTE = "--cluster mpi trains with --mode synchronous, asynchronous or hogwild; gradient averaging across ranks is not built yet";
+
+export function makeJob(model: DistributedModel, data: FitData, options: ClusterFitOptions, c: ResolvedCluster): ClusterJob {
+  if (model.config.mode === "gradients") throw new TypeError(CLUSTER_MODES_NOTE);
+  const epochs = options.epochs;
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
+  const rowSize = data.T * data.F;
+  if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
+  return {
+    spec: model.spec,
+    config: { ...model.config, numWorkers: c.workersPerRank },
+    ranks: c.ranks,
+    epochs,
+    initialEpoch,
+    shuffle: options.shuffle ?? true,
+    validationSplit: options.validationSplit ?? 0,
+    stallTimeoutSec: options.stallTimeoutSec ?? 300,
+    count: data.count,
+    rowSize,
+    weightCount: model.weightCount,
+  };
+}
+
+export interface JobOutput {
+  weights: Float32Array;
+  reports: RankReport[];
+  epochs: Map<number, Map<number, EpochLine>>;
+  hellos: Map<number, { host: string; pid: number; workers: number }>;
+}
+
+function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number): Promise<JobOutput> {
+  const args = mpirunArgs(c, [process.execPath, RANK_ENTRY]);
+  return new Promise((resolve, reject) => {
+    const child = spawn("mpirun", args, { stdio: ["pipe", "pipe", "pipe"] });
+    // If this process exits first (Ctrl-C, process.exit), mpirun must not outlive it: it ends the ranks.
+    const killOnExit = () => child.kill("SIGTERM");
+    process.on("exit", killOnExit);
+    const hellos = new Map<number, { host: string; pid: number; workers: number }>();
+    const epochs = new Map<number, Map<number, EpochLine>>();
+    const weights = new Float32Array(job.weightCount);
+    let weightFloats = 0;
+    let result: { reports: RankReport[] } | null = null;
+    let failed: { rank: number; host: string; message: string } | null = null;
+    let stalled: string | null = null;
+    const tail: string[] = [];
+    let lastHeard = Date.now();
+    const emit = (e: Parameters<ProgressEventCallback>[0]) => onProgress?.(e);
+
+    const onLine = (raw: string) => {
+      const text = raw.replace(/\r$/, "");
+      const line = parseLine(text);
+      if (!line) {
+        if (text.trim()) tail.push(text.trim());
+        if (tail.length > 40) tail.shift();
+        return;
+      }
+      lastHeard = Date.now();
+      handle(line);
+    };
+    const handle = (line: ClusterLine) => {
+      switch (line.type) {
+        case "hello":
+          hellos.set(line.rank, { host: line.host, pid: line.pid, workers: line.workers });
+          break;
+        case "batch":
+          emit({ type: "batch", worker: line.worker, epoch: line.epoch, batch: line.batch, batches: line.batches, loss: line.loss, acc: line.acc, samples: line.samples });
+          break;
+        case "epoch": {
+          const v = line.val ? metricsFromSums(line.val) : null;
+          emit({ type: "epoch", worker: line.worker, epoch: line.epoch, loss: line.loss, acc: line.acc, samples: line.samples, ...(v ? { valLoss: v.loss, valAcc: v.accuracy } : {}) });
+          const byWorker = epochs.get(line.epoch) ?? new Map<number, EpochLine>();
+          epochs.set(line.epoch, byWorker);
+          byWorker.set(line.worker, line);
+          if (byWorker.size === W && line.epoch >= firstEpoch) {
+            const m = mergeEpoch([...byWorker.values()]);
+            emit({ type: "merged", epoch: line.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...(m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {}) });
+          }
+          break;
+        }
+        case "weights": {
+          const part = Buffer.from(line.base64, "base64");
+          weights.set(new Float32Array(part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength)), line.offset);
+          weightFloats += line.floats;
+          break;
+        }
+        case "result":
+          result = { reports: line.reports };
+          break;
+        case "failed":
+          failed ??= { rank: line.rank, host: line.host, message: line.message };
+          break;
+      }
+    };
+    readline.createInterface({ input: child.stdout }).on("line", onLine);
+    readline.createInterface({ input: child.stderr }).on("line", onLine);
+
+    const stallMs = job.stallTimeoutSec * 1000;
+    let escalate: NodeJS.Timeout | undefined;
+    const watchdog = stallMs > 0
+      ? setInterval(() => {
+          if (stalled === null && Date.now() - lastHeard > stallMs) {
+            stalled = `no rank reported anything for ${job.stallTimeoutSec} s (stall timeout; a rank hung or lost its network): ended the MPI job`;
+            child.kill("SIGTERM");
+            // mpirun may wait for a daemon it cannot reach any more: then it is killed outright.
+            escalate = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+          }
+        }, Math.min(1000, stallMs / 4))
+      : null;
+    watchdog?.unref();
+
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      process.removeListener("exit", killOnExit);
+      if (watchdog) clearInterval(watchdog);
+      if (escalate) clearTimeout(escalate);
+      if (code === 0 && result && weightFloats === job.weightCount && !failed) {
+        resolve({ weights, reports: result.reports, epochs, hellos });
+        return;
+      }
+      const lost = stalled ? lostHost(tail) : null;
+      if (lost) stalled += `; mpirun lost contact with ${lost}`;
+      reject(new ClusterRunError(describeFailure({ code, signal, failed, stalled, tail, hellos, c })));
+    };
+    child.on("error", (e) => {
+      settled = true;
+      process.removeListener("exit", killOnExit);
+      if (watchdog) clearInterval(watchdog);
+      if (escalate) clearTimeout(escalate);
+      reject(new ClusterRunError(`mpirun could not start: ${e.message}`));
+    });
+    // 'close' waits for mpirun's output to end, which a daemon left on an unreachable host may hold
+    // open: after mpirun's exit, its remaining lines get a moment, then the result stands.
+    child.on("close", (code, signal) => finish(code, signal));
+    child.on("exit", (code, signal) => setTimeout(() => finish(code, signal), CLOSE_GRACE_MS).unref());
+    child.stdin.on("error", () => undefined); // mpirun may die before reading everything; its exit says why
+    for (const b of frame) child.stdin.write(b);
+    child.stdin.end();
+  });
+}
+
+export function mergeEpoch(list: EpochLine[]) {
+  const trained = list.filter((m) => m.samples > 0);
+  const n = trained.reduce((a, m) => a + m.samples, 0);
+  const val = list.some((m) => m.val) ? metricsFromSums(mergeMetricSums(list.flatMap((m) => (m.val ? [m.val] : [])))) : null;
+  return { loss: trained.reduce((a, m) => a + m.loss * m.samples, 0) / n, acc: trained.reduce((a, m) => a + m.acc * m.samples, 0) / n, samples: n, val };
+}
+
+/** One line: which rank on which host, and what happened to it. */
+export function describeFailure(f: {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  failed: { rank: number; host: string; message: string } | null;
+  stalled: string | null;
+  tail: string[];
+  hellos: Map<number, { host: string }>;
+  c: ResolvedCluster;
+}): string {
+  const hostOf = (rank: number, node?: string) => {
+    const h = f.hellos.get(rank)?.host;
+    return h && node && h !== node ? `${h} (${node})` : (h ?? node ?? "an unknown host");
+  };
+  if (f.failed) return `cluster run failed: rank ${f.failed.rank} on ${f.failed.host} failed: ${f.failed.message}`;
+  if (f.stalled) return `cluster run failed: ${f.stalled}`;
+  const text = f.tail.join("\n");
+  // Open MPI: "mpirun noticed that process rank 1 with PID 123 on node 10.0.0.2 exited on signal 9 (Killed)."
+  const sig = /process rank (\d+) with PID (\d+) on node (\S+) exited on signal (\d+)(?: \(([^)]+)\))?/.exec(text);
+  if (sig) return `cluster run failed: rank ${sig[1]} on ${hostOf(Number(sig[1]), sig[3])} was killed by signal ${sig[4]}${sig[5] ? ` (${sig[5]})` : ""}`;
+  const exit = /Process name: \[\[\d+,\d+\],(\d+)\]\s*\n\s*Exit code:\s*(\d+)/.exec(text);
+  if (exit) return `cluster run failed: rank ${exit[1]} on ${hostOf(Number(exit[1]))} exited with code ${exit[2]}`;
+  const lost = /(?:lost contact|connection to lifeline|ORTE has lost communication)[^\n]*/i.exec(text);
+  if (lost) return `cluster run failed: ${lost[0].trim()}`;
+  const last = f.tail.filter((l) => !/^-+$/.test(l)).slice(-1)[0];
+  return `cluster run failed: mpirun exited with ${f.signal ? `signal ${f.signal}` : `code ${f.code}`}${last ? `: ${last}` : " without the trained weights"}`;
+}
+
+export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallSec: number, nEpochs: number, config: ResolvedConfig): ClusterFitResult {
+  const sorted = [...run.epochs.keys()].sort((a, b) => a - b).slice(-nEpochs);
+  const merged: FitResult["merged"] = { loss: [], acc: [] };
+  for (const e of sorted) {
+    const m = mergeEpoch([...run.epochs.get(e)!.values()]);
+    merged.loss.push(m.loss);
+    merged.acc.push(m.acc);
+    if (m.val) {
+      merged.valLoss ??= [];
+      merged.valAcc ??= [];
+      merged.valLoss.push(m.val.loss);
+      merged.valAcc.push(m.val.accuracy);
+    }
+  }
+  const reports = [...run.reports].sort((a, b) => a.rank - b.rank);
+  const workers = reports.flatMap((r) => r.workers.map((w) => {
+    const history = { loss: [] as number[], acc: [] as number[], samples: [] as number[], numTensors: [] as number[], epochEnd: [] as number[] };
+    for (const e of sorted) {
+      const l = run.epochs.get(e)!.get(w.globalId);
+      history.loss.push(l?.loss ?? NaN);
+      history.acc.push(l?.acc ?? NaN);
+      history.samples.push(l?.samples ?? 0);
+    }
+    return { id: w.globalId, samples: w.samples, history, timing: w.timing };
+  }));
+  const sum = (k: keyof FitResult["workers"][number]["timing"]) => workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
+  const trainSec = Math.max(...workers.map((w) => w.timing.trainMs)) / 1000;
+  const windows = workers.reduce((a, w) => a + w.history.samples.reduce((x, y) => x + y, 0), 0);
+  const exchangeSec = reports.reduce((a, r) => a + r.exchangeMs, 0) / 1000;
+  const workerTrainSec = sum("trainMs");
+  const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");
+  return {
+    merged,
+    workers,
+    wallSec,
+    backend: [...new Set(reports.map((r) => r.backend))].join("+"),
+    trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
+    averaging: `${averagingRule(config)}; across ranks: each rank's average, then their row-weighted allreduce`,
+    // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
+    staleness: null,
+    ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),
+    windowsPerSec: windows / trainSec,
+    steadyWindowsPerSec: NaN,
+    timing: {
+      startupSec: Math.max(0, wallSec - trainSec),
+      trainSec,
+      computeSec: sum("computeMs"),
+      paramStoreSec: sum("paramStoreMs") + exchangeSec,
+      averagingSec: sum("averagingMs"),
+      barrierWaitSec: sum("barrierWaitMs"),
+      lockWaitSec: sum("lockWaitMs"),
+      validationSec: sum("validationMs"),
+      overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
+    },
+    cluster: {
+      kind: "mpi",
+      mpi,
+      ranks: c.ranks,
+      workersPerRank: c.workersPerRank,
+      hostfile: c.hostfile,
+      placement: [...run.hellos.entries()].sort((a, b) => a[0] - b[0]).map(([rank, h]) => ({ rank, ...h })),
+    },
+    reports,
+  };
+}

@@ -1,0 +1,141 @@
+// Everything that crosses a process boundary in a cluster run, and nothing else: typed arrays and
+// plain JSON. Driver → rank 0: one job frame on mpirun's stdin (which Open MPI forwards to rank 0).
+// Rank 0 → rank r: point-to-point messages with the tags below. Every rank → driver: JSON lines on
+// stdout with a prefix (mpirun forwards every rank's stdout), weights as base64 chunks.
+import type { ModelSpec } from "../model/spec";
+import type { ResolvedConfig } from "../distributed/config";
+import type { MetricSums } from "../distributed/metrics";
+import type { WorkerTiming } from "../distributed/protocol";
+
+/** MPI tags of the point-to-point messages. */
+export const TAG = {
+  /** rank 0 → r: RankAssignment as UTF-8 JSON, then the DATA messages it announces, in order. */
+  ASSIGN: 11,
+  DATA: 12,
+  /** r → 0 (asynchronous / hogwild): a weight delta; 0 → r: the store's weights after applying it. */
+  PUSH: 21,
+  PULL: 22,
+  /** r → 0: the last delta of rank r (answered with PULL like a PUSH). */
+  LAST_PUSH: 23,
+  /** r → 0: RankReport as UTF-8 JSON once rank r's threads are done. */
+  REPORT: 31,
+  /** 0 → r, scheduler-started jobs: no more fits, finalize and exit. */
+  STOP: 41,
+} as const;
+
+/** What the driver asks for; the same for every rank. */
+export interface ClusterJob {
+  spec: ModelSpec;
+  /** numWorkers is the threads per rank. */
+  config: ResolvedConfig;
+  ranks: number;
+  epochs: number;
+  initialEpoch: number;
+  shuffle: boolean;
+  validationSplit: number;
+  stallTimeoutSec: number;
+  count: number;
+  /** Floats per window (T × F) and weights in the model. */
+  rowSize: number;
+  weightCount: number;
+}
+
+/** Rank 0 → rank r: which global workers it runs; followed by x, y (and val x, y when valCount > 0) per worker. */
+export interface RankAssignment {
+  job: ClusterJob;
+  roundsPerEpoch: number;
+  workers: { globalId: number; count: number; valCount: number }[];
+}
+
+/** A rank's account of its run, sent to rank 0 and from there to the driver. */
+export interface RankReport {
+  rank: number;
+  host: string;
+  pid: number;
+  workers: { globalId: number; samples: number; timing: WorkerTiming }[];
+  backend: string;
+  kernel: string;
+  kernelNote?: string;
+  /** Milliseconds spent in cross-rank pushes/pulls on the main thread (asynchronous / hogwild). */
+  exchangeMs: number;
+  exchanges: number;
+  /** Peak resident set size of the rank process, MB. */
+  peakRssMb: number;
+  /** Every worker's result of every epoch (what the driver merges when it did not see the progress lines). */
+  epochs: { worker: number; epoch: number; loss: number; acc: number; samples: number; val: MetricSums | null }[];
+}
+
+export const LINE_PREFIX = "@@fall-cluster ";
+
+/** What every rank prints for the driver (one JSON object a line). */
+export type ClusterLine =
+  | { type: "hello"; rank: number; size: number; host: string; pid: number; workers: number }
+  | { type: "batch"; rank: number; worker: number; epoch: number; batch: number; batches: number; loss: number; acc: number; samples: number }
+  | { type: "epoch"; rank: number; worker: number; epoch: number; loss: number; acc: number; samples: number; val: MetricSums | null }
+  | { type: "weights"; offset: number; floats: number; base64: string }
+  | { type: "result"; weightCount: number; reports: RankReport[] }
+  | { type: "failed"; rank: number; host: string; message: string };
+
+export function formatLine(line: ClusterLine): string {
+  return LINE_PREFIX + JSON.stringify(line) + "\n";
+}
+
+/** A line of mpirun's output → ClusterLine, or null when it is anything else (mpirun's own, a library's). */
+export function parseLine(text: string): ClusterLine | null {
+  const at = text.indexOf(LINE_PREFIX);
+  if (at < 0) return null;
+  try {
+    const v = JSON.parse(text.slice(at + LINE_PREFIX.length).trim()) as ClusterLine;
+    return typeof v === "object" && v !== null && typeof v.type === "string" ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Job frame on stdin: "FALLJOB1", uint32 LE header length, header JSON, then x, y, weights (float32 LE). */
+const MAGIC = "FALLJOB1";
+
+export function encodeJobFrame(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Buffer[] {
+  const header = Buffer.from(JSON.stringify(job), "utf8");
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return [Buffer.from(MAGIC, "ascii"), len, header, bytes(x), bytes(y), bytes(weights)];
+}
+
+export function decodeJobFrame(buf: Buffer): { job: ClusterJob; x: Float32Array; y: Float32Array; weights: Float32Array } {
+  if (buf.length < 12 || buf.toString("ascii", 0, 8) !== MAGIC) throw new Error(`job frame on stdin: expected ${MAGIC}, got ${buf.length} bytes`);
+  const n = buf.readUInt32LE(8);
+  const job = JSON.parse(buf.toString("utf8", 12, 12 + n)) as ClusterJob;
+  let at = 12 + n;
+  const take = (floats: number): Float32Array => {
+    if (at + floats * 4 > buf.length) throw new Error(`job frame on stdin: truncated (${buf.length} bytes)`);
+    const out = new Float32Array(floats);
+    Buffer.from(out.buffer).set(buf.subarray(at, at + floats * 4));
+    at += floats * 4;
+    return out;
+  };
+  const x = take(job.count * job.rowSize);
+  const y = take(job.count);
+  const weights = take(job.weightCount);
+  if (at !== buf.length) throw new Error(`job frame on stdin: ${buf.length - at} bytes too many`);
+  return { job, x, y, weights };
+}
+
+export function jsonBytes(value: unknown): Uint8Array {
+  return new Uint8Array(Buffer.from(JSON.stringify(value), "utf8"));
+}
+
+export function bytesJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")) as T;
+}
+
+/** Weights as base64 lines of at most `chunk` floats (keeps every line small for mpirun's forwarding). */
+export function weightLines(weights: Float32Array, chunk = 16384): ClusterLine[] {
+  const out: ClusterLine[] = [];
+  for (let off = 0; off < weights.length; off += chunk) {
+    const part = weights.subarray(off, Math.min(off + chunk, weights.length));
+    out.push({ type: "weights", offset: off, floats: part.length, base64: Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("base64") });
+  }
+  return out;
+}

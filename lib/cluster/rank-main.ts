@@ -1,0 +1,252 @@
+// What every rank of a cluster job runs (`mpirun ... node dist/lib/cluster/rank-main.js`). Rank 0 is
+// the driver's proxy: it reads the job from stdin (mpirun forwards the driver's stdin to rank 0
+// only), deals the partitions exactly as the thread trainer would deal them to R × K workers, and
+// sends each rank its share. Each rank then trains its share on K worker threads (lib/distributed);
+// the ranks meet through MPI (synchronous: a weighted allreduce inside the threads' barrier;
+// asynchronous / hogwild: a parameter store on rank 0). Rank 0 alone prints the trained weights.
+import * as os from "node:os";
+import { ParamStore } from "../distributed/param-store";
+import { contiguousRanges, gatherRows, stratifiedPartition } from "../distributed/partition";
+import type { DoneMessage, FitTask } from "../distributed/protocol";
+import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
+import { loadMpi, MpiBinding } from "./mpi";
+import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
+import { ParamClient, ParamServer } from "./param-server";
+import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
+
+export interface Share {
+  assignment: RankAssignment;
+  data: { x: Float32Array; y: Float32Array; val: { x: Float32Array; y: Float32Array; count: number } | null }[];
+  weights: Float32Array;
+}
+
+export type Emit = (line: ClusterLine) => void;
+
+function print(line: ClusterLine): void {
+  process.stdout.write(formatLine(line));
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Receive one message of unknown size from `source` with `tag`. */
+function recvAny<T extends Float32Array | Uint8Array>(mpi: MpiBinding, source: number, tag: number, make: (bytes: number) => T): T {
+  const s = mpi.probe(source, tag);
+  const buf = make(s.bytes);
+  mpi.recv(buf, source, tag);
+  return buf;
+}
+
+/** Rank 0: deal R × K partitions as DistributedModel.fit deals W = R × K (same seed, same order). */
+export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Share[] {
+  const K = job.config.numWorkers;
+  const W = job.ranks * K;
+  const nTrain = Math.floor(job.count * (1 - job.validationSplit));
+  const nVal = job.count - nTrain;
+  if (nTrain < 1) throw new RangeError(`validationSplit ${job.validationSplit} leaves no training windows`);
+  const parts = stratifiedPartition(y, W, job.config.seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+  const valRanges = contiguousRanges(nVal, W);
+  const maxBatches = Math.max(...parts.map((p) => Math.ceil(p.length / job.config.batchSize)));
+  const roundsPerEpoch = job.config.frequency === "epoch" ? 1 : Math.ceil(maxBatches / job.config.syncEvery);
+  const rs = job.rowSize;
+  return Array.from({ length: job.ranks }, (_, r) => {
+    const ids = Array.from({ length: K }, (_, k) => r * K + k);
+    const data = ids.map((g) => {
+      const { start, end } = valRanges[g];
+      const val = end > start ? { x: x.slice((nTrain + start) * rs, (nTrain + end) * rs), y: y.slice(nTrain + start, nTrain + end), count: end - start } : null;
+      return { x: gatherRows(x, rs, parts[g]), y: gatherRows(y, 1, parts[g]), val };
+    });
+    const assignment: RankAssignment = { job, roundsPerEpoch, workers: ids.map((g, k) => ({ globalId: g, count: parts[g].length, valCount: data[k].val?.count ?? 0 })) };
+    return { assignment, data, weights };
+  });
+}
+
+export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
+  mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
+  mpi.send(share.weights, dest, TAG.DATA);
+  for (const d of share.data) {
+    mpi.send(d.x, dest, TAG.DATA);
+    mpi.send(d.y, dest, TAG.DATA);
+    if (d.val) {
+      mpi.send(d.val.x, dest, TAG.DATA);
+      mpi.send(d.val.y, dest, TAG.DATA);
+    }
+  }
+}
+
+export function recvShare(mpi: MpiBinding): Share {
+  const assignment = bytesJson<RankAssignment>(recvAny(mpi, 0, TAG.ASSIGN, (b) => new Uint8Array(b)));
+  const floats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(b / 4));
+  const weights = floats();
+  const data = assignment.workers.map((w) => {
+    const x = floats();
+    const y = floats();
+    const val = w.valCount > 0 ? { x: floats(), y: floats(), count: w.valCount } : null;
+    return { x, y, val };
+  });
+  return { assignment, data, weights };
+}
+
+/** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
+export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
+  const { job, roundsPerEpoch, workers } = share.assignment;
+  const K = workers.length;
+  const sync = job.config.mode === "synchronous";
+  const store = ParamStore.create(job.weightCount, K, { slots: sync });
+  store.write(share.weights);
+  const tasks: GroupTask[] = workers.map((w, k) => {
+    const d = share.data[k];
+    const task: FitTask = {
+      kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
+      x: d.x, y: d.y, count: w.count, val: d.val, initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle,
+      snapshot: false, roundsPerEpoch, weights: null, faultInjection: null, seedWorker: w.globalId, crossRank: sync ? { module: MPI_EXCHANGE_MODULE } : null,
+    };
+    return { task, transfer: [d.x.buffer, d.y.buffer, ...(d.val ? [d.val.x.buffer, d.val.y.buffer] : [])] as ArrayBuffer[] };
+  });
+
+  // Asynchronous / hogwild: rank 0's store is the parameter server; other ranks push and pull.
+  const server = !sync && rank === 0 ? new ParamServer(mpi, store, job.config.mode === "asynchronous", job.ranks - 1) : null;
+  const client = !sync && rank > 0 ? new ParamClient(mpi, store, job.config.mode === "asynchronous", share.weights) : null;
+  const batchesPerPush = job.config.frequency === "batch" ? job.config.syncEvery * K : Infinity;
+  let batchesSincePush = 0;
+  const epochsSeen = new Map<number, number>();
+  const lastBatchLine = new Map<number, number>();
+  const done: DoneMessage[] = [];
+  const backends = new Set<string>();
+  const epochLog: RankReport["epochs"] = [];
+
+  server?.start();
+  try {
+    await runWorkerGroup(tasks, {
+      onAbort: () => store.abort(),
+      onMessage: (msg) => {
+        const g = msg.type === "predictions" ? -1 : workers[msg.workerId].globalId;
+        switch (msg.type) {
+          case "ready":
+            backends.add(msg.backend);
+            break;
+          case "progress": {
+            // Every batch would flood mpirun's forwarding: at most 4 lines a second a worker, plus each epoch's last.
+            const t = Date.now();
+            if (t - (lastBatchLine.get(g) ?? 0) >= 250 || msg.batch === msg.batches - 1) {
+              lastBatchLine.set(g, t);
+              emit({ type: "batch", rank, worker: g, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
+            }
+            if (client && ++batchesSincePush >= batchesPerPush) {
+              batchesSincePush = 0;
+              client.exchange(false);
+            }
+            break;
+          }
+          case "epoch": {
+            emit({ type: "epoch", rank, worker: g, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, val: msg.val });
+            epochLog.push({ worker: g, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, val: msg.val });
+            const n = (epochsSeen.get(msg.epoch) ?? 0) + 1;
+            epochsSeen.set(msg.epoch, n);
+            if (client && n === K && job.config.frequency === "epoch") client.exchange(false);
+            break;
+          }
+          case "done":
+            done.push(msg);
+            break;
+          default:
+            break;
+        }
+      },
+    }, { stallTimeoutMs: job.stallTimeoutSec * 1000, isWaiting: (id) => store.isWaiting(id) });
+    if (client) client.exchange(true);
+    if (server) await server.untilAllDone();
+  } finally {
+    server?.stop();
+  }
+  done.sort((a, b) => a.workerId - b.workerId);
+  const report: RankReport = {
+    rank, host, pid: process.pid,
+    workers: done.map((d) => ({ globalId: workers[d.workerId].globalId, samples: workers[d.workerId].count, timing: d.timing })),
+    backend: [...backends].join("+"),
+    kernel: [...new Set(done.map((d) => d.kernel))].join("+"),
+    ...(done.some((d) => d.kernelNote) ? { kernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
+    exchangeMs: (client?.exchangeMs ?? 0) + (server?.exchangeMs ?? 0),
+    exchanges: (client?.exchanges ?? 0) + (server?.exchanges ?? 0),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    epochs: epochLog,
+  };
+  return { weights: store.read(), report };
+}
+
+/** Receive one RankReport from every other rank (rank 0, after its own share). */
+export function gatherReports(mpi: MpiBinding, own: RankReport): RankReport[] {
+  const reports = [own];
+  for (let r = 1; r < mpi.size(); r++) reports.push(bytesJson<RankReport>(recvAny(mpi, r, TAG.REPORT, (b) => new Uint8Array(b))));
+  return reports;
+}
+
+/**
+ * Ranks 1..R-1 of a job started by a scheduler (every rank runs the pipeline; rank 0 is the driver):
+ * train every share rank 0 sends, until it says stop. Quiet: progress is rank 0's to report.
+ */
+export async function serveRanks(): Promise<void> {
+  const mpi = loadMpi();
+  mpi.init();
+  const rank = mpi.rank();
+  const host = os.hostname();
+  try {
+    for (;;) {
+      const next = mpi.probe(0, -1);
+      if (next.tag === TAG.STOP) {
+        mpi.recv(new Uint8Array(next.bytes), 0, TAG.STOP);
+        break;
+      }
+      if (next.tag !== TAG.ASSIGN) throw new Error(`unexpected message (tag ${next.tag}) from rank 0`);
+      const { report } = await trainShare(mpi, rank, host, recvShare(mpi), () => undefined);
+      mpi.send(jsonBytes(report), 0, TAG.REPORT);
+    }
+    mpi.finalize();
+  } catch (err) {
+    process.stderr.write(`rank ${rank} on ${host} failed: ${((err as Error).message ?? String(err)).split("\n")[0]}\n`);
+    mpi.abort(1);
+  }
+}
+
+export async function rankMain(): Promise<void> {
+  const mpi = loadMpi();
+  mpi.init();
+  const rank = mpi.rank();
+  const size = mpi.size();
+  const host = os.hostname();
+  try {
+    let share: Share;
+    if (rank === 0) {
+      const { job, x, y, weights } = decodeJobFrame(await readStdin());
+      if (job.ranks !== size) throw new Error(`the job asks for ${job.ranks} ranks but mpirun started ${size}`);
+      const shares = dealShares(job, x, y, weights);
+      for (let r = 1; r < size; r++) sendShare(mpi, r, shares[r]);
+      share = shares[0];
+    } else {
+      share = recvShare(mpi);
+    }
+    print({ type: "hello", rank, size, host, pid: process.pid, workers: share.assignment.workers.length });
+    const { weights, report } = await trainShare(mpi, rank, host, share);
+    if (rank === 0) {
+      const reports = gatherReports(mpi, report);
+      for (const line of weightLines(weights)) print(line);
+      print({ type: "result", weightCount: weights.length, reports });
+    } else {
+      mpi.send(jsonBytes(report), 0, TAG.REPORT);
+    }
+    await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+    mpi.finalize();
+    process.exit(0);
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    print({ type: "failed", rank, host, message: message.split("\n")[0] });
+    await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+    // Ends every rank of the job: mpirun then exits non-zero and the driver names this rank.
+    mpi.abort(1);
+  }
+}
+
+if (require.main === module) void rankMain();

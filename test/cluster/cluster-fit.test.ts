@@ -1,0 +1,115 @@
+// Cluster training on one host (mpirun -np R, all ranks local): synchronous equals the thread
+// trainer on the same partitions, asynchronous and hogwild learn, progress streams back, and bad
+// cluster settings fail with one line before mpirun starts. Skipped, saying why, without Open MPI.
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DistributedModel } from "../../lib/distributed/distributed-model";
+import type { DistributedConfig, ProgressEvent } from "../../lib/distributed/config";
+import type { ModelSpec } from "../../lib/model/spec";
+import { fitOnCluster } from "../../lib/cluster/cluster-fit";
+import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { separableWindows } from "../fixtures/synthetic-windows";
+
+function unavailable(): string | false {
+  const reason = mpiUnavailableReason();
+  if (reason) return reason;
+  try {
+    findMpirun();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return false;
+}
+const skip = unavailable();
+
+const T = 8;
+const F = 3;
+const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [8], dropout: 0.1, seed: 11, learningRate: 0.01 } };
+const train = separableWindows(300, T, F, 1);
+const holdout = separableWindows(200, T, F, 2);
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+test("synchronous across 3 ranks × 1 thread equals the thread trainer with 3 workers", { skip }, async () => {
+  const config: DistributedConfig = { mode: "synchronous", frequency: "batch", syncEvery: 2, numWorkers: 3, batchSize: 16 };
+  const threads = await DistributedModel.create({ model: spec, config });
+  const byThreads = await threads.fit(train, { epochs: 2, validationSplit: 0.2 });
+  const ranks = await DistributedModel.create({ model: spec, config: { ...config, numWorkers: 1 } });
+  const start = ranks.getFlatWeights();
+  const events: ProgressEvent[] = [];
+  const byRanks = await fitOnCluster(ranks, train, { epochs: 2, validationSplit: 0.2, onProgress: (e) => events.push(e) }, { kind: "mpi", ranks: 3 });
+  assert.ok(maxAbsDiff(ranks.getFlatWeights(), start) > 1e-3, "training moved the weights");
+  assert.ok(maxAbsDiff(ranks.getFlatWeights(), threads.getFlatWeights()) <= 1e-6, `max difference ${maxAbsDiff(ranks.getFlatWeights(), threads.getFlatWeights())}`);
+  for (let e = 0; e < 2; e++) assert.ok(Math.abs(byRanks.merged.loss[e] - byThreads.merged.loss[e]) < 1e-6, `epoch ${e} loss`);
+  assert.deepEqual(byRanks.merged.valAcc, byThreads.merged.valAcc);
+  assert.deepEqual(byRanks.workers.map((w) => w.samples), byThreads.workers.map((w) => w.samples));
+  assert.equal(byRanks.cluster.ranks, 3);
+  assert.deepEqual(byRanks.cluster.placement.map((p) => p.rank), [0, 1, 2]);
+  assert.equal(new Set(byRanks.cluster.placement.map((p) => p.pid)).size, 3, "three processes");
+  assert.equal(events.filter((e) => e.type === "merged").length, 2);
+  assert.equal(events.filter((e) => e.type === "epoch").length, 6);
+  assert.ok(events.some((e) => e.type === "batch"));
+});
+
+test("synchronous across 2 ranks × 2 threads equals the thread trainer with 4 workers (to float rounding)", { skip }, async () => {
+  const config: DistributedConfig = { mode: "synchronous", frequency: "epoch", numWorkers: 4, batchSize: 16 };
+  const threads = await DistributedModel.create({ model: spec, config });
+  await threads.fit(train, { epochs: 2 });
+  const ranks = await DistributedModel.create({ model: spec, config: { ...config, numWorkers: 2 } });
+  const result = await fitOnCluster(ranks, train, { epochs: 2 }, { kind: "mpi", ranks: 2, workersPerRank: 2 });
+  const d = maxAbsDiff(ranks.getFlatWeights(), threads.getFlatWeights());
+  assert.ok(d <= 1e-5, `max difference ${d}`);
+  assert.deepEqual(result.cluster.placement.map((p) => p.workers), [2, 2]);
+});
+
+for (const mode of ["asynchronous", "hogwild"] as const) {
+  test(`${mode} across 2 ranks × 1 thread (parameter store on rank 0) learns a separable task`, { skip }, async () => {
+    const dm = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 1, batchSize: 32 } });
+    const result = await fitOnCluster(dm, train, { epochs: 5 }, { kind: "mpi", ranks: 2 });
+    const { accuracy } = await dm.evaluate(holdout.x, holdout.y);
+    assert.ok(accuracy > 0.95, `held-out accuracy ${accuracy}`);
+    assert.ok(result.merged.loss[4] < result.merged.loss[0], "loss went down");
+    const remote = result.reports.find((r) => r.rank === 1)!;
+    assert.ok(remote.exchanges >= 5, `rank 1 exchanged ${remote.exchanges} times`);
+    assert.equal(result.reports.find((r) => r.rank === 0)!.exchanges, remote.exchanges, "rank 0 served every push");
+  });
+}
+
+test("bad cluster settings: one line, before anything starts", { skip }, async () => {
+  const dm = await DistributedModel.create({ model: spec, config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 32 } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-bad-"));
+  try {
+    const two = path.join(dir, "two");
+    fs.writeFileSync(two, "# two hosts\n127.0.0.1 slots=1\nlocalhost slots=1\n");
+    const unknown = path.join(dir, "unknown");
+    fs.writeFileSync(unknown, "127.0.0.1\nno-such-host.invalid slots=2\n");
+    const badSlots = path.join(dir, "slots");
+    fs.writeFileSync(badSlots, "127.0.0.1 slots=zero\n");
+    const cases: [object, RegExp][] = [
+      [{ kind: "mpi", ranks: 2, hostfile: path.join(dir, "missing") }, /missing: hostfile not found$/],
+      [{ kind: "mpi", ranks: 1, hostfile: unknown }, /unknown:2: unknown host no-such-host\.invalid/],
+      [{ kind: "mpi", ranks: 1, hostfile: badSlots }, /slots:1: slots must be a positive integer/],
+      [{ kind: "mpi", ranks: 0 }, /ranks must be an integer >= 1; got 0/],
+      [{ kind: "mpi", ranks: 3, hostfile: two }, /3 ranks need more than the 2 slots of .*two \(127\.0\.0\.1: 1, localhost: 1\)/],
+      [{ kind: "mpi", ranks: 2, workersPerRank: 0 }, /workers per rank must be an integer >= 1/],
+    ];
+    for (const [cluster, pattern] of cases) {
+      const started = Date.now();
+      await assert.rejects(fitOnCluster(dm, train, { epochs: 1 }, cluster as never), (e: Error) => {
+        assert.match(e.message, pattern);
+        assert.ok(!e.message.includes("\n"), "one line");
+        return true;
+      });
+      assert.ok(Date.now() - started < 2000, "failed before starting anything");
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,73 @@
+// `npm run pipeline -- --cluster mpi`: the command-line checks, and a small run on one host (2 ranks)
+// writing the cluster layout into metrics.json and report.html. Skipped, saying why, without Open MPI.
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
+import { spawnSync } from "node:child_process";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { localMpirunArgs } from "../../lib/cluster/launcher";
+
+function unavailable(): string | false {
+  const reason = mpiUnavailableReason();
+  if (reason) return reason;
+  try {
+    findMpirun();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return false;
+}
+
+test("--cluster flags: --ranks is required, the other flags need --cluster mpi, --workers is refused", () => {
+  const bad: [string[], RegExp][] = [
+    [["--cluster", "mpi"], /--cluster mpi needs --ranks R/],
+    [["--ranks", "2"], /--ranks needs --cluster mpi/],
+    [["--hostfile", "h"], /--hostfile needs --cluster mpi/],
+    [["--cluster", "mpi", "--ranks", "2", "--workers", "2"], /instead of --workers/],
+    [["--cluster", "mpi", "--ranks", "0"], /--ranks expects a positive integer/],
+    [["--cluster", "mpi", "--ranks", "2", "--grid"], /--grid .* cannot be combined with --cluster/],
+  ];
+  for (const [argv, re] of bad) assert.throws(() => parsePipelineCommand(argv), (e: Error) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  const ok = parsePipelineCommand(["--cluster", "mpi", "--ranks", "3", "--workers-per-rank", "2", "--hostfile", "h"]);
+  assert.equal(ok.kind, "run");
+  if (ok.kind === "run") assert.deepEqual([ok.options.cluster, ok.options.ranks, ok.options.workersPerRank, ok.options.hostfile], ["mpi", 3, 2, "h"]);
+});
+
+test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report; started by mpirun on every rank it gives the same results", { skip: unavailable() }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 3, falls: 6, adls: 6 }));
+    const out = path.join(tmp, "out");
+    const lines: string[] = [];
+    await runPipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
+      { log: (l) => lines.push(l) },
+    );
+    assert.ok(lines.some((l) => /^cluster: MPI job of 2 rank\(s\) × 1 thread\(s\) on this machine/.test(l)), lines.join("\n"));
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.equal(metrics.training.cluster.ranks, 2);
+    assert.deepEqual(metrics.training.cluster.placement.map((p: { rank: number }) => p.rank), [0, 1]);
+    assert.equal(metrics.training.workers.length, 4, "2 ranks × 1 thread × 2 folds");
+    assert.equal(metrics.config.cluster, "mpi");
+    assert.match(fs.readFileSync(path.join(out, "report.html"), "utf8"), /Trained on an MPI job \(.*\) of 2 rank\(s\) × 1 thread\(s\): rank 0 on /);
+    assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "out"], "no staging folder is left");
+    // The scheduler-first form: every rank runs the pipeline, rank 0 drives.
+    const out2 = path.join(tmp, "out2");
+    const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");
+    const flags = ["--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", out2];
+    const run = spawnSync("mpirun", [...localMpirunArgs(2), process.execPath, cli, ...flags], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const again = JSON.parse(fs.readFileSync(path.join(out2, "metrics.json"), "utf8"));
+    assert.deepEqual(again.training.merged, metrics.training.merged, "same training, epoch by epoch");
+    assert.deepEqual([again.window, again.sequence], [metrics.window, metrics.sequence]);
+    assert.deepEqual(again.training.cluster.placement.map((p: { rank: number }) => p.rank), [0, 1]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
