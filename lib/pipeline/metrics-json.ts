@@ -3,6 +3,7 @@ import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
 import type { FoldOutcome } from "./run-pipeline";
+import type { DetectionFigures } from "../detect/delay";
 
 /** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
 export type MetricsSummary = Omit<Metrics, "support">;
@@ -14,6 +15,8 @@ export interface MetricsJson {
   window: MetricsSummary;
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
+  detection: DetectionFigures;
   scores: string;
   training: {
     wallSec: number;
@@ -50,6 +53,7 @@ export function metricsJson(input: {
   folds: FoldOutcome[];
   kfold: boolean;
   wallSec: number;
+  detection: DetectionFigures;
 }): MetricsJson {
   const { ds, pooled, folds } = input;
   const fits = folds.flatMap((f, i) => f.result.memberFits.map((fit, m) => ({ fold: i + 1, member: m + 1, fit })));
@@ -78,6 +82,7 @@ export function metricsJson(input: {
           })),
         }
       : {}),
+    detection: input.detection,
     scores: input.kfold
       ? "pooled out-of-fold predictions; each fold's scores mapped monotonically so its training-chosen threshold is 0.5"
       : "hold-out test predictions mapped monotonically so the training-chosen threshold is 0.5",

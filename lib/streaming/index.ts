@@ -7,3 +7,7 @@ export { measureStreamingLatency } from "./latency";
 export type { StreamingLatency } from "./latency";
 export { FrameFeaturizer, featurizerFor, inputFeatureNames } from "./frame-features";
 export { statefulCopy, recurrentLayers, windowInputShape } from "./stateful-copy";
+export { WindowRing } from "./window-ring";
+// The deployable detector (ensemble, smoothing, threshold, alarms) builds on these pieces: lib/detect.
+export { FallDetector } from "../detect/detector";
+export type { DetectorOptions, DetectorStep } from "../detect/detector";
