@@ -53,7 +53,8 @@ export class FallDetector {
   readonly threshold: number;
   readonly refractorySec: number;
   readonly fps: number;
-  readonly phase: number;
+  /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it. */
+  phase: number;
   /** Ensemble members averaged (1 = a single model). */
   readonly members: number;
   /** Which code runs the forward pass, and why not the fused kernel when it is not. */
@@ -134,8 +135,10 @@ export class FallDetector {
     return Math.fround(sum / this.predictors.length);
   }
 
-  /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart). */
-  reset(): void {
+  /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart), optionally at another phase. */
+  reset(phase = this.phase): void {
+    if (!Number.isInteger(phase) || phase < 0 || phase >= this.stride) throw new RangeError(`phase must be an integer in 0..${this.stride - 1}, got ${phase}`);
+    this.phase = phase;
     this.ring.reset();
     this.logic.reset();
   }

@@ -8,3 +8,5 @@ export { detectionFigures, refractoryFrames, DEFAULT_REFRACTORY_SEC, URFD_FPS } 
 export type { DetectionFigures, RecordingDetection } from "./delay";
 export { replayWindowSet } from "./replay";
 export type { ReplayedRecording } from "./replay";
+export { replayDataset } from "./replay-dataset";
+export type { DatasetReplay, ReplayOptions } from "./replay-dataset";
