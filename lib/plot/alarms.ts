@@ -45,7 +45,7 @@ export function alarmTimelineFigure(rows: readonly AlarmTimelineRow[], opts: { f
       xaxis: { title: { text: `time (s, frame / ${opts.fps})` } },
       yaxis: { type: "category", autorange: "reversed", automargin: true, tickfont: { size: 9 } },
       height: Math.max(300, 90 + 14 * sorted.length),
-      legend: { orientation: "h", y: -0.1 },
+      legend: { orientation: "h", x: 1, xanchor: "right", y: 1.0, yanchor: "bottom" },
     },
   };
 }
