@@ -1,5 +1,6 @@
 // Streaming detection: a fall probability per incoming frame. StreamingDetector (stateful, O(1)
 // per frame, never restarts) or WindowedStream (last T frames, equals the window model exactly).
+// Alarms (ensemble mean, smoothing, threshold, refractory period) come from lib/detect's FallDetector.
 export { StreamingDetector } from "./streaming-detector";
 export type { FrameScorer } from "./streaming-detector";
 export { WindowedStream } from "./windowed-stream";
