@@ -10,3 +10,5 @@ export { replayWindowSet } from "./replay";
 export type { ReplayedRecording } from "./replay";
 export { replayDataset } from "./replay-dataset";
 export type { DatasetReplay, ReplayOptions } from "./replay-dataset";
+export { verifyRun } from "./verify-run";
+export type { RunCheck } from "./verify-run";

@@ -12,7 +12,7 @@ import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { smoothScores } from "../../lib/evaluate";
-import { DatasetReplay, detectionFigures, FallDetector, replayDataset } from "../../lib/detect";
+import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -55,6 +55,17 @@ test("replaying every test recording through FallDetector gives the pipeline's d
       assert.equal(flagged(r), pipelineSaysFall, `${r.id}: the detector's decision is the pipeline's`);
     }
     assert.deepEqual(detectionFigures(all, { refractorySec: metrics.detection.refractorySec }), metrics.detection, "the detection block is what the detector does");
+    // verifyRun (what the model card's real-data check runs) agrees, and notices a changed run.
+    const check = await verifyRun(out, ds);
+    assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [all.length, [], true]);
+    const file = path.join(out, "metrics.json");
+    const doctored = JSON.parse(fs.readFileSync(file, "utf8"));
+    doctored.sequence.falseAlarms = doctored.sequence.falseAlarms.length ? [] : ["adl-01"];
+    doctored.detection.falseAlarms += 1;
+    fs.writeFileSync(file, JSON.stringify(doctored));
+    const bad = await verifyRun(out, ds);
+    assert.equal(bad.detectionEqual, false);
+    assert.ok(bad.decisionMismatches.length > 0);
     const [[tn, fp], [fn, tp]] = metrics.sequence.confusionMatrix;
     t.diagnostic(`decisions: ${tp} falls found, ${fn} missed, ${tn} ADLs right, ${fp} false alarms; ${all.reduce((a, r) => a + r.alarms.length, 0)} alarms`);
     assert.ok(all.some(flagged), "some recording raised an alarm (the comparison is not vacuous)");
