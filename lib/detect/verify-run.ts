@@ -28,8 +28,11 @@ interface RunMetrics {
   detection: DetectionFigures;
 }
 
-/** Replay a finished run's test recordings (`ds` defaults to the data the run read). */
-export async function verifyRun(runDir: string, ds?: FrameDataset): Promise<RunCheck> {
+/**
+ * Replay a finished run's test recordings (`ds` defaults to the data the run read). `live`: windows
+ * from each recording's first frame, as a camera would place them (then the figures may differ).
+ */
+export async function verifyRun(runDir: string, ds?: FrameDataset, opts: { live?: boolean } = {}): Promise<RunCheck> {
   const metrics = readJson(path.join(runDir, "metrics.json")) as RunMetrics;
   const data = ds ?? resolveData(metrics.config.data ? { dir: metrics.config.data, allowSynthetic: false } : { allowSynthetic: false });
   const folds = metrics.folds ? metrics.folds.map((_, k) => ({ model: path.join(runDir, "models", `fold-${k + 1}`), test: path.join(runDir, "arrow", `fold-${k + 1}`, "test.arrow") })) : [{ model: path.join(runDir, "model"), test: path.join(runDir, "arrow", "test.arrow") }];
@@ -39,7 +42,7 @@ export async function verifyRun(runDir: string, ds?: FrameDataset): Promise<RunC
     const ids = [...new Set(test.seq)].sort((a, b) => a - b).map((s) => test.sequenceIds[s]);
     const detector = await FallDetector.fromDir(f.model);
     try {
-      replayed.push(...replayDataset(detector, data, { ids }));
+      replayed.push(...replayDataset(detector, data, { ids, live: opts.live === true }));
     } finally {
       detector.dispose();
     }
