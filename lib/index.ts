@@ -11,3 +11,4 @@ export * from "./plot";
 export * from "./mcfd";
 export * from "./streaming";
 export * from "./export";
+export * from "./detect";

@@ -141,6 +141,11 @@ async function main(argv: string[]): Promise<number> {
       `${s.confusionMatrix[0][0]}/${s.confusionMatrix[0][0] + s.confusionMatrix[0][1]} ADLs right, sequence AUC ${s.auc?.toFixed(4) ?? "n/a"}, ` +
       `window AUC ${metrics.window.auc?.toFixed(4) ?? "n/a"}`,
   );
+  const d = metrics.detection;
+  console.log(
+    `alarms: median delay ${d.delayFrames.median ?? "n/a"} frames after the fall starts (max ${d.delayFrames.max ?? "n/a"}), ` +
+      `${d.falseAlarms} false alarm(s) over ${d.adlHours.toFixed(3)} h of daily activities (refractory ${d.refractorySec} s)`,
+  );
   console.log(`wrote ${out}/metrics.json, report.html, model, arrow/`);
   return 0;
 }

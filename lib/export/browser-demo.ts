@@ -1,5 +1,7 @@
-// A static folder that runs a saved model in the browser: index.html + model.json + weights.bin +
-// tf.min.js from the installed @tensorflow/tfjs package (nothing from a CDN). Serve it over http.
+// A static folder that runs a saved model (or an ensemble's members) in the browser: index.html +
+// model.json + weights.bin (member-N.json + member-N.bin for an ensemble) + tf.min.js from the
+// installed @tensorflow/tfjs package (nothing from a CDN). Serve it over http. The page raises alarms
+// with lib/detect's alarmLogic, embedded as is, so the browser and Node share one alarm rule.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Scaler } from "../data/scaler";
@@ -7,7 +9,10 @@ import { DEFAULT_STRIDE } from "../data/windows";
 import { MODEL_JSON, WEIGHTS_BIN } from "../model/io";
 import { diffLagsOf } from "../data/windows";
 import { FEATURE_NAMES } from "../types";
-import { demoPageHtml } from "./demo-page";
+import { demoPageHtml, DemoAlarmSettings } from "./demo-page";
+import { ensembleMemberDirs } from "./ensemble-folder";
+import { PREPROCESSING_JSON, readPreprocessing } from "./preprocessing";
+import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "../detect/delay";
 
 export const TFJS_BROWSER_BUNDLE = "tf.min.js";
 
@@ -18,6 +23,12 @@ export interface BrowserDemoOptions {
   scaler: Scaler;
   /** Step between windows (default 4). */
   stride?: number;
+  /**
+   * The alarm rule: default the model folder's preprocessing.json (threshold, smooth) with a 10 s
+   * refractory period at 30 fps; without a threshold there the page scores windows and says it
+   * raises no alarms.
+   */
+  alarms?: { threshold: number; smooth: number; refractorySec?: number; fps?: number };
 }
 
 export interface BrowserDemo {
@@ -27,6 +38,35 @@ export interface BrowserDemo {
   F: number;
   /** Windows the page will score. */
   windows: number;
+  /** Models the page averages (1 = a single model). */
+  members: number;
+  /** The alarm rule the page applies, or null when it has no threshold. */
+  alarms: DemoAlarmSettings | null;
+}
+
+/** The alarm rule for the page: given, else from preprocessing.json when it holds a threshold. */
+function alarmSettings(dir: string, given: BrowserDemoOptions["alarms"]): DemoAlarmSettings | null {
+  let rule = given;
+  if (!rule && fs.existsSync(path.join(dir, PREPROCESSING_JSON))) {
+    const p = readPreprocessing(dir);
+    if (p.threshold !== undefined) rule = { threshold: p.threshold, smooth: p.smooth ?? 1 };
+  }
+  if (!rule) return null;
+  const fps = rule.fps ?? URFD_FPS;
+  const refractorySec = rule.refractorySec ?? DEFAULT_REFRACTORY_SEC;
+  return { threshold: rule.threshold, smooth: rule.smooth, refractoryFrames: refractoryFrames(refractorySec, fps), fps, refractorySec };
+}
+
+/** Copy a saved model as NAME.json + NAME.bin, its weights manifest pointing at the new name. */
+function copyModelAs(dir: string, outDir: string, name: string): string[] {
+  const file = path.join(dir, MODEL_JSON);
+  const json = JSON.parse(fs.readFileSync(file, "utf8")) as { weightsManifest?: { paths: string[] }[] };
+  const groups = json.weightsManifest ?? [];
+  if (groups.length !== 1 || groups[0].paths.length !== 1) throw new Error(`${file}: expected one weights file in weightsManifest`);
+  fs.copyFileSync(path.join(dir, groups[0].paths[0]), path.join(outDir, `${name}.bin`));
+  groups[0].paths = [`${name}.bin`];
+  fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(json));
+  return [`${name}.json`, `${name}.bin`];
 }
 
 /** [T, F] from a saved model.json's Keras topology (the layer carrying batch_input_shape). */
@@ -58,7 +98,13 @@ function checkSequence(seq: BrowserDemoOptions["sequence"], nf: number): number[
 
 /** Write the demo folder; returns what it holds. `outDir` is created; existing files are overwritten. */
 export function writeBrowserDemo(modelDir: string, outDir: string, opts: BrowserDemoOptions): BrowserDemo {
-  const { T, F } = savedInputShape(path.join(modelDir, MODEL_JSON));
+  const members = ensembleMemberDirs(modelDir);
+  const first = members[0] ?? modelDir;
+  const { T, F } = savedInputShape(path.join(first, MODEL_JSON));
+  for (const m of members) {
+    const s = savedInputShape(path.join(m, MODEL_JSON));
+    if (s.T !== T || s.F !== F) throw new Error(`${m}: takes windows of [${s.T}, ${s.F}], member-1 [${T}, ${F}]`);
+  }
   const nf = FEATURE_NAMES.length;
   if (opts.scaler.mean.length !== F || opts.scaler.std.length !== F) throw new Error(`the scaler has ${opts.scaler.mean.length} features, the model takes ${F}`);
   const diffLags = diffLagsOf(FEATURE_NAMES, opts.scaler.featureNames);
@@ -69,8 +115,16 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   const windows = opts.sequence.features.length >= T ? Math.floor((opts.sequence.features.length - T) / stride) + 1 : 0;
   if (windows === 0) throw new Error(`sequence ${opts.sequence.id} has ${opts.sequence.features.length} frames, fewer than one window of ${T}`);
 
+  const alarms = alarmSettings(first, opts.alarms);
+
   fs.mkdirSync(outDir, { recursive: true });
-  for (const f of [MODEL_JSON, WEIGHTS_BIN]) fs.copyFileSync(path.join(modelDir, f), path.join(outDir, f));
+  const modelFiles: string[] = [];
+  if (members.length === 0) {
+    for (const f of [MODEL_JSON, WEIGHTS_BIN]) fs.copyFileSync(path.join(modelDir, f), path.join(outDir, f));
+    modelFiles.push(MODEL_JSON, WEIGHTS_BIN);
+  } else {
+    members.forEach((m, i) => modelFiles.push(...copyModelAs(m, outDir, `member-${i + 1}`)));
+  }
   fs.copyFileSync(require.resolve("@tensorflow/tfjs/dist/tf.min.js"), path.join(outDir, TFJS_BROWSER_BUNDLE));
   const html = demoPageHtml({
     id: opts.sequence.id,
@@ -81,7 +135,9 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     F,
     stride,
     diffLags,
+    models: modelFiles.filter((f) => f.endsWith(".json")),
+    alarms,
   });
   fs.writeFileSync(path.join(outDir, "index.html"), html);
-  return { dir: outDir, files: ["index.html", MODEL_JSON, WEIGHTS_BIN, TFJS_BROWSER_BUNDLE], T, F, windows };
+  return { dir: outDir, files: ["index.html", ...modelFiles, TFJS_BROWSER_BUNDLE], T, F, windows, members: Math.max(1, members.length), alarms };
 }

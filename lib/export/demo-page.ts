@@ -1,6 +1,13 @@
-// The HTML of the browser demo: loads tf.min.js and model.json from its own folder (no CDN),
-// scores one sequence's windows on the cpu backend and writes the probabilities into the page.
+// The HTML of the browser demo: loads tf.min.js and the model(s) from its own folder (no CDN),
+// scores one sequence's windows on the cpu backend, averages an ensemble's members, runs lib/detect's
+// alarm logic (embedded with toString: the same function Node runs) and writes it all into the page.
 import { pageWindows } from "./page-windows";
+import { alarmLogic, AlarmSettings } from "../detect/alarms";
+
+/** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
+export interface DemoAlarmSettings extends AlarmSettings {
+  refractorySec: number;
+}
 
 export interface DemoPageInput {
   id: string;
@@ -12,6 +19,10 @@ export interface DemoPageInput {
   stride: number;
   /** Lags of the difference inputs ([] for the 8 features alone). */
   diffLags: number[];
+  /** Model files in this folder whose probabilities are averaged (default ["model.json"]). */
+  models?: string[];
+  /** The alarm rule; null or absent: windows are scored, no alarm is raised (the page says so). */
+  alarms?: DemoAlarmSettings | null;
 }
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -27,12 +38,36 @@ const MAIN = `
     const input = JSON.parse(document.getElementById("demo-input").textContent);
     if (!(await tf.setBackend("cpu"))) throw new Error("tf.setBackend('cpu') failed");
     await tf.ready();
-    const model = await tf.loadLayersModel("model.json");
+    const files = input.models || ["model.json"];
+    const models = [];
+    for (const f of files) models.push(await tf.loadLayersModel(f));
     const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
     if (w.count === 0) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
-    const probs = tf.tidy(() => Array.from(model.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync()));
-    document.getElementById("scores").textContent = JSON.stringify({ id: input.id, backend: tf.getBackend(), lastFrame: w.lastFrame, scores: probs });
-    status.textContent = w.count + " windows scored on the " + tf.getBackend() + " backend; max probability " + Math.max(...probs).toFixed(4);
+    const per = models.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync())));
+    // The members' mean in float32, summed in member order, as Node's detector and the pipeline do.
+    const probs = w.lastFrame.map((_, i) => {
+      let sum = 0;
+      for (const p of per) sum = Math.fround(sum + p[i]);
+      return Math.fround(sum / per.length);
+    });
+    const out = { id: input.id, backend: tf.getBackend(), members: models.length, lastFrame: w.lastFrame, scores: probs, smoothed: null, alarms: null };
+    let said = "";
+    if (input.alarms) {
+      const logic = alarmLogic(input.alarms);
+      out.smoothed = [];
+      out.alarms = [];
+      w.lastFrame.forEach((frame, i) => {
+        const s = logic.step(frame, probs[i]);
+        out.smoothed.push(s.score);
+        if (s.alarm) out.alarms.push(s.alarm);
+      });
+      said = "; " + out.alarms.length + " alarm(s)" + out.alarms.map((a) => " at frame " + a.frame + " (" + a.timeSec.toFixed(2) + " s)").join(",") +
+        " [threshold " + input.alarms.threshold + " on the mean of " + input.alarms.smooth + " windows, refractory " + input.alarms.refractorySec + " s]";
+    } else {
+      said = "; no threshold given: no alarms raised";
+    }
+    document.getElementById("scores").textContent = JSON.stringify(out);
+    status.textContent = w.count + " windows scored on the " + tf.getBackend() + " backend by " + models.length + " model(s); max probability " + Math.max(...probs).toFixed(4) + said;
     document.body.setAttribute("data-done", "1");
   } catch (e) {
     status.textContent = "failed: " + (e && e.message ? e.message : String(e));
@@ -42,6 +77,7 @@ const MAIN = `
 `;
 
 export function demoPageHtml(input: DemoPageInput): string {
+  input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,13 +87,14 @@ export function demoPageHtml(input: DemoPageInput): string {
 </head>
 <body data-done="0">
 <h1>Fall detector in the browser</h1>
-<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, model loaded from <code>model.json</code> in this folder.</p>
+<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, ${(input.models ?? ["model.json"]).length > 1 ? `the mean of ${(input.models ?? []).length} models` : "one model"} loaded from <code>${esc((input.models ?? ["model.json"]).join(", "))}</code> in this folder.</p>
 <p id="status">loading TensorFlow.js and the model…</p>
-<p>Fall probability per window (JSON):</p>
+<p>Fall probability per window, smoothed scores and alarms (JSON):</p>
 <pre id="scores"></pre>
 <script type="application/json" id="demo-input">${scriptJson(input)}</script>
 <script>
 ${pageWindows.toString()}
+${alarmLogic.toString()}
 ${MAIN}
 </script>
 </body>

@@ -16,7 +16,16 @@ export interface DemoResult {
   /** The page's status line. */
   status: string;
   /** Parsed <pre id="scores">, null when empty. */
-  result: { id: string; backend: string; lastFrame: number[]; scores: number[] } | null;
+  /** scores: the members' mean probability per window; smoothed and alarms are null when the page had no threshold. */
+  result: {
+    id: string;
+    backend: string;
+    members: number;
+    lastFrame: number[];
+    scores: number[];
+    smoothed: number[] | null;
+    alarms: { frame: number; timeSec: number; score: number }[] | null;
+  } | null;
 }
 
 /** Serve the files directly inside `dir` (no subfolders, GET only) on 127.0.0.1 and a free port. */

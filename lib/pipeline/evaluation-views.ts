@@ -4,6 +4,7 @@ import { fallingSegment } from "../data/segments";
 import { applyThreshold, classificationReport, Evaluation, rocCurve, sequenceScores } from "../evaluate";
 import { confusionMatrixFigure, Figure, rocFigure, sequenceTimelineFigure, trainingCurvesFigure } from "../plot/figures";
 import { FitResult } from "../distributed";
+import { alarmTimelineFigure, AlarmTimelineRow } from "../plot/alarms";
 
 export interface EvaluationViews {
   windowReport: string;
@@ -11,6 +12,8 @@ export interface EvaluationViews {
   confusion: Figure[];
   roc: Figure;
   timelines: Figure[];
+  /** Every replayed recording with its alarms (when `replayed` was given). */
+  alarms: Figure | null;
 }
 
 /** Scores are thresholded at `threshold` (0.5 for threshold-aligned scores). */
@@ -19,7 +22,7 @@ export function evaluationViews(
   windows: WindowSet,
   scores: Float32Array,
   evaluation: Evaluation,
-  opts: { threshold?: number; maxTimelines?: number } = {},
+  opts: { threshold?: number; maxTimelines?: number; replayed?: readonly AlarmTimelineRow[]; fps?: number } = {},
 ): EvaluationViews {
   const threshold = opts.threshold ?? 0.5;
   const seq = sequenceScores(scores, windows);
@@ -36,12 +39,13 @@ export function evaluationViews(
       { name: "windows", fpr: windowRoc.fpr, tpr: windowRoc.tpr, auc: evaluation.window.auc },
       { name: "recordings", fpr: seqRoc.fpr, tpr: seqRoc.tpr, auc: evaluation.sequence.auc },
     ]),
-    timelines: timelineFigures(ds, windows, scores, evaluation, threshold, opts.maxTimelines ?? 6),
+    timelines: timelineFigures(ds, windows, scores, evaluation, threshold, opts.maxTimelines ?? 6, opts.replayed),
+    alarms: opts.replayed ? alarmTimelineFigure(opts.replayed, { fps: opts.fps ?? 30, title: "Alarms of the detector per test recording" }) : null,
   };
 }
 
 /** Mistakes first (missed falls, false alarms), then one correct fall and ADL for contrast. */
-function timelineFigures(ds: FrameDataset, windows: WindowSet, scores: Float32Array, ev: Evaluation, threshold: number, max: number): Figure[] {
+function timelineFigures(ds: FrameDataset, windows: WindowSet, scores: Float32Array, ev: Evaluation, threshold: number, max: number, replayed?: readonly AlarmTimelineRow[]): Figure[] {
   const wanted = [...ev.missedFalls, ...ev.falseAlarms];
   const present = new Set<number>();
   for (let i = 0; i < windows.count; i++) present.add(windows.seq[i]);
@@ -60,7 +64,8 @@ function timelineFigures(ds: FrameDataset, windows: WindowSet, scores: Float32Ar
       }
     }
     const kind = ev.missedFalls.includes(id) ? "missed fall" : ev.falseAlarms.includes(id) ? "false alarm" : "correct";
-    return sequenceTimelineFigure({ id, frames, probs, fallingSegment: fallingSegment(ds, id), threshold }, { title: `${id} — ${kind}` });
+    const alarmFrames = replayed?.find((r) => r.id === id)?.alarms.map((a) => a.frame);
+    return sequenceTimelineFigure({ id, frames, probs, fallingSegment: fallingSegment(ds, id), threshold, ...(alarmFrames ? { alarmFrames } : {}) }, { title: `${id} — ${kind}` });
   });
 }
 

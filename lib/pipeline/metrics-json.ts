@@ -6,6 +6,7 @@ import type { FoldOutcome } from "./run-pipeline";
 import { mergeStaleness } from "../distributed/distributed-model";
 import type { Staleness } from "../distributed/protocol";
 import type { ClusterLayout } from "../cluster/cluster-fit";
+import type { DetectionFigures } from "../detect/delay";
 
 /** The Metrics fields metrics.json keeps (support is implied by the confusion matrix). */
 export type MetricsSummary = Omit<Metrics, "support">;
@@ -17,6 +18,8 @@ export interface MetricsJson {
   window: MetricsSummary;
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
+  detection: DetectionFigures;
   scores: string;
   training: {
     wallSec: number;
@@ -59,6 +62,7 @@ export function metricsJson(input: {
   folds: FoldOutcome[];
   kfold: boolean;
   wallSec: number;
+  detection: DetectionFigures;
 }): MetricsJson {
   const { ds, pooled, folds } = input;
   const fits = folds.flatMap((f, i) => f.result.memberFits.map((fit, m) => ({ fold: i + 1, member: m + 1, fit })));
@@ -87,6 +91,7 @@ export function metricsJson(input: {
           })),
         }
       : {}),
+    detection: input.detection,
     scores: input.kfold
       ? "pooled out-of-fold predictions; each fold's scores mapped monotonically so its training-chosen threshold is 0.5"
       : "hold-out test predictions mapped monotonically so the training-chosen threshold is 0.5",

@@ -6,6 +6,8 @@ import { standaloneHtml, escapeHtml, PageSection } from "../notebook/html-page";
 import { evaluationViews, trainingFigure } from "./evaluation-views";
 import type { FoldOutcome } from "./run-pipeline";
 import type { MetricsJson, MetricsSummary } from "./metrics-json";
+import type { ReplayedRecording } from "../detect/replay";
+import type { DetectionFigures } from "../detect/delay";
 
 function metricRow(level: string, m: MetricsSummary): Record<string, unknown> {
   const [[tn, fp], [fn, tp]] = m.confusionMatrix;
@@ -28,9 +30,10 @@ export function buildReportHtml(input: {
   pooled: Evaluation;
   pooledWindows: WindowSet;
   pooledScores: Float32Array;
+  replayed: ReplayedRecording[];
 }): string {
   const { ds, metrics, folds, pooled } = input;
-  const views = evaluationViews(ds, input.pooledWindows, input.pooledScores, pooled);
+  const views = evaluationViews(ds, input.pooledWindows, input.pooledScores, pooled, { replayed: input.replayed, fps: metrics.detection.fps });
   const synthetic = ds.provenance.source === "synthetic";
   const dfcsv = ds.provenance.source === "dfcsv";
   const sizes = dfcsv
@@ -55,6 +58,12 @@ export function buildReportHtml(input: {
       heading: "Mistakes",
       text: `Missed falls: ${pooled.missedFalls.join(", ") || "none"}.\n\nFalse alarms: ${pooled.falseAlarms.join(", ") || "none"}.`,
     },
+    {
+      heading: "Alarms",
+      text: detectionSentence(metrics.detection, metrics.config.smooth),
+      table: [detectionRow(metrics.detection)],
+      figure: views.alarms!,
+    },
     { heading: "Classification report — windows", html: `<pre>${escapeHtml(views.windowReport)}</pre>` },
     { heading: "Classification report — recordings", html: `<pre>${escapeHtml(views.sequenceReport)}</pre>` },
     { heading: "Confusion matrices", figures: views.confusion },
@@ -68,7 +77,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Recordings over time",
-      text: `Fall probability per window against its last frame; ${dfcsv ? "the span of rows labelled fall is shaded" : "the annotated falling segment is shaded"}.`,
+      text: `Fall probability per window against its last frame; ${dfcsv ? "the span of rows labelled fall is shaded" : "the annotated falling segment is shaded"}; a cross marks each alarm.`,
       figures: views.timelines,
     },
   ];
@@ -79,6 +88,30 @@ export function buildReportHtml(input: {
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
+}
+
+const num = (x: number | null, digits: number): string => (x === null ? "n/a" : x.toFixed(digits));
+
+/** The detection block of metrics.json as one table row. */
+export function detectionRow(d: DetectionFigures): Record<string, unknown> {
+  return {
+    "median delay (frames)": num(d.delayFrames.median, 1),
+    "median delay (s)": num(d.delaySec.median, 2),
+    "max delay (frames)": num(d.delayFrames.max, 0),
+    "latest after segment end (frames)": num(d.delayFrames.maxAfterSegmentEnd, 0),
+    "missed falls": d.missedFalls,
+    "false alarms": d.falseAlarms,
+    "ADL footage (h)": d.adlHours.toFixed(3),
+    "false alarms / h": num(d.falseAlarmsPerHour, 1),
+  };
+}
+
+function detectionSentence(d: DetectionFigures, smooth: number): string {
+  return (
+    `What the deployed detector (lib/detect) does on the test recordings: an alarm when the mean of the last ${smooth} window scores reaches the threshold, then no second alarm for ${d.refractorySec} s. ` +
+    `Delay = first alarm minus the first annotated falling frame (${d.fps} fps; negative = before it). ` +
+    `Missed falls: ${d.missedFallIds.join(", ") || "none"}. Recordings with false alarms: ${d.falseAlarmIds.join(", ") || "none"}.`
+  );
 }
 
 /** Where a --cluster mpi run trained (nothing for thread training). */

@@ -34,6 +34,7 @@ import { memberDir } from "../export/ensemble-folder";
 import { metricsJson, MetricsJson } from "./metrics-json";
 import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
+import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import {
   dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -421,10 +422,13 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     at += f.result.testProbs.length;
   }
   const pooled = evaluateAll(pooledScores, pooledWindows, 0.5);
+  // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
+  const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
+  const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
 
-  const metrics = metricsJson({ ds, options: opts, backend, pooled, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000 });
+  const metrics = metricsJson({ ds, options: opts, backend, pooled, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection });
   writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
-  writeFileAtomic(path.join(staging, "report.html"), buildReportHtml({ ds, metrics, folds, pooled, pooledWindows, pooledScores }));
+  writeFileAtomic(path.join(staging, "report.html"), buildReportHtml({ ds, metrics, folds, pooled, pooledWindows, pooledScores, replayed }));
   checkOutFree(out);
   removeResumeFiles(staging);
   if (fs.existsSync(out)) fs.rmdirSync(out); // empty (checked above)

@@ -204,6 +204,8 @@ export interface SequenceTimelineInput {
   /** First and last frame annotated as falling (label 0), or null (e.g. ADL recordings). */
   fallingSegment: readonly [number, number] | null;
   threshold: number;
+  /** Frames (among `frames`) at which the detector raised an alarm: marked on the curve. */
+  alarmFrames?: readonly number[];
 }
 
 /**
@@ -238,6 +240,7 @@ export function sequenceTimelineFigure(input: SequenceTimelineInput, options: { 
         line: { color: COLORS.threshold, dash: "dash", width: 1.5 },
         hoverinfo: "skip",
       },
+      ...(input.alarmFrames?.length ? [alarmTrace(input.alarmFrames, frames, toPlain(input.probs))] : []),
     ],
     layout: {
       title: { text: options.title ?? `${input.id}: fall probability per window` },
@@ -246,6 +249,19 @@ export function sequenceTimelineFigure(input: SequenceTimelineInput, options: { 
       shapes: input.fallingSegment ? [shadeShape(input.fallingSegment, "falling (annotated)")] : [],
       legend: { orientation: "h", y: -0.2 },
     },
+  };
+}
+
+/** Alarm markers placed on the probability curve at the alarm frames. */
+function alarmTrace(alarmFrames: readonly number[], frames: (number | null)[], probs: (number | null)[]): Trace {
+  return {
+    type: "scatter",
+    mode: "markers",
+    name: "alarm",
+    x: [...alarmFrames],
+    y: alarmFrames.map((f) => probs[frames.indexOf(f)] ?? null),
+    marker: { color: COLORS.fourth, symbol: "x", size: 12, line: { width: 2 } },
+    hovertemplate: "alarm at frame %{x}<extra></extra>",
   };
 }
 

@@ -6,7 +6,8 @@
 // reset()), so after the first T frames its probabilities differ from the window model's — it
 // sees the whole stream, with a state the model was never trained to carry beyond T steps. Its
 // score at frame T-1 after a reset equals the window model's score of frames 0..T-1. Use
-// WindowedStream when the output must equal the window model's (work O(T) per frame instead).
+// WindowedStream when the output must equal the window model's (work O(T) per frame instead), and
+// lib/detect's FallDetector for alarms: it is exactly the evaluated model (ensemble, smoothing, threshold).
 import * as tf from "@tensorflow/tfjs";
 import type { Scaler } from "../data/scaler";
 import { loadModelFiles } from "../model/io";

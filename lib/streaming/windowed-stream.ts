@@ -5,17 +5,15 @@ import type { Scaler } from "../data/scaler";
 import { loadModelFiles } from "../model/io";
 import { readPreprocessing } from "../export/preprocessing";
 import { refuseEnsembleFolder } from "../export/ensemble-folder";
-import { FrameFeaturizer, featurizerFor } from "./frame-features";
+import { WindowRing } from "./window-ring";
 import type { FrameScorer } from "./streaming-detector";
 import { windowInputShape } from "./stateful-copy";
 
 export class WindowedStream implements FrameScorer {
   readonly T: number;
   readonly F: number;
-  private readonly featurizer: FrameFeaturizer;
-  private readonly ring: Float32Array;
-  private readonly window: Float32Array;
-  private seen = 0;
+  private readonly ring: WindowRing;
+  private window: Float32Array;
 
   /** `model` is the trained window model itself: not copied, and disposed by dispose() only when `owned`. */
   constructor(
@@ -26,9 +24,8 @@ export class WindowedStream implements FrameScorer {
     const { T, F } = windowInputShape(model);
     if (T === null) throw new Error("WindowedStream needs a model with a fixed window length T");
     this.T = T;
-    this.featurizer = featurizerFor(F, scaler);
     this.F = F;
-    this.ring = new Float32Array(T * F);
+    this.ring = new WindowRing(T, F, scaler);
     this.window = new Float32Array(T * F);
   }
 
@@ -47,14 +44,8 @@ export class WindowedStream implements FrameScorer {
   /** Score of the window ending at this frame; null until T frames have been seen. */
   push(features: ArrayLike<number>, frame?: number): number | null {
     const { T, F } = this;
-    const slot = this.seen % T;
-    this.featurizer.next(features, this.ring.subarray(slot * F, (slot + 1) * F), frame);
-    this.seen++;
-    if (this.seen < T) return null;
-    // Oldest frame first: the slot after the one just written.
-    const oldest = this.seen % T;
-    this.window.set(this.ring.subarray(oldest * F), 0);
-    this.window.set(this.ring.subarray(0, oldest * F), (T - oldest) * F);
+    if (this.ring.push(features, frame) < T) return null;
+    this.window = this.ring.window();
     return tf.tidy(() => (this.model.predict(tf.tensor3d(this.window, [1, T, F])) as tf.Tensor).dataSync()[0]);
   }
 
@@ -64,8 +55,7 @@ export class WindowedStream implements FrameScorer {
   }
 
   reset(): void {
-    this.seen = 0;
-    this.featurizer.reset();
+    this.ring.reset();
   }
 
   /** Frees the model when this stream loaded it (fromDir); a model passed in stays the caller's. */

@@ -9,6 +9,17 @@ import { CHROMIUM, findExternalScripts } from "../../lib/notebook/html-check";
 import { predictWindows } from "../streaming/fixtures";
 import { exportFixture, STRIDE } from "./fixtures";
 import { DEFAULT_DIFF_LAGS } from "../../lib/data/windows";
+import { saveModelFiles } from "../../lib/model/io";
+import { buildRnnModel } from "../../lib/model/rnn";
+import { meanProbabilities } from "../../lib/pipeline/train-fold";
+import { smoothScores } from "../../lib/evaluate/smoothing";
+import { recordingAlarms, refractoryFrames } from "../../lib/detect";
+import { F, T } from "../streaming/fixtures";
+
+/** A second tiny GRU like the fixture's, from another seed. */
+async function tinyModelSeeded(seed: number): Promise<tf.LayersModel> {
+  return buildRnnModel({ kind: "gru", timesteps: T, features: F, units: [6], dropout: 0.2, seed });
+}
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -96,6 +107,47 @@ test("the page served over http://127.0.0.1 scores the windows in headless Chrom
     assert.ok(diff <= 4 * 2 ** -24, `browser and Node agree within 4 float32 steps, 2.4e-7 (max diff ${diff})`);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
+    f.cleanup();
+  }
+});
+
+test("an ensemble folder in the page: members averaged, alarms from lib/detect's alarmLogic as Node computes them", async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: browser check skipped`);
+    return;
+  }
+  const f = await exportFixture();
+  const out = tmp("export-ensemble-");
+  const ens = tmp("export-members-");
+  const other = await tinyModelSeeded(23);
+  try {
+    await saveModelFiles(f.model, path.join(ens, "member-1"));
+    await saveModelFiles(other, path.join(ens, "member-2"));
+    const mean = meanProbabilities([f.expected, predictWindows(other, f.windows)]);
+    const smoothed = smoothScores(mean, f.windows, 2);
+    const sorted = [...new Set(smoothed)].sort((a, b) => a - b);
+    const threshold = (sorted[sorted.length - 3] + sorted[sorted.length - 2]) / 2;
+    const demo = writeBrowserDemo(ens, out, { sequence: f.sequence, scaler: f.scaler, stride: STRIDE, alarms: { threshold, smooth: 2, refractorySec: 0.2 } });
+    assert.equal(demo.members, 2);
+    assert.deepEqual(fs.readdirSync(out).sort(), ["index.html", "member-1.bin", "member-1.json", "member-2.bin", "member-2.json", "tf.min.js"]);
+    const r = await runBrowserDemo(out);
+    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
+    assert.ok(r.result && r.result.smoothed && r.result.alarms);
+    assert.equal(r.result.members, 2);
+    const diff = Math.max(...r.result.scores.map((s, i) => Math.abs(s - mean[i])));
+    assert.ok(diff <= 1e-5, `the page's member mean equals Node's to 1e-5 (max diff ${diff})`);
+    // The page's alarms on its own scores are what the Node alarm logic gives on them.
+    const want = recordingAlarms(r.result.lastFrame, r.result.scores, { threshold, smooth: 2, refractoryFrames: refractoryFrames(0.2), fps: 30 });
+    assert.deepEqual(r.result.smoothed, Array.from(want.scores));
+    assert.deepEqual(r.result.alarms, want.alarms);
+    assert.ok(want.alarms.length > 0, "the threshold leaves alarms to compare");
+    // And the same alarms as Node's own probabilities give.
+    assert.deepEqual(r.result.alarms.map((a) => a.frame), recordingAlarms(Array.from(f.windows.lastFrame), mean, { threshold, smooth: 2, refractoryFrames: 6, fps: 30 }).alarms.map((a) => a.frame));
+    assert.match(r.status, /by 2 model\(s\).*alarm\(s\) at frame/);
+  } finally {
+    other.dispose();
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.rmSync(ens, { recursive: true, force: true });
     f.cleanup();
   }
 });

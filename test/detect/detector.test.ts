@@ -1,0 +1,93 @@
+// FallDetector against the batch path it must equal: makeWindows + applyScaler, every member's
+// prediction, the float32 mean, smoothScores, the threshold and the alarm logic.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend";
+import { DEFAULT_DIFF_LAGS, makeWindows } from "../../lib/data/windows";
+import { applyScaler } from "../../lib/data/scaler";
+import { smoothScores } from "../../lib/evaluate/smoothing";
+import { buildRnnModel } from "../../lib/model/rnn";
+import { meanProbabilities } from "../../lib/pipeline/train-fold";
+import { FallDetector, evaluationPhase, recordingAlarms, refractoryFrames, replayDataset } from "../../lib/detect";
+import type { Preprocessing } from "../../lib/export/preprocessing";
+import { F, predictWindows, streamData, T } from "../streaming/fixtures";
+
+const STRIDE = 4;
+const SMOOTH = 3;
+
+async function members(): Promise<tf.LayersModel[]> {
+  await initBackend();
+  return [11, 12].map((seed) => buildRnnModel({ kind: "gru", timesteps: T, features: F, units: [6], dropout: 0.2, seed }));
+}
+
+/** A threshold halfway between two middle smoothed scores, so no score sits on it. */
+function midThreshold(scores: Float32Array): number {
+  const s = [...new Set(scores)].sort((a, b) => a - b);
+  const i = Math.floor(s.length * 0.6);
+  return (s[i - 1] + s[i]) / 2;
+}
+
+test("FallDetector replays each recording (evaluation placement) with the batch path's windows, ensemble mean, smoothed scores and alarms", async () => {
+  const { ds, scaler } = streamData();
+  const models = await members();
+  const ws = applyScaler(makeWindows(ds, { T, stride: STRIDE }), scaler);
+  const mean = meanProbabilities(models.map((m) => predictWindows(m, ws)));
+  const smoothed = smoothScores(mean, ws, SMOOTH);
+  const threshold = midThreshold(smoothed);
+  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold, smooth: SMOOTH };
+  const detector = new FallDetector(models, pre, { refractorySec: 1 });
+  assert.equal(detector.members, 2);
+  const replayed = replayDataset(detector, ds);
+  let alarms = 0;
+  ds.sequences.forEach((s, si) => {
+    const idx = Array.from({ length: ws.count }, (_, i) => i).filter((i) => ws.seq[i] === si);
+    const r = replayed[si];
+    assert.equal(r.phase, evaluationPhase(s.length, T, STRIDE));
+    assert.deepEqual(r.windows.map((w) => w.frame), idx.map((i) => ws.lastFrame[i]), `${s.id}: the same windows`);
+    r.windows.forEach((w, k) => {
+      assert.ok(Math.abs(w.probability - mean[idx[k]]) <= 1e-6, `${s.id} window ${k}: probability ${w.probability} vs ${mean[idx[k]]}`);
+      assert.ok(Math.abs(w.score - smoothed[idx[k]]) <= 1e-6, `${s.id} window ${k}: smoothed score`);
+    });
+    const want = recordingAlarms(idx.map((i) => ws.lastFrame[i]), idx.map((i) => smoothed[i]), { threshold, smooth: 1, refractoryFrames: refractoryFrames(1), fps: 30 });
+    assert.deepEqual(r.alarms.map((a) => a.frame), want.alarms.map((a) => a.frame), `${s.id}: the same alarms`);
+    alarms += r.alarms.length;
+  });
+  assert.ok(alarms > 0, "the threshold leaves some alarms to compare");
+  detector.dispose();
+  for (const m of models) m.dispose();
+});
+
+test("FallDetector live (phase 0) places windows from the first frame; push returns null between windows", async () => {
+  const { ds, scaler } = streamData();
+  const models = await members();
+  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH };
+  const detector = new FallDetector(models, pre);
+  const s = ds.sequences[0];
+  const nf = ds.table.featureNames.length;
+  const scored: number[] = [];
+  for (let r = s.start; r < s.start + s.length; r++) {
+    const step = detector.push(ds.table.features.subarray(r * nf, (r + 1) * nf));
+    if (step) scored.push(step.frame);
+  }
+  const want = [];
+  for (let row = T - 1; row < s.length; row += STRIDE) want.push(row);
+  assert.deepEqual(scored, want, "without frame numbers, a window's frame is its row since the reset");
+  detector.dispose();
+  for (const m of models) m.dispose();
+});
+
+test("FallDetector refuses a missing threshold, a phase outside 0..stride-1 and a preprocessing of another window", async () => {
+  const { scaler } = streamData();
+  const models = await members();
+  const window = { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] };
+  assert.throws(() => new FallDetector(models, { scaler, window }), /no threshold/);
+  assert.throws(() => new FallDetector(models, { scaler, window, threshold: 0.5 }, { phase: STRIDE }), /phase must be an integer in 0\.\.3/);
+  assert.throws(() => new FallDetector(models, { scaler, window: { ...window, T: T + 1 }, threshold: 0.5 }), /window\.T is 9 but the model takes windows of 8/);
+  assert.throws(() => new FallDetector([], { scaler, window, threshold: 0.5 }), /no model/);
+  const d = new FallDetector(models, { scaler, window, threshold: 0.5 });
+  assert.throws(() => d.push([1, 2, 3]), /8 features, got 3/);
+  d.dispose();
+  assert.throws(() => d.push(new Float32Array(8)), /disposed/);
+  for (const m of models) m.dispose();
+});

@@ -1,0 +1,75 @@
+// The detector is exactly the evaluated model: a small pipeline run (2 folds, an ensemble of 2,
+// smoothing over 3 windows), then every test recording of every fold replayed frame by frame through
+// FallDetector.fromDir(the fold's model folder) gives the pipeline's recording decisions, its window
+// scores and the metrics.json detection block.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
+import { smoothScores } from "../../lib/evaluate";
+import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
+
+test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 7, falls: 6, adls: 6 }));
+    const out = path.join(tmp, "out");
+    const { metrics } = await runPipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out },
+      { log: () => {} },
+    );
+    const ds = loadUrfd(dataDir); // the same parsed floats the pipeline read
+    const all: DatasetReplay[] = [];
+    for (const fold of [1, 2]) {
+      const dir = path.join(out, "models", `fold-${fold}`);
+      const test = readWindowSet(path.join(out, "arrow", `fold-${fold}`, "test.arrow"));
+      const ids = [...new Set(test.seq)].sort((a, b) => a - b).map((s) => test.sequenceIds[s]);
+      const detector = await FallDetector.fromDir(dir);
+      assert.equal(detector.members, 2, "both ensemble members");
+      assert.equal(detector.threshold, metrics.folds![fold - 1].threshold, "preprocessing.json's threshold is the fold's");
+      const replayed = replayDataset(detector, ds, { ids });
+      detector.dispose();
+      // The fold's window scores as the pipeline computes them (the saved members' mean, smoothed).
+      const saved = await loadSavedDetector(dir);
+      const scores = smoothScores(scoreWindows(saved.models, test), test, 3);
+      for (const m of saved.models) m.dispose();
+      for (const r of replayed) {
+        const s = test.sequenceIds.indexOf(r.id);
+        const idx = Array.from({ length: test.count }, (_, i) => i).filter((i) => test.seq[i] === s).sort((a, b) => test.lastFrame[a] - test.lastFrame[b]);
+        assert.deepEqual(r.windows.map((w) => w.frame), idx.map((i) => test.lastFrame[i]), `${r.id}: the pipeline's windows`);
+        const diff = Math.max(...r.windows.map((w, k) => Math.abs(w.score - scores[idx[k]])));
+        assert.ok(diff <= 1e-5, `${r.id}: scores agree (max diff ${diff})`);
+      }
+      all.push(...replayed);
+    }
+    assert.equal(all.length, metrics.data.sequences, "every recording is replayed once, out of fold");
+    const flagged = (r: DatasetReplay) => r.alarms.length > 0;
+    for (const r of all) {
+      const pipelineSaysFall = r.isFall ? !metrics.sequence.missedFalls.includes(r.id) : metrics.sequence.falseAlarms.includes(r.id);
+      assert.equal(flagged(r), pipelineSaysFall, `${r.id}: the detector's decision is the pipeline's`);
+    }
+    assert.deepEqual(detectionFigures(all, { refractorySec: metrics.detection.refractorySec }), metrics.detection, "the detection block is what the detector does");
+    // verifyRun (what the model card's real-data check runs) agrees, and notices a changed run.
+    const check = await verifyRun(out, ds);
+    assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [all.length, [], true]);
+    const file = path.join(out, "metrics.json");
+    const doctored = JSON.parse(fs.readFileSync(file, "utf8"));
+    doctored.sequence.falseAlarms = doctored.sequence.falseAlarms.length ? [] : ["adl-01"];
+    doctored.detection.falseAlarms += 1;
+    fs.writeFileSync(file, JSON.stringify(doctored));
+    const bad = await verifyRun(out, ds);
+    assert.equal(bad.detectionEqual, false);
+    assert.ok(bad.decisionMismatches.length > 0);
+    const [[tn, fp], [fn, tp]] = metrics.sequence.confusionMatrix;
+    t.diagnostic(`decisions: ${tp} falls found, ${fn} missed, ${tn} ADLs right, ${fp} false alarms; ${all.reduce((a, r) => a + r.alarms.length, 0)} alarms`);
+    assert.ok(all.some(flagged), "some recording raised an alarm (the comparison is not vacuous)");
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
