@@ -81,11 +81,11 @@ export function benchMarkdown(b: BenchResult): string {
         `PyTorch ${o.torch ?? "–"} 1 thread on the same shapes (nn.${o.model.includes("GRU") ? "GRU" : "LSTM"}: tanh/sigmoid instead of relu/hard-sigmoid, the same products)` +
         `${o.torchSkipped ? ` — PyTorch skipped: ${o.torchSkipped}` : ""}. GFLOP/s count ${num(o.flopsPerRow / 1e6, 1)} MFLOP a row (bench.json flops.assumption).`,
       "",
-      "| Batch | 1 worker rows/s (kernel) | GFLOP/s | cores used (other processes) | PyTorch 1 thread rows/s | PyTorch GFLOP/s | 1 worker ÷ PyTorch |",
-      "|---:|---:|---:|---:|---:|---:|---:|",
+      "| Batch | 1 worker rows/s (kernel) | GFLOP/s | cores used (other processes) | PyTorch 1 thread rows/s | PyTorch GFLOP/s | 1 worker ÷ PyTorch | same, per CPU-second |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const c of o.cases) {
-      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.ratio, 2)} |`);
+      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.ratio, 2)} | ${num(c.ratioPerCpuSec, 2)} (${num(c.rowsPerCpuSec)} vs ${num(c.torchRowsPerCpuSec)}) |`);
     }
   }
 

@@ -48,6 +48,10 @@ export interface OriginalCase {
   torchPredictPerSec: number | null;
   /** rowsPerSec ÷ torch1ThreadPerSec. */
   ratio: number | null;
+  /** Rows per CPU-second of each side (this process in the steady epochs; the Python process): on a shared machine the fairer ratio. */
+  rowsPerCpuSec: number | null;
+  torchRowsPerCpuSec: number | null;
+  ratioPerCpuSec: number | null;
 }
 
 export interface OriginalResult {
@@ -90,6 +94,7 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
       batchSize, rows: o.rows, epochs: o.epochs, rowsPerSec, gflopsPerSec: rowsPerSec === null ? null : (rowsPerSec * flopsPerRow) / 1e9,
       kernel: kernelWithGemmPath(fit.trainingKernel, before), ownCores: share?.ownCores ?? null, otherCores: share?.otherCores ?? null,
       torch1ThreadPerSec: null, torchGflopsPerSec: null, torchPredictPerSec: null, ratio: null,
+      rowsPerCpuSec: rowsPerSec !== null && share && share.ownCores > 0 ? rowsPerSec / share.ownCores : null, torchRowsPerCpuSec: null, ratioPerCpuSec: null,
     };
     if (torchSkipped === null) {
       const t = await runTorchReference({ kinds: [s.kind], threads: [1], windows: o.rows, epochs: o.epochs, predictWindows: 512, model: "original", batchSize, timesteps: s.T }, o.python);
@@ -102,10 +107,13 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
         c.torchGflopsPerSec = run.steadySamplesPerSec === null ? null : (run.steadySamplesPerSec * flopsPerRow) / 1e9;
         c.torchPredictPerSec = run.predictPerSec;
         c.ratio = rowsPerSec !== null && run.steadySamplesPerSec ? rowsPerSec / run.steadySamplesPerSec : null;
+        c.torchRowsPerCpuSec = run.steadyCpuSamplesPerSec ?? null;
+        c.ratioPerCpuSec = c.rowsPerCpuSec !== null && c.torchRowsPerCpuSec ? c.rowsPerCpuSec / c.torchRowsPerCpuSec : null;
       }
     }
     log(`original preset, 1 worker, batch ${batchSize}: ${rowsPerSec?.toFixed(1) ?? "–"} rows/s (${c.gflopsPerSec?.toFixed(1) ?? "–"} GFLOP/s, ${c.kernel})` +
-      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×)` : `; PyTorch: ${torchSkipped ?? "–"}`));
+      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×)` : `; PyTorch: ${torchSkipped ?? "–"}`) +
+      `; per CPU-second ${c.rowsPerCpuSec?.toFixed(0) ?? "–"} vs PyTorch ${c.torchRowsPerCpuSec?.toFixed(0) ?? "–"} (${c.ratioPerCpuSec?.toFixed(2) ?? "–"}×)`);
     cases.push(c);
   }
   return { model: `Embedding(${ORIGINAL_DEFAULTS.vocabSize}, ${s.embedding}) + ${s.layers} × ${s.kind.toUpperCase()}(${s.units}) + Dense(1), T = ${s.T}`, timesteps: s.T, params, flopsPerRow, flopAssumption: FLOP_ASSUMPTION, torch: torchVersion, torchSkipped, cases };

@@ -14,6 +14,8 @@ export interface TorchRun {
   epochs: number;
   samplesPerSec: number;
   steadySamplesPerSec: number | null;
+  /** Steady samples per CPU-second of the Python process (time.process_time). */
+  steadyCpuSamplesPerSec?: number | null;
   epochSec: number[];
   predictPerSec: number;
   params: number;

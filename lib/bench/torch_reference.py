@@ -132,9 +132,11 @@ def main(argv):
             opt = torch.optim.Adam(model.parameters(), lr=1e-3)
             loss_fn = nn.BCELoss()
             epoch_sec = []
+            epoch_cpu = []
             model.train()
             for _ in range(args.epochs):
                 t0 = time.perf_counter()
+                c0 = time.process_time()
                 order = torch.randperm(args.windows, generator=g)
                 for s in range(0, args.windows, B):
                     idx = order[s : s + B]
@@ -144,6 +146,7 @@ def main(argv):
                     opt.step()
                     loss.item()  # tfjs's trainOnBatch reads the loss back every batch too
                 epoch_sec.append(time.perf_counter() - t0)
+                epoch_cpu.append(time.process_time() - c0)
             model.eval()
             with torch.no_grad():
                 model(xp[:256])  # warm-up
@@ -161,6 +164,8 @@ def main(argv):
                 "samplesPerSec": args.windows * args.epochs / total,
                 "steadySamplesPerSec": args.windows * (args.epochs - 1) / steady if args.epochs > 1 else None,
                 "epochSec": epoch_sec,
+                # per CPU-second of this process: steadier than wall time on a shared machine
+                "steadyCpuSamplesPerSec": args.windows * (args.epochs - 1) / sum(epoch_cpu[1:]) if args.epochs > 1 and sum(epoch_cpu[1:]) > 0 else None,
                 "predictPerSec": args.predict_windows / predict_sec,
                 "params": sum(p.numel() for p in model.parameters()),
                 "model": args.model,

@@ -93,14 +93,16 @@ void forward(int kind, const Dims& d, const float* x, const float* W, const floa
              float* h, float* c, float* pre, float* post) {
   const int B = d.B, T = d.T, F = d.F, U = d.U, G = d.G;
   std::vector<float> hPrev((size_t)B * U, 0.f), cPrev((size_t)B * U, 0.f), rh((size_t)B * U);
-  // Input side of every step in one product: xw [B*T, G] = bias + x · W (rows in x's (b, t) order).
-  float* xw = scratch(0, (size_t)B * T * G);
-  for (size_t r = 0; r < (size_t)B * T; r++) std::memcpy(xw + r * G, bias, sizeof(float) * G);
-  gemmAcc(x, W, xw, B * T, F, G, F, G, G);
+  // Input side of every step in one product, straight into pre [T, B, G] = bias + x · W, with x
+  // reordered to [T, B, F] (F is narrow: cheaper than moving the G-wide result).
+  float* xT = scratch(0, (size_t)T * B * F);
+  for (int t = 0; t < T; t++)
+    for (int b = 0; b < B; b++) std::memcpy(xT + ((size_t)t * B + b) * F, x + ((size_t)b * T + t) * F, sizeof(float) * F);
+  for (size_t r = 0; r < (size_t)T * B; r++) std::memcpy(pre + r * G, bias, sizeof(float) * G);
+  gemmAcc(xT, W, pre, T * B, F, G, F, G, G);
   for (int t = 0; t < T; t++) {
     float* z = pre + (size_t)t * B * G;
     float* y = post + (size_t)t * B * G;
-    for (int b = 0; b < B; b++) std::memcpy(z + (size_t)b * G, xw + ((size_t)b * T + t) * G, sizeof(float) * G);
     if (kind == LSTM) {
       gemmAcc(hPrev.data(), R, z, B, U, G, U, G, G);
       float* ct = c + (size_t)t * B * U;

@@ -115,14 +115,20 @@ inline void tiledAcc(const float* a, const float* B, float* out, int rows, int k
   }
 }
 
+// Rows in blocks of 64, so the block of d read k times stays in cache when rows is B·T (thousands).
 inline void tiledTAcc(const float* a, const float* d, float* C, int rows, int k, int cols, int lda, int ldd, int ldc) {
-  for (int p = 0; p < k; p++) {
-    float* c = C + (size_t)p * ldc;
-    int j = 0;
-    for (; j + 64 <= cols; j += 64) colTile<64>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j + 32 <= cols; j += 32) colTile<32>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j + 16 <= cols; j += 16) colTile<16>(a + p, d + j, c + j, rows, lda, ldd);
-    for (; j < cols; j++) colTile<1>(a + p, d + j, c + j, rows, lda, ldd);
+  for (int r0 = 0; r0 < rows; r0 += 64) {
+    const int n = rows - r0 < 64 ? rows - r0 : 64;
+    const float* ab = a + (size_t)r0 * lda;
+    const float* db = d + (size_t)r0 * ldd;
+    for (int p = 0; p < k; p++) {
+      float* c = C + (size_t)p * ldc;
+      int j = 0;
+      for (; j + 64 <= cols; j += 64) colTile<64>(ab + p, db + j, c + j, n, lda, ldd);
+      for (; j + 32 <= cols; j += 32) colTile<32>(ab + p, db + j, c + j, n, lda, ldd);
+      for (; j + 16 <= cols; j += 16) colTile<16>(ab + p, db + j, c + j, n, lda, ldd);
+      for (; j < cols; j++) colTile<1>(ab + p, db + j, c + j, n, lda, ldd);
+    }
   }
 }
 

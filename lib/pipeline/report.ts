@@ -130,6 +130,6 @@ function ensembleWords(members: number): string {
 export function kernelSentence(training: { kernel: string; kernelNote?: string }): string {
   if (training.kernel === "fused-native") return "Training steps: the fused native LSTM/GRU kernel (lib/native), the same math as tfjs-layers.";
   const blas = /^fused-native\+(\w+)$/.exec(training.kernel);
-  if (blas) return `Training steps: the fused native LSTM/GRU kernel (lib/native) with ${blas[1] === "openblas" ? "OpenBLAS" : blas[1].toUpperCase()} (one thread) for the large matrix products, the same math as tfjs-layers.`;
+  if (blas) return `Training steps: the fused native LSTM/GRU kernel (lib/native) with ${blas[1] === "openblas" ? "OpenBLAS" : blas[1].toUpperCase()} (one thread) for its matrix products, the same math as tfjs-layers.`;
   return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
 }

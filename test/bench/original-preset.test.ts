@@ -20,9 +20,9 @@ test("benchMarkdown shows the original preset's cases beside PyTorch, with GFLOP
     reference: null, referenceSkipped: "no torch", inference: null, samples: [], durationSec: 1,
     original: {
       model: "Embedding(168, 50) + 3 × LSTM(256) + Dense(1), T = 16", timesteps: 16, params: 1376721, flopsPerRow: 130744320, flopAssumption: "a", torch: "1.13", torchSkipped: null,
-      cases: [{ batchSize: 64, rows: 1024, epochs: 3, rowsPerSec: 300, gflopsPerSec: 39.2, kernel: "fused-native+openblas", ownCores: 1, otherCores: 0.1, torch1ThreadPerSec: 400, torchGflopsPerSec: 52.3, torchPredictPerSec: 900, ratio: 0.75 }],
+      cases: [{ batchSize: 64, rows: 1024, epochs: 3, rowsPerSec: 300, gflopsPerSec: 39.2, kernel: "fused-native+openblas", ownCores: 1, otherCores: 0.1, torch1ThreadPerSec: 400, torchGflopsPerSec: 52.3, torchPredictPerSec: 900, ratio: 0.75, rowsPerCpuSec: 310, torchRowsPerCpuSec: 410, ratioPerCpuSec: 0.76 }],
     },
   } as BenchResult);
-  assert.match(md, /\| 64 \| 300 \(fused-native\+openblas\) \| 39\.2 \| 1\.00 \(0\.10\) \| 400 \| 52\.3 \| 0\.75 \|/);
+  assert.match(md, /\| 64 \| 300 \(fused-native\+openblas\) \| 39\.2 \| 1\.00 \(0\.10\) \| 400 \| 52\.3 \| 0\.75 \| 0\.76 \(310 vs 410\) \|/);
   assert.match(md, /130\.7 MFLOP a row/);
 });

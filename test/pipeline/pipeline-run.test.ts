@@ -12,6 +12,7 @@ import { readPreprocessing as loadPreprocessing } from "../../lib/export/preproc
 import { ensembleMemberDirs } from "../../lib/export/ensemble-folder";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { evaluateAll, smoothScores } from "../../lib/evaluate";
+import { fusedRnnStatus, gemmStats } from "../../lib/model/fused-rnn";
 
 test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, every member's model and Arrow files; fold scores are the members' mean", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-run-"));
@@ -40,6 +41,8 @@ test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, eve
     assert.equal(tn + fp + fn + tp, 12);
     assert.equal(onDisk.folds.length, 2);
     assert.equal(onDisk.training.workers.length, 8, "2 workers × 2 folds × 2 members");
+    // The kernel's path is named: with a BLAS linked (it does every product by default) the run says which.
+    if (fusedRnnStatus().available) assert.equal(onDisk.training.kernel, gemmStats()?.blas ? `fused-native+${gemmStats()!.blas}` : "fused-native");
     assert.deepEqual(onDisk.training.workers.map((w: { fold: number; member: number }) => `${w.fold}.${w.member}`), ["1.1", "1.1", "1.2", "1.2", "2.1", "2.1", "2.2", "2.2"]);
     assert.equal(onDisk.training.workers[0].history.loss.length, 2);
     assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(DEFAULT_PIPELINE_OPTIONS).sort());
