@@ -83,3 +83,15 @@ export function findMpirun(): { path: string; version: string } {
   const which = spawnSync("sh", ["-c", "command -v mpirun"], { encoding: "utf8" });
   return { path: which.stdout.trim() || "mpirun", version: run.stdout.split("\n")[0].trim() };
 }
+
+/** Why an MPI job cannot start here (no binding, no mpirun), or null: tests and notebooks skip with it. */
+export function mpiJobUnavailableReason(): string | null {
+  const reason = mpiUnavailableReason();
+  if (reason) return reason;
+  try {
+    findMpirun();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+}

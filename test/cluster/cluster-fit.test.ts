@@ -10,18 +10,11 @@ import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { DistributedConfig, ProgressEvent } from "../../lib/distributed/config";
 import type { ModelSpec } from "../../lib/model/spec";
 import { fitOnCluster } from "../../lib/cluster/cluster-fit";
-import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
 function unavailable(): string | false {
-  const reason = mpiUnavailableReason();
-  if (reason) return reason;
-  try {
-    findMpirun();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return false;
+  return mpiJobUnavailableReason() ?? false;
 }
 const skip = unavailable();
 

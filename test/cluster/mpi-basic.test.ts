@@ -4,18 +4,11 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { mpiUnavailableReason, findMpirun } from "../../lib/cluster/mpi";
+import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
 import { localMpirunArgs } from "../../lib/cluster/launcher";
 
 function unavailable(): string | false {
-  const reason = mpiUnavailableReason();
-  if (reason) return reason;
-  try {
-    findMpirun();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return false;
+  return mpiJobUnavailableReason() ?? false;
 }
 
 test("mpirun -np 2: weighted allreduce, broadcast, probe/send/recv", { skip: unavailable() }, () => {

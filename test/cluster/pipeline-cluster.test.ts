@@ -9,18 +9,11 @@ import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
 import { spawnSync } from "node:child_process";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
 import { localMpirunArgs } from "../../lib/cluster/launcher";
 
 function unavailable(): string | false {
-  const reason = mpiUnavailableReason();
-  if (reason) return reason;
-  try {
-    findMpirun();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return false;
+  return mpiJobUnavailableReason() ?? false;
 }
 
 test("--cluster flags: --ranks is required, the other flags need --cluster mpi, --workers is refused", () => {

@@ -11,19 +11,12 @@ import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { DistributedConfig } from "../../lib/distributed/config";
 import type { ModelSpec } from "../../lib/model/spec";
 import { fitOnCluster, RANK_ENTRY } from "../../lib/cluster/cluster-fit";
-import { findMpirun, mpiUnavailableReason } from "../../lib/cluster/mpi";
+import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
 import { SimCluster, simHostPids, simHostsDown, simHostsUnavailable, simHostsUp } from "../../lib/cluster/sim-hosts";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
 function unavailable(): string | false {
-  const reason = mpiUnavailableReason() ?? simHostsUnavailable();
-  if (reason) return reason;
-  try {
-    findMpirun();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return false;
+  return mpiJobUnavailableReason() ?? simHostsUnavailable() ?? false;
 }
 const skip = unavailable();
 

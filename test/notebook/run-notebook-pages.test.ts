@@ -4,36 +4,19 @@
 // chromium and the project's kernel (bash .ci/setup-jupyter): skipped without them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHROMIUM } from "../../lib/notebook/html-check";
 import { jupyterProblem, projectRoot } from "../../lib/notebook/jupyter";
 import { notebookServerProblem } from "../../lib/notebook/jupyter-server";
-import { Notebook, serializeNotebook } from "../../lib/notebook/ipynb";
+import type { Notebook } from "../../lib/notebook/ipynb";
+import { codeNotebook, runRunner } from "../fixtures/notebook-runner";
 
 const RUNNER = path.resolve(__dirname, "../../lib/cli/run-notebook-pages.js");
 const problem = jupyterProblem() ?? notebookServerProblem() ?? (fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} not found`);
 
-function notebook(...sources: string[]): string {
-  const nb: Notebook = {
-    cells: sources.map((source, i) => ({ cell_type: "code", id: `cell-${i}`, execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" }, language_info: { name: "typescript" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return serializeNotebook(nb);
-}
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUNNER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b) => (out += b));
-    child.stderr.on("data", (b) => (out += b));
-    child.on("close", (code) => resolve({ code, out }));
-  });
-}
+const notebook = codeNotebook;
+const run = (args: string[]) => runRunner(RUNNER, args);
 
 test("run-notebook-pages: passes a clean notebook, fails errors, undrawn plots and off-host requests", { skip: problem ?? false, timeout: 300_000 }, async () => {
   // The server serves only the project: the notebooks live in a gitignored folder inside it.

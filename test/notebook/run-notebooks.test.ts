@@ -3,35 +3,18 @@
 // kernel (bash .ci/setup-jupyter; .ci/run does it before npm test): skipped without them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { jupyterProblem, projectRoot } from "../../lib/notebook/jupyter";
-import { Notebook, serializeNotebook } from "../../lib/notebook/ipynb";
+import type { Notebook } from "../../lib/notebook/ipynb";
+import { codeNotebook, runRunner } from "../fixtures/notebook-runner";
 
 const RUNNER = path.resolve(__dirname, "../../lib/cli/run-notebooks.js");
 const problem = jupyterProblem();
 
-function notebook(...sources: string[]): string {
-  const nb: Notebook = {
-    cells: sources.map((source, i) => ({ cell_type: "code", id: `cell-${i}`, execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" }, language_info: { name: "typescript" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return serializeNotebook(nb);
-}
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUNNER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b) => (out += b));
-    child.stderr.on("data", (b) => (out += b));
-    child.on("close", (code) => resolve({ code, out }));
-  });
-}
+const notebook = codeNotebook;
+const run = (args: string[]) => runRunner(RUNNER, args);
 
 test("run-notebooks: failing cells fail the run with cell, source and error text", { skip: problem ?? false, timeout: 180_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "run-notebooks-test-"));
