@@ -2,7 +2,7 @@
 import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "../cli/pipeline-options";
-import type { FoldOutcome } from "./run-pipeline";
+import type { FoldOutcome } from "./fold-outcome";
 import { mergeStaleness } from "../distributed/distributed-model";
 import type { Staleness } from "../distributed/protocol";
 import type { ClusterLayout } from "../cluster/cluster-fit";

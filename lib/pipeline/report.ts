@@ -4,7 +4,7 @@ import { FrameDataset, WindowSet } from "../types";
 import { Evaluation } from "../evaluate";
 import { standaloneHtml, escapeHtml, PageSection } from "../notebook/html-page";
 import { evaluationViews, trainingFigure } from "./evaluation-views";
-import type { FoldOutcome } from "./run-pipeline";
+import type { FoldOutcome } from "./fold-outcome";
 import type { MetricsJson, MetricsSummary } from "./metrics-json";
 import type { ReplayedRecording } from "../detect/replay";
 import type { DetectionFigures } from "../detect/delay";

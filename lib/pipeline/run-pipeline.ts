@@ -28,6 +28,9 @@ import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
 import { FoldResultData, memberSeed, trainFold } from "./train-fold";
 import type { FoldPlan } from "./progress";
+import type { FoldOutcome } from "./fold-outcome";
+
+export type { FoldOutcome } from "./fold-outcome";
 import { buildReportHtml, kernelSentence } from "./report";
 import { writePreprocessing } from "../export/preprocessing";
 import { memberDir } from "../export/ensemble-folder";
@@ -50,12 +53,6 @@ export interface PipelineHooks {
   onStaging?: (staging: string) => void;
   /** TEST ONLY: make a worker fail while fold `fold` (1-based) trains. */
   faultInjection?: FaultInjection & { fold: number };
-}
-
-export interface FoldOutcome {
-  split: PreparedSplit;
-  result: FoldResultData;
-  evaluation: Evaluation;
 }
 
 export interface PipelineOutcome {
