@@ -39,7 +39,7 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     const out = path.join(tmp, "out");
     const lines: string[] = [];
     await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
+      { ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
       { log: (l) => lines.push(l) },
     );
     assert.ok(lines.some((l) => /^cluster: MPI job of 2 rank\(s\) × 1 thread\(s\) on this machine/.test(l)), lines.join("\n"));
