@@ -28,7 +28,7 @@ export interface DistributedConfig {
   /**
    * 'gradients' only: the global batch is cut into this many micro-batches, each one gradient, summed
    * in order whichever worker computed it, so every worker count up to it trains bit-identically.
-   * Default max(8, numWorkers).
+   * Default max(8, numWorkers), at most batchSize.
    */
   microBatches?: number;
   /**
@@ -72,8 +72,13 @@ export function validateConfig(value: unknown): ResolvedConfig {
   if (mode !== "gradients" && o.microBatches !== undefined && o.microBatches !== 1) {
     throw new TypeError("config.microBatches applies only to mode 'gradients'; remove it");
   }
+  // A micro-batch needs a row: the default shrinks to a small batch, an explicit value is checked.
   const microBatches =
-    mode !== "gradients" ? 1 : o.microBatches === undefined ? Math.max(DEFAULT_MICRO_BATCHES, numWorkers) : expectInt(o.microBatches, "config.microBatches", 1, 1024);
+    mode !== "gradients"
+      ? 1
+      : o.microBatches === undefined
+        ? Math.min(Math.max(DEFAULT_MICRO_BATCHES, numWorkers), batchSize)
+        : expectInt(o.microBatches, "config.microBatches", 1, 1024);
   if (microBatches > batchSize) throw new TypeError(`config.microBatches (${microBatches}) exceeds config.batchSize (${batchSize}): a micro-batch needs at least one row`);
   const deltas = mode === "asynchronous" || mode === "hogwild";
   if (!deltas && o.maxStaleness !== undefined && o.maxStaleness !== UNBOUNDED_STALENESS) {

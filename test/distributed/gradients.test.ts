@@ -51,6 +51,7 @@ test("config: 'gradients' exchanges every batch; an epoch frequency or syncEvery
   assert.deepEqual(validateConfig(validateConfig({ mode: "hogwild", numWorkers: 2, batchSize: 32 })).microBatches, 1);
   assert.throws(() => validateConfig({ mode: "synchronous", numWorkers: 2, batchSize: 32, microBatches: 4 }), /only to mode 'gradients'/);
   assert.throws(() => validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 4, microBatches: 8 }), /exceeds config.batchSize/);
+  assert.equal(validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 4 }).microBatches, 4, "the default fits a small batch");
   assert.match(averagingRule(c), /gradients of 8 micro-batches averaged/);
   assert.throws(() => validateConfig({ mode: "gradients", frequency: "epoch", numWorkers: 2, batchSize: 32 }), /every batch/);
   assert.throws(() => validateConfig({ mode: "gradients", frequency: "batch", syncEvery: 2, numWorkers: 2, batchSize: 32 }), /syncEvery 1/);
