@@ -1,5 +1,6 @@
 // Worker faults mid-epoch: out of memory, terminated from outside, exit, a throw while the others
-// are busy training, a failing checkpoint hook. Each must reject fit within 5 s of the fault,
+// are busy training, a failing checkpoint hook. Each must reject fit soon after the fault (bounds
+// in fixtures/fault-helpers.ts, timed from the failing worker's last event, not from fit's start),
 // naming the worker and the reason, end every other worker, and leave the main thread able to
 // train again. (Throw / reject / exit at the start of an epoch: test/distributed/faults.test.ts.)
 import { test } from "node:test";
@@ -8,13 +9,14 @@ import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { DistributedConfig } from "../../lib/distributed/config";
 import type { ModelSpec } from "../../lib/model/spec";
 import { separableWindows } from "../fixtures/synthetic-windows";
-import { expectFitFailure, noWorkerResources } from "../fixtures/fault-helpers";
+import { AFTER_FAULT_BOUND_MS, expectFitFailure, noWorkerResources } from "../fixtures/fault-helpers";
 
 const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 6, features: 2, units: [4], seed: 2 } };
 const data = separableWindows(160, 6, 2, 3);
 const cfg = (c: Partial<DistributedConfig>): DistributedConfig => ({ mode: "synchronous", frequency: "batch", numWorkers: 2, batchSize: 8, ...c });
 /** Enough heap for tfjs + the model in a worker (24 MB was, here), little enough to run out quickly. */
 const HEAP_MB = 64;
+const STALL_SEC = 4;
 
 async function trainsAgain(dm: DistributedModel): Promise<void> {
   const result = await dm.fit(data, { epochs: 1 });
@@ -75,16 +77,23 @@ test("a rejecting onEpochEnd hook fails fit after the hook settled, and ends the
   await trainsAgain(dm);
 });
 
-test("a worker that hangs (spins, no message, no exit) is caught by the stall watchdog; the one waiting for it is named too", async () => {
+test("a worker that hangs (spins, no message, no exit) is caught by the stall watchdog and named, not the one waiting for it", async () => {
   const dm = await DistributedModel.create({ model: spec, config: cfg({ mode: "synchronous", frequency: "batch" }) });
+  // 4 s, not less: the watchdog counts a worker's start-up as silence, and a loaded 2-core machine
+  // has taken more than 1.5 s to start one (a healthy worker was then blamed).
   const timing = await expectFitFailure(
     dm,
     data,
-    { epochs: 3, stallTimeoutSec: 1.5, faultInjection: { worker: 1, atEpoch: 1, atBatch: 2, kind: "hang" } },
-    /^worker 1 failed: sent nothing for \d+\.\d s, more than the 1\.5 s stall timeout: hung or stuck \(worker 0 silent too, perhaps waiting for it\)$/,
+    { epochs: 3, stallTimeoutSec: STALL_SEC, faultInjection: { worker: 1, atEpoch: 1, atBatch: 2, kind: "hang" } },
+    // Worker 0 went silent one batch later (it ran batch 2, then waited): whether it is past the
+    // timeout too when worker 1 is caught is a race, so it may or may not be named (the naming
+    // itself is tested without threads in test/distributed/stall-watchdog.test.ts).
+    /^worker 1 failed: sent nothing for \d+\.\d s, more than the 4 s stall timeout: hung or stuck(?: \(worker 0 silent too, perhaps waiting for it\))?$/,
+    STALL_SEC * 1000 + AFTER_FAULT_BOUND_MS,
   );
-  console.log(`hang: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch`);
-  assert.ok(timing.afterFaultMs == null || timing.afterFaultMs < 10_000, `took ${timing.afterFaultMs} ms`);
+  console.log(`hang: rejected ${timing.afterFaultMs?.toFixed(0)} ms after the worker's last batch (stall timeout ${STALL_SEC} s)`);
+  assert.notEqual(timing.afterFaultMs, null, "the hung worker reported batches before hanging: timed from its last one");
+  assert.ok(timing.afterFaultMs! >= STALL_SEC * 1000 - 100, `not before the stall timeout (${timing.afterFaultMs} ms)`);
   await trainsAgain(dm);
 });
 
