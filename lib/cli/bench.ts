@@ -7,7 +7,7 @@ import type { RnnKind } from "../model/rnn";
 import { benchMarkdown } from "../bench/markdown";
 import { BenchOptions, defaultBenchOptions, runBench } from "../bench/run";
 
-class UsageError extends Error {}
+import { UsageError } from "../pipeline/options";
 
 const HELP = `npm run bench -- [options]
 

@@ -2,7 +2,7 @@
 // write the original project's df.csv (posture tokens then the fall label) from URFD's features.
 // Exit 2 on a bad command line, 1 on bad data; one line, no stack.
 import * as path from "node:path";
-import { UsageError } from "./pipeline-options";
+import { UsageError } from "../pipeline/options";
 import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
 import { resolveData } from "../data/load";
 import { DERIVE_DEFAULTS, deriveDfCsv, DerivedDfCsv, MAX_POSTURES, writeDerivedDfCsv } from "../data/dfcsv-derive";

@@ -4,7 +4,7 @@
 // falling segment starts. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "./pipeline-options";
+import { UsageError } from "../pipeline/options";
 import { FlagParser, parseFlags, textFlag } from "./flags";
 import { DataError } from "../data/errors";
 import { loadUrfd } from "../data/load";

@@ -1,5 +1,5 @@
 // Small command lines (validate, derive-dfcsv): a table of flags, each with its value parser.
-import { UsageError } from "./pipeline-options";
+import { UsageError } from "../pipeline/options";
 
 export type FlagParser = (raw: string, flag: string) => string | number;
 

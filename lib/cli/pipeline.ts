@@ -5,7 +5,7 @@
 // `--grid` runs a grid search instead (lib/pipeline/grid-search.ts): a table on stdout, grid.json
 // and grid.md in --out.
 import type { FaultInjection } from "../distributed/config";
-import { parsePipelineCommand, pipelineHelp, PipelineOptions, UsageError } from "./pipeline-options";
+import { parsePipelineCommand, pipelineHelp, PipelineOptions, UsageError } from "../pipeline/options";
 
 import * as fs from "node:fs";
 

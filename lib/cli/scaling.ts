@@ -8,7 +8,7 @@ import { pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable
 import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
-import { UsageError } from "./pipeline-options";
+import { UsageError } from "../pipeline/options";
 import { parseFlags, textFlag } from "./flags";
 import { runMain } from "./run-main";
 

@@ -1,7 +1,7 @@
 // `npm run validate -- --model DIR --data FILE --chute N --cam M`: score a pipeline model on one
 // MCFD video's per-frame features. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
 import * as path from "node:path";
-import { UsageError } from "./pipeline-options";
+import { UsageError } from "../pipeline/options";
 import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
 import { MCFD_CAMS, MCFD_CHUTES } from "../mcfd/annotations";
 import type { Metrics } from "../evaluate/metrics";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FitResult } from "../distributed";
 import type { DataProvenance } from "../types";
-import { PipelineOptions, validateStoredOptions } from "../cli/pipeline-options";
+import { PipelineOptions, validateStoredOptions } from "./options";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 
 export const RUN_STATE_JSON = "run-state.json";

@@ -15,7 +15,7 @@ import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
 import { DistributedConfig } from "../distributed/config";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic";
-import { GridSpec, ModelKind, PipelineOptions } from "../cli/pipeline-options";
+import { GridSpec, ModelKind, PipelineOptions } from "./options";
 import { PreparedSplit, prepareFolds, windowDataset } from "./prepare";
 import { trainFold } from "./train-fold";
 

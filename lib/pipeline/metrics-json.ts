@@ -1,7 +1,7 @@
 // The metrics.json document: what a run measured, on which data, with which settings.
 import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
-import { PipelineOptions } from "../cli/pipeline-options";
+import { PipelineOptions } from "./options";
 import type { FoldOutcome } from "./fold-outcome";
 import { mergeStaleness } from "../distributed/distributed-model";
 import type { Staleness } from "../distributed/protocol";

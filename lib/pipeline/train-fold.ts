@@ -9,7 +9,7 @@ import { resolveOriginalOptions } from "../model/original";
 import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
-import { MAX_MEMBERS } from "../cli/pipeline-options";
+import { MAX_MEMBERS } from "./options";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 import { fitOnCluster } from "../cluster/cluster-fit";
 import type { ClusterOptions } from "../cluster/launcher";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
+import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
 import { spawnSync } from "node:child_process";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { smoothScores } from "../../lib/evaluate";

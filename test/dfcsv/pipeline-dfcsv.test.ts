@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { generateSynthetic } from "../../lib/data";
 import { deriveDfCsv, writeDerivedDfCsv } from "../../lib/data/dfcsv-derive";
 import { metaFileFor } from "../../lib/data/dfcsv-meta";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
+import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 
 test("--format dfcsv needs --data and cannot be a grid search", () => {

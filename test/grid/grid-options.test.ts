@@ -1,7 +1,7 @@
 // --grid and the --grid-* lists: parsed and checked like the single options, defaults filled in.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GRID_FOLDS, DEFAULT_GRID_UNITS, parsePipelineCommand, UsageError } from "../../lib/cli/pipeline-options";
+import { DEFAULT_GRID_FOLDS, DEFAULT_GRID_UNITS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
 
 test("--grid with lists gives every list; absent lists default to the single options", () => {
   const c = parsePipelineCommand(["--grid", "--grid-model", "lstm,gru", "--grid-units=16,32", "--grid-epochs", "10,30", "--grid-batch-size", "32,64", "--folds", "4"]);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { parsePipelineCommand } from "../../lib/cli/pipeline-options";
+import { parsePipelineCommand } from "../../lib/pipeline/options";
 import { runGridSearch } from "../../lib/pipeline/grid-search";
 
 test("--grid-model lstm,gru --folds 2 writes a sorted grid.json and grid.md", async () => {

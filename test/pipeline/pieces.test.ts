@@ -1,7 +1,7 @@
 // The small pure pieces of the pipeline: options, score alignment, sequence threshold, joins.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp, validateStoredOptions } from "../../lib/cli/pipeline-options";
+import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp, validateStoredOptions } from "../../lib/pipeline/options";
 import { alignToThreshold, chooseSequenceThreshold, evaluateAll } from "../../lib/evaluate";
 import { concatWindowSets, selectWindows } from "../../lib/data";
 import { windowDataset } from "../../lib/pipeline/prepare";

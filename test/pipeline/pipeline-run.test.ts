@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder, readWindowSet } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readPreprocessing as loadPreprocessing } from "../../lib/export/preprocessing";
 import { ensembleMemberDirs } from "../../lib/export/ensemble-folder";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { ProgressEvent } from "../../lib/distributed/config";
 import { printedEpoch, progressMode, trainingProgress } from "../../lib/pipeline/progress";
-import { parsePipelineCommand } from "../../lib/cli/pipeline-options";
+import { parsePipelineCommand } from "../../lib/pipeline/options";
 
 const merged = (epoch: number, loss = 0.5): ProgressEvent => ({ type: "merged", epoch, loss, acc: 0.9, samples: 100 });
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { ModelSpec } from "../../lib/model/spec";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/cli/pipeline-options";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { loadCheckpoint, readRunState, RUN_STATE_JSON } from "../../lib/pipeline/checkpoint";
 
 const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 4, features: 2, units: [3], seed: 1 } };

@@ -1,4 +1,5 @@
-// Command-line options of `npm run pipeline`: one typed object, validated once, here.
+// The pipeline's options: one typed object, its defaults and its usage errors, parsed from a command line
+// and validated once, here (lib/cli only prints and exits).
 import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { CLUSTER_MODES_NOTE } from "../cluster/cluster-fit";
