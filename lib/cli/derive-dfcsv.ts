@@ -1,6 +1,7 @@
 // `npm run derive-dfcsv -- [--data DIR] [--out FILE] [--postures K] [--window N] [--stride S] [--seed N]`:
 // write the original project's df.csv (posture tokens then the fall label) from URFD's features.
 // Exit 2 on a bad command line, 1 on bad data; one line, no stack.
+import { parseCommandLine } from "./run-main";
 import * as path from "node:path";
 import { UsageError } from "../pipeline/options";
 import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
@@ -67,18 +68,9 @@ export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: str
 }
 
 function main(argv: string[]): number {
-  let args: DeriveArgs | "help";
-  try {
-    args = parseDeriveArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`derive-dfcsv: ${err.message}`);
-    return 2;
-  }
-  if (args === "help") {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine("derive-dfcsv", argv, parseDeriveArgs, HELP);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   for (const line of deriveDfCsvFile(args).lines) console.log(line);
   return 0;
 }

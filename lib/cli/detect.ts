@@ -2,6 +2,7 @@
 // URFD-format footage through the deployable detector (lib/detect) one frame at a time and print each
 // alarm with its time and, where the recording carries the URFD annotation, the delay after the
 // falling segment starts. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
+import { parseCommandLine } from "./run-main";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../pipeline/options";
@@ -102,19 +103,9 @@ function summaryLine(d: DetectionFigures, falls: number): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: DetectArgs | "help";
-  try {
-    args = parseDetectArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`detect: ${err.message}`);
-    return 2;
-  }
-  if (args === "help") {
-    console.log(HELP);
-    return 0;
-  }
-  const a = args;
+  const parsed = parseCommandLine("detect", argv, parseDetectArgs, HELP);
+  if ("exit" in parsed) return parsed.exit;
+  const a = parsed.args;
   const ds = await naming(a.data, () => loadFootage(a.data));
   const detector = await FallDetector.fromDir(a.model, a.refractory !== undefined ? { refractorySec: a.refractory } : {});
   try {

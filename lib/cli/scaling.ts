@@ -10,7 +10,7 @@ import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { UsageError } from "../pipeline/options";
 import { parseFlags, textFlag } from "./flags";
-import { runMain } from "./run-main";
+import { parseCommandLine, runMain } from "./run-main";
 
 const HELP = `Usage: npm run scaling -- [options]
 Runs npm run pipeline -- --folds 5 --ensemble 1 for every mode and worker count and seed, one after
@@ -28,20 +28,9 @@ const list = (raw: string, flag: string): string => {
 };
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseFlags(argv, { "--seeds": ["seeds", list], "--workers": ["workers", list], "--modes": ["modes", textFlag], "--out": ["out", textFlag] });
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`npm run scaling: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args === "help") {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine("npm run scaling", argv, (a: readonly string[]) => parseFlags(a, { "--seeds": ["seeds", list], "--workers": ["workers", list], "--modes": ["modes", textFlag], "--out": ["out", textFlag] }), HELP);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");

@@ -1,5 +1,6 @@
 // `npm run validate -- --model DIR --data FILE --chute N --cam M`: score a pipeline model on one
 // MCFD video's per-frame features. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
+import { parseCommandLine } from "./run-main";
 import * as path from "node:path";
 import { UsageError } from "../pipeline/options";
 import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
@@ -72,18 +73,9 @@ function report(r: McfdValidation): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: ValidateArgs | "help";
-  try {
-    args = parseValidateArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`validate: ${err.message}`);
-    return 2;
-  }
-  if (args === "help") {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine("validate", argv, parseValidateArgs, HELP);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   const result = await validateOnMcfd(args);
   for (const line of report(result)) console.log(line);
   if (args.out) {
