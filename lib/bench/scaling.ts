@@ -69,6 +69,11 @@ export function setupLabel(c: { mode: SyncMode; frequency?: string }): string {
   return c.frequency ? `${c.mode} per ${c.frequency}` : c.mode;
 }
 
+/** How --modes names a setup: "gradients", "synchronous/epoch". */
+export function setupFlag(c: { mode: SyncMode; frequency?: string }): string {
+  return c.frequency ? `${c.mode}/${c.frequency}` : c.mode;
+}
+
 /** Markdown: one line per setup and worker count, the seeds side by side. */
 export function scalingTable(rows: readonly ScalingRow[]): string {
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);

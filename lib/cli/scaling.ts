@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupLabel } from "../bench/scaling";
+import { pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupFlag, setupLabel } from "../bench/scaling";
 import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
@@ -18,7 +18,7 @@ another, and writes scaling.json, scaling.md and scaling.html into --out.
 
   --seeds LIST    seeds [default: 1,2,3]
   --workers LIST  worker threads [default: 1,2,4,8]
-  --modes LIST    setups among ${SCALING_SETUPS.map(setupLabel).map((s) => s.replace(" per ", "/")).join(", ")} [default: all]
+  --modes LIST    setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]
   --out DIR       output folder [default: runs/scaling]
   --help          show this help`;
 
@@ -34,9 +34,9 @@ async function main(argv: string[]): Promise<number> {
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");
-  const setups = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupLabel(s).replace(" per ", "/")));
+  const setups = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
   if (wanted && setups.length !== wanted.length) {
-    console.error(`npm run scaling: --modes must list setups among ${SCALING_SETUPS.map((s) => setupLabel(s).replace(" per ", "/")).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
+    console.error(`npm run scaling: --modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
     return 2;
   }
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));

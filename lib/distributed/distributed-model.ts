@@ -237,7 +237,7 @@ export class DistributedModel {
                 emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...val });
                 if (onEpochEnd) {
                   // Taken now, synchronously: the workers may move the shared weights on at any moment.
-                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store, gradients), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
+                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
                   snapshots[k] = null;
                   hooks = hooks.then(() => onEpochEnd(end));
                   return hooks;
@@ -338,8 +338,8 @@ export class DistributedModel {
    * (the store's params change at every barrier). Asynchronous: under the store's lock, unless a
    * dead worker holds it for a second; hogwild: as they are, which is what hogwild means.
    */
-  private snapshotStore(store: ParamStore, gradients: boolean): Float32Array {
-    if (gradients) return new Float32Array(this.params!).slice(); // the store holds gradients there
+  private snapshotStore(store: ParamStore): Float32Array {
+    if (this.config.mode === "gradients") return new Float32Array(this.params!).slice(); // the store holds gradients there
     const locked = this.config.mode === "asynchronous" && store.lockWithin(1000);
     try {
       return store.read();

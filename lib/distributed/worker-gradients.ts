@@ -24,7 +24,6 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const K = config.microBatches;
   // This worker's micro-batches: the same run of slots in every global batch.
   const owned = batchSlice(K, config.numWorkers, id);
-  const averaged = new Float32Array(store.size);
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
   };
@@ -81,11 +80,9 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       }, id);
       timing.barrierWaitMs += waitedMs;
       timing.rounds++;
-      let t = performance.now();
-      store.read(averaged);
-      timing.paramStoreMs += performance.now() - t;
-      t = performance.now();
-      step.apply(averaged);
+      // The average stays in the store until every worker (this one too) arrives at the next barrier.
+      const t = performance.now();
+      step.apply(store.params);
       timing.computeMs += performance.now() - t;
       if (n > 0) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: batchLoss / n, acc: batchAcc / n, samples: n });
       await yieldToEventLoop();

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { applyLayers, DropoutOverride, FusedModel, TrainingKernel } from "./fused-model";
 import { dropoutRows, RowSlice } from "./dropout-rows";
-import { compiled } from "./train-step";
+import { compiled, lossAndGradients } from "./train-step";
 
 export interface GradientStep {
   kernel: TrainingKernel;
@@ -52,22 +52,14 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
       if (dropoutSeeds.length !== dropoutIndex.size) throw new RangeError(`compute: ${dropoutSeeds.length} dropout seeds for ${dropoutIndex.size} Dropout layers`);
       if (out.length !== size) throw new RangeError(`compute: gradient buffer of ${out.length} floats, model has ${size}`);
       const dropout: DropoutOverride = (layer, x, i) => dropoutRows(x, (layer as unknown as { rate: number }).rate, dropoutSeeds[dropoutIndex.get(i)!], rows);
-      let pred: tf.Tensor | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const p = forward(xs, dropout);
-        pred = tf.keep(p);
-        return tf.mean(lossFn(ys, p)) as tf.Scalar;
-      }, vars);
+      const { loss, acc, grads } = lossAndGradients(() => forward(xs, dropout), lossFn, ys, vars);
       let offset = 0;
       for (const v of vars) {
         out.set(grads[v.name].dataSync() as Float32Array, offset);
         offset += v.size;
       }
-      const p = pred as unknown as tf.Tensor;
-      const acc = tf.tidy(() => tf.mean(tf.equal(ys, tf.cast(tf.greater(p, 0.5), ys.dtype))));
-      const result: [number, number] = [value.dataSync()[0], acc.dataSync()[0]];
-      tf.dispose([value, acc, p, ...Object.values(grads)]);
-      return result;
+      tf.dispose(Object.values(grads));
+      return [loss, acc];
     },
     apply(grad) {
       if (grad.length !== size) throw new RangeError(`apply: gradient of ${grad.length} floats, model has ${size}`);

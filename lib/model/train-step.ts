@@ -30,20 +30,36 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
   return {
     kernel: "fused-native",
     run: async (xs, ys) => {
-      let pred: tf.Tensor | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const p = fused.apply(xs, true);
-        pred = tf.keep(p);
-        return tf.mean(lossFn(ys, p)) as tf.Scalar;
-      }, vars);
+      const { loss, acc, grads } = lossAndGradients(() => fused.apply(xs, true), lossFn, ys, vars);
       optimizer.applyGradients(grads);
-      const p = pred as unknown as tf.Tensor;
-      const acc = tf.tidy(() => tf.mean(tf.equal(ys, tf.cast(tf.greater(p, 0.5), ys.dtype))));
-      const result: [number, number] = [value.dataSync()[0], acc.dataSync()[0]];
-      tf.dispose([value, acc, p, ...Object.values(grads)]);
-      return result;
+      tf.dispose(Object.values(grads));
+      return [loss, acc];
     },
   };
+}
+
+/**
+ * The batch's mean loss and binary accuracy (threshold 0.5) of `forward()`'s output, and the
+ * gradients of that loss in `vars` (the caller applies and disposes them). Shared by the fused
+ * training step and the gradient-averaging step.
+ */
+export function lossAndGradients(
+  forward: () => tf.Tensor,
+  lossFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor,
+  ys: tf.Tensor,
+  vars: tf.Variable[],
+): { loss: number; acc: number; grads: tf.NamedTensorMap } {
+  let pred: tf.Tensor | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const p = forward();
+    pred = tf.keep(p);
+    return tf.mean(lossFn(ys, p)) as tf.Scalar;
+  }, vars);
+  const p = pred as unknown as tf.Tensor;
+  const acc = tf.tidy(() => tf.mean(tf.equal(ys, tf.cast(tf.greater(p, 0.5), ys.dtype))));
+  const result = { loss: value.dataSync()[0], acc: acc.dataSync()[0], grads };
+  tf.dispose([value, acc, p]);
+  return result;
 }
 
 /** A Sequential compiles the LayersModel it wraps: that one holds the loss functions. */
