@@ -85,12 +85,17 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
   return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
 }
 
-/** The job every rank receives, checked. */
-/** Mode 'gradients' averages within one process only so far; a cluster refuses it instead of training something else. */
-export const CLUSTER_MODES_NOTE = "--cluster mpi trains with --mode synchronous, asynchronous or hogwild; gradient averaging across ranks is not built yet";
+/**
+ * Micro-batches of a cluster run in mode 'gradients': at least one per worker over all ranks, as the
+ * thread trainer's default gives W workers (max(8, W), at most a batch), so R × K ranks' threads
+ * train the model K × R threads of one process would.
+ */
+export function clusterMicroBatches(config: ResolvedConfig, workers: number): number {
+  return config.mode === "gradients" ? Math.min(Math.max(config.microBatches, workers), config.batchSize) : config.microBatches;
+}
 
+/** The job every rank receives, checked. */
 export function makeJob(model: DistributedModel, data: FitData, options: ClusterFitOptions, c: ResolvedCluster): ClusterJob {
-  if (model.config.mode === "gradients") throw new TypeError(CLUSTER_MODES_NOTE);
   const epochs = options.epochs;
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
@@ -99,7 +104,7 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
   return {
     spec: model.spec,
-    config: { ...model.config, numWorkers: c.workersPerRank },
+    config: { ...model.config, numWorkers: c.workersPerRank, microBatches: clusterMicroBatches(model.config, c.ranks * c.workersPerRank) },
     ranks: c.ranks,
     epochs,
     initialEpoch,
@@ -303,7 +308,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     wallSec,
     backend: [...new Set(reports.map((r) => r.backend))].join("+"),
     trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
-    averaging: `${averagingRule(config)}; across ranks: each rank's average, then their row-weighted allreduce`,
+    averaging: `${averagingRule(config)}; across ranks: ${config.mode === "gradients" ? "the micro-batch gradients summed by an allreduce (one rank computes each), then averaged in slot order on every rank" : "each rank's average, then their row-weighted allreduce"}`,
     // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
     staleness: null,
     ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),

@@ -1,30 +1,52 @@
-// Rank program of the exchange benchmark (lib/cli/bench-exchange.ts): times the synchronous
-// modes' cross-rank step, one weighted allreduce of `floats` weights, on every rank; rank 0 prints
-// the median and the spread over the repetitions as one JSON line.
-import { loadMpi } from "./mpi";
+// Rank program of the exchange benchmark (lib/cli/bench-exchange.ts): times the cross-rank step of
+// each mode on every rank — synchronous: one weighted allreduce of `floats` weights; gradients: one
+// sum-allreduce of the micro-batch slots (MICRO_BATCHES × floats) and their row counts — and rank 0
+// prints the median and the spread over the repetitions as one JSON line.
+import { loadMpi, MpiBinding } from "./mpi";
+
+/** The pipeline's default micro-batches a global batch (mode gradients). */
+const MICRO_BATCHES = 8;
+
+interface Timing {
+  kind: "weights" | "gradient-slots";
+  floats: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  reps: number;
+}
+
+function time(mpi: MpiBinding, kind: Timing["kind"], floats: number, step: () => void): Timing {
+  const reps = floats > 100_000 ? 15 : 50;
+  const times: number[] = [];
+  for (let i = 0; i < reps + 3; i++) {
+    mpi.barrier();
+    const t = mpi.wtime();
+    step();
+    // Rank 0's clock after a barrier: the time every rank waits for the exchanged values.
+    if (i >= 3) times.push((mpi.wtime() - t) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  return { kind, floats, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], reps };
+}
 
 function main(): void {
   const sizes = process.argv.slice(2).map(Number);
   const mpi = loadMpi();
   mpi.init();
   const rank = mpi.rank();
-  const out: { floats: number; medianMs: number; minMs: number; maxMs: number; reps: number }[] = [];
+  const out: Timing[] = [];
   for (const n of sizes) {
     const values = new Float32Array(n).fill(rank + 1);
-    const reps = n > 100_000 ? 15 : 50;
-    const times: number[] = [];
-    for (let i = 0; i < reps + 3; i++) {
-      mpi.barrier();
-      const t = mpi.wtime();
-      mpi.allreduceWeighted(values, 10 + rank);
-      const ms = (mpi.wtime() - t) * 1000;
-      // Rank 0's clock after a barrier: the time every rank waits for the averaged weights.
-      if (i >= 3) times.push(ms);
-    }
-    times.sort((a, b) => a - b);
-    out.push({ floats: n, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], reps });
+    out.push(time(mpi, "weights", n, () => mpi.allreduceWeighted(values, 10 + rank)));
+    const slots = new Float32Array(n * MICRO_BATCHES).fill(rank + 1);
+    const rows = new Float32Array(MICRO_BATCHES).fill(8);
+    out.push(time(mpi, "gradient-slots", n * MICRO_BATCHES, () => {
+      mpi.allreduceSum(slots);
+      mpi.allreduceSum(rows);
+    }));
   }
-  if (rank === 0) process.stdout.write(`@@exchange ${JSON.stringify({ ranks: mpi.size(), host: mpi.processorName(), results: out })}\n`);
+  if (rank === 0) process.stdout.write(`@@exchange ${JSON.stringify({ ranks: mpi.size(), host: mpi.processorName(), microBatches: MICRO_BATCHES, results: out })}\n`);
   mpi.finalize();
 }
 

@@ -40,10 +40,15 @@ export interface ClusterJob {
   weightCount: number;
 }
 
-/** Rank 0 → rank r: which global workers it runs; followed by x, y (and val x, y when valCount > 0) per worker. */
+/**
+ * Rank 0 → rank r: which global workers it runs; followed by x, y (and val x, y when valCount > 0)
+ * per worker, or (mode 'gradients', trainRows > 0) by all training rows' x, y once, then the vals.
+ */
 export interface RankAssignment {
   job: ClusterJob;
   roundsPerEpoch: number;
+  /** Mode 'gradients': the training rows every rank holds (each worker computes its micro-batches of them); else 0. */
+  trainRows: number;
   workers: { globalId: number; count: number; valCount: number }[];
 }
 

@@ -3,10 +3,11 @@
 // only), deals the partitions exactly as the thread trainer would deal them to R × K workers, and
 // sends each rank its share. Each rank then trains its share on K worker threads (lib/distributed);
 // the ranks meet through MPI (synchronous: a weighted allreduce inside the threads' barrier;
+// gradients: a sum of the micro-batch gradient slots inside the barrier, every global batch;
 // asynchronous / hogwild: a parameter store on rank 0). Rank 0 alone prints the trained weights.
 import * as os from "node:os";
 import { ParamStore } from "../distributed/param-store";
-import { contiguousRanges, gatherRows, stratifiedPartition } from "../distributed/partition";
+import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
 import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
 import { loadMpi, MpiBinding } from "./mpi";
@@ -40,26 +41,37 @@ function recvAny<T extends Float32Array | Uint8Array>(mpi: MpiBinding, source: n
   return buf;
 }
 
-/** Rank 0: deal R × K partitions as DistributedModel.fit deals W = R × K (same seed, same order). */
+/**
+ * Rank 0: deal R × K partitions as DistributedModel.fit deals W = R × K (same seed, same order).
+ * Mode 'gradients' deals no partition: every rank gets all training rows (sent once, shared by its
+ * threads) and each global worker takes its micro-batches of every global batch.
+ */
 export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Share[] {
   const K = job.config.numWorkers;
   const W = job.ranks * K;
   const nTrain = Math.floor(job.count * (1 - job.validationSplit));
   const nVal = job.count - nTrain;
   if (nTrain < 1) throw new RangeError(`validationSplit ${job.validationSplit} leaves no training windows`);
-  const parts = stratifiedPartition(y, W, job.config.seed, Int32Array.from({ length: nTrain }, (_, i) => i));
-  const valRanges = contiguousRanges(nVal, W);
-  const maxBatches = Math.max(...parts.map((p) => Math.ceil(p.length / job.config.batchSize)));
-  const roundsPerEpoch = job.config.frequency === "epoch" ? 1 : Math.ceil(maxBatches / job.config.syncEvery);
+  const gradients = job.config.mode === "gradients";
+  const { batchSize, microBatches } = job.config;
   const rs = job.rowSize;
+  const parts = gradients ? [] : stratifiedPartition(y, W, job.config.seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+  const rows = gradients ? { x: x.subarray(0, nTrain * rs), y: y.subarray(0, nTrain) } : null;
+  const valRanges = contiguousRanges(nVal, W);
+  const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+  const roundsPerEpoch = job.config.frequency === "epoch" ? 1 : Math.ceil(maxBatches / job.config.syncEvery);
   return Array.from({ length: job.ranks }, (_, r) => {
     const ids = Array.from({ length: K }, (_, k) => r * K + k);
     const data = ids.map((g) => {
       const { start, end } = valRanges[g];
       const val = end > start ? { x: x.slice((nTrain + start) * rs, (nTrain + end) * rs), y: y.slice(nTrain + start, nTrain + end), count: end - start } : null;
-      return { x: gatherRows(x, rs, parts[g]), y: gatherRows(y, 1, parts[g]), val };
+      return rows ? { ...rows, val } : { x: gatherRows(x, rs, parts[g]), y: gatherRows(y, 1, parts[g]), val };
     });
-    const assignment: RankAssignment = { job, roundsPerEpoch, workers: ids.map((g, k) => ({ globalId: g, count: parts[g].length, valCount: data[k].val?.count ?? 0 })) };
+    const count = (g: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, microBatches, W, g) : parts[g].length);
+    const assignment: RankAssignment = {
+      job, roundsPerEpoch, trainRows: gradients ? nTrain : 0,
+      workers: ids.map((g, k) => ({ globalId: g, count: count(g), valCount: data[k].val?.count ?? 0 })),
+    };
     return { assignment, data, weights };
   });
 }
@@ -67,9 +79,16 @@ export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, we
 export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
   mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
   mpi.send(share.weights, dest, TAG.DATA);
+  const rowsOnce = share.assignment.trainRows > 0;
+  if (rowsOnce) {
+    mpi.send(share.data[0].x, dest, TAG.DATA);
+    mpi.send(share.data[0].y, dest, TAG.DATA);
+  }
   for (const d of share.data) {
-    mpi.send(d.x, dest, TAG.DATA);
-    mpi.send(d.y, dest, TAG.DATA);
+    if (!rowsOnce) {
+      mpi.send(d.x, dest, TAG.DATA);
+      mpi.send(d.y, dest, TAG.DATA);
+    }
     if (d.val) {
       mpi.send(d.val.x, dest, TAG.DATA);
       mpi.send(d.val.y, dest, TAG.DATA);
@@ -80,36 +99,56 @@ export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
 export function recvShare(mpi: MpiBinding): Share {
   const assignment = bytesJson<RankAssignment>(recvAny(mpi, 0, TAG.ASSIGN, (b) => new Uint8Array(b)));
   const floats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(b / 4));
+  // All training rows, once, straight into memory every thread of this rank maps.
+  const sharedFloats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(new SharedArrayBuffer(b)));
   const weights = floats();
+  const rows = assignment.trainRows > 0 ? { x: sharedFloats(), y: sharedFloats() } : null;
   const data = assignment.workers.map((w) => {
-    const x = floats();
-    const y = floats();
+    const { x, y } = rows ?? { x: floats(), y: floats() };
     const val = w.valCount > 0 ? { x: floats(), y: floats(), count: w.valCount } : null;
     return { x, y, val };
   });
   return { assignment, data, weights };
 }
 
+/** `values` itself when every thread can already map it, else a copy that they can. */
+function shareable(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const out = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  out.set(values);
+  return out;
+}
+
 /** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
 export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
-  const { job, roundsPerEpoch, workers } = share.assignment;
+  const { job, roundsPerEpoch, workers, trainRows } = share.assignment;
   const K = workers.length;
-  const sync = job.config.mode === "synchronous";
-  const store = ParamStore.create(job.weightCount, K, { slots: sync });
-  store.write(share.weights);
+  const { mode } = job.config;
+  const sync = mode === "synchronous";
+  const gradients = mode === "gradients";
+  // gradients: the store holds the micro-batch gradients; the weights live in their own shared buffer.
+  const store = gradients ? ParamStore.create(job.weightCount, K, { slots: job.config.microBatches }) : ParamStore.create(job.weightCount, K, { slots: sync });
+  const weightBuffer = gradients ? shareable(share.weights.slice()) : null;
+  if (!gradients) store.write(share.weights);
+  const rows = gradients ? { x: shareable(share.data[0].x), y: shareable(share.data[0].y) } : null;
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
     const task: FitTask = {
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
-      x: d.x, y: d.y, count: w.count, val: d.val, initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle,
-      snapshot: false, roundsPerEpoch, weights: null, faultInjection: null, seedWorker: w.globalId, crossRank: sync ? { module: MPI_EXCHANGE_MODULE } : null,
+      x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? trainRows : w.count, val: d.val,
+      initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
+      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, faultInjection: null,
+      seedWorker: w.globalId, ...(gradients ? { globalWorkers: job.ranks * K } : {}),
+      crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
     };
-    return { task, transfer: [d.x.buffer, d.y.buffer, ...(d.val ? [d.val.x.buffer, d.val.y.buffer] : [])] as ArrayBuffer[] };
+    const own = rows ? [] : [d.x.buffer, d.y.buffer];
+    return { task, transfer: [...own, ...(d.val ? [d.val.x.buffer, d.val.y.buffer] : [])] as ArrayBuffer[] };
   });
 
   // Asynchronous / hogwild: rank 0's store is the parameter server; other ranks push and pull.
-  const server = !sync && rank === 0 ? new ParamServer(mpi, store, job.config.mode === "asynchronous", job.ranks - 1) : null;
-  const client = !sync && rank > 0 ? new ParamClient(mpi, store, job.config.mode === "asynchronous", share.weights) : null;
+  const deltas = !sync && !gradients;
+  const server = deltas && rank === 0 ? new ParamServer(mpi, store, job.config.mode === "asynchronous", job.ranks - 1) : null;
+  const client = deltas && rank > 0 ? new ParamClient(mpi, store, job.config.mode === "asynchronous", share.weights) : null;
   const batchesPerPush = job.config.frequency === "batch" ? job.config.syncEvery * K : Infinity;
   let batchesSincePush = 0;
   const epochsSeen = new Map<number, number>();
@@ -174,7 +213,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     epochs: epochLog,
   };
-  return { weights: store.read(), report };
+  return { weights: weightBuffer ? weightBuffer.slice() : store.read(), report };
 }
 
 /** Receive one RankReport from every other rank (rank 0, after its own share). */

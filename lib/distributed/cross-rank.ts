@@ -7,6 +7,8 @@ import type { ParamStore } from "./param-store";
 export interface CrossRankExchange {
   /** values := the average over all ranks weighted by each rank's localSamples, in place; returns the total samples. */
   averageAcrossRanks(values: Float32Array, localSamples: number): number;
+  /** values := the element-wise sum over all ranks, in place. */
+  sumAcrossRanks(values: Float32Array): void;
 }
 
 /** Plain data in FitTask: an absolute path to a compiled module exporting openCrossRankExchange(). */
@@ -30,4 +32,21 @@ export function averageSlotsAcrossRanks(store: ParamStore, exchange: CrossRankEx
   if (local > 0) store.averageSlots();
   const total = exchange.averageAcrossRanks(store.params, local);
   if (!(total > 0)) throw new RangeError("cross-rank average: no rank trained a sample this round");
+}
+
+/**
+ * Mode 'gradients' across ranks: every rank computed the micro-batch slots in [own.lo, own.hi);
+ * the others are zeroed, then summed across ranks, so every rank holds every slot exactly (one
+ * non-zero term each) and averages them in slot order, as one process would: bit for bit.
+ */
+export function averageGradientSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange, own: { lo: number; hi: number }): void {
+  const slots = store.slotCount;
+  const samples = new Float32Array(slots);
+  store.samples().forEach((n, i) => (samples[i] = i >= own.lo && i < own.hi ? n : 0));
+  for (let i = 0; i < slots; i++) if (samples[i] === 0) store.slot(i).fill(0);
+  exchange.sumAcrossRanks(store.allSlots());
+  exchange.sumAcrossRanks(samples);
+  for (let i = 0; i < slots; i++) store.setSamples(i, samples[i]);
+  if (!samples.some((n) => n > 0)) throw new RangeError("cross-rank gradient average: no rank computed a row this round");
+  store.averageSlots();
 }

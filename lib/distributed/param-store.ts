@@ -192,6 +192,16 @@ export class ParamStore {
     return new Float32Array(this.handles.slots, index * this.size * 4, this.size);
   }
 
+  get slotCount(): number {
+    return this.handles.slotCount;
+  }
+
+  /** Every slot, one after another (slotCount × size floats): what a cross-rank sum exchanges. */
+  allSlots(): Float32Array {
+    if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
+    return new Float32Array(this.handles.slots);
+  }
+
   setSamples(slot: number, samples: number): void {
     Atomics.store(this.ctrl, SAMPLES + slot, samples);
   }

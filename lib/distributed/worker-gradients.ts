@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
 import { binaryMetricSums, MetricSums } from "./metrics";
+import { averageGradientSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
@@ -22,8 +23,14 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const step = makeGradientStep(model);
   const weights = new Float32Array(task.weights, 0, store.size);
   const K = config.microBatches;
+  // A cluster rank's threads are workers first..first+numWorkers-1 of globalWorkers (R × threads).
+  const globalId = task.seedWorker ?? id;
+  const globalWorkers = task.globalWorkers ?? config.numWorkers;
   // This worker's micro-batches: the same run of slots in every global batch.
-  const owned = batchSlice(K, config.numWorkers, id);
+  const owned = batchSlice(K, globalWorkers, globalId);
+  const first = globalId - id;
+  const rankSlots = { lo: batchSlice(K, globalWorkers, first).lo, hi: batchSlice(K, globalWorkers, first + config.numWorkers - 1).hi };
+  const crossRank = task.crossRank ? openCrossRank(task.crossRank) : null;
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
   };
@@ -75,7 +82,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       seen += n;
       const { waitedMs } = store.arriveAndWait(() => {
         const ta = performance.now();
-        store.averageSlots();
+        if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots);
+        else store.averageSlots();
         timing.averagingMs += performance.now() - ta;
       }, id);
       timing.barrierWaitMs += waitedMs;

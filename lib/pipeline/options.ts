@@ -2,7 +2,6 @@
 // and validated once, here (lib/cli only prints and exits).
 import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
-import { CLUSTER_MODES_NOTE } from "../cluster/cluster-fit";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = SyncMode;
@@ -301,9 +300,6 @@ export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
 }
 
-/** The mode of a --cluster mpi run without --mode (the pipeline's default, gradients, is not built across ranks). */
-export const CLUSTER_DEFAULT_MODE: Mode = "synchronous";
-
 /** --cluster mpi needs --ranks and takes --workers-per-rank instead of --workers; the cluster flags need --cluster mpi. */
 function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[]): void {
   if (o.cluster === "none") {
@@ -312,11 +308,6 @@ function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[
     return;
   }
   if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
-  // Gradient averaging is built for one process's threads: a cluster run averages weights unless told otherwise.
-  if (o.mode === "gradients") {
-    if (given.includes("mode")) throw new UsageError(`--mode gradients: ${CLUSTER_MODES_NOTE}`);
-    o.mode = CLUSTER_DEFAULT_MODE;
-  }
   if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
 }
 

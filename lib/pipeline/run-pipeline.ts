@@ -37,7 +37,6 @@ import { memberDir } from "../export/ensemble-folder";
 import { metricsJson, MetricsJson } from "./metrics-json";
 import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
-import { CLUSTER_MODES_NOTE } from "../cluster/cluster-fit";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import {
   dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
@@ -269,7 +268,6 @@ export function clusterFor(opts: PipelineOptions): ClusterOptions | null {
 function checkCluster(opts: PipelineOptions): void {
   const cluster = clusterFor(opts);
   if (!cluster) return;
-  if (opts.mode === "gradients") throw new UsageError(`--mode gradients: ${CLUSTER_MODES_NOTE}`);
   resolveCluster(cluster);
   loadMpi();
   findMpirun();

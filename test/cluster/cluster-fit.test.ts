@@ -62,6 +62,24 @@ test("synchronous across 2 ranks × 2 threads equals the thread trainer with 4 w
   assert.deepEqual(result.cluster.placement.map((p) => p.workers), [2, 2]);
 });
 
+// Gradients across ranks: each rank computes its micro-batches, their slots are summed across ranks
+// (one non-zero term each) and averaged in slot order, so any R × K trains the 1-thread model bit for bit.
+for (const [ranks, workersPerRank] of [[2, 2], [3, 1]] as const) {
+  test(`gradients across ${ranks} ranks × ${workersPerRank} threads trains the weights of 1 thread, bit for bit`, { skip }, async () => {
+    const config: DistributedConfig = { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 4 };
+    const one = await DistributedModel.create({ model: spec, config });
+    const byOne = await one.fit(train, { epochs: 3, validationSplit: 0.2 });
+    const dm = await DistributedModel.create({ model: spec, config: { ...config, numWorkers: workersPerRank } });
+    const start = dm.getFlatWeights();
+    const byRanks = await fitOnCluster(dm, train, { epochs: 3, validationSplit: 0.2 }, { kind: "mpi", ranks, workersPerRank });
+    assert.ok(maxAbsDiff(dm.getFlatWeights(), start) > 1e-3, "training moved the weights");
+    assert.deepEqual(dm.getFlatWeights(), one.getFlatWeights());
+    for (let e = 0; e < 3; e++) assert.ok(Math.abs(byRanks.merged.loss[e] - byOne.merged.loss[e]) < 1e-6, `epoch ${e} loss ${byRanks.merged.loss[e]} vs ${byOne.merged.loss[e]}`);
+    assert.equal(byRanks.workers.reduce((a, w) => a + w.samples, 0), byOne.workers[0].samples, "every training row once an epoch");
+    assert.match(byRanks.averaging, /micro-batch gradients summed by an allreduce/);
+  });
+}
+
 for (const mode of ["asynchronous", "hogwild"] as const) {
   test(`${mode} across 2 ranks × 1 thread (parameter store on rank 0) learns a separable task`, { skip }, async () => {
     const dm = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 1, batchSize: 32 } });

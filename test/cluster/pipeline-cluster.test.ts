@@ -31,7 +31,7 @@ test("--cluster flags: --ranks is required, the other flags need --cluster mpi, 
   if (ok.kind === "run") assert.deepEqual([ok.options.cluster, ok.options.ranks, ok.options.workersPerRank, ok.options.hostfile], ["mpi", 3, 2, "h"]);
 });
 
-test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report; started by mpirun on every rank it gives the same results", { skip: unavailable() }, async () => {
+test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report, gives the 1-thread results (mode gradients), and started by mpirun on every rank the same again", { skip: unavailable() }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-"));
   try {
     const dataDir = path.join(tmp, "data");
@@ -39,17 +39,24 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     const out = path.join(tmp, "out");
     const lines: string[] = [];
     await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
       { log: (l) => lines.push(l) },
     );
+    // The default mode, gradients, trains on 2 ranks the model of one thread in one process.
+    const local = path.join(tmp, "local");
+    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: local, workers: 1 }, { log: () => undefined });
     assert.ok(lines.some((l) => /^cluster: MPI job of 2 rank\(s\) × 1 thread\(s\) on this machine/.test(l)), lines.join("\n"));
     const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
     assert.equal(metrics.training.cluster.ranks, 2);
     assert.deepEqual(metrics.training.cluster.placement.map((p: { rank: number }) => p.rank), [0, 1]);
     assert.equal(metrics.training.workers.length, 4, "2 ranks × 1 thread × 2 folds");
     assert.equal(metrics.config.cluster, "mpi");
+    assert.match(metrics.training.averaging, /^gradients of .* across ranks: the micro-batch gradients summed by an allreduce/);
+    const byThread = JSON.parse(fs.readFileSync(path.join(local, "metrics.json"), "utf8"));
+    assert.deepEqual(metrics.training.merged, byThread.training.merged, "the same loss curves as one thread");
+    assert.deepEqual([metrics.window, metrics.sequence], [byThread.window, byThread.sequence], "the same results as one thread");
     assert.match(fs.readFileSync(path.join(out, "report.html"), "utf8"), /Trained on an MPI job \(.*\) of 2 rank\(s\) × 1 thread\(s\): rank 0 on /);
-    assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "out"], "no staging folder is left");
+    assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "local", "out"], "no staging folder is left");
     // The scheduler-first form: every rank runs the pipeline, rank 0 drives.
     const out2 = path.join(tmp, "out2");
     const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");

@@ -61,6 +61,18 @@ test("three simulated hosts: synchronous across ranks equals the thread trainer 
   for (const h of s.hosts) assert.deepEqual(simHostPids(h), [], `nothing left on ${h.name}`);
 });
 
+test("three simulated hosts: gradients across ranks train the weights of one thread, bit for bit", { skip }, async () => {
+  const s = hosts();
+  const config: DistributedConfig = { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 6 };
+  const one = await DistributedModel.create({ model: spec, config });
+  await one.fit(train, { epochs: 2 });
+  const ranks = await DistributedModel.create({ model: spec, config });
+  const byRanks = await fitOnCluster(ranks, train, { epochs: 2 }, { kind: "mpi", ranks: 3, hostfile: s.hostfile, launchAgent: s.agent, network: s.subnet });
+  assert.deepEqual(ranks.getFlatWeights(), one.getFlatWeights());
+  assert.deepEqual(byRanks.cluster.placement.map((p) => p.host), s.hosts.map((h) => h.name));
+  for (const h of s.hosts) assert.deepEqual(simHostPids(h), [], `nothing left on ${h.name}`);
+});
+
 test("three simulated hosts: killing one rank mid-epoch fails the fit within 10 s, naming rank and host, nothing left", { skip }, async (t) => {
   const s = hosts();
   const victim = s.hosts[1];
