@@ -1,14 +1,16 @@
 // Rank program of the exchange benchmark (lib/cli/bench-exchange.ts): times the cross-rank step of
-// each mode on every rank — synchronous: one weighted allreduce of `floats` weights; gradients: one
-// sum-allreduce of the micro-batch slots (MICRO_BATCHES × floats) and their row counts — and rank 0
-// prints the median and the spread over the repetitions as one JSON line.
+// each mode on every rank — synchronous: one weighted allreduce of `floats` weights; gradients: a
+// sum-allreduce of the MICRO_BATCHES row counts, then the in-order chain of the slots (float64
+// running sums) and a broadcast — and rank 0 prints the median and the spread as one JSON line.
+import { batchSlice } from "../distributed/partition";
 import { loadMpi, MpiBinding } from "./mpi";
+import { openCrossRankExchange } from "./mpi-exchange";
 
 /** The pipeline's default micro-batches a global batch (mode gradients). */
 const MICRO_BATCHES = 8;
 
 interface Timing {
-  kind: "weights" | "gradient-slots";
+  kind: "weights" | "gradients";
   floats: number;
   medianMs: number;
   minMs: number;
@@ -39,11 +41,15 @@ function main(): void {
   for (const n of sizes) {
     const values = new Float32Array(n).fill(rank + 1);
     out.push(time(mpi, "weights", n, () => mpi.allreduceWeighted(values, 10 + rank)));
-    const slots = new Float32Array(n * MICRO_BATCHES).fill(rank + 1);
-    const rows = new Float32Array(MICRO_BATCHES).fill(8);
-    out.push(time(mpi, "gradient-slots", n * MICRO_BATCHES, () => {
-      mpi.allreduceSum(slots);
-      mpi.allreduceSum(rows);
+    // This rank's run of the micro-batches, as R ranks of one thread each own them.
+    const own = batchSlice(MICRO_BATCHES, mpi.size(), rank);
+    const slots = Array.from({ length: MICRO_BATCHES }, (_, i) => new Float32Array(n).fill(i + 1));
+    const exchange = openCrossRankExchange();
+    const averaged = new Float32Array(n);
+    out.push(time(mpi, "gradients", n, () => {
+      const rows = new Float32Array(MICRO_BATCHES).map((_, i) => (i >= own.lo && i < own.hi ? 8 : 0));
+      exchange.sumAcrossRanks(rows);
+      exchange.averageInSlotOrder((i) => slots[i], Array.from(rows), own, averaged);
     }));
   }
   if (rank === 0) process.stdout.write(`@@exchange ${JSON.stringify({ ranks: mpi.size(), host: mpi.processorName(), microBatches: MICRO_BATCHES, results: out })}\n`);

@@ -17,6 +17,8 @@ export const TAG = {
   PULL: 22,
   /** r → 0: the last delta of rank r (answered with PULL like a PUSH). */
   LAST_PUSH: 23,
+  /** r → r + 1 (gradients): the float64 running sum of the micro-batch gradients, in slot order. */
+  CHAIN: 51,
   /** r → 0: RankReport as UTF-8 JSON once rank r's threads are done. */
   REPORT: 31,
   /** 0 → r, scheduler-started jobs: no more fits, finalize and exit. */

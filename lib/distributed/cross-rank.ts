@@ -9,6 +9,12 @@ export interface CrossRankExchange {
   averageAcrossRanks(values: Float32Array, localSamples: number): number;
   /** values := the element-wise sum over all ranks, in place. */
   sumAcrossRanks(values: Float32Array): void;
+  /**
+   * out := Σ_i counts[i] / Σ counts · slot(i) over every rank's slots, summed in float64 in slot order
+   * exactly as weightedAverage sums them in one process, identical on every rank. This rank
+   * contributes the slots in [own.lo, own.hi); ranks own contiguous runs in rank order.
+   */
+  averageInSlotOrder(slot: (i: number) => Float32Array, counts: readonly number[], own: { lo: number; hi: number }, out: Float32Array): void;
 }
 
 /** Plain data in FitTask: an absolute path to a compiled module exporting openCrossRankExchange(). */
@@ -35,18 +41,15 @@ export function averageSlotsAcrossRanks(store: ParamStore, exchange: CrossRankEx
 }
 
 /**
- * Mode 'gradients' across ranks: every rank computed the micro-batch slots in [own.lo, own.hi);
- * the others are zeroed, then summed across ranks, so every rank holds every slot exactly (one
- * non-zero term each) and averages them in slot order, as one process would: bit for bit.
+ * Mode 'gradients' across ranks: the row counts of every slot are summed across ranks (each rank
+ * reports only its own), then the slots are averaged by a chain through the ranks in order that
+ * continues one float64 sum — the additions of one process, in its order — so R ranks × K threads
+ * train the 1-thread model bit for bit, and each link carries the weights once, not every slot.
  */
 export function averageGradientSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange, own: { lo: number; hi: number }): void {
-  const slots = store.slotCount;
-  const samples = new Float32Array(slots);
-  store.samples().forEach((n, i) => (samples[i] = i >= own.lo && i < own.hi ? n : 0));
-  for (let i = 0; i < slots; i++) if (samples[i] === 0) store.slot(i).fill(0);
-  exchange.sumAcrossRanks(store.allSlots());
-  exchange.sumAcrossRanks(samples);
-  for (let i = 0; i < slots; i++) store.setSamples(i, samples[i]);
-  if (!samples.some((n) => n > 0)) throw new RangeError("cross-rank gradient average: no rank computed a row this round");
-  store.averageSlots();
+  const counts = new Float32Array(store.slotCount);
+  store.samples().forEach((n, i) => (counts[i] = i >= own.lo && i < own.hi ? n : 0));
+  exchange.sumAcrossRanks(counts);
+  if (!counts.some((n) => n > 0)) throw new RangeError("cross-rank gradient average: no rank computed a row this round");
+  exchange.averageInSlotOrder((i) => store.slot(i), Array.from(counts), own, store.params);
 }
