@@ -196,12 +196,6 @@ export class ParamStore {
     return this.handles.slotCount;
   }
 
-  /** Every slot, one after another (slotCount × size floats): what a cross-rank sum exchanges. */
-  allSlots(): Float32Array {
-    if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
-    return new Float32Array(this.handles.slots);
-  }
-
   setSamples(slot: number, samples: number): void {
     Atomics.store(this.ctrl, SAMPLES + slot, samples);
   }
