@@ -17,6 +17,10 @@ import { fitInJob, jobRank } from "./in-job";
 export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
 /** After a stall, how long mpirun gets to end the job before it is killed. */
 const KILL_GRACE_MS = 5000;
+/** A training rank whose beats (one a second) stopped this long while another rank's went on is lost. */
+const BEAT_LOSS_MS = 5000;
+/** After a lost rank, how long mpirun gets (it may wait for the daemon it cannot reach). */
+const LOST_KILL_GRACE_MS = 2000;
 /** After mpirun exits, how long its last output lines get to arrive. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -140,6 +144,8 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     let stalled: string | null = null;
     const tail: string[] = [];
     let lastHeard = Date.now();
+    // Per rank while it trains: when its last beat arrived (removed when it says it is done).
+    const beats = new Map<number, number>();
     const emit = (e: Parameters<ProgressEventCallback>[0]) => onProgress?.(e);
 
     const onLine = (raw: string) => {
@@ -150,13 +156,21 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
         if (tail.length > 40) tail.shift();
         return;
       }
-      lastHeard = Date.now();
+      // Beats say a rank's main thread runs, not that it trains: the stall timeout counts progress.
+      if (line.type !== "beat") lastHeard = Date.now();
       handle(line);
     };
     const handle = (line: ClusterLine) => {
       switch (line.type) {
         case "hello":
           hellos.set(line.rank, { host: line.host, pid: line.pid, workers: line.workers });
+          beats.set(line.rank, Date.now());
+          break;
+        case "beat":
+          if (beats.has(line.rank)) beats.set(line.rank, Date.now());
+          break;
+        case "trained":
+          beats.delete(line.rank);
           break;
         case "batch":
           emit({ type: "batch", worker: line.worker, epoch: line.epoch, batch: line.batch, batches: line.batches, loss: line.loss, acc: line.acc, samples: line.samples });
@@ -192,24 +206,31 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
 
     const stallMs = job.stallTimeoutSec * 1000;
     let escalate: NodeJS.Timeout | undefined;
-    const watchdog = stallMs > 0
-      ? setInterval(() => {
-          if (stalled === null && Date.now() - lastHeard > stallMs) {
-            stalled = `no rank reported anything for ${job.stallTimeoutSec} s (stall timeout; a rank hung or lost its network): ended the MPI job`;
-            child.kill("SIGTERM");
-            // mpirun may wait for a daemon it cannot reach any more: then it is killed outright.
-            escalate = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-          }
-        }, Math.min(1000, stallMs / 4))
-      : null;
-    watchdog?.unref();
+    const end = (why: string, graceMs: number) => {
+      stalled = why;
+      child.kill("SIGTERM");
+      // mpirun may wait for a daemon it cannot reach any more: then it is killed outright.
+      escalate = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    };
+    const watchdog = setInterval(() => {
+      if (stalled !== null) return;
+      const now = Date.now();
+      const lost = lostRank(beats, now);
+      if (lost !== null) {
+        const host = hellos.get(lost)?.host ?? "an unknown host";
+        end(`rank ${lost} on ${host} stopped reporting ${Math.round((now - beats.get(lost)!) / 1000)} s ago while the other ranks went on (its host or network link is gone): ended the MPI job`, LOST_KILL_GRACE_MS);
+      } else if (stallMs > 0 && now - lastHeard > stallMs) {
+        end(`no rank reported anything for ${job.stallTimeoutSec} s (stall timeout; a rank hung or lost its network): ended the MPI job`, KILL_GRACE_MS);
+      }
+    }, 500);
+    watchdog.unref();
 
     let settled = false;
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       process.removeListener("exit", killOnExit);
-      if (watchdog) clearInterval(watchdog);
+      clearInterval(watchdog);
       if (escalate) clearTimeout(escalate);
       if (code === 0 && result && weightFloats === job.weightCount && !failed) {
         resolve({ weights, reports: result.reports, epochs, hellos });
@@ -222,7 +243,7 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     child.on("error", (e) => {
       settled = true;
       process.removeListener("exit", killOnExit);
-      if (watchdog) clearInterval(watchdog);
+      clearInterval(watchdog);
       if (escalate) clearTimeout(escalate);
       reject(new ClusterRunError(`mpirun could not start: ${e.message}`));
     });
@@ -234,6 +255,14 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     for (const b of frame) child.stdin.write(b);
     child.stdin.end();
   });
+}
+
+/** The rank whose beats stopped BEAT_LOSS_MS ago while another rank beat within the last 2 s, if any. */
+export function lostRank(beats: ReadonlyMap<number, number>, now: number): number | null {
+  const live = [...beats.values()].some((t) => now - t < 2000);
+  if (!live) return null;
+  for (const [rank, t] of beats) if (now - t > BEAT_LOSS_MS) return rank;
+  return null;
 }
 
 export function mergeEpoch(list: EpochLine[]) {

@@ -81,7 +81,10 @@ export type ClusterLine =
   | { type: "epoch"; rank: number; worker: number; epoch: number; loss: number; acc: number; samples: number; val: MetricSums | null }
   | { type: "weights"; offset: number; floats: number; base64: string }
   | { type: "result"; weightCount: number; reports: RankReport[] }
-  | { type: "failed"; rank: number; host: string; message: string };
+  | { type: "failed"; rank: number; host: string; message: string }
+  /** Every second while a rank trains (its main thread runs); `trained` when it stops beating on purpose. */
+  | { type: "beat"; rank: number }
+  | { type: "trained"; rank: number };
 
 export function formatLine(line: ClusterLine): string {
   return LINE_PREFIX + JSON.stringify(line) + "\n";

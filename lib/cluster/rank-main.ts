@@ -13,6 +13,10 @@ import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
 import { loadMpi, MpiBinding } from "./mpi";
 import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
+import { startRankWatchdog } from "./rank-watchdog";
+
+/** After a failure, how long the rank gets to stop its threads and abort before its watchdog ends it. */
+const ABORT_GRACE_MS = 5000;
 import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
 
 export interface Share {
@@ -157,10 +161,15 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const backends = new Set<string>();
   const epochLog: RankReport["epochs"] = [];
 
+  // A rank cut off from its peers blocks in MPI for good: the watchdog ends it (and its daemon).
+  const watchdog = startRankWatchdog({ rank, host, stallMs: job.stallTimeoutSec > 0 ? job.stallTimeoutSec * 1000 : Infinity, beat: () => emit({ type: "beat", rank }) });
   server?.start();
   try {
     await runWorkerGroup(tasks, {
-      onAbort: () => store.abort(),
+      onAbort: () => {
+        store.abort();
+        watchdog.arm(`its threads failed and did not stop within ${ABORT_GRACE_MS / 1000} s (one is blocked in an MPI call: a peer or the network is gone)`, ABORT_GRACE_MS);
+      },
       onMessage: (msg) => {
         const g = msg.type === "predictions" ? -1 : workers[msg.workerId].globalId;
         switch (msg.type) {
@@ -201,6 +210,8 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   } finally {
     server?.stop();
   }
+  watchdog.stop();
+  emit({ type: "trained", rank });
   done.sort((a, b) => a.workerId - b.workerId);
   const report: RankReport = {
     rank, host, pid: process.pid,
@@ -245,9 +256,16 @@ export async function serveRanks(): Promise<void> {
     }
     mpi.finalize();
   } catch (err) {
-    process.stderr.write(`rank ${rank} on ${host} failed: ${((err as Error).message ?? String(err)).split("\n")[0]}\n`);
-    mpi.abort(1);
+    const message = ((err as Error).message ?? String(err)).split("\n")[0];
+    process.stderr.write(`rank ${rank} on ${host} failed: ${message}\n`);
+    abortRank(mpi, rank, host, message);
   }
+}
+
+/** MPI_Abort, which never returns on a rank cut off from mpirun: the watchdog ends it shortly after. */
+function abortRank(mpi: MpiBinding, rank: number, host: string, message: string): never {
+  startRankWatchdog({ rank, host, stallMs: Infinity }).arm(`${message}; MPI_Abort did not end the rank within ${ABORT_GRACE_MS / 1000} s`, ABORT_GRACE_MS);
+  return mpi.abort(1);
 }
 
 export async function rankMain(): Promise<void> {
@@ -284,7 +302,7 @@ export async function rankMain(): Promise<void> {
     print({ type: "failed", rank, host, message: message.split("\n")[0] });
     await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
     // Ends every rank of the job: mpirun then exits non-zero and the driver names this rank.
-    mpi.abort(1);
+    abortRank(mpi, rank, host, message.split("\n")[0]);
   }
 }
 

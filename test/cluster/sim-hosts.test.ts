@@ -109,3 +109,40 @@ test("three simulated hosts: killing one rank mid-epoch fails the fit within 10 
   assert.deepEqual(pgrep(RANK_ENTRY), [], "no rank left");
   assert.deepEqual(pgrep(s.hostfile), [], "no mpirun left");
 });
+
+test("three simulated hosts: a lost network link fails the fit within 10 s naming the rank and host; the cut-off host ends its rank and daemon itself", { skip }, async (t) => {
+  const s = hosts();
+  const victim = s.hosts[1];
+  const dm = await DistributedModel.create({ model: spec, config: { mode: "gradients", numWorkers: 1, batchSize: 8 } });
+  let cutAt = 0;
+  const fit = fitOnCluster(dm, train, {
+    epochs: 500,
+    stallTimeoutSec: 10,
+    onProgress: (e) => {
+      if (!cutAt && e.type === "batch") {
+        spawnSync("ip", ["-n", victim.name, "link", "set", "eth0", "down"]);
+        cutAt = Date.now();
+      }
+    },
+  }, { kind: "mpi", ranks: 3, hostfile: s.hostfile, launchAgent: s.agent, network: s.subnet });
+  try {
+    await assert.rejects(fit, (e: Error) => {
+      assert.ok(cutAt > 0, `the fit ended before the link was cut: ${e.message}`);
+      const seconds = (Date.now() - cutAt) / 1000;
+      assert.ok(seconds < 10, `failed ${seconds} s after the cut`);
+      assert.match(e.message, new RegExp(`^cluster run failed: rank 1 on ${victim.name} stopped reporting`));
+      assert.ok(!e.message.includes("\n"), "one line");
+      t.diagnostic(`${seconds.toFixed(1)} s after the cut: ${e.message}`);
+      return true;
+    });
+    assert.deepEqual(pgrep(s.hostfile), [], "no mpirun left");
+    for (const h of s.hosts.filter((h) => h !== victim)) assert.deepEqual(simHostPids(h), [], `nothing left on ${h.name}`);
+    // The cut-off rank sees its peers gone only by its stall timeout (10 s), then has 5 s to abort.
+    const until = cutAt + 30_000;
+    while (simHostPids(victim).length && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+    t.diagnostic(`${victim.name} empty ${((Date.now() - cutAt) / 1000).toFixed(1)} s after the cut`);
+    assert.deepEqual(simHostPids(victim), [], `the rank and daemon on ${victim.name} ended themselves`);
+  } finally {
+    spawnSync("ip", ["-n", victim.name, "link", "set", "eth0", "up"]);
+  }
+});
