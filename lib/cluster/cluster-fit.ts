@@ -3,6 +3,7 @@
 // the windows through mpirun's stdin, streams the ranks' progress to onProgress, and sets the
 // trained weights back into the model. A failed or killed rank fails the fit with one line naming
 // the rank and its host; mpirun then ends every other rank.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { spawn } from "node:child_process";
@@ -13,6 +14,8 @@ import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
 import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "./protocol";
 import { fitInJob, jobRank } from "./in-job";
+import { TaggedLineJoiner } from "./tagged-output";
+import { dealShares, SHARE_DIR_ENV, writeShareFiles } from "./rank-main";
 
 export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
 /** After a stall, how long mpirun gets to end the job before it is killed. */
@@ -83,7 +86,19 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
   const { epochs, initialEpoch } = job;
   const W = c.ranks * c.workersPerRank;
   const t0 = performance.now();
-  const run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+  let run: JobOutput;
+  if (c.sharedDir) {
+    // Each rank reads its own share from the folder: no rank receives the whole data set.
+    const dir = fs.mkdtempSync(path.join(c.sharedDir, "fall-job-"));
+    try {
+      writeShareFiles(dir, dealShares(job, data.x, data.y, model.getFlatWeights()));
+      run = await runJob(c, job, [], options.onProgress, W, initialEpoch, { [SHARE_DIR_ENV]: dir });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+  }
   const wallSec = (performance.now() - t0) / 1000;
   model.setFlatWeights(run.weights);
   return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
@@ -128,8 +143,10 @@ export interface JobOutput {
   hellos: Map<number, { host: string; pid: number; workers: number }>;
 }
 
-function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number): Promise<JobOutput> {
-  const args = mpirunArgs(c, [process.execPath, RANK_ENTRY]);
+function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number, env: Record<string, string> = {}): Promise<JobOutput> {
+  // -x: mpirun sets these in every rank's environment, on every host. --tag-output: see tagged-output.ts.
+  const exported = Object.entries(env).flatMap(([k, v]) => ["-x", `${k}=${v}`]);
+  const args = mpirunArgs({ ...c, mpirunArgs: ["--tag-output", ...c.mpirunArgs, ...exported] }, [process.execPath, RANK_ENTRY]);
   return new Promise((resolve, reject) => {
     const child = spawn("mpirun", args, { stdio: ["pipe", "pipe", "pipe"] });
     // If this process exits first (Ctrl-C, process.exit), mpirun must not outlive it: it ends the ranks.
@@ -148,8 +165,7 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     const beats = new Map<number, number>();
     const emit = (e: Parameters<ProgressEventCallback>[0]) => onProgress?.(e);
 
-    const onLine = (raw: string) => {
-      const text = raw.replace(/\r$/, "");
+    const onText = (text: string) => {
       const line = parseLine(text);
       if (!line) {
         if (text.trim()) tail.push(text.trim());
@@ -160,6 +176,8 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
       if (line.type !== "beat") lastHeard = Date.now();
       handle(line);
     };
+    const joiner = new TaggedLineJoiner((text) => onText(text));
+    const onLine = (raw: string) => joiner.push(raw.replace(/\r$/, ""));
     const handle = (line: ClusterLine) => {
       switch (line.type) {
         case "hello":

@@ -43,6 +43,7 @@ export function endJob(ok: boolean): void {
 export async function fitInJob(model: DistributedModel, data: FitData, options: ClusterFitOptions, c: ResolvedCluster): Promise<ClusterFitResult> {
   const mpi = startJobDriver();
   if (c.ranks !== mpi.size()) throw new Error(`--ranks ${c.ranks} but this MPI job has ${mpi.size()} ranks`);
+  if (c.sharedDir) throw new Error("a share folder is for jobs the driver starts; under a scheduler rank 0 sends each rank its share");
   await model.ready();
   const job = makeJob(model, data, options, c);
   const t0 = performance.now();

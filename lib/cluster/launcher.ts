@@ -2,6 +2,7 @@
 // mpirun command line. Every problem is one line naming the file and line where there is one.
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 
 /** How to run a fit on an MPI job (DistributedModel's threads become the threads of each rank). */
@@ -21,6 +22,11 @@ export interface ClusterOptions {
   network?: string;
   /** More mpirun arguments, passed as they are. */
   mpirunArgs?: string[];
+  /**
+   * A folder every host sees at this path (NFS and the like): the driver writes each rank's
+   * partition there and the ranks read their own, instead of rank 0 receiving all data and sending it.
+   */
+  sharedDir?: string;
 }
 
 export interface HostEntry {
@@ -38,6 +44,7 @@ export interface ResolvedCluster {
   launchAgent: string | null;
   network: string | null;
   mpirunArgs: string[];
+  sharedDir: string | null;
 }
 
 const HOSTFILE_KEYS = new Set(["slots", "max_slots", "max-slots"]);
@@ -77,6 +84,15 @@ function resolves(host: string): boolean {
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
+function isWritableDir(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Validate before anything starts; throws one line. */
 export function resolveCluster(o: ClusterOptions): ResolvedCluster {
   if (o.kind !== "mpi") throw new TypeError(`cluster.kind must be "mpi"; got ${JSON.stringify(o.kind)}`);
@@ -95,7 +111,9 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
   }
   if (o.launchAgent !== undefined && !fs.existsSync(o.launchAgent)) throw new Error(`${o.launchAgent}: launch agent not found`);
   if (o.network !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(o.network)) throw new TypeError(`cluster network must be a CIDR such as 10.0.0.0/24; got "${o.network}"`);
-  return { ranks: o.ranks, workersPerRank, hostfile, hosts, oversubscribe, launchAgent: o.launchAgent ?? null, network: o.network ?? null, mpirunArgs: o.mpirunArgs ?? [] };
+  const sharedDir = o.sharedDir === undefined ? null : path.resolve(o.sharedDir);
+  if (sharedDir !== null && !isWritableDir(sharedDir)) throw new Error(`${sharedDir}: shared folder not found or not writable`);
+  return { ranks: o.ranks, workersPerRank, hostfile, hosts, oversubscribe, launchAgent: o.launchAgent ?? null, network: o.network ?? null, mpirunArgs: o.mpirunArgs ?? [], sharedDir };
 }
 
 /** Arguments every mpirun of ours gets: root is allowed (CI runs as root), no binding to cores. */

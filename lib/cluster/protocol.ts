@@ -132,6 +132,40 @@ export function decodeJobFrame(buf: Buffer): { job: ClusterJob; x: Float32Array;
   return { job, x, y, weights };
 }
 
+/**
+ * A rank's share in a file (rank-<r>.share in the job's share folder): "FALLSHR1", uint32 LE header
+ * length, the RankAssignment JSON, then float32 LE arrays in `arrays`' order, sized by the assignment.
+ */
+const SHARE_MAGIC = "FALLSHR1";
+
+export function shareFileName(rank: number): string {
+  return `rank-${rank}.share`;
+}
+
+export function encodeShareFile(assignment: RankAssignment, arrays: readonly Float32Array[]): Buffer[] {
+  const header = Buffer.from(JSON.stringify(assignment), "utf8");
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  return [Buffer.from(SHARE_MAGIC, "ascii"), len, header, ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))];
+}
+
+/** The assignment and its arrays, each the size `sizes(assignment)` says; one-line errors naming the file. */
+export function decodeShareFile(file: string, buf: Buffer, sizes: (a: RankAssignment) => number[]): { assignment: RankAssignment; arrays: Float32Array[] } {
+  if (buf.length < 12 || buf.toString("ascii", 0, 8) !== SHARE_MAGIC) throw new Error(`${file}: not a rank share (expected ${SHARE_MAGIC})`);
+  const n = buf.readUInt32LE(8);
+  const assignment = JSON.parse(buf.toString("utf8", 12, 12 + n)) as RankAssignment;
+  let at = 12 + n;
+  const arrays = sizes(assignment).map((floats) => {
+    if (at + floats * 4 > buf.length) throw new Error(`${file}: truncated (${buf.length} bytes)`);
+    const out = new Float32Array(floats);
+    Buffer.from(out.buffer).set(buf.subarray(at, at + floats * 4));
+    at += floats * 4;
+    return out;
+  });
+  if (at !== buf.length) throw new Error(`${file}: ${buf.length - at} bytes too many`);
+  return { assignment, arrays };
+}
+
 export function jsonBytes(value: unknown): Uint8Array {
   return new Uint8Array(Buffer.from(JSON.stringify(value), "utf8"));
 }

@@ -5,7 +5,9 @@
 // the ranks meet through MPI (synchronous: a weighted allreduce inside the threads' barrier;
 // gradients: a sum of the micro-batch gradient slots inside the barrier, every global batch;
 // asynchronous / hogwild: a parameter store on rank 0). Rank 0 alone prints the trained weights.
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { ParamStore } from "../distributed/param-store";
 import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
@@ -15,9 +17,12 @@ import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { startRankWatchdog } from "./rank-watchdog";
 
+/** Set by the driver (mpirun -x) when the ranks read their shares from a folder. */
+export const SHARE_DIR_ENV = "FALL_CLUSTER_SHARE_DIR";
+
 /** After a failure, how long the rank gets to stop its threads and abort before its watchdog ends it. */
 const ABORT_GRACE_MS = 5000;
-import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
+import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, decodeShareFile, encodeShareFile, formatLine, jsonBytes, RankAssignment, RankReport, shareFileName, TAG, weightLines } from "./protocol";
 
 export interface Share {
   assignment: RankAssignment;
@@ -80,39 +85,83 @@ export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, we
   });
 }
 
+/** A share's arrays in the order they travel (MPI messages or a share file): weights, rows, vals. */
+function shareArrays(share: Share): Float32Array[] {
+  const rowsOnce = share.assignment.trainRows > 0;
+  const out = [share.weights];
+  if (rowsOnce) out.push(share.data[0].x, share.data[0].y);
+  for (const d of share.data) {
+    if (!rowsOnce) out.push(d.x, d.y);
+    if (d.val) out.push(d.val.x, d.val.y);
+  }
+  return out;
+}
+
+/** The float counts of shareArrays(), from the assignment alone. */
+function shareSizes(a: RankAssignment): number[] {
+  const { rowSize, weightCount } = a.job;
+  const out = [weightCount];
+  if (a.trainRows > 0) out.push(a.trainRows * rowSize, a.trainRows);
+  for (const w of a.workers) {
+    if (a.trainRows === 0) out.push(w.count * rowSize, w.count);
+    if (w.valCount > 0) out.push(w.valCount * rowSize, w.valCount);
+  }
+  return out;
+}
+
+function shareFromArrays(assignment: RankAssignment, arrays: Float32Array[]): Share {
+  let i = 0;
+  const next = () => arrays[i++];
+  const weights = next();
+  const rows = assignment.trainRows > 0 ? { x: next(), y: next() } : null;
+  const data = assignment.workers.map((w) => {
+    const { x, y } = rows ?? { x: next(), y: next() };
+    const val = w.valCount > 0 ? { x: next(), y: next(), count: w.valCount } : null;
+    return { x, y, val };
+  });
+  return { assignment, data, weights };
+}
+
 export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
   mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
-  mpi.send(share.weights, dest, TAG.DATA);
-  const rowsOnce = share.assignment.trainRows > 0;
-  if (rowsOnce) {
-    mpi.send(share.data[0].x, dest, TAG.DATA);
-    mpi.send(share.data[0].y, dest, TAG.DATA);
-  }
-  for (const d of share.data) {
-    if (!rowsOnce) {
-      mpi.send(d.x, dest, TAG.DATA);
-      mpi.send(d.y, dest, TAG.DATA);
-    }
-    if (d.val) {
-      mpi.send(d.val.x, dest, TAG.DATA);
-      mpi.send(d.val.y, dest, TAG.DATA);
-    }
-  }
+  for (const a of shareArrays(share)) mpi.send(a, dest, TAG.DATA);
 }
 
 export function recvShare(mpi: MpiBinding): Share {
   const assignment = bytesJson<RankAssignment>(recvAny(mpi, 0, TAG.ASSIGN, (b) => new Uint8Array(b)));
-  const floats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(b / 4));
-  // All training rows, once, straight into memory every thread of this rank maps.
-  const sharedFloats = () => recvAny(mpi, 0, TAG.DATA, (b) => new Float32Array(new SharedArrayBuffer(b)));
-  const weights = floats();
-  const rows = assignment.trainRows > 0 ? { x: sharedFloats(), y: sharedFloats() } : null;
-  const data = assignment.workers.map((w) => {
-    const { x, y } = rows ?? { x: floats(), y: floats() };
-    const val = w.valCount > 0 ? { x: floats(), y: floats(), count: w.valCount } : null;
-    return { x, y, val };
+  const arrays = shareSizes(assignment).map((n) => {
+    // All training rows (gradients) go straight into memory every thread of this rank maps.
+    const a = new Float32Array(assignment.trainRows > 0 && n === assignment.trainRows * assignment.job.rowSize ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+    mpi.recv(a, 0, TAG.DATA);
+    return a;
   });
-  return { assignment, data, weights };
+  return shareFromArrays(assignment, arrays);
+}
+
+/** The driver, with a share folder: every rank's share written there (each file whole or absent). */
+export function writeShareFiles(dir: string, shares: Share[]): void {
+  shares.forEach((share, r) => {
+    const file = path.join(dir, shareFileName(r));
+    const fd = fs.openSync(`${file}.partial`, "w");
+    try {
+      for (const b of encodeShareFile(share.assignment, shareArrays(share))) fs.writeSync(fd, b);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(`${file}.partial`, file);
+  });
+}
+
+export function readShareFile(dir: string, rank: number): Share {
+  const file = path.join(dir, shareFileName(rank));
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    throw new Error(`${file}: cannot read this rank's share (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is the share folder on every host?`);
+  }
+  const { assignment, arrays } = decodeShareFile(file, buf, shareSizes);
+  return shareFromArrays(assignment, arrays);
 }
 
 /** `values` itself when every thread can already map it, else a copy that they can. */
@@ -276,7 +325,12 @@ export async function rankMain(): Promise<void> {
   const host = os.hostname();
   try {
     let share: Share;
-    if (rank === 0) {
+    // The share folder (every rank reads its own) travels in the job, which only rank 0 reads.
+    const shareDir = process.env[SHARE_DIR_ENV];
+    if (shareDir) {
+      share = readShareFile(shareDir, rank);
+      if (share.assignment.job.ranks !== size) throw new Error(`the job asks for ${share.assignment.job.ranks} ranks but mpirun started ${size}`);
+    } else if (rank === 0) {
       const { job, x, y, weights } = decodeJobFrame(await readStdin());
       if (job.ranks !== size) throw new Error(`the job asks for ${job.ranks} ranks but mpirun started ${size}`);
       const shares = dealShares(job, x, y, weights);

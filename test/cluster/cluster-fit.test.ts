@@ -80,6 +80,30 @@ for (const [ranks, workersPerRank] of [[2, 2], [3, 1]] as const) {
   });
 }
 
+test("a share folder: each rank reads its own share from it (no rank receives all data), same weights, folder left empty", { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-share-"));
+  try {
+    const config: DistributedConfig = { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 };
+    const viaMpi = await DistributedModel.create({ model: spec, config });
+    await fitOnCluster(viaMpi, train, { epochs: 2, validationSplit: 0.2 }, { kind: "mpi", ranks: 2 });
+    const viaFolder = await DistributedModel.create({ model: spec, config });
+    let seen: string[] = [];
+    const result = await fitOnCluster(viaFolder, train, {
+      epochs: 2,
+      validationSplit: 0.2,
+      onProgress: () => {
+        if (!seen.length) seen = fs.readdirSync(dir).flatMap((job) => fs.readdirSync(path.join(dir, job)));
+      },
+    }, { kind: "mpi", ranks: 2, sharedDir: dir });
+    assert.deepEqual(seen.sort(), ["rank-0.share", "rank-1.share"], "one share file a rank while training");
+    assert.deepEqual(viaFolder.getFlatWeights(), viaMpi.getFlatWeights());
+    assert.equal(result.cluster.ranks, 2);
+    assert.deepEqual(fs.readdirSync(dir), [], "the job's share folder is removed");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 for (const mode of ["asynchronous", "hogwild"] as const) {
   test(`${mode} across 2 ranks × 1 thread (parameter store on rank 0) learns a separable task`, { skip }, async () => {
     const dm = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 1, batchSize: 32 } });
@@ -110,6 +134,7 @@ test("bad cluster settings: one line, before anything starts", { skip }, async (
       [{ kind: "mpi", ranks: 0 }, /ranks must be an integer >= 1; got 0/],
       [{ kind: "mpi", ranks: 3, hostfile: two }, /3 ranks need more than the 2 slots of .*two \(127\.0\.0\.1: 1, localhost: 1\)/],
       [{ kind: "mpi", ranks: 2, workersPerRank: 0 }, /workers per rank must be an integer >= 1/],
+      [{ kind: "mpi", ranks: 2, sharedDir: path.join(dir, "nowhere") }, /nowhere: shared folder not found or not writable$/],
     ];
     for (const [cluster, pattern] of cases) {
       const started = Date.now();
