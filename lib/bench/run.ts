@@ -8,6 +8,7 @@ import { findProjectRoot } from "../data/project-root";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
 import type { RnnKind } from "../model/rnn";
 import type { BackendName } from "../backend";
+import type { DistributedModel } from "../distributed/distributed-model";
 import { BackendResult, independentProcesses, runBackendCase } from "./backends";
 import { STOCK_MATMUL_ENV } from "../wasm-kernels";
 import { RNN_KERNEL_ENV } from "../model/fused-rnn";
@@ -244,8 +245,62 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   log(`# ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}, backend ${backend}, load average ${loadavg.map((l) => l.toFixed(2)).join(" ")}`);
   const data = urfdShapedWindows(o.windows);
 
-  // 1. Backends side by side on tfjs-layers' own kernels, each in its own process (main-thread
-  // training via measureThroughput). The default backend runs every model; others the first model.
+  const backends = await measureBackends(o, backend, log);
+  const rounds = await measureTrainingRounds(o, data, t0, log);
+  const twoThreads = rounds.torchError === null && o.torchTwoThreads ? await measureTorchTwoThreads(o, log) : {};
+  // The original preset, 1 worker, beside PyTorch on the same shapes.
+  const original = o.original
+    ? await measureOriginalPreset({ batchSizes: o.originalBatchSizes, rows: o.originalRows, epochs: o.originalEpochs, torch: o.torch, python: o.python, log })
+    : null;
+  const inference = rounds.kept ? await measureKeptInference(o, rounds.kept, log) : null;
+
+  const flopsPerWindow: Record<string, number> = Object.fromEntries(o.models.map((m) => [m, recurrentTrainFlops(m, data.T, data.F, [32])]));
+  if (original) flopsPerWindow.original = originalFlopsPerRow();
+  const modeKeys = o.setups.map(setupLabel);
+  const reference = rounds.torchRounds.length
+    ? referenceResult({ o, rounds, twoThreads, mainThread: mainThreadRates(backends, backend), original, flopsPerWindow, modeKeys })
+    : null;
+
+  const result: BenchResult = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    quick: o.quick,
+    machine: machineInfo(backend, loadavg),
+    settings: {
+      windows: o.windows,
+      epochs: o.epochs,
+      rounds: o.rounds,
+      roundsRun: rounds.roundsRun,
+      budgetSec: o.budgetSec,
+      batchSize: o.batchSize,
+      windowShape: [data.T, data.F],
+      models: o.models,
+      workerCounts: o.workerCounts,
+      setups: modeKeys,
+      steadyState: `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded`,
+    },
+    cases: summarizeCases(rounds.samples).map((c) => toCase(c, flopsPerWindow)),
+    ...speedupSummaries(rounds.samples, o, modeKeys),
+    ceiling: rounds.ceilingRounds.length ? { speedup: r3(median(rounds.ceilingRounds.map((c) => c.ratio))), perRound: roundDeep(rounds.ceilingRounds, 3) } : null,
+    backends: backends.map((b) => ({ ...b, samplesPerSec: b.samplesPerSec === null ? null : r1(b.samplesPerSec), epochSec: b.epochSec === null ? null : r3(b.epochSec) })),
+    reference,
+    referenceSkipped: reference ? null : rounds.torchError ?? "no PyTorch run",
+    flops: { assumption: FLOP_ASSUMPTION, perWindow: flopsPerWindow },
+    original: original && roundDeep(original, 3),
+    inference: inference && roundInference(inference),
+    samples: rounds.samples.map((s) => roundDeep(s, 4)),
+    durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,
+  };
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
+  return result;
+}
+
+/**
+ * Step 1: backends side by side on tfjs-layers' own kernels, each in its own process (main-thread
+ * training via measureThroughput). The default backend runs every model; others the first model.
+ */
+async function measureBackends(o: BenchOptions, backend: string, log: (line: string) => void): Promise<BackendResult[]> {
   const backends: BackendResult[] = [];
   const TFJS_LAYERS = { [RNN_KERNEL_ENV]: "tfjs" };
   for (const b of o.backends) {
@@ -273,8 +328,28 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       }
     }
   }
+  return backends;
+}
 
-  // 2. Training cases in interleaved rounds, the PyTorch reference run after each round.
+interface CeilingRound {
+  round: number;
+  one: number;
+  two: number;
+  ratio: number;
+}
+
+interface RoundsOutcome {
+  samples: RunSample[];
+  kept: DistributedModel | null;
+  roundsRun: number;
+  torchRounds: TorchOutput[];
+  /** Why the PyTorch reference did not run (null: it ran every round). */
+  torchError: string | null;
+  ceilingRounds: CeilingRound[];
+}
+
+/** Step 2: training cases in interleaved rounds, the PyTorch reference and the machine ceiling after each round. */
+async function measureTrainingRounds(o: BenchOptions, data: ReturnType<typeof urfdShapedWindows>, t0: number, log: (line: string) => void): Promise<RoundsOutcome> {
   const torchRounds: TorchOutput[] = [];
   let torchError: string | null = o.torch ? null : "skipped by --no-torch";
   const runTorch = async (round: number): Promise<void> => {
@@ -289,7 +364,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     log(`round ${round + 1}: PyTorch ${t.torch} (${t.blas}) 1 thread: ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
   };
   // Machine ceiling: 1 vs 2 independent processes, each on half the windows (as a worker), order alternating.
-  const ceilingRounds: { round: number; one: number; two: number; ratio: number }[] = [];
+  const ceilingRounds: CeilingRound[] = [];
   const runCeiling = async (round: number): Promise<void> => {
     const half = Math.max(64, Math.floor(o.windows / 2));
     const rate: Record<number, number> = {};
@@ -320,168 +395,160 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       roundStart = performance.now();
     },
   });
-  const roundsRun = new Set(samples.map((s) => s.round)).size;
+  return { samples, kept, roundsRun: new Set(samples.map((s) => s.round)).size, torchRounds, torchError, ceilingRounds };
+}
 
-  // Main-thread training (in the backend cases) for the reference table: tfjs-layers and fused.
-  const mainThread: Record<string, number | null> = {};
-  const fusedMainThread: Record<string, number | null> = {};
+/** Main-thread training rates of the default backend (from step 1) for the reference table: tfjs-layers and fused. */
+function mainThreadRates(backends: BackendResult[], backend: string): { tfjs: Record<string, number | null>; fused: Record<string, number | null> } {
+  const tfjs: Record<string, number | null> = {};
+  const fused: Record<string, number | null> = {};
   for (const b of backends) {
     if (b.backend !== backend || b.samplesPerSec === null) continue;
-    if (!b.variant) mainThread[b.model] = b.samplesPerSec;
-    if (b.variant === "fused native kernel" && b.kernel === "fused-native") fusedMainThread[b.model] = b.samplesPerSec;
+    if (!b.variant) tfjs[b.model] = b.samplesPerSec;
+    if (b.variant === "fused native kernel" && b.kernel === "fused-native") fused[b.model] = b.samplesPerSec;
   }
+  return { tfjs, fused };
+}
 
-  // 3. PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
-  // a busy 2-core box it can be 10× slower than 1 thread; OMP_WAIT_POLICY=PASSIVE shows the fix.
+const TWO_THREAD_WINDOWS_MAX = 512;
+
+/**
+ * Step 3: PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
+ * a busy 2-core box it can be 10× slower than 1 thread; OMP_WAIT_POLICY=PASSIVE shows the fix.
+ */
+async function measureTorchTwoThreads(o: BenchOptions, log: (line: string) => void): Promise<Record<string, TorchOutput>> {
   const twoThreads: Record<string, TorchOutput> = {};
-  const twoThreadWindows = Math.min(o.windows, 512);
-  if (torchError === null && o.torchTwoThreads) {
-    for (const [label, env] of [["default", {}], ["passive", { OMP_WAIT_POLICY: "PASSIVE" }]] as const) {
-      const t = await runTorchReference({ kinds: o.models, threads: [2], windows: twoThreadWindows, epochs: 2, predictWindows: 1024 }, o.python, 300_000, env);
-      if (!("error" in t)) {
-        twoThreads[label] = t;
-        log(`PyTorch 2 threads (OpenMP wait policy ${label}): ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
-      } else log(`PyTorch 2 threads (${label}) failed: ${t.error}`);
-    }
+  for (const [label, env] of [["default", {}], ["passive", { OMP_WAIT_POLICY: "PASSIVE" }]] as const) {
+    const t = await runTorchReference({ kinds: o.models, threads: [2], windows: Math.min(o.windows, TWO_THREAD_WINDOWS_MAX), epochs: 2, predictWindows: 1024 }, o.python, 300_000, env);
+    if (!("error" in t)) {
+      twoThreads[label] = t;
+      log(`PyTorch 2 threads (OpenMP wait policy ${label}): ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
+    } else log(`PyTorch 2 threads (${label}) failed: ${t.error}`);
   }
+  return twoThreads;
+}
 
-  // 3b. The original preset, 1 worker, beside PyTorch on the same shapes.
-  const original = o.original
-    ? await measureOriginalPreset({ batchSizes: o.originalBatchSizes, rows: o.originalRows, epochs: o.originalEpochs, torch: o.torch, python: o.python, log })
-    : null;
+/** Step 4: inference of the detector the rounds kept trained. */
+async function measureKeptInference(o: BenchOptions, kept: DistributedModel, log: (line: string) => void): Promise<InferenceResult> {
+  const label = `${o.models[0]} (trained: ${setupLabel(o.setups[0])}, ${kept.config.numWorkers} workers, ${o.epochs} epochs)`;
+  const inference = await measureInference(kept, { windows: o.predictWindows, latencyRuns: o.latencyRuns, label });
+  log(
+    `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
+      `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
+      (inference.fused ? `, fused forward ${inference.fused.batchPerSec.toFixed(0)} win/s, one window p50 ${inference.fused.p50Ms.toFixed(2)} ms p99 ${inference.fused.p99Ms.toFixed(2)} ms` : `, fused forward skipped: ${inference.fusedSkipped}`) +
+      (inference.streaming ? `, streaming per frame p50 ${inference.streaming.statefulP50Ms.toFixed(2)} ms p99 ${inference.streaming.statefulP99Ms.toFixed(2)} ms` : `, streaming skipped: ${inference.streamingSkipped}`),
+  );
+  return inference;
+}
 
-  // 4. Inference of the trained detector.
-  let inference: InferenceResult | null = null;
-  if (kept) {
-    const label = `${o.models[0]} (trained: ${setupLabel(o.setups[0])}, ${kept.config.numWorkers} workers, ${o.epochs} epochs)`;
-    inference = await measureInference(kept, { windows: o.predictWindows, latencyRuns: o.latencyRuns, label });
-    log(
-      `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
-        `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
-        (inference.fused ? `, fused forward ${inference.fused.batchPerSec.toFixed(0)} win/s, one window p50 ${inference.fused.p50Ms.toFixed(2)} ms p99 ${inference.fused.p99Ms.toFixed(2)} ms` : `, fused forward skipped: ${inference.fusedSkipped}`) +
-        (inference.streaming ? `, streaming per frame p50 ${inference.streaming.statefulP50Ms.toFixed(2)} ms p99 ${inference.streaming.statefulP99Ms.toFixed(2)} ms` : `, streaming skipped: ${inference.streamingSkipped}`),
-    );
-  }
+type SpeedupSummaries = Pick<BenchResult, "speedup" | "speedupByModel" | "speedupAllEpochs" | "speedupWall" | "perCpuEfficiency" | "speedupByWorkers">;
 
-  // 5. Summaries.
-  const flopsPerWindow: Record<string, number> = Object.fromEntries(o.models.map((m) => [m, recurrentTrainFlops(m, data.T, data.F, [32])]));
-  if (original) flopsPerWindow.original = originalFlopsPerRow();
-  const cases = summarizeCases(samples).map((c) => toCase(c, flopsPerWindow));
+/** Step 5: 2 workers ÷ 1 worker per setup (pooled over models and by model), by rate kind and by worker count. */
+function speedupSummaries(samples: RunSample[], o: BenchOptions, modeKeys: string[]): SpeedupSummaries {
   const sp2 = speedups(samples, 2);
-  const modeKeys = o.setups.map(setupLabel);
   const pooled = (list: ReturnType<typeof speedups>) => Object.fromEntries(modeKeys.map((k) => [k, r3(pooledSpeedup(list, k))]));
   const speedupByModel: BenchResult["speedupByModel"] = {};
   for (const m of o.models) speedupByModel[m] = Object.fromEntries(modeKeys.map((k) => [k, r3(sp2.find((s) => s.model === m && s.setup === k)?.median ?? NaN)]));
   const speedupByWorkers: Record<string, number | null> = {};
   for (const w of o.workerCounts.filter((w) => w > 1)) speedupByWorkers[String(w)] = r3(pooledSpeedup(speedups(samples, w), modeKeys[0]));
-
-  let reference: BenchReference | null = null;
-  if (torchRounds.length) {
-    const first = torchRounds[0];
-    const byModel: BenchReference["byModel"] = {};
-    for (const m of o.models) {
-      const torchPer = torchRounds.map((t) => t.results.find((x) => x.kind === m && x.threads === 1)?.steadySamplesPerSec ?? NaN);
-      const tfjsPer = torchRounds.map((_, r) => samples.find((s) => s.round === r && s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.steadyWindowsPerSec ?? NaN);
-      const ratios = torchPer.map((t, r) => tfjsPer[r] / t);
-      const two = twoThreads.default?.results.find((x) => x.kind === m);
-      const twoPassive = twoThreads.passive?.results.find((x) => x.kind === m);
-      byModel[m] = {
-        torch1ThreadPerSec: r1(median(torchPer)),
-        torch2ThreadsPerSec: two?.steadySamplesPerSec != null ? r1(two.steadySamplesPerSec) : null,
-        torch2ThreadsPassivePerSec: twoPassive?.steadySamplesPerSec != null ? r1(twoPassive.steadySamplesPerSec) : null,
-        tfjs1WorkerPerSec: r1(median(tfjsPer)),
-        tfjsMainThreadPerSec: mainThread[m] != null ? r1(mainThread[m]!) : null,
-        fusedMainThreadPerSec: fusedMainThread[m] != null ? r1(fusedMainThread[m]!) : null,
-        kernel1Worker: samples.find((s) => s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.kernel ?? null,
-        ratio: r3(median(ratios)),
-        torchPredictPerSec: r1(median(torchRounds.map((t) => t.results.find((x) => x.kind === m)?.predictPerSec ?? NaN))),
-        params: first.results.find((x) => x.kind === m)?.params ?? 0,
-        gflopsPerSec: round((median(tfjsPer) * flopsPerWindow[m]) / 1e9, 2),
-        torchGflopsPerSec: round((median(torchPer) * flopsPerWindow[m]) / 1e9, 2),
-      };
-    }
-    const at64 = original?.cases.find((c) => c.batchSize === 64) ?? original?.cases[original.cases.length - 1];
-    if (original && at64 && at64.torch1ThreadPerSec !== null) {
-      byModel.original = {
-        torch1ThreadPerSec: r1(at64.torch1ThreadPerSec),
-        torch2ThreadsPerSec: null,
-        torch2ThreadsPassivePerSec: null,
-        tfjs1WorkerPerSec: at64.rowsPerSec === null ? null : r1(at64.rowsPerSec),
-        tfjsMainThreadPerSec: null,
-        fusedMainThreadPerSec: null,
-        kernel1Worker: at64.kernel,
-        ratio: at64.ratio === null ? null : r3(at64.ratio),
-        torchPredictPerSec: at64.torchPredictPerSec === null ? null : r1(at64.torchPredictPerSec),
-        params: original.params ?? 0,
-        gflopsPerSec: at64.gflopsPerSec === null ? null : round(at64.gflopsPerSec, 2),
-        torchGflopsPerSec: at64.torchGflopsPerSec === null ? null : round(at64.torchGflopsPerSec, 2),
-        byBatch: Object.fromEntries(original.cases.map((c) => [String(c.batchSize), roundDeep({ tfjs1WorkerPerSec: c.rowsPerSec, torch1ThreadPerSec: c.torch1ThreadPerSec, ratio: c.ratio, gflopsPerSec: c.gflopsPerSec, torchGflopsPerSec: c.torchGflopsPerSec }, 3)])),
-      };
-    }
-    reference = {
-      torch: first.torch,
-      torchSamplesPerSec: byModel[o.models[0]].torch1ThreadPerSec,
-      ratio: byModel[o.models[0]].ratio,
-      blas: first.blas,
-      blasLibraries: first.blasLibraries,
-      blasAlternative: blasAlternative(),
-      blasInfoBuild: first.blasInfoBuild,
-      byModel,
-      twoThreads: Object.keys(twoThreads).length ? { windows: twoThreadWindows, epochs: 2 } : null,
-      runs: [
-        ...torchRounds.flatMap((t) => t.results.map((x) => ({ ...x, ompWaitPolicy: "default" }))),
-        ...Object.entries(twoThreads).flatMap(([policy, t]) => t.results.map((x) => ({ ...x, ompWaitPolicy: policy }))),
-      ],
-    };
-  }
-
-  const result: BenchResult = {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    quick: o.quick,
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? "unknown",
-      node: process.version,
-      backend,
-      loadavg: loadavg.map((l) => round(l, 2) ?? 0),
-      loadavgEnd: os.loadavg().map((l) => round(l, 2) ?? 0),
-      platform: `${os.platform()} ${os.release()}`,
-      totalMemGB: round(os.totalmem() / 2 ** 30, 1) ?? 0,
-    },
-    settings: {
-      windows: o.windows,
-      epochs: o.epochs,
-      rounds: o.rounds,
-      roundsRun,
-      budgetSec: o.budgetSec,
-      batchSize: o.batchSize,
-      windowShape: [data.T, data.F],
-      models: o.models,
-      workerCounts: o.workerCounts,
-      setups: modeKeys,
-      steadyState: `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded`,
-    },
-    cases,
+  return {
     speedup: pooled(sp2),
     speedupByModel,
     speedupAllEpochs: pooled(speedups(samples, 2, (s) => s.windowsPerSec)),
     speedupWall: pooled(speedups(samples, 2, (s) => s.wallWindowsPerSec)),
     perCpuEfficiency: pooled(speedups(samples, 2, (s) => s.steadyWindowsPerCpuSec)),
     speedupByWorkers,
-    ceiling: ceilingRounds.length ? { speedup: r3(median(ceilingRounds.map((c) => c.ratio))), perRound: roundDeep(ceilingRounds, 3) } : null,
-    backends: backends.map((b) => ({ ...b, samplesPerSec: b.samplesPerSec === null ? null : r1(b.samplesPerSec), epochSec: b.epochSec === null ? null : r3(b.epochSec) })),
-    reference,
-    referenceSkipped: reference ? null : torchError ?? "no PyTorch run",
-    flops: { assumption: FLOP_ASSUMPTION, perWindow: flopsPerWindow },
-    original: original && roundDeep(original, 3),
-    inference: inference && roundInference(inference),
-    samples: samples.map((s) => roundDeep(s, 4)),
-    durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,
   };
-  fs.mkdirSync(path.dirname(o.out), { recursive: true });
-  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
-  return result;
+}
+
+interface ReferenceInput {
+  o: BenchOptions;
+  rounds: RoundsOutcome;
+  twoThreads: Record<string, TorchOutput>;
+  mainThread: ReturnType<typeof mainThreadRates>;
+  original: OriginalResult | null;
+  flopsPerWindow: Record<string, number>;
+  modeKeys: string[];
+}
+
+/** Step 5b: tfjs beside PyTorch per model, same rounds (needs at least one PyTorch round). */
+function referenceResult(r: ReferenceInput): BenchReference {
+  const { o, twoThreads, modeKeys } = r;
+  const { torchRounds, samples } = r.rounds;
+  const first = torchRounds[0];
+  const byModel: BenchReference["byModel"] = {};
+  for (const m of o.models) {
+    const torchPer = torchRounds.map((t) => t.results.find((x) => x.kind === m && x.threads === 1)?.steadySamplesPerSec ?? NaN);
+    const tfjsPer = torchRounds.map((_, round) => samples.find((s) => s.round === round && s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.steadyWindowsPerSec ?? NaN);
+    const ratios = torchPer.map((t, round) => tfjsPer[round] / t);
+    const two = twoThreads.default?.results.find((x) => x.kind === m);
+    const twoPassive = twoThreads.passive?.results.find((x) => x.kind === m);
+    byModel[m] = {
+      torch1ThreadPerSec: r1(median(torchPer)),
+      torch2ThreadsPerSec: two?.steadySamplesPerSec != null ? r1(two.steadySamplesPerSec) : null,
+      torch2ThreadsPassivePerSec: twoPassive?.steadySamplesPerSec != null ? r1(twoPassive.steadySamplesPerSec) : null,
+      tfjs1WorkerPerSec: r1(median(tfjsPer)),
+      tfjsMainThreadPerSec: r.mainThread.tfjs[m] != null ? r1(r.mainThread.tfjs[m]!) : null,
+      fusedMainThreadPerSec: r.mainThread.fused[m] != null ? r1(r.mainThread.fused[m]!) : null,
+      kernel1Worker: samples.find((s) => s.model === m && s.setup === modeKeys[0] && s.workers === 1)?.kernel ?? null,
+      ratio: r3(median(ratios)),
+      torchPredictPerSec: r1(median(torchRounds.map((t) => t.results.find((x) => x.kind === m)?.predictPerSec ?? NaN))),
+      params: first.results.find((x) => x.kind === m)?.params ?? 0,
+      gflopsPerSec: round((median(tfjsPer) * r.flopsPerWindow[m]) / 1e9, 2),
+      torchGflopsPerSec: round((median(torchPer) * r.flopsPerWindow[m]) / 1e9, 2),
+    };
+  }
+  const originalRow = r.original ? originalReferenceRow(r.original) : null;
+  if (originalRow) byModel.original = originalRow;
+  return {
+    torch: first.torch,
+    torchSamplesPerSec: byModel[o.models[0]].torch1ThreadPerSec,
+    ratio: byModel[o.models[0]].ratio,
+    blas: first.blas,
+    blasLibraries: first.blasLibraries,
+    blasAlternative: blasAlternative(),
+    blasInfoBuild: first.blasInfoBuild,
+    byModel,
+    twoThreads: Object.keys(twoThreads).length ? { windows: Math.min(o.windows, TWO_THREAD_WINDOWS_MAX), epochs: 2 } : null,
+    runs: [
+      ...torchRounds.flatMap((t) => t.results.map((x) => ({ ...x, ompWaitPolicy: "default" }))),
+      ...Object.entries(twoThreads).flatMap(([policy, t]) => t.results.map((x) => ({ ...x, ompWaitPolicy: policy }))),
+    ],
+  };
+}
+
+/** The original preset's reference row: batch 64 (or the largest measured), null when PyTorch did not run it. */
+function originalReferenceRow(original: OriginalResult): BenchReference["byModel"][string] | null {
+  const at64 = original.cases.find((c) => c.batchSize === 64) ?? original.cases[original.cases.length - 1];
+  if (!at64 || at64.torch1ThreadPerSec === null) return null;
+  return {
+    torch1ThreadPerSec: r1(at64.torch1ThreadPerSec),
+    torch2ThreadsPerSec: null,
+    torch2ThreadsPassivePerSec: null,
+    tfjs1WorkerPerSec: at64.rowsPerSec === null ? null : r1(at64.rowsPerSec),
+    tfjsMainThreadPerSec: null,
+    fusedMainThreadPerSec: null,
+    kernel1Worker: at64.kernel,
+    ratio: at64.ratio === null ? null : r3(at64.ratio),
+    torchPredictPerSec: at64.torchPredictPerSec === null ? null : r1(at64.torchPredictPerSec),
+    params: original.params ?? 0,
+    gflopsPerSec: at64.gflopsPerSec === null ? null : round(at64.gflopsPerSec, 2),
+    torchGflopsPerSec: at64.torchGflopsPerSec === null ? null : round(at64.torchGflopsPerSec, 2),
+    byBatch: Object.fromEntries(original.cases.map((c) => [String(c.batchSize), roundDeep({ tfjs1WorkerPerSec: c.rowsPerSec, torch1ThreadPerSec: c.torch1ThreadPerSec, ratio: c.ratio, gflopsPerSec: c.gflopsPerSec, torchGflopsPerSec: c.torchGflopsPerSec }, 3)])),
+  };
+}
+
+function machineInfo(backend: string, loadavg: number[]): BenchResult["machine"] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    backend,
+    loadavg: loadavg.map((l) => round(l, 2) ?? 0),
+    loadavgEnd: os.loadavg().map((l) => round(l, 2) ?? 0),
+    platform: `${os.platform()} ${os.release()}`,
+    totalMemGB: round(os.totalmem() / 2 ** 30, 1) ?? 0,
+  };
 }
 
 function roundInference(i: InferenceResult): InferenceResult {

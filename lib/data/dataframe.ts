@@ -1,8 +1,13 @@
 // danfojs-node views of the data for notebooks (head, describe, counts); the library itself
 // works on typed columns, DataFrames are only for showing.
-import * as dfd from "danfojs-node";
+import type * as dfd from "danfojs-node";
 import { FrameDataset, FrameTable, WindowSet } from "../types";
 import { describeSide } from "./describe";
+
+/** danfojs-node on first use: loading it takes ~0.6 s, which the public index must not cost every notebook. */
+function danfo(): typeof dfd {
+  return require("danfojs-node");
+}
 
 /** The frame table (optionally only its first `limit` rows) as a DataFrame with named columns. */
 export function frameTableToDataFrame(table: FrameTable, limit = table.rows): dfd.DataFrame {
@@ -18,7 +23,7 @@ export function frameTableToDataFrame(table: FrameTable, limit = table.rows): df
     for (let r = 0; r < n; r++) col[r] = table.features[r * F + f];
     columns[name] = col;
   });
-  return new dfd.DataFrame(columns);
+  return new (danfo().DataFrame)(columns);
 }
 
 /** Sequences and frames per class (fall / ADL). */
@@ -35,11 +40,11 @@ export function classCountsFrame(ds: FrameDataset): dfd.DataFrame {
       longest: lengths.length ? Math.max(...lengths) : 0,
     };
   });
-  return new dfd.DataFrame(rows);
+  return new (danfo().DataFrame)(rows);
 }
 
 /** Split sizes for display: one row per named side. */
 export function splitSizesFrame(sides: Record<string, WindowSet>): dfd.DataFrame {
   const rows = Object.entries(sides).map(([side, ws]) => ({ side, ...describeSide(ws) }));
-  return new dfd.DataFrame(rows);
+  return new (danfo().DataFrame)(rows);
 }

@@ -400,145 +400,179 @@ function analyse(dir: string): Analysis {
   const nunez = readNunez(dir);
   const gcn = readFallGcn(dir);
   const evidence = signEvidence(nunez, gcn);
-  const sg = evidence.fallGcnSign;
   const disagreements: Disagreement[] = [];
   const gcnReferenceFalls: FallInterval[][] = [];
   const gcnDelays: (number | null)[][] = [];
-
   for (let s = 1; s <= MCFD_CHUTES; s++) {
-    const ref = nunez.falls[s - 1];
-    const dN = nunez.delays[s - 1];
-    // fallGCN's whole segment list (all labels) per camera, brought back to the reference
-    // timeline with Núñez's delays and fallGCN's own sign; the most common result across the 8
-    // cameras is fallGCN's reference segmentation, and a camera that differs from it only by a
-    // constant offset reveals the delay fallGCN used for it.
-    const back = new Map<string, { rows: FallGcnRow[]; votes: number }>();
-    for (let c = 1; c <= MCFD_CAMS; c++) {
-      const rows = gcn.rows.get(key(s, c));
-      if (!rows) continue;
-      const merged = mergeRows(rows).map((r) => ({ ...r, start: r.start - sg * dN[c - 1], end: r.end - sg * dN[c - 1] }));
-      const k = JSON.stringify(merged);
-      const slot = back.get(k);
-      if (slot) slot.votes++;
-      else back.set(k, { rows: merged, votes: 1 });
-    }
-    let best: FallGcnRow[] | null = null;
-    let bestVotes = 0;
-    for (const { rows, votes } of back.values()) {
-      const fallsHere = rows.filter((r) => r.label === 1).map((r) => ({ start: r.start, end: r.end }));
-      const tieBreak = votes === bestVotes && sameIntervals(fallsHere, ref);
-      if (votes > bestVotes || tieBreak) {
-        best = rows;
-        bestVotes = votes;
-      }
-    }
-    const refGcn = best ? best.filter((r) => r.label === 1).map((r) => ({ start: r.start, end: r.end })) : [];
+    const chute: ChuteContext = { s, ref: nunez.falls[s - 1], dN: nunez.delays[s - 1], sg: evidence.fallGcnSign, gcn, best: null };
+    chute.best = gcnReferenceRows(chute);
+    const refGcn = chute.best ? fallsOf(chute.best) : [];
     gcnReferenceFalls.push(refGcn);
-    if (best && !sameIntervals(refGcn, ref)) {
+    if (chute.best && !sameIntervals(refGcn, chute.ref)) {
       disagreements.push({
         chute: s,
         cam: null,
         kind: "fall-intervals",
-        nunez: flat(ref),
+        nunez: flat(chute.ref),
         fallGcn: flat(refGcn),
-        detail: `chute ${s}: falls on the reference timeline: Núñez ${showIntervals(ref)}; fallGCN ${showIntervals(refGcn)}`,
+        detail: `chute ${s}: falls on the reference timeline: Núñez ${showIntervals(chute.ref)}; fallGCN ${showIntervals(refGcn)}`,
       });
     }
-
     const implied: (number | null)[] = [];
     for (let c = 1; c <= MCFD_CAMS; c++) {
-      const rows = gcn.rows.get(key(s, c));
-      if (!rows) {
-        implied.push(null);
-        disagreements.push({
-          chute: s,
-          cam: c,
-          kind: "missing",
-          nunez: flat(shift(ref, RECONCILED_DELAY_SIGN * dN[c - 1])),
-          fallGcn: [],
-          detail: `chute ${s} cam ${c}: fallGCN has no rows`,
-        });
-        continue;
-      }
-      const merged = mergeRows(rows);
-      // Offset of this camera's rows from fallGCN's reference rows, if it is one constant.
-      let offset: number | null = null;
-      if (best && merged.length === best.length && merged.every((r, i) => r.label === best![i].label)) {
-        const o = merged[0].start - best[0].start;
-        if (merged.every((r, i) => r.start - best![i].start === o && r.end - best![i].end === o)) offset = o;
-      }
-      const dG = offset === null ? null : sg * offset;
-      implied.push(dG);
-      const g = gcnFalls(rows);
-      if (dG === null) {
-        disagreements.push({
-          chute: s,
-          cam: c,
-          kind: "fall-intervals",
-          nunez: flat(shift(ref, dN[c - 1])),
-          fallGcn: flat(g),
-          detail: `chute ${s} cam ${c}: fallGCN's segments are not a shifted copy of its other cameras' (falls ${showIntervals(g)})`,
-        });
-      } else if (dG !== dN[c - 1]) {
-        disagreements.push({
-          chute: s,
-          cam: c,
-          kind: "delay-value",
-          nunez: [dN[c - 1]],
-          fallGcn: [dG],
-          detail: `chute ${s} cam ${c}: delay ${dN[c - 1]} (Núñez) vs ${dG} (fallGCN)`,
-        });
-      }
-      // The sign: what each project's code puts into this camera's video.
-      const nunezCam = shift(ref, dN[c - 1]);
-      if (ref.length > 0 && !sameIntervals(nunezCam, g) && dN[c - 1] !== 0) {
-        disagreements.push({
-          chute: s,
-          cam: c,
-          kind: "delay-sign",
-          nunez: flat(nunezCam),
-          fallGcn: flat(g),
-          detail: `chute ${s} cam ${c}: fall at ${showIntervals(nunezCam)} (Núñez: reference + delay ${dN[c - 1]}) vs ${showIntervals(g)} (fallGCN: reference - delay)`,
-        });
-      }
-      if (gcn.combines) {
-        const comb = gcn.combines.get(key(s, c)) ?? [];
-        const a = mergeRows(rows);
-        const b = mergeRows(comb);
-        const same = a.length === b.length && a.every((r, i) => r.start === b[i].start && r.end === b[i].end && r.label === b[i].label);
-        if (!same) {
-          disagreements.push({
-            chute: s,
-            cam: c,
-            kind: "fallgcn-files",
-            nunez: flat(gcnFalls(rows)),
-            fallGcn: flat(gcnFalls(comb)),
-            detail: `chute ${s} cam ${c}: fallGCN labels file falls ${showIntervals(gcnFalls(rows))} vs combines file ${showIntervals(gcnFalls(comb))}`,
-          });
-        }
-      }
+      const cam = compareCamera(chute, c);
+      implied.push(cam.delay);
+      disagreements.push(...cam.disagreements);
     }
     gcnDelays.push(implied);
   }
-  if (gcn.combines) {
-    for (const k of gcn.combines.keys()) {
-      if (!gcn.rows.has(k)) {
-        const [s, c] = k.split("/").map(Number);
-        disagreements.push({
-          chute: s,
-          cam: c,
-          kind: "fallgcn-files",
-          nunez: [],
-          fallGcn: flat(gcnFalls(gcn.combines.get(k))),
-          detail: `chute ${s} cam ${c}: only in fallGCN's combines file`,
-        });
-      }
-    }
-  }
+  disagreements.push(...onlyInCombines(gcn));
   return { nunez, gcn, evidence, gcnReferenceFalls, gcnDelays, disagreements };
 }
 
-/** How often each delay sign turns Núñez's numbers into fallGCN's (see the block comment). */
+/** One chute as both transcriptions see it: Núñez's reference falls and delays, fallGCN's rows and sign. */
+interface ChuteContext {
+  s: number;
+  ref: FallInterval[];
+  /** Núñez's delay per camera (index cam - 1). */
+  dN: number[];
+  /** The delay sign fallGCN's code uses. */
+  sg: DelaySign;
+  gcn: FallGcnTranscription;
+  /** fallGCN's reference segmentation (gcnReferenceRows), null when it has no rows for the chute. */
+  best: FallGcnRow[] | null;
+}
+
+const fallsOf = (rows: FallGcnRow[]): FallInterval[] => rows.filter((r) => r.label === 1).map((r) => ({ start: r.start, end: r.end }));
+
+/**
+ * fallGCN's whole segment list (all labels) per camera, brought back to the reference timeline with
+ * Núñez's delays and fallGCN's own sign; the most common result across the 8 cameras is fallGCN's
+ * reference segmentation (ties go to the one matching Núñez), and a camera that differs from it only
+ * by a constant offset reveals the delay fallGCN used for it.
+ */
+function gcnReferenceRows({ s, ref, dN, sg, gcn }: ChuteContext): FallGcnRow[] | null {
+  const back = new Map<string, { rows: FallGcnRow[]; votes: number }>();
+  for (let c = 1; c <= MCFD_CAMS; c++) {
+    const rows = gcn.rows.get(key(s, c));
+    if (!rows) continue;
+    const merged = mergeRows(rows).map((r) => ({ ...r, start: r.start - sg * dN[c - 1], end: r.end - sg * dN[c - 1] }));
+    const k = JSON.stringify(merged);
+    const slot = back.get(k);
+    if (slot) slot.votes++;
+    else back.set(k, { rows: merged, votes: 1 });
+  }
+  let best: FallGcnRow[] | null = null;
+  let bestVotes = 0;
+  for (const { rows, votes } of back.values()) {
+    const tieBreak = votes === bestVotes && sameIntervals(fallsOf(rows), ref);
+    if (votes > bestVotes || tieBreak) {
+      best = rows;
+      bestVotes = votes;
+    }
+  }
+  return best;
+}
+
+/** Offset of a camera's rows from fallGCN's reference rows, if it is one constant (else null). */
+function constantOffset(merged: FallGcnRow[], best: FallGcnRow[] | null): number | null {
+  if (!best || merged.length !== best.length || !merged.every((r, i) => r.label === best[i].label)) return null;
+  const o = merged[0].start - best[0].start;
+  return merged.every((r, i) => r.start - best[i].start === o && r.end - best[i].end === o) ? o : null;
+}
+
+/** One camera of a chute: the delay fallGCN implies for it and every way the two transcriptions differ there. */
+function compareCamera(chute: ChuteContext, c: number): { delay: number | null; disagreements: Disagreement[] } {
+  const { s, ref, dN, sg, gcn, best } = chute;
+  const rows = gcn.rows.get(key(s, c));
+  if (!rows) {
+    const missing: Disagreement = {
+      chute: s,
+      cam: c,
+      kind: "missing",
+      nunez: flat(shift(ref, RECONCILED_DELAY_SIGN * dN[c - 1])),
+      fallGcn: [],
+      detail: `chute ${s} cam ${c}: fallGCN has no rows`,
+    };
+    return { delay: null, disagreements: [missing] };
+  }
+  const out: Disagreement[] = [];
+  const offset = constantOffset(mergeRows(rows), best);
+  const dG = offset === null ? null : sg * offset;
+  const g = gcnFalls(rows);
+  if (dG === null) {
+    out.push({
+      chute: s,
+      cam: c,
+      kind: "fall-intervals",
+      nunez: flat(shift(ref, dN[c - 1])),
+      fallGcn: flat(g),
+      detail: `chute ${s} cam ${c}: fallGCN's segments are not a shifted copy of its other cameras' (falls ${showIntervals(g)})`,
+    });
+  } else if (dG !== dN[c - 1]) {
+    out.push({
+      chute: s,
+      cam: c,
+      kind: "delay-value",
+      nunez: [dN[c - 1]],
+      fallGcn: [dG],
+      detail: `chute ${s} cam ${c}: delay ${dN[c - 1]} (Núñez) vs ${dG} (fallGCN)`,
+    });
+  }
+  // The sign: what each project's code puts into this camera's video.
+  const nunezCam = shift(ref, dN[c - 1]);
+  if (ref.length > 0 && !sameIntervals(nunezCam, g) && dN[c - 1] !== 0) {
+    out.push({
+      chute: s,
+      cam: c,
+      kind: "delay-sign",
+      nunez: flat(nunezCam),
+      fallGcn: flat(g),
+      detail: `chute ${s} cam ${c}: fall at ${showIntervals(nunezCam)} (Núñez: reference + delay ${dN[c - 1]}) vs ${showIntervals(g)} (fallGCN: reference - delay)`,
+    });
+  }
+  const files = combinesDisagreement(gcn, s, c, rows);
+  if (files) out.push(files);
+  return { delay: dG, disagreements: out };
+}
+
+/** fallGCN's labels file against its combines file for one camera (null when they agree or there is no combines file). */
+function combinesDisagreement(gcn: FallGcnTranscription, s: number, c: number, rows: FallGcnRow[]): Disagreement | null {
+  if (!gcn.combines) return null;
+  const comb = gcn.combines.get(key(s, c)) ?? [];
+  const a = mergeRows(rows);
+  const b = mergeRows(comb);
+  const same = a.length === b.length && a.every((r, i) => r.start === b[i].start && r.end === b[i].end && r.label === b[i].label);
+  if (same) return null;
+  return {
+    chute: s,
+    cam: c,
+    kind: "fallgcn-files",
+    nunez: flat(gcnFalls(rows)),
+    fallGcn: flat(gcnFalls(comb)),
+    detail: `chute ${s} cam ${c}: fallGCN labels file falls ${showIntervals(gcnFalls(rows))} vs combines file ${showIntervals(gcnFalls(comb))}`,
+  };
+}
+
+/** Cameras that only fallGCN's combines file has. */
+function onlyInCombines(gcn: FallGcnTranscription): Disagreement[] {
+  if (!gcn.combines) return [];
+  const out: Disagreement[] = [];
+  for (const k of gcn.combines.keys()) {
+    if (gcn.rows.has(k)) continue;
+    const [s, c] = k.split("/").map(Number);
+    out.push({
+      chute: s,
+      cam: c,
+      kind: "fallgcn-files",
+      nunez: [],
+      fallGcn: flat(gcnFalls(gcn.combines.get(k))),
+      detail: `chute ${s} cam ${c}: only in fallGCN's combines file`,
+    });
+  }
+  return out;
+}
+
 export function delaySignEvidence(dir: string = mcfdDefaultDir()): SignEvidence {
   return signEvidence(readNunez(dir), readFallGcn(dir));
 }

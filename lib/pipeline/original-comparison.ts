@@ -12,6 +12,7 @@ import { Figure, rocFigure } from "../plot/figures";
 import { PreparedSplit, identityScaler } from "./prepare";
 import { trainFold } from "./train-fold";
 import { FitResult, ProgressEventCallback } from "../distributed";
+import type { OriginalModelSummary } from "./notebook-steps";
 
 export interface ComparisonSplit {
   /** Recordings held out for testing (both models). */
@@ -82,6 +83,20 @@ export function comparisonTable(outcomes: readonly ModelOutcome[]): Record<strin
       threshold: f3(o.threshold),
     };
   });
+}
+
+/** What 07's step file keeps of each model: settings, size, time and the headline metrics. */
+export function comparisonSummary(outcomes: readonly ModelOutcome[]): OriginalModelSummary[] {
+  return outcomes.map((o) => ({
+    name: o.name,
+    spec: o.spec,
+    parameters: o.parameters,
+    epochs: o.fit.merged.loss.length,
+    wallSec: o.fit.wallSec,
+    threshold: o.threshold,
+    window: { auc: o.evaluation.window.auc, accuracy: o.evaluation.window.accuracy },
+    sequence: { auc: o.evaluation.sequence.auc, confusionMatrix: o.evaluation.sequence.confusionMatrix },
+  }));
 }
 
 /** Window and recording ROC curves of every model on one plot. */

@@ -4,24 +4,19 @@ import { DataProvenance, FrameDataset } from "../types";
 import { loadUrfd } from "../data/load";
 import { generateSynthetic } from "../data/synthetic";
 
+/** What 01-load-data saves (validated by parseDataStep in notebook-steps.ts). */
 export interface DataStep {
   provenance: DataProvenance;
   /** Seed the synthetic generator used (only meaningful for synthetic data). */
   syntheticSeed: number;
 }
 
-export function parseDataStep(value: unknown, where: string): DataStep {
-  const v = value as Partial<DataStep> | null;
-  const p = v?.provenance;
-  if (!v || !p || (p.source !== "urfd" && p.source !== "synthetic") || typeof v.syntheticSeed !== "number") {
-    throw new Error(`${where}: not a data step (expected {provenance: {source, dir, files, note}, syntheticSeed})`);
-  }
-  if (p.source === "urfd" && typeof p.dir !== "string") throw new Error(`${where}: URFD provenance without a folder`);
-  return v as DataStep;
-}
-
 export function reloadDataset(step: DataStep): FrameDataset {
-  if (step.provenance.source === "urfd") return loadUrfd(step.provenance.dir as string, step.provenance.note);
+  const { source, dir, note } = step.provenance;
+  if (source === "urfd") {
+    if (dir === null) throw new TypeError(`URFD provenance without a folder: ${note}`);
+    return loadUrfd(dir, note);
+  }
   const ds = generateSynthetic({ seed: step.syntheticSeed });
   ds.provenance.note = step.provenance.note;
   return ds;

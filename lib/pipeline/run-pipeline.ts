@@ -38,8 +38,9 @@ import { metricsJson, MetricsJson } from "./metrics-json";
 import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
+import type { DetectionFigures, ReplayedRecording } from "../detect";
 import {
-  dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
+  dataDifference, fingerprintData, FoldRecord, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
 } from "./checkpoint";
 
@@ -329,103 +330,165 @@ function windowsOf(ds: FrameDataset, w: { T: number; stride: number; withDiffs: 
 
 async function execute(staging: string, state: RunState, prep: PreparedInput, backend: string, hooks: PipelineHooks, started: number): Promise<PipelineOutcome> {
   const opts = state.options;
-  const out = opts.out!;
-  const { ds, splits, spec, config, windowOptions } = prep;
   const folds: FoldOutcome[] = [];
   let kernelLogged = false;
-  for (const [i, split] of splits.entries()) {
-    const k = i + 1;
-    const tag = splits.length > 1 ? `fold ${k}/${splits.length}` : "hold-out split";
-    if (state.completedFolds.includes(k)) {
-      const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers, members: opts.ensemble });
-      hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
-      folds.push({ split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) });
+  for (const [i, split] of prep.splits.entries()) {
+    const fold: FoldJob = { staging, state, prep, hooks, k: i + 1, split, tag: prep.splits.length > 1 ? `fold ${i + 1}/${prep.splits.length}` : "hold-out split" };
+    if (state.completedFolds.includes(fold.k)) {
+      folds.push(readCompletedFold(fold));
       continue;
     }
-    let resume: { initialEpoch: number; weights: Float32Array } | undefined;
-    const merged: { loss: number[]; acc: number[] } = { loss: [], acc: [] };
-    if (state.current?.fold === k) {
-      const c = state.current;
-      resume = { initialEpoch: c.lastEpoch + 1, weights: loadCheckpoint(staging, c, c.weightCount) };
-      merged.loss.push(...c.merged.loss);
-      merged.acc.push(...c.merged.acc);
-      hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
-    }
-    const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-    hooks.log(`${tag}: training on ${split.train.count} windows${members}, testing on ${split.test.count}`);
-    const previous = { loss: [...merged.loss], acc: [...merged.acc] };
-    // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
-    // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
-    const onEpochEnd = (end: EpochEnd): void => {
-      merged.loss.push(end.loss);
-      merged.acc.push(end.acc);
-      if (end.epoch < opts.epochs - 1) saveCheckpoint(staging, state, k, end.epoch, end.weights, merged);
-    };
-    const { fold: faultFold, ...fault } = hooks.faultInjection ?? { fold: 0 };
-    const cluster = clusterFor(opts);
-    if (cluster && k === 1 && !state.completedFolds.length) hooks.log(`cluster: MPI job of ${cluster.ranks} rank(s) × ${cluster.workersPerRank} thread(s)${cluster.hostfile ? ` on the hosts of ${cluster.hostfile}` : " on this machine"}; no epoch checkpoints on a cluster (an interrupted run resumes at its first unfinished fold)`);
-    let result;
-    try {
-      result = await trainFold(split.train, split.test, {
-        spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
-        ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
-        ...(cluster ? { cluster } : {}),
-        ...(resume ? { resume } : {}),
-        ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
-        ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
-      });
-    } catch (err) {
-      if (resume && err instanceof RangeError && /setFlatWeights/.test(err.message)) {
-        throw new Error(`${path.join(staging, state.current!.checkpoint)}: does not fit the model (${err.message})`);
-      }
-      throw err;
-    }
-    result.fit.merged.loss = [...previous.loss, ...result.fit.merged.loss];
-    result.fit.merged.acc = [...previous.acc, ...result.fit.merged.acc];
-    const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
-    if (!kernelLogged) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
+    folds.push(await trainFoldAndSave(fold, !kernelLogged));
     kernelLogged = true;
-    hooks.log(
-      `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
-        `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
-        `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
-    );
-    const dir = splits.length > 1 ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
-    for (const [m, model] of result.models.entries()) {
-      // Members each get a complete model folder; the threshold is the ensemble's (their mean probability).
-      const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
-      await model.save(into);
-      writePreprocessing(into, { scaler: split.scaler, window: windowOptions, threshold: result.threshold, smooth: opts.smooth });
-    }
-    const arrowDir = splits.length > 1 ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
-    writePartitions(arrowDir, split.train, opts.workers, "train");
-    writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
-    const { fit, memberFits, threshold, trainProbs, testProbs } = result;
-    saveFoldRecord(staging, { fold: k, fit, memberFits, threshold, trainProbs, testProbs });
-    const checkpoint = state.current?.checkpoint;
-    state.completedFolds.push(k);
-    state.current = null;
-    writeRunState(staging, state);
-    if (checkpoint) fs.rmSync(path.join(staging, checkpoint), { force: true });
-    folds.push({ split, result: { fit, memberFits, threshold, trainProbs, testProbs }, evaluation });
   }
+  const pooled = poolFolds(prep.ds, folds);
+  const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection });
+  writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
+  writeFileAtomic(
+    path.join(staging, "report.html"),
+    buildReportHtml({ ds: prep.ds, metrics, folds, pooled: pooled.evaluation, pooledWindows: pooled.windows, pooledScores: pooled.scores, replayed: pooled.replayed }),
+  );
+  return publishStaging(staging, opts.out!, metrics);
+}
 
-  // Pool out-of-fold scores, each aligned so its fold's threshold sits at 0.5.
-  const pooledWindows = concatWindowSets(folds.map((f) => f.split.test));
-  const pooledScores = new Float32Array(pooledWindows.count);
+/** One fold of a run: where it writes, what it trains on, how it is named in the log. */
+interface FoldJob {
+  staging: string;
+  state: RunState;
+  prep: PreparedInput;
+  hooks: PipelineHooks;
+  /** 1-based. */
+  k: number;
+  split: PreparedSplit;
+  tag: string;
+}
+
+/** A fold finished before an interruption: read back, not retrained. */
+function readCompletedFold({ staging, state, hooks, k, split, tag }: FoldJob): FoldOutcome {
+  const opts = state.options;
+  const workers = opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers;
+  const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers, members: opts.ensemble });
+  hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
+  return { split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) };
+}
+
+/** Train one fold (resuming from its epoch checkpoint if there is one), log its result, save its models and record it done. */
+async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<FoldOutcome> {
+  const { hooks, split, tag } = fold;
+  const result = await trainFoldResumable(fold);
+  const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
+  if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
+  hooks.log(
+    `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
+      `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
+      `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
+  );
+  await saveFoldModels(fold, result);
+  const { fit, memberFits, threshold, trainProbs, testProbs } = result;
+  recordFoldDone(fold, { fold: fold.k, fit, memberFits, threshold, trainProbs, testProbs });
+  return { split, result: { fit, memberFits, threshold, trainProbs, testProbs }, evaluation };
+}
+
+type TrainedFold = Awaited<ReturnType<typeof trainFold>>;
+
+/** trainFold with epoch checkpoints, resumed from the fold's last checkpoint; the merged history covers every epoch. */
+async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }: FoldJob): Promise<TrainedFold> {
+  const opts = state.options;
+  let resume: { initialEpoch: number; weights: Float32Array } | undefined;
+  const merged: { loss: number[]; acc: number[] } = { loss: [], acc: [] };
+  if (state.current?.fold === k) {
+    const c = state.current;
+    resume = { initialEpoch: c.lastEpoch + 1, weights: loadCheckpoint(staging, c, c.weightCount) };
+    merged.loss.push(...c.merged.loss);
+    merged.acc.push(...c.merged.acc);
+    hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
+  }
+  const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
+  hooks.log(`${tag}: training on ${split.train.count} windows${members}, testing on ${split.test.count}`);
+  const previous = { loss: [...merged.loss], acc: [...merged.acc] };
+  // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
+  // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
+  const onEpochEnd = (end: EpochEnd): void => {
+    merged.loss.push(end.loss);
+    merged.acc.push(end.acc);
+    if (end.epoch < opts.epochs - 1) saveCheckpoint(staging, state, k, end.epoch, end.weights, merged);
+  };
+  const { fold: faultFold, ...fault } = hooks.faultInjection ?? { fold: 0 };
+  const cluster = clusterFor(opts);
+  if (cluster && k === 1 && !state.completedFolds.length) hooks.log(`cluster: MPI job of ${cluster.ranks} rank(s) × ${cluster.workersPerRank} thread(s)${cluster.hostfile ? ` on the hosts of ${cluster.hostfile}` : " on this machine"}; no epoch checkpoints on a cluster (an interrupted run resumes at its first unfinished fold)`);
+  let result: TrainedFold;
+  try {
+    result = await trainFold(split.train, split.test, {
+      spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
+      ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
+      ...(cluster ? { cluster } : {}),
+      ...(resume ? { resume } : {}),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
+      ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
+    });
+  } catch (err) {
+    if (resume && err instanceof RangeError && /setFlatWeights/.test(err.message)) {
+      throw new Error(`${path.join(staging, state.current!.checkpoint)}: does not fit the model (${err.message})`);
+    }
+    throw err;
+  }
+  result.fit.merged.loss = [...previous.loss, ...result.fit.merged.loss];
+  result.fit.merged.acc = [...previous.acc, ...result.fit.merged.acc];
+  return result;
+}
+
+/** The fold's model folder(s) with their preprocessing.json, and its Arrow partitions. */
+async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, result: TrainedFold): Promise<void> {
+  const opts = state.options;
+  const kfold = prep.splits.length > 1;
+  const dir = kfold ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
+  for (const [m, model] of result.models.entries()) {
+    // Members each get a complete model folder; the threshold is the ensemble's (their mean probability).
+    const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
+    await model.save(into);
+    writePreprocessing(into, { scaler: split.scaler, window: prep.windowOptions, threshold: result.threshold, smooth: opts.smooth });
+  }
+  const arrowDir = kfold ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
+  writePartitions(arrowDir, split.train, opts.workers, "train");
+  writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
+}
+
+/** Save the fold record, mark the fold complete in run-state.json, then drop its epoch checkpoint. */
+function recordFoldDone({ staging, state }: FoldJob, record: FoldRecord): void {
+  saveFoldRecord(staging, record);
+  const checkpoint = state.current?.checkpoint;
+  state.completedFolds.push(record.fold);
+  state.current = null;
+  writeRunState(staging, state);
+  if (checkpoint) fs.rmSync(path.join(staging, checkpoint), { force: true });
+}
+
+interface PooledFolds {
+  windows: WindowSet;
+  scores: Float32Array;
+  evaluation: Evaluation;
+  replayed: ReplayedRecording[];
+  detection: DetectionFigures;
+}
+
+/** Out-of-fold scores pooled (each aligned so its fold's threshold sits at 0.5) and the detector replayed on them. */
+function poolFolds(ds: FrameDataset, folds: FoldOutcome[]): PooledFolds {
+  const windows = concatWindowSets(folds.map((f) => f.split.test));
+  const scores = new Float32Array(windows.count);
   let at = 0;
   for (const f of folds) {
-    pooledScores.set(alignToThreshold(f.result.testProbs, f.result.threshold), at);
+    scores.set(alignToThreshold(f.result.testProbs, f.result.threshold), at);
     at += f.result.testProbs.length;
   }
-  const pooled = evaluateAll(pooledScores, pooledWindows, 0.5);
+  const evaluation = evaluateAll(scores, windows, 0.5);
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
   const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
+  return { windows, scores, evaluation, replayed, detection };
+}
 
-  const metrics = metricsJson({ ds, options: opts, backend, pooled, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection });
-  writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
-  writeFileAtomic(path.join(staging, "report.html"), buildReportHtml({ ds, metrics, folds, pooled, pooledWindows, pooledScores, replayed }));
+/** The finished staging folder becomes --out (which must still be free or empty). */
+function publishStaging(staging: string, out: string, metrics: MetricsJson): PipelineOutcome {
   checkOutFree(out);
   removeResumeFiles(staging);
   if (fs.existsSync(out)) fs.rmdirSync(out); // empty (checked above)
