@@ -7,12 +7,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { spawn } from "node:child_process";
-import type { DistributedModel, FitData, FitResult } from "../distributed/distributed-model";
-import { averagingRule, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
-import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/metrics";
+import type { DistributedModel, FitData } from "../distributed/distributed-model";
+import type { ProgressEventCallback } from "../distributed/config";
+import { metricsFromSums } from "../distributed/metrics";
 import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
 import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "./protocol";
+import { ClusterFitOptions, ClusterFitResult, EpochLine, JobOutput, makeJob, mergeEpoch, summarise } from "./job";
+
+export type { ClusterFitOptions, ClusterFitResult, ClusterLayout, JobOutput } from "./job";
+export { clusterMicroBatches, makeJob, mergeEpoch, summarise } from "./job";
 import { fitInJob, jobRank } from "./in-job";
 import { TaggedLineJoiner } from "./tagged-output";
 import { dealShares, SHARE_DIR_ENV, writeShareFiles } from "./rank-main";
@@ -33,44 +37,11 @@ function lostHost(tail: string[]): string | null {
   return m ? m[1] : null;
 }
 
-export interface ClusterFitOptions {
-  epochs: number;
-  initialEpoch?: number;
-  validationSplit?: number;
-  shuffle?: boolean;
-  onProgress?: ProgressEventCallback;
-  /** Fail when no rank has said anything for this long (default 300 s, as a thread's stall timeout). */
-  stallTimeoutSec?: number;
-}
-
-/** Where the job ran: what metrics.json and the report record. */
-export interface ClusterLayout {
-  kind: "mpi";
-  mpi: string;
-  ranks: number;
-  workersPerRank: number;
-  hostfile: string | null;
-  /** One entry a rank: its host name (as the rank saw it), pid and threads. */
-  placement: { rank: number; host: string; pid: number; workers: number }[];
-}
-
-export interface ClusterFitResult extends FitResult {
-  cluster: ClusterLayout;
-  reports: RankReport[];
-}
-
 export class ClusterRunError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ClusterRunError";
   }
-}
-
-interface EpochLine {
-  loss: number;
-  acc: number;
-  samples: number;
-  val: MetricSums | null;
 }
 
 /** Train `model` on the cluster; its weights are the trained ones afterwards. */
@@ -102,45 +73,6 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
   const wallSec = (performance.now() - t0) / 1000;
   model.setFlatWeights(run.weights);
   return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
-}
-
-/**
- * Micro-batches of a cluster run in mode 'gradients': at least one per worker over all ranks, as the
- * thread trainer's default gives W workers (max(8, W), at most a batch), so R × K ranks' threads
- * train the model K × R threads of one process would.
- */
-export function clusterMicroBatches(config: ResolvedConfig, workers: number): number {
-  return config.mode === "gradients" ? Math.min(Math.max(config.microBatches, workers), config.batchSize) : config.microBatches;
-}
-
-/** The job every rank receives, checked. */
-export function makeJob(model: DistributedModel, data: FitData, options: ClusterFitOptions, c: ResolvedCluster): ClusterJob {
-  const epochs = options.epochs;
-  const initialEpoch = options.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
-  const rowSize = data.T * data.F;
-  if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
-  return {
-    spec: model.spec,
-    config: { ...model.config, numWorkers: c.workersPerRank, microBatches: clusterMicroBatches(model.config, c.ranks * c.workersPerRank) },
-    ranks: c.ranks,
-    epochs,
-    initialEpoch,
-    shuffle: options.shuffle ?? true,
-    validationSplit: options.validationSplit ?? 0,
-    stallTimeoutSec: options.stallTimeoutSec ?? 300,
-    count: data.count,
-    rowSize,
-    weightCount: model.weightCount,
-  };
-}
-
-export interface JobOutput {
-  weights: Float32Array;
-  reports: RankReport[];
-  epochs: Map<number, Map<number, EpochLine>>;
-  hellos: Map<number, { host: string; pid: number; workers: number }>;
 }
 
 function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number, env: Record<string, string> = {}): Promise<JobOutput> {
@@ -283,13 +215,6 @@ export function lostRank(beats: ReadonlyMap<number, number>, now: number): numbe
   return null;
 }
 
-export function mergeEpoch(list: EpochLine[]) {
-  const trained = list.filter((m) => m.samples > 0);
-  const n = trained.reduce((a, m) => a + m.samples, 0);
-  const val = list.some((m) => m.val) ? metricsFromSums(mergeMetricSums(list.flatMap((m) => (m.val ? [m.val] : [])))) : null;
-  return { loss: trained.reduce((a, m) => a + m.loss * m.samples, 0) / n, acc: trained.reduce((a, m) => a + m.acc * m.samples, 0) / n, samples: n, val };
-}
-
 /** One line: which rank on which host, and what happened to it. */
 export function describeFailure(f: {
   code: number | null;
@@ -318,68 +243,3 @@ export function describeFailure(f: {
   return `cluster run failed: mpirun exited with ${f.signal ? `signal ${f.signal}` : `code ${f.code}`}${last ? `: ${last}` : " without the trained weights"}`;
 }
 
-export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallSec: number, nEpochs: number, config: ResolvedConfig): ClusterFitResult {
-  const sorted = [...run.epochs.keys()].sort((a, b) => a - b).slice(-nEpochs);
-  const merged: FitResult["merged"] = { loss: [], acc: [] };
-  for (const e of sorted) {
-    const m = mergeEpoch([...run.epochs.get(e)!.values()]);
-    merged.loss.push(m.loss);
-    merged.acc.push(m.acc);
-    if (m.val) {
-      merged.valLoss ??= [];
-      merged.valAcc ??= [];
-      merged.valLoss.push(m.val.loss);
-      merged.valAcc.push(m.val.accuracy);
-    }
-  }
-  const reports = [...run.reports].sort((a, b) => a.rank - b.rank);
-  const workers = reports.flatMap((r) => r.workers.map((w) => {
-    const history = { loss: [] as number[], acc: [] as number[], samples: [] as number[], numTensors: [] as number[], epochEnd: [] as number[] };
-    for (const e of sorted) {
-      const l = run.epochs.get(e)!.get(w.globalId);
-      history.loss.push(l?.loss ?? NaN);
-      history.acc.push(l?.acc ?? NaN);
-      history.samples.push(l?.samples ?? 0);
-    }
-    return { id: w.globalId, samples: w.samples, history, timing: w.timing };
-  }));
-  const sum = (k: keyof FitResult["workers"][number]["timing"]) => workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
-  const trainSec = Math.max(...workers.map((w) => w.timing.trainMs)) / 1000;
-  const windows = workers.reduce((a, w) => a + w.history.samples.reduce((x, y) => x + y, 0), 0);
-  const exchangeSec = reports.reduce((a, r) => a + r.exchangeMs, 0) / 1000;
-  const workerTrainSec = sum("trainMs");
-  const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");
-  return {
-    merged,
-    workers,
-    wallSec,
-    backend: [...new Set(reports.map((r) => r.backend))].join("+"),
-    trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
-    averaging: `${averagingRule(config)}; across ranks: ${config.mode === "gradients" ? "the micro-batch gradients summed by an allreduce (one rank computes each), then averaged in slot order on every rank" : "each rank's average, then their row-weighted allreduce"}`,
-    // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
-    staleness: null,
-    ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),
-    windowsPerSec: windows / trainSec,
-    steadyWindowsPerSec: NaN,
-    timing: {
-      startupSec: Math.max(0, wallSec - trainSec),
-      trainSec,
-      computeSec: sum("computeMs"),
-      paramStoreSec: sum("paramStoreMs") + exchangeSec,
-      averagingSec: sum("averagingMs"),
-      barrierWaitSec: sum("barrierWaitMs"),
-      lockWaitSec: sum("lockWaitMs"),
-      validationSec: sum("validationMs"),
-      overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
-    },
-    cluster: {
-      kind: "mpi",
-      mpi,
-      ranks: c.ranks,
-      workersPerRank: c.workersPerRank,
-      hostfile: c.hostfile,
-      placement: [...run.hellos.entries()].sort((a, b) => a[0] - b[0]).map(([rank, h]) => ({ rank, ...h })),
-    },
-    reports,
-  };
-}

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import type { DistributedModel, FitData } from "../distributed/distributed-model";
 import { loadMpi, MpiBinding } from "./mpi";
 import type { ResolvedCluster } from "./launcher";
-import { ClusterFitOptions, ClusterFitResult, makeJob, mergeEpoch, summarise } from "./cluster-fit";
+import { ClusterFitOptions, ClusterFitResult, makeJob, mergeEpoch, summarise } from "./job";
 import { dealShares, gatherReports, sendShare, trainShare } from "./rank-main";
 import { TAG } from "./protocol";
 
