@@ -37,6 +37,13 @@ after(() => {
 process.on("exit", () => {
   if (sim) simHostsDown(sim);
 });
+// Ctrl-C or a kill of npm test would skip 'exit': the namespaces must not outlive the run.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    if (sim) simHostsDown(sim);
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
+}
 
 function pgrep(pattern: string): number[] {
   const r = spawnSync("pgrep", ["-f", pattern], { encoding: "utf8" });
