@@ -22,6 +22,8 @@ export class StrictCommand extends Command {
   /** What the command line gave, filled while commander parses. */
   readonly given: RawFlags = new Map();
   private readonly specs = new Map<Option, FlagSpec>();
+  /** False for the program itself: its subcommands' messages start with their own names. */
+  namedInMessages = true;
 
   constructor(name?: string) {
     super(name);
@@ -55,9 +57,6 @@ export class StrictCommand extends Command {
     const spec = this.specs.get(option);
     return spec === undefined ? option.flags : spec.arg === undefined ? spec.flag : `${spec.flag} ${spec.arg}`;
   }
-
-  /** False for the program itself: its subcommands' messages start with their own names. */
-  namedInMessages = true;
 
   /** Names from the program down to this command, e.g. `fall-dp sim-hosts up` (`all`) or `sim-hosts up`. */
   commandPath(all = false): string {
