@@ -14,7 +14,7 @@ import { UsageError } from "../pipeline/options";
 import { StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagRule, secondsFlag, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
-import { resolveNotebooks } from "./run-notebooks";
+import { FAIL_FAST, resolveNotebooks } from "./run-notebooks";
 
 interface PageFlags {
   timeoutS?: number;
@@ -25,7 +25,7 @@ interface PageFlags {
 const RULES: FlagRule<keyof PageFlags>[] = [
   { flag: "--timeout", arg: "S", key: "timeoutS", parse: secondsFlag, help: "per-notebook limit in seconds (default 1800)" },
   { flag: "--executed", arg: "DIR", key: "executed", parse: textFlag, help: "nbconvert's executed copies, for the expected plot count (default notebooks/executed)" },
-  { flag: "--fail-fast", key: "failFast", help: "stop after the first failing notebook" },
+  FAIL_FAST,
 ];
 
 /** `notebook-pages`: every notebook run in a real Jupyter Notebook page in headless Chromium. */
@@ -41,12 +41,7 @@ export function notebookPagesCommand(): StrictCommand {
   return withAction(command, (c) => {
     const root = projectRoot();
     const f = checkFlags(c.given, RULES) as PageFlags;
-    let notebooks: string[];
-    try {
-      notebooks = resolveNotebooks(c.args, root);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const notebooks = resolveNotebooks(c.args, root);
     for (const nb of notebooks) {
       if (path.relative(root, nb).startsWith("..")) throw new UsageError(`${nb} is outside the project (${root}): the test server serves only the project`);
     }

@@ -45,11 +45,14 @@ interface NotebookFlags {
   failFast?: boolean;
 }
 
+/** Shared with notebook-pages. */
+export const FAIL_FAST: FlagRule<"failFast"> = { flag: "--fail-fast", key: "failFast", help: "stop after the first failing notebook" };
+
 const RULES: FlagRule<keyof NotebookFlags>[] = [
   { flag: "--out-dir", arg: "DIR", key: "outDir", parse: textFlag, help: "where executed notebooks and HTML go (default notebooks/executed)" },
   { flag: "--timeout", arg: "S", key: "timeoutS", parse: secondsFlag, help: "per-cell timeout in seconds (default 1800)" },
   { flag: "--no-html", key: "noHtml", help: "skip the HTML export and the Chromium check" },
-  { flag: "--fail-fast", key: "failFast", help: "stop after the first failing notebook" },
+  FAIL_FAST,
 ];
 
 /** `notebooks`: execute the numbered notebooks with nbconvert and check their plots. */
@@ -76,7 +79,7 @@ export function notebooksCommand(): StrictCommand {
   });
 }
 
-/** Notebooks to run: the numbered ones in notebooks/, or those named on the command line. */
+/** Notebooks to run: the numbered ones in notebooks/, or those named on the command line (a bad name is a UsageError). */
 export function resolveNotebooks(names: string[], root = projectRoot()): string[] {
   const dir = path.join(root, "notebooks");
   const numbered = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => NUMBERED.test(f)).sort() : [];
@@ -85,8 +88,8 @@ export function resolveNotebooks(names: string[], root = projectRoot()): string[
     if (fs.existsSync(n) && fs.statSync(n).isFile()) return path.resolve(n);
     const hits = numbered.filter((f) => f === n || f === `${n}.ipynb` || f.startsWith(n));
     if (hits.length === 1) return path.join(dir, hits[0]);
-    if (hits.length > 1) throw new Error(`"${n}" matches several notebooks: ${hits.join(", ")}`);
-    throw new Error(`no notebook "${n}" (not a file, and no notebooks/${n}*.ipynb)`);
+    if (hits.length > 1) throw new UsageError(`"${n}" matches several notebooks: ${hits.join(", ")}`);
+    throw new UsageError(`no notebook "${n}" (not a file, and no notebooks/${n}*.ipynb)`);
   });
 }
 
@@ -223,12 +226,7 @@ async function runOne(nb: string, o: Options, root: string, files: NbconvertFile
 }
 
 async function runNotebooks(parsed: Options, root: string): Promise<number> {
-  let notebooks: string[];
-  try {
-    notebooks = resolveNotebooks(parsed.names, root);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const notebooks = resolveNotebooks(parsed.names, root);
   let files: NbconvertFiles | undefined;
   let problem = jupyterProblem(root);
   try {
