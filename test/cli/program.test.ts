@@ -118,6 +118,9 @@ test("usage errors: exit 2, one line naming the command and the problem", () => 
     assertOneLine(run(MAIN, ["pipeline", "--cluster", "mpi"], cwd), 2, /^pipeline: --cluster mpi needs --ranks R$/);
     assertOneLine(run(MAIN, ["validate", "--chute", "5"], cwd), 2, /^validate: missing --model, --data, --cam \(see --help\)$/);
     assertOneLine(run(MAIN, ["sim-hosts", "up", "99"], cwd), 2, /^sim-hosts up: N expects an integer in 1\.\.16, got "99"$/);
+    assertOneLine(run(MAIN, ["notebooks", "no-such-notebook"], cwd), 2, /^notebooks: no notebook "no-such-notebook" /);
+    assertOneLine(run(MAIN, ["scaling", "--modes", "fastest"], cwd), 2, /^scaling: --modes must list setups among /);
+    assertOneLine(run(MAIN, ["bench", "--workers", "2,4"], cwd), 2, /^bench: --workers must include 1 /);
     assert.deepEqual(fs.readdirSync(cwd), []);
   });
 });
