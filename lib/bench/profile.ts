@@ -1,6 +1,6 @@
 // "Make it fast": where the time of a 2-worker epoch goes, and what moves the numbers. Not part of
-// `npm run bench`; run by hand:
-//   node dist/lib/bench/profile.js [breakdown] [ceiling] [batch] [balance] [warmup] [transfer] [--windows N] [--rounds N] [--out FILE]
+// `npm run bench`; run by hand (its command line: lib/cli/profile.ts):
+//   fall-dp profile [breakdown] [ceiling] [batch] [balance] [warmup] [transfer] [--windows N] [--rounds N] [--kind gru|lstm] [--out FILE]
 // Writes runs/bench/profile.json (or --out) and prints what it found.
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,32 +18,18 @@ import { runCase, Setup } from "./training";
 
 const SYNC: Setup = { mode: "synchronous", frequency: "epoch" };
 
-interface Args {
+export interface ProfileArgs {
   experiments: string[];
   windows: number;
   rounds: number;
   kind: RnnKind;
   out: string;
 }
+type Args = ProfileArgs;
 
-function parse(argv: string[]): Args {
-  const a: Args = {
-    experiments: [],
-    windows: 2048,
-    rounds: 2,
-    kind: "gru",
-    out: path.join(findProjectRoot(__dirname), "runs", "bench", "profile.json"),
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i];
-    if (v === "--windows") a.windows = Number(argv[++i]);
-    else if (v === "--rounds") a.rounds = Number(argv[++i]);
-    else if (v === "--kind") a.kind = argv[++i] as RnnKind;
-    else if (v === "--out") a.out = path.resolve(argv[++i]);
-    else a.experiments.push(v);
-  }
-  if (!a.experiments.length) a.experiments = ["breakdown", "ceiling", "batch", "warmup", "transfer"];
-  return a;
+/** What `fall-dp profile` runs without flags. */
+export function profileDefaults(): ProfileArgs {
+  return { experiments: ["breakdown", "ceiling", "batch", "warmup", "transfer"], windows: 2048, rounds: 2, kind: "gru", out: path.join(findProjectRoot(__dirname), "runs", "bench", "profile.json") };
 }
 
 /** Per worker: where its training time went (ms), and its epoch durations. */
@@ -195,28 +181,17 @@ async function transfer(a: Args, log: (s: string) => void) {
   return { megabytes: (floats * 4) / 2 ** 20, copyMs: median(copy), transferMs: median(move) };
 }
 
-async function main() {
-  const a = parse(process.argv.slice(2));
+/** The experiments by name (each also a value of ProfileArgs.experiments). */
+export const PROFILE_EXPERIMENTS: Record<string, (a: Args, log: (s: string) => void) => Promise<unknown>> = { breakdown, ceiling, batch, balance, warmup, transfer };
+
+/** Run the experiments, write `a.out`. */
+export async function runProfile(a: ProfileArgs): Promise<void> {
   const log = (s: string) => console.log(s);
   log(`# profile on ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${a.kind}, ${a.windows} windows, ${a.rounds} rounds`);
   const result: Record<string, unknown> = { createdAt: new Date().toISOString(), loadavg: os.loadavg(), args: a };
-  const table: Record<string, (a: Args, log: (s: string) => void) => Promise<unknown>> = { breakdown, ceiling, batch, balance, warmup, transfer };
-  for (const e of a.experiments) {
-    if (!table[e]) throw new Error(`unknown experiment ${e} (${Object.keys(table).join(", ")})`);
-    result[e] = await table[e](a, log);
-  }
+  for (const e of a.experiments) result[e] = await PROFILE_EXPERIMENTS[e](a, log);
   result.loadavgEnd = os.loadavg();
   fs.mkdirSync(path.dirname(a.out), { recursive: true });
   fs.writeFileSync(a.out, JSON.stringify(roundDeep(result, 4), null, 2) + "\n");
   log(`wrote ${a.out}`);
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }

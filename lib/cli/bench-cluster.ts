@@ -1,14 +1,13 @@
-// `node dist/lib/cli/bench-cluster.js`: the cluster path's cost on this machine, with URFD-shaped
+// `fall-dp bench-cluster` (internal, hidden from the help; also node dist/lib/cli/bench-cluster.js): the cluster path's cost on this machine, with URFD-shaped
 // synthetic windows (2,372 a copy, T = 32, F = 24, the default LSTM(32)): time per epoch of 1 rank × 2
 // threads against 2 ranks × 1 thread (and the thread trainer with 2 workers), how it grows with 1× and
 // 10× the windows, and the peak memory of every rank. Writes runs/bench/cluster.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findProjectRoot } from "../data/project-root";
-import { DistributedModel } from "../distributed/distributed-model";
-import { urfdShapedWindows } from "../distributed/measure-throughput";
 import type { ProgressEvent } from "../distributed/config";
-import { fitOnCluster } from "../cluster/cluster-fit";
+import { StrictCommand } from "../pipeline/command-line";
+import { runCommand, withAction } from "./run-main";
 
 const URFD_WINDOWS = 2372;
 const EPOCHS = 3;
@@ -31,7 +30,22 @@ function epochTimer(): { onProgress: (e: ProgressEvent) => void; secPerEpoch: ()
   };
 }
 
-async function main(): Promise<void> {
+/** `bench-cluster`: seconds per epoch of the thread trainer against MPI ranks on this machine. */
+export function benchClusterCommand(): StrictCommand {
+  const command = new StrictCommand("bench-cluster").description(
+    "Time per epoch of 1 rank x 2 threads against 2 ranks x 1 thread (and the thread trainer with 2 workers) on URFD-shaped synthetic windows, at 1x and 10x the windows, with every rank's peak memory. Writes runs/bench/cluster.json.",
+  );
+  return withAction(command, async () => {
+    await benchCluster();
+    return 0;
+  });
+}
+
+async function benchCluster(): Promise<void> {
+  // Loaded only now: --help must not load TensorFlow.js.
+  const { DistributedModel } = await import("../distributed/distributed-model");
+  const { urfdShapedWindows } = await import("../distributed/measure-throughput");
+  const { fitOnCluster } = await import("../cluster/cluster-fit");
   const rows: Row[] = [];
   const spec = { type: "rnn" as const, options: { kind: "lstm" as const, timesteps: 32, features: 24, seed: 1 } };
   const config = { mode: "synchronous" as const, frequency: "epoch" as const, batchSize: 64, seed: 1 };
@@ -63,7 +77,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench-cluster: ${(e as Error).message}`);
-  process.exitCode = 1;
-});
+if (require.main === module) runCommand(benchClusterCommand(), process.argv.slice(2));

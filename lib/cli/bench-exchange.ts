@@ -1,4 +1,4 @@
-// `node dist/lib/cli/bench-exchange.js [--rate-mbit 1000]`: the time of one cross-rank weight exchange
+// `fall-dp bench-exchange [--rate-mbit 1000]` (internal, hidden from the help; also node dist/lib/cli/bench-exchange.js): the time of one cross-rank weight exchange
 // (the synchronous modes' weighted allreduce) for the default model's and the original preset's
 // weight counts, over 2 and 3 simulated hosts whose links are capped with tc tbf, and on one host
 // (shared memory). Needs root, iproute2 and Open MPI. Writes runs/bench/exchange.json.
@@ -8,6 +8,9 @@ import { spawnSync } from "node:child_process";
 import { findProjectRoot } from "../data/project-root";
 import { localMpirunArgs, mpirunArgs, resolveCluster } from "../cluster/launcher";
 import { simHostsDown, simHostsUnavailable, simHostsUp } from "../cluster/sim-hosts";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagRule, positiveIntFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 
 const PROGRAM = path.join(__dirname, "..", "cluster", "measure-exchange.js");
 /** Weights of the default model (F = 24) and of the original preset (Embedding + 3 × LSTM(256)). */
@@ -20,9 +23,20 @@ function run(args: string[]): unknown {
   return JSON.parse(line.slice("@@exchange ".length));
 }
 
-function main(): void {
-  const i = process.argv.indexOf("--rate-mbit");
-  const rate = i >= 0 ? Number(process.argv[i + 1]) : 1000;
+const RULES: FlagRule<"rateMbit">[] = [{ flag: "--rate-mbit", arg: "N", key: "rateMbit", parse: positiveIntFlag, help: "link rate of the simulated hosts in Mbit/s [default: 1000]" }];
+
+/** `bench-exchange`: time one cross-rank weight exchange on one host and over simulated hosts. */
+export function benchExchangeCommand(): StrictCommand {
+  const command = new StrictCommand("bench-exchange")
+    .description("Times one cross-rank weight exchange for the default model's and the original preset's weight counts over 2 and 3 simulated hosts (root, iproute2, Open MPI) and on one host. Writes runs/bench/exchange.json.")
+    .flags(RULES);
+  return withAction(command, (c) => {
+    benchExchange((checkFlags(c.given, RULES).rateMbit as number | undefined) ?? 1000);
+    return 0;
+  });
+}
+
+function benchExchange(rate: number): void {
   const why = simHostsUnavailable();
   if (why) throw new Error(why);
   const rows: unknown[] = [];
@@ -44,9 +58,4 @@ function main(): void {
   console.log(`wrote ${out}`);
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`bench-exchange: ${(e as Error).message}`);
-  process.exitCode = 1;
-}
+if (require.main === module) runCommand(benchExchangeCommand(), process.argv.slice(2));

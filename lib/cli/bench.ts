@@ -1,90 +1,86 @@
-// `npm run bench -- [options]`: the benchmark (lib/bench). Exit 0 on success, 2 on a bad command
-// line, 1 on any other failure.
+// `fall-dp bench [options]` (`npm run bench -- ...`): the benchmark (lib/bench). Exits as run-main.ts says.
 import * as path from "node:path";
 import type { BackendName } from "../backend";
-import { BACKEND_NAMES } from "../backend";
 import type { RnnKind } from "../model/rnn";
-import { benchMarkdown } from "../bench/markdown";
-import { BenchOptions, defaultBenchOptions, runBench } from "../bench/run";
-
+import type { BenchOptions } from "../bench/run";
 import { UsageError } from "../pipeline/options";
+import { parseRawFlags, RawFlags, StrictCommand } from "../pipeline/command-line";
+import { positiveIntFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 
-const HELP = `npm run bench -- [options]
+const FLAGS = [
+  { flag: "--quick", help: "tiny settings (seconds): checks that everything runs, numbers not for quoting" },
+  { flag: "--out", arg: "FILE", help: "where to write bench.json (default runs/bench/bench.json)" },
+  { flag: "--rounds", arg: "N", help: "interleaved repetitions of every case (default 3)" },
+  { flag: "--windows", arg: "N", help: "training windows per case (default 6144)" },
+  { flag: "--epochs", arg: "N", help: "epochs per fit, >= 2 (default 3)" },
+  { flag: "--models", arg: "LIST", help: "gru,lstm (default both)" },
+  { flag: "--workers", arg: "LIST", help: "worker counts, must include 1 (default 1,2 and powers of 2 up to the CPU count)" },
+  { flag: "--backends", arg: "LIST", help: "tfjs backends to compare (default wasm,cpu,tensorflow)" },
+  { flag: "--budget", arg: "SEC", help: "no new round starts if the bench would then exceed SEC seconds (default 540)" },
+  { flag: "--python", arg: "PATH", help: "Python for the PyTorch reference (default /usr/bin/python3)" },
+  { flag: "--no-torch", help: "skip the PyTorch reference" },
+  { flag: "--no-ceiling", help: "skip the machine-ceiling check (1 vs 2 independent processes after each round)" },
+  { flag: "--no-original", help: "skip the original preset (Embedding + 3 x LSTM(256), 1 worker, batch 16 and 64, beside PyTorch)" },
+];
 
-Training throughput of the default LSTM/GRU for 1 and 2 workers (more on bigger machines) in every
-mode, the 2/1-worker speedup (steady state, first epoch excluded), parameter-store overhead, tfjs
-backends side by side, a PyTorch reference (/usr/bin/python3 + python3-torch, skipped when absent),
-and inference throughput/latency. Writes bench.json and prints markdown tables.
-
-  --quick             tiny settings (seconds): checks that everything runs, numbers not for quoting
-  --out FILE          where to write bench.json (default runs/bench/bench.json)
-  --rounds N          interleaved repetitions of every case (default 3)
-  --windows N         training windows per case (default 1536: 12 batches a worker per epoch with 2 workers)
-  --epochs N          epochs per fit, >= 2 (default 3)
-  --models LIST       gru,lstm (default both)
-  --workers LIST      worker counts, must include 1 (default 1,2 and powers of 2 up to the CPU count)
-  --backends LIST     tfjs backends to compare (default wasm,cpu,tensorflow)
-  --budget SEC        no new round starts if the bench would then exceed SEC seconds (default 540)
-  --python PATH       Python for the PyTorch reference (default /usr/bin/python3)
-  --no-torch          skip the PyTorch reference
-  --no-ceiling        skip the machine-ceiling check (1 vs 2 independent processes after each round)
-  --no-original       skip the original preset (Embedding + 3 x LSTM(256), 1 worker, batch 16 and 64, beside PyTorch)
-  --help`;
-
-function positiveInt(raw: string | undefined, flag: string): number {
-  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`${flag} expects a positive integer, got "${raw ?? ""}"`);
-  return Number(raw);
+/** The `bench` command as declared to commander (benchCommand adds what it does). */
+function benchCommandLine(): StrictCommand {
+  return new StrictCommand("bench")
+    .summary("training and inference throughput; writes bench.json")
+    .description(
+      "Training throughput of the default LSTM/GRU for 1 and 2 workers (more on bigger machines) in every mode, the 2/1-worker speedup (steady state, first epoch excluded), " +
+        "parameter-store overhead, tfjs backends side by side, a PyTorch reference (/usr/bin/python3 + python3-torch, skipped when absent), and inference throughput/latency. " +
+        "Writes bench.json and prints markdown tables.",
+    )
+    .flags(FLAGS);
 }
 
-export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
-  if (argv.includes("--help") || argv.includes("-h")) return "help";
-  const o = defaultBenchOptions(argv.includes("--quick"));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+/** The bench options the given flags ask for, each value checked. */
+function benchOptionsFromFlags(raw: RawFlags): BenchOptions {
+  // Loaded on use: `fall-dp --help` must not load TensorFlow.js (lib/bench/run imports it).
+  const { defaultBenchOptions } = require("../bench/run") as typeof import("../bench/run");
+  const { BACKEND_NAMES: BACKENDS } = require("../backend") as typeof import("../backend");
+  const o = defaultBenchOptions(raw.has("--quick"));
+  for (const [a, value] of raw) {
+    const v = String(value);
     switch (a) {
-      case "--quick":
-        break;
       case "--out":
-        o.out = path.resolve(next());
+        o.out = path.resolve(v);
         break;
       case "--rounds":
-        o.rounds = positiveInt(next(), a);
+        o.rounds = positiveIntFlag(v, a) as number;
         break;
       case "--windows":
-        o.windows = positiveInt(next(), a);
+        o.windows = positiveIntFlag(v, a) as number;
         break;
       case "--epochs":
-        o.epochs = positiveInt(next(), a);
+        o.epochs = positiveIntFlag(v, a) as number;
         if (o.epochs < 2) throw new UsageError("--epochs must be at least 2 (the first epoch is excluded from the steady state)");
         break;
       case "--models": {
-        const ms = next().split(",");
+        const ms = v.split(",");
         for (const m of ms) if (m !== "gru" && m !== "lstm") throw new UsageError(`--models: unknown model "${m}" (gru, lstm)`);
         o.models = ms as RnnKind[];
         break;
       }
       case "--workers": {
-        const ws = next().split(",").map((w) => positiveInt(w, a));
+        const ws = v.split(",").map((w) => positiveIntFlag(w, a) as number);
         if (!ws.includes(1)) throw new UsageError("--workers must include 1 (speedups are relative to 1 worker)");
         o.workerCounts = [...new Set(ws)].sort((p, q) => p - q);
         break;
       }
       case "--backends": {
-        const bs = next().split(",");
-        for (const b of bs) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UsageError(`--backends: unknown backend "${b}" (${BACKEND_NAMES.join(", ")})`);
+        const bs = v.split(",");
+        for (const b of bs) if (!(BACKENDS as readonly string[]).includes(b)) throw new UsageError(`--backends: unknown backend "${b}" (${BACKENDS.join(", ")})`);
         o.backends = bs as BackendName[];
         break;
       }
       case "--budget":
-        o.budgetSec = positiveInt(next(), a);
+        o.budgetSec = positiveIntFlag(v, a) as number;
         break;
       case "--python":
-        o.python = next();
+        o.python = v;
         break;
       case "--no-torch":
         o.torch = false;
@@ -95,43 +91,30 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       case "--no-original":
         o.original = false;
         break;
-      default:
-        throw new UsageError(`unknown option ${a} (see --help)`);
     }
   }
   return o;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let o: BenchOptions | "help";
-  try {
-    o = parseBenchArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`bench: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (o === "help") {
-    console.log(HELP);
-    return 0;
-  }
-  const result = await runBench(o, (l) => console.log(l));
-  console.log("");
-  console.log(benchMarkdown(result));
-  console.log("");
-  console.log(`wrote ${o.out} (${result.durationSec.toFixed(0)} s)`);
-  return 0;
+/** Parse argv (no node, no script): the bench options, or "help" for -h/--help. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
+  const raw = parseRawFlags(benchCommandLine(), argv);
+  return raw === "help" ? "help" : benchOptionsFromFlags(raw);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`bench: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-      if (process.env.FALL_DEBUG) console.error(err);
-      process.exit(1);
-    },
-  );
+/** `bench`: measure, write bench.json, print the tables. */
+export function benchCommand(): StrictCommand {
+  return withAction(benchCommandLine(), async (c) => {
+    const o = benchOptionsFromFlags(c.given);
+    const { runBench } = await import("../bench/run");
+    const { benchMarkdown } = await import("../bench/markdown");
+    const result = await runBench(o, (l) => console.log(l));
+    console.log("");
+    console.log(benchMarkdown(result));
+    console.log("");
+    console.log(`wrote ${o.out} (${result.durationSec.toFixed(0)} s)`);
+    return 0;
+  });
 }
+
+if (require.main === module) runCommand(benchCommand(), process.argv.slice(2));

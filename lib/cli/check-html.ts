@@ -1,37 +1,38 @@
-// node dist/lib/cli/check-html.js [--screenshot out.png] page.html [...]
+// `fall-dp check-html [--screenshot out.png] [--window-size W,H] page.html [...]` (an internal check,
+// hidden from the program's help; also node dist/lib/cli/check-html.js).
 // Opens each page in headless Chromium (no network) and fails unless every plotly plot
 // container was drawn and no script is loaded from the network.
 import * as path from "node:path";
 import { ChromiumUnavailableError, checkHtmlPlots, describeReport, reportProblems } from "../notebook/html-check";
-import { runMain } from "./run-main";
+import { UsageError } from "../pipeline/options";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagRule, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 
-const USAGE = `usage: check-html [--screenshot out.png] [--window-size W,H] page.html [...]
-  fails (exit 1) when a plot container was not drawn or a script comes from http(s)`;
+interface CheckHtmlFlags {
+  screenshot?: string;
+  windowSize?: string;
+}
 
-export async function main(argv: string[]): Promise<number> {
-  const files: string[] = [];
-  let screenshot: string | undefined;
-  let windowSize: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--screenshot") screenshot = argv[++i];
-    else if (a === "--window-size") windowSize = argv[++i];
-    else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith("-")) {
-      console.error(`check-html: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else files.push(a);
-  }
-  if (!files.length) {
-    console.error(USAGE);
-    return 2;
-  }
-  if (screenshot && files.length > 1) {
-    console.error("check-html: --screenshot takes one page");
-    return 2;
-  }
+const RULES: FlagRule<keyof CheckHtmlFlags>[] = [
+  { flag: "--screenshot", arg: "FILE", key: "screenshot", parse: textFlag, help: "also save a screenshot of the (one) page as PNG" },
+  { flag: "--window-size", arg: "W,H", key: "windowSize", parse: textFlag, help: "browser window size for the screenshot" },
+];
+
+/** `check-html`: fail unless every plot of the pages was drawn, with no script from the network. */
+export function checkHtmlCommand(): StrictCommand {
+  const command = new StrictCommand("check-html")
+    .description("Opens each page in headless Chromium (no network) and fails (exit 1) unless every plotly plot container was drawn and no script is loaded from the network.")
+    .argument("<pages...>", "HTML files")
+    .flags(RULES);
+  return withAction(command, (c) => {
+    const f = checkFlags(c.given, RULES) as CheckHtmlFlags;
+    if (f.screenshot && c.args.length > 1) throw new UsageError("--screenshot takes one page");
+    return checkPages(c.args, f.screenshot, f.windowSize);
+  });
+}
+
+async function checkPages(files: string[], screenshot: string | undefined, windowSize: string | undefined): Promise<number> {
   let failed = 0;
   for (const f of files) {
     const t0 = Date.now();
@@ -52,4 +53,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-runMain(module, main);
+if (require.main === module) runCommand(checkHtmlCommand(), process.argv.slice(2));

@@ -1,4 +1,4 @@
-// npm run clean-notebooks [-- --check] [files...]
+// `fall-dp clean-notebooks [--check] [files...]` (`npm run clean-notebooks -- ...`)
 // Strips outputs, execution counts and volatile metadata from notebooks/*.ipynb in place (keeps
 // kernelspec and language_info.name), writing JSON the way Jupyter does (sorted keys, 1-space
 // indent). With --check nothing is written: exit 1 and list the notebooks that are not clean
@@ -7,10 +7,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanNotebookText } from "../notebook/ipynb";
 import { projectRoot } from "../notebook/jupyter";
+import { StrictCommand } from "../pipeline/command-line";
+import { runCommand, withAction } from "./run-main";
 
-const USAGE = `usage: clean-notebooks [--check] [notebook.ipynb ...]
-  default: every notebooks/*.ipynb of the project
-  --check  write nothing; exit 1 listing notebooks that are not clean`;
+/** `clean-notebooks`: strip outputs and volatile metadata from the notebooks, or --check that they are. */
+export function cleanNotebooksCommand(): StrictCommand {
+  const command = new StrictCommand("clean-notebooks")
+    .summary("strip outputs and volatile metadata from the notebooks")
+    .description("Strips outputs, execution counts and volatile metadata from the notebooks in place, writing JSON the way Jupyter does.")
+    .argument("[notebooks...]", "notebook files; default: every notebooks/*.ipynb of the project")
+    .flags([{ flag: "--check", help: "write nothing; exit 1 listing notebooks that are not clean" }]);
+  return withAction(command, (c) => cleanNotebooks(c.given.has("--check"), c.args.map((a) => path.resolve(a))));
+}
 
 /** The committed notebooks: notebooks/*.ipynb (not executed/ or checkpoints). */
 export function defaultNotebooks(root = projectRoot()): string[] {
@@ -23,19 +31,7 @@ export function defaultNotebooks(root = projectRoot()): string[] {
     .map((f) => path.join(dir, f));
 }
 
-export function main(argv: string[]): number {
-  let check = false;
-  const files: string[] = [];
-  for (const a of argv) {
-    if (a === "--check") check = true;
-    else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith("-")) {
-      console.error(`clean-notebooks: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else files.push(path.resolve(a));
-  }
+function cleanNotebooks(check: boolean, files: string[]): number {
   const targets = files.length ? files : defaultNotebooks();
   const dirty: string[] = [];
   const broken: string[] = [];
@@ -83,4 +79,4 @@ export function main(argv: string[]): number {
   return broken.length ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runCommand(cleanNotebooksCommand(), process.argv.slice(2));

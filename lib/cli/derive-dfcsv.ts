@@ -1,10 +1,10 @@
-// `npm run derive-dfcsv -- [--data DIR] [--out FILE] [--postures K] [--window N] [--stride S] [--seed N]`:
-// write the original project's df.csv (posture tokens then the fall label) from URFD's features.
-// Exit 2 on a bad command line, 1 on bad data; one line, no stack.
-import { parseCommandLine } from "./run-main";
+// `fall-dp derive-dfcsv [--data DIR] [--out FILE] [--postures K] [--window N] [--stride S] [--seed N]`
+// (`npm run derive-dfcsv -- ...`): write the original project's df.csv (posture tokens then the fall
+// label) from URFD's features. Exits as run-main.ts says.
 import * as path from "node:path";
-import { UsageError } from "../pipeline/options";
-import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagRule, intFlag, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 import { resolveData } from "../data/load";
 import { DERIVE_DEFAULTS, deriveDfCsv, DerivedDfCsv, MAX_POSTURES, writeDerivedDfCsv } from "../data/dfcsv-derive";
 import { findProjectRoot } from "../data/project-root";
@@ -18,33 +18,30 @@ export interface DeriveArgs {
   seed?: number;
 }
 
-const HELP = `Usage: npm run derive-dfcsv -- [options]
-Derive the original project's df.csv from URFD: every frame is classified to one of K postures
-(nearest k-means centroid of the 8 z-scored numeric features; the annotation column is never
-read for this), and every window of N consecutive postures becomes one row: N tokens, then 1 if
-the window overlaps a fall's falling segment, else 0. A sidecar <out>.meta.json records each
-row's recording and frame, the codebook and the settings; the pipeline splits by recording with it.
+const RULES: FlagRule<keyof DeriveArgs>[] = [
+  { flag: "--data", arg: "DIR", key: "data", parse: textFlag, help: "URFD folder (default: as the pipeline: FALL_DATA_DIR, data/urfd, ../shared/data/urfd)" },
+  { flag: "--out", arg: "FILE", key: "out", parse: textFlag, help: "where to write df.csv [default: data/df.csv]" },
+  { flag: "--postures", arg: "K", key: "postures", parse: intFlag(2, MAX_POSTURES), help: `posture vocabulary, 2..${MAX_POSTURES} [default: ${DERIVE_DEFAULTS.postures}]` },
+  { flag: "--window", arg: "N", key: "window", parse: intFlag(1, 100000), help: `postures per row [default: ${DERIVE_DEFAULTS.window}]` },
+  { flag: "--stride", arg: "S", key: "stride", parse: intFlag(1, 100000), help: `frames between consecutive rows of a recording [default: ${DERIVE_DEFAULTS.stride}]` },
+  { flag: "--seed", arg: "N", key: "seed", parse: intFlag(0, 2 ** 32 - 1), help: `k-means seed [default: ${DERIVE_DEFAULTS.seed}]` },
+];
 
-  --data DIR      URFD folder (default: as npm run pipeline: FALL_DATA_DIR, data/urfd, ../shared/data/urfd)
-  --out FILE      where to write df.csv [default: data/df.csv]
-  --postures K    posture vocabulary, 2..${MAX_POSTURES} [default: ${DERIVE_DEFAULTS.postures}]
-  --window N      postures per row [default: ${DERIVE_DEFAULTS.window}]
-  --stride S      frames between consecutive rows of a recording [default: ${DERIVE_DEFAULTS.stride}]
-  --seed N        k-means seed [default: ${DERIVE_DEFAULTS.seed}]
-  --help          show this help
-Then: npm run pipeline -- --format dfcsv --data FILE [--folds K] [--epochs N] ...`;
-
-const FLAGS: Record<string, [keyof DeriveArgs, FlagParser]> = {
-  "--data": ["data", textFlag],
-  "--out": ["out", textFlag],
-  "--postures": ["postures", intFlag(2, MAX_POSTURES)],
-  "--window": ["window", intFlag(1, 100000)],
-  "--stride": ["stride", intFlag(1, 100000)],
-  "--seed": ["seed", intFlag(0, 2 ** 32 - 1)],
-};
-
-export function parseDeriveArgs(argv: readonly string[]): DeriveArgs | "help" {
-  return parseFlags(argv, FLAGS) as DeriveArgs | "help";
+/** `derive-dfcsv`: URFD features to the original project's df.csv. */
+export function deriveDfCsvCommand(): StrictCommand {
+  const command = new StrictCommand("derive-dfcsv")
+    .summary("derive the original project's df.csv from URFD")
+    .description(
+      "Derive the original project's df.csv from URFD: every frame is classified to one of K postures (nearest k-means centroid of the 8 z-scored numeric features; " +
+        "the annotation column is never read for this), and every window of N consecutive postures becomes one row: N tokens, then 1 if the window overlaps a fall's " +
+        "falling segment, else 0. A sidecar <out>.meta.json records each row's recording and frame, the codebook and the settings; the pipeline splits by recording with it.",
+    )
+    .flags(RULES)
+    .addHelpText("after", "\nThen: fall-dp pipeline --format dfcsv --data FILE [--folds K] [--epochs N] ...");
+  return withAction(command, (c) => {
+    for (const line of deriveDfCsvFile(checkFlags(c.given, RULES) as DeriveArgs).lines) console.log(line);
+    return 0;
+  });
 }
 
 /** Derive and write; returns what was written and the lines to show. */
@@ -67,20 +64,4 @@ export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: str
   return { file, metaFile, derived, lines };
 }
 
-function main(argv: string[]): number {
-  const parsed = parseCommandLine("derive-dfcsv", argv, parseDeriveArgs, HELP);
-  if ("exit" in parsed) return parsed.exit;
-  const args = parsed.args;
-  for (const line of deriveDfCsvFile(args).lines) console.log(line);
-  return 0;
-}
-
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`derive-dfcsv: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
-    if (process.env.FALL_DEBUG) console.error(err);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runCommand(deriveDfCsvCommand(), process.argv.slice(2));

@@ -1,19 +1,19 @@
-// `npm run detect -- --model DIR --data DIR|FILE [--recording ID] [--json] [--live]`: replay recorded
+// `fall-dp detect --model DIR --data DIR|FILE [--recording ID] [--json] [--live]`: replay recorded
 // URFD-format footage through the deployable detector (lib/detect) one frame at a time and print each
 // alarm with its time and, where the recording carries the URFD annotation, the delay after the
-// falling segment starts. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
-import { parseCommandLine } from "./run-main";
+// falling segment starts. `fall-dp detect` (`npm run detect -- ...`); exits as run-main.ts says.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../pipeline/options";
-import { FlagParser, parseFlags, textFlag } from "./flags";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagParser, FlagRule, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 import { DataError } from "../data/errors";
 import { loadUrfd } from "../data/load";
 import { readUrfdFile } from "../data/urfd-csv";
 import { sequenceBlocks } from "../data/frame-table";
 import type { FrameDataset } from "../types";
-import { naming } from "../export/saved-model";
-import { DatasetReplay, detectionFigures, DetectionFigures, FallDetector, replayDataset } from "../detect";
+import type { DatasetReplay, DetectionFigures } from "../detect";
 
 interface DetectArgs {
   model: string;
@@ -24,43 +24,36 @@ interface DetectArgs {
   refractory?: number;
 }
 
-const HELP = `Usage: npm run detect -- --model DIR --data DIR|FILE [options]
-Replay recorded footage through the fall detector exactly as a pipeline run evaluated it (the
-ensemble's mean, smoothing, the threshold of preprocessing.json), one frame at a time, and print
-every alarm with its time (frame / 30 fps) and, where the recording carries the URFD annotation
-(label 0 = falling), how many frames after the falling segment starts it came.
-
-  --model DIR        a pipeline model folder (a run's model/ or models/fold-K/, ensemble folders too)
-  --data DIR|FILE    a folder with urfall-cam0-falls.csv and urfall-cam0-adls.csv, or one CSV file
-                     in the URFD schema (recordings named fall-* count as falls, adl-* as daily activity)
-  --recording ID     replay this recording only
-  --refractory SEC   no second alarm within SEC seconds of the last [default: 10]
-  --live             place windows from each recording's first frame, as a live camera would;
-                     by default they sit where the evaluation put them (aligned to the last frame)
-  --json             print the alarms and figures as JSON instead of text
-  --help             show this help`;
-
 const seconds: FlagParser = (raw, flag) => {
   const v = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v > 3600) throw new UsageError(`${flag} expects a number of seconds in [0, 3600], got "${raw}"`);
   return v;
 };
-const SWITCHES = ["--json", "--live"];
-const FLAGS: Record<string, [keyof DetectArgs, FlagParser]> = {
-  "--model": ["model", textFlag],
-  "--data": ["data", textFlag],
-  "--recording": ["recording", textFlag],
-  "--refractory": ["refractory", seconds],
-};
 
-export function parseDetectArgs(argv: readonly string[]): DetectArgs | "help" {
-  const switches = argv.filter((a) => SWITCHES.includes(a));
-  for (const s of SWITCHES) if (switches.filter((x) => x === s).length > 1) throw new UsageError(`${s} given twice`);
-  const got = parseFlags(argv.filter((a) => !SWITCHES.includes(a)), FLAGS);
-  if (got === "help") return "help";
-  const missing = ["--model", "--data"].filter((f) => !(FLAGS[f][0] in got));
-  if (missing.length) throw new UsageError(`missing ${missing.join(", ")} (see --help)`);
-  return { ...(got as unknown as DetectArgs), json: switches.includes("--json"), live: switches.includes("--live") };
+const RULES: FlagRule<keyof DetectArgs>[] = [
+  { flag: "--model", arg: "DIR", key: "model", parse: textFlag, required: true, help: "a pipeline model folder (a run's model/ or models/fold-K/, ensemble folders too)" },
+  {
+    flag: "--data", arg: "DIR|FILE", key: "data", parse: textFlag, required: true,
+    help: "a folder with urfall-cam0-falls.csv and urfall-cam0-adls.csv, or one CSV file in the URFD schema (recordings named fall-* count as falls, adl-* as daily activity)",
+  },
+  { flag: "--recording", arg: "ID", key: "recording", parse: textFlag, help: "replay this recording only" },
+  { flag: "--refractory", arg: "SEC", key: "refractory", parse: seconds, help: "no second alarm within SEC seconds of the last [default: 10]" },
+  { flag: "--live", key: "live", help: "place windows from each recording's first frame, as a live camera would; by default they sit where the evaluation put them (aligned to the last frame)" },
+  { flag: "--json", key: "json", help: "print the alarms and figures as JSON instead of text" },
+];
+
+/** `detect`: replay recorded footage through the deployable detector. */
+export function detectCommand(): StrictCommand {
+  const command = new StrictCommand("detect")
+    .summary("replay footage through a saved model and print its alarms")
+    .description(
+      "Replay recorded footage through the fall detector exactly as a pipeline run evaluated it (the ensemble's mean, smoothing, the threshold of preprocessing.json), " +
+        "one frame at a time, and print every alarm with its time (frame / 30 fps) and, where the recording carries the URFD annotation (label 0 = falling), " +
+        "how many frames after the falling segment starts it came.",
+    )
+    .usage("--model DIR --data DIR|FILE [options]")
+    .flags(RULES);
+  return withAction(command, (c) => runDetect(checkFlags(c.given, RULES) as unknown as DetectArgs));
 }
 
 /** A URFD folder (both files) or one URFD-schema CSV file. */
@@ -102,10 +95,10 @@ function summaryLine(d: DetectionFigures, falls: number): string {
   return `summary: ${found}/${falls} falls alarmed${delay}${fa}`;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine("detect", argv, parseDetectArgs, HELP);
-  if ("exit" in parsed) return parsed.exit;
-  const a = parsed.args;
+async function runDetect(a: DetectArgs): Promise<number> {
+  // Loaded only now: --help and a bad command line are answered without TensorFlow.js.
+  const { detectionFigures, FallDetector, replayDataset } = await import("../detect");
+  const { naming } = await import("../export/saved-model");
   const ds = await naming(a.data, () => loadFootage(a.data));
   const detector = await FallDetector.fromDir(a.model, a.refractory !== undefined ? { refractorySec: a.refractory } : {});
   try {
@@ -135,13 +128,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`detect: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
-      if (process.env.FALL_DEBUG) console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(detectCommand(), process.argv.slice(2));

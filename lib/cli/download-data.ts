@@ -1,10 +1,13 @@
-// `npm run data`: fetches the two URFD feature CSVs into data/urfd/, checksum-verified.
+// `fall-dp data [--force]` (`npm run data`): checks the shipped URFD feature CSVs in data/urfd/ and
+// fetches whichever is missing or wrong, checksum-verified. Exits as run-main.ts says.
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findProjectRoot } from "../data/project-root";
 import { URFD_DOWNLOADS, UrfdDownload } from "../data/urfd-source";
+import { StrictCommand } from "../pipeline/command-line";
+import { runCommand, withAction } from "./run-main";
 
 export interface DownloadOptions {
   /** Target folder; default <projectRoot>/data/urfd. */
@@ -95,29 +98,19 @@ export async function downloadUrfd(opts: DownloadOptions = {}): Promise<string[]
   return out;
 }
 
-const HELP = `Usage: npm run data -- [--force]
-Checks the two URFD feature files in data/urfd/ (shipped with the project) against their sha256 and
-downloads whichever is missing or wrong from fenix.ur.edu.pl; a download with another checksum is not kept.
-  --force   download and verify both files again even when the present copies are intact
-  --help    show this help`;
-
-async function main(argv: string[]): Promise<void> {
-  const unknown = argv.find((a) => a !== "--force" && a !== "--help" && a !== "-h");
-  if (unknown !== undefined) {
-    console.error(`data: unknown option "${unknown}" (see --help)`);
-    process.exitCode = 2;
-    return;
-  }
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(HELP);
-    return;
-  }
-  try {
-    await downloadUrfd({ force: argv.includes("--force") });
-  } catch (e) {
-    console.error(e instanceof DownloadError ? e.message : `download failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  }
+/** `data`: verify the shipped URFD files, download what is missing or wrong. */
+export function dataCommand(): StrictCommand {
+  const command = new StrictCommand("data")
+    .summary("verify the shipped URFD files; download what is missing or wrong")
+    .description(
+      "Checks the two URFD feature files in data/urfd/ (shipped with the project) against their sha256 and downloads whichever is missing or wrong " +
+        "from fenix.ur.edu.pl; a download with another checksum is not kept.",
+    )
+    .flags([{ flag: "--force", help: "download and verify both files again even when the present copies are intact" }]);
+  return withAction(command, async (c) => {
+    await downloadUrfd({ force: c.given.has("--force") });
+    return 0;
+  });
 }
 
-if (require.main === module) void main(process.argv.slice(2));
+if (require.main === module) runCommand(dataCommand(), process.argv.slice(2));

@@ -1,11 +1,13 @@
-// `npm run pipeline -- [options]` and `npm run pipeline -- --resume DIR`: exit 0 on success, 2 on a
-// bad command line, 1 on any other failure, always with a one-line message and never a stack trace
-// (FALL_DEBUG=1 prints it). A failed run leaves nothing behind; Ctrl-C (SIGINT) or SIGTERM leaves
-// the staging folder `<out>.partial` and says how to resume it (exit 130 / 143).
+// `fall-dp pipeline [options]` (`npm run pipeline -- ...`, and what every MPI rank runs as
+// dist/lib/cli/pipeline.js) and `... --resume DIR`: exits as run-main.ts says (0; 2 usage; 1 failure).
+// A failed run leaves nothing behind; Ctrl-C (SIGINT) or SIGTERM leaves the staging folder
+// `<out>.partial` and says how to resume it (exit 130 / 143).
 // `--grid` runs a grid search instead (lib/pipeline/grid-search.ts): a table on stdout, grid.json
 // and grid.md in --out.
 import type { FaultInjection } from "../distributed/config";
-import { parsePipelineCommand, pipelineHelp, PipelineOptions, UsageError } from "../pipeline/options";
+import { PipelineCommand, pipelineCommandFromFlags, pipelineCommandLine, PipelineOptions, UsageError } from "../pipeline/options";
+import { StrictCommand } from "../pipeline/command-line";
+import { runCommand, withAction } from "./run-main";
 
 import * as fs from "node:fs";
 
@@ -28,23 +30,13 @@ function testFault(): (FaultInjection & { fold: number }) | undefined {
   return v as FaultInjection & { fold: number }; // the rest is validated by fit
 }
 
-async function main(argv: string[]): Promise<number> {
-  let command;
-  let fault;
-  try {
-    command = parsePipelineCommand(argv);
-    fault = testFault();
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`pipeline: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (command.kind === "help") {
-    console.log(pipelineHelp());
-    return 0;
-  }
+/** `pipeline`: its flags (lib/pipeline/options.ts) and what it does. */
+export function pipelineCommand(): StrictCommand {
+  return withAction(pipelineCommandLine(), (c) => runPipelineCommand(pipelineCommandFromFlags(c.given)));
+}
+
+async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "help" }>): Promise<number> {
+  const fault = testFault();
   // Started on every rank by mpirun/srun with --cluster mpi: rank 0 drives, the others serve it.
   if ((command.kind === "run" || command.kind === "resume") && command.options.cluster === "mpi") {
     const { jobRank, startJobDriver } = await import("../cluster/in-job");
@@ -102,36 +94,19 @@ async function main(argv: string[]): Promise<number> {
   };
   if (command.kind === "grid") {
     const { runGridSearch } = await import("../pipeline/grid-search");
-    let grid;
-    try {
-      grid = await runGridSearch(command.options, command.grid, hooks);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        console.error(`pipeline: ${err.message}`);
-        return 2;
-      }
-      throw err;
-    }
+    const grid = await runGridSearch(command.options, command.grid, hooks);
     console.log("");
     console.log(grid.markdown.trimEnd());
     console.log(`wrote ${grid.out}/grid.json, grid.md`);
     return 0;
   }
   let outcome;
-  try {
-    if (command.kind === "resume") {
-      const given: Partial<PipelineOptions> = {};
-      for (const k of command.given) (given as Record<string, unknown>)[k] = command.options[k];
-      outcome = await resumePipeline(command.dir, given, hooks);
-    } else {
-      outcome = await runPipeline(command.options, hooks);
-    }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`pipeline: ${err.message}`);
-      return 2;
-    }
-    throw err;
+  if (command.kind === "resume") {
+    const given: Partial<PipelineOptions> = {};
+    for (const k of command.given) (given as Record<string, unknown>)[k] = command.options[k];
+    outcome = await resumePipeline(command.dir, given, hooks);
+  } else {
+    outcome = await runPipeline(command.options, hooks);
   }
   const { out, metrics } = outcome;
   const s = metrics.sequence;
@@ -150,12 +125,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    console.error(`pipeline: ${message.split("\n")[0]}`);
-    if (process.env.FALL_DEBUG) console.error(err);
-    process.exit(1);
-  },
-);
+if (require.main === module) runCommand(pipelineCommand(), process.argv.slice(2));

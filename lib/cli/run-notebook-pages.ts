@@ -1,4 +1,4 @@
-// npm run notebook-pages [-- [options] [names or paths...]]
+// `fall-dp notebook-pages [options] [names or paths...]` (`npm run notebook-pages -- ...`)
 // Opens every notebooks/[0-9][0-9]-*.ipynb in a real Jupyter Notebook page (Debian's
 // jupyter-notebook on 127.0.0.1, the project's tslab kernel, headless Chromium via playwright-core),
 // runs all cells, and fails a notebook on any error, any plot not drawn, any invalid plotly figure
@@ -6,19 +6,49 @@
 // Ends with "notebook pages: N passed, M failed".
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { jupyterProblem, parseNotebook, projectRoot } from "../notebook";
 import { JupyterServer, startJupyterServer } from "../notebook/jupyter-server";
 import { describePageRun, launchChromium, pageProblems, runNotebookPage } from "../notebook/notebook-page";
 import { checkPlotBundles } from "../notebook/plot-bundles";
-import { runMain } from "./run-main";
-import { resolveNotebooks } from "./run-notebooks";
+import { UsageError } from "../pipeline/options";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagRule, secondsFlag, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
+import { FAIL_FAST, resolveNotebooks } from "./run-notebooks";
 
-const USAGE = `usage: run-notebook-pages [options] [name-or-path ...]
-  default: every notebooks/[0-9][0-9]-*.ipynb, in order (paths must lie inside the project)
-  --timeout S     per-notebook limit in seconds (default 1800)
-  --executed DIR  nbconvert's executed copies, for the expected plot count (default notebooks/executed)
-  --fail-fast     stop after the first failing notebook`;
+interface PageFlags {
+  timeoutS?: number;
+  executed?: string;
+  failFast?: boolean;
+}
+
+const RULES: FlagRule<keyof PageFlags>[] = [
+  { flag: "--timeout", arg: "S", key: "timeoutS", parse: secondsFlag, help: "per-notebook limit in seconds (default 1800)" },
+  { flag: "--executed", arg: "DIR", key: "executed", parse: textFlag, help: "nbconvert's executed copies, for the expected plot count (default notebooks/executed)" },
+  FAIL_FAST,
+];
+
+/** `notebook-pages`: every notebook run in a real Jupyter Notebook page in headless Chromium. */
+export function notebookPagesCommand(): StrictCommand {
+  const command = new StrictCommand("notebook-pages")
+    .summary("run the notebooks in a real Jupyter page in headless Chromium")
+    .description(
+      "Opens every notebooks/[0-9][0-9]-*.ipynb in a real Jupyter Notebook page (jupyter-notebook on 127.0.0.1, the project's tslab kernel, headless Chromium), " +
+        "runs all cells, and fails a notebook on any error, any plot not drawn, any invalid plotly figure or any request leaving 127.0.0.1.",
+    )
+    .argument("[notebooks...]", "names or paths, inside the project; default: every numbered notebook")
+    .flags(RULES);
+  return withAction(command, (c) => {
+    const root = projectRoot();
+    const f = checkFlags(c.given, RULES) as PageFlags;
+    const notebooks = resolveNotebooks(c.args, root);
+    for (const nb of notebooks) {
+      if (path.relative(root, nb).startsWith("..")) throw new UsageError(`${nb} is outside the project (${root}): the test server serves only the project`);
+    }
+    const executed = path.resolve(f.executed ?? path.join(root, "notebooks", "executed"));
+    return runNotebookPages({ timeoutS: f.timeoutS ?? 1800, executed, failFast: f.failFast === true, notebooks }, root);
+  });
+}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -29,36 +59,7 @@ function expectedPlots(nb: string, executedDir: string): number | undefined {
   return checkPlotBundles(parseNotebook(fs.readFileSync(executed, "utf8"), executed)).plots;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const root = projectRoot();
-  let opts: { timeoutS: number; executed: string; failFast: boolean; notebooks: string[] };
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        timeout: { type: "string", default: "1800" },
-        executed: { type: "string", default: path.join(root, "notebooks", "executed") },
-        "fail-fast": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const timeoutS = Number(values.timeout);
-    if (!(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
-    const notebooks = resolveNotebooks(positionals, root);
-    for (const nb of notebooks) {
-      if (path.relative(root, nb).startsWith("..")) throw new Error(`${nb} is outside the project (${root}): the test server serves only the project`);
-    }
-    opts = { timeoutS, executed: path.resolve(values.executed), failFast: values["fail-fast"], notebooks };
-  } catch (e) {
-    console.error(`run-notebook-pages: ${(e as Error).message}`);
-    console.error(USAGE);
-    return 2;
-  }
+async function runNotebookPages(opts: { timeoutS: number; executed: string; failFast: boolean; notebooks: string[] }, root: string): Promise<number> {
   const problem = jupyterProblem(root);
   if (problem) {
     console.error(`run-notebook-pages: ${problem}`);
@@ -116,4 +117,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed || stopProblem ? 1 : 0;
 }
 
-runMain(module, main);
+if (require.main === module) runCommand(notebookPagesCommand(), process.argv.slice(2));

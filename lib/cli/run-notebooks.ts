@@ -1,4 +1,4 @@
-// npm run notebooks [-- [options] [names or paths...]]
+// `fall-dp notebooks [options] [names or paths...]` (`npm run notebooks -- ...`, after a build)
 // Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with Debian's
 // nbconvert (project-local Jupyter dirs), into notebooks/executed/; names the failing cell with
 // its source and error text; exports each executed notebook to offline HTML and checks in
@@ -22,15 +22,10 @@ import {
   nbconvertFiles,
 } from "../notebook/jupyter";
 import { checkPlotBundles, describePlotBundleProblems } from "../notebook/plot-bundles";
-import { runMain } from "./run-main";
-
-const USAGE = `usage: run-notebooks [options] [name-or-path ...]
-  default: every notebooks/[0-9][0-9]-*.ipynb, in order
-  a name may be a prefix ("01", "01-load-data") of a notebook in notebooks/, or a path
-  --out-dir DIR   where executed notebooks and HTML go (default notebooks/executed)
-  --timeout S     per-cell timeout in seconds (default 1800)
-  --no-html       skip the HTML export and the Chromium check
-  --fail-fast     stop after the first failing notebook`;
+import { UsageError } from "../pipeline/options";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagRule, secondsFlag, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 
 const NUMBERED = /^\d\d-.*\.ipynb$/;
 const KERNEL_START_FAILURE = /Kernel didn't respond|Kernel died before replying to kernel_info|kernel_info_reply/;
@@ -43,33 +38,48 @@ interface Options {
   names: string[];
 }
 
-function parseArgs(argv: string[], root: string): Options | string {
-  const o: Options = { outDir: path.join(root, "notebooks", "executed"), timeoutS: 1800, html: true, failFast: false, names: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    try {
-      if (a === "--out-dir") o.outDir = path.resolve(value());
-      else if (a === "--timeout") {
-        o.timeoutS = Number(value());
-        if (!(o.timeoutS > 0)) return `--timeout must be a positive number of seconds`;
-      } else if (a === "--no-html") o.html = false;
-      else if (a === "--fail-fast") o.failFast = true;
-      else if (a === "-h" || a === "--help") return "";
-      else if (a.startsWith("-")) return `unknown option ${a}`;
-      else o.names.push(a);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  return o;
+interface NotebookFlags {
+  outDir?: string;
+  timeoutS?: number;
+  noHtml?: boolean;
+  failFast?: boolean;
 }
 
-/** Notebooks to run: the numbered ones in notebooks/, or those named on the command line. */
+/** Shared with notebook-pages. */
+export const FAIL_FAST: FlagRule<"failFast"> = { flag: "--fail-fast", key: "failFast", help: "stop after the first failing notebook" };
+
+const RULES: FlagRule<keyof NotebookFlags>[] = [
+  { flag: "--out-dir", arg: "DIR", key: "outDir", parse: textFlag, help: "where executed notebooks and HTML go (default notebooks/executed)" },
+  { flag: "--timeout", arg: "S", key: "timeoutS", parse: secondsFlag, help: "per-cell timeout in seconds (default 1800)" },
+  { flag: "--no-html", key: "noHtml", help: "skip the HTML export and the Chromium check" },
+  FAIL_FAST,
+];
+
+/** `notebooks`: execute the numbered notebooks with nbconvert and check their plots. */
+export function notebooksCommand(): StrictCommand {
+  const command = new StrictCommand("notebooks")
+    .summary("execute the notebooks with nbconvert and check their plots")
+    .description(
+      "Executes notebooks/[0-9][0-9]-*.ipynb in order on the project's tslab kernel with nbconvert, into notebooks/executed/, exports each to offline HTML " +
+        "and checks in headless Chromium that every plot was drawn. Ends with \"notebooks: N passed, M failed\".",
+    )
+    .argument("[notebooks...]", "names (a prefix such as 01 or 01-load-data of a notebook in notebooks/) or paths; default: every numbered notebook")
+    .flags(RULES);
+  return withAction(command, (c) => {
+    const root = projectRoot();
+    const f = checkFlags(c.given, RULES) as NotebookFlags;
+    const o: Options = {
+      outDir: path.resolve(f.outDir ?? path.join(root, "notebooks", "executed")),
+      timeoutS: f.timeoutS ?? 1800,
+      html: !f.noHtml,
+      failFast: f.failFast === true,
+      names: c.args,
+    };
+    return runNotebooks(o, root);
+  });
+}
+
+/** Notebooks to run: the numbered ones in notebooks/, or those named on the command line (a bad name is a UsageError). */
 export function resolveNotebooks(names: string[], root = projectRoot()): string[] {
   const dir = path.join(root, "notebooks");
   const numbered = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => NUMBERED.test(f)).sort() : [];
@@ -78,8 +88,8 @@ export function resolveNotebooks(names: string[], root = projectRoot()): string[
     if (fs.existsSync(n) && fs.statSync(n).isFile()) return path.resolve(n);
     const hits = numbered.filter((f) => f === n || f === `${n}.ipynb` || f.startsWith(n));
     if (hits.length === 1) return path.join(dir, hits[0]);
-    if (hits.length > 1) throw new Error(`"${n}" matches several notebooks: ${hits.join(", ")}`);
-    throw new Error(`no notebook "${n}" (not a file, and no notebooks/${n}*.ipynb)`);
+    if (hits.length > 1) throw new UsageError(`"${n}" matches several notebooks: ${hits.join(", ")}`);
+    throw new UsageError(`no notebook "${n}" (not a file, and no notebooks/${n}*.ipynb)`);
   });
 }
 
@@ -215,21 +225,8 @@ async function runOne(nb: string, o: Options, root: string, files: NbconvertFile
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const root = projectRoot();
-  const parsed = parseArgs(argv, root);
-  if (typeof parsed === "string") {
-    if (parsed) console.error(`run-notebooks: ${parsed}`);
-    console.error(USAGE);
-    return parsed ? 2 : 0;
-  }
-  let notebooks: string[];
-  try {
-    notebooks = resolveNotebooks(parsed.names, root);
-  } catch (e) {
-    console.error(`run-notebooks: ${(e as Error).message}`);
-    return 2;
-  }
+async function runNotebooks(parsed: Options, root: string): Promise<number> {
+  const notebooks = resolveNotebooks(parsed.names, root);
   let files: NbconvertFiles | undefined;
   let problem = jupyterProblem(root);
   try {
@@ -260,4 +257,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-runMain(module, main);
+if (require.main === module) runCommand(notebooksCommand(), process.argv.slice(2));

@@ -1,4 +1,4 @@
-// `npm run scaling -- [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--out DIR]`: issue 17's
+// `fall-dp scaling [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--out DIR]`: issue 17's
 // scaling study. Runs the pipeline (5-fold, one model per fold) for every case, one at a time, and
 // writes scaling.json, scaling.md (the table) and scaling.html (the figure) into --out.
 import { spawnSync } from "node:child_process";
@@ -9,35 +9,48 @@ import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { UsageError } from "../pipeline/options";
-import { parseFlags, textFlag } from "./flags";
-import { parseCommandLine, runMain } from "./run-main";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagParser, FlagRule, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 
-const HELP = `Usage: npm run scaling -- [options]
-Runs npm run pipeline -- --folds 5 --ensemble 1 for every mode and worker count and seed, one after
-another, and writes scaling.json, scaling.md and scaling.html into --out.
-
-  --seeds LIST    seeds [default: 1,2,3]
-  --workers LIST  worker threads [default: 1,2,4,8]
-  --modes LIST    setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]
-  --out DIR       output folder [default: runs/scaling]
-  --help          show this help`;
-
-const list = (raw: string, flag: string): string => {
+const list: FlagParser = (raw, flag) => {
   if (!/^\d+(,\d+)*$/.test(raw)) throw new UsageError(`${flag} expects a comma-separated list of integers, got "${raw}"`);
   return raw;
 };
 
-async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine("npm run scaling", argv, (a: readonly string[]) => parseFlags(a, { "--seeds": ["seeds", list], "--workers": ["workers", list], "--modes": ["modes", textFlag], "--out": ["out", textFlag] }), HELP);
-  if ("exit" in parsed) return parsed.exit;
-  const args = parsed.args;
+interface ScalingArgs {
+  seeds?: string;
+  workers?: string;
+  modes?: string;
+  out?: string;
+}
+
+const RULES: FlagRule<keyof ScalingArgs>[] = [
+  { flag: "--seeds", arg: "LIST", key: "seeds", parse: list, help: "seeds [default: 1,2,3]" },
+  { flag: "--workers", arg: "LIST", key: "workers", parse: list, help: "worker threads [default: 1,2,4,8]" },
+  { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
+  { flag: "--out", arg: "DIR", key: "out", parse: textFlag, help: "output folder [default: runs/scaling]" },
+];
+
+/** `scaling`: the pipeline for every mode, worker count and seed, and the table and figure of them. */
+export function scalingCommand(): StrictCommand {
+  const command = new StrictCommand("scaling")
+    .summary("quality against workers: the pipeline for every mode, worker count and seed")
+    .description(
+      "Runs fall-dp pipeline --folds 5 --ensemble 1 for every mode and worker count and seed, one after another, and writes scaling.json, scaling.md and scaling.html into --out.",
+    )
+    .flags(RULES);
+  return withAction(command, (c) => runScaling(checkFlags(c.given, RULES) as ScalingArgs, [...c.given].flatMap(([f, v]) => (v === true ? [f] : [f, v]))));
+}
+
+/** `argv`: the flags as given, quoted in the outputs as the command that measured them. */
+async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<number> {
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");
   const setups = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
   if (wanted && setups.length !== wanted.length) {
-    console.error(`npm run scaling: --modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
-    return 2;
+    throw new UsageError(`--modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
   }
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));
   fs.mkdirSync(out, { recursive: true });
@@ -49,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     fs.rmSync(runDir, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [pipeline, ...pipelineArgs(c, runDir)], { encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) {
-      console.error(`npm run scaling: the pipeline failed for ${setupLabel(c)}, ${c.workers} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);
+      console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${c.workers} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);
       return 1;
     }
     const row = rowFromMetrics(c, readJson(path.join(runDir, "metrics.json")));
@@ -64,4 +77,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runMain(module, main);
+if (require.main === module) runCommand(scalingCommand(), process.argv.slice(2));

@@ -1,54 +1,46 @@
-// `npm run validate -- --model DIR --data FILE --chute N --cam M`: score a pipeline model on one
-// MCFD video's per-frame features. Exit 2 on a bad command line, 1 on a bad file; one line, no stack.
-import { parseCommandLine } from "./run-main";
+// `fall-dp validate --model DIR --data FILE --chute N --cam M` (`npm run validate -- ...`): score a
+// pipeline model on one MCFD video's per-frame features. Exits as run-main.ts says.
 import * as path from "node:path";
 import { UsageError } from "../pipeline/options";
-import { FlagParser, intFlag, parseFlags, textFlag } from "./flags";
+import { StrictCommand } from "../pipeline/command-line";
+import { checkFlags, FlagParser, FlagRule, intFlag, textFlag } from "./flags";
+import { runCommand, withAction } from "./run-main";
 import { MCFD_CAMS, MCFD_CHUTES } from "../mcfd/annotations";
 import type { Metrics } from "../evaluate/metrics";
 import { writeJsonAtomic } from "../run/atomic";
-import { McfdValidation, McfdValidationOptions, validateOnMcfd } from "../export/cross-dataset";
+import type { McfdValidation, McfdValidationOptions } from "../export/cross-dataset";
 
 interface ValidateArgs extends McfdValidationOptions {
   out?: string;
 }
 
-const HELP = `Usage: npm run validate -- --model DIR --data FILE --chute N --cam M [options]
-Cross-dataset validation: score a model saved by the pipeline (a run's model/ folder, with
-preprocessing.json next to distributed.json) on one Multiple Cameras Fall video's per-frame
-features (URFD CSV schema), labelled from the reconciled MCFD annotations.
-
-  --model DIR        model folder (model.json, weights.bin, distributed.json, preprocessing.json)
-  --data FILE        per-frame feature CSV of one video, URFD schema, no header
-  --chute N          MCFD scenario, 1..${MCFD_CHUTES}
-  --cam M            MCFD camera, 1..${MCFD_CAMS}
-  --threshold X      detection threshold in [0, 1] [default: preprocessing.json's, else 0.5]
-  --annotations DIR  folder of the MCFD annotation copies [default: ../shared/data/mcfd]
-  --out FILE         also write the results as JSON (nothing is written without it)
-  --help             show this help`;
-
-const probability = (raw: string, flag: string): number => {
+const probability: FlagParser = (raw, flag) => {
   const v = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`${flag} expects a number in [0, 1], got "${raw}"`);
   return v;
 };
 
-const FLAGS: Record<string, [keyof ValidateArgs, FlagParser]> = {
-  "--model": ["modelDir", textFlag],
-  "--data": ["dataFile", textFlag],
-  "--chute": ["chute", intFlag(1, MCFD_CHUTES)],
-  "--cam": ["cam", intFlag(1, MCFD_CAMS)],
-  "--threshold": ["threshold", probability],
-  "--annotations": ["annotationsDir", textFlag],
-  "--out": ["out", textFlag],
-};
+const RULES: FlagRule<keyof ValidateArgs>[] = [
+  { flag: "--model", arg: "DIR", key: "modelDir", parse: textFlag, required: true, help: "model folder (model.json, weights.bin, distributed.json, preprocessing.json)" },
+  { flag: "--data", arg: "FILE", key: "dataFile", parse: textFlag, required: true, help: "per-frame feature CSV of one video, URFD schema, no header" },
+  { flag: "--chute", arg: "N", key: "chute", parse: intFlag(1, MCFD_CHUTES), required: true, help: `MCFD scenario, 1..${MCFD_CHUTES}` },
+  { flag: "--cam", arg: "M", key: "cam", parse: intFlag(1, MCFD_CAMS), required: true, help: `MCFD camera, 1..${MCFD_CAMS}` },
+  { flag: "--threshold", arg: "X", key: "threshold", parse: probability, help: "detection threshold in [0, 1] [default: preprocessing.json's, else 0.5]" },
+  { flag: "--annotations", arg: "DIR", key: "annotationsDir", parse: textFlag, help: "folder of the MCFD annotation copies [default: ../shared/data/mcfd]" },
+  { flag: "--out", arg: "FILE", key: "out", parse: textFlag, help: "also write the results as JSON (nothing is written without it)" },
+];
 
-export function parseValidateArgs(argv: readonly string[]): ValidateArgs | "help" {
-  const got = parseFlags(argv, FLAGS);
-  if (got === "help") return "help";
-  const missing = ["--model", "--data", "--chute", "--cam"].filter((f) => !(FLAGS[f][0] in got));
-  if (missing.length) throw new UsageError(`missing ${missing.join(", ")} (see --help)`);
-  return got as unknown as ValidateArgs;
+/** `validate`: score a pipeline model on one Multiple Cameras Fall video. */
+export function validateCommand(): StrictCommand {
+  const command = new StrictCommand("validate")
+    .summary("score a saved model on one Multiple Cameras Fall video")
+    .description(
+      "Cross-dataset validation: score a model saved by the pipeline (a run's model/ folder, with preprocessing.json next to distributed.json) " +
+        "on one Multiple Cameras Fall video's per-frame features (URFD CSV schema), labelled from the reconciled MCFD annotations.",
+    )
+    .usage("--model DIR --data FILE --chute N --cam M [options]")
+    .flags(RULES);
+  return withAction(command, (c) => runValidate(checkFlags(c.given, RULES) as unknown as ValidateArgs));
 }
 
 const f3 = (x: number | null): string => (x === null ? "n/a" : x.toFixed(3));
@@ -72,10 +64,9 @@ function report(r: McfdValidation): string[] {
   ];
 }
 
-async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine("validate", argv, parseValidateArgs, HELP);
-  if ("exit" in parsed) return parsed.exit;
-  const args = parsed.args;
+async function runValidate(args: ValidateArgs): Promise<number> {
+  // Loaded only now: --help and a bad command line are answered without TensorFlow.js.
+  const { validateOnMcfd } = await import("../export/cross-dataset");
   const result = await validateOnMcfd(args);
   for (const line of report(result)) console.log(line);
   if (args.out) {
@@ -85,13 +76,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`validate: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
-      if (process.env.FALL_DEBUG) console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(validateCommand(), process.argv.slice(2));

@@ -1,7 +1,9 @@
-// The pipeline's options: one typed object, its defaults and its usage errors, parsed from a command line
-// and validated once, here (lib/cli only prints and exits).
+// The pipeline's options: one typed object, its defaults and its usage errors; commander turns the command
+// line into raw flags (./command-line) and they are validated once, here (lib/cli only prints and exits).
 import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
+import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
+import { UsageError } from "./usage-error";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = SyncMode;
@@ -74,10 +76,7 @@ export const MAX_MEMBERS = 10;
 /** --ensemble with --format dfcsv unless given: the original project trained one model. */
 export const DFCSV_ENSEMBLE = 1;
 
-/** Thrown for bad command lines; the CLI prints its one-line message and exits 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 interface OptionDoc {
   flag: string;
@@ -163,34 +162,43 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--mpi-network", key: "mpiNetwork", arg: "CIDR", help: "subnet MPI's TCP traffic must use, e.g. 10.0.0.0/24", parse: text },
 ];
 
-export function pipelineHelp(): string {
-  const usage = (o: OptionDoc) => (isSwitch(o) ? o.flag : `${o.flag} ${o.arg}`);
-  const width = Math.max(...OPTIONS.map((o) => usage(o).length));
-  const lines = OPTIONS.map((o) => {
+/** The flags of `pipeline`, in the order its help lists them, each help ending in its default. */
+export function pipelineFlags(): FlagSpec[] {
+  const suffix = (o: OptionDoc): string => {
     const def = DEFAULT_PIPELINE_OPTIONS[o.key];
-    const suffix = def === null || isSwitch(o) ? "" : ` [default: ${def}]`;
-    return `  ${usage(o).padEnd(width)}  ${o.help}${suffix}`;
-  });
+    return def === null || isSwitch(o) ? "" : ` [default: ${def}]`;
+  };
   return [
-    "Usage: npm run pipeline -- [options]",
-    "Load URFD -> window -> split -> train data-parallel -> evaluate; writes metrics.json, report.html, the model and Arrow artifacts.",
-    "",
-    ...lines,
-    `  ${RESUME_FLAG.padEnd(width)}  continue an interrupted run from its staging folder <out>.partial (or <out>):`,
-    `  ${"".padEnd(width)}  its options are read from run-state.json there (options given again must match),`,
-    `  ${"".padEnd(width)}  completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1;`,
-    `  ${"".padEnd(width)}  an ensemble fold restarts from its first member)`,
-    `  ${"".padEnd(width)}  (weights only: each worker's Adam state starts afresh)`,
-    `  ${"--grid".padEnd(width)}  grid search instead of one run: every combination of the --grid-* lists, each`,
-    `  ${"".padEnd(width)}  scored by grouped K-fold cross-validation on the same folds (--folds, default ${DEFAULT_GRID_FOLDS});`,
-    `  ${"".padEnd(width)}  writes <out>/grid.json and grid.md, sorted by sequence F1 then window AUC`,
-    ...GRID_LISTS.map((d) => `  ${`${d.flag} ${d.arg}`.padEnd(width)}  ${d.help}; needs --grid`),
-    `  ${"--quiet".padEnd(width)}  no training progress (default: a live bar per fold and member on a terminal, else a line every few epochs)`,
-    `  ${"--help".padEnd(width)}  show this help`,
-  ].join("\n");
+    ...OPTIONS.map((o) => ({ flag: o.flag, ...(isSwitch(o) ? {} : { arg: o.arg }), help: `${o.help}${suffix(o)}` })),
+    {
+      flag: "--resume",
+      arg: "DIR",
+      help:
+        "continue an interrupted run from its staging folder <out>.partial (or <out>): its options are read from run-state.json there (options given again must match), " +
+        "completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1; an ensemble fold restarts from its first member) (weights only: each worker's Adam state starts afresh)",
+    },
+    {
+      flag: "--grid",
+      help: `grid search instead of one run: every combination of the --grid-* lists, each scored by grouped K-fold cross-validation on the same folds (--folds, default ${DEFAULT_GRID_FOLDS}); writes <out>/grid.json and grid.md, sorted by sequence F1 then window AUC`,
+    },
+    ...GRID_LISTS.map((d) => ({ flag: d.flag, arg: d.arg, help: `${d.help}; needs --grid` })),
+    { flag: "--quiet", help: "no training progress (default: a live bar per fold and member on a terminal, else a line every few epochs)" },
+  ];
 }
 
-const RESUME_FLAG = "--resume DIR";
+/** The `pipeline` command as declared to commander (lib/cli adds what it does). */
+export function pipelineCommandLine(): StrictCommand {
+  return new StrictCommand("pipeline")
+    .summary("train and evaluate on URFD (K folds, ensembles, grid search, --cluster mpi)")
+    .description("Load URFD -> window -> split -> train data-parallel -> evaluate; writes metrics.json, report.html, the model and Arrow artifacts.")
+    .flags(pipelineFlags());
+}
+
+/** The generated help of `pipeline`, as --help prints it when piped. */
+export function pipelineHelp(): string {
+  return pipelineCommandLine().helpInformation();
+}
+
 
 /** The points of a --grid search: every combination of these lists (each list non-empty, no repeats). */
 export interface GridSpec {
@@ -241,39 +249,36 @@ export type PipelineCommand =
       | { kind: "grid"; options: PipelineOptions; grid: GridSpec; given: (keyof PipelineOptions)[] }
     ));
 
-/** Parse argv (without node and script), --resume included. Throws UsageError on anything wrong. */
+/** Parse argv (without node and script), --resume included: commander tokenizes, pipelineCommandFromFlags validates. */
 export function parsePipelineCommand(argv: readonly string[]): PipelineCommand {
-  const rest: string[] = [];
+  const raw = parseRawFlags(pipelineCommandLine(), argv);
+  return raw === "help" ? { kind: "help" } : pipelineCommandFromFlags(raw);
+}
+
+/** Check the flags the command line gave (raw texts, in order) once, here. Throws UsageError on anything wrong. */
+export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand, { kind: "help" }> {
   let resume: string | null = null;
   let gridAsked = false;
   let quiet = false;
   const lists: Partial<Record<keyof GridSpec, (ModelKind | number)[]>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
-    const eq = token.indexOf("=");
-    const flag = eq >= 0 ? token.slice(0, eq) : token;
-    const listDoc = GRID_LISTS.find((d) => d.flag === flag);
-    if (token === "--quiet") quiet = true;
-    else if (token === "--grid") {
-      if (gridAsked) throw new UsageError("--grid given twice");
-      gridAsked = true;
-    } else if (flag === "--grid" && eq >= 0) {
-      throw new UsageError("--grid takes no value (lists go in --grid-model, --grid-units, --grid-epochs, --grid-batch-size)");
-    } else if (listDoc) {
-      if (lists[listDoc.key]) throw new UsageError(`${listDoc.flag} given twice`);
-      const raw = eq >= 0 ? token.slice(eq + 1) : argv[++i];
-      if (raw === undefined) throw new UsageError(`${listDoc.flag} expects a value (${listDoc.arg})`);
-      lists[listDoc.key] = parseGridList(listDoc, raw);
-    } else if (token === "--resume" || token.startsWith("--resume=")) {
-      if (resume !== null) throw new UsageError("--resume given twice");
-      const raw = token.includes("=") ? token.slice(token.indexOf("=") + 1) : argv[++i];
-      if (raw === undefined) throw new UsageError("--resume expects a value (DIR)");
-      resume = text(raw, "--resume");
-    } else rest.push(token);
-  }
+  const parsed: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   const given: (keyof PipelineOptions)[] = [];
-  const parsed = parseOptions(rest, given);
-  if (parsed === "help") return { kind: "help" };
+  for (const [flag, value] of raw) {
+    const rawText = value === true ? "true" : value;
+    const listDoc = GRID_LISTS.find((d) => d.flag === flag);
+    const doc = OPTIONS.find((o) => o.flag === flag);
+    if (flag === "--quiet") quiet = true;
+    else if (flag === "--grid") gridAsked = true;
+    else if (flag === "--resume") resume = text(rawText, flag);
+    else if (listDoc) lists[listDoc.key] = parseGridList(listDoc, rawText);
+    else if (doc) {
+      (parsed as unknown as Record<string, unknown>)[doc.key] = doc.parse(rawText, flag);
+      given.push(doc.key);
+    } else throw new UsageError(`unknown option "${flag}" (see --help)`);
+  }
+  if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
+  if (parsed.synthetic && parsed.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
+  if (parsed.synthetic && parsed.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
@@ -311,39 +316,10 @@ function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[
   if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
 }
 
-/** Parse argv (without node and script). Returns "help" when --help was asked for. --resume: see parsePipelineCommand. */
+/** Parse argv (without node and script) to the run options only. Returns "help" when --help was asked for. */
 export function parsePipelineArgs(argv: readonly string[]): PipelineOptions | "help" {
-  return parseOptions(argv, []);
-}
-
-function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[]): PipelineOptions | "help" {
-  const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
-    if (token === "--help" || token === "-h") return "help";
-    const eq = token.indexOf("=");
-    const flag = eq >= 0 ? token.slice(0, eq) : token;
-    const doc = OPTIONS.find((o) => o.flag === flag);
-    if (!doc) throw new UsageError(`unknown option "${token}" (see --help)`);
-    if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
-    seen.add(flag);
-    let raw: string;
-    if (isSwitch(doc)) {
-      if (eq >= 0) throw new UsageError(`${flag} takes no value`);
-      raw = "true";
-    } else if (eq >= 0) raw = token.slice(eq + 1);
-    else {
-      if (i + 1 >= argv.length) throw new UsageError(`${flag} expects a value (${doc.arg})`);
-      raw = argv[++i];
-    }
-    (out as unknown as Record<string, unknown>)[doc.key] = doc.parse(raw, flag);
-    given.push(doc.key);
-  }
-  if (out.format === "dfcsv" && !given.includes("ensemble")) out.ensemble = DFCSV_ENSEMBLE;
-  if (out.synthetic && out.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
-  if (out.synthetic && out.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
-  return out;
+  const command = parsePipelineCommand(argv);
+  return command.kind === "help" ? "help" : command.options;
 }
 
 /** The command-line flag of an option, e.g. "--batch-size" for batchSize. */
