@@ -40,11 +40,13 @@ export interface PipelineOptions {
   launchAgent: string | null;
   /** Subnet (CIDR) for MPI's traffic. */
   mpiNetwork: string | null;
+  /** A folder every host sees: each rank reads its share from it instead of over MPI. */
+  shareDir: string | null;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
-const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork"];
+const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -69,6 +71,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   workersPerRank: null,
   launchAgent: null,
   mpiNetwork: null,
+  shareDir: null,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -160,6 +163,7 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: "--launch-agent", key: "launchAgent", arg: "FILE", help: "program mpirun reaches other hosts through instead of ssh (--mca plm_rsh_agent)", parse: text },
   { flag: "--mpi-network", key: "mpiNetwork", arg: "CIDR", help: "subnet MPI's TCP traffic must use, e.g. 10.0.0.0/24", parse: text },
+  { flag: "--share-dir", key: "shareDir", arg: "DIR", help: "a folder every host sees at this path (e.g. NFS): each rank reads its share of the windows from it instead of receiving it over MPI", parse: text },
 ];
 
 /** The flags of `pipeline`, in the order its help lists them, each help ending in its default. */

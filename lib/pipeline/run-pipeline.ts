@@ -262,6 +262,7 @@ export function clusterFor(opts: PipelineOptions): ClusterOptions | null {
     ...(opts.hostfile ? { hostfile: opts.hostfile } : {}),
     ...(opts.launchAgent ? { launchAgent: opts.launchAgent } : {}),
     ...(opts.mpiNetwork ? { network: opts.mpiNetwork } : {}),
+    ...(opts.shareDir ? { sharedDir: opts.shareDir } : {}),
   };
 }
 

@@ -21,14 +21,15 @@ test("--cluster flags: --ranks is required, the other flags need --cluster mpi, 
     [["--cluster", "mpi"], /--cluster mpi needs --ranks R/],
     [["--ranks", "2"], /--ranks needs --cluster mpi/],
     [["--hostfile", "h"], /--hostfile needs --cluster mpi/],
+    [["--share-dir", "d"], /--share-dir needs --cluster mpi/],
     [["--cluster", "mpi", "--ranks", "2", "--workers", "2"], /instead of --workers/],
     [["--cluster", "mpi", "--ranks", "0"], /--ranks expects a positive integer/],
     [["--cluster", "mpi", "--ranks", "2", "--grid"], /--grid .* cannot be combined with --cluster/],
   ];
   for (const [argv, re] of bad) assert.throws(() => parsePipelineCommand(argv), (e: Error) => e instanceof UsageError && re.test(e.message), argv.join(" "));
-  const ok = parsePipelineCommand(["--cluster", "mpi", "--ranks", "3", "--workers-per-rank", "2", "--hostfile", "h"]);
+  const ok = parsePipelineCommand(["--cluster", "mpi", "--ranks", "3", "--workers-per-rank", "2", "--hostfile", "h", "--share-dir", "/nfs/x"]);
   assert.equal(ok.kind, "run");
-  if (ok.kind === "run") assert.deepEqual([ok.options.cluster, ok.options.ranks, ok.options.workersPerRank, ok.options.hostfile], ["mpi", 3, 2, "h"]);
+  if (ok.kind === "run") assert.deepEqual([ok.options.cluster, ok.options.ranks, ok.options.workersPerRank, ok.options.hostfile, ok.options.shareDir], ["mpi", 3, 2, "h", "/nfs/x"]);
 });
 
 test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into metrics.json and the report, gives the 1-thread results (mode gradients), and started by mpirun on every rank the same again", { skip: unavailable() }, async () => {
