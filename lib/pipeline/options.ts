@@ -39,11 +39,15 @@ export interface PipelineOptions {
   launchAgent: string | null;
   /** Subnet (CIDR) for MPI's traffic. */
   mpiNetwork: string | null;
+  /** Time-warped, rescaled copies of each training recording added to what the models fit on (0 = none; lib/data/augment.ts). */
+  augment: number;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork"];
+/** Options added after run-state.json existed: a run written before them takes their defaults. */
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -68,6 +72,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   workersPerRank: null,
   launchAgent: null,
   mpiNetwork: null,
+  augment: 0,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -151,6 +156,7 @@ const OPTIONS: OptionDoc[] = [
     if (k < 2) throw new UsageError(`${flag} expects K >= 2, got ${k}`);
     return k;
   } },
+  { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
   { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
   { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
@@ -351,6 +357,7 @@ function parseOptions(argv: readonly string[], given: (keyof PipelineOptions)[])
   }
   if (out.format === "dfcsv" && !given.includes("ensemble")) out.ensemble = DFCSV_ENSEMBLE;
   if (out.synthetic && out.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
+  if (out.augment > 0 && out.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
   if (out.synthetic && out.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
   return out;
 }
@@ -373,7 +380,7 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   for (const key of keys) {
     const v = o[key];
-    if (v === undefined && CLUSTER_KEYS.includes(key)) continue;
+    if (v === undefined && LATER_KEYS.includes(key)) continue;
     const doc = OPTIONS.find((d) => d.key === key)!;
     if (v === undefined && isSwitch(doc)) continue; // written before the switch existed: off
     if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {

@@ -39,6 +39,7 @@ import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
 import { CLUSTER_MODES_NOTE } from "../cluster/cluster-fit";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
+import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
 import {
   dataDifference, fingerprintData, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -370,6 +371,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     try {
       result = await trainFold(split.train, split.test, {
         spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
+        ...(opts.augment > 0 ? { fitWindows: augmentedFitWindows(ds, split, windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) } : {}),
         ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
         ...(cluster ? { cluster } : {}),
         ...(resume ? { resume } : {}),
