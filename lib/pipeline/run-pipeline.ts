@@ -355,7 +355,9 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
       hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
     }
     const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-    hooks.log(`${tag}: training on ${split.train.count} windows${members}, testing on ${split.test.count}`);
+    const fitWindows = opts.augment > 0 ? augmentedFitWindows(ds, split, windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) : null;
+    const augmented = fitWindows ? ` (+${fitWindows.count - split.train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording)` : "";
+    hooks.log(`${tag}: training on ${split.train.count} windows${augmented}${members}, testing on ${split.test.count}`);
     const previous = { loss: [...merged.loss], acc: [...merged.acc] };
     // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
     // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
@@ -371,7 +373,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     try {
       result = await trainFold(split.train, split.test, {
         spec, config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
-        ...(opts.augment > 0 ? { fitWindows: augmentedFitWindows(ds, split, windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) } : {}),
+        ...(fitWindows ? { fitWindows } : {}),
         ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
         ...(cluster ? { cluster } : {}),
         ...(resume ? { resume } : {}),
