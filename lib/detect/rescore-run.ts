@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FrameDataset, WindowSet } from "../types";
 import { readWindowSet } from "../data/arrow-io";
-import { concatWindowSets, selectWindows } from "../data/split";
+import { concatWindowSets, selectWindows, takeWindows } from "../data/split";
+import { padRecordingStarts, windowsWithRealFrames } from "../data/pad-starts";
 import { makeWindows } from "../data/windows";
 import { applyScaler } from "../data/scaler";
 import { windowDiffLags } from "../export/preprocessing";
@@ -22,8 +23,12 @@ export interface RescoredFold {
   testMembers: Float32Array[];
 }
 
-/** Every fold of `runDir` (written with --folds). `stride`: re-cut `ds` at this stride instead of reading the Arrow windows. */
-export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stride?: number } = {}): Promise<RescoredFold[]> {
+/**
+ * Every fold of `runDir` (written with --folds). `stride`: re-cut `ds` at this stride instead of reading the Arrow
+ * windows; `padMinReal`: re-cut with each recording's first frame repeated in front, keeping every window that
+ * holds at least this many real frames (windows before T frames exist).
+ */
+export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stride?: number; padMinReal?: number } = {}): Promise<RescoredFold[]> {
   const models = path.join(runDir, "models");
   if (!fs.existsSync(models)) throw new Error(`${runDir}: no models/ folder (a run written with --folds has one)`);
   const folds = fs.readdirSync(models).filter((d) => /^fold-\d+$/.test(d)).map((d) => Number(d.slice(5))).sort((a, b) => a - b);
@@ -36,9 +41,14 @@ export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stri
     try {
       const pre = saved.preprocessing;
       if (pre.threshold === undefined) throw new Error(`${path.join(models, `fold-${k}`)}: preprocessing.json has no threshold`);
-      if (opts.stride !== undefined) {
-        if (!opts.ds) throw new Error("rescoreRun: re-cutting at another stride needs the data set (ds)");
-        const all = applyScaler(makeWindows(opts.ds, { T: pre.window.T, stride: opts.stride, withDiffs: pre.window.withDiffs, diffLags: windowDiffLags(pre.window) }), pre.scaler);
+      if (opts.stride !== undefined || opts.padMinReal !== undefined) {
+        if (!opts.ds) throw new Error("rescoreRun: re-cutting the windows needs the data set (ds)");
+        const T = pre.window.T;
+        const pad = opts.padMinReal === undefined ? 0 : T - opts.padMinReal;
+        if (pad < 0) throw new RangeError(`rescoreRun: padMinReal must be at most T = ${T}, got ${opts.padMinReal}`);
+        let cut = makeWindows(padRecordingStarts(opts.ds, pad), { T, stride: opts.stride ?? pre.window.stride, withDiffs: pre.window.withDiffs, diffLags: windowDiffLags(pre.window) });
+        if (opts.padMinReal !== undefined) cut = takeWindows(cut, windowsWithRealFrames(cut, opts.ds, opts.padMinReal));
+        const all = applyScaler(cut, pre.scaler);
         const index = (ws: WindowSet) => [...new Set(ws.seq)].map((s) => all.sequenceIds.indexOf(ws.sequenceIds[s]));
         [train, test] = [selectWindows(all, index(train)), selectWindows(all, index(test))];
       }

@@ -68,6 +68,13 @@ export const STRIDE1_RULES: readonly AlarmRule[] = [
   { name: "stride 1: mean, smooth 1", aggregate: "mean", smooth: 1 },
 ];
 
+/** Rules for windows that start before 32 real frames exist (at least 8 real frames, the first frame repeated before them). */
+export const PADDED_MIN_REAL = 8;
+export const PADDED_RULES: readonly AlarmRule[] = [
+  { name: "padded: mean, smooth 3", aggregate: "mean", smooth: 3 },
+  { name: "padded: mean, smooth 1", aggregate: "mean", smooth: 1 },
+];
+
 export function outcomeRow(label: string, o: RuleOutcome): string {
   const f = o.figures;
   const met = goalsMet(f);
@@ -76,7 +83,10 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-async function main(dirs: string[]): Promise<void> {
+export type StudyPart = "rules" | "stride1" | "padded";
+
+/** The markdown table of every rule of `parts` on each run of `dirs`. */
+export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
   if (!dirs.length) throw new Error("usage: node dist/lib/detect/rule-study.js RUN_DIR... (pipeline runs written with --folds)");
   console.log("| run | rule | falls | ADLs right | recording AUC | window AUC | median delay | latest after end | false alarms | goals met |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
@@ -84,15 +94,21 @@ async function main(dirs: string[]): Promise<void> {
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
     const label = `${path.basename(dir)} (seed ${cfg.seed})`;
-    const folds = await rescoreRun(dir);
-    for (const rule of STUDIED_RULES) console.log(outcomeRow(label, studyRule(folds, rule, ds)));
-    const fine = await rescoreRun(dir, { ds, stride: 1 });
-    for (const rule of STRIDE1_RULES) console.log(outcomeRow(label, studyRule(fine, rule, ds)));
+    const sets: [StudyPart, readonly AlarmRule[], () => Promise<RescoredFold[]>][] = [
+      ["rules", STUDIED_RULES, () => rescoreRun(dir)],
+      ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
+      ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
+    ];
+    for (const [part, rules, rescore] of sets) {
+      if (!parts.includes(part)) continue;
+      const folds = await rescore();
+      for (const rule of rules) console.log(outcomeRow(label, studyRule(folds, rule, ds)));
+    }
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: Error) => {
+  printStudy(process.argv.slice(2)).catch((err: Error) => {
     console.error(`rule-study: ${err.message}`);
     process.exitCode = 1;
   });

@@ -36,6 +36,11 @@ test("today's rule on a finished run reproduces its metrics.json; thresholds com
     const fine = await rescoreRun(out, { ds, stride: 1 });
     assert.ok(fine[0].test.count > folds[0].test.count);
     assert.deepEqual(new Set(fine[0].test.seq).size, new Set(folds[0].test.seq).size);
+    // Padded, windows before T real frames exist are added to the same recordings.
+    const padded = await rescoreRun(out, { ds, padMinReal: 8 });
+    assert.ok(padded[0].test.count > folds[0].test.count);
+    assert.deepEqual(new Set(padded[0].test.seq).size, new Set(folds[0].test.seq).size);
+    await assert.rejects(rescoreRun(out, { ds, padMinReal: 17 }), /padMinReal must be at most T = 16/);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
