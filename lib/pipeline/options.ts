@@ -42,11 +42,15 @@ export interface PipelineOptions {
   mpiNetwork: string | null;
   /** A folder every host sees: each rank reads its share from it instead of over MPI. */
   shareDir: string | null;
+  /** Time-warped, rescaled copies of each training recording added to what the models fit on (0 = none; lib/data/augment.ts). */
+  augment: number;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
+/** Options added after run-state.json existed: a run written before them takes their defaults. */
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -72,6 +76,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   launchAgent: null,
   mpiNetwork: null,
   shareDir: null,
+  augment: 0,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -152,6 +157,7 @@ const OPTIONS: OptionDoc[] = [
     if (k < 2) throw new UsageError(`${flag} expects K >= 2, got ${k}`);
     return k;
   } },
+  { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
   { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
   { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
@@ -283,6 +289,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
   if (parsed.synthetic && parsed.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
   if (parsed.synthetic && parsed.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
+  if (parsed.augment > 0 && parsed.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
@@ -344,7 +351,7 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   for (const key of keys) {
     const v = o[key];
-    if (v === undefined && CLUSTER_KEYS.includes(key)) continue;
+    if (v === undefined && LATER_KEYS.includes(key)) continue;
     const doc = OPTIONS.find((d) => d.key === key)!;
     if (v === undefined && isSwitch(doc)) continue; // written before the switch existed: off
     if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {

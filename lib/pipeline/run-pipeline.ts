@@ -39,6 +39,7 @@ import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import type { DetectionFigures, ReplayedRecording } from "../detect";
+import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
 import {
   dataDifference, fingerprintData, FoldRecord, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -405,7 +406,9 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
   }
   const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-  hooks.log(`${tag}: training on ${split.train.count} windows${members}, testing on ${split.test.count}`);
+  const fitWindows = opts.augment > 0 ? augmentedFitWindows(prep.ds, split, prep.windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) : null;
+  const augmented = fitWindows ? ` (+${fitWindows.count - split.train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording)` : "";
+  hooks.log(`${tag}: training on ${split.train.count} windows${augmented}${members}, testing on ${split.test.count}`);
   const previous = { loss: [...merged.loss], acc: [...merged.acc] };
   // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
   // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
@@ -421,6 +424,7 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   try {
     result = await trainFold(split.train, split.test, {
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
+      ...(fitWindows ? { fitWindows } : {}),
       ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),

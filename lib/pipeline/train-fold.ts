@@ -31,6 +31,8 @@ export interface TrainFoldOptions {
   faultInjection?: FaultInjection;
   /** Train on an MPI job instead of this process's threads (no epoch checkpoints there). */
   cluster?: ClusterOptions;
+  /** What the members fit on when it is not `train` (augmented copies added); the threshold still comes from `train`. */
+  fitWindows?: WindowSet;
 }
 
 /** What a finished fold contributes to the run's metrics and report (all plain data). */
@@ -88,6 +90,7 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const memberFits: FitResult[] = [];
   const trainParts: Float32Array[] = [];
   const testParts: Float32Array[] = [];
+  const fitOn = opts.fitWindows ?? train;
   for (let m = 1; m <= members; m++) {
     const seed = memberSeed(opts.config.seed ?? DEFAULT_SEED, m);
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
@@ -96,14 +99,14 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     if (opts.cluster) {
       if (opts.onEpochEnd || opts.faultInjection) throw new Error("trainFold: epoch checkpoints and fault injection are for thread training only");
       // The ranks are other processes: their kernel label is what they reported.
-      memberFits.push(await fitOnCluster(model, train, {
+      memberFits.push(await fitOnCluster(model, fitOn, {
         epochs: opts.epochs,
         ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       }, opts.cluster));
     } else {
       const gemmBefore = gemmStats();
-      const fit = await model.fit(train, {
+      const fit = await model.fit(fitOn, {
         epochs: opts.epochs,
         ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

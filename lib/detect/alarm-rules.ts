@@ -1,0 +1,81 @@
+// Candidate alarm rules applied after training to an ensemble's window probabilities: how members are
+// combined, how many windows are averaged, and an optional veto on a raw frame feature (the person
+// must be down). Each is fixed before it sees any test score; the threshold still comes from training.
+import type { FrameDataset, WindowSet } from "../types";
+import { smoothScores } from "../evaluate/smoothing";
+
+export type Aggregate = "mean" | "logit-mean" | "median" | "min";
+
+export interface AlarmRule {
+  name: string;
+  aggregate: Aggregate;
+  /** Windows averaged per recording (as the pipeline's --smooth). */
+  smooth: number;
+  /** No alarm from a window whose last frame's raw `feature` is above `max` (the threshold is today's). */
+  veto?: { feature: string; max: number };
+}
+
+const logit = (p: number): number => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+
+/** The members' window probabilities combined into one per window. */
+export function combineMembers(members: readonly Float32Array[], aggregate: Aggregate): Float32Array {
+  const n = members[0].length;
+  const out = new Float32Array(n);
+  if (aggregate === "mean") {
+    // Float32 sums then a float32 division, as the pipeline's meanProbabilities, so today's rule is its scores exactly.
+    for (const m of members) for (let i = 0; i < n; i++) out[i] += m[i];
+    for (let i = 0; i < n; i++) out[i] /= members.length;
+    return out;
+  }
+  const v = new Array<number>(members.length);
+  for (let i = 0; i < n; i++) {
+    for (let m = 0; m < members.length; m++) v[m] = members[m][i];
+    if (aggregate === "logit-mean") out[i] = 1 / (1 + Math.exp(-v.reduce((a, p) => a + logit(p), 0) / v.length));
+    else if (aggregate === "min") out[i] = Math.min(...v);
+    else if (aggregate === "median") {
+      v.sort((a, b) => a - b);
+      const h = v.length >> 1;
+      out[i] = v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+    } else throw new Error(`unknown aggregate "${aggregate as string}"`);
+  }
+  return out;
+}
+
+/** The rule's window scores (what the threshold and the window AUC see). */
+export function ruleScores(rule: AlarmRule, members: readonly Float32Array[], windows: Pick<WindowSet, "count" | "seq" | "lastFrame">): Float32Array {
+  return smoothScores(combineMembers(members, rule.aggregate), windows, rule.smooth);
+}
+
+/** Scores with the veto applied (0 where the person is not down): what alarms and recording decisions see. */
+export function vetoed(rule: AlarmRule, scores: Float32Array, windows: Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">, ds: FrameDataset): Float32Array {
+  if (!rule.veto) return scores;
+  const j = ds.table.featureNames.indexOf(rule.veto.feature);
+  if (j < 0) throw new Error(`veto: no feature "${rule.veto.feature}" (have ${ds.table.featureNames.join(", ")})`);
+  const nf = ds.table.featureNames.length;
+  const at = new Map<string, Map<number, number>>();
+  for (const s of ds.sequences) {
+    const m = new Map<number, number>();
+    for (let r = s.start; r < s.start + s.length; r++) m.set(ds.table.frame[r], ds.table.features[r * nf + j]);
+    at.set(s.id, m);
+  }
+  const max = rule.veto.max;
+  return Float32Array.from(scores, (v, i) => {
+    const f = at.get(windows.sequenceIds[windows.seq[i]])?.get(windows.lastFrame[i]);
+    if (f === undefined) throw new Error(`veto: no frame ${windows.lastFrame[i]} in ${windows.sequenceIds[windows.seq[i]]}`);
+    return f <= max ? v : 0;
+  });
+}
+
+/**
+ * The rules studied for issue 15 (docs/results.md), each fixed a priori: today's (mean, 3 windows);
+ * other ways to combine or calibrate the ensemble; no smoothing; and the "stays down" veto at half
+ * the standing height (HHmaxRatio 0.5, the person's height over their standing height).
+ */
+export const STUDIED_RULES: readonly AlarmRule[] = [
+  { name: "today (mean, smooth 3)", aggregate: "mean", smooth: 3 },
+  { name: "mean, smooth 1", aggregate: "mean", smooth: 1 },
+  { name: "logit-mean, smooth 3", aggregate: "logit-mean", smooth: 3 },
+  { name: "median, smooth 3", aggregate: "median", smooth: 3 },
+  { name: "min, smooth 3", aggregate: "min", smooth: 3 },
+  { name: "mean, smooth 3, veto unless HHmaxRatio <= 0.5", aggregate: "mean", smooth: 3, veto: { feature: "HHmaxRatio", max: 0.5 } },
+];

@@ -1,0 +1,34 @@
+// Issue 15's detector goals, checked in one place so every study and table says "met" the same way.
+
+/** What a 5-fold run gives for the goals (pooled out of fold). */
+export interface GoalFigures {
+  fallsFound: number;
+  fallRecordings: number;
+  adlsRight: number;
+  adlRecordings: number;
+  recordingAuc: number | null;
+  windowAuc: number | null;
+  /** Frames from the first annotated falling frame to the first alarm, median over detected falls. */
+  medianDelay: number | null;
+  /** The latest first alarm, in frames after the falling segment's last frame. */
+  maxAfterSegmentEnd: number | null;
+  falseAlarms: number;
+}
+
+export type GoalName = "allFalls" | "adls" | "recordingAuc" | "windowAuc" | "medianDelay" | "afterSegmentEnd" | "falseAlarms";
+
+/** The bars of issue 15 item 4 (for the 40 URFD daily activities: at most one wrong). */
+export const DETECTOR_GOALS = { adlsWrongAtMost: 1, recordingAuc: 0.995, windowAuc: 0.97, medianDelayFrames: 15, afterSegmentEndFrames: 15, falseAlarmsAtMost: 1 } as const;
+
+export function goalsMet(f: GoalFigures): Record<GoalName, boolean> {
+  const g = DETECTOR_GOALS;
+  return {
+    allFalls: f.fallsFound === f.fallRecordings,
+    adls: f.adlRecordings - f.adlsRight <= g.adlsWrongAtMost,
+    recordingAuc: f.recordingAuc !== null && f.recordingAuc >= g.recordingAuc,
+    windowAuc: f.windowAuc !== null && f.windowAuc >= g.windowAuc,
+    medianDelay: f.medianDelay !== null && f.medianDelay <= g.medianDelayFrames,
+    afterSegmentEnd: f.maxAfterSegmentEnd !== null && f.maxAfterSegmentEnd <= g.afterSegmentEndFrames,
+    falseAlarms: f.falseAlarms <= g.falseAlarmsAtMost,
+  };
+}

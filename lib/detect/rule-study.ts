@@ -1,0 +1,115 @@
+// Alarm rules studied on finished runs, as the pipeline would have scored them: each fold's threshold
+// chosen on its training windows with the rule applied (never on the test side), the test scores
+// pooled out of fold, the alarms replayed, and issue 15's goals checked.
+// `node dist/lib/detect/rule-study.js RUN_DIR...` prints a markdown row per run and rule.
+import * as path from "node:path";
+import type { FrameDataset } from "../types";
+import { evaluateAll } from "../evaluate";
+import { alignToThreshold } from "../evaluate/align";
+import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { concatWindowSets } from "../data/split";
+import { resolveData } from "../data/load";
+import { readJson } from "../run/atomic";
+import { AlarmRule, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
+import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
+import { replayWindowSet } from "./replay";
+import { GoalFigures, goalsMet } from "./goals";
+import { RescoredFold, rescoreRun } from "./rescore-run";
+
+export interface RuleOutcome {
+  rule: string;
+  figures: GoalFigures;
+  thresholds: number[];
+  falseAlarmIds: string[];
+  missedFallIds: string[];
+}
+
+/** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
+const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
+
+export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): RuleOutcome {
+  const per = folds.map((f) => {
+    const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+    const scores = ruleScores(rule, f.testMembers, f.test);
+    return { f, threshold, scores, alarmScores: vetoed(rule, scores, f.test, ds) };
+  });
+  const windows = concatWindowSets(per.map((p) => p.f.test));
+  const pool = (pick: (p: (typeof per)[number]) => Float32Array): Float32Array => {
+    const out = new Float32Array(windows.count);
+    let at = 0;
+    for (const p of per) {
+      out.set(alignToThreshold(pick(p), p.threshold), at);
+      at += p.f.test.count;
+    }
+    return out;
+  };
+  const modelEval = evaluateAll(pool((p) => p.scores), windows, 0.5);
+  const alarmEval = evaluateAll(pool((p) => p.alarmScores), windows, 0.5);
+  const replayed = per.flatMap((p) => replayWindowSet(ds, p.f.test, p.alarmScores, { threshold: p.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
+  const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
+  const falls = replayed.filter((r) => r.isFall).length;
+  const adls = replayed.length - falls;
+  return {
+    rule: rule.name,
+    figures: {
+      fallsFound: falls - d.missedFalls, fallRecordings: falls, adlsRight: adls - d.falseAlarmIds.length, adlRecordings: adls,
+      recordingAuc: alarmEval.sequence.auc, windowAuc: modelEval.window.auc,
+      medianDelay: d.delayFrames.median, maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd, falseAlarms: d.falseAlarms,
+    },
+    thresholds: per.map((p) => p.threshold),
+    falseAlarmIds: d.falseAlarmIds,
+    missedFallIds: d.missedFallIds,
+  };
+}
+
+/** Rules for windows re-cut at stride 1 (a detector scoring every frame): smoothing over the same 8-frame span as 3 windows at stride 4, and none. */
+export const STRIDE1_RULES: readonly AlarmRule[] = [
+  { name: "stride 1: mean, smooth 9", aggregate: "mean", smooth: 9 },
+  { name: "stride 1: mean, smooth 1", aggregate: "mean", smooth: 1 },
+];
+
+/** Rules for windows that start before 32 real frames exist (at least 8 real frames, the first frame repeated before them). */
+export const PADDED_MIN_REAL = 8;
+export const PADDED_RULES: readonly AlarmRule[] = [
+  { name: "padded: mean, smooth 3", aggregate: "mean", smooth: 3 },
+  { name: "padded: mean, smooth 1", aggregate: "mean", smooth: 1 },
+];
+
+export function outcomeRow(label: string, o: RuleOutcome): string {
+  const f = o.figures;
+  const met = goalsMet(f);
+  const n = Object.values(met).filter(Boolean).length;
+  const fix = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
+  return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
+}
+
+export type StudyPart = "rules" | "stride1" | "padded";
+
+/** The markdown table of every rule of `parts` on each run of `dirs`. */
+export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
+  if (!dirs.length) throw new Error("usage: node dist/lib/detect/rule-study.js RUN_DIR... (pipeline runs written with --folds)");
+  console.log("| run | rule | falls | ADLs right | recording AUC | window AUC | median delay | latest after end | false alarms | goals met |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const dir of dirs) {
+    const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
+    const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
+    const label = `${path.basename(dir)} (seed ${cfg.seed})`;
+    const sets: [StudyPart, readonly AlarmRule[], () => Promise<RescoredFold[]>][] = [
+      ["rules", STUDIED_RULES, () => rescoreRun(dir)],
+      ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
+      ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
+    ];
+    for (const [part, rules, rescore] of sets) {
+      if (!parts.includes(part)) continue;
+      const folds = await rescore();
+      for (const rule of rules) console.log(outcomeRow(label, studyRule(folds, rule, ds)));
+    }
+  }
+}
+
+if (require.main === module) {
+  printStudy(process.argv.slice(2)).catch((err: Error) => {
+    console.error(`rule-study: ${err.message}`);
+    process.exitCode = 1;
+  });
+}

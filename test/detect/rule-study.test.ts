@@ -1,0 +1,78 @@
+// The alarm-rule study scores runs as the pipeline does: today's rule on a finished run gives exactly
+// its metrics.json (so the other rules are compared on the same footing), thresholds come from the
+// training side only, and the rules combine members and veto windows as documented.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { combineMembers, STUDIED_RULES, vetoed } from "../../lib/detect/alarm-rules";
+import { rescoreRun } from "../../lib/detect/rescore-run";
+import { studyRule } from "../../lib/detect/rule-study";
+import { goalsMet, GoalFigures } from "../../lib/detect/goals";
+
+test("today's rule on a finished run reproduces its metrics.json; thresholds come from training windows", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rule-study-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
+    const out = path.join(tmp, "out");
+    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out }, { log: () => {} });
+    const ds = loadUrfd(dataDir);
+    const folds = await rescoreRun(out);
+    assert.deepEqual(folds.map((f) => f.trainMembers.length), [2, 2]);
+    const today = studyRule(folds, STUDIED_RULES[0], ds);
+    assert.deepEqual(today.thresholds, metrics.folds!.map((f) => f.threshold), "each fold's threshold, chosen again on its training windows");
+    assert.equal(today.figures.windowAuc, metrics.window.auc);
+    assert.equal(today.figures.recordingAuc, metrics.sequence.auc);
+    assert.deepEqual([today.falseAlarmIds, today.missedFallIds, today.figures.falseAlarms, today.figures.medianDelay], [metrics.detection.falseAlarmIds, metrics.detection.missedFallIds, metrics.detection.falseAlarms, metrics.detection.delayFrames.median]);
+    // Test scores never move a threshold: scrambling every test probability leaves them as they were.
+    const scrambled = folds.map((f) => ({ ...f, testMembers: f.testMembers.map((m) => m.map((_, i) => (i % 7) / 7)) }));
+    assert.deepEqual(studyRule(scrambled, STUDIED_RULES[0], ds).thresholds, today.thresholds);
+    // Re-cut at stride 1 the same recordings are scored, with more windows.
+    const fine = await rescoreRun(out, { ds, stride: 1 });
+    assert.ok(fine[0].test.count > folds[0].test.count);
+    assert.deepEqual(new Set(fine[0].test.seq).size, new Set(folds[0].test.seq).size);
+    // Padded, windows before T real frames exist are added to the same recordings.
+    const padded = await rescoreRun(out, { ds, padMinReal: 8 });
+    assert.ok(padded[0].test.count > folds[0].test.count);
+    assert.deepEqual(new Set(padded[0].test.seq).size, new Set(folds[0].test.seq).size);
+    await assert.rejects(rescoreRun(out, { ds, padMinReal: 17 }), /padMinReal must be at most T = 16/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("members combine by mean (float32, as the pipeline), logit mean, median and min; the veto zeroes windows where the person is not down", () => {
+  const a = Float32Array.from([0.1, 0.9, 0.5]);
+  const b = Float32Array.from([0.3, 0.5, 0.5]);
+  const c = Float32Array.from([0.2, 0.1, 0.99]);
+  // The pipeline's float32 running sum, then a float32 division.
+  const f32mean = (...v: number[]) => Math.fround(v.reduce((sum, x) => Math.fround(sum + Math.fround(x)), 0) / v.length);
+  assert.deepEqual(Array.from(combineMembers([a, b, c], "mean")), [f32mean(0.1, 0.3, 0.2), f32mean(0.9, 0.5, 0.1), f32mean(0.5, 0.5, 0.99)]);
+  assert.deepEqual(Array.from(combineMembers([a, b, c], "median")), Array.from(Float32Array.from([0.2, 0.5, 0.5])));
+  assert.deepEqual(Array.from(combineMembers([a, b, c], "min")), Array.from(Float32Array.from([0.1, 0.1, 0.5])));
+  const lm = combineMembers([Float32Array.from([0.5]), Float32Array.from([0.9])], "logit-mean")[0];
+  assert.ok(Math.abs(lm - 0.75) < 1e-6, `logit mean of 0.5 and 0.9 is 0.75, got ${lm}`);
+  const ds = generateSynthetic({ seed: 1, falls: 1, adls: 1 });
+  const s = ds.sequences[0];
+  const j = ds.table.featureNames.indexOf("HHmaxRatio");
+  const frames = [s.start + 20, s.start + s.length - 1].map((r) => ds.table.frame[r]);
+  const hh = [s.start + 20, s.start + s.length - 1].map((r) => ds.table.features[r * 8 + j]);
+  const windows = { count: 2, seq: Int32Array.from([0, 0]), lastFrame: Int32Array.from(frames), sequenceIds: [s.id] };
+  const cut = (hh[0] + hh[1]) / 2;
+  const out = vetoed({ name: "v", aggregate: "mean", smooth: 1, veto: { feature: "HHmaxRatio", max: cut } }, Float32Array.from([0.8, 0.9]), windows, ds);
+  assert.deepEqual(Array.from(out), hh.map((h, i) => (h <= cut ? [0.8, 0.9][i] : 0)).map((v) => Math.fround(v)));
+  assert.notDeepEqual(hh[0] <= cut, hh[1] <= cut, "the two frames sit on either side of the cut");
+  assert.throws(() => vetoed({ name: "v", aggregate: "mean", smooth: 1, veto: { feature: "Nope", max: 1 } }, Float32Array.from([1, 1]), windows, ds), /no feature "Nope"/);
+});
+
+test("goalsMet: each bar of issue 15, met exactly at the bar and not beyond it", () => {
+  const at: GoalFigures = { fallsFound: 30, fallRecordings: 30, adlsRight: 39, adlRecordings: 40, recordingAuc: 0.995, windowAuc: 0.97, medianDelay: 15, maxAfterSegmentEnd: 15, falseAlarms: 1 };
+  assert.ok(Object.values(goalsMet(at)).every(Boolean));
+  const beyond = goalsMet({ fallsFound: 29, fallRecordings: 30, adlsRight: 38, adlRecordings: 40, recordingAuc: 0.9949, windowAuc: 0.9699, medianDelay: 15.5, maxAfterSegmentEnd: 16, falseAlarms: 2 });
+  assert.ok(Object.values(beyond).every((v) => !v), JSON.stringify(beyond));
+});
