@@ -26,3 +26,25 @@ export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowS
     return tf.mul(x, multiplier);
   });
 }
+
+/**
+ * The multiplier dropoutRows applies (floor(u + keep) / keep, u from the global batch's draw) for
+ * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0.
+ * An undefined seed draws a fresh mask, as tf.dropout does.
+ */
+export function dropoutMask(rate: number, seed: number | undefined, shape: number[], rows: RowSlice): Float32Array {
+  const n = shape[0];
+  if (!(rows.offset >= 0 && rows.offset + n <= rows.total)) {
+    throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + n} outside a batch of ${rows.total}`);
+  }
+  if (rate === 0) return new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1);
+  const mask = tf.tidy(() => {
+    const keep = 1 - rate;
+    const u = tf.randomUniform([rows.total, ...shape.slice(1)], 0, 1, "float32", seed);
+    const mine = rows.offset === 0 && n === rows.total ? u : tf.slice(u, rows.offset, n);
+    return tf.div(tf.floor(tf.add(mine, keep)), keep);
+  });
+  const values = mask.dataSync() as Float32Array;
+  mask.dispose();
+  return values;
+}

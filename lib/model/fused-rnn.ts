@@ -12,6 +12,8 @@ interface NativeKernel {
   backward(...args: (number | Float32Array | null)[]): void;
   gemmConfig(mode: number, minMacs: number): void;
   gemmStats(): GemmStats;
+  lossAndGradients(...args: (number | Int32Array | Float32Array | Float32Array[] | Float64Array)[]): void;
+  adam(...args: (number | Float32Array)[]): void;
 }
 
 /** Which code does the kernel's matrix products (lib/native/gemm.h), and how much each path did. */
@@ -89,6 +91,13 @@ function applyGemmEnv(kernel: NativeKernel): string | null {
   if (raw === "blas" && kernel.gemmStats().blas === null) return `${GEMM_ENV}=blas but ${NATIVE_ADDON} was built without a BLAS (${readBuildNote()?.blasReason ?? "see build-status.json"})`;
   kernel.gemmConfig(GEMM_MODES[raw as GemmPath], kernel.gemmStats().minMacs);
   return null;
+}
+
+/** The loaded addon's whole-step calls (lib/native/train_step.cc); throws where it is not loaded. */
+export function trainStepKernel(): Pick<NativeKernel, "lossAndGradients" | "adam"> {
+  const { kernel, status } = load();
+  if (!kernel) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
+  return kernel;
 }
 
 /** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */

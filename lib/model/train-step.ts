@@ -2,6 +2,9 @@
 // with each recurrent layer run by the fused native kernel when it is available and fits.
 import * as tf from "@tensorflow/tfjs";
 import { FusedModel, TrainingKernel } from "./fused-model";
+import { compiled } from "./compiled";
+
+export { compiled } from "./compiled";
 
 export type { TrainingKernel } from "./fused-model";
 
@@ -60,9 +63,4 @@ export function lossAndGradients(
   const result = { loss: value.dataSync()[0], acc: acc.dataSync()[0], grads };
   tf.dispose([value, acc, p]);
   return result;
-}
-
-/** A Sequential compiles the LayersModel it wraps: that one holds the loss functions. */
-export function compiled(model: tf.LayersModel): tf.LayersModel {
-  return (model as unknown as { model?: tf.LayersModel }).model ?? model;
 }
