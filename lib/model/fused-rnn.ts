@@ -116,11 +116,11 @@ export function setGemmPath(path: GemmPath, minMacs?: number): void {
 }
 
 /**
- * "fused-native" becomes "fused-native+openblas" when the BLAS did products between the two
+ * "fused-native" (or "fused-native-step") becomes "fused-native+openblas" when the BLAS did products between the two
  * snapshots (taken around a fit in this process), so a run says which code computed its steps.
  */
 export function kernelWithGemmPath(kernel: string, before: GemmStats | null, after: GemmStats | null = gemmStats()): string {
-  if (kernel !== "fused-native" || !before || !after || !after.blas) return kernel;
+  if (!kernel.startsWith("fused-native") || !before || !after || !after.blas) return kernel;
   return after.blasMacs > before.blasMacs ? `${kernel}+${after.blas}` : kernel;
 }
 

@@ -11,6 +11,9 @@ const LAYER_TYPES = { rnn: 0, dropout: 1, dense: 2 } as const;
 const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };
 export const LAYOUT_INTS = 6;
 
+/** Set to "0" to keep the whole step in tfjs around the fused RNN layers (the bench compares both). */
+export const NATIVE_STEP_ENV = "FALL_NATIVE_STEP";
+
 /** One Dropout layer: its rate, and the shape of its input past the batch axis. */
 export interface DropoutSite {
   layer: tf.layers.Layer;
@@ -33,6 +36,7 @@ export interface NativePlan {
 export function nativePlan(model: tf.LayersModel): NativePlan | string {
   const status = fusedRnnStatus();
   if (!status.available) return status.reason;
+  if (process.env[NATIVE_STEP_ENV] === "0") return `${NATIVE_STEP_ENV}=0`;
   if (model.getClassName() !== "Sequential") return "only Sequential models run natively";
   const net = compiled(model);
   const positiveWeight = lossWeight(net.loss);
