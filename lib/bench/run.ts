@@ -328,7 +328,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
   for (const b of backends) {
     if (b.backend !== backend || b.samplesPerSec === null) continue;
     if (!b.variant) mainThread[b.model] = b.samplesPerSec;
-    if (b.variant === "fused native kernel" && b.kernel === "fused-native") fusedMainThread[b.model] = b.samplesPerSec;
+    if (b.variant === "fused native kernel" && b.kernel?.startsWith("fused-native")) fusedMainThread[b.model] = b.samplesPerSec;
   }
 
   // 3. PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on

@@ -81,6 +81,36 @@ for (const { name, opts } of MODELS) {
   });
 }
 
+test("native lossAndGradients of a micro-batch (rows 3..7 of 9) = the tfjs path with dropoutRows cut alike", { skip }, async () => {
+  await initBackend();
+  const opts = MODELS[3].opts;
+  const model = buildRnnModel(opts);
+  const native = nativeStep(model);
+  const fused = FusedModel.of(model) as FusedModel;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const rng = createRng(4);
+  const n = 4;
+  const x = randomArray(n * opts.timesteps * opts.features, rng, 1);
+  const y = Float32Array.from([1, 0, 0, 1]);
+  const seeds = [11, 12];
+  const rows = { offset: 3, total: 9 };
+  const xs = tf.tensor3d(x, [n, opts.timesteps, opts.features]);
+  const ys = tf.tensor2d(y, [n, 1]);
+  let d = 0;
+  const ref = lossAndGradients(() => fused.apply(xs, true, (layer, t) => dropoutRows(t, (layer as unknown as { rate: number }).rate, seeds[d++], rows)), compiled(model).lossFunctions[0], ys, vars);
+  const flat = new Float32Array(native.plan.size);
+  const [loss] = native.lossAndGradients(x, y, n, native.masks(rows, n, seeds), flat);
+  assert.ok(Math.abs(loss - ref.loss) <= 1e-4 * Math.abs(ref.loss), `loss ${loss} vs ${ref.loss}`);
+  let offset = 0;
+  for (const v of vars) {
+    const e = relError(flat.subarray(offset, offset + v.size), ref.grads[v.name].dataSync());
+    assert.ok(e <= 1e-4, `d loss / d ${v.name} off by ${e} relative`);
+    offset += v.size;
+  }
+  tf.dispose([xs, ys, ...Object.values(ref.grads)]);
+  model.dispose();
+});
+
 test("the native plan names what it cannot run: a non-Adam optimizer, another loss", { skip }, async () => {
   await initBackend();
   const sgd = buildRnnModel({ kind: "gru", timesteps: 3, features: 2 });
