@@ -1,6 +1,7 @@
 // Dropout whose mask is drawn for a whole global batch and cut to one worker's rows, so N workers
 // splitting a batch apply exactly the mask one worker would (tf.dropout's own arithmetic).
 import * as tf from "@tensorflow/tfjs";
+import { alea } from "./uniform-random";
 
 /** Which rows of the global batch this call holds: [offset, offset + x.shape[0]) of `total`. */
 export interface RowSlice {
@@ -30,6 +31,7 @@ export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowS
 /**
  * The multiplier dropoutRows applies (floor(u + keep) / keep, u from the global batch's draw) for
  * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0.
+ * Drawn in plain JS (uniform-random.ts), float32 arithmetic as tfjs's ops: no tensor a batch.
  * An undefined seed draws a fresh mask, as tf.dropout does.
  */
 export function dropoutMask(rate: number, seed: number | undefined, shape: number[], rows: RowSlice): Float32Array {
@@ -37,14 +39,16 @@ export function dropoutMask(rate: number, seed: number | undefined, shape: numbe
   if (!(rows.offset >= 0 && rows.offset + n <= rows.total)) {
     throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + n} outside a batch of ${rows.total}`);
   }
-  if (rate === 0) return new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1);
-  const mask = tf.tidy(() => {
-    const keep = 1 - rate;
-    const u = tf.randomUniform([rows.total, ...shape.slice(1)], 0, 1, "float32", seed);
-    const mine = rows.offset === 0 && n === rows.total ? u : tf.slice(u, rows.offset, n);
-    return tf.div(tf.floor(tf.add(mine, keep)), keep);
-  });
-  const values = mask.dataSync() as Float32Array;
-  mask.dispose();
-  return values;
+  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
+  const mask = new Float32Array(n * rowSize);
+  if (rate === 0) return mask.fill(1);
+  const keep = Math.fround(1 - rate);
+  const next = alea(seed ?? Math.random());
+  // The rows before ours are drawn and dropped: the generator is sequential.
+  for (let i = 0; i < rows.offset * rowSize; i++) next();
+  for (let i = 0; i < mask.length; i++) {
+    const u = Math.fround(next());
+    mask[i] = Math.fround(Math.floor(Math.fround(u + keep)) / keep);
+  }
+  return mask;
 }
