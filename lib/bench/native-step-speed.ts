@@ -1,69 +1,105 @@
 // Old step (tfjs around the fused RNN layers) against the whole step in native code, in one run:
-// windows/s and cores busy for the default GRU and LSTM on URFD-shaped [32, 16] windows, batch 64,
-// 1 worker (synchronous) and the gradients mode at 2 workers. The two alternate, best steady rate of
-// `repeats` kept (other load only slows a run down).
+// the default GRU and LSTM on URFD-shaped [32, 16] windows, batch 64. "1 worker": the training loop
+// a worker runs, on the main thread (no thread startup in the figure), windows per wall second and
+// per CPU second; "gradients, 2 workers": DistributedModel's steady windows/s. Old and new alternate
+// `repeats` times and each keeps its best (other load on the machine only slows a run down).
 // CLI: node dist/lib/bench/native-step-speed.js [windows] [epochs] [repeats]
+import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
-import { DistributedConfig } from "../distributed/config";
 import { DistributedModel } from "../distributed/distributed-model";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { gatherRows } from "../distributed/partition";
 import { NATIVE_STEP_ENV } from "../model/native-plan";
-import { RnnKind } from "../model/rnn";
+import { buildRnnModel, RnnKind } from "../model/rnn";
+import { makeTrainStep } from "../model/train-step";
+import { createRng, shuffleInPlace } from "../random";
+
+export type StepVariant = "old" | "native";
 
 export interface StepSpeedRow {
   kind: RnnKind;
-  setup: string;
-  workers: number;
-  step: "old" | "native";
+  setup: "1 worker (main thread)" | "gradients, 2 workers";
+  step: StepVariant;
   kernel: string;
-  steadyWindowsPerSec: number;
-  /** Process CPU time (all threads) over wall time during fit. */
-  cores: number;
+  windowsPerSec: number;
+  /** Windows per second of process CPU time (all threads); null for the workers' case. */
+  windowsPerCpuSec: number | null;
 }
 
-type Setup = { label: string; config: Pick<DistributedConfig, "mode" | "numWorkers" | "batchSize"> };
+type Windows = ReturnType<typeof urfdShapedWindows>;
+const BATCH = 64;
 
-const SETUPS: Setup[] = [
-  { label: "synchronous, 1 worker", config: { mode: "synchronous", numWorkers: 1, batchSize: 64 } },
-  { label: "gradients, 2 workers", config: { mode: "gradients", numWorkers: 2, batchSize: 64 } },
-];
-
-async function fitOnce(kind: RnnKind, setup: Setup, step: "old" | "native", data: ReturnType<typeof urfdShapedWindows>, epochs: number): Promise<StepSpeedRow> {
-  // Workers copy process.env when they start: the switch must be set before create().
+/** Runs fn with the native step switched on or off (workers copy process.env when they start). */
+async function withStep<T>(step: StepVariant, fn: () => Promise<T>): Promise<T> {
   if (step === "old") process.env[NATIVE_STEP_ENV] = "0";
-  else delete process.env[NATIVE_STEP_ENV];
-  const spec = { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
-  const dm = await DistributedModel.create({ model: spec, config: setup.config });
+  try {
+    return await fn();
+  } finally {
+    delete process.env[NATIVE_STEP_ENV];
+  }
+}
+
+/** One untimed epoch, then `epochs` timed ones of the step a worker runs. */
+async function mainThreadOnce(kind: RnnKind, step: StepVariant, data: Windows, epochs: number): Promise<StepSpeedRow> {
+  const model = buildRnnModel({ kind, timesteps: data.T, features: data.F });
+  const train = await withStep(step, async () => makeTrainStep(model));
+  const rng = createRng(7);
+  const row = data.T * data.F;
+  const epoch = async () => {
+    const order = Array.from({ length: data.count }, (_, i) => i);
+    shuffleInPlace(order, rng);
+    for (let s = 0; s < order.length; s += BATCH) {
+      const idx = order.slice(s, s + BATCH);
+      const xs = tf.tensor3d(gatherRows(data.x, row, idx), [idx.length, data.T, data.F]);
+      const ys = tf.tensor2d(Float32Array.from(idx, (i) => data.y[i]), [idx.length, 1]);
+      await train.run(xs, ys);
+      tf.dispose([xs, ys]);
+    }
+  };
+  await epoch();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const fit = await dm.fit(data, { epochs });
-  const wallMs = performance.now() - t0;
+  for (let e = 0; e < epochs; e++) await epoch();
+  const sec = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  delete process.env[NATIVE_STEP_ENV];
-  return { kind, setup: setup.label, workers: setup.config.numWorkers, step, kernel: fit.trainingKernel, steadyWindowsPerSec: fit.steadyWindowsPerSec, cores: (cpu.user + cpu.system) / 1000 / wallMs };
+  model.dispose();
+  const windows = data.count * epochs;
+  return { kind, setup: "1 worker (main thread)", step, kernel: train.kernel, windowsPerSec: windows / sec, windowsPerCpuSec: windows / ((cpu.user + cpu.system) / 1e6) };
+}
+
+async function gradientsOnce(kind: RnnKind, step: StepVariant, data: Windows, epochs: number): Promise<StepSpeedRow> {
+  const spec = { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+  const fit = await withStep(step, async () => {
+    const dm = await DistributedModel.create({ model: spec, config: { mode: "gradients", numWorkers: 2, batchSize: BATCH } });
+    return dm.fit(data, { epochs });
+  });
+  return { kind, setup: "gradients, 2 workers", step, kernel: fit.trainingKernel, windowsPerSec: fit.steadyWindowsPerSec, windowsPerCpuSec: null };
 }
 
 export async function measureStepSpeed(opts: { windows?: number; epochs?: number; repeats?: number; log?: (line: string) => void } = {}): Promise<StepSpeedRow[]> {
-  const { windows = 4096, epochs = 3, repeats = 2, log = () => {} } = opts;
+  const { windows = 4096, epochs = 3, repeats = 3, log = () => {} } = opts;
   await initBackend();
   const data = urfdShapedWindows(windows);
-  const best: StepSpeedRow[] = [];
+  const rows: StepSpeedRow[] = [];
   for (const kind of ["gru", "lstm"] as const) {
-    for (const setup of SETUPS) {
-      for (const step of ["old", "native"] as const) {
-        let keep: StepSpeedRow | null = null;
-        for (let r = 0; r < repeats; r++) {
-          const row = await fitOnce(kind, setup, step, data, epochs);
-          if (!keep || row.steadyWindowsPerSec > keep.steadyWindowsPerSec) keep = row;
+    for (const once of [mainThreadOnce, gradientsOnce]) {
+      const best: Partial<Record<StepVariant, StepSpeedRow>> = {};
+      for (let r = 0; r < repeats; r++) {
+        for (const step of ["old", "native"] as const) {
+          const row = await once(kind, step, data, epochs);
+          if (!best[step] || row.windowsPerSec > best[step]!.windowsPerSec) best[step] = row;
         }
-        best.push(keep!);
-        log(`${kind} ${setup.label} ${step}: ${keep!.steadyWindowsPerSec.toFixed(0)} windows/s, ${keep!.cores.toFixed(2)} cores (${keep!.kernel})`);
       }
-      const [old, native] = best.slice(-2);
-      log(`${kind} ${setup.label}: native ÷ old = ${(native.steadyWindowsPerSec / old.steadyWindowsPerSec).toFixed(2)}×`);
+      const [old, native] = [best.old!, best.native!];
+      rows.push(old, native);
+      for (const b of [old, native]) {
+        log(`${kind} ${b.setup} ${b.step}: ${b.windowsPerSec.toFixed(0)} windows/s${b.windowsPerCpuSec ? `, ${b.windowsPerCpuSec.toFixed(0)} per CPU-s` : ""} (${b.kernel})`);
+      }
+      const cpuRatio = old.windowsPerCpuSec && native.windowsPerCpuSec ? `, per CPU-s ${(native.windowsPerCpuSec / old.windowsPerCpuSec).toFixed(2)}×` : "";
+      log(`${kind} ${old.setup}: native ÷ old = ${(native.windowsPerSec / old.windowsPerSec).toFixed(2)}×${cpuRatio}`);
     }
   }
-  return best;
+  return rows;
 }
 
 if (require.main === module) {

@@ -212,6 +212,21 @@ void lossAndGradients(const std::vector<Layer>& layers, int B, int T, float posi
 
 // ---- N-API glue ----
 
+// The elements of a typed array of type TT, or 0 if v is not one.
+size_t typedLength(napi_env env, napi_value v, napi_typedarray_type want) {
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  if (!isTyped) return 0;
+  napi_typedarray_type tt;
+  size_t length;
+  void* data;
+  napi_value buf;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
+  return tt == want ? length : 0;
+}
+
+// The data of a typed array of type TT with at least `want` elements; *ok = false otherwise.
 template <typename T, napi_typedarray_type TT>
 T* typed(napi_env env, napi_value v, size_t want, bool* ok) {
   bool isTyped = false;
@@ -241,15 +256,8 @@ napi_value LossAndGradients(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[1], &B) || !getInt(env, a[2], &T) || !getInt(env, a[3], &F) || napi_get_value_double(env, a[4], &pw) != napi_ok || B <= 0 || T <= 0 || F <= 0 || !(pw > 0))
     return fail(env, (who + "B, T, F must be positive integers and positiveWeight > 0").c_str());
   bool ok = true;
-  const int* layout = typed<int, napi_int32_array>(env, a[0], 0, &ok);
-  size_t layoutLen = 0;
-  if (ok) {
-    napi_typedarray_type tt;
-    void* data;
-    napi_value buf;
-    size_t off;
-    napi_get_typedarray_info(env, a[0], &tt, &layoutLen, &data, &buf, &off);
-  }
+  const size_t layoutLen = typedLength(env, a[0], napi_int32_array);
+  const int* layout = typed<int, napi_int32_array>(env, a[0], layoutLen, &ok);
   if (!ok || layoutLen == 0 || layoutLen % LAYOUT_INTS != 0) return fail(env, (who + "layout must be an Int32Array of 6 ints a layer").c_str());
   std::vector<Layer> layers;
   size_t weightCount = 0;
@@ -291,16 +299,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
       napi_get_value_double(env, a[7], &b2) != napi_ok || napi_get_value_double(env, a[8], &epsD) != napi_ok)
     return fail(env, (who + "lr, beta1, beta2 and epsilon must be numbers").c_str());
   bool ok = true;
-  size_t n = 0;
-  {
-    napi_typedarray_type tt;
-    void* data;
-    napi_value buf;
-    size_t off;
-    bool isTyped = false;
-    napi_is_typedarray(env, a[0], &isTyped);
-    if (isTyped) napi_get_typedarray_info(env, a[0], &tt, &n, &data, &buf, &off);
-  }
+  const size_t n = typedLength(env, a[0], napi_float32_array);
   float* w = typed<float, napi_float32_array>(env, a[0], n, &ok);
   const float* g = typed<float, napi_float32_array>(env, a[1], n, &ok);
   float* m = typed<float, napi_float32_array>(env, a[2], n, &ok);
