@@ -30,7 +30,7 @@ export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowS
 
 /**
  * The multiplier dropoutRows applies (floor(u + keep) / keep, u from the global batch's draw) for
- * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0.
+ * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0 or 1.
  * Drawn in plain JS (uniform-random.ts), float32 arithmetic as tfjs's ops: no tensor a batch.
  * An undefined seed draws a fresh mask, as tf.dropout does.
  */
@@ -41,7 +41,8 @@ export function dropoutMask(rate: number, seed: number | undefined, shape: numbe
   }
   const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
   const mask = new Float32Array(n * rowSize);
-  if (rate === 0) return mask.fill(1);
+  // tfjs's Dropout layer leaves its input alone unless 0 < rate < 1.
+  if (!(rate > 0 && rate < 1)) return mask.fill(1);
   const keep = Math.fround(1 - rate);
   const next = alea(seed ?? Math.random());
   // The rows before ours are drawn and dropped: the generator is sequential.

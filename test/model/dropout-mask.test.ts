@@ -30,6 +30,8 @@ test("dropoutMask is dropoutRows' multiplier bit for bit: whole batches and row 
       }
     }
   }
+  // As tfjs's Dropout layer: no dropout unless 0 < rate < 1.
   assert.deepEqual(dropoutMask(0, 3, [2, 2], { offset: 0, total: 2 }), Float32Array.from([1, 1, 1, 1]));
+  assert.deepEqual(dropoutMask(1, 3, [2, 2], { offset: 0, total: 2 }), Float32Array.from([1, 1, 1, 1]));
   assert.throws(() => dropoutMask(0.3, 3, [3, 2], { offset: 1, total: 3 }), RangeError);
 });
