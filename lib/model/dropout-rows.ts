@@ -32,15 +32,16 @@ export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowS
  * The multiplier dropoutRows applies (floor(u + keep) / keep, u from the global batch's draw) for
  * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0 or 1.
  * Drawn in plain JS (uniform-random.ts), float32 arithmetic as tfjs's ops: no tensor a batch.
- * An undefined seed draws a fresh mask, as tf.dropout does.
+ * An undefined seed draws a fresh mask, as tf.dropout does. `out`, when given, receives the mask.
  */
-export function dropoutMask(rate: number, seed: number | undefined, shape: number[], rows: RowSlice): Float32Array {
+export function dropoutMask(rate: number, seed: number | undefined, shape: number[], rows: RowSlice, out?: Float32Array): Float32Array {
   const n = shape[0];
   if (!(rows.offset >= 0 && rows.offset + n <= rows.total)) {
     throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + n} outside a batch of ${rows.total}`);
   }
   const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
-  const mask = new Float32Array(n * rowSize);
+  if (out && out.length !== n * rowSize) throw new RangeError(`dropoutMask: buffer of ${out.length} floats for ${n * rowSize}`);
+  const mask = out ?? new Float32Array(n * rowSize);
   // tfjs's Dropout layer leaves its input alone unless 0 < rate < 1.
   if (!(rate > 0 && rate < 1)) return mask.fill(1);
   const keep = Math.fround(1 - rate);

@@ -26,6 +26,8 @@ export class NativeStep {
   readonly v: Float32Array;
   readonly accBetas = new Float32Array(2);
   private readonly result = new Float64Array(2);
+  /** The last masks() call's masks: a batch of the same size reuses them (no garbage a batch). */
+  private readonly maskBuffers: Float32Array[] = [];
   private readonly vars: tf.Variable[];
   /** Each variable's data at the last read or write: another object means someone assigned it. */
   private seen: unknown[] = [];
@@ -56,9 +58,16 @@ export class NativeStep {
     return this.plan.dropouts.map((d) => (d.layer as unknown as { seed?: number }).seed);
   }
 
-  /** One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it. */
+  /**
+   * One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it, in buffers
+   * reused from call to call (valid until the next call).
+   */
   masks(rows: RowSlice, batch: number, seeds: readonly (number | undefined)[]): Float32Array[] {
-    return this.plan.dropouts.map((d, i) => dropoutMask(d.rate, seeds[i], [batch, ...d.rowShape], rows));
+    return this.plan.dropouts.map((d, i) => {
+      const size = batch * d.rowShape.reduce((a, b) => a * b, 1);
+      if (this.maskBuffers[i]?.length !== size) this.maskBuffers[i] = new Float32Array(size);
+      return dropoutMask(d.rate, seeds[i], [batch, ...d.rowShape], rows, this.maskBuffers[i]);
+    });
   }
 
   /** [loss, accuracy] (means over the batch) and the mean loss's gradient into `grads`. */
