@@ -1,7 +1,8 @@
-// The whole training step of a fused model in one native call a batch: LSTM/GRU layers, Dropout
-// (masks drawn by the caller), Dense layers, the sigmoid output's binary cross-entropy (positive
-// rows weighted), every weight's gradient, and Adam's update in place. The math is tfjs's own
-// (lib/model/native-step.ts tests it against trainOnBatch); the JS side owns every buffer it sees.
+// The whole training step of a fused model in two native calls a batch: lossAndGradients (LSTM/GRU
+// layers, Dropout with masks drawn by the caller, Dense layers, the sigmoid output's binary
+// cross-entropy with positive rows weighted, every weight's gradient) and adam (the update in place).
+// The math is tfjs's own (test/model/native-*.test.ts check it against the tfjs step and
+// trainOnBatch); lib/model/native-step.ts drives it, and the JS side owns every buffer it sees.
 #include <node_api.h>
 #include <cmath>
 #include <cstring>
