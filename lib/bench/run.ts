@@ -405,7 +405,7 @@ function mainThreadRates(backends: BackendResult[], backend: string): { tfjs: Re
   for (const b of backends) {
     if (b.backend !== backend || b.samplesPerSec === null) continue;
     if (!b.variant) tfjs[b.model] = b.samplesPerSec;
-    if (b.variant === "fused native kernel" && b.kernel === "fused-native") fused[b.model] = b.samplesPerSec;
+    if (b.variant === "fused native kernel" && b.kernel?.startsWith("fused-native")) fused[b.model] = b.samplesPerSec;
   }
   return { tfjs, fused };
 }

@@ -66,13 +66,11 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
         store.setSamples(m, hi - lo);
         if (hi === lo) continue;
         const idx = order.slice(start + lo, start + hi);
-        const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(hi - lo));
+        const x = gatherRows(task.x, rowSize, idx);
         for (let r = 0; r < hi - lo; r++) yBuf[r] = task.y[idx[r]];
-        const ys = tf.tensor2d(yBuf.slice(0, hi - lo), [hi - lo, 1]);
         const t = performance.now();
-        const [loss, acc] = step.compute(xs, ys, { offset: lo, total: rows }, seeds, store.slot(m));
+        const [loss, acc] = step.compute(x, yBuf.subarray(0, hi - lo), { offset: lo, total: rows }, seeds, store.slot(m));
         timing.computeMs += performance.now() - t;
-        tf.dispose([xs, ys]);
         lossSum += loss * (hi - lo);
         accSum += acc * (hi - lo);
         batchLoss += loss * (hi - lo);
@@ -96,6 +94,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       await yieldToEventLoop();
     }
 
+    // The native step keeps the weights outside the model between epochs: the model gets them now.
+    step.sync();
     let val: MetricSums | null = null;
     if (task.val && task.val.count > 0) {
       const t = performance.now();

@@ -1,6 +1,7 @@
 // Dropout whose mask is drawn for a whole global batch and cut to one worker's rows, so N workers
 // splitting a batch apply exactly the mask one worker would (tf.dropout's own arithmetic).
 import * as tf from "@tensorflow/tfjs";
+import { alea } from "./uniform-random";
 
 /** Which rows of the global batch this call holds: [offset, offset + x.shape[0]) of `total`. */
 export interface RowSlice {
@@ -25,4 +26,31 @@ export function dropoutRows(x: tf.Tensor, rate: number, seed: number, rows: RowS
     const multiplier = tf.div(tf.floor(tf.add(mine, keep)), keep);
     return tf.mul(x, multiplier);
   });
+}
+
+/**
+ * The multiplier dropoutRows applies (floor(u + keep) / keep, u from the global batch's draw) for
+ * `shape` = [rows, ...] at rows.offset, as a Float32Array for the native step; ones at rate 0 or 1.
+ * Drawn in plain JS (uniform-random.ts), float32 arithmetic as tfjs's ops: no tensor a batch.
+ * An undefined seed draws a fresh mask, as tf.dropout does. `out`, when given, receives the mask.
+ */
+export function dropoutMask(rate: number, seed: number | undefined, shape: number[], rows: RowSlice, out?: Float32Array): Float32Array {
+  const n = shape[0];
+  if (!(rows.offset >= 0 && rows.offset + n <= rows.total)) {
+    throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + n} outside a batch of ${rows.total}`);
+  }
+  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
+  if (out && out.length !== n * rowSize) throw new RangeError(`dropoutMask: buffer of ${out.length} floats for ${n * rowSize}`);
+  const mask = out ?? new Float32Array(n * rowSize);
+  // tfjs's Dropout layer leaves its input alone unless 0 < rate < 1.
+  if (!(rate > 0 && rate < 1)) return mask.fill(1);
+  const keep = Math.fround(1 - rate);
+  const next = alea(seed ?? Math.random());
+  // The rows before ours are drawn and dropped: the generator is sequential.
+  for (let i = 0; i < rows.offset * rowSize; i++) next();
+  for (let i = 0; i < mask.length; i++) {
+    const u = Math.fround(next());
+    mask[i] = Math.fround(Math.floor(Math.fround(u + keep)) / keep);
+  }
+  return mask;
 }

@@ -3,8 +3,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch } from "./fused-rnn";
 
-/** Which code computes a model's forward (and backward) pass: the fused native RNN kernel or tfjs-layers' own. */
-export type TrainingKernel = "fused-native" | "tfjs-layers";
+/**
+ * Which code computes a model's training steps: the whole step native (lib/native/train_step.cc),
+ * the fused native RNN kernel inside a tfjs step, or tfjs-layers' own.
+ */
+export type TrainingKernel = "fused-native-step" | "fused-native" | "tfjs-layers";
 
 /** Computes a Dropout layer's training output instead of the layer (gradient averaging cuts a global mask to its rows). */
 export type DropoutOverride = (layer: tf.layers.Layer, x: tf.Tensor, index: number) => tf.Tensor;

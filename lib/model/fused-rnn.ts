@@ -12,6 +12,8 @@ interface NativeKernel {
   backward(...args: (number | Float32Array | null)[]): void;
   gemmConfig(mode: number, minMacs: number): void;
   gemmStats(): GemmStats;
+  lossAndGradients(...args: (number | Int32Array | Float32Array | Float32Array[] | Float64Array)[]): void;
+  adam(...args: (number | Float32Array)[]): void;
 }
 
 /** Which code does the kernel's matrix products (lib/native/gemm.h), and how much each path did. */
@@ -91,6 +93,13 @@ function applyGemmEnv(kernel: NativeKernel): string | null {
   return null;
 }
 
+/** The loaded addon's whole-step calls (lib/native/train_step.cc); throws where it is not loaded. */
+export function trainStepKernel(): Pick<NativeKernel, "lossAndGradients" | "adam"> {
+  const { kernel, status } = load();
+  if (!kernel) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
+  return kernel;
+}
+
 /** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */
 export function gemmStats(): GemmStats | null {
   return load().kernel?.gemmStats() ?? null;
@@ -107,11 +116,11 @@ export function setGemmPath(path: GemmPath, minMacs?: number): void {
 }
 
 /**
- * "fused-native" becomes "fused-native+openblas" when the BLAS did products between the two
+ * "fused-native" (or "fused-native-step") becomes "fused-native+openblas" when the BLAS did products between the two
  * snapshots (taken around a fit in this process), so a run says which code computed its steps.
  */
 export function kernelWithGemmPath(kernel: string, before: GemmStats | null, after: GemmStats | null = gemmStats()): string {
-  if (kernel !== "fused-native" || !before || !after || !after.blas) return kernel;
+  if (!kernel.startsWith("fused-native") || !before || !after || !after.blas) return kernel;
   return after.blasMacs > before.blasMacs ? `${kernel}+${after.blas}` : kernel;
 }
 

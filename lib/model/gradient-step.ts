@@ -1,26 +1,31 @@
 // One worker's half of a gradient-averaging step: the gradient of the mean loss over its rows of
 // the global batch, flat in weight order, and the optimiser update every worker then applies with
-// the same averaged gradient (so all workers keep identical weights and one Adam state).
+// the same averaged gradient (so all workers keep identical weights and one Adam state). Wholly
+// native where the model fits (native-step.ts), else tfjs around the fused layers, else tfjs.
 import * as tf from "@tensorflow/tfjs";
 import { applyLayers, DropoutOverride, FusedModel, TrainingKernel } from "./fused-model";
 import { dropoutRows, RowSlice } from "./dropout-rows";
 import { compiled, lossAndGradients } from "./train-step";
+import { NativeStep } from "./native-step";
 
 export interface GradientStep {
   kernel: TrainingKernel;
-  /** Why tfjs-layers computes the step, when it does. */
+  /** Why tfjs-layers computes the step, or why the whole step is not native, when so. */
   reason?: string;
   /** Floats in the flat gradient: the model's weight count, in model.weights order. */
   size: number;
   /** Dropout layers in the model: how many seeds compute() takes. */
   dropoutLayers: number;
   /**
-   * [loss, accuracy] of these rows (means), and the gradient of their mean loss written into `out`.
-   * `rows` places them in the global batch so Dropout cuts the global batch's mask (one seed a layer).
+   * [loss, accuracy] of these rows (x: y.length rows of the model's input, y: their labels; means),
+   * and the gradient of their mean loss written into `out`. `rows` places them in the global batch
+   * so Dropout cuts the global batch's mask (one seed a layer).
    */
-  compute(xs: tf.Tensor, ys: tf.Tensor, rows: RowSlice, dropoutSeeds: readonly number[], out: Float32Array): [number, number];
+  compute(x: Float32Array, y: Float32Array, rows: RowSlice, dropoutSeeds: readonly number[], out: Float32Array): [number, number];
   /** One optimiser step with this flat gradient. */
   apply(grad: Float32Array): void;
+  /** Writes what the step holds outside the model (native weights, Adam's state) into it: before reading the model. */
+  sync(): void;
 }
 
 export function makeGradientStep(model: tf.LayersModel): GradientStep {
@@ -35,6 +40,28 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
   }
   const sizes = vars.map((v) => v.size);
   const size = sizes.reduce((a, b) => a + b, 0);
+  const rowShape = model.inputs[0].shape.slice(1) as number[];
+  const checkSizes = (seeds: readonly number[], out: Float32Array, dropouts: number) => {
+    if (seeds.length !== dropouts) throw new RangeError(`compute: ${seeds.length} dropout seeds for ${dropouts} Dropout layers`);
+    if (out.length !== size) throw new RangeError(`compute: gradient buffer of ${out.length} floats, model has ${size}`);
+  };
+  const native = NativeStep.of(model);
+  if (typeof native !== "string") {
+    return {
+      kernel: "fused-native-step",
+      size,
+      dropoutLayers: native.plan.dropouts.length,
+      compute(x, y, rows, dropoutSeeds, out) {
+        checkSizes(dropoutSeeds, out, native.plan.dropouts.length);
+        return native.lossAndGradients(x, y, y.length, native.masks(rows, y.length, dropoutSeeds), out);
+      },
+      apply: (grad) => native.adam(grad),
+      sync() {
+        native.writeToModel();
+        native.writeOptimizer();
+      },
+    };
+  }
   const dropoutIndex = new Map<number, number>();
   model.layers.forEach((l, i) => {
     if (l.getClassName() === "Dropout") dropoutIndex.set(i, dropoutIndex.size);
@@ -45,12 +72,13 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
 
   return {
     kernel: typeof fused === "string" ? "tfjs-layers" : "fused-native",
-    ...(typeof fused === "string" ? { reason: fused } : {}),
+    reason: typeof fused === "string" ? fused : `whole step not native: ${native}`,
     size,
     dropoutLayers: dropoutIndex.size,
-    compute(xs, ys, rows, dropoutSeeds, out) {
-      if (dropoutSeeds.length !== dropoutIndex.size) throw new RangeError(`compute: ${dropoutSeeds.length} dropout seeds for ${dropoutIndex.size} Dropout layers`);
-      if (out.length !== size) throw new RangeError(`compute: gradient buffer of ${out.length} floats, model has ${size}`);
+    compute(x, y, rows, dropoutSeeds, out) {
+      checkSizes(dropoutSeeds, out, dropoutIndex.size);
+      const xs = tf.tensor(x, [y.length, ...rowShape]);
+      const ys = tf.tensor2d(y, [y.length, 1]);
       const dropout: DropoutOverride = (layer, x, i) => dropoutRows(x, (layer as unknown as { rate: number }).rate, dropoutSeeds[dropoutIndex.get(i)!], rows);
       const { loss, acc, grads } = lossAndGradients(() => forward(xs, dropout), lossFn, ys, vars);
       let offset = 0;
@@ -58,7 +86,7 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
         out.set(grads[v.name].dataSync() as Float32Array, offset);
         offset += v.size;
       }
-      tf.dispose(Object.values(grads));
+      tf.dispose([xs, ys, ...Object.values(grads)]);
       return [loss, acc];
     },
     apply(grad) {
@@ -72,5 +100,6 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
       model.optimizer.applyGradients(named);
       tf.dispose(Object.values(named));
     },
+    sync: () => undefined,
   };
 }

@@ -105,6 +105,9 @@ export function reseedDropout(model: tf.LayersModel, nextSeed: () => number): vo
   }
 }
 
+/** The property of a weightedBinaryCrossentropy function that holds its positive weight. */
+export const POSITIVE_WEIGHT = "positiveWeight";
+
 /**
  * Binary cross-entropy with fall windows weighted `positiveWeight` and the others 1, per example
  * (mean over the last axis, as tfjs's own loss): −[w·y·log p + (1 − y)·log(1 − p)], p clipped to
@@ -112,7 +115,7 @@ export function reseedDropout(model: tf.LayersModel, nextSeed: () => number): vo
  */
 export function weightedBinaryCrossentropy(positiveWeight: number): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
   if (!(positiveWeight > 0) || !Number.isFinite(positiveWeight)) throw new RangeError(`positiveWeight must be a positive number, got ${positiveWeight}`);
-  return (yTrue, yPred) =>
+  const loss = (yTrue: tf.Tensor, yPred: tf.Tensor) =>
     tf.tidy(() => {
       const eps = 1e-7;
       const p = tf.clipByValue(yPred, eps, 1 - eps);
@@ -120,4 +123,6 @@ export function weightedBinaryCrossentropy(positiveWeight: number): (yTrue: tf.T
       const neg = tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)));
       return tf.neg(tf.mean(tf.add(pos, neg), -1));
     });
+  // Tagged so the native training step (native-plan.ts) can compute the same loss.
+  return Object.assign(loss, { [POSITIVE_WEIGHT]: positiveWeight });
 }

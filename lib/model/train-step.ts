@@ -1,20 +1,37 @@
-// One training step on a batch, as model.trainOnBatch does it (mean loss, Adam, binary accuracy),
-// with each recurrent layer run by the fused native kernel when it is available and fits.
+// One training step on a batch, as model.trainOnBatch does it (mean loss, Adam, binary accuracy):
+// wholly native where the model fits (native-step.ts), else with each recurrent layer on the fused
+// native kernel, else trainOnBatch.
 import * as tf from "@tensorflow/tfjs";
 import { FusedModel, TrainingKernel } from "./fused-model";
+import { compiled } from "./compiled";
+import { NativeStep } from "./native-step";
+
+export { compiled } from "./compiled";
 
 export type { TrainingKernel } from "./fused-model";
 
 export interface TrainStep {
   kernel: TrainingKernel;
-  /** Why tfjs-layers computes the step, when it does. */
+  /** Why tfjs-layers computes the step, or why the whole step is not native, when so. */
   reason?: string;
   /** [loss, accuracy] of the batch, after the optimizer step. */
   run(xs: tf.Tensor, ys: tf.Tensor): Promise<[number, number]>;
+  /** Writes what the step holds outside the model (native weights, Adam's state) into it. */
+  sync(): void;
 }
 
-/** The step for a compiled Sequential model; falls back to trainOnBatch with the reason. */
-export function makeTrainStep(model: tf.LayersModel): TrainStep {
+export interface TrainStepOptions {
+  /**
+   * The native step writes its weights into the model only on sync() (the caller promises to sync
+   * before reading the model); by default after every batch, so any reader sees them.
+   */
+  lazyWeights?: boolean;
+}
+
+/** The step for a compiled Sequential model: all native, fused RNN layers, or trainOnBatch (with the reason). */
+export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions = {}): TrainStep {
+  const native = NativeStep.of(model);
+  if (typeof native !== "string") return nativeTrainStep(native, opts.lazyWeights ?? false);
   const fused = FusedModel.of(model);
   const lossFns = compiled(model).lossFunctions ?? [];
   if (typeof fused === "string" || lossFns.length !== 1) {
@@ -22,6 +39,7 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
       kernel: "tfjs-layers",
       reason: typeof fused === "string" ? fused : "only compiled single-output models are fused",
       run: async (xs, ys) => (await model.trainOnBatch(xs, ys)) as [number, number],
+      sync: () => undefined,
     };
   }
   const lossFn = lossFns[0];
@@ -29,11 +47,32 @@ export function makeTrainStep(model: tf.LayersModel): TrainStep {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
     kernel: "fused-native",
+    reason: `whole step not native: ${native}`,
     run: async (xs, ys) => {
       const { loss, acc, grads } = lossAndGradients(() => fused.apply(xs, true), lossFn, ys, vars);
       optimizer.applyGradients(grads);
       tf.dispose(Object.values(grads));
       return [loss, acc];
+    },
+    sync: () => undefined,
+  };
+}
+
+/** Forward, loss, gradients and Adam in two native calls; Dropout masks from the layers' seeds. */
+function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
+  return {
+    kernel: "fused-native-step",
+    run: async (xs, ys) => {
+      const B = xs.shape[0];
+      const masks = native.masks({ offset: 0, total: B }, B, native.layerSeeds());
+      const result = native.lossAndGradients(xs.dataSync() as Float32Array, ys.dataSync() as Float32Array, B, masks);
+      native.adam();
+      if (!lazyWeights) native.writeToModel();
+      return result;
+    },
+    sync: () => {
+      native.writeToModel();
+      native.writeOptimizer();
     },
   };
 }
@@ -60,9 +99,4 @@ export function lossAndGradients(
   const result = { loss: value.dataSync()[0], acc: acc.dataSync()[0], grads };
   tf.dispose([value, acc, p]);
   return result;
-}
-
-/** A Sequential compiles the LayersModel it wraps: that one holds the loss functions. */
-export function compiled(model: tf.LayersModel): tf.LayersModel {
-  return (model as unknown as { model?: tf.LayersModel }).model ?? model;
 }

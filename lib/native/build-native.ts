@@ -1,4 +1,4 @@
-// `npm run build` step: compiles lib/native/fused_rnn.cc into dist/native/fused_rnn.node with the
+// `npm run build` step: compiles lib/native/fused_rnn.cc and train_step.cc into dist/native/fused_rnn.node with the
 // machine's C++ compiler against Node's own headers (no download). When that cannot work the build
 // still succeeds: it writes why into dist/native/build-status.json and training uses tfjs-layers,
 // which `npm run pipeline`, the bench and notebook 05 then report.
@@ -25,7 +25,8 @@ function writeNote(note: NativeBuildNote): void {
 
 function main(): number {
   fs.mkdirSync(NATIVE_DIR, { recursive: true });
-  const source = path.join(findProjectRoot(), "lib", "native", "fused_rnn.cc");
+  // The per-layer kernel and the whole training step: one addon, sharing rnn_kernel.h.
+  const sources = ["fused_rnn.cc", "train_step.cc"].map((f) => path.join(findProjectRoot(), "lib", "native", f));
   const cxx = process.env.CXX || "g++";
   const include = nodeIncludeDir();
   const skip = (reason: string): number => {
@@ -38,7 +39,7 @@ function main(): number {
   if (!include) return skip(`Node's headers (node_api.h) not found beside ${process.execPath}`);
   // Built where it runs, so -march=native is safe and lets the compiler use the CPU's vector units.
   const tmp = `${NATIVE_ADDON}.tmp-${process.pid}`;
-  const args = ["-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", source, "-o", tmp];
+  const args = ["-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", ...sources, "-o", tmp];
   // With a Debian BLAS for the large products when it links; else the tiled loops alone, and the note says why.
   const triplet = spawnSync(cxx, ["-dumpmachine"], { encoding: "utf8" }).stdout?.trim() || "x86_64-linux-gnu";
   const blas = blasFlags(process.env, triplet);
@@ -59,7 +60,7 @@ function main(): number {
   if (run.status !== 0) {
     fs.rmSync(tmp, { force: true });
     const first = (run.stderr || "").split("\n").find((l) => l.includes("error")) ?? `exit ${run.status}`;
-    return skip(`${cxx} failed on ${path.relative(findProjectRoot(), source)}: ${first.trim()}`);
+    return skip(`${cxx} failed on ${sources.map((s) => path.relative(findProjectRoot(), s)).join(" + ")}: ${first.trim()}`);
   }
   fs.renameSync(tmp, NATIVE_ADDON);
   writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")}`, cpu: cpuSignature(), ...blasNote });

@@ -128,8 +128,10 @@ function ensembleWords(members: number): string {
 
 /** How the training steps were computed, in words, with the reason for the slow path. */
 export function kernelSentence(training: { kernel: string; kernelNote?: string }): string {
-  if (training.kernel === "fused-native") return "Training steps: the fused native LSTM/GRU kernel (lib/native), the same math as tfjs-layers.";
-  const blas = /^fused-native\+(\w+)$/.exec(training.kernel);
-  if (blas) return `Training steps: the fused native LSTM/GRU kernel (lib/native) with ${blas[1] === "openblas" ? "OpenBLAS" : blas[1].toUpperCase()} (one thread) for its matrix products, the same math as tfjs-layers.`;
-  return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
+  const fused = /^fused-native(-step)?(?:\+(\w+))?$/.exec(training.kernel);
+  if (!fused) return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
+  // "-step": forward, loss, gradients and Adam in one native call a batch, not only the recurrent layers.
+  const what = fused[1] ? "the whole step in native code (lib/native: LSTM/GRU, Dropout, Dense, loss, Adam)" : "the fused native LSTM/GRU kernel (lib/native)";
+  const blas = fused[2] ? ` with ${fused[2] === "openblas" ? "OpenBLAS" : fused[2].toUpperCase()} (one thread) for its matrix products` : "";
+  return `Training steps: ${what}${blas}, the same math as tfjs-layers.`;
 }

@@ -8,6 +8,7 @@ import { averagingRule, DistributedConfig, validateConfig } from "../../lib/dist
 import { batchSlice, rowsPerEpoch } from "../../lib/distributed/partition";
 import { dropoutRows } from "../../lib/model/dropout-rows";
 import type { ModelSpec } from "../../lib/model/spec";
+import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
 test("batchSlice deals every row of a batch to exactly one worker, sizes within one", () => {
@@ -78,6 +79,7 @@ for (const kind of ["lstm", "gru"] as const) {
   test(`${kind}: 2, 3, 4 and 8 workers averaging gradients train the 1-worker model bit for bit (5 epochs, dropout on)`, async () => {
     const one = await train(kind, 1);
     assert.ok(one.fit.merged.loss.at(-1)! < one.fit.merged.loss[0], `1 worker learns: ${one.fit.merged.loss}`);
+    if (fusedRnnStatus().available) assert.equal(one.fit.trainingKernel, "fused-native-step", one.fit.trainingKernelNote);
     for (const n of [2, 3, 4, 8]) {
       const many = await train(kind, n);
       assert.equal(many.fit.workers.length, n);

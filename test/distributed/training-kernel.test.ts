@@ -9,10 +9,10 @@ import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 const spec = { type: "rnn" as const, options: { kind: "gru" as const, timesteps: 32, features: 16, units: [8] } };
 const config = { mode: "synchronous" as const, frequency: "epoch" as const, numWorkers: 2, batchSize: 32 };
 
-test("fit reports which kernel trained: fused-native where the kernel is built", { skip: fusedRnnStatus().available ? false : "fused kernel not built" }, async () => {
+test("fit reports which kernel trained: the whole step native where the kernel is built", { skip: fusedRnnStatus().available ? false : "fused kernel not built" }, async () => {
   const model = await DistributedModel.create({ model: spec, config });
   const fit = await model.fit(urfdShapedWindows(128), { epochs: 1 });
-  assert.equal(fit.trainingKernel, "fused-native");
+  assert.equal(fit.trainingKernel, "fused-native-step");
   assert.equal(fit.trainingKernelNote, undefined);
 });
 

@@ -1,0 +1,155 @@
+// A model's whole training step in native code (lib/native/train_step.cc): forward, loss, every
+// gradient and Adam in two calls a batch over flat Float32Arrays. The step keeps the weights and
+// Adam's moments; the model's tfjs variables get them on writeToModel(), and a write to the model
+// from outside (setWeights) is noticed and read back before the next step.
+import * as tf from "@tensorflow/tfjs";
+import { trainStepKernel } from "./fused-rnn";
+import { nativePlan, NativePlan } from "./native-plan";
+import { dropoutMask, RowSlice } from "./dropout-rows";
+
+/** tfjs's AdamOptimizer fields the step reads and writes back (private in its types). */
+interface AdamInternals {
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  iterations_: number;
+}
+
+export class NativeStep {
+  /** The weights, flat in model.trainableWeights order: the truth between writeToModel() calls. */
+  readonly weights: Float32Array;
+  /** The last batch's gradient (unless the caller gave its own buffer). */
+  readonly grads: Float32Array;
+  /** Adam's first and second moments, and beta1^t, beta2^t, as tfjs's Adam keeps them. */
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+  readonly accBetas = new Float32Array(2);
+  private readonly result = new Float64Array(2);
+  /** The last masks() call's masks: a batch of the same size reuses them (no garbage a batch). */
+  private readonly maskBuffers: Float32Array[] = [];
+  private readonly vars: tf.Variable[];
+  /** Each variable's data at the last read or write: another object means someone assigned it. */
+  private seen: unknown[] = [];
+  /** Adam steps since the optimizer last heard of them (its iteration count). */
+  private unsyncedSteps = 0;
+
+  private constructor(
+    readonly model: tf.LayersModel,
+    readonly plan: NativePlan,
+  ) {
+    this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.weights = new Float32Array(plan.size);
+    this.grads = new Float32Array(plan.size);
+    this.m = new Float32Array(plan.size);
+    this.v = new Float32Array(plan.size);
+    this.readModel();
+    this.readOptimizer();
+  }
+
+  /** The step, or why this model's step cannot run natively. */
+  static of(model: tf.LayersModel): NativeStep | string {
+    const plan = nativePlan(model);
+    return typeof plan === "string" ? plan : new NativeStep(model, plan);
+  }
+
+  /** The Dropout layers' current seeds (reseedDropout sets them before each batch). */
+  layerSeeds(): (number | undefined)[] {
+    return this.plan.dropouts.map((d) => (d.layer as unknown as { seed?: number }).seed);
+  }
+
+  /**
+   * One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it, in buffers
+   * reused from call to call (valid until the next call).
+   */
+  masks(rows: RowSlice, batch: number, seeds: readonly (number | undefined)[]): Float32Array[] {
+    return this.plan.dropouts.map((d, i) => {
+      const size = batch * d.rowShape.reduce((a, b) => a * b, 1);
+      if (this.maskBuffers[i]?.length !== size) this.maskBuffers[i] = new Float32Array(size);
+      return dropoutMask(d.rate, seeds[i], [batch, ...d.rowShape], rows, this.maskBuffers[i]);
+    });
+  }
+
+  /** [loss, accuracy] (means over the batch) and the mean loss's gradient into `grads`. */
+  lossAndGradients(x: Float32Array, y: Float32Array, batch: number, masks: Float32Array[], grads: Float32Array = this.grads): [number, number] {
+    this.refresh();
+    const { layout, timesteps, features, positiveWeight } = this.plan;
+    trainStepKernel().lossAndGradients(layout, batch, timesteps, features, positiveWeight, x, y, masks, this.weights, grads, this.result);
+    return [this.result[0], this.result[1]];
+  }
+
+  /** One Adam step over the weights in place, tfjs's formula. */
+  adam(grads: Float32Array = this.grads): void {
+    if (grads.length !== this.plan.size) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.plan.size}`);
+    this.refresh();
+    const o = this.plan.optimizer;
+    trainStepKernel().adam(this.weights, grads, this.m, this.v, this.accBetas, o.learningRate, o.beta1, o.beta2, o.epsilon);
+    this.unsyncedSteps++;
+  }
+
+  /** Writes the weights into the model's variables (before predict, save, getWeights). */
+  writeToModel(): void {
+    let offset = 0;
+    for (const v of this.vars) {
+      const values = this.weights.slice(offset, offset + v.size);
+      tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+      offset += v.size;
+    }
+    this.seen = this.vars.map(dataOf);
+  }
+
+  /** Writes Adam's moments and step count into the model's optimizer too (so tfjs could go on). */
+  writeOptimizer(): void {
+    const adam = this.model.optimizer as unknown as AdamInternals;
+    let offset = 0;
+    this.vars.forEach((v, i) => {
+      const put = (slots: AdamInternals["accumulatedFirstMoment"], from: Float32Array, suffix: string) => {
+        const values = from.slice(offset, offset + v.size);
+        if (slots[i]) tf.tidy(() => slots[i].variable.assign(tf.tensor(values, v.shape)));
+        else slots[i] = { originalName: `${v.name}/${suffix}`, variable: tf.variable(tf.tensor(values, v.shape), false) };
+      };
+      put(adam.accumulatedFirstMoment, this.m, "m");
+      put(adam.accumulatedSecondMoment, this.v, "v");
+      offset += v.size;
+    });
+    tf.tidy(() => {
+      adam.accBeta1.assign(tf.scalar(this.accBetas[0]));
+      adam.accBeta2.assign(tf.scalar(this.accBetas[1]));
+    });
+    adam.iterations_ += this.unsyncedSteps;
+    this.unsyncedSteps = 0;
+  }
+
+  /** Reads the model's weights again if anything assigned a variable since the last read or write. */
+  private refresh(): void {
+    if (this.vars.some((v, i) => dataOf(v) !== this.seen[i])) this.readModel();
+  }
+
+  private readModel(): void {
+    let offset = 0;
+    for (const v of this.vars) {
+      this.weights.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    this.seen = this.vars.map(dataOf);
+  }
+
+  /** Starts from the optimizer's state: zeros before its first step, its moments after. */
+  private readOptimizer(): void {
+    const adam = this.model.optimizer as unknown as AdamInternals;
+    this.accBetas[0] = adam.accBeta1.dataSync()[0];
+    this.accBetas[1] = adam.accBeta2.dataSync()[0];
+    let offset = 0;
+    this.vars.forEach((v, i) => {
+      const m = adam.accumulatedFirstMoment[i]?.variable;
+      const s = adam.accumulatedSecondMoment[i]?.variable;
+      if (m) this.m.set(m.dataSync() as Float32Array, offset);
+      if (s) this.v.set(s.dataSync() as Float32Array, offset);
+      offset += v.size;
+    });
+  }
+}
+
+function dataOf(v: tf.Variable): unknown {
+  return (v as unknown as { dataId: unknown }).dataId;
+}

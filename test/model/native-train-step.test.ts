@@ -1,0 +1,123 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend";
+import { fusedRnnStatus } from "../../lib/model/fused-rnn";
+import { makeTrainStep } from "../../lib/model/train-step";
+import { buildRnnModel, reseedDropout, RnnModelOptions, seedStream } from "../../lib/model/rnn";
+import { createRng } from "../../lib/random";
+
+const status = fusedRnnStatus();
+const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
+const skip = !status.available && compilerMissing ? `no C++ compiler: ${status.available ? "" : status.reason}` : false;
+
+/** max |a - b| over max |b|: the error relative to the tensor's own scale. */
+function relError(a: tf.Tensor, b: tf.Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+type AdamSlots = { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[]; accBeta1: tf.Variable };
+
+function assertSameState(stock: tf.LayersModel, mine: tf.LayersModel, at: string): void {
+  stock.getWeights().forEach((w, i) => assert.ok(relError(mine.getWeights()[i], w) <= 1e-4, `${at}: weight ${i} off by ${relError(mine.getWeights()[i], w)}`));
+  const a = stock.optimizer as unknown as AdamSlots;
+  const b = mine.optimizer as unknown as AdamSlots;
+  for (const key of ["accumulatedFirstMoment", "accumulatedSecondMoment"] as const) {
+    a[key].forEach((slot, i) => assert.ok(relError(b[key][i].variable, slot.variable) <= 1e-4, `${at}: ${key}[${i}] off by ${relError(b[key][i].variable, slot.variable)}`));
+  }
+  assert.ok(Math.abs(a.accBeta1.dataSync()[0] - b.accBeta1.dataSync()[0]) < 1e-7, `${at}: beta1^t`);
+}
+
+const CASES: { name: string; opts: RnnModelOptions }[] = [];
+for (const kind of ["lstm", "gru"] as const) {
+  CASES.push({ name: `${kind}(8), no dropout`, opts: { kind, timesteps: 6, features: 4, units: [8], dropout: 0, seed: 3 } });
+  CASES.push({ name: `${kind}(6)+${kind}(4), dropout 0.3, positiveWeight 3`, opts: { kind, timesteps: 6, features: 4, units: [6, 4], dropout: 0.3, seed: 4, positiveWeight: 3, learningRate: 3e-3 } });
+}
+
+for (const { name, opts } of CASES) {
+  test(`native training step tracks trainOnBatch over 25 steps (${name}): losses, weights and Adam moments to 1e-4`, { skip }, async () => {
+    await initBackend();
+    const stock = buildRnnModel(opts);
+    const mine = buildRnnModel(opts);
+    const step = makeTrainStep(mine, { lazyWeights: true });
+    assert.equal(step.kernel, "fused-native-step", step.reason);
+    const rng = createRng(8);
+    const seedsA = seedStream(99);
+    const seedsB = seedStream(99);
+    const B = 16;
+    for (let i = 0; i < 25; i++) {
+      const xs = tf.tensor3d(Float32Array.from({ length: B * 6 * 4 }, () => rng() * 2 - 1), [B, 6, 4]);
+      const ys = tf.tensor2d(Float32Array.from({ length: B }, (_, j) => ((j * 7 + i) % 5 < 2 ? 1 : 0)), [B, 1]);
+      reseedDropout(stock, seedsA);
+      reseedDropout(mine, seedsB);
+      const [l1, a1] = (await stock.trainOnBatch(xs, ys)) as number[];
+      const [l2, a2] = await step.run(xs, ys);
+      assert.ok(Math.abs(l1 - l2) <= 1e-4 * Math.abs(l1), `step ${i}: loss ${l2} vs trainOnBatch ${l1}`);
+      assert.equal(a2, a1, `step ${i}: accuracy`);
+      if (i % 6 === 5 || i === 24) {
+        step.sync();
+        assertSameState(stock, mine, `step ${i}`);
+      }
+      tf.dispose([xs, ys]);
+    }
+    stock.dispose();
+    mine.dispose();
+  });
+}
+
+test("the default native step writes its weights into the model after every batch, and reads a setWeights back", { skip }, async () => {
+  await initBackend();
+  const opts: RnnModelOptions = { kind: "gru", timesteps: 5, features: 3, units: [4], dropout: 0, seed: 2 };
+  const stock = buildRnnModel(opts);
+  const mine = buildRnnModel(opts);
+  const step = makeTrainStep(mine);
+  const xs = tf.tensor3d(Float32Array.from({ length: 8 * 15 }, (_, i) => Math.sin(i)), [8, 5, 3]);
+  const ys = tf.tensor2d([1, 0, 0, 1, 1, 0, 1, 0], [8, 1]);
+  for (let i = 0; i < 3; i++) {
+    await stock.trainOnBatch(xs, ys);
+    await step.run(xs, ys);
+    stock.getWeights().forEach((w, k) => assert.ok(relError(mine.getWeights()[k], w) <= 1e-4, `step ${i}: weight ${k}`));
+  }
+  // A write from outside (as the synchronous workers do with averaged weights) is the next step's start.
+  const shifted = stock.getWeights().map((w) => tf.add(w, 0.01));
+  stock.setWeights(shifted);
+  mine.setWeights(shifted);
+  await stock.trainOnBatch(xs, ys);
+  await step.run(xs, ys);
+  stock.getWeights().forEach((w, k) => assert.ok(relError(mine.getWeights()[k], w) <= 1e-4, `after setWeights: weight ${k}`));
+  tf.dispose([xs, ys, ...shifted]);
+  stock.dispose();
+  mine.dispose();
+});
+
+test("a native training step leaks no tensors over 50 steps (with dropout, weights written each batch)", { skip }, async () => {
+  await initBackend();
+  const model = buildRnnModel({ kind: "lstm", timesteps: 5, features: 3, units: [4], dropout: 0.3 });
+  const step = makeTrainStep(model);
+  assert.equal(step.kernel, "fused-native-step", step.reason);
+  const xs = tf.ones([6, 5, 3]);
+  const ys = tf.ones([6, 1]);
+  const seeds = seedStream(1);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 50; i++) {
+    reseedDropout(model, seeds);
+    await step.run(xs, ys);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  step.sync(); // creates Adam's slots once; a second sync reuses them
+  const synced = tf.memory().numTensors;
+  step.sync();
+  assert.equal(tf.memory().numTensors, synced);
+  tf.dispose([xs, ys]);
+  model.dispose();
+});
