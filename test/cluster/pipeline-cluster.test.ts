@@ -54,7 +54,9 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     assert.equal(metrics.config.cluster, "mpi");
     assert.match(metrics.training.averaging, /^gradients of .* across ranks: the micro-batch gradients summed by an allreduce/);
     const byThread = JSON.parse(fs.readFileSync(path.join(local, "metrics.json"), "utf8"));
-    assert.deepEqual(metrics.training.merged, byThread.training.merged, "the same loss curves as one thread");
+    // The same weights; the epoch loss is merged from each rank's own mean, so its last bit may differ.
+    const losses = (m: { training: { merged: { loss: number[] }[] } }) => m.training.merged.flatMap((f) => f.loss);
+    losses(metrics).forEach((l, i) => assert.ok(Math.abs(l - losses(byThread)[i]) <= 1e-12 * Math.abs(l), `loss ${i}: ${l} vs ${losses(byThread)[i]}`));
     assert.deepEqual([metrics.window, metrics.sequence], [byThread.window, byThread.sequence], "the same results as one thread");
     assert.match(fs.readFileSync(path.join(out, "report.html"), "utf8"), /Trained on an MPI job \(.*\) of 2 rank\(s\) × 1 thread\(s\): rank 0 on /);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "local", "out"], "no staging folder is left");

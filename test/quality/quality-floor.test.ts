@@ -129,10 +129,10 @@ test("quality floor, df.csv: derive-dfcsv from the shipped data, then 5-fold CV 
 
 // The cluster path on real data (issue 13): 3 MPI ranks × 1 thread on this host, mode gradients (the
 // default), one model per fold. Gradients across ranks train the 1-thread model bit for bit, so this
-// is the thread trainer's seed-1 figure (docs/scaling.md: 30/30, 34/40, recording AUC 0.9958, window
-// AUC 0.9477; 0.9427 before the OpenBLAS kernel): the floors are the issue's (every fall, recording AUC
-// >= 0.99), with room under the measured ADLs and window AUC for kernel rounding changes.
-const CLUSTER_FLOORS: Floors = { fallsFound: 30, adlsRight: 32, recordingAuc: 0.99, windowAuc: 0.93 };
+// is the thread trainer's seed-1 figure: 30/30, 32/40, recording AUC 0.9975, window AUC 0.9604 at
+// 72840a9 (native step; docs/backends-and-kernel.md). The floors are the issue's (every fall,
+// recording AUC >= 0.99), with room under the ADLs and window AUC for another CPU's float rounding.
+const CLUSTER_FLOORS: Floors = { fallsFound: 30, adlsRight: 29, recordingAuc: 0.99, windowAuc: 0.93 };
 
 test("quality floor, URFD on an MPI job: 5-fold CV on 3 ranks × 1 thread finds 30/30 falls, recording AUC >= 0.99", { timeout: 60 * 60_000 }, async (t) => {
   const why = mpiJobUnavailableReason();
