@@ -16,6 +16,7 @@ import { benchExchangeCommand } from "./bench-exchange";
 import { simHostsCommand } from "./sim-hosts";
 import { checkHtmlCommand } from "./check-html";
 import { profileCommand } from "./profile";
+import { throughputCommand } from "./throughput";
 
 /** The bin's name (package.json "bin"). */
 export const PROGRAM_NAME = "fall-dp";
@@ -40,7 +41,7 @@ export function buildProgram(): StrictCommand {
     program.addCommand(command);
   }
   // Lab tools (root, MPI, Chromium, profiling): runnable, but kept out of the newcomer's help.
-  for (const command of [benchClusterCommand(), benchExchangeCommand(), simHostsCommand(), checkHtmlCommand(), profileCommand()]) {
+  for (const command of [benchClusterCommand(), benchExchangeCommand(), simHostsCommand(), checkHtmlCommand(), profileCommand(), throughputCommand()]) {
     program.addCommand(command, { hidden: true });
   }
   return program;

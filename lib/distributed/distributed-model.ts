@@ -11,64 +11,20 @@ import { initBackend } from "../backend";
 import { expectObject, expectInt, rejectUnknownKeys } from "../model/check";
 import { MODEL_JSON, saveModelFiles, readWeightFiles, WEIGHTS_BIN } from "../model/io";
 import { buildModelFromSpec, ModelSpec, parseModelSpec, specInputShape } from "../model/spec";
-import { averagingRule, configToJson, DistributedConfig, EpochEnd, ProgressEventCallback, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
-import { binaryMetricSums, mergeMetricSums, MetricSums, metricsFromSums } from "./metrics";
+import { configToJson, DistributedConfig, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
+import { binaryMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
 import { ParamStore } from "./param-store";
-import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "./partition";
-import type { DoneMessage, EpochMessage, FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
+import { contiguousRanges } from "./partition";
+import type { PredictTask } from "./protocol";
+import { checkLabels, planFit } from "./fit-plan";
+import { FitTracker } from "./fit-tracker";
+import { fitResult } from "./fit-result";
 import { activeWorkerCount, GroupTask, runWorkerGroup } from "./worker-group";
 import { flatten, Shape, sizeOf, totalSize, unflatten } from "./weights";
 
-/** Windows to train on; a WindowSet satisfies it. x is count × T × F (count × T token ids for 'original', F = 1). */
-export interface FitData {
-  x: Float32Array;
-  y: Float32Array;
-  count: number;
-  T: number;
-  F: number;
-}
-
-export interface FitResult {
-  /**
-   * Per epoch trained (initialEpoch..epochs-1), over all workers weighted by windows trained; val* on
-   * the shared weights after each epoch.
-   */
-  merged: { loss: number[]; acc: number[]; valLoss?: number[]; valAcc?: number[] };
-  workers: { id: number; samples: number; history: WorkerHistory; timing: WorkerTiming }[];
-  wallSec: number;
-  /** Backend the workers trained on (e.g. "wasm"). */
-  backend: string;
-  /** Code that computed the training steps: "fused-native" (lib/native) or "tfjs-layers". */
-  trainingKernel: string;
-  /** Why tfjs-layers computed them, when it did (e.g. the kernel was not built). */
-  trainingKernelNote?: string;
-  /** What the workers exchanged and how (averagingRule of the config). */
-  averaging: string;
-  /** Asynchronous and hogwild: staleness of every push, all workers together; null in the averaging modes. */
-  staleness: Staleness | null;
-  /** Training windows processed per second of training time, all workers together. */
-  windowsPerSec: number;
-  /** The same after the first epoch (warm-up excluded); NaN with a single epoch. */
-  steadyWindowsPerSec: number;
-  timing: FitTiming;
-}
-
-export interface FitTiming {
-  /** Worker spawn until every worker reported ready (tfjs load + model build). */
-  startupSec: number;
-  /** First worker leaving the start barrier until the last one finished. */
-  trainSec: number;
-  /** Sums over workers, seconds. */
-  computeSec: number;
-  paramStoreSec: number;
-  averagingSec: number;
-  barrierWaitSec: number;
-  lockWaitSec: number;
-  validationSec: number;
-  /** (paramStore + averaging + barrier + lock) / total worker training time. */
-  overheadFraction: number;
-}
+export type { FitData, FitResult, FitTiming } from "./fit-result";
+import type { FitData, FitResult } from "./fit-result";
 
 export interface DistributedModelOptions {
   model: ModelSpec;
@@ -138,168 +94,23 @@ export class DistributedModel {
     await this.ready();
     const opts = validateFitOptions(options, this.config.numWorkers);
     const rowSize = this.checkRows(data.x, data.count, data);
-    if (!(data.y instanceof Float32Array) || data.y.length !== data.count) {
-      throw new TypeError(`data.y must be a Float32Array of count (${data.count}) labels`);
-    }
-    for (const v of data.y) if (v !== 0 && v !== 1) throw new TypeError(`data.y must hold only 0 and 1; found ${v}`);
-    const { numWorkers: W, mode, frequency, batchSize, syncEvery, seed } = this.config;
-    const first = opts.initialEpoch;
-    const nEpochs = opts.epochs - first;
-    const nTrain = Math.floor(data.count * (1 - opts.validationSplit));
-    const nVal = data.count - nTrain;
-    if (nTrain < 1) throw new RangeError(`validationSplit ${opts.validationSplit} leaves no training windows`);
-
-    const gradients = mode === "gradients";
-    const valRanges = contiguousRanges(nVal, W);
-    const valOf = (w: number) => {
-      const { start, end } = valRanges[w];
-      return end > start
-        ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
-        : null;
-    };
-    // gradients: every worker maps all training rows (one shared copy) and takes its slice of each global batch.
-    const shared = gradients ? { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) } : null;
-    const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
-    const rowsOf = (w: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, this.config.microBatches, W, w) : parts[w].length);
-    const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
-    const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
-    // gradients: the store's params are the averaged gradient; the weights stay in this.params.
-    const store = gradients
-      ? ParamStore.create(this.weightCount, W, { slots: this.config.microBatches })
-      : ParamStore.create(this.weightCount, W, { params: this.params!, slots: mode === "synchronous" });
-
-    const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
-      const x = shared ? shared.x : gatherRows(data.x, rowSize, parts[w]);
-      const y = shared ? shared.y : gatherRows(data.y, 1, parts[w]);
-      const val = valOf(w);
-      const task: FitTask = {
-        kind: "fit", workerId: w, spec: this.spec, config: this.config, store: store.handles,
-        x, y, count: shared ? nTrain : parts[w].length, val, initialEpoch: first, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
-        snapshot: opts.onEpochEnd !== undefined && (mode === "synchronous" || gradients),
-        weights: gradients ? this.params! : null,
-        faultInjection: opts.faultInjection ?? null,
-      };
-      const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
-      return { task, transfer };
+    checkLabels(data);
+    const plan = planFit({ spec: this.spec, config: this.config, weightCount: this.weightCount, params: this.params! }, data, opts, rowSize);
+    const tracker = new FitTracker({
+      workers: this.config.numWorkers, firstEpoch: opts.initialEpoch, epochs: opts.epochs - opts.initialEpoch, options: opts,
+      // Taken when an epoch's last message arrives: the workers may move the shared weights on at any moment.
+      snapshot: () => this.snapshotStore(plan.store),
     });
-
-    const epochs: EpochMessage[][] = Array.from({ length: nEpochs }, () => []);
-    const snapshots: (Float32Array | null)[] = Array.from({ length: nEpochs }, () => null);
-    const done: DoneMessage[] = [];
-    const backends = new Set<string>();
-    let readyCount = 0;
-    let readyAt = 0;
-    const emit: ProgressEventCallback = (e) => opts.onProgress?.(e);
-    // onEpochEnd calls run one after another, in epoch order, while training goes on.
-    let hooks: Promise<void> = Promise.resolve();
-    const onEpochEnd = opts.onEpochEnd;
-    const fault = opts.faultInjection;
-    let terminated = false;
-    const mergedOf = (list: EpochMessage[]) => {
-      const trained = list.filter((m) => m.samples > 0);
-      const n = trained.reduce((a, m) => a + m.samples, 0);
-      const val = list.some((m) => m.val) ? metricsFromSums(mergeMetricSums(list.flatMap((m) => (m.val ? [m.val] : [])))) : null;
-      return {
-        loss: trained.reduce((a, m) => a + m.loss * m.samples, 0) / n,
-        acc: trained.reduce((a, m) => a + m.acc * m.samples, 0) / n,
-        samples: n,
-        val,
-      };
-    };
-
     const t0 = performance.now();
     await this.exclusive(() =>
-      runWorkerGroup(tasks, {
-        onAbort: () => store.abort(),
-        onMessage: (msg, group) => {
-          switch (msg.type) {
-            case "ready":
-              backends.add(msg.backend);
-              if (++readyCount === W) readyAt = performance.now();
-              break;
-            case "progress":
-              emit({ type: "batch", worker: msg.workerId, epoch: msg.epoch, batch: msg.batch, batches: msg.batches, loss: msg.loss, acc: msg.acc, samples: msg.samples });
-              // TEST ONLY: end a worker from outside, mid-epoch.
-              if (fault?.kind === "terminate" && !terminated && msg.workerId === fault.worker && msg.epoch === fault.atEpoch && msg.batch >= (fault.atBatch ?? 0)) {
-                terminated = true;
-                group.terminate(fault.worker);
-              }
-              break;
-            case "epoch": {
-              const v = msg.val ? metricsFromSums(msg.val) : null;
-              emit({ type: "epoch", worker: msg.workerId, epoch: msg.epoch, loss: msg.loss, acc: msg.acc, samples: msg.samples, ...(v ? { valLoss: v.loss, valAcc: v.accuracy } : {}) });
-              const k = msg.epoch - first;
-              epochs[k].push(msg);
-              if (msg.weights) snapshots[k] = msg.weights;
-              if (epochs[k].length === W) {
-                const m = mergedOf(epochs[k]);
-                const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
-                emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...val });
-                if (onEpochEnd) {
-                  // Taken now, synchronously: the workers may move the shared weights on at any moment.
-                  const end: EpochEnd = { epoch: msg.epoch, weights: snapshots[k] ?? this.snapshotStore(store), loss: m.loss, acc: m.acc, samples: m.samples, ...val };
-                  snapshots[k] = null;
-                  hooks = hooks.then(() => onEpochEnd(end));
-                  return hooks;
-                }
-              }
-              break;
-            }
-            case "done":
-              done.push(msg);
-              break;
-            default:
-              throw new Error(`unexpected message ${msg.type} from worker ${msg.workerId} during fit`);
-          }
-        },
-      }, { resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000, isWaiting: (id) => store.isWaiting(id) }),
+      runWorkerGroup(plan.tasks, { onAbort: () => plan.store.abort(), onMessage: (msg, group) => tracker.onMessage(msg, group) }, {
+        resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000, isWaiting: (id) => plan.store.isWaiting(id),
+      }),
     );
     const wallSec = (performance.now() - t0) / 1000;
-    this.lastStore = store;
+    this.lastStore = plan.store;
     writeFlatWeights(this.model!, new Float32Array(this.params!));
-
-    const merged: FitResult["merged"] = { loss: [], acc: [] };
-    if (nVal > 0) Object.assign(merged, { valLoss: [], valAcc: [] });
-    for (const list of epochs) {
-      const m = mergedOf(list);
-      merged.loss.push(m.loss);
-      merged.acc.push(m.acc);
-      if (m.val) {
-        merged.valLoss!.push(m.val.loss);
-        merged.valAcc!.push(m.val.accuracy);
-      }
-    }
-    done.sort((a, b) => a.workerId - b.workerId);
-    const sum = (k: keyof WorkerTiming) => done.reduce((a, d) => a + d.timing[k], 0) / 1000;
-    const trainSec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.trainStart))) / 1000;
-    const workerTrainSec = sum("trainMs");
-    const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");
-    const windows = done.reduce((a, d) => a + d.history.samples.reduce((x, y) => x + y, 0), 0);
-    const steadyWindows = done.reduce((a, d) => a + d.history.samples.slice(1).reduce((x, y) => x + y, 0), 0);
-    const steadySec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.history.epochEnd[0]))) / 1000;
-    return {
-      merged,
-      workers: done.map((d) => ({ id: d.workerId, samples: rowsOf(d.workerId), history: d.history, timing: d.timing })),
-      wallSec,
-      backend: [...backends].join("+"),
-      trainingKernel: [...new Set(done.map((d) => d.kernel))].join("+"),
-      ...(done.some((d) => d.kernelNote) ? { trainingKernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
-      averaging: averagingRule(this.config),
-      staleness: mergeStaleness(done.flatMap((d) => (d.staleness ? [d.staleness] : []))),
-      windowsPerSec: windows / trainSec,
-      steadyWindowsPerSec: nEpochs > 1 ? steadyWindows / steadySec : NaN,
-      timing: {
-        startupSec: (readyAt - t0) / 1000,
-        trainSec,
-        computeSec: sum("computeMs"),
-        paramStoreSec: sum("paramStoreMs"),
-        averagingSec: sum("averagingMs"),
-        barrierWaitSec: sum("barrierWaitMs"),
-        lockWaitSec: sum("lockWaitMs"),
-        validationSec: sum("validationMs"),
-        overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
-      },
-    };
+    return fitResult(tracker, { config: this.config, rowsOf: plan.rowsOf, withValidation: plan.nVal > 0, wallSec, t0 });
   }
 
   /** Scores for `count` rows of x, computed by up to numWorkers workers on contiguous chunks; row order kept. */
@@ -501,25 +312,7 @@ export class DistributedModel {
 }
 
 export type { MetricSums };
-
-/** Several workers' (or fits') pushes as one: mean weighted by pushes, the largest max. */
-export function mergeStaleness(list: Staleness[]): Staleness | null {
-  if (list.length === 0) return null;
-  const pushes = list.reduce((a, s) => a + s.pushes, 0);
-  return {
-    pushes,
-    mean: pushes ? list.reduce((a, s) => a + s.mean * s.pushes, 0) / pushes : 0,
-    max: Math.max(...list.map((s) => s.max)),
-    dropped: list.reduce((a, s) => a + s.dropped, 0),
-  };
-}
-
-/** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
-function toShared(values: Float32Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(values.length * 4));
-  out.set(values);
-  return out;
-}
+export { mergeStaleness } from "./fit-result";
 
 async function readJsonFile(file: string): Promise<unknown> {
   const text = await fs.readFile(file, "utf8");

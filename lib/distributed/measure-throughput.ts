@@ -1,6 +1,6 @@
 // Training throughput (windows/s) of the distributed trainer per mode and worker count, on
 // URFD-shaped synthetic windows [32, 16] with the default model. Also a main-thread training
-// baseline. CLI: node dist/lib/distributed/measure-throughput.js [windows] [epochs] [workers,...] [repeats]
+// baseline. CLI: fall-dp throughput (lib/cli/throughput.ts).
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { createRng, gaussian, shuffleInPlace } from "../random";
@@ -9,7 +9,6 @@ import { makeTrainStep } from "../model/train-step";
 import { gatherRows } from "./partition";
 import { DistributedConfig } from "./config";
 import { DistributedModel, FitResult } from "./distributed-model";
-import * as os from "node:os";
 
 export interface ThroughputRow {
   setup: string;
@@ -151,19 +150,3 @@ export function format(r: ThroughputRow): string {
 }
 
 export const HEADER = "setup                                 W   win/s  steady overhead barrier avg(s) start   acc backend";
-
-if (require.main === module) {
-  const [windows, epochs, workers, repeats] = process.argv.slice(2);
-  console.log(`# ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  console.log(HEADER);
-  measureThroughput({
-    windows: windows ? Number(windows) : undefined,
-    epochs: epochs ? Number(epochs) : undefined,
-    workerCounts: workers ? workers.split(",").map(Number) : undefined,
-    repeats: repeats ? Number(repeats) : undefined,
-    log: (line) => console.log(line),
-  }).catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}

@@ -1,0 +1,82 @@
+// The first step of DistributedModel.fit: check the labels, then deal the work — each worker's rows
+// (a stratified partition, or in mode 'gradients' all rows in one shared copy), its validation
+// slice, and the parameter store they meet at.
+import type { ModelSpec } from "../model/spec";
+import type { ResolvedConfig, ResolvedFitOptions } from "./config";
+import type { FitData } from "./fit-result";
+import { ParamStore } from "./param-store";
+import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "./partition";
+import type { FitTask } from "./protocol";
+import type { GroupTask } from "./worker-group";
+
+export function checkLabels(data: FitData): void {
+  if (!(data.y instanceof Float32Array) || data.y.length !== data.count) {
+    throw new TypeError(`data.y must be a Float32Array of count (${data.count}) labels`);
+  }
+  for (const v of data.y) if (v !== 0 && v !== 1) throw new TypeError(`data.y must hold only 0 and 1; found ${v}`);
+}
+
+export interface FitPlan {
+  tasks: GroupTask[];
+  store: ParamStore;
+  /** Training rows worker w computes an epoch. */
+  rowsOf: (w: number) => number;
+  /** Validation rows (the last validationSplit of the data). */
+  nVal: number;
+}
+
+/** What fit needs of the model: its spec, config and the weights every worker maps. */
+export interface FitModel {
+  spec: ModelSpec;
+  config: ResolvedConfig;
+  weightCount: number;
+  params: SharedArrayBuffer;
+}
+
+export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, rowSize: number): FitPlan {
+  const { numWorkers: W, mode, frequency, batchSize, syncEvery, seed, microBatches } = m.config;
+  const nTrain = Math.floor(data.count * (1 - opts.validationSplit));
+  const nVal = data.count - nTrain;
+  if (nTrain < 1) throw new RangeError(`validationSplit ${opts.validationSplit} leaves no training windows`);
+  const gradients = mode === "gradients";
+  const valRanges = contiguousRanges(nVal, W);
+  const valOf = (w: number) => {
+    const { start, end } = valRanges[w];
+    return end > start
+      ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
+      : null;
+  };
+  // gradients: every worker maps all training rows (one shared copy) and takes its slice of each global batch.
+  const shared = gradients ? { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) } : null;
+  const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
+  const rowsOf = (w: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, microBatches, W, w) : parts[w].length);
+  const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+  const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
+  // gradients: the store's params are the averaged gradient; the weights stay in m.params.
+  const store = gradients
+    ? ParamStore.create(m.weightCount, W, { slots: microBatches })
+    : ParamStore.create(m.weightCount, W, { params: m.params, slots: mode === "synchronous" });
+
+  const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
+    const x = shared ? shared.x : gatherRows(data.x, rowSize, parts[w]);
+    const y = shared ? shared.y : gatherRows(data.y, 1, parts[w]);
+    const val = valOf(w);
+    const task: FitTask = {
+      kind: "fit", workerId: w, spec: m.spec, config: m.config, store: store.handles,
+      x, y, count: shared ? nTrain : parts[w].length, val, initialEpoch: opts.initialEpoch, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
+      snapshot: opts.onEpochEnd !== undefined && (mode === "synchronous" || gradients),
+      weights: gradients ? m.params : null,
+      faultInjection: opts.faultInjection ?? null,
+    };
+    const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
+    return { task, transfer };
+  });
+  return { tasks, store, rowsOf, nVal };
+}
+
+/** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
+function toShared(values: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(values.length * 4));
+  out.set(values);
+  return out;
+}
