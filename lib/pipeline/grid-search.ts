@@ -145,7 +145,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
         type: "rnn",
         options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], seed: opts.seed },
       };
-      const config: DistributedConfig = { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
+      const config: DistributedConfig = { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), ...(opts.syncEvery !== null ? { syncEvery: opts.syncEvery } : {}), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
       const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth });
       pooledScores.set(alignToThreshold(result.testProbs, result.threshold), at);
       at += result.testProbs.length;

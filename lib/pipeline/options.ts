@@ -20,6 +20,8 @@ export interface PipelineOptions {
   mode: Mode;
   /** null: the mode's own (batch for gradients, else epoch). */
   frequency: Frequency | null;
+  /** With --frequency batch (weight and delta modes): exchange every syncEvery batches (local SGD); null: every batch. */
+  syncEvery: number | null;
   workers: number;
   epochs: number;
   batchSize: number;
@@ -50,7 +52,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -59,6 +61,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   model: "lstm",
   mode: "gradients",
   frequency: null,
+  syncEvery: null,
   workers: 2,
   epochs: 30,
   batchSize: 64,
@@ -136,6 +139,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
   { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (N workers train the 1-worker model); synchronous = average weights (Elephas); asynchronous/hogwild = push weight deltas with/without a lock", parse: oneOf<Mode>(SYNC_MODES) },
   { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights (synchronous/asynchronous/hogwild; default epoch; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
+  { flag: "--sync-every", key: "syncEvery", arg: "H", help: "with --frequency batch: exchange every H batches instead of every batch (local SGD; synchronous/asynchronous/hogwild)", parse: positiveInt },
   { flag: "--workers", key: "workers", arg: "N", help: `worker threads (at most ${MAX_WORKERS})`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
     if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
@@ -292,6 +296,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.augment > 0 && parsed.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
+  if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
+  if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
   if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
     throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
   }

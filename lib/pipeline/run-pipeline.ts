@@ -252,7 +252,7 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
 
 function configFor(opts: PipelineOptions): DistributedConfig {
   const numWorkers = opts.cluster === "mpi" ? (opts.workersPerRank ?? 1) : opts.workers;
-  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), numWorkers, batchSize: opts.batchSize, seed: opts.seed };
+  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), ...(opts.syncEvery !== null ? { syncEvery: opts.syncEvery } : {}), numWorkers, batchSize: opts.batchSize, seed: opts.seed };
 }
 
 /** The MPI job a --cluster mpi run trains on, or null for threads. */

@@ -52,6 +52,19 @@ test("--synthetic: a switch (no value), off by default, excluded with --data and
   assert.doesNotMatch(pipelineHelp(), /--synthetic .*\[default/);
 });
 
+test("--sync-every H (local SGD): with --frequency batch in a weight or delta mode, into the trainer's syncEvery", () => {
+  const ok = parsePipelineArgs(["--mode", "synchronous", "--frequency", "batch", "--sync-every", "4"]);
+  assert.ok(ok !== "help");
+  assert.equal(ok.syncEvery, 4);
+  assert.equal((parsePipelineArgs([]) as typeof ok).syncEvery, null);
+  const bad: [string[], RegExp][] = [
+    [["--mode", "synchronous", "--sync-every", "4"], /--sync-every needs --frequency batch/],
+    [["--sync-every", "4"], /--mode gradients averages gradients every batch: drop --sync-every/],
+    [["--mode", "hogwild", "--frequency", "batch", "--sync-every", "0"], /--sync-every/],
+  ];
+  for (const [argv, re] of bad) assert.throws(() => parsePipelineArgs(argv), (e: Error) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+});
+
 test("stored options: --synthetic read back as stored, off when an older run-state.json lacks it, refused when not a boolean", () => {
   const stored = { ...DEFAULT_PIPELINE_OPTIONS, synthetic: true, out: "/o" };
   assert.deepEqual(validateStoredOptions(stored, "rs.json"), stored);
