@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ParamStore } from "../distributed/param-store";
-import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "../distributed/partition";
+import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
 import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
 import { loadMpi, MpiBinding } from "./mpi";
@@ -166,10 +166,7 @@ export function readShareFile(dir: string, rank: number): Share {
 
 /** `values` itself when every thread can already map it, else a copy that they can. */
 function shareable(values: Float32Array): Float32Array {
-  if (values.buffer instanceof SharedArrayBuffer) return values;
-  const out = new Float32Array(new SharedArrayBuffer(values.byteLength));
-  out.set(values);
-  return out;
+  return values.buffer instanceof SharedArrayBuffer ? values : toShared(values);
 }
 
 /** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
@@ -181,7 +178,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const gradients = mode === "gradients";
   // gradients: the store holds the micro-batch gradients; the weights live in their own shared buffer.
   const store = gradients ? ParamStore.create(job.weightCount, K, { slots: job.config.microBatches }) : ParamStore.create(job.weightCount, K, { slots: sync });
-  const weightBuffer = gradients ? shareable(share.weights.slice()) : null;
+  const weightBuffer = gradients ? toShared(share.weights) : null;
   if (!gradients) store.write(share.weights);
   const rows = gradients ? { x: shareable(share.data[0].x), y: shareable(share.data[0].y) } : null;
   const tasks: GroupTask[] = workers.map((w, k) => {

@@ -5,7 +5,7 @@ import type { ModelSpec } from "../model/spec";
 import type { ResolvedConfig, ResolvedFitOptions } from "./config";
 import type { FitData } from "./fit-result";
 import { ParamStore } from "./param-store";
-import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "./partition";
+import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "./partition";
 import type { FitTask } from "./protocol";
 import type { GroupTask } from "./worker-group";
 
@@ -72,11 +72,4 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
     return { task, transfer };
   });
   return { tasks, store, rowsOf, nVal };
-}
-
-/** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
-function toShared(values: Float32Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(values.length * 4));
-  out.set(values);
-  return out;
 }

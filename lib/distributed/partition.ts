@@ -60,3 +60,10 @@ export function rowsPerEpoch(count: number, batchSize: number, microBatches: num
   }
   return n;
 }
+
+/** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
+export function toShared(values: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(values.length * 4));
+  out.set(values);
+  return out;
+}

@@ -161,6 +161,18 @@ napi_value Version(napi_env env, napi_callback_info) {
   return v;
 }
 
+// A Float32Array argument: its data and length in floats; throws (returns false) otherwise.
+bool getFloats(napi_env env, napi_value v, float** data, size_t* n) {
+  void* d;
+  size_t bytes;
+  napi_typedarray_type t;
+  if (!getBytes(env, v, "values", &d, &bytes, &t)) return false;
+  if (t != napi_float32_array) { napi_throw_type_error(env, nullptr, "values must be a Float32Array"); return false; }
+  *data = static_cast<float*>(d);
+  *n = bytes / 4;
+  return true;
+}
+
 // allreduceWeighted(values: Float32Array, weight): values := Σ_r values_r·weight_r / Σ_r weight_r, in
 // place, on every rank; returns Σ weight. Sums in float64; reduce to rank 0 then broadcast, so
 // every rank ends with bit-identical values (an allreduce may sum in a different order per rank).
@@ -169,18 +181,14 @@ napi_value AllreduceWeighted(napi_env env, napi_callback_info info) {
   auto a = args(env, info, 2);
   if (a.size() < 2) { napi_throw_type_error(env, nullptr, "allreduceWeighted(values, weight)"); return nullptr; }
   if (!requireInit(env)) return nullptr;
-  void* data;
-  size_t bytes;
-  napi_typedarray_type t;
-  if (!getBytes(env, a[0], "values", &data, &bytes, &t)) return nullptr;
-  if (t != napi_float32_array) { napi_throw_type_error(env, nullptr, "values must be a Float32Array"); return nullptr; }
+  float* v;
+  size_t n;
+  if (!getFloats(env, a[0], &v, &n)) return nullptr;
   double weight = 0;
   if (napi_get_value_double(env, a[1], &weight) != napi_ok || !(weight >= 0)) {
     napi_throw_type_error(env, nullptr, "weight must be a number >= 0");
     return nullptr;
   }
-  float* v = static_cast<float*>(data);
-  const size_t n = bytes / 4;
   std::vector<double> buf(n + 1), sum(n + 1);
   for (size_t i = 0; i < n; i++) buf[i] = (double)v[i] * weight;
   buf[n] = weight;
@@ -202,13 +210,11 @@ napi_value AllreduceSum(napi_env env, napi_callback_info info) {
   auto a = args(env, info, 1);
   if (a.size() < 1) { napi_throw_type_error(env, nullptr, "allreduceSum(values)"); return nullptr; }
   if (!requireInit(env)) return nullptr;
-  void* data;
-  size_t bytes;
-  napi_typedarray_type t;
-  if (!getBytes(env, a[0], "values", &data, &bytes, &t)) return nullptr;
-  if (t != napi_float32_array) { napi_throw_type_error(env, nullptr, "values must be a Float32Array"); return nullptr; }
-  if (bytes / 4 > (size_t)INT32_MAX) { napi_throw_range_error(env, nullptr, "allreduceSum: more than 2^31 floats"); return nullptr; }
-  int rc = MPI_Allreduce(MPI_IN_PLACE, data, (int)(bytes / 4), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+  float* v;
+  size_t n;
+  if (!getFloats(env, a[0], &v, &n)) return nullptr;
+  if (n > (size_t)INT32_MAX) { napi_throw_range_error(env, nullptr, "allreduceSum: more than 2^31 floats"); return nullptr; }
+  int rc = MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
   if (rc != MPI_SUCCESS) return throwMpi(env, "MPI_Allreduce", rc);
   return nullptr;
 }
