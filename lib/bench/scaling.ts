@@ -8,7 +8,10 @@ export interface ScalingCase {
   mode: SyncMode;
   /** undefined: the mode's own default frequency. */
   frequency?: "epoch" | "batch";
+  /** Worker threads (per rank when `ranks` is set). */
   workers: number;
+  /** MPI ranks on this host (`--cluster mpi`); undefined: the thread trainer alone. */
+  ranks?: number;
   seed: number;
 }
 
@@ -31,13 +34,44 @@ export const SCALING_SETUPS: { mode: SyncMode; frequency?: "epoch" | "batch" }[]
   { mode: "hogwild", frequency: "epoch" },
 ];
 
-export function scalingCases(setups: typeof SCALING_SETUPS, workers: readonly number[], seeds: readonly number[]): ScalingCase[] {
-  return seeds.flatMap((seed) => setups.flatMap((s) => workers.map((w) => ({ ...s, workers: w, seed }))));
+/** R ranks × K threads, as `--clusters 2x4` names it. */
+export interface RankLayout {
+  ranks: number;
+  threads: number;
+}
+
+/** Every setup × (thread counts, then rank layouts) × seed, seed-major so a partial study has whole seeds. */
+export function scalingCases(setups: typeof SCALING_SETUPS, workers: readonly number[], seeds: readonly number[], clusters: readonly RankLayout[] = []): ScalingCase[] {
+  return seeds.flatMap((seed) =>
+    setups.flatMap((s) => [...workers.map((w) => ({ ...s, workers: w, seed })), ...clusters.map((c) => ({ ...s, workers: c.threads, ranks: c.ranks, seed }))]),
+  );
+}
+
+/** `--clusters 2x1,2x4`: rank layouts, or the reason the text is not one. */
+export function parseRankLayouts(text: string): RankLayout[] | string {
+  const out: RankLayout[] = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d+)x(\d+)$/.exec(part);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) return `"${part}" is not RANKSxTHREADS (e.g. 2x4)`;
+    out.push({ ranks: Number(m[1]), threads: Number(m[2]) });
+  }
+  return out;
+}
+
+/** A case's identity: the resume key and its run folder's name. */
+export function caseKey(c: ScalingCase): string {
+  return `${c.mode}${c.frequency ? `-${c.frequency}` : ""}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
+}
+
+/** How the table names a case's workers: "8" threads, or "2 ranks × 4". */
+export function workersLabel(c: { workers: number; ranks?: number }): string {
+  return c.ranks ? `${c.ranks} ranks × ${c.workers}` : String(c.workers);
 }
 
 /** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table). */
 export function pipelineArgs(c: ScalingCase, out: string): string[] {
-  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), "--workers", String(c.workers), "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), "--out", out];
+  const workers = c.ranks ? ["--cluster", "mpi", "--ranks", String(c.ranks), "--workers-per-rank", String(c.workers)] : ["--workers", String(c.workers)];
+  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), "--out", out];
 }
 
 interface MetricsShape {
@@ -77,13 +111,13 @@ export function setupFlag(c: { mode: SyncMode; frequency?: string }): string {
 /** Markdown: one line per setup and worker count, the seeds side by side. */
 export function scalingTable(rows: readonly ScalingRow[]): string {
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
-  const keys = [...new Set(rows.map((r) => `${setupLabel(r)}|${r.workers}`))];
+  const keys = [...new Set(rows.map((r) => `${setupLabel(r)}|${workersLabel(r)}`))];
   const head = `| mode | workers | ${seeds.map((s) => `seed ${s}: win AUC, rec AUC, falls, ADLs, wall s`).join(" | ")} |`;
   const sep = `|---|---|${seeds.map(() => "---").join("|")}|`;
   const lines = keys.map((k) => {
     const [label, w] = k.split("|");
     const cells = seeds.map((s) => {
-      const r = rows.find((x) => setupLabel(x) === label && String(x.workers) === w && x.seed === s);
+      const r = rows.find((x) => setupLabel(x) === label && workersLabel(x) === w && x.seed === s);
       return r ? `${r.windowAuc.toFixed(4)}, ${r.recordingAuc.toFixed(4)}, ${r.fallsFound}/${r.falls}, ${r.adlsRight}/${r.adls}, ${r.wallSec.toFixed(0)}` : "";
     });
     return `| ${label} | ${w} | ${cells.join(" | ")} |`;
@@ -94,15 +128,17 @@ export function scalingTable(rows: readonly ScalingRow[]): string {
 /** Window AUC against workers, one line per setup and seed. */
 export function scalingFigure(rows: readonly ScalingRow[]): PlotFigure {
   const groups = new Map<string, ScalingRow[]>();
+  // Rank layouts plot at their total thread count, as their own lines.
   for (const r of rows) {
-    const k = `${setupLabel(r)}, seed ${r.seed}`;
+    const k = `${setupLabel(r)}${r.ranks ? ` on ${r.ranks} ranks` : ""}, seed ${r.seed}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   return {
     data: [...groups].map(([name, rs]) => {
-      const sorted = [...rs].sort((a, b) => a.workers - b.workers);
-      return { type: "scatter", mode: "lines+markers", name, x: sorted.map((r) => r.workers), y: sorted.map((r) => r.windowAuc) };
+      const total = (r: ScalingRow) => r.workers * (r.ranks ?? 1);
+      const sorted = [...rs].sort((a, b) => total(a) - total(b));
+      return { type: "scatter", mode: "lines+markers", name, x: sorted.map(total), y: sorted.map((r) => r.windowAuc) };
     }),
-    layout: { title: { text: "5-fold window AUC against worker threads" }, xaxis: { title: { text: "workers" }, type: "log", tickvals: [1, 2, 4, 8] }, yaxis: { title: { text: "window AUC" } } },
+    layout: { title: { text: "5-fold window AUC against worker threads" }, xaxis: { title: { text: "worker threads in all" }, type: "log", tickvals: [1, 2, 4, 8] }, yaxis: { title: { text: "window AUC" } } },
   };
 }

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupFlag, setupLabel } from "../bench/scaling";
+import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupFlag, setupLabel, workersLabel } from "../bench/scaling";
 import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
@@ -18,10 +18,18 @@ const list: FlagParser = (raw, flag) => {
   return raw;
 };
 
+const layouts: FlagParser = (raw, flag) => {
+  const parsed = parseRankLayouts(raw);
+  if (typeof parsed === "string") throw new UsageError(`${flag}: ${parsed}`);
+  return raw;
+};
+
 interface ScalingArgs {
   seeds?: string;
   workers?: string;
   modes?: string;
+  clusters?: string;
+  resume?: boolean;
   out?: string;
 }
 
@@ -29,6 +37,8 @@ const RULES: FlagRule<keyof ScalingArgs>[] = [
   { flag: "--seeds", arg: "LIST", key: "seeds", parse: list, help: "seeds [default: 1,2,3]" },
   { flag: "--workers", arg: "LIST", key: "workers", parse: list, help: "worker threads [default: 1,2,4,8]" },
   { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
+  { flag: "--clusters", arg: "LIST", key: "clusters", parse: layouts, help: "also MPI rank layouts on this host, RANKSxTHREADS (e.g. 2x1,2x4) [default: none]" },
+  { flag: "--resume", key: "resume", help: "keep the rows already in --out's scaling.json and run only the missing cases" },
   { flag: "--out", arg: "DIR", key: "out", parse: textFlag, help: "output folder [default: runs/scaling]" },
 ];
 
@@ -55,24 +65,32 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));
   fs.mkdirSync(out, { recursive: true });
   const pipeline = path.join(__dirname, "pipeline.js");
-  const rows: ScalingRow[] = [];
-  const cases = scalingCases(setups, workers, seeds);
+  const clusters = args.clusters === undefined ? [] : (parseRankLayouts(String(args.clusters)) as { ranks: number; threads: number }[]);
+  const cases = scalingCases(setups, workers, seeds, clusters);
+  const jsonPath = path.join(out, "scaling.json");
+  // --resume: rows of earlier runs in this folder stay (their own commands are kept beside them).
+  const earlier = args.resume && fs.existsSync(jsonPath) ? (readJson(jsonPath) as { commands?: string[]; command?: string; rows: ScalingRow[] }) : null;
+  const rows: ScalingRow[] = earlier ? [...earlier.rows] : [];
+  const commands = [...(earlier?.commands ?? (earlier?.command ? [earlier.command] : [])), `npm run scaling -- ${argv.join(" ")}`.trim()];
+  const done = new Set(rows.map(caseKey));
   for (const [i, c] of cases.entries()) {
-    const runDir = path.join(out, "runs", `${c.mode}${c.frequency ? `-${c.frequency}` : ""}-w${c.workers}-s${c.seed}`);
+    if (done.has(caseKey(c))) continue;
+    const runDir = path.join(out, "runs", caseKey(c));
     fs.rmSync(runDir, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [pipeline, ...pipelineArgs(c, runDir)], { encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) {
-      console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${c.workers} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);
+      console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${workersLabel(c)} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);
       return 1;
     }
     const row = rowFromMetrics(c, readJson(path.join(runDir, "metrics.json")));
     rows.push(row);
-    console.log(`[${i + 1}/${cases.length}] ${setupLabel(c)}, ${c.workers} workers, seed ${c.seed}: window AUC ${row.windowAuc.toFixed(4)}, recording AUC ${row.recordingAuc.toFixed(4)}, falls ${row.fallsFound}/${row.falls}, ADLs ${row.adlsRight}/${row.adls}, ${row.wallSec.toFixed(0)} s`);
-    writeJsonAtomic(path.join(out, "scaling.json"), { command: `npm run scaling -- ${argv.join(" ")}`.trim(), rows });
+    console.log(`[${i + 1}/${cases.length}] ${setupLabel(c)}, ${workersLabel(c)} workers, seed ${c.seed}: window AUC ${row.windowAuc.toFixed(4)}, recording AUC ${row.recordingAuc.toFixed(4)}, falls ${row.fallsFound}/${row.falls}, ADLs ${row.adlsRight}/${row.adls}, ${row.wallSec.toFixed(0)} s`);
+    writeJsonAtomic(jsonPath, { commands, rows });
   }
   const table = scalingTable(rows);
-  writeFileAtomic(path.join(out, "scaling.md"), `Measured with \`npm run scaling -- ${argv.join(" ")}\`\n\n${table}\n`);
-  writeFileAtomic(path.join(out, "scaling.html"), standaloneHtml({ title: "Quality against workers", sections: [{ text: `npm run scaling -- ${argv.join(" ")}`, figure: scalingFigure(rows) }] }));
+  const measuredWith = commands.map((c) => `\`${c}\``).join(", then ");
+  writeFileAtomic(path.join(out, "scaling.md"), `Measured with ${measuredWith}\n\n${table}\n`);
+  writeFileAtomic(path.join(out, "scaling.html"), standaloneHtml({ title: "Quality against workers", sections: [{ text: commands.join("; then "), figure: scalingFigure(rows) }] }));
   console.log(table);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS } from "../../lib/bench/scaling";
+import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS } from "../../lib/bench/scaling";
 
 const metrics = (source: string) => ({
   data: { source },
@@ -22,4 +22,19 @@ test("a row reads falls and ADLs from the recording confusion matrix; synthetic 
   assert.throws(() => rowFromMetrics({ mode: "gradients", workers: 8, seed: 1 }, metrics("synthetic")), /needs the real URFD data/);
   const table = scalingTable([row, { ...row, seed: 2, windowAuc: 0.95 }]);
   assert.match(table, /\| gradients \| 8 \| 0\.9600, 0\.9990, 30\/30, 39\/40, 71 \| 0\.9500, /);
+});
+
+test("rank layouts: --clusters parses RxK, the pipeline gets --cluster mpi, the table and keys name the ranks", () => {
+  assert.deepEqual(parseRankLayouts("2x1,2x4"), [{ ranks: 2, threads: 1 }, { ranks: 2, threads: 4 }]);
+  assert.match(String(parseRankLayouts("2x")), /not RANKSxTHREADS/);
+  assert.match(String(parseRankLayouts("0x2")), /not RANKSxTHREADS/);
+  const cases = scalingCases([{ mode: "gradients" }], [1], [1], [{ ranks: 2, threads: 4 }]);
+  assert.deepEqual(cases, [{ mode: "gradients", workers: 1, seed: 1 }, { mode: "gradients", workers: 4, ranks: 2, seed: 1 }]);
+  const args = pipelineArgs(cases[1], "o");
+  assert.deepEqual(args.slice(6, 12), ["--cluster", "mpi", "--ranks", "2", "--workers-per-rank", "4"]);
+  assert.ok(!args.includes("--workers"));
+  // Resume keys: a thread row and a rank row with the same thread count differ.
+  assert.notEqual(caseKey(cases[1]), caseKey({ mode: "gradients", workers: 4, seed: 1 }));
+  const row = rowFromMetrics(cases[1], metrics("urfd"));
+  assert.match(scalingTable([row]), /\| gradients \| 2 ranks × 4 \| 0\.9600/);
 });
