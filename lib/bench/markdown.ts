@@ -112,5 +112,36 @@ export function benchMarkdown(b: BenchResult): string {
       if (i.streaming.windowedP50Ms !== null) out.push(`| Streaming, last-T window, per frame p50 / p99 | ${num(i.streaming.windowedP50Ms, 2)} / ${num(i.streaming.windowedP99Ms, 2)} ms |`);
     } else out.push(`| Streaming per frame | skipped: ${i.streamingSkipped} |`);
   }
+  out.push("", ...clusterMarkdown(b));
   return out.join("\n");
+}
+
+function clusterMarkdown(b: BenchResult): string[] {
+  const c = b.cluster;
+  if (!c) return [`Cluster (Open MPI): skipped (${b.clusterSkipped ?? "not run"}).`];
+  const ms = (row: { results: { kind: string; floats: number; medianMs: number; maxMs: number }[] }, kind: string, floats: number) => {
+    const t = row.results.find((r) => r.kind === kind && r.floats === floats);
+    return t ? `${num(t.medianMs, 2)} (max ${num(t.maxMs, 1)})` : "–";
+  };
+  const out = [
+    `Cluster: one cross-rank exchange, median ms over repetitions (rank 0's clock after a barrier): synchronous = weighted allreduce of the weights, gradients = allreduce of 8 row counts + the in-order chain of the 8 slots + broadcast.` +
+      `${c.simulatedHostsSkipped ? ` Simulated hosts skipped: ${c.simulatedHostsSkipped}.` : ""}`,
+    "",
+    `| Where | Ranks | weights, default (${c.sizes.default}) | gradients, default | weights, original preset (${c.sizes.original}) | gradients, preset |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...c.exchange.map((r) => `| ${r.where} | ${r.ranks} | ${ms(r, "weights", c.sizes.default)} | ${ms(r, "gradients", c.sizes.default)} | ${ms(r, "weights", c.sizes.original)} | ${ms(r, "gradients", c.sizes.original)} |`),
+    "",
+    `Exchange share of an epoch, default model (${c.steadyState}):`,
+    "",
+    "| Mode | Where | Exchanges an epoch | ms each | epoch s | share |",
+    "|---|---|---:|---:|---:|---:|",
+    ...c.share.map((r) => `| ${r.mode} | ${r.where} | ${r.exchangesPerEpoch} | ${num(r.exchangeMs, 2)} | ${num(r.epochSec, 2)} | ${num(r.pct, 2)}% |`),
+    "",
+    "Time per epoch and peak memory per rank (URFD-shaped synthetic windows [32, 24], LSTM(32), batch 64):",
+    "",
+    "| Setup | Data | Windows | s an epoch | peak RSS per rank, MB |",
+    "|---|---:|---:|---:|---|",
+    ...c.epochs.map((e) => `| ${e.setup} | ${e.scale}× | ${e.windows} | ${num(e.secPerEpoch, 2)} | ${e.peakRssMbPerRank?.join(" / ") ?? "(one process)"} |`),
+  ];
+  return out;
 }

@@ -16,6 +16,7 @@ import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
 import { measureOriginalPreset, OriginalResult, FLOP_ASSUMPTION, originalFlopsPerRow, recurrentTrainFlops } from "./original-preset";
+import { ClusterBenchResult, measureCluster } from "./cluster-bench";
 import { BENCH_SETUPS, CaseIdentity, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
 
 export interface BenchOptions {
@@ -51,6 +52,11 @@ export interface BenchOptions {
   originalBatchSizes: number[];
   originalRows: number;
   originalEpochs: number;
+  /** The cluster part (Open MPI): exchanges on one host and simulated hosts, epochs of ranks beside threads. */
+  cluster: boolean;
+  /** Multiples of URFD's windows for the cluster epoch rows. */
+  clusterScales: number[];
+  clusterRateMbit: number;
 }
 
 /** Worker counts 1, 2, 4, ... up to the cores there are (at least 1 and 2). */
@@ -90,6 +96,9 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     // ~150–400 rows/s: 1024 rows make a steady epoch of several seconds.
     originalRows: 1024,
     originalEpochs: 3,
+    cluster: true,
+    clusterScales: [1, 10, 100],
+    clusterRateMbit: 1000,
   };
   if (!quick) return base;
   return {
@@ -104,6 +113,7 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     latencyRuns: 50,
     originalRows: 64,
     originalEpochs: 2,
+    clusterScales: [1],
   };
 }
 
@@ -204,6 +214,9 @@ export interface BenchResult {
   /** The original preset, 1 worker, per batch size, beside PyTorch (also in reference.byModel.original). */
   original?: OriginalResult | null;
   inference: InferenceResult | null;
+  /** Issue 13's cluster figures (lib/bench/cluster-bench.ts), or why they were skipped. */
+  cluster?: ClusterBenchResult | null;
+  clusterSkipped?: string | null;
   samples: RunSample[];
   durationSec: number;
 }
@@ -253,6 +266,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     ? await measureOriginalPreset({ batchSizes: o.originalBatchSizes, rows: o.originalRows, epochs: o.originalEpochs, torch: o.torch, python: o.python, log })
     : null;
   const inference = rounds.kept ? await measureKeptInference(o, rounds.kept, log) : null;
+  const cluster = o.cluster ? await measureCluster({ quick: o.quick, rateMbit: o.clusterRateMbit, scales: o.clusterScales, epochs: o.epochs >= 3 ? o.epochs : 3, log }) : "--no-cluster";
 
   const flopsPerWindow: Record<string, number> = Object.fromEntries(o.models.map((m) => [m, recurrentTrainFlops(m, data.T, data.F, [32])]));
   if (original) flopsPerWindow.original = originalFlopsPerRow();
@@ -288,6 +302,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     flops: { assumption: FLOP_ASSUMPTION, perWindow: flopsPerWindow },
     original: original && roundDeep(original, 3),
     inference: inference && roundInference(inference),
+    cluster: typeof cluster === "string" ? null : roundDeep(cluster, 3),
+    clusterSkipped: typeof cluster === "string" ? cluster : null,
     samples: rounds.samples.map((s) => roundDeep(s, 4)),
     durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,
   };

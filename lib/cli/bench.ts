@@ -22,6 +22,7 @@ const FLAGS = [
   { flag: "--no-torch", help: "skip the PyTorch reference" },
   { flag: "--no-ceiling", help: "skip the machine-ceiling check (1 vs 2 independent processes after each round)" },
   { flag: "--no-original", help: "skip the original preset (Embedding + 3 x LSTM(256), 1 worker, batch 16 and 64, beside PyTorch)" },
+  { flag: "--no-cluster", help: "skip the cluster part (Open MPI: exchange times on one host and simulated hosts, epochs of ranks beside threads at 1x/10x/100x URFD)" },
 ];
 
 /** The `bench` command as declared to commander (benchCommand adds what it does). */
@@ -90,6 +91,9 @@ function benchOptionsFromFlags(raw: RawFlags): BenchOptions {
         break;
       case "--no-original":
         o.original = false;
+        break;
+      case "--no-cluster":
+        o.cluster = false;
         break;
     }
   }

@@ -12,7 +12,6 @@ import { notebookPagesCommand } from "./run-notebook-pages";
 import { cleanNotebooksCommand } from "./clean-notebooks";
 import { scalingCommand } from "./scaling";
 import { benchClusterCommand } from "./bench-cluster";
-import { benchExchangeCommand } from "./bench-exchange";
 import { simHostsCommand } from "./sim-hosts";
 import { checkHtmlCommand } from "./check-html";
 import { profileCommand } from "./profile";
@@ -41,7 +40,7 @@ export function buildProgram(): StrictCommand {
     program.addCommand(command);
   }
   // Lab tools (root, MPI, Chromium, profiling): runnable, but kept out of the newcomer's help.
-  for (const command of [benchClusterCommand(), benchExchangeCommand(), simHostsCommand(), checkHtmlCommand(), profileCommand(), throughputCommand()]) {
+  for (const command of [benchClusterCommand(), simHostsCommand(), checkHtmlCommand(), profileCommand(), throughputCommand()]) {
     program.addCommand(command, { hidden: true });
   }
   return program;

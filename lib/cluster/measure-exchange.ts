@@ -1,4 +1,4 @@
-// Rank program of the exchange benchmark (lib/cli/bench-exchange.ts): times the cross-rank step of
+// Rank program of the exchange benchmark (lib/bench/cluster-bench.ts): times the cross-rank step of
 // each mode on every rank — synchronous: one weighted allreduce of `floats` weights; gradients: a
 // sum-allreduce of the MICRO_BATCHES row counts, then the in-order chain of the slots (float64
 // running sums) and a broadcast — and rank 0 prints the median and the spread as one JSON line.

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const MAIN = path.join(ROOT, "dist", "lib", "cli", "main.js");
 const NO_NETWORK = path.join(ROOT, "dist", "test", "fixtures", "no-network.js");
 const COMMANDS = ["pipeline", "detect", "validate", "derive-dfcsv", "data", "bench", "scaling", "notebooks", "notebook-pages", "clean-notebooks"];
-const HIDDEN = ["bench-cluster", "bench-exchange", "sim-hosts", "check-html", "profile", "throughput"];
+const HIDDEN = ["bench-cluster", "sim-hosts", "check-html", "profile", "throughput"];
 
 interface Run {
   code: number | null;

@@ -1,0 +1,65 @@
+// Pure parts of the cluster bench: its row types and the exchange's share of an epoch (issue 13's
+// goal: under 5% for the default model at 1 Gbit/s).
+import type { SyncMode } from "../distributed/config";
+
+/** One timing of measure-exchange.js: the synchronous weight allreduce or the gradient chain. */
+export interface ExchangeTiming {
+  kind: "weights" | "gradients";
+  floats: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  reps: number;
+}
+
+export interface ExchangeRow {
+  where: string;
+  ranks: number;
+  /** The simulated hosts' link rate; null on one host (shared memory). */
+  rateMbit: number | null;
+  results: ExchangeTiming[];
+}
+
+export interface EpochRow {
+  setup: string;
+  mode: SyncMode;
+  ranks: number;
+  threads: number;
+  simulatedHosts: boolean;
+  /** Multiple of URFD's windows. */
+  scale: number;
+  windows: number;
+  secPerEpoch: number;
+  peakRssMbPerRank?: number[];
+}
+
+export interface ShareRow {
+  mode: "synchronous" | "gradients";
+  ranks: number;
+  where: string;
+  exchangesPerEpoch: number;
+  exchangeMs: number;
+  epochSec: number;
+  /** Exchange time ÷ epoch time, in percent. */
+  pct: number;
+}
+
+/**
+ * The exchange's share of an epoch for the default model: per-epoch synchronous exchanges once an
+ * epoch, gradients once per global batch; the epoch is the same rank count's 1× URFD row (mean of
+ * steady epochs on this machine), so the share is the exchange's cost on those links for that work.
+ */
+export function exchangeShares(exchange: readonly ExchangeRow[], epochs: readonly EpochRow[], batchSize: number, defaultFloats = 7329): ShareRow[] {
+  const out: ShareRow[] = [];
+  for (const x of exchange) {
+    for (const mode of ["synchronous", "gradients"] as const) {
+      const timing = x.results.find((t) => t.floats === defaultFloats && t.kind === (mode === "synchronous" ? "weights" : "gradients"));
+      const epoch = epochs.find((e) => e.mode === mode && e.ranks === x.ranks && e.scale === 1 && !e.simulatedHosts) ?? epochs.find((e) => e.mode === mode && e.scale === 1 && e.ranks > 1);
+      if (!timing || !epoch || !Number.isFinite(epoch.secPerEpoch)) continue;
+      const exchangesPerEpoch = mode === "synchronous" ? 1 : Math.ceil(epoch.windows / batchSize);
+      const pct = (100 * exchangesPerEpoch * timing.medianMs) / 1000 / epoch.secPerEpoch;
+      out.push({ mode, ranks: x.ranks, where: x.where, exchangesPerEpoch, exchangeMs: timing.medianMs, epochSec: epoch.secPerEpoch, pct });
+    }
+  }
+  return out;
+}
