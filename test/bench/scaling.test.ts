@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS } from "../../lib/bench/scaling";
+import { caseDir, pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS, setupFlag, setupLabel } from "../../lib/bench/scaling";
+import { parsePipelineArgs } from "../../lib/pipeline/options";
 
 const metrics = (source: string) => ({
   data: { source },
@@ -22,4 +23,26 @@ test("a row reads falls and ADLs from the recording confusion matrix; synthetic 
   assert.throws(() => rowFromMetrics({ mode: "gradients", workers: 8, seed: 1 }, metrics("synthetic")), /needs the real URFD data/);
   const table = scalingTable([row, { ...row, seed: 2, windowAuc: 0.95 }]);
   assert.match(table, /\| gradients \| 8 \| 0\.9600, 0\.9990, 30\/30, 39\/40, 71 \| 0\.9500, /);
+});
+
+test("the weight-averaging remedies are setups of their own: distinct names, their flags, the plain names unchanged", () => {
+  const flags = SCALING_SETUPS.map(setupFlag);
+  assert.deepEqual(flags.slice(0, 5), ["gradients", "synchronous/epoch", "synchronous/batch", "asynchronous/epoch", "hogwild/epoch"]);
+  assert.equal(new Set(flags).size, flags.length, "every setup has its own name");
+  assert.equal(new Set(SCALING_SETUPS.map(setupLabel)).size, flags.length, "and its own table label");
+  assert.ok(flags.every((f) => !f.includes(",")), "names fit a comma-separated --modes list");
+  const moments = { mode: "synchronous" as const, frequency: "batch" as const, syncEvery: 4, batchSize: 8, averageMoments: true, workers: 8, seed: 2 };
+  assert.equal(setupFlag(moments), "synchronous/batch/every-4/batch-8/moments");
+  assert.equal(setupLabel(moments), "synchronous per batch (every 4 batches; batch 8; averaged moments)");
+  assert.equal(caseDir(moments), "synchronous-batch-every-4-batch-8-moments-w8-s2");
+  assert.equal(setupFlag({ mode: "synchronous", frequency: "epoch", lrScaling: "linear", warmupEpochs: 2 }), "synchronous/epoch/lr-linear-2");
+  // Every setup's arguments are a valid pipeline command line carrying its remedies.
+  for (const s of SCALING_SETUPS) {
+    const o = parsePipelineArgs(pipelineArgs({ ...s, workers: 8, seed: 1 }, "o"));
+    assert.ok(o !== "help");
+    assert.equal(o.averageMoments, s.averageMoments ?? false, setupFlag(s));
+    assert.equal(o.lrScaling, s.lrScaling ?? "none", setupFlag(s));
+    assert.equal(o.syncEvery, s.syncEvery ?? null, setupFlag(s));
+    assert.equal(o.batchSize, s.batchSize ?? 64, setupFlag(s));
+  }
 });
