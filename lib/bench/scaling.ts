@@ -1,13 +1,23 @@
 // The scaling study of issue 17: for every update rule and worker count, the 5-fold quality of the
 // pipeline (window AUC, recording AUC, falls found, ADLs right) and its wall time, per seed. Pure
 // parts here (cases, rows from metrics.json, the table, the figure); lib/cli/scaling.ts runs them.
-import type { SyncMode } from "../distributed/config";
+import type { LrScaling, SyncMode } from "../distributed/config";
 import type { PlotFigure } from "../notebook/html-page";
 
-export interface ScalingCase {
+/** One update rule of the study: a mode, and for weight averaging the remedies of issue 17 (pipeline flags of those names). */
+export interface ScalingSetup {
   mode: SyncMode;
   /** undefined: the mode's own default frequency. */
   frequency?: "epoch" | "batch";
+  syncEvery?: number;
+  /** Rows a worker's step when not the pipeline's default (constant averaged updates: 64 / 8). */
+  batchSize?: number;
+  averageMoments?: boolean;
+  lrScaling?: LrScaling;
+  warmupEpochs?: number;
+}
+
+export interface ScalingCase extends ScalingSetup {
   /** Worker threads (per rank when `ranks` is set). */
   workers: number;
   /** MPI ranks on this host (`--cluster mpi`); undefined: the thread trainer alone. */
@@ -26,12 +36,17 @@ export interface ScalingRow extends ScalingCase {
   averaging: string;
 }
 
-export const SCALING_SETUPS: { mode: SyncMode; frequency?: "epoch" | "batch" }[] = [
+export const SCALING_SETUPS: ScalingSetup[] = [
   { mode: "gradients" },
   { mode: "synchronous", frequency: "epoch" },
   { mode: "synchronous", frequency: "batch" },
   { mode: "asynchronous", frequency: "epoch" },
   { mode: "hogwild", frequency: "epoch" },
+  // Weight averaging's remedies (docs/scaling.md, "Weight averaging made sound?").
+  { mode: "synchronous", frequency: "epoch", averageMoments: true },
+  { mode: "synchronous", frequency: "epoch", lrScaling: "linear", warmupEpochs: 2 },
+  { mode: "synchronous", frequency: "batch", syncEvery: 4, batchSize: 8 },
+  { mode: "synchronous", frequency: "batch", syncEvery: 4, batchSize: 8, averageMoments: true },
 ];
 
 /** R ranks × K threads, as `--clusters 2x4` names it. */
@@ -58,9 +73,9 @@ export function parseRankLayouts(text: string): RankLayout[] | string {
   return out;
 }
 
-/** A case's identity: the resume key and its run folder's name. */
+/** A case's identity, distinct for every setup, layout and seed: the resume key and its run folder's name. */
 export function caseKey(c: ScalingCase): string {
-  return `${c.mode}${c.frequency ? `-${c.frequency}` : ""}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
+  return `${setupFlag(c).replace(/\//g, "-")}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
 }
 
 /** How the table names a case's workers: "8" threads, or "2 ranks × 4". */
@@ -71,7 +86,32 @@ export function workersLabel(c: { workers: number; ranks?: number }): string {
 /** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table). */
 export function pipelineArgs(c: ScalingCase, out: string): string[] {
   const workers = c.ranks ? ["--cluster", "mpi", "--ranks", String(c.ranks), "--workers-per-rank", String(c.workers)] : ["--workers", String(c.workers)];
-  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), "--out", out];
+  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), "--out", out];
+}
+
+/** The remedy flags of a setup, in a fixed order ([] for the plain modes). */
+function remedyArgs(c: ScalingSetup): string[] {
+  return [
+    ...(c.syncEvery !== undefined ? ["--sync-every", String(c.syncEvery)] : []),
+    ...(c.batchSize !== undefined ? ["--batch-size", String(c.batchSize)] : []),
+    ...(c.averageMoments ? ["--average-moments"] : []),
+    ...(c.lrScaling && c.lrScaling !== "none" ? ["--lr-scaling", c.lrScaling] : []),
+    ...(c.warmupEpochs ? ["--warmup-epochs", String(c.warmupEpochs)] : []),
+  ];
+}
+
+/** The remedies in words and as flag parts; both empty for the plain modes (their names stay as they were). */
+function remedyParts(c: ScalingSetup): { words: string[]; flags: string[] } {
+  const words: string[] = [];
+  const flags: string[] = [];
+  if (c.syncEvery !== undefined) (words.push(`every ${c.syncEvery} batches`), flags.push(`every-${c.syncEvery}`));
+  if (c.batchSize !== undefined) (words.push(`batch ${c.batchSize}`), flags.push(`batch-${c.batchSize}`));
+  if (c.averageMoments) (words.push("averaged moments"), flags.push("moments"));
+  if (c.lrScaling && c.lrScaling !== "none") {
+    words.push(`lr ${c.lrScaling}${c.warmupEpochs ? `, warm-up ${c.warmupEpochs}` : ""}`);
+    flags.push(`lr-${c.lrScaling}${c.warmupEpochs ? `-${c.warmupEpochs}` : ""}`);
+  }
+  return { words, flags };
 }
 
 interface MetricsShape {
@@ -99,13 +139,14 @@ export function rowFromMetrics(c: ScalingCase, metrics: unknown): ScalingRow {
   };
 }
 
-export function setupLabel(c: { mode: SyncMode; frequency?: string }): string {
-  return c.frequency ? `${c.mode} per ${c.frequency}` : c.mode;
+export function setupLabel(c: ScalingSetup): string {
+  const { words } = remedyParts(c);
+  return `${c.frequency ? `${c.mode} per ${c.frequency}` : c.mode}${words.length ? ` (${words.join("; ")})` : ""}`;
 }
 
-/** How --modes names a setup: "gradients", "synchronous/epoch". */
-export function setupFlag(c: { mode: SyncMode; frequency?: string }): string {
-  return c.frequency ? `${c.mode}/${c.frequency}` : c.mode;
+/** How --modes names a setup: "gradients", "synchronous/epoch", "synchronous/epoch/moments". */
+export function setupFlag(c: ScalingSetup): string {
+  return [c.frequency ? `${c.mode}/${c.frequency}` : c.mode, ...remedyParts(c).flags].join("/");
 }
 
 /** Markdown: one line per setup and worker count, the seeds side by side. */

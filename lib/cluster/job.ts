@@ -55,6 +55,8 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
+  // Both need each rank's Adam state or the global worker count in the exchange: not wired across ranks.
+  if (model.config.averageMoments || model.config.lrScaling !== "none") throw new TypeError("config.averageMoments and config.lrScaling are not implemented across ranks: train them on threads (no cluster)");
   const rowSize = data.T * data.F;
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
   return {

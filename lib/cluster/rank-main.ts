@@ -187,7 +187,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
       x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? trainRows : w.count, val: d.val,
       initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
-      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, faultInjection: null,
+      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: null, faultInjection: null,
       seedWorker: w.globalId, ...(gradients ? { globalWorkers: job.ranks * K } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
     };

@@ -1,5 +1,9 @@
 // Trainer configuration, and the one place where modes and fit options are checked.
 import { expectInt, expectNumber, expectObject, expectOneOf, Plain, rejectUnknownKeys } from "../model/check";
+import { describeLrScaling, LR_SCALINGS, LrScaling } from "./lr-scaling";
+
+export { LR_SCALINGS } from "./lr-scaling";
+export type { LrScaling } from "./lr-scaling";
 
 export const SYNC_MODES = ["gradients", "synchronous", "asynchronous", "hogwild"] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
@@ -36,6 +40,19 @@ export interface DistributedConfig {
    * landed since it read the weights) drops it and re-reads instead. Default: no bound (Elephas).
    */
   maxStaleness?: number;
+  /**
+   * Synchronous only: at every exchange Adam's first and second moments and its step count are
+   * averaged with the same row weights as the weights, and every worker continues from that
+   * state (default false: each worker keeps its own, as Elephas).
+   */
+  averageMoments?: boolean;
+  /**
+   * Synchronous only: the learning rate × numWorkers ('linear', Goyal et al. 2017) or × √numWorkers
+   * ('sqrt'), reached by a linear warm-up over `warmupEpochs`. Default 'none'.
+   */
+  lrScaling?: LrScaling;
+  /** Epochs of linear warm-up from the base rate to the scaled one (default 0); needs lrScaling. */
+  warmupEpochs?: number;
 }
 
 /** A config with its defaults filled in: what workers receive. */
@@ -44,7 +61,7 @@ export type ResolvedConfig = Required<DistributedConfig>;
 export const MAX_WORKERS = 64;
 export const DEFAULT_SEED = 42;
 
-const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "maxStaleness"] as const;
+const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "maxStaleness", "averageMoments", "lrScaling", "warmupEpochs"] as const;
 /** ResolvedConfig.maxStaleness when no bound was asked. */
 export const UNBOUNDED_STALENESS = -1;
 
@@ -85,7 +102,14 @@ export function validateConfig(value: unknown): ResolvedConfig {
     throw new TypeError("config.maxStaleness applies only to modes 'asynchronous' and 'hogwild'; remove it");
   }
   const maxStaleness = o.maxStaleness === undefined || o.maxStaleness === UNBOUNDED_STALENESS ? UNBOUNDED_STALENESS : expectInt(o.maxStaleness, "config.maxStaleness", 0);
-  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, maxStaleness };
+  if (o.averageMoments !== undefined && typeof o.averageMoments !== "boolean") throw new TypeError("config.averageMoments must be a boolean");
+  const averageMoments = o.averageMoments === true;
+  if (averageMoments && mode !== "synchronous") throw new TypeError("config.averageMoments applies only to mode 'synchronous' (the other modes exchange no weights to average it with); remove it");
+  const lrScaling = o.lrScaling === undefined ? "none" : expectOneOf(o.lrScaling, LR_SCALINGS, "config.lrScaling");
+  if (lrScaling !== "none" && mode !== "synchronous") throw new TypeError("config.lrScaling applies only to mode 'synchronous' (weight averaging); remove it");
+  const warmupEpochs = o.warmupEpochs === undefined ? 0 : expectInt(o.warmupEpochs, "config.warmupEpochs", 0, 10_000);
+  if (warmupEpochs > 0 && lrScaling === "none") throw new TypeError("config.warmupEpochs warms up a scaled learning rate: set config.lrScaling too, or remove it");
+  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, maxStaleness, averageMoments, lrScaling, warmupEpochs };
 }
 
 /** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
@@ -99,8 +123,13 @@ export function averagingRule(config: ResolvedConfig): string {
   switch (config.mode) {
     case "gradients":
       return `gradients of ${config.microBatches} micro-batches averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker`;
-    case "synchronous":
-      return `weights averaged weighted by rows ${when}, each worker with its own Adam state`;
+    case "synchronous": {
+      const adam = config.averageMoments
+        ? "Adam's moments and step count averaged with them, every worker continuing from the averaged state"
+        : "each worker with its own Adam state";
+      const lr = describeLrScaling(config.lrScaling, config.numWorkers, config.warmupEpochs);
+      return `weights averaged weighted by rows ${when}, ${adam}${lr ? `; ${lr}` : ""}`;
+    }
     case "asynchronous":
       return `weight deltas pushed to a locked store ${when}${bound(config)}, each worker with its own Adam state`;
     case "hogwild":
@@ -114,9 +143,12 @@ function bound(config: ResolvedConfig): string {
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */
 export function configToJson(config: ResolvedConfig): DistributedConfig {
-  const { syncEvery, microBatches, maxStaleness, ...rest } = config;
+  const { syncEvery, microBatches, maxStaleness, averageMoments, lrScaling, warmupEpochs, ...rest } = config;
   return {
     ...rest,
+    ...(averageMoments ? { averageMoments } : {}),
+    ...(lrScaling !== "none" ? { lrScaling } : {}),
+    ...(warmupEpochs > 0 ? { warmupEpochs } : {}),
     ...(config.frequency === "batch" ? { syncEvery } : {}),
     ...(config.mode === "gradients" ? { microBatches } : {}),
     ...(maxStaleness !== UNBOUNDED_STALENESS ? { maxStaleness } : {}),

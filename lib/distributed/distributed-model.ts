@@ -21,7 +21,7 @@ import { checkLabels, planFit } from "./fit-plan";
 import { FitTracker } from "./fit-tracker";
 import { fitResult } from "./fit-result";
 import { activeWorkerCount, GroupTask, runWorkerGroup } from "./worker-group";
-import { flatten, Shape, sizeOf, totalSize, unflatten } from "./weights";
+import { AdamState, flatten, Shape, sizeOf, totalSize, unflatten, unpackAdamState } from "./weights";
 
 export type { FitData, FitResult, FitTiming } from "./fit-result";
 import type { FitData, FitResult } from "./fit-result";
@@ -39,6 +39,17 @@ export interface SyncRoundState {
   averaged: Float32Array;
 }
 
+/** Synchronous with config.averageMoments: Adam's states around the last exchange (for checks). */
+export interface MomentRoundState {
+  /** What each worker brought to it. */
+  sent: AdamState[];
+  samples: number[];
+  /** Their row-weighted average. */
+  averaged: AdamState;
+  /** What each worker held after it (every one should hold `averaged`). */
+  held: AdamState[];
+}
+
 export const DISTRIBUTED_JSON = "distributed.json";
 const FORMAT = "fall-detection-distributed";
 
@@ -52,6 +63,7 @@ export class DistributedModel {
   private mainBackend = "";
   private busy = false;
   private lastStore: ParamStore | null = null;
+  private lastMoments: ParamStore | null = null;
 
   /** Validates spec and config now; call `await ready()` (or use `create`) before anything else. */
   constructor(options: DistributedModelOptions) {
@@ -109,6 +121,7 @@ export class DistributedModel {
     );
     const wallSec = (performance.now() - t0) / 1000;
     this.lastStore = plan.store;
+    this.lastMoments = plan.moments;
     writeFlatWeights(this.model!, new Float32Array(this.params!));
     return fitResult(tracker, { config: this.config, rowsOf: plan.rowsOf, withValidation: plan.nVal > 0, wallSec, t0 });
   }
@@ -207,6 +220,19 @@ export class DistributedModel {
       workerWeights: Array.from({ length: s.parties }, (_, i) => s.slot(i).slice()),
       samples: s.samples(),
       averaged: s.read(),
+    };
+  }
+
+  /** Synchronous with averageMoments: the workers' Adam states around the last exchange. */
+  lastMomentRound(): MomentRoundState | null {
+    const s = this.lastMoments;
+    if (!s) return null;
+    const W = s.parties;
+    return {
+      sent: Array.from({ length: W }, (_, i) => unpackAdamState(s.slot(i))),
+      samples: s.samples().slice(0, W),
+      averaged: unpackAdamState(s.read()),
+      held: Array.from({ length: W }, (_, i) => unpackAdamState(s.slot(W + i))),
     };
   }
 

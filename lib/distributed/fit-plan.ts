@@ -5,6 +5,7 @@ import type { ModelSpec } from "../model/spec";
 import type { ResolvedConfig, ResolvedFitOptions } from "./config";
 import type { FitData } from "./fit-result";
 import { ParamStore } from "./param-store";
+import { adamStateSize } from "./weights";
 import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "./partition";
 import type { FitTask } from "./protocol";
 import type { GroupTask } from "./worker-group";
@@ -19,6 +20,8 @@ export function checkLabels(data: FitData): void {
 export interface FitPlan {
   tasks: GroupTask[];
   store: ParamStore;
+  /** config.averageMoments: the workers' Adam states (sent, then held after each exchange) and their average. */
+  moments: ParamStore | null;
   /** Training rows worker w computes an epoch. */
   rowsOf: (w: number) => number;
   /** Validation rows (the last validationSplit of the data). */
@@ -56,6 +59,7 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
   const store = gradients
     ? ParamStore.create(m.weightCount, W, { slots: microBatches })
     : ParamStore.create(m.weightCount, W, { params: m.params, slots: mode === "synchronous" });
+  const moments = m.config.averageMoments ? ParamStore.create(adamStateSize(m.weightCount), W, { slots: 2 * W }) : null;
 
   const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
     const x = shared ? shared.x : gatherRows(data.x, rowSize, parts[w]);
@@ -66,10 +70,11 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
       x, y, count: shared ? nTrain : parts[w].length, val, initialEpoch: opts.initialEpoch, epochs: opts.epochs, shuffle: opts.shuffle, roundsPerEpoch,
       snapshot: opts.onEpochEnd !== undefined && (mode === "synchronous" || gradients),
       weights: gradients ? m.params : null,
+      moments: moments ? moments.handles : null,
       faultInjection: opts.faultInjection ?? null,
     };
     const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
     return { task, transfer };
   });
-  return { tasks, store, rowsOf, nVal };
+  return { tasks, store, moments, rowsOf, nVal };
 }

@@ -35,6 +35,11 @@ export interface FitTask {
    * from them; worker 0 writes the weights back after every epoch (all workers hold the same ones).
    */
   weights: SharedArrayBuffer | null;
+  /**
+   * Synchronous with config.averageMoments: the store of Adam states (packed, adamStateSize floats a
+   * slot). Slot w: what worker w brings to an exchange; slot numWorkers + w: what it holds after.
+   */
+  moments: ParamStoreHandles | null;
   /** TEST ONLY. */
   faultInjection: FaultInjection | null;
   /** Cluster runs (lib/cluster): the global worker number seeding shuffles and dropout (default workerId). */

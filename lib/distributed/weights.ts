@@ -1,5 +1,6 @@
 // Pure weight arithmetic over flat Float32Arrays (or per-layer lists of them). No tf: the same
 // functions run in workers, on the main thread and in tests.
+import type { AdamState } from "../model/adam-state";
 
 export type Shape = readonly number[];
 /** One flat vector, or a model's weights as one array per variable. */
@@ -104,4 +105,42 @@ function zipFlat(a: Float32Array, b: Float32Array, name: string, f: (x: number, 
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = f(a[i], b[i]);
   return out;
+}
+
+export type { AdamState } from "../model/adam-state";
+
+/** Floats of a packed AdamState for `weights` weights: m, v, then the step count. */
+export function adamStateSize(weights: number): number {
+  return 2 * weights + 1;
+}
+
+/** [m | v | steps] into `out` (a slot of the moment store). */
+export function packAdamState(s: AdamState, out: Float32Array = new Float32Array(adamStateSize(s.m.length))): Float32Array {
+  const n = s.m.length;
+  if (s.v.length !== n || out.length !== adamStateSize(n)) throw new RangeError(`packAdamState: m ${n}, v ${s.v.length} floats into ${out.length}`);
+  out.set(s.m, 0);
+  out.set(s.v, n);
+  out[2 * n] = s.steps;
+  return out;
+}
+
+/** The inverse of packAdamState, copying into `into` when given. */
+export function unpackAdamState(packed: Float32Array, into?: AdamState): AdamState {
+  if (packed.length % 2 !== 1) throw new RangeError(`unpackAdamState: ${packed.length} floats is not 2 × weights + 1`);
+  const n = (packed.length - 1) / 2;
+  const out = into ?? { m: new Float32Array(n), v: new Float32Array(n), steps: 0 };
+  if (out.m.length !== n || out.v.length !== n) throw new RangeError(`unpackAdamState: ${n} weights into m ${out.m.length}, v ${out.v.length}`);
+  out.m.set(packed.subarray(0, n));
+  out.v.set(packed.subarray(n, 2 * n));
+  out.steps = packed[2 * n];
+  return out;
+}
+
+/**
+ * Adam states averaged as weightedAverage averages weights (same row weights, zero counts ignored,
+ * float64 sums in worker order): the moments element-wise and the step count, so the averaged bias
+ * correction beta^t uses the mean t. Works on packed vectors, so the store averages its slots alike.
+ */
+export function averageAdamStates(states: readonly AdamState[], sampleCounts: readonly number[]): AdamState {
+  return unpackAdamState(weightedAverage(states.map((s) => packAdamState(s)), sampleCounts));
 }

@@ -13,6 +13,8 @@ import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } fro
 import { UNBOUNDED_STALENESS } from "./config";
 import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
+import { learningRateFactor } from "./lr-scaling";
+import { MomentExchange } from "./moment-exchange";
 
 export type { Post } from "./worker-common";
 
@@ -27,7 +29,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   if (task.config.mode === "gradients") return runGradientFit(task, post);
   const { config, workerId: id } = task;
   const { model, store, rowSize, batchShape } = await setup(task, post);
-  const step = makeTrainStep(model);
+  // The native step keeps the weights to itself; they reach the model only where it is read (syncWeights).
+  const step = makeTrainStep(model, { lazyWeights: true });
   const P = store.size;
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
@@ -40,6 +43,9 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const locked = config.mode === "asynchronous";
   const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;
   const seedId = task.seedWorker ?? id;
+  const trainable = model.trainableWeights.reduce((a, w) => a + w.read().size, 0);
+  const moments = task.moments ? new MomentExchange(task.moments, step, id, config.numWorkers, trainable) : null;
+  const baseRate = step.learningRate;
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
@@ -82,6 +88,9 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
       let unitSamples = 0;
       for (const idx of unit) {
         injectFault(task, epoch, batchNo);
+        if (config.lrScaling !== "none") {
+          step.learningRate = baseRate * learningRateFactor(config.lrScaling, config.numWorkers, config.warmupEpochs, epoch + batchNo / batches.length);
+        }
         const b = idx.length;
         const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(b));
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
@@ -102,21 +111,26 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
       timing.rounds++;
       if (sync) {
         let t = performance.now();
+        step.syncWeights();
         readFlatWeights(model, store.slot(id));
         store.setSamples(id, unitSamples);
+        moments?.send(unitSamples);
         timing.paramStoreMs += performance.now() - t;
         const { waitedMs } = store.arriveAndWait(() => {
           const ta = performance.now();
           if (crossRank) averageSlotsAcrossRanks(store, crossRank);
           else store.averageSlots();
+          moments?.average();
           timing.averagingMs += performance.now() - ta;
         }, id);
         timing.barrierWaitMs += waitedMs;
         t = performance.now();
         writeFlatWeights(model, store.read(after));
+        moments?.receive();
         timing.paramStoreMs += performance.now() - t;
       } else {
         const t = performance.now();
+        step.syncWeights();
         readFlatWeights(model, after);
         for (let i = 0; i < P; i++) after[i] -= before[i];
         timing.paramStoreMs += performance.now() - t;

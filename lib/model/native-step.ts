@@ -6,15 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { trainStepKernel } from "./fused-rnn";
 import { nativePlan, NativePlan } from "./native-plan";
 import { dropoutMask, RowSlice } from "./dropout-rows";
-
-/** tfjs's AdamOptimizer fields the step reads and writes back (private in its types). */
-interface AdamInternals {
-  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
-  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  iterations_: number;
-}
+import type { AdamInternals, AdamState } from "./adam-state";
 
 export class NativeStep {
   /** The weights, flat in model.trainableWeights order: the truth between writeToModel() calls. */
@@ -31,8 +23,10 @@ export class NativeStep {
   private readonly vars: tf.Variable[];
   /** Each variable's data at the last read or write: another object means someone assigned it. */
   private seen: unknown[] = [];
-  /** Adam steps since the optimizer last heard of them (its iteration count). */
-  private unsyncedSteps = 0;
+  /** Adam steps taken (the t of beta^t; fractional after writeAdam of an averaged state). */
+  private steps = 0;
+  /** Adam's learning rate, the compiled one unless set (a warm-up schedule sets it batch by batch). */
+  learningRate: number;
 
   private constructor(
     readonly model: tf.LayersModel,
@@ -43,6 +37,7 @@ export class NativeStep {
     this.grads = new Float32Array(plan.size);
     this.m = new Float32Array(plan.size);
     this.v = new Float32Array(plan.size);
+    this.learningRate = plan.optimizer.learningRate;
     this.readModel();
     this.readOptimizer();
   }
@@ -83,8 +78,8 @@ export class NativeStep {
     if (grads.length !== this.plan.size) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.plan.size}`);
     this.refresh();
     const o = this.plan.optimizer;
-    trainStepKernel().adam(this.weights, grads, this.m, this.v, this.accBetas, o.learningRate, o.beta1, o.beta2, o.epsilon);
-    this.unsyncedSteps++;
+    trainStepKernel().adam(this.weights, grads, this.m, this.v, this.accBetas, this.learningRate, o.beta1, o.beta2, o.epsilon);
+    this.steps++;
   }
 
   /** Writes the weights into the model's variables (before predict, save, getWeights). */
@@ -116,8 +111,26 @@ export class NativeStep {
       adam.accBeta1.assign(tf.scalar(this.accBetas[0]));
       adam.accBeta2.assign(tf.scalar(this.accBetas[1]));
     });
-    adam.iterations_ += this.unsyncedSteps;
-    this.unsyncedSteps = 0;
+    adam.iterations_ = Math.round(this.steps);
+  }
+
+  /** Copies Adam's moments and step count out (weight averaging with averaged moments). */
+  readAdam(into: AdamState): void {
+    if (into.m.length !== this.m.length || into.v.length !== this.v.length) throw new RangeError(`readAdam: state of ${into.m.length} floats, model has ${this.m.length}`);
+    into.m.set(this.m);
+    into.v.set(this.v);
+    into.steps = this.steps;
+  }
+
+  /** Continues from this Adam state: its moments, and beta^t at its (possibly fractional, averaged) t. */
+  writeAdam(state: AdamState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) throw new RangeError(`writeAdam: state of ${state.m.length} floats, model has ${this.m.length}`);
+    this.m.set(state.m);
+    this.v.set(state.v);
+    this.steps = state.steps;
+    const o = this.plan.optimizer;
+    this.accBetas[0] = o.beta1 ** state.steps;
+    this.accBetas[1] = o.beta2 ** state.steps;
   }
 
   /** Reads the model's weights again if anything assigned a variable since the last read or write. */
@@ -139,6 +152,7 @@ export class NativeStep {
     const adam = this.model.optimizer as unknown as AdamInternals;
     this.accBetas[0] = adam.accBeta1.dataSync()[0];
     this.accBetas[1] = adam.accBeta2.dataSync()[0];
+    this.steps = adam.iterations_ ?? 0;
     let offset = 0;
     this.vars.forEach((v, i) => {
       const m = adam.accumulatedFirstMoment[i]?.variable;

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { FusedModel, TrainingKernel } from "./fused-model";
 import { compiled } from "./compiled";
 import { NativeStep } from "./native-step";
+import { AdamState, readTfjsAdam, writeTfjsAdam } from "./adam-state";
 
 export { compiled } from "./compiled";
 
@@ -18,6 +19,14 @@ export interface TrainStep {
   run(xs: tf.Tensor, ys: tf.Tensor): Promise<[number, number]>;
   /** Writes what the step holds outside the model (native weights, Adam's state) into it. */
   sync(): void;
+  /** Writes only the weights into the model (with lazyWeights, before reading the model); cheaper than sync(). */
+  syncWeights(): void;
+  /** Adam's learning rate; setting it changes the next run()'s step (a warm-up schedule). */
+  learningRate: number;
+  /** Copies Adam's moments and step count out, flat in trainableWeights order. */
+  readAdam(into: AdamState): void;
+  /** Continues from this Adam state (weight averaging with averaged moments). */
+  writeAdam(state: AdamState): void;
 }
 
 export interface TrainStepOptions {
@@ -35,17 +44,16 @@ export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions = {}
   const fused = FusedModel.of(model);
   const lossFns = compiled(model).lossFunctions ?? [];
   if (typeof fused === "string" || lossFns.length !== 1) {
-    return {
+    return tfjsOptimizerStep(model, {
       kernel: "tfjs-layers",
       reason: typeof fused === "string" ? fused : "only compiled single-output models are fused",
       run: async (xs, ys) => (await model.trainOnBatch(xs, ys)) as [number, number],
-      sync: () => undefined,
-    };
+    });
   }
   const lossFn = lossFns[0];
   const optimizer = model.optimizer;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return {
+  return tfjsOptimizerStep(model, {
     kernel: "fused-native",
     reason: `whole step not native: ${native}`,
     run: async (xs, ys) => {
@@ -54,7 +62,24 @@ export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions = {}
       tf.dispose(Object.values(grads));
       return [loss, acc];
     },
+  });
+}
+
+/** A step that leaves weights and Adam's state in tfjs: nothing to sync; the optimizer's own fields. */
+function tfjsOptimizerStep(model: tf.LayersModel, step: Pick<TrainStep, "kernel" | "reason" | "run">): TrainStep {
+  const opt = model.optimizer as unknown as { learningRate: number };
+  return {
+    ...step,
     sync: () => undefined,
+    syncWeights: () => undefined,
+    get learningRate() {
+      return opt.learningRate;
+    },
+    set learningRate(lr: number) {
+      opt.learningRate = lr;
+    },
+    readAdam: (into) => readTfjsAdam(model, into),
+    writeAdam: (state) => writeTfjsAdam(model, state),
   };
 }
 
@@ -74,6 +99,15 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
       native.writeToModel();
       native.writeOptimizer();
     },
+    syncWeights: () => native.writeToModel(),
+    get learningRate() {
+      return native.learningRate;
+    },
+    set learningRate(lr: number) {
+      native.learningRate = lr;
+    },
+    readAdam: (into) => native.readAdam(into),
+    writeAdam: (state) => native.writeAdam(state),
   };
 }
 

@@ -15,7 +15,7 @@ import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
 import { DistributedConfig } from "../distributed/config";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic";
-import { GridSpec, ModelKind, PipelineOptions } from "./options";
+import { GridSpec, ModelKind, PipelineOptions, weightAveragingConfig } from "./options";
 import { PreparedSplit, prepareFolds, windowDataset } from "./prepare";
 import { trainFold } from "./train-fold";
 
@@ -145,7 +145,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
         type: "rnn",
         options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], seed: opts.seed },
       };
-      const config: DistributedConfig = { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), ...(opts.syncEvery !== null ? { syncEvery: opts.syncEvery } : {}), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
+      const config: DistributedConfig = { ...weightAveragingConfig(opts), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
       const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth });
       pooledScores.set(alignToThreshold(result.testProbs, result.threshold), at);
       at += result.testProbs.length;

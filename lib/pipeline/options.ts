@@ -1,6 +1,6 @@
 // The pipeline's options: one typed object, its defaults and its usage errors; commander turns the command
 // line into raw flags (./command-line) and they are validated once, here (lib/cli only prints and exits).
-import { MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
+import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
@@ -23,6 +23,12 @@ export interface PipelineOptions {
   /** With --frequency batch (weight and delta modes): exchange every syncEvery batches (local SGD); null: every batch. */
   syncEvery: number | null;
   workers: number;
+  /** Mode synchronous: average Adam's moments and step count with the weights at every exchange. */
+  averageMoments: boolean;
+  /** Mode synchronous: scale the learning rate with the workers (linear: Goyal et al. 2017; sqrt). */
+  lrScaling: LrScaling;
+  /** Epochs of linear warm-up to the scaled learning rate (needs lrScaling). */
+  warmupEpochs: number;
   epochs: number;
   batchSize: number;
   window: number;
@@ -52,7 +58,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -63,6 +69,9 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   frequency: null,
   syncEvery: null,
   workers: 2,
+  averageMoments: false,
+  lrScaling: "none",
+  warmupEpochs: 0,
   epochs: 30,
   batchSize: 64,
   window: 32,
@@ -145,6 +154,9 @@ const OPTIONS: OptionDoc[] = [
     if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
     return n;
   } },
+  { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
+  { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt)", parse: oneOf<LrScaling>(LR_SCALINGS) },
+  { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs", parse: nonNegativeInt },
   { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: positiveInt },
   { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: positiveInt },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
@@ -298,6 +310,11 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
   if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
+  if (parsed.averageMoments && parsed.mode !== "synchronous") throw new UsageError(`--average-moments averages Adam's state with the weights: it needs --mode synchronous, not ${parsed.mode}`);
+  if (parsed.lrScaling !== "none" && parsed.mode !== "synchronous") throw new UsageError(`--lr-scaling applies to weight averaging: it needs --mode synchronous, not ${parsed.mode}`);
+  if (parsed.warmupEpochs > 0 && parsed.lrScaling === "none") throw new UsageError("--warmup-epochs warms up a scaled learning rate: give --lr-scaling linear|sqrt too");
+  if (parsed.warmupEpochs >= parsed.epochs) throw new UsageError(`--warmup-epochs ${parsed.warmupEpochs} must be fewer than --epochs ${parsed.epochs}`);
+  if (parsed.cluster !== "none" && (parsed.averageMoments || parsed.lrScaling !== "none")) throw new UsageError("--average-moments and --lr-scaling are not implemented across ranks: drop them or --cluster");
   if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
     throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
   }
@@ -375,4 +392,16 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
     (out as unknown as Record<string, unknown>)[key] = parsed;
   }
   return out;
+}
+
+/** The update rule's part of the trainer config (mode, frequency and the weight-averaging remedies), only what was set. */
+export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
+  return {
+    mode: o.mode,
+    ...(o.frequency ? { frequency: o.frequency } : {}),
+    ...(o.syncEvery !== null ? { syncEvery: o.syncEvery } : {}),
+    ...(o.averageMoments ? { averageMoments: true } : {}),
+    ...(o.lrScaling !== "none" ? { lrScaling: o.lrScaling } : {}),
+    ...(o.warmupEpochs > 0 ? { warmupEpochs: o.warmupEpochs } : {}),
+  };
 }

@@ -21,7 +21,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { optionFlag, PipelineOptions, UsageError } from "./options";
+import { optionFlag, PipelineOptions, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -252,7 +252,7 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
 
 function configFor(opts: PipelineOptions): DistributedConfig {
   const numWorkers = opts.cluster === "mpi" ? (opts.workersPerRank ?? 1) : opts.workers;
-  return { mode: opts.mode, ...(opts.frequency ? { frequency: opts.frequency } : {}), ...(opts.syncEvery !== null ? { syncEvery: opts.syncEvery } : {}), numWorkers, batchSize: opts.batchSize, seed: opts.seed };
+  return { ...weightAveragingConfig(opts), numWorkers, batchSize: opts.batchSize, seed: opts.seed };
 }
 
 /** The MPI job a --cluster mpi run trains on, or null for threads. */

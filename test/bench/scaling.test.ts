@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS } from "../../lib/bench/scaling";
+import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS, setupFlag, setupLabel } from "../../lib/bench/scaling";
+import { parsePipelineArgs } from "../../lib/pipeline/options";
 
 const metrics = (source: string) => ({
   data: { source },
@@ -37,4 +38,26 @@ test("rank layouts: --clusters parses RxK, the pipeline gets --cluster mpi, the 
   assert.notEqual(caseKey(cases[1]), caseKey({ mode: "gradients", workers: 4, seed: 1 }));
   const row = rowFromMetrics(cases[1], metrics("urfd"));
   assert.match(scalingTable([row]), /\| gradients \| 2 ranks × 4 \| 0\.9600/);
+});
+
+test("the weight-averaging remedies are setups of their own: distinct names, their flags, the plain names unchanged", () => {
+  const flags = SCALING_SETUPS.map(setupFlag);
+  assert.deepEqual(flags.slice(0, 5), ["gradients", "synchronous/epoch", "synchronous/batch", "asynchronous/epoch", "hogwild/epoch"]);
+  assert.equal(new Set(flags).size, flags.length, "every setup has its own name");
+  assert.equal(new Set(SCALING_SETUPS.map(setupLabel)).size, flags.length, "and its own table label");
+  assert.ok(flags.every((f) => !f.includes(",")), "names fit a comma-separated --modes list");
+  const moments = { mode: "synchronous" as const, frequency: "batch" as const, syncEvery: 4, batchSize: 8, averageMoments: true, workers: 8, seed: 2 };
+  assert.equal(setupFlag(moments), "synchronous/batch/every-4/batch-8/moments");
+  assert.equal(setupLabel(moments), "synchronous per batch (every 4 batches; batch 8; averaged moments)");
+  assert.equal(caseKey(moments), "synchronous-batch-every-4-batch-8-moments-w8-s2");
+  assert.equal(setupFlag({ mode: "synchronous", frequency: "epoch", lrScaling: "linear", warmupEpochs: 2 }), "synchronous/epoch/lr-linear-2");
+  // Every setup's arguments are a valid pipeline command line carrying its remedies.
+  for (const s of SCALING_SETUPS) {
+    const o = parsePipelineArgs(pipelineArgs({ ...s, workers: 8, seed: 1 }, "o"));
+    assert.ok(o !== "help");
+    assert.equal(o.averageMoments, s.averageMoments ?? false, setupFlag(s));
+    assert.equal(o.lrScaling, s.lrScaling ?? "none", setupFlag(s));
+    assert.equal(o.syncEvery, s.syncEvery ?? null, setupFlag(s));
+    assert.equal(o.batchSize, s.batchSize ?? 64, setupFlag(s));
+  }
 });

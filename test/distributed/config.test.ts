@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { validateConfig, validateFitOptions } from "../../lib/distributed/config";
+import { averagingRule, configToJson, validateConfig, validateFitOptions } from "../../lib/distributed/config";
 import { DistributedModel } from "../../lib/distributed/distributed-model";
 
 const good = { mode: "synchronous", frequency: "epoch", numWorkers: 2, batchSize: 32 };
@@ -15,7 +15,7 @@ function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
 }
 
 test("validateConfig fills defaults", () => {
-  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, maxStaleness: -1 });
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, maxStaleness: -1, averageMoments: false, lrScaling: "none", warmupEpochs: 0 });
   assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
   const resolved = validateConfig(good);
   assert.deepEqual(validateConfig(resolved), resolved, "idempotent");
@@ -60,4 +60,21 @@ test("DistributedModel validates spec and config when constructed", () => {
   const model = { type: "rnn", options: { kind: "gru", timesteps: 4, features: 2 } } as const;
   oneLineTypeError(() => new DistributedModel({ model, config: { ...good, mode: "elastic" } as never }), /config\.mode/);
   oneLineTypeError(() => new DistributedModel({ model: { type: "cnn" } as never, config: good as never }), /model spec\.type/);
+});
+
+test("the weight-averaging remedies: synchronous only, checked once, stated in the averaging rule", () => {
+  const remedies = validateConfig({ ...good, numWorkers: 8, averageMoments: true, lrScaling: "linear", warmupEpochs: 2 });
+  assert.equal(remedies.averageMoments, true);
+  assert.deepEqual(validateConfig(remedies), remedies, "idempotent");
+  assert.deepEqual(configToJson(remedies), { mode: "synchronous", frequency: "epoch", numWorkers: 8, batchSize: 32, seed: 42, averageMoments: true, lrScaling: "linear", warmupEpochs: 2 });
+  assert.match(averagingRule(remedies), /Adam's moments and step count averaged with them, every worker continuing from the averaged state; learning rate × 8 \(the linear scaling rule of Goyal et al\. 2017, 8 workers\), reached by a linear warm-up from 1× over the first 2 epochs/);
+  assert.match(averagingRule(validateConfig({ ...good, numWorkers: 4, lrScaling: "sqrt" })), /learning rate × 2 \(the square-root scaling rule, 4 workers\), from the first batch/);
+  assert.match(averagingRule(validateConfig(good)), /each worker with its own Adam state$/);
+  assert.deepEqual(configToJson(validateConfig(good)), { ...good, seed: 42 }, "defaults stay out of distributed.json");
+  oneLineTypeError(() => validateConfig({ ...good, mode: "asynchronous", averageMoments: true }), /averageMoments applies only to mode 'synchronous'/);
+  oneLineTypeError(() => validateConfig({ ...good, mode: "gradients", frequency: "batch", lrScaling: "linear" }), /lrScaling applies only to mode 'synchronous'/);
+  oneLineTypeError(() => validateConfig({ ...good, averageMoments: "yes" }), /averageMoments must be a boolean/);
+  oneLineTypeError(() => validateConfig({ ...good, lrScaling: "quadratic" }), /config\.lrScaling must be one of 'none', 'linear', 'sqrt'/);
+  oneLineTypeError(() => validateConfig({ ...good, warmupEpochs: 2 }), /warmupEpochs warms up a scaled learning rate/);
+  oneLineTypeError(() => validateConfig({ ...good, lrScaling: "linear", warmupEpochs: -1 }), /config\.warmupEpochs/);
 });

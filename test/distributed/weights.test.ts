@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { add, addInPlace, flatten, scale, subtract, totalSize, unflatten, weightedAverage } from "../../lib/distributed/weights";
+import { adamStateSize, add, addInPlace, averageAdamStates, flatten, packAdamState, scale, subtract, totalSize, unflatten, unpackAdamState, weightedAverage } from "../../lib/distributed/weights";
 
 const f = (...v: number[]) => Float32Array.from(v);
 
@@ -48,4 +48,33 @@ test("weightedAverage rejects all-zero counts and mismatched inputs", () => {
   assert.throws(() => weightedAverage([f(1), f(1, 2)], [1, 1]), RangeError);
   assert.throws(() => weightedAverage([f(1)], [-1]), RangeError);
   assert.throws(() => weightedAverage([], []), RangeError);
+});
+
+test("averageAdamStates: moments and step count averaged with the weights' row weights, empty workers ignored", () => {
+  const s0 = { m: f(1, -2), v: f(0.5, 4), steps: 10 };
+  const s1 = { m: f(3, 2), v: f(1.5, 0), steps: 12 };
+  const s2 = { m: f(99, 99), v: f(99, 99), steps: 99 }; // no rows this round: must not count
+  const avg = averageAdamStates([s0, s1, s2], [1, 3, 0]);
+  assert.deepEqual(Array.from(avg.m), [2.5, 1]);
+  assert.deepEqual(Array.from(avg.v), [1.25, 1]);
+  assert.equal(avg.steps, 11.5);
+  // the same arithmetic as the weights: the packed vectors through weightedAverage
+  assert.deepEqual(packAdamState(avg), weightedAverage([packAdamState(s0), packAdamState(s1), packAdamState(s2)], [1, 3, 0]));
+  assert.deepEqual(Array.from(s0.m), [1, -2], "inputs untouched");
+  assert.throws(() => averageAdamStates([s0, s1], [0, 0]), /every sample count is zero/);
+  assert.throws(() => averageAdamStates([s0, { m: f(1), v: f(1), steps: 1 }], [1, 1]), RangeError);
+});
+
+test("packAdamState and unpackAdamState are inverse; bad sizes throw", () => {
+  const s = { m: f(1, 2, 3), v: f(4, 5, 6), steps: 7 };
+  assert.equal(adamStateSize(3), 7);
+  const packed = packAdamState(s);
+  assert.deepEqual(Array.from(packed), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(unpackAdamState(packed), s);
+  const into = { m: new Float32Array(3), v: new Float32Array(3), steps: 0 };
+  assert.equal(unpackAdamState(packed, into), into);
+  assert.deepEqual(into, s);
+  assert.throws(() => packAdamState({ m: f(1), v: f(1, 2), steps: 0 }), RangeError);
+  assert.throws(() => unpackAdamState(f(1, 2)), RangeError);
+  assert.throws(() => unpackAdamState(packed, { m: new Float32Array(2), v: new Float32Array(2), steps: 0 }), RangeError);
 });
