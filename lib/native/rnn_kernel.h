@@ -109,7 +109,7 @@ void forward(int kind, const Dims& d, const float* x, const float* W, const floa
   for (size_t r = 0; r < (size_t)T * B; r++) std::memcpy(pre + r * G, bias, sizeof(float) * G);
   gemmAcc(xT, W, pre, T * B, F, G, F, G, G);
   // R packed once for the T per-step products (LSTM: all gates; GRU: z and r, then the candidate's).
-  const bool packed = gemm::usePacked();
+  const bool packed = gemm::usePacked(U);
   thread_local gemm::Packed Rp, Rh;
   if (packed && kind == LSTM) Rp.pack(R, G, U, G);
   if (packed && kind != LSTM) {
@@ -203,7 +203,7 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
   transpose(W, WT.data(), F, G);
   transpose(R, RT.data(), U, G);
   // Rᵀ packed once for the T per-step products dz·Rᵀ (GRU: two row ranges of it).
-  const bool packed = gemm::usePacked();
+  const bool packed = gemm::usePacked(kind == LSTM ? G : U);  // the GRU's products go over U and 2U rows of Rᵀ
   thread_local gemm::Packed RTp;
   if (packed) RTp.pack(RT.data(), U, G, U);
   std::vector<float> dhNext((size_t)B * U, 0.f), dcNext((size_t)B * U, 0.f), zeros((size_t)B * U, 0.f);
