@@ -14,8 +14,9 @@ export interface GemmPathRun {
   rowsPerSec: number;
   /** Rows per CPU-second of this process: steadier than rowsPerSec on a shared machine. */
   rowsPerCpuSec: number;
-  /** Share of the steps' multiply-adds the BLAS did. */
+  /** Share of the steps' multiply-adds the BLAS did, and the packed micro-kernel (gemm_packed.h). */
   blasShare: number;
+  packedShare: number;
   kernel: string;
 }
 
@@ -51,7 +52,9 @@ export async function measureGemmPaths(name: string, batchSize: number, steps: n
     const after = gemmStats()!;
     const blas = after.blasMacs - before.blasMacs;
     const tiled = after.tiledMacs - before.tiledMacs;
-    out.push({ path: p, rowsPerSec: (steps * batchSize) / sec, rowsPerCpuSec: (steps * batchSize) / cpuSec, blasShare: blas / Math.max(1, blas + tiled), kernel: step.kernel });
+    const packed = (after.packedMacs ?? 0) - (before.packedMacs ?? 0);
+    const all = Math.max(1, blas + tiled + packed);
+    out.push({ path: p, rowsPerSec: (steps * batchSize) / sec, rowsPerCpuSec: (steps * batchSize) / cpuSec, blasShare: blas / all, packedShare: packed / all, kernel: step.kernel });
   }
   tf.dispose([xs, ys]);
   return out;
@@ -60,6 +63,6 @@ export async function measureGemmPaths(name: string, batchSize: number, steps: n
 if (require.main === module) {
   const [name = "original", batch = "64", steps = "10", ...paths] = process.argv.slice(2);
   measureGemmPaths(name, Number(batch), Number(steps), paths.length ? paths : ["tiled", "blas", "auto"]).then((runs) => {
-    for (const r of runs) console.log(`${name} batch ${batch}: ${r.path.padEnd(14)} ${r.rowsPerSec.toFixed(1).padStart(9)} rows/s ${r.rowsPerCpuSec.toFixed(1).padStart(9)} rows/CPU-s  BLAS share ${(100 * r.blasShare).toFixed(0)}%  (${r.kernel})`);
+    for (const r of runs) console.log(`${name} batch ${batch}: ${r.path.padEnd(14)} ${r.rowsPerSec.toFixed(1).padStart(9)} rows/s ${r.rowsPerCpuSec.toFixed(1).padStart(9)} rows/CPU-s  BLAS share ${(100 * r.blasShare).toFixed(0)}%, packed ${(100 * r.packedShare).toFixed(0)}%  (${r.kernel})`);
   });
 }

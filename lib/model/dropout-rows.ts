@@ -1,7 +1,7 @@
 // Dropout whose mask is drawn for a whole global batch and cut to one worker's rows, so N workers
 // splitting a batch apply exactly the mask one worker would (tf.dropout's own arithmetic).
 import * as tf from "@tensorflow/tfjs";
-import { alea } from "./uniform-random";
+import { fillDropoutMultiplier } from "./uniform-random";
 
 /** Which rows of the global batch this call holds: [offset, offset + x.shape[0]) of `total`. */
 export interface RowSlice {
@@ -44,13 +44,7 @@ export function dropoutMask(rate: number, seed: number | undefined, shape: numbe
   const mask = out ?? new Float32Array(n * rowSize);
   // tfjs's Dropout layer leaves its input alone unless 0 < rate < 1.
   if (!(rate > 0 && rate < 1)) return mask.fill(1);
-  const keep = Math.fround(1 - rate);
-  const next = alea(seed ?? Math.random());
   // The rows before ours are drawn and dropped: the generator is sequential.
-  for (let i = 0; i < rows.offset * rowSize; i++) next();
-  for (let i = 0; i < mask.length; i++) {
-    const u = Math.fround(next());
-    mask[i] = Math.fround(Math.floor(Math.fround(u + keep)) / keep);
-  }
+  fillDropoutMultiplier(seed ?? Math.random(), rows.offset * rowSize, Math.fround(1 - rate), mask);
   return mask;
 }

@@ -30,6 +30,10 @@ export interface GemmStats {
   /** Multiply-adds done by each path since the addon loaded, summed over every thread of the process. */
   tiledMacs: number;
   blasMacs: number;
+  /** The per-step products on the AVX-512 micro-kernel over packed weights (gemm_packed.h; mode auto only). */
+  packedMacs?: number;
+  /** Whether this build has that micro-kernel (the compiler targeted AVX-512). */
+  packedBuilt?: boolean;
 }
 
 /** FALL_GEMM=auto|tiled|blas: which code does the matrix products (auto: the BLAS for the large ones). */
@@ -117,11 +121,14 @@ export function setGemmPath(path: GemmPath, minMacs?: number): void {
 
 /**
  * "fused-native" (or "fused-native-step") becomes "fused-native+openblas" when the BLAS did products between the two
- * snapshots (taken around a fit in this process), so a run says which code computed its steps.
+ * snapshots (taken around a fit in this process), and gains "+avx512" when the packed micro-kernel did the per-step
+ * ones, so a run says which code computed its steps.
  */
 export function kernelWithGemmPath(kernel: string, before: GemmStats | null, after: GemmStats | null = gemmStats()): string {
-  if (!kernel.startsWith("fused-native") || !before || !after || !after.blas) return kernel;
-  return after.blasMacs > before.blasMacs ? `${kernel}+${after.blas}` : kernel;
+  if (!kernel.startsWith("fused-native") || !before || !after) return kernel;
+  const blas = after.blas && after.blasMacs > before.blasMacs ? `+${after.blas}` : "";
+  const packed = (after.packedMacs ?? 0) > (before.packedMacs ?? 0) ? "+avx512" : "";
+  return kernel + blas + packed;
 }
 
 function readBuildNote(): NativeBuildNote | null {

@@ -1,5 +1,6 @@
 // Whether a compiled model's whole training step can run natively (lib/native/train_step.cc), and
-// the layer layout that call takes: LSTM/GRU, Dropout and Dense layers, a Dense(1, sigmoid) output,
+// the layer layout that call takes: an optional Embedding front over [batch, T] ids, LSTM/GRU, Dropout
+// and Dense layers, a Dense(1, sigmoid) output,
 // (weighted) binary cross-entropy and Adam. Anything else is refused with the reason.
 import * as tf from "@tensorflow/tfjs";
 import { fusableLayer, fusedRnnStatus } from "./fused-rnn";
@@ -7,7 +8,7 @@ import { compiled } from "./compiled";
 import { POSITIVE_WEIGHT } from "./rnn";
 
 /** Layer codes and activation codes as train_step.cc reads them (6 ints a layer). */
-const LAYER_TYPES = { rnn: 0, dropout: 1, dense: 2 } as const;
+const LAYER_TYPES = { rnn: 0, dropout: 1, dense: 2, embedding: 3 } as const;
 const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };
 export const LAYOUT_INTS = 6;
 
@@ -24,6 +25,7 @@ export interface DropoutSite {
 export interface NativePlan {
   layout: Int32Array;
   timesteps: number;
+  /** Floats per time step of the input: 1 (an id) in front of an Embedding. */
   features: number;
   dropouts: DropoutSite[];
   positiveWeight: number;
@@ -47,15 +49,22 @@ export function nativePlan(model: tf.LayersModel): NativePlan | string {
     return "every weight must be trainable, in model.weights order";
   }
   const input = model.inputs[0].shape;
-  if (model.inputs.length !== 1 || input.length !== 3 || input[1] == null || input[2] == null) return "the input must be [batch, T, F] with T and F fixed";
-  const [timesteps, features] = [input[1], input[2]];
+  const embedded = model.layers[0]?.getClassName() === "Embedding";
+  if (embedded && (model.inputs.length !== 1 || input.length !== 2 || input[1] == null)) return "an Embedding's input must be [batch, T] ids with T fixed";
+  if (!embedded && (model.inputs.length !== 1 || input.length !== 3 || input[1] == null || input[2] == null)) return "the input must be [batch, T, F] with T and F fixed";
+  const [timesteps, features] = [input[1] as number, embedded ? 1 : (input[2] as number)];
   const layout: number[] = [];
   const dropouts: DropoutSite[] = [];
   let rowShape = [timesteps, features];
-  for (const layer of model.layers) {
+  for (const [index, layer] of model.layers.entries()) {
     const cls = layer.getClassName();
     const c = layer.getConfig() as Record<string, unknown>;
-    if (cls === "LSTM" || cls === "GRU") {
+    if (cls === "Embedding") {
+      const problem = embeddingProblem(c);
+      if (index !== 0 || problem) return `${layer.name}: ${problem ?? "an Embedding runs natively only as the first layer"}`;
+      layout.push(LAYER_TYPES.embedding, Number(c.inputDim), 0, 0, Number(c.outputDim), 0);
+      rowShape = [timesteps, Number(c.outputDim)];
+    } else if (cls === "LSTM" || cls === "GRU") {
       const shape = fusableLayer(layer);
       if (typeof shape === "string") return shape;
       if (rowShape.length !== 2) return `${layer.name}: a recurrent layer needs a sequence input`;
@@ -81,6 +90,15 @@ export function nativePlan(model: tf.LayersModel): NativePlan | string {
   if (last.getClassName() !== "Dense" || Number(lastConfig.units) !== 1 || lastConfig.activation !== "sigmoid") return "the last layer must be Dense(1, sigmoid)";
   const size = model.trainableWeights.reduce((n, w) => n + w.read().size, 0);
   return { layout: Int32Array.from(layout), timesteps, features, dropouts, positiveWeight, size, optimizer };
+}
+
+/** Why an Embedding's config cannot run natively (masking, regularizers, constraints), or undefined. */
+function embeddingProblem(c: Record<string, unknown>): string | undefined {
+  if (c.maskZero) return "Embedding with maskZero";
+  for (const key of ["embeddingsRegularizer", "activityRegularizer", "embeddingsConstraint"]) {
+    if (c[key] != null) return `Embedding with ${key}`;
+  }
+  return undefined;
 }
 
 /** The positive rows' weight of a compiled binary cross-entropy, or why the loss is not one. */

@@ -65,7 +65,10 @@ export class NativeStep {
     });
   }
 
-  /** [loss, accuracy] (means over the batch) and the mean loss's gradient into `grads`. */
+  /**
+   * [loss, accuracy] (means over the batch) and the mean loss's gradient into `grads`. x is [batch, T, F],
+   * or [batch, T] ids in front of an Embedding (an id outside the vocabulary throws a RangeError).
+   */
   lossAndGradients(x: Float32Array, y: Float32Array, batch: number, masks: Float32Array[], grads: Float32Array = this.grads): [number, number] {
     this.refresh();
     const { layout, timesteps, features, positiveWeight } = this.plan;

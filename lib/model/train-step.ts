@@ -90,7 +90,7 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
     run: async (xs, ys) => {
       const B = xs.shape[0];
       const masks = native.masks({ offset: 0, total: B }, B, native.layerSeeds());
-      const result = native.lossAndGradients(xs.dataSync() as Float32Array, ys.dataSync() as Float32Array, B, masks);
+      const result = native.lossAndGradients(floats(xs), floats(ys), B, masks);
       native.adam();
       if (!lazyWeights) native.writeToModel();
       return result;
@@ -109,6 +109,12 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
     readAdam: (into) => native.readAdam(into),
     writeAdam: (state) => native.writeAdam(state),
   };
+}
+
+/** A tensor's values as float32 (an int32 tensor of Embedding ids is converted, as tfjs casts them back). */
+function floats(t: tf.Tensor): Float32Array {
+  const data = t.dataSync();
+  return data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
 }
 
 /**

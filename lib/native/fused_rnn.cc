@@ -121,7 +121,7 @@ napi_value setProp(napi_env env, napi_value obj, const char* key, napi_value v) 
   return obj;
 }
 
-// { blas: "openblas" | "blis" | null, blasConfig, mode, minMacs, tiledMacs, blasMacs }: the counts
+// { blas: "openblas" | "blis" | null, blasConfig, mode, minMacs, tiledMacs, blasMacs, packedMacs, packedBuilt }: the counts
 // are multiply-adds done by each path since the addon loaded, in every thread of the process.
 napi_value GemmStats(napi_env env, napi_callback_info) {
   napi_value obj, v;
@@ -147,6 +147,10 @@ napi_value GemmStats(napi_env env, napi_callback_info) {
   setProp(env, obj, "tiledMacs", v);
   napi_create_double(env, (double)gemm::counters()[1].load(), &v);
   setProp(env, obj, "blasMacs", v);
+  napi_create_double(env, (double)gemm::counters()[2].load(), &v);
+  setProp(env, obj, "packedMacs", v);
+  napi_get_boolean(env, FALL_HAVE_PACKED != 0, &v);
+  setProp(env, obj, "packedBuilt", v);
   return obj;
 }
 

@@ -44,7 +44,7 @@ inline Config& config() {
 
 // Multiply-adds done by each path since the addon loaded, over all threads: what a run reports.
 inline std::atomic<uint64_t>* counters() {
-  static std::atomic<uint64_t> c[2] = {{0}, {0}};  // [0] tiled, [1] BLAS
+  static std::atomic<uint64_t> c[3] = {{0}, {0}, {0}};  // [0] tiled, [1] BLAS, [2] packed (gemm_packed.h)
   return c;
 }
 

@@ -1,10 +1,11 @@
-// The whole training step of a fused model in two native calls a batch: lossAndGradients (LSTM/GRU
-// layers, Dropout with masks drawn by the caller, Dense layers, the sigmoid output's binary
+// The whole training step of a fused model in two native calls a batch: lossAndGradients (an optional
+// Embedding front, LSTM/GRU layers, Dropout with masks drawn by the caller, Dense layers, the sigmoid output's binary
 // cross-entropy with positive rows weighted, every weight's gradient) and adam (the update in place).
 // The math is tfjs's own (test/model/native-*.test.ts check it against the tfjs step and
 // trainOnBatch); lib/model/native-step.ts drives it, and the JS side owns every buffer it sees.
 #include <node_api.h>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,8 +16,9 @@
 namespace fused {
 namespace {
 
-// One layer in the layout Int32Array: LAYOUT_INTS ints [type, kind, act, recAct, units, returnSequences].
-enum LayerType { RNN_LAYER = 0, DROPOUT_LAYER = 1, DENSE_LAYER = 2 };
+// One layer in the layout Int32Array: LAYOUT_INTS ints [type, kind, act, recAct, units, returnSequences];
+// an Embedding puts its vocabulary size in `kind` and its output width in `units`.
+enum LayerType { RNN_LAYER = 0, DROPOUT_LAYER = 1, DENSE_LAYER = 2, EMBEDDING_LAYER = 3 };
 constexpr int LAYOUT_INTS = 6;
 
 struct Layer {
@@ -85,6 +87,11 @@ std::string plan(const int* layout, int layers, int F, std::vector<Layer>* out, 
       offset += (size_t)width * G + (size_t)L.units * G + G;
       seq = L.returnSequences;
       width = L.units;
+    } else if (L.type == EMBEDDING_LAYER) {
+      if (l != 0 || width != 1) return at + "an Embedding must be the first layer, over [B, T] ids (F = 1)";
+      if (L.kind <= 0 || L.units <= 0) return at + "an Embedding needs a vocabulary (kind) and a width (units) > 0";
+      offset += (size_t)L.kind * L.units;
+      width = L.units;
     } else if (L.type == DROPOUT_LAYER) {
       (*dropouts)++;
     } else if (L.type == DENSE_LAYER) {
@@ -93,7 +100,7 @@ std::string plan(const int* layout, int layers, int F, std::vector<Layer>* out, 
       offset += (size_t)width * L.units + L.units;
       width = L.units;
     } else {
-      return at + "type must be 0 (recurrent), 1 (Dropout) or 2 (Dense)";
+      return at + "type must be 0 (recurrent), 1 (Dropout), 2 (Dense) or 3 (Embedding)";
     }
     L.seqOut = seq;
     L.outWidth = width;
@@ -130,6 +137,9 @@ void lossAndGradients(const std::vector<Layer>& layers, int B, int T, float posi
       dispatch(L.actA, L.recA, [&](auto a, auto r) { forward<decltype(a)::value, decltype(r)::value>(L.kind, d, in, W, R, bias, h, c, pre, post); });
       if (L.returnSequences) std::memcpy(out, h, sizeof(float) * B * T * U);
       else for (int b = 0; b < B; b++) std::memcpy(out + (size_t)b * U, h + ((size_t)b * T + T - 1) * U, sizeof(float) * U);
+    } else if (L.type == EMBEDDING_LAYER) {
+      const size_t D = L.units;
+      for (size_t r = 0; r < rowsIn; r++) std::memcpy(out + r * D, w + L.wOffset + (size_t)in[r] * D, sizeof(float) * D);
     } else if (L.type == DROPOUT_LAYER) {
       const float* m = masks[mask++];
       for (size_t i = 0; i < rowsIn * L.inWidth; i++) out[i] = in[i] * m[i];
@@ -185,6 +195,16 @@ void lossAndGradients(const std::vector<Layer>& layers, int B, int T, float posi
       }
       const float *h = slot(l, S_H, 0), *c = slot(l, S_C, 0), *pre = slot(l, S_PRE, 0), *post = slot(l, S_POST, 0);
       dispatch(L.actA, L.recA, [&](auto a, auto r) { backward<decltype(a)::value, decltype(r)::value>(L.kind, d, ins[l], W, R, h, c, pre, post, dh, dIn, dW, dR, db); });
+    } else if (L.type == EMBEDDING_LAYER) {
+      // tfjs's gather gradient (unsortedSegmentSum) is dense: rows no id touched get 0, and Adam still moves them
+      const size_t D = L.units;
+      float* dE = grads + L.wOffset;
+      std::memset(dE, 0, sizeof(float) * L.kind * D);
+      for (size_t r = 0; r < rowsIn; r++) {
+        float* row = dE + (size_t)ins[l][r] * D;
+        const float* g = dy + r * D;
+        for (size_t j = 0; j < D; j++) row[j] += g[j];
+      }
     } else if (L.type == DROPOUT_LAYER) {
       const float* m = masks[--mask];
       if (dIn) for (size_t i = 0; i < rowsIn * L.inWidth; i++) dIn[i] = dy[i] * m[i];
@@ -212,6 +232,20 @@ void lossAndGradients(const std::vector<Layer>& layers, int B, int T, float posi
 }
 
 // ---- N-API glue ----
+
+// The first id of x [B, T] that is not an integer in [0, vocab), said in a sentence; "" if none.
+std::string badId(const float* x, int B, int T, int vocab) {
+  for (size_t i = 0; i < (size_t)B * T; i++) {
+    const float id = x[i];
+    if (id >= 0.f && id < (float)vocab && id == std::floor(id)) continue;
+    char v[32];
+    if (std::isnan(id)) std::snprintf(v, sizeof v, "NaN");
+    else std::snprintf(v, sizeof v, "%g", (double)id);
+    return "Embedding input id " + std::string(v) + " (row " + std::to_string(i / T) + ", step " + std::to_string(i % T) +
+           ") is not an integer in [0, " + std::to_string(vocab) + ")";
+  }
+  return "";
+}
 
 // The elements of a typed array of type TT, or 0 if v is not one.
 size_t typedLength(napi_env env, napi_value v, napi_typedarray_type want) {
@@ -283,6 +317,13 @@ napi_value LossAndGradients(napi_env env, napi_callback_info info) {
   float* g = typed<float, napi_float32_array>(env, a[9], weightCount, &ok);
   double* result = typed<double, napi_float64_array>(env, a[10], 2, &ok);
   if (!ok) return fail(env, (who + "x, y, masks, weights and grads must be Float32Arrays (result a Float64Array) of the right length").c_str());
+  if (layers[0].type == EMBEDDING_LAYER) {
+    const std::string bad = badId(x, B, T, layers[0].kind);
+    if (!bad.empty()) {
+      napi_throw_range_error(env, nullptr, (who + bad).c_str());
+      return nullptr;
+    }
+  }
   lossAndGradients(layers, B, T, (float)pw, x, y, masks, w, g, result);
   return nullptr;
 }

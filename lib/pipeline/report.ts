@@ -128,10 +128,11 @@ function ensembleWords(members: number): string {
 
 /** How the training steps were computed, in words, with the reason for the slow path. */
 export function kernelSentence(training: { kernel: string; kernelNote?: string }): string {
-  const fused = /^fused-native(-step)?(?:\+(\w+))?$/.exec(training.kernel);
+  const fused = /^fused-native(-step)?(?:\+(openblas|blis))?(\+avx512)?$/.exec(training.kernel);
   if (!fused) return `Training steps: ${training.kernel}${training.kernelNote ? ` (fused kernel not used: ${training.kernelNote})` : ""}.`;
   // "-step": forward, loss, gradients and Adam in one native call a batch, not only the recurrent layers.
   const what = fused[1] ? "the whole step in native code (lib/native: LSTM/GRU, Dropout, Dense, loss, Adam)" : "the fused native LSTM/GRU kernel (lib/native)";
   const blas = fused[2] ? ` with ${fused[2] === "openblas" ? "OpenBLAS" : fused[2].toUpperCase()} (one thread) for its matrix products` : "";
-  return `Training steps: ${what}${blas}, the same math as tfjs-layers.`;
+  const packed = fused[3] ? `${blas ? " and" : " with"} an AVX-512 micro-kernel over packed weights for the per-step ones` : "";
+  return `Training steps: ${what}${blas}${packed}, the same math as tfjs-layers.`;
 }

@@ -42,7 +42,7 @@ test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, eve
     assert.equal(onDisk.folds.length, 2);
     assert.equal(onDisk.training.workers.length, 8, "2 workers × 2 folds × 2 members");
     // The kernel's path is named: with a BLAS linked (it does every product by default) the run says which.
-    if (fusedRnnStatus().available) assert.equal(onDisk.training.kernel, gemmStats()?.blas ? `fused-native-step+${gemmStats()!.blas}` : "fused-native-step");
+    if (fusedRnnStatus().available) assert.equal(onDisk.training.kernel, `fused-native-step${gemmStats()?.blas ? `+${gemmStats()!.blas}` : ""}${gemmStats()?.packedBuilt ? "+avx512" : ""}`);
     assert.deepEqual(onDisk.training.workers.map((w: { fold: number; member: number }) => `${w.fold}.${w.member}`), ["1.1", "1.1", "1.2", "1.2", "2.1", "2.1", "2.2", "2.2"]);
     assert.equal(onDisk.training.workers[0].history.loss.length, 2);
     assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(DEFAULT_PIPELINE_OPTIONS).sort());
