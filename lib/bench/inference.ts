@@ -1,21 +1,54 @@
 // Inference of a trained detector: batch throughput on the main thread (tfjs-layers and the fused
 // kernel) and through DistributedModel.predict, single-window latency, and (where lib/streaming offers it) per-frame
-// streaming latency.
+// streaming latency: StreamingDetector on the native stream step and on the tfjs stateful copy, and the FallDetector
+// the pipeline ships (an ensemble rescoring a window every `stride` frames).
 import * as tf from "@tensorflow/tfjs";
 import type { DistributedModel } from "../distributed/distributed-model";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
 import { createRng, gaussian } from "../random";
-import { median, percentile, timeEach } from "./stats";
+import { median, percentile, round, timeEach } from "./stats";
 import { makePredictor } from "../model/fused-model";
+import { DEFAULT_PIPELINE_OPTIONS } from "../pipeline/options";
+import { withoutOrthogonalWarning } from "../model/quiet";
 
 export interface StreamingResult {
-  /** StreamingDetector (stateful, one step a frame). */
+  /** StreamingDetector as built by default (stateful, one step a frame): the native stream step where it can run. */
   statefulP50Ms: number;
   statefulP99Ms: number;
+  /** Which code computed statefulP50Ms ("fused-native-stream" or "tfjs-layers-stateful"), and why not native when it is not. */
+  statefulKernel: string;
+  statefulKernelNote: string | null;
+  /** The same detector forced onto the tfjs-layers stateful copy, side by side. */
+  tfjsStatefulP50Ms: number;
+  tfjsStatefulP99Ms: number;
+  /** FallDetector as the pipeline ships it, or why it was not measured. */
+  shipped: ShippedDetectorLatency | null;
+  shippedSkipped: string | null;
   /** WindowedStream (the last T frames scored as one window). */
   windowedP50Ms: number | null;
   windowedP99Ms: number | null;
   frames: number;
+}
+
+/** The pipeline's detector, per pushed frame: most frames only enter the ring, every `stride`-th scores a window with every member. */
+export interface ShippedDetectorLatency {
+  members: number;
+  /** The members are the trained model and copies of it: the same work as distinct members. */
+  membersNote: string;
+  T: number;
+  F: number;
+  stride: number;
+  smooth: number;
+  /** Which code scores the windows ("fused-native" or "tfjs-layers"), and why not fused when it is not. */
+  kernel: string;
+  kernelNote: string | null;
+  perFrameP50Ms: number;
+  perFrameP99Ms: number;
+  perFrameMeanMs: number;
+  /** Only the frames that ended a window (scored by every member, smoothed, thresholded). */
+  scoredWindows: number;
+  scoredWindowP50Ms: number;
+  scoredWindowP99Ms: number;
 }
 
 export interface InferenceResult {
@@ -120,10 +153,13 @@ export async function measureInference(
   };
 }
 
+type Scorer = { push(f: ArrayLike<number>): unknown; reset(): void; dispose(): void };
+
 /** The parts of lib/streaming used here, looked up at run time: the module is optional. */
 interface StreamingApi {
-  StreamingDetector: { fromModel(model: tf.LayersModel, scaler: unknown): Promise<{ push(f: ArrayLike<number>): unknown; reset(): void; dispose(): void }> };
+  StreamingDetector: { fromModel(model: tf.LayersModel, scaler: unknown, opts?: { kernel?: string }): Promise<Scorer & { kernel?: string; kernelNote?: string }> };
   WindowedStream?: new (model: tf.LayersModel, scaler: unknown) => { push(f: ArrayLike<number>): unknown; reset(): void };
+  FallDetector?: new (models: tf.LayersModel[], preprocessing: unknown) => Scorer & { members: number; kernel: string; kernelNote?: string; stride: number; smooth: number };
   measureStreamingLatency(detector: unknown, frames: readonly ArrayLike<number>[]): { p50Ms: number; p99Ms: number };
   inputFeatureNames(withDiffs: boolean, diffLags?: readonly number[]): string[];
 }
@@ -142,27 +178,112 @@ function loadStreaming(): StreamingApi {
   return mod as StreamingApi;
 }
 
-async function measureStreaming(model: tf.LayersModel, frames: number, warmup: number): Promise<StreamingResult> {
-  const api = loadStreaming();
-  const F = (model.inputs[0].shape[2] as number) ?? 16;
+/** An identity scaler over the model's inputs, and seeded gaussian frames: the latency does not depend on their values. */
+function streamInputs(api: StreamingApi, F: number, count: number): { scaler: { mean: number[]; std: number[]; featureNames: string[] }; raw: Float32Array[] } {
   // 8 features, then 8 differences per lag: [1] for F = 16, [1, 4] for F = 24.
   const lags = [1, 4].slice(0, Math.max(0, F / 8 - 1));
   const names = api.inputFeatureNames(lags.length > 0, lags);
-  const scaler = { mean: names.map(() => 0), std: names.map(() => 1), featureNames: names };
   const rng = createRng(11);
-  const raw = Array.from({ length: warmup + frames }, () => Float32Array.from({ length: 8 }, () => gaussian(rng)));
-  const detector = await api.StreamingDetector.fromModel(model, scaler);
-  try {
-    for (const f of raw.slice(0, warmup)) detector.push(f);
-    const s = api.measureStreamingLatency(detector, raw.slice(warmup));
-    let w: { p50Ms: number; p99Ms: number } | null = null;
-    if (api.WindowedStream) {
-      const ws = new api.WindowedStream(model, scaler);
-      for (const f of raw.slice(0, warmup)) ws.push(f); // warmup ≥ T fills the window
-      w = api.measureStreamingLatency(ws, raw.slice(warmup));
+  return {
+    scaler: { mean: names.map(() => 0), std: names.map(() => 1), featureNames: names },
+    raw: Array.from({ length: count }, () => Float32Array.from({ length: 8 }, () => gaussian(rng))),
+  };
+}
+
+/** Per-frame latency of the streaming scorers and the shipped detector over `frames` timed frames after `warmup`. */
+export async function measureStreaming(model: tf.LayersModel, frames: number, warmup: number): Promise<StreamingResult> {
+  const api = loadStreaming();
+  const F = (model.inputs[0].shape[2] as number) ?? 16;
+  const { scaler, raw } = streamInputs(api, F, warmup + frames);
+  const timed = async (opts: { kernel?: string }) => {
+    const detector = await api.StreamingDetector.fromModel(model, scaler, opts);
+    try {
+      for (const f of raw.slice(0, warmup)) detector.push(f);
+      return { ...api.measureStreamingLatency(detector, raw.slice(warmup)), kernel: detector.kernel ?? "tfjs-layers-stateful", note: detector.kernelNote ?? null };
+    } finally {
+      detector.dispose();
     }
-    return { statefulP50Ms: s.p50Ms, statefulP99Ms: s.p99Ms, windowedP50Ms: w?.p50Ms ?? null, windowedP99Ms: w?.p99Ms ?? null, frames };
+  };
+  const s = await timed({});
+  const t = await timed({ kernel: "tfjs-layers-stateful" });
+  let w: { p50Ms: number; p99Ms: number } | null = null;
+  if (api.WindowedStream) {
+    const ws = new api.WindowedStream(model, scaler);
+    for (const f of raw.slice(0, warmup)) ws.push(f); // warmup ≥ T fills the window
+    w = api.measureStreamingLatency(ws, raw.slice(warmup));
+  }
+  let shipped: ShippedDetectorLatency | null = null;
+  let shippedSkipped: string | null = null;
+  try {
+    shipped = await measureShipped(api, model, scaler, raw, warmup);
+  } catch (err) {
+    shippedSkipped = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  }
+  // bench.json's rounding (run.ts) covers the older fields only: the new ones are rounded here, to 0.1 µs.
+  const r = (v: number) => round(v, 4) ?? NaN;
+  if (shipped) for (const k of ["perFrameP50Ms", "perFrameP99Ms", "perFrameMeanMs", "scoredWindowP50Ms", "scoredWindowP99Ms"] as const) shipped[k] = r(shipped[k]);
+  return {
+    statefulP50Ms: s.p50Ms,
+    statefulP99Ms: s.p99Ms,
+    statefulKernel: s.kernel,
+    statefulKernelNote: s.note,
+    tfjsStatefulP50Ms: r(t.p50Ms),
+    tfjsStatefulP99Ms: r(t.p99Ms),
+    shipped,
+    shippedSkipped,
+    windowedP50Ms: w?.p50Ms ?? null,
+    windowedP99Ms: w?.p99Ms ?? null,
+    frames,
+  };
+}
+
+/** A member of the same architecture and weights: what scoring costs does not depend on the weights' values. */
+async function copyOf(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const copy = await withoutOrthogonalWarning(() => tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) } as tf.io.ModelJSON));
+  copy.setWeights(model.getWeights());
+  return copy;
+}
+
+/** FallDetector with the pipeline's defaults (ensemble, stride, smooth), timed frame by frame. */
+async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: unknown, raw: Float32Array[], warmup: number): Promise<ShippedDetectorLatency> {
+  if (!api.FallDetector) throw new Error("lib/streaming has no FallDetector");
+  const { ensemble, stride, smooth } = DEFAULT_PIPELINE_OPTIONS;
+  const T = model.inputs[0].shape[1];
+  const F = model.inputs[0].shape[2] as number;
+  if (typeof T !== "number") throw new Error("the model takes windows of any length; FallDetector needs a fixed T");
+  const copies = await Promise.all(Array.from({ length: ensemble - 1 }, () => copyOf(model)));
+  const lags = [1, 4].slice(0, Math.max(0, F / 8 - 1));
+  const preprocessing = { scaler, window: { T, stride, withDiffs: lags.length > 0, diffLags: lags }, threshold: 0.5, smooth };
+  const detector = new api.FallDetector([model, ...copies], preprocessing);
+  try {
+    for (const f of raw.slice(0, Math.max(warmup, T + stride))) detector.push(f);
+    const timedFrames = raw.slice(warmup);
+    const all = new Float64Array(timedFrames.length);
+    const scored: number[] = [];
+    timedFrames.forEach((f, i) => {
+      const t0 = performance.now();
+      const step = detector.push(f);
+      all[i] = performance.now() - t0;
+      if (step !== null) scored.push(all[i]);
+    });
+    return {
+      members: detector.members,
+      membersNote: `the trained model and ${ensemble - 1} copies of it (the same work as ${ensemble} distinct members)`,
+      T,
+      F,
+      stride: detector.stride,
+      smooth: detector.smooth,
+      kernel: detector.kernel,
+      kernelNote: detector.kernelNote ?? null,
+      perFrameP50Ms: percentile(all, 0.5),
+      perFrameP99Ms: percentile(all, 0.99),
+      perFrameMeanMs: all.reduce((a, b) => a + b, 0) / all.length,
+      scoredWindows: scored.length,
+      scoredWindowP50Ms: percentile(scored, 0.5),
+      scoredWindowP99Ms: percentile(scored, 0.99),
+    };
   } finally {
     detector.dispose();
+    for (const c of copies) c.dispose();
   }
 }

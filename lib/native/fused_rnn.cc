@@ -7,6 +7,7 @@
 #include "napi_args.h"
 #include "rnn_kernel.h"
 #include "train_step.h"
+#include "stream_step.h"
 
 namespace {
 
@@ -164,6 +165,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, 4, props);
   registerTrainStep(env, exports);
+  registerStreamStep(env, exports);
   return exports;
 }
 

@@ -1,8 +1,11 @@
 // Streaming detection: a fall probability per incoming frame. StreamingDetector (stateful, O(1)
-// per frame, never restarts) or WindowedStream (last T frames, equals the window model exactly).
+// per frame, native where built, never restarts) or WindowedStream (last T frames, equals the window model exactly).
 // Alarms (ensemble mean, smoothing, threshold, refractory period) come from lib/detect's FallDetector.
 export { StreamingDetector } from "./streaming-detector";
-export type { FrameScorer } from "./streaming-detector";
+export type { FrameScorer, StreamingOptions } from "./streaming-detector";
+export type { StreamKernel, StreamKernelChoice } from "./stream-kernel";
+export { streamPlan } from "./stream-plan";
+export type { StreamPlan, StreamOp } from "./stream-plan";
 export { WindowedStream } from "./windowed-stream";
 export { measureStreamingLatency } from "./latency";
 export type { StreamingLatency } from "./latency";

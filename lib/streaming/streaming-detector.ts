@@ -1,5 +1,6 @@
-// Frame-by-frame fall probability with constant work per frame: one step of a stateful copy of the
-// trained LSTM/GRU, its state kept between calls.
+// Frame-by-frame fall probability with constant work per frame: one step of the trained LSTM/GRU
+// from its state kept between calls, in one native call (stream_step.cc) where the addon is built and
+// the model fits it, else through a stateful tfjs-layers copy; `kernel` says which, `kernelNote` why.
 //
 // How this differs from window scoring: the trained model restarts from a zero state for every
 // window of T frames, so its score only sees the last T frames. This detector never restarts (until
@@ -8,13 +9,14 @@
 // score at frame T-1 after a reset equals the window model's score of frames 0..T-1. Use
 // WindowedStream when the output must equal the window model's (work O(T) per frame instead), and
 // lib/detect's FallDetector for alarms: it is exactly the evaluated model (ensemble, smoothing, threshold).
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import type { Scaler } from "../data/scaler";
 import { loadModelFiles } from "../model/io";
 import { readPreprocessing } from "../export/preprocessing";
 import { refuseEnsembleFolder } from "../export/ensemble-folder";
 import { FrameFeaturizer, featurizerFor } from "./frame-features";
-import { recurrentLayers, statefulCopy, windowInputShape } from "./stateful-copy";
+import { windowInputShape } from "./stateful-copy";
+import { chooseStreamStep, FrameStep, StreamKernel, StreamKernelChoice } from "./stream-kernel";
 
 /** What both streaming scorers offer (measureStreamingLatency takes either). */
 export interface FrameScorer {
@@ -24,30 +26,47 @@ export interface FrameScorer {
   reset(): void;
 }
 
+export interface StreamingOptions {
+  /** "auto" (default): the native stream step where it can run, else the tfjs-layers stateful copy. */
+  kernel?: StreamKernelChoice;
+}
+
 export class StreamingDetector implements FrameScorer {
+  /** Which code steps the model: "fused-native-stream" or "tfjs-layers-stateful". */
+  readonly kernel: StreamKernel;
+  /** Why the native stream step is not used, when it is not. */
+  readonly kernelNote?: string;
   private readonly featurizer: FrameFeaturizer;
   private readonly row: Float32Array;
   private disposed = false;
 
   private constructor(
-    private readonly stepModel: tf.LayersModel,
+    private readonly stepper: FrameStep,
+    F: number,
     scaler: Scaler,
+    kernel: StreamKernel,
+    note: string | undefined,
   ) {
-    this.featurizer = featurizerFor(windowInputShape(stepModel).F, scaler);
+    this.featurizer = featurizerFor(F, scaler);
     this.row = new Float32Array(this.featurizer.F);
+    this.kernel = kernel;
+    if (note !== undefined) this.kernelNote = note;
   }
 
-  /** From a trained window model (left untouched) and the scaler it was trained with. */
-  static async fromModel(model: tf.LayersModel, scaler: Scaler): Promise<StreamingDetector> {
-    return new StreamingDetector(await statefulCopy(model), scaler);
+  /** From a trained window model (left untouched: its weights are copied) and the scaler it was trained with. */
+  static async fromModel(model: tf.LayersModel, scaler: Scaler, opts: StreamingOptions = {}): Promise<StreamingDetector> {
+    const { F } = windowInputShape(model);
+    featurizerFor(F, scaler); // a scaler for other inputs is refused before any copy is made
+    const chosen = await chooseStreamStep(model, opts.kernel);
+    return new StreamingDetector(chosen.step, F, scaler, chosen.kernel, chosen.note);
   }
 
   /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
-  static async fromDir(dir: string, scaler?: Scaler): Promise<StreamingDetector> {
+  static async fromDir(dir: string, scaler?: Scaler, opts: StreamingOptions = {}): Promise<StreamingDetector> {
     refuseEnsembleFolder(dir, "StreamingDetector");
     const model = await loadModelFiles(dir);
     try {
-      return await StreamingDetector.fromModel(model, scaler ?? readPreprocessing(dir).scaler);
+      return await StreamingDetector.fromModel(model, scaler ?? readPreprocessing(dir).scaler, opts);
     } finally {
       model.dispose();
     }
@@ -57,25 +76,22 @@ export class StreamingDetector implements FrameScorer {
   push(features: ArrayLike<number>, frame?: number): number {
     if (this.disposed) throw new Error("StreamingDetector was disposed");
     this.featurizer.next(features, this.row, frame);
-    // The stateful layers replace (and free) their previous state inside predict; tidy frees the rest.
-    return tf.tidy(() => (this.stepModel.predict(tf.tensor3d(this.row, [1, 1, this.row.length])) as tf.Tensor).dataSync()[0]);
+    return this.stepper.step(this.row);
   }
 
   reset(): void {
-    this.stepModel.resetStates();
+    this.stepper.reset();
     this.featurizer.reset();
   }
 
-  /** Tensors holding the recurrent state (constant: 2 per LSTM layer, 1 per GRU layer). */
+  /** Tensors holding the recurrent state: 2 per LSTM layer, 1 per GRU layer on tfjs; 0 natively (a Float32Array). */
   stateTensorCount(): number {
-    return recurrentLayers(this.stepModel).reduce((n, l) => n + (l.states?.filter((s) => s != null).length ?? 0), 0);
+    return this.stepper.stateTensorCount();
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    // LayersModel.dispose frees weights but not a stateful layer's state tensors.
-    for (const l of recurrentLayers(this.stepModel)) tf.dispose((l.states ?? []).filter((t) => t != null));
-    this.stepModel.dispose();
+    this.stepper.dispose();
   }
 }
