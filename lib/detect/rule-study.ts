@@ -69,6 +69,19 @@ export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: F
   };
 }
 
+/**
+ * A rule replayed on each fold's own training recordings at the fold's threshold (in-sample scores): what a rule
+ * tuned on the training folds alone could see. Returns, per fold, the false alarms and missed falls there.
+ */
+export function trainingSideAlarms(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): { fold: number; falseAlarms: number; missedFalls: number; medianDelay: number | null }[] {
+  return folds.map((f) => {
+    const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+    const scores = vetoed(rule, ruleScores(rule, f.trainMembers, f.train), f.train, ds);
+    const d = detectionFigures(replayWindowSet(ds, f.train, scores, { threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }), { refractorySec: DEFAULT_REFRACTORY_SEC });
+    return { fold: f.fold, falseAlarms: d.falseAlarms, missedFalls: d.missedFalls, medianDelay: d.delayFrames.median };
+  });
+}
+
 /** Rules for windows re-cut at stride 1 (a detector scoring every frame): smoothing over the same 8-frame span as 3 windows at stride 4, and none. */
 export const STRIDE1_RULES: readonly AlarmRule[] = [
   { name: "stride 1: mean, smooth 9", aggregate: "mean", smooth: 9 },
@@ -90,7 +103,7 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "stride1" | "padded";
+export type StudyPart = "rules" | "stride1" | "padded" | "train";
 
 /** The markdown table of every rule of `parts` on each run of `dirs`. */
 export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
@@ -106,6 +119,13 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
+    if (parts.includes("train")) {
+      const folds = await rescoreRun(dir);
+      for (const rule of STUDIED_RULES) {
+        const per = trainingSideAlarms(folds, rule, ds);
+        console.log(`| ${label} | training side: ${rule.name} | false alarms per fold ${per.map((p) => p.falseAlarms).join("/")} | missed falls ${per.map((p) => p.missedFalls).join("/")} | median delay ${per.map((p) => p.medianDelay ?? "n/a").join("/")} |`);
+      }
+    }
     for (const [part, rules, rescore] of sets) {
       if (!parts.includes(part)) continue;
       const folds = await rescore();
