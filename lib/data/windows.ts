@@ -1,6 +1,7 @@
 // Cuts a frame data set into fixed-length windows for the RNN, labelled by overlap with a fall.
 
 import { FrameDataset, WindowSet } from "../types";
+import { padRecordingStarts } from "./pad-starts";
 
 /** Window length in frames: T=32 beat T=16 on URFD (FACTS.md). */
 export const DEFAULT_T = 32;
@@ -47,6 +48,11 @@ export interface WindowOptions {
   withDiffs?: boolean;
   /** Lags of those differences (default DEFAULT_DIFF_LAGS, F = 24); ignored without withDiffs. */
   diffLags?: readonly number[];
+  /**
+   * Copies of each recording's first frame put in front of it (default 0), so windows end from its
+   * (T − padStarts)th frame on: URFD clips often start less than a second before the fall.
+   */
+  padStarts?: number;
 }
 
 export interface WindowResult {
@@ -74,7 +80,9 @@ export function makeWindowsWithReport(ds: FrameDataset, opts: WindowOptions = {}
   const stride = positiveInt(opts.stride ?? DEFAULT_STRIDE, "stride");
   const withDiffs = opts.withDiffs ?? true;
   const lags = withDiffs ? checkDiffLags(opts.diffLags ?? DEFAULT_DIFF_LAGS, "makeWindows") : [];
-  const { table, sequences } = ds;
+  const pad = opts.padStarts ?? 0;
+  if (!Number.isInteger(pad) || pad < 0 || pad >= T) throw new TypeError(`makeWindows: padStarts must be an integer in 0..${T - 1}, got ${pad}`);
+  const { table, sequences } = pad > 0 ? padRecordingStarts(ds, pad) : ds;
   const nf = table.featureNames.length;
   const F = nf * (1 + lags.length);
 

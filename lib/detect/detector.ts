@@ -39,10 +39,10 @@ export interface DetectorStep {
   alarm: AlarmEvent | null;
 }
 
-/** The phase that places windows where the pipeline does on a recording of `rows` frames (aligned to its last frame). */
-export function evaluationPhase(rows: number, T: number, stride: number): number {
-  if (rows < T) return 0;
-  return (rows - T) % stride;
+/** The phase that places windows where the pipeline does on a recording of `rows` frames (aligned to its last frame; `padStarts` copies of its first frame in front). */
+export function evaluationPhase(rows: number, T: number, stride: number, padStarts = 0): number {
+  if (rows + padStarts < T) return 0;
+  return (rows + padStarts - T) % stride;
 }
 
 export class FallDetector {
@@ -51,6 +51,8 @@ export class FallDetector {
   readonly stride: number;
   readonly smooth: number;
   readonly threshold: number;
+  /** Copies of a recording's first frame pushed before it (preprocessing.json's window.padStarts), as the pipeline padded. */
+  readonly padStarts: number;
   readonly refractorySec: number;
   readonly fps: number;
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it. */
@@ -86,6 +88,7 @@ export class FallDetector {
     this.F = F;
     this.stride = preprocessing.window.stride;
     this.smooth = preprocessing.smooth ?? 1;
+    this.padStarts = preprocessing.window.padStarts ?? 0;
     this.threshold = threshold;
     this.refractorySec = opts.refractorySec ?? DEFAULT_REFRACTORY_SEC;
     this.fps = opts.fps ?? URFD_FPS;
@@ -117,10 +120,14 @@ export class FallDetector {
    */
   push(features: ArrayLike<number>, frame?: number): DetectorStep | null {
     if (this.disposed) throw new Error("FallDetector was disposed");
+    if (this.padStarts > 0 && this.ring.count === 0) {
+      // Numbered before the first frame, as makeWindows pads: the ring counts them, so phases follow evaluationPhase(rows, T, stride, padStarts).
+      for (let p = this.padStarts; p >= 1; p--) this.ring.push(features, frame === undefined ? undefined : frame - p);
+    }
     const n = this.ring.push(features, frame);
     if (n < this.T || (n - this.T) % this.stride !== this.phase) return null;
     const probability = this.score(this.ring.window());
-    const at = frame ?? n - 1;
+    const at = frame ?? n - 1 - this.padStarts;
     const { score, alarm } = this.logic.step(at, probability);
     return { frame: at, probability, score, alarm };
   }

@@ -37,7 +37,7 @@ export function replayDataset(detector: FallDetector, ds: FrameDataset, opts: Re
   const before = detector.phase;
   for (const s of ds.sequences) {
     if (wanted && !wanted.has(s.id)) continue;
-    const phase = opts.live ? 0 : evaluationPhase(s.length, detector.T, detector.stride);
+    const phase = opts.live ? 0 : evaluationPhase(s.length, detector.T, detector.stride, detector.padStarts);
     detector.reset(phase);
     const windows: DatasetReplay["windows"] = [];
     const alarms: AlarmEvent[] = [];

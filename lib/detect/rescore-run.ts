@@ -44,7 +44,7 @@ export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stri
       if (opts.stride !== undefined || opts.padMinReal !== undefined) {
         if (!opts.ds) throw new Error("rescoreRun: re-cutting the windows needs the data set (ds)");
         const T = pre.window.T;
-        const pad = opts.padMinReal === undefined ? 0 : T - opts.padMinReal;
+        const pad = opts.padMinReal === undefined ? (pre.window.padStarts ?? 0) : T - opts.padMinReal;
         if (pad < 0) throw new RangeError(`rescoreRun: padMinReal must be at most T = ${T}, got ${opts.padMinReal}`);
         let cut = makeWindows(padRecordingStarts(opts.ds, pad), { T, stride: opts.stride ?? pre.window.stride, withDiffs: pre.window.withDiffs, diffLags: windowDiffLags(pre.window) });
         if (opts.padMinReal !== undefined) cut = takeWindows(cut, windowsWithRealFrames(cut, opts.ds, opts.padMinReal));

@@ -7,7 +7,8 @@ import type { FrameDataset } from "../types";
 import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
-import { concatWindowSets } from "../data/split";
+import { concatWindowSets, takeWindows } from "../data/split";
+import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { AlarmRule, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
@@ -20,6 +21,8 @@ export interface RuleOutcome {
   rule: string;
   figures: GoalFigures;
   thresholds: number[];
+  /** Window AUC over the windows holding T real frames only (a padded run's unpadded windows; else windowAuc). */
+  fullWindowAuc: number | null;
   falseAlarmIds: string[];
   missedFallIds: string[];
 }
@@ -43,7 +46,10 @@ export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: F
     }
     return out;
   };
-  const modelEval = evaluateAll(pool((p) => p.scores), windows, 0.5);
+  const pooled = pool((p) => p.scores);
+  const modelEval = evaluateAll(pooled, windows, 0.5);
+  const full = windowsWithRealFrames(windows, ds, windows.T);
+  const fullWindowAuc = full.length === windows.count ? modelEval.window.auc : evaluateAll(full.map((i) => pooled[i]), takeWindows(windows, full), 0.5).window.auc;
   const alarmEval = evaluateAll(pool((p) => p.alarmScores), windows, 0.5);
   const replayed = per.flatMap((p) => replayWindowSet(ds, p.f.test, p.alarmScores, { threshold: p.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
@@ -57,9 +63,23 @@ export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: F
       medianDelay: d.delayFrames.median, maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd, falseAlarms: d.falseAlarms,
     },
     thresholds: per.map((p) => p.threshold),
+    fullWindowAuc,
     falseAlarmIds: d.falseAlarmIds,
     missedFallIds: d.missedFallIds,
   };
+}
+
+/**
+ * A rule replayed on each fold's own training recordings at the fold's threshold (in-sample scores): what a rule
+ * tuned on the training folds alone could see. Returns, per fold, the false alarms and missed falls there.
+ */
+export function trainingSideAlarms(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): { fold: number; falseAlarms: number; missedFalls: number; medianDelay: number | null }[] {
+  return folds.map((f) => {
+    const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+    const scores = vetoed(rule, ruleScores(rule, f.trainMembers, f.train), f.train, ds);
+    const d = detectionFigures(replayWindowSet(ds, f.train, scores, { threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }), { refractorySec: DEFAULT_REFRACTORY_SEC });
+    return { fold: f.fold, falseAlarms: d.falseAlarms, missedFalls: d.missedFalls, medianDelay: d.delayFrames.median };
+  });
 }
 
 /** Rules for windows re-cut at stride 1 (a detector scoring every frame): smoothing over the same 8-frame span as 3 windows at stride 4, and none. */
@@ -80,16 +100,16 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   const met = goalsMet(f);
   const n = Object.values(met).filter(Boolean).length;
   const fix = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
-  return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
+  return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "stride1" | "padded";
+export type StudyPart = "rules" | "stride1" | "padded" | "train";
 
 /** The markdown table of every rule of `parts` on each run of `dirs`. */
 export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
   if (!dirs.length) throw new Error("usage: node dist/lib/detect/rule-study.js RUN_DIR... (pipeline runs written with --folds)");
-  console.log("| run | rule | falls | ADLs right | recording AUC | window AUC | median delay | latest after end | false alarms | goals met |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| run | rule | falls | ADLs right | recording AUC | window AUC | window AUC, T real frames | median delay | latest after end | false alarms | goals met |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const dir of dirs) {
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
@@ -99,6 +119,13 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
+    if (parts.includes("train")) {
+      const folds = await rescoreRun(dir);
+      for (const rule of STUDIED_RULES) {
+        const per = trainingSideAlarms(folds, rule, ds);
+        console.log(`| ${label} | training side: ${rule.name} | false alarms per fold ${per.map((p) => p.falseAlarms).join("/")} | missed falls ${per.map((p) => p.missedFalls).join("/")} | median delay ${per.map((p) => p.medianDelay ?? "n/a").join("/")} |`);
+      }
+    }
     for (const [part, rules, rescore] of sets) {
       if (!parts.includes(part)) continue;
       const folds = await rescore();

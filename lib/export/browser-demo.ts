@@ -100,6 +100,8 @@ function checkSequence(seq: BrowserDemoOptions["sequence"], nf: number): number[
 export function writeBrowserDemo(modelDir: string, outDir: string, opts: BrowserDemoOptions): BrowserDemo {
   const members = ensembleMemberDirs(modelDir);
   const first = members[0] ?? modelDir;
+  // The page places windows from a recording's first frame; it does not repeat that frame as a --pad-starts model was trained.
+  if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).window.padStarts ?? 0) > 0) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: window.padStarts is set (--pad-starts); the browser page does not pad recordings`);
   const { T, F } = savedInputShape(path.join(first, MODEL_JSON));
   for (const m of members) {
     const s = savedInputShape(path.join(m, MODEL_JSON));

@@ -39,7 +39,7 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const ds: FrameDataset = await naming(o.dataFile, () =>
     labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }),
   );
-  const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window) }));
+  const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window), ...(window.padStarts ? { padStarts: window.padStarts } : {}) }));
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
   const probs = smoothScores(scoreWindows(saved.models, ws), ws, saved.preprocessing.smooth ?? 1);

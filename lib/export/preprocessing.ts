@@ -19,6 +19,8 @@ export interface WindowSettings {
   withDiffs: boolean;
   /** Lags of those differences; absent (files written before lags existed) means [1]. */
   diffLags?: number[];
+  /** Copies of a recording's first frame in front of it (absent = 0; makeWindows' padStarts). */
+  padStarts?: number;
 }
 
 /** The difference lags a model folder's inputs use: none, window.diffLags, or [1] for older files. */
@@ -44,13 +46,14 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   if (o.version !== undefined) expectInt(o.version, `${where}.version`, 1, 1);
   const scaler = parseScaler(expectObject(o.scaler, `${where}.scaler`), `${where}.scaler`);
   const w = expectObject(o.window, `${where}.window`);
-  rejectUnknownKeys(w, ["T", "stride", "withDiffs", "diffLags"], `${where}.window`);
+  rejectUnknownKeys(w, ["T", "stride", "withDiffs", "diffLags", "padStarts"], `${where}.window`);
   if (typeof w.withDiffs !== "boolean") throw new TypeError(`${where}.window.withDiffs must be true or false`);
   const window: WindowSettings = { T: expectInt(w.T, `${where}.window.T`, 1), stride: expectInt(w.stride, `${where}.window.stride`, 1), withDiffs: w.withDiffs };
   if (w.diffLags !== undefined) {
     if (!Array.isArray(w.diffLags)) throw new TypeError(`${where}.window.diffLags must be an array of increasing positive integers`);
     window.diffLags = checkDiffLags(w.diffLags as number[], `${where}.window.diffLags`);
   }
+  if (w.padStarts !== undefined) window.padStarts = expectInt(w.padStarts, `${where}.window.padStarts`, 0, window.T - 1);
   const out: Preprocessing = { scaler, window };
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
   if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);

@@ -52,13 +52,15 @@ export interface PipelineOptions {
   shareDir: string | null;
   /** Time-warped, rescaled copies of each training recording added to what the models fit on (0 = none; lib/data/augment.ts). */
   augment: number;
+  /** Copies of each recording's first frame put in front of it, so windows end from its (T − N)th frame on (0 = none). */
+  padStarts: number;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -89,6 +91,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   mpiNetwork: null,
   shareDir: null,
   augment: 0,
+  padStarts: 0,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -174,6 +177,7 @@ const OPTIONS: OptionDoc[] = [
     return k;
   } },
   { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
+  { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
   { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
   { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
@@ -306,6 +310,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.synthetic && parsed.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
   if (parsed.synthetic && parsed.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
   if (parsed.augment > 0 && parsed.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
+  if (parsed.padStarts > 0 && parsed.format === "dfcsv") throw new UsageError("--pad-starts pads feature recordings: it works with --format urfd only");
+  if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");

@@ -190,7 +190,7 @@ async function removeStagingOnFailure<T>(staging: string, run: () => Promise<T>)
 
 interface PreparedInput {
   ds: FrameDataset;
-  windowOptions: { T: number; stride: number; withDiffs: boolean; diffLags?: number[] };
+  windowOptions: { T: number; stride: number; withDiffs: boolean; diffLags?: number[]; padStarts?: number };
   splits: PreparedSplit[];
   spec: ModelSpec;
   config: DistributedConfig;
@@ -204,7 +204,7 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   hooks.log(`data: ${ds.provenance.note}`);
-  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] };
+  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
   const windows = windowsOf(ds, windowOptions, warn);
   hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
   const recordings = new Set(windows.seq).size;
@@ -309,7 +309,7 @@ function sequenceLocation(ds: FrameDataset, id: string): string {
   return s.isFall ? `${falls}:${s.start + 1}` : `${adls}:${s.start - fallRows + 1}`;
 }
 
-function windowsOf(ds: FrameDataset, w: { T: number; stride: number; withDiffs: boolean; diffLags?: number[] }, warn: (l: string) => void): WindowSet {
+function windowsOf(ds: FrameDataset, w: { T: number; stride: number; withDiffs: boolean; diffLags?: number[]; padStarts?: number }, warn: (l: string) => void): WindowSet {
   const longest = Math.max(0, ...ds.sequences.map((s) => s.length));
   if (longest < w.T) {
     throw new DataError(dataName(ds), null, `no window: all ${ds.sequences.length} sequences are shorter than --window ${w.T} (the longest has ${longest} frames)`);

@@ -91,3 +91,26 @@ test("FallDetector refuses a missing threshold, a phase outside 0..stride-1 and 
   assert.throws(() => d.push(new Float32Array(8)), /disposed/);
   for (const m of models) m.dispose();
 });
+
+test("FallDetector with window.padStarts pads each recording as makeWindows does: the same windows (from frame T − padStarts on) and probabilities", async () => {
+  const { ds, scaler } = streamData();
+  const models = await members();
+  const PAD = T - 3;
+  const ws = applyScaler(makeWindows(ds, { T, stride: STRIDE, padStarts: PAD }), scaler);
+  const mean = meanProbabilities(models.map((m) => predictWindows(m, ws)));
+  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS], padStarts: PAD }, threshold: 0.5, smooth: SMOOTH };
+  const detector = new FallDetector(models, pre);
+  assert.equal(detector.padStarts, PAD);
+  const replayed = replayDataset(detector, ds);
+  ds.sequences.forEach((s, si) => {
+    const idx = Array.from({ length: ws.count }, (_, i) => i).filter((i) => ws.seq[i] === si);
+    const first = ds.table.frame[s.start];
+    assert.ok(ws.lastFrame[idx[0]] < first + T - 1, `${s.id}: a window ends before T real frames exist`);
+    assert.ok(ws.lastFrame[idx[0]] >= first + T - PAD - 1, `${s.id}: every window holds T − padStarts real frames`);
+    assert.deepEqual(replayed[si].windows.map((w) => w.frame), idx.map((i) => ws.lastFrame[i]), `${s.id}: the same windows`);
+    replayed[si].windows.forEach((w, k) => assert.ok(Math.abs(w.probability - mean[idx[k]]) <= 1e-6, `${s.id} window ${k}: probability ${w.probability} vs ${mean[idx[k]]}`));
+  });
+  assert.throws(() => makeWindows(ds, { T, stride: STRIDE, padStarts: T }), /padStarts must be an integer in 0\.\.7/);
+  detector.dispose();
+  for (const m of models) m.dispose();
+});

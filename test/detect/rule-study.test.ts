@@ -11,7 +11,7 @@ import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { combineMembers, STUDIED_RULES, vetoed } from "../../lib/detect/alarm-rules";
 import { rescoreRun } from "../../lib/detect/rescore-run";
-import { studyRule } from "../../lib/detect/rule-study";
+import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
 import { goalsMet, GoalFigures } from "../../lib/detect/goals";
 
 test("today's rule on a finished run reproduces its metrics.json; thresholds come from training windows", async () => {
@@ -41,6 +41,14 @@ test("today's rule on a finished run reproduces its metrics.json; thresholds com
     assert.ok(padded[0].test.count > folds[0].test.count);
     assert.deepEqual(new Set(padded[0].test.seq).size, new Set(folds[0].test.seq).size);
     await assert.rejects(rescoreRun(out, { ds, padMinReal: 17 }), /padMinReal must be at most T = 16/);
+    // The training side replayed: labels as scores alarm every training fall and no ADL; one score everywhere alarms every ADL.
+    const labels = folds.map((f) => ({ ...f, trainMembers: f.trainMembers.map(() => Float32Array.from(f.train.y)) }));
+    for (const p of trainingSideAlarms(labels, STUDIED_RULES[0], ds)) assert.deepEqual([p.falseAlarms, p.missedFalls], [0, 0], `fold ${p.fold}`);
+    const flat = folds.map((f) => ({ ...f, trainMembers: f.trainMembers.map((m) => m.map(() => 0.9)) }));
+    trainingSideAlarms(flat, STUDIED_RULES[0], ds).forEach((p, k) => {
+      const adls = new Set(Array.from(folds[k].train.seq).filter((q) => !folds[k].train.sequenceIsFall[q])).size;
+      assert.ok(p.falseAlarms >= adls && adls > 0, `fold ${p.fold}: ${p.falseAlarms} false alarms over ${adls} training ADLs`);
+    });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
