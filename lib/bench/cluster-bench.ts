@@ -101,7 +101,8 @@ function epochSetups(o: ClusterBenchOptions, simulated: boolean): EpochSetup[] {
     { label: "MPI synchronous: 2 ranks × 1 thread", mode: "synchronous", ranks: 2, threads: 1, cluster: true, scales: all },
     { label: "MPI synchronous: 3 ranks × 1 thread", mode: "synchronous", ranks: 3, threads: 1, cluster: true, scales: all },
     { label: "threads gradients: 1 process × 2 threads", mode: "gradients", ranks: 1, threads: 2, cluster: false, scales: [1] },
-    { label: "MPI gradients: 2 ranks × 1 thread", mode: "gradients", ranks: 2, threads: 1, cluster: true, scales: [1] },
+    { label: "MPI gradients: 2 ranks × 1 thread", mode: "gradients", ranks: 2, threads: 1, cluster: true, scales: all },
+    { label: "MPI gradients: 3 ranks × 1 thread", mode: "gradients", ranks: 3, threads: 1, cluster: true, scales: all.filter((s) => s !== 10) },
     ...(simulated
       ? [
           { label: `MPI synchronous: 3 simulated hosts × 1 thread, ${o.rateMbit} Mbit/s`, mode: "synchronous" as const, ranks: 3, threads: 1, cluster: true, simulated: true, scales: [1] },
@@ -145,12 +146,13 @@ async function measureEpochs(o: ClusterBenchOptions, simulated: boolean): Promis
           const where = sim ? { hostfile: sim.hostfile, launchAgent: sim.agent, network: sim.subnet } : {};
           const r = await fitOnCluster(dm, data, { epochs: o.epochs, onProgress: t.onProgress }, { kind: "mpi", ranks: s.ranks, workersPerRank: s.threads, ...where });
           row.peakRssMbPerRank = r.reports.map((x) => Math.round(x.peakRssMb));
+          row.heldRowsPerRank = r.reports.map((x) => x.heldRows);
         } else {
           await dm.fit(data, { epochs: o.epochs, onProgress: t.onProgress });
         }
         row.secPerEpoch = t.secPerEpoch();
         rows.push(row);
-        o.log(`cluster epochs: ${s.label}, ${scale}× URFD (${data.count} windows): ${row.secPerEpoch.toFixed(3)} s an epoch${row.peakRssMbPerRank ? `, peak RSS per rank ${row.peakRssMbPerRank.join("/")} MB` : ""}`);
+        o.log(`cluster epochs: ${s.label}, ${scale}× URFD (${data.count} windows): ${row.secPerEpoch.toFixed(3)} s an epoch${row.peakRssMbPerRank ? `, peak RSS per rank ${row.peakRssMbPerRank.join("/")} MB, training windows held ${row.heldRowsPerRank!.join("/")}` : ""}`);
       } finally {
         if (sim) simHostsDown(sim);
       }

@@ -31,6 +31,8 @@ export interface EpochRow {
   windows: number;
   secPerEpoch: number;
   peakRssMbPerRank?: number[];
+  /** Training windows each rank held (its partitions, or in mode gradients its slot shards). */
+  heldRowsPerRank?: number[];
 }
 
 export interface ShareRow {

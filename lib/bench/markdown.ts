@@ -139,9 +139,9 @@ function clusterMarkdown(b: BenchResult): string[] {
     "",
     "Time per epoch and peak memory per rank (URFD-shaped synthetic windows [32, 24], LSTM(32), batch 64):",
     "",
-    "| Setup | Data | Windows | s an epoch | peak RSS per rank, MB |",
-    "|---|---:|---:|---:|---|",
-    ...c.epochs.map((e) => `| ${e.setup} | ${e.scale}× | ${e.windows} | ${num(e.secPerEpoch, 2)} | ${e.peakRssMbPerRank?.join(" / ") ?? "(one process)"} |`),
+    "| Setup | Data | Windows | s an epoch | peak RSS per rank, MB | training windows held per rank |",
+    "|---|---:|---:|---:|---|---|",
+    ...c.epochs.map((e) => `| ${e.setup} | ${e.scale}× | ${e.windows} | ${num(e.secPerEpoch, 2)} | ${e.peakRssMbPerRank?.join(" / ") ?? "(one process)"} | ${e.heldRowsPerRank?.join(" / ") ?? "(one process)"} |`),
   ];
   return out;
 }

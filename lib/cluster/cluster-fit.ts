@@ -1,6 +1,6 @@
 // The driver side of a cluster run: a DistributedModel's fit on an MPI job of R ranks × K threads.
 // It checks the cluster settings, starts mpirun itself (rank-main.js on every rank), feeds rank 0
-// the windows through mpirun's stdin, streams the ranks' progress to onProgress, and sets the
+// each rank's share through mpirun's stdin (one share built at a time), streams the ranks' progress to onProgress, and sets the
 // trained weights back into the model. A failed or killed rank fails the fit with one line naming
 // the rank and its host; mpirun then ends every other rank.
 import * as fs from "node:fs";
@@ -12,14 +12,15 @@ import type { ProgressEventCallback } from "../distributed/config";
 import { metricsFromSums } from "../distributed/metrics";
 import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
-import { ClusterJob, ClusterLine, encodeJobFrame, parseLine, RankReport } from "./protocol";
+import { ClusterJob, ClusterLine, parseLine, RankReport } from "./protocol";
 import { ClusterFitOptions, ClusterFitResult, EpochLine, JobOutput, makeJob, mergeEpoch, summarise } from "./job";
 
 export type { ClusterFitOptions, ClusterFitResult, ClusterLayout, JobOutput } from "./job";
 export { clusterMicroBatches, makeJob, mergeEpoch, summarise } from "./job";
 import { fitInJob, jobRank } from "./in-job";
 import { TaggedLineJoiner } from "./tagged-output";
-import { dealShares, SHARE_DIR_ENV, writeShareFiles } from "./rank-main";
+import { SHARE_DIR_ENV } from "./rank-main";
+import { planShares, shareStream, SharePlan, writeShareFiles } from "./shares";
 
 export const RANK_ENTRY = path.join(__dirname, "rank-main.js");
 /** After a stall, how long mpirun gets to end the job before it is killed. */
@@ -62,20 +63,20 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
     // Each rank reads its own share from the folder: no rank receives the whole data set.
     const dir = fs.mkdtempSync(path.join(c.sharedDir, "fall-job-"));
     try {
-      writeShareFiles(dir, dealShares(job, data.x, data.y, model.getFlatWeights()));
-      run = await runJob(c, job, [], options.onProgress, W, initialEpoch, { [SHARE_DIR_ENV]: dir });
+      writeShareFiles(dir, planShares(job, data.x, data.y, model.getFlatWeights()));
+      run = await runJob(c, job, null, options.onProgress, W, initialEpoch, { [SHARE_DIR_ENV]: dir });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   } else {
-    run = await runJob(c, job, encodeJobFrame(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+    run = await runJob(c, job, planShares(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
   }
   const wallSec = (performance.now() - t0) / 1000;
   model.setFlatWeights(run.weights);
   return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
 }
 
-function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number, env: Record<string, string> = {}): Promise<JobOutput> {
+function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number, env: Record<string, string> = {}): Promise<JobOutput> {
   // -x: mpirun sets these in every rank's environment, on every host. --tag-output: see tagged-output.ts.
   const exported = Object.entries(env).flatMap(([k, v]) => ["-x", `${k}=${v}`]);
   const args = mpirunArgs({ ...c, mpirunArgs: ["--tag-output", ...c.mpirunArgs, ...exported] }, [process.execPath, RANK_ENTRY]);
@@ -202,9 +203,29 @@ function runJob(c: ResolvedCluster, job: ClusterJob, frame: Buffer[], onProgress
     child.on("close", (code, signal) => finish(code, signal));
     child.on("exit", (code, signal) => setTimeout(() => finish(code, signal), CLOSE_GRACE_MS).unref());
     child.stdin.on("error", () => undefined); // mpirun may die before reading everything; its exit says why
-    for (const b of frame) child.stdin.write(b);
-    child.stdin.end();
+    void writeStream(child.stdin, plan);
   });
+}
+
+/** The shares on mpirun's stdin, one built at a time, waiting for the pipe to drain (rank 0 forwards as it reads). */
+async function writeStream(stdin: NodeJS.WritableStream & { destroyed: boolean }, plan: SharePlan | null): Promise<void> {
+  if (plan) {
+    for (const chunks of shareStream(plan)) {
+      for (const b of chunks) {
+        if (stdin.destroyed) return;
+        if (!stdin.write(b)) await new Promise<void>((resolve) => {
+          const done = () => {
+            stdin.removeListener("drain", done);
+            stdin.removeListener("close", done);
+            resolve();
+          };
+          stdin.once("drain", done);
+          stdin.once("close", done);
+        });
+      }
+    }
+  }
+  if (!stdin.destroyed) stdin.end();
 }
 
 /** The rank whose beats stopped BEAT_LOSS_MS ago while another rank beat within the last 2 s, if any. */

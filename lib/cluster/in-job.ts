@@ -8,7 +8,8 @@ import type { DistributedModel, FitData } from "../distributed/distributed-model
 import { loadMpi, MpiBinding } from "./mpi";
 import type { ResolvedCluster } from "./launcher";
 import { ClusterFitOptions, ClusterFitResult, makeJob, mergeEpoch, summarise } from "./job";
-import { dealShares, gatherReports, sendShare, trainShare } from "./rank-main";
+import { gatherReports, trainShare } from "./rank-main";
+import { planShares, sendShare } from "./shares";
 import { TAG } from "./protocol";
 
 /** This process's rank when it was started as part of an MPI job (mpirun or srun), else null. */
@@ -47,10 +48,11 @@ export async function fitInJob(model: DistributedModel, data: FitData, options: 
   await model.ready();
   const job = makeJob(model, data, options, c);
   const t0 = performance.now();
-  const shares = dealShares(job, data.x, data.y, model.getFlatWeights());
-  for (let r = 1; r < c.ranks; r++) sendShare(mpi, r, shares[r]);
+  const plan = planShares(job, data.x, data.y, model.getFlatWeights());
+  // One share built at a time: this driver holds the data, plus the share it is sending.
+  for (let r = 1; r < c.ranks; r++) sendShare(mpi, r, plan.share(r));
   const host = os.hostname();
-  const { weights, report } = await trainShare(mpi, 0, host, shares[0], (line) => {
+  const { weights, report } = await trainShare(mpi, 0, host, plan.share(0), (line) => {
     if (line.type === "batch") options.onProgress?.({ type: "batch", worker: line.worker, epoch: line.epoch, batch: line.batch, batches: line.batches, loss: line.loss, acc: line.acc, samples: line.samples });
   });
   const reports = gatherReports(mpi, report);

@@ -125,7 +125,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     wallSec,
     backend: [...new Set(reports.map((r) => r.backend))].join("+"),
     trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
-    averaging: `${averagingRule(config)}; across ranks: ${config.mode === "gradients" ? "the micro-batch gradients summed by an allreduce (one rank computes each), then averaged in slot order on every rank" : "each rank's average, then their row-weighted allreduce"}`,
+    averaging: `${averagingRule(config)}; across ranks: ${config.mode === "gradients" ? "each rank computes its slots' micro-batch gradients from its own shards; they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast" : "each rank's average, then their row-weighted allreduce"}`,
     // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
     staleness: null,
     ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),

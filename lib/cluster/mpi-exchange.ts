@@ -1,6 +1,6 @@
 // Loaded by a worker thread of a rank (lib/distributed/cross-rank.ts) in synchronous and gradients
-// cluster runs: the cross-rank half of the barrier (a weighted allreduce of weights; a sum of row
-// counts and an in-order chain of the gradient slots). The rank's main thread has already
+// cluster runs: the cross-rank half of the barrier (a weighted allreduce of weights; an in-order
+// chain of the gradient slots). The rank's main thread has already
 // initialised MPI and makes no MPI call while the workers train (MPI_THREAD_SERIALIZED).
 import type { CrossRankExchange } from "../distributed/cross-rank";
 import { loadMpi, MpiBinding } from "./mpi";
@@ -14,7 +14,6 @@ export function openCrossRankExchange(): CrossRankExchange {
   let running = new Float64Array(0);
   return {
     averageAcrossRanks: (values, localSamples) => mpi.allreduceWeighted(values, localSamples),
-    sumAcrossRanks: (values) => mpi.allreduceSum(values),
     averageInSlotOrder: (slot, counts, own, out) => {
       if (running.length !== out.length) running = new Float64Array(out.length);
       chainAverage(mpi, slot, counts, own, out, running);

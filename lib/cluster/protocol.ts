@@ -1,11 +1,13 @@
 // Everything that crosses a process boundary in a cluster run, and nothing else: typed arrays and
-// plain JSON. Driver → rank 0: one job frame on mpirun's stdin (which Open MPI forwards to rank 0).
+// plain JSON. Driver → rank 0: every rank's share, one after another, on mpirun's stdin (which Open
+// MPI forwards to rank 0), each in the share-file encoding below.
 // Rank 0 → rank r: point-to-point messages with the tags below. Every rank → driver: JSON lines on
 // stdout with a prefix (mpirun forwards every rank's stdout), weights as base64 chunks.
 import type { ModelSpec } from "../model/spec";
 import type { ResolvedConfig } from "../distributed/config";
 import type { MetricSums } from "../distributed/metrics";
 import type { WorkerTiming } from "../distributed/protocol";
+import type { ShardLayout } from "../distributed/slot-shards";
 
 /** MPI tags of the point-to-point messages. */
 export const TAG = {
@@ -44,13 +46,15 @@ export interface ClusterJob {
 
 /**
  * Rank 0 → rank r: which global workers it runs; followed by x, y (and val x, y when valCount > 0)
- * per worker, or (mode 'gradients', trainRows > 0) by all training rows' x, y once, then the vals.
+ * per worker, or (mode 'gradients', shardRows > 0) by its slot shards' x, y once, then the vals.
  */
 export interface RankAssignment {
   job: ClusterJob;
   roundsPerEpoch: number;
-  /** Mode 'gradients': the training rows every rank holds (each worker computes its micro-batches of them); else 0. */
-  trainRows: number;
+  /** Mode 'gradients': the rows of this rank's slot shards (its threads' micro-batches come from them); else 0. */
+  shardRows: number;
+  /** Mode 'gradients': every shard's size and where this rank's start in its rows; else null. */
+  shards: ShardLayout | null;
   workers: { globalId: number; count: number; valCount: number }[];
 }
 
@@ -66,6 +70,8 @@ export interface RankReport {
   /** Milliseconds spent in cross-rank pushes/pulls on the main thread (asynchronous / hogwild). */
   exchangeMs: number;
   exchanges: number;
+  /** Training rows this rank held: its slot shards (gradients) or its threads' partitions. */
+  heldRows: number;
   /** Peak resident set size of the rank process, MB. */
   peakRssMb: number;
   /** Every worker's result of every epoch (what the driver merges when it did not see the progress lines). */
@@ -102,41 +108,11 @@ export function parseLine(text: string): ClusterLine | null {
   }
 }
 
-/** Job frame on stdin: "FALLJOB1", uint32 LE header length, header JSON, then x, y, weights (float32 LE). */
-const MAGIC = "FALLJOB1";
-
-export function encodeJobFrame(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Buffer[] {
-  const header = Buffer.from(JSON.stringify(job), "utf8");
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(header.length);
-  const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  return [Buffer.from(MAGIC, "ascii"), len, header, bytes(x), bytes(y), bytes(weights)];
-}
-
-export function decodeJobFrame(buf: Buffer): { job: ClusterJob; x: Float32Array; y: Float32Array; weights: Float32Array } {
-  if (buf.length < 12 || buf.toString("ascii", 0, 8) !== MAGIC) throw new Error(`job frame on stdin: expected ${MAGIC}, got ${buf.length} bytes`);
-  const n = buf.readUInt32LE(8);
-  const job = JSON.parse(buf.toString("utf8", 12, 12 + n)) as ClusterJob;
-  let at = 12 + n;
-  const take = (floats: number): Float32Array => {
-    if (at + floats * 4 > buf.length) throw new Error(`job frame on stdin: truncated (${buf.length} bytes)`);
-    const out = new Float32Array(floats);
-    Buffer.from(out.buffer).set(buf.subarray(at, at + floats * 4));
-    at += floats * 4;
-    return out;
-  };
-  const x = take(job.count * job.rowSize);
-  const y = take(job.count);
-  const weights = take(job.weightCount);
-  if (at !== buf.length) throw new Error(`job frame on stdin: ${buf.length - at} bytes too many`);
-  return { job, x, y, weights };
-}
-
 /**
  * A rank's share in a file (rank-<r>.share in the job's share folder): "FALLSHR1", uint32 LE header
  * length, the RankAssignment JSON, then float32 LE arrays in `arrays`' order, sized by the assignment.
  */
-const SHARE_MAGIC = "FALLSHR1";
+export const SHARE_MAGIC = "FALLSHR1";
 
 export function shareFileName(rank: number): string {
   return `rank-${rank}.share`;

@@ -1,34 +1,29 @@
 // What every rank of a cluster job runs (`mpirun ... node dist/lib/cluster/rank-main.js`). Rank 0 is
-// the driver's proxy: it reads the job from stdin (mpirun forwards the driver's stdin to rank 0
-// only), deals the partitions exactly as the thread trainer would deal them to R × K workers, and
-// sends each rank its share. Each rank then trains its share on K worker threads (lib/distributed);
-// the ranks meet through MPI (synchronous: a weighted allreduce inside the threads' barrier;
-// gradients: a sum of the micro-batch gradient slots inside the barrier, every global batch;
-// asynchronous / hogwild: a parameter store on rank 0). Rank 0 alone prints the trained weights.
-import * as fs from "node:fs";
+// the driver's proxy: it reads the shares the driver dealt from stdin (mpirun forwards the driver's
+// stdin to rank 0 only) and forwards each to its rank as it arrives (lib/cluster/shares.ts). Each
+// rank then trains its share on K worker threads (lib/distributed); the ranks meet through MPI
+// (synchronous: a weighted allreduce inside the threads' barrier; gradients: a chain of the
+// micro-batch gradient slots inside the barrier, every global batch; asynchronous / hogwild: a
+// parameter store on rank 0). Rank 0 alone prints the trained weights.
 import * as os from "node:os";
-import * as path from "node:path";
 import { ParamStore } from "../distributed/param-store";
-import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "../distributed/partition";
+import { toShared } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
 import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
 import { loadMpi, MpiBinding } from "./mpi";
 import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { startRankWatchdog } from "./rank-watchdog";
+import { bytesJson, ClusterLine, formatLine, jsonBytes, RankReport, TAG, weightLines } from "./protocol";
+import { ByteReader, readShareFile, readStreamedShare, recvShare, sendShare, Share, streamOrder } from "./shares";
 
 /** Set by the driver (mpirun -x) when the ranks read their shares from a folder. */
 export const SHARE_DIR_ENV = "FALL_CLUSTER_SHARE_DIR";
 
 /** After a failure, how long the rank gets to stop its threads and abort before its watchdog ends it. */
 const ABORT_GRACE_MS = 5000;
-import { bytesJson, ClusterJob, ClusterLine, decodeJobFrame, decodeShareFile, encodeShareFile, formatLine, jsonBytes, RankAssignment, RankReport, shareFileName, TAG, weightLines } from "./protocol";
 
-export interface Share {
-  assignment: RankAssignment;
-  data: { x: Float32Array; y: Float32Array; val: { x: Float32Array; y: Float32Array; count: number } | null }[];
-  weights: Float32Array;
-}
+export type { Share } from "./shares";
 
 export type Emit = (line: ClusterLine) => void;
 
@@ -36,132 +31,12 @@ function print(line: ClusterLine): void {
   process.stdout.write(formatLine(line));
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** Receive one message of unknown size from `source` with `tag`. */
-function recvAny<T extends Float32Array | Uint8Array>(mpi: MpiBinding, source: number, tag: number, make: (bytes: number) => T): T {
+function recvAny(mpi: MpiBinding, source: number, tag: number): Uint8Array {
   const s = mpi.probe(source, tag);
-  const buf = make(s.bytes);
+  const buf = new Uint8Array(s.bytes);
   mpi.recv(buf, source, tag);
   return buf;
-}
-
-/**
- * Rank 0: deal R × K partitions as DistributedModel.fit deals W = R × K (same seed, same order).
- * Mode 'gradients' deals no partition: every rank gets all training rows (sent once, shared by its
- * threads) and each global worker takes its micro-batches of every global batch.
- */
-export function dealShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): Share[] {
-  const K = job.config.numWorkers;
-  const W = job.ranks * K;
-  const nTrain = Math.floor(job.count * (1 - job.validationSplit));
-  const nVal = job.count - nTrain;
-  if (nTrain < 1) throw new RangeError(`validationSplit ${job.validationSplit} leaves no training windows`);
-  const gradients = job.config.mode === "gradients";
-  const { batchSize, microBatches } = job.config;
-  const rs = job.rowSize;
-  const parts = gradients ? [] : stratifiedPartition(y, W, job.config.seed, Int32Array.from({ length: nTrain }, (_, i) => i));
-  const rows = gradients ? { x: x.subarray(0, nTrain * rs), y: y.subarray(0, nTrain) } : null;
-  const valRanges = contiguousRanges(nVal, W);
-  const maxBatches = gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
-  const roundsPerEpoch = job.config.frequency === "epoch" ? 1 : Math.ceil(maxBatches / job.config.syncEvery);
-  return Array.from({ length: job.ranks }, (_, r) => {
-    const ids = Array.from({ length: K }, (_, k) => r * K + k);
-    const data = ids.map((g) => {
-      const { start, end } = valRanges[g];
-      const val = end > start ? { x: x.slice((nTrain + start) * rs, (nTrain + end) * rs), y: y.slice(nTrain + start, nTrain + end), count: end - start } : null;
-      return rows ? { ...rows, val } : { x: gatherRows(x, rs, parts[g]), y: gatherRows(y, 1, parts[g]), val };
-    });
-    const count = (g: number) => (gradients ? rowsPerEpoch(nTrain, batchSize, microBatches, W, g) : parts[g].length);
-    const assignment: RankAssignment = {
-      job, roundsPerEpoch, trainRows: gradients ? nTrain : 0,
-      workers: ids.map((g, k) => ({ globalId: g, count: count(g), valCount: data[k].val?.count ?? 0 })),
-    };
-    return { assignment, data, weights };
-  });
-}
-
-/** A share's arrays in the order they travel (MPI messages or a share file): weights, rows, vals. */
-function shareArrays(share: Share): Float32Array[] {
-  const rowsOnce = share.assignment.trainRows > 0;
-  const out = [share.weights];
-  if (rowsOnce) out.push(share.data[0].x, share.data[0].y);
-  for (const d of share.data) {
-    if (!rowsOnce) out.push(d.x, d.y);
-    if (d.val) out.push(d.val.x, d.val.y);
-  }
-  return out;
-}
-
-/** The float counts of shareArrays(), from the assignment alone. */
-function shareSizes(a: RankAssignment): number[] {
-  const { rowSize, weightCount } = a.job;
-  const out = [weightCount];
-  if (a.trainRows > 0) out.push(a.trainRows * rowSize, a.trainRows);
-  for (const w of a.workers) {
-    if (a.trainRows === 0) out.push(w.count * rowSize, w.count);
-    if (w.valCount > 0) out.push(w.valCount * rowSize, w.valCount);
-  }
-  return out;
-}
-
-function shareFromArrays(assignment: RankAssignment, arrays: Float32Array[]): Share {
-  let i = 0;
-  const next = () => arrays[i++];
-  const weights = next();
-  const rows = assignment.trainRows > 0 ? { x: next(), y: next() } : null;
-  const data = assignment.workers.map((w) => {
-    const { x, y } = rows ?? { x: next(), y: next() };
-    const val = w.valCount > 0 ? { x: next(), y: next(), count: w.valCount } : null;
-    return { x, y, val };
-  });
-  return { assignment, data, weights };
-}
-
-export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
-  mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
-  for (const a of shareArrays(share)) mpi.send(a, dest, TAG.DATA);
-}
-
-export function recvShare(mpi: MpiBinding): Share {
-  const assignment = bytesJson<RankAssignment>(recvAny(mpi, 0, TAG.ASSIGN, (b) => new Uint8Array(b)));
-  const arrays = shareSizes(assignment).map((n) => {
-    // All training rows (gradients) go straight into memory every thread of this rank maps.
-    const a = new Float32Array(assignment.trainRows > 0 && n === assignment.trainRows * assignment.job.rowSize ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
-    mpi.recv(a, 0, TAG.DATA);
-    return a;
-  });
-  return shareFromArrays(assignment, arrays);
-}
-
-/** The driver, with a share folder: every rank's share written there (each file whole or absent). */
-export function writeShareFiles(dir: string, shares: Share[]): void {
-  shares.forEach((share, r) => {
-    const file = path.join(dir, shareFileName(r));
-    const fd = fs.openSync(`${file}.partial`, "w");
-    try {
-      for (const b of encodeShareFile(share.assignment, shareArrays(share))) fs.writeSync(fd, b);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(`${file}.partial`, file);
-  });
-}
-
-export function readShareFile(dir: string, rank: number): Share {
-  const file = path.join(dir, shareFileName(rank));
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`${file}: cannot read this rank's share (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is the share folder on every host?`);
-  }
-  const { assignment, arrays } = decodeShareFile(file, buf, shareSizes);
-  return shareFromArrays(assignment, arrays);
 }
 
 /** `values` itself when every thread can already map it, else a copy that they can. */
@@ -171,7 +46,7 @@ function shareable(values: Float32Array): Float32Array {
 
 /** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
 export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
-  const { job, roundsPerEpoch, workers, trainRows } = share.assignment;
+  const { job, roundsPerEpoch, workers, shardRows, shards } = share.assignment;
   const K = workers.length;
   const { mode } = job.config;
   const sync = mode === "synchronous";
@@ -185,10 +60,10 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     const d = share.data[k];
     const task: FitTask = {
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
-      x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? trainRows : w.count, val: d.val,
+      x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? shardRows : w.count, val: d.val,
       initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
       weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: null, faultInjection: null,
-      seedWorker: w.globalId, ...(gradients ? { globalWorkers: job.ranks * K } : {}),
+      seedWorker: w.globalId, ...(gradients && shards ? { globalWorkers: job.ranks * K, shards } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
     };
     const own = rows ? [] : [d.x.buffer, d.y.buffer];
@@ -267,6 +142,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     ...(done.some((d) => d.kernelNote) ? { kernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
     exchangeMs: (client?.exchangeMs ?? 0) + (server?.exchangeMs ?? 0),
     exchanges: (client?.exchanges ?? 0) + (server?.exchanges ?? 0),
+    heldRows: gradients ? shardRows : workers.reduce((a, w) => a + w.count, 0),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     epochs: epochLog,
   };
@@ -276,7 +152,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
 /** Receive one RankReport from every other rank (rank 0, after its own share). */
 export function gatherReports(mpi: MpiBinding, own: RankReport): RankReport[] {
   const reports = [own];
-  for (let r = 1; r < mpi.size(); r++) reports.push(bytesJson<RankReport>(recvAny(mpi, r, TAG.REPORT, (b) => new Uint8Array(b))));
+  for (let r = 1; r < mpi.size(); r++) reports.push(bytesJson<RankReport>(recvAny(mpi, r, TAG.REPORT)));
   return reports;
 }
 
@@ -328,11 +204,16 @@ export async function rankMain(): Promise<void> {
       share = readShareFile(shareDir, rank);
       if (share.assignment.job.ranks !== size) throw new Error(`the job asks for ${share.assignment.job.ranks} ranks but mpirun started ${size}`);
     } else if (rank === 0) {
-      const { job, x, y, weights } = decodeJobFrame(await readStdin());
-      if (job.ranks !== size) throw new Error(`the job asks for ${job.ranks} ranks but mpirun started ${size}`);
-      const shares = dealShares(job, x, y, weights);
-      for (let r = 1; r < size; r++) sendShare(mpi, r, shares[r]);
-      share = shares[0];
+      // The driver streams every share on stdin: forward each as it arrives, so rank 0 holds one at a time.
+      const reader = new ByteReader(process.stdin, "the driver's share stream on stdin");
+      let own: Share | null = null;
+      for (const r of streamOrder(size)) {
+        const s = await readStreamedShare(reader, `rank ${r}'s share`);
+        if (s.assignment.job.ranks !== size) throw new Error(`the job asks for ${s.assignment.job.ranks} ranks but mpirun started ${size}`);
+        if (r === 0) own = s;
+        else sendShare(mpi, r, s);
+      }
+      share = own!;
     } else {
       share = recvShare(mpi);
     }

@@ -7,8 +7,6 @@ import type { ParamStore } from "./param-store";
 export interface CrossRankExchange {
   /** values := the average over all ranks weighted by each rank's localSamples, in place; returns the total samples. */
   averageAcrossRanks(values: Float32Array, localSamples: number): number;
-  /** values := the element-wise sum over all ranks, in place. */
-  sumAcrossRanks(values: Float32Array): void;
   /**
    * out := Σ_i counts[i] / Σ counts · slot(i) over every rank's slots, summed in float64 in slot order
    * exactly as weightedAverage sums them in one process, identical on every rank. This rank
@@ -41,15 +39,12 @@ export function averageSlotsAcrossRanks(store: ParamStore, exchange: CrossRankEx
 }
 
 /**
- * Mode 'gradients' across ranks: the row counts of every slot are summed across ranks (each rank
- * reports only its own), then the slots are averaged by a chain through the ranks in order that
- * continues one float64 sum — the additions of one process, in its order — so R ranks × K threads
- * train the 1-thread model bit for bit, and each link carries the weights once, not every slot.
+ * Mode 'gradients' across ranks: every rank knows every slot's rows from the shard sizes, so the
+ * slots are averaged by one chain through the ranks in order that continues one float64 sum — the
+ * additions of one process, in its order — so R ranks × K threads train the 1-thread model bit for
+ * bit, and each link carries the weights once, not every slot.
  */
-export function averageGradientSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange, own: { lo: number; hi: number }): void {
-  const counts = new Float32Array(store.slotCount);
-  store.samples().forEach((n, i) => (counts[i] = i >= own.lo && i < own.hi ? n : 0));
-  exchange.sumAcrossRanks(counts);
+export function averageGradientSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange, own: { lo: number; hi: number }, counts: readonly number[]): void {
   if (!counts.some((n) => n > 0)) throw new RangeError("cross-rank gradient average: no rank computed a row this round");
-  exchange.averageInSlotOrder((i) => store.slot(i), Array.from(counts), own, store.params);
+  exchange.averageInSlotOrder((i) => store.slot(i), counts, own, store.params);
 }

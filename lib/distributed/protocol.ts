@@ -1,5 +1,6 @@
 // Every message between the main thread and a worker. Plain data, typed arrays (transferred) and
 // SharedArrayBuffers only; one Init down, then Ready → Progress/Epoch* → Done | Predictions, or Failed.
+import type { ShardLayout } from "./slot-shards";
 import type { ModelSpec } from "../model/spec";
 import type { TrainingKernel } from "../model/train-step";
 import type { FaultInjection, ResolvedConfig } from "./config";
@@ -15,7 +16,8 @@ export interface FitTask {
   store: ParamStoreHandles;
   /**
    * This worker's partition, count rows of T×F floats (T token ids for 'original'); transferred.
-   * Mode 'gradients': every training row, over a SharedArrayBuffer all workers map (no copy).
+   * Mode 'gradients': the slot shards this process holds (all of them on threads, a rank's own in a
+   * cluster), back to back over a SharedArrayBuffer all workers map (no copy); see `shards`.
    */
   x: Float32Array;
   y: Float32Array;
@@ -42,6 +44,8 @@ export interface FitTask {
   moments: ParamStoreHandles | null;
   /** TEST ONLY. */
   faultInjection: FaultInjection | null;
+  /** Mode 'gradients': every slot shard's size, and where the held ones start in x (lib/distributed/slot-shards.ts). */
+  shards?: ShardLayout;
   /** Cluster runs (lib/cluster): the global worker number seeding shuffles and dropout (default workerId). */
   seedWorker?: number;
   /** Cluster runs, mode 'gradients': workers over all ranks (R × threads); seedWorker is this one's number among them. */

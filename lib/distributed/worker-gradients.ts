@@ -1,8 +1,9 @@
-// Mode 'gradients' inside a worker. Every epoch one seeded shuffle of all training rows, the same in
-// every worker, cut into global batches, each cut into micro-batches; a worker computes the gradient
-// of each micro-batch it owns into that micro-batch's slot; at the barrier the slots are averaged
-// weighted by rows, in slot order; every worker applies that same Adam step. Each micro-batch's
-// gradient is the same bits whoever computes it, so 1..microBatches workers train bit-identically.
+// Mode 'gradients' inside a worker. The training rows were dealt once into one shard per micro-batch
+// slot (slot-shards.ts); every epoch each shard is shuffled on its own seed, and micro-batch m of
+// global batch k is shard m's next rows. A worker computes the gradient of each slot it owns into
+// that slot; at the barrier the slots are averaged weighted by rows, in slot order; every worker
+// applies that same Adam step. Each micro-batch's gradient is the same bits whoever computes it, so
+// 1..microBatches workers (threads or ranks) train bit-identically, each holding only its shards.
 import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
@@ -10,11 +11,14 @@ import { binaryMetricSums, MetricSums } from "./metrics";
 import { averageGradientSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
+import { batchCounts, batchesPerEpoch, microBatch, shardOrder } from "./slot-shards";
 import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
 import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
 const GLOBAL_STREAM = -1;
+/** Salt of shard m's per-epoch shuffle: SHARD_SALT + m (1 and 2 are the dropout streams' and an earlier global shuffle's). */
+const SHARD_SALT = 1000;
 
 export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
@@ -23,6 +27,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const step = makeGradientStep(model);
   const weights = new Float32Array(task.weights, 0, store.size);
   const K = config.microBatches;
+  const layout = task.shards;
+  if (!layout || layout.sizes.length !== K) throw new Error(`mode 'gradients' needs FitTask.shards with ${K} shard sizes (one per micro-batch slot)`);
   // A cluster rank's threads are workers first..first+numWorkers-1 of globalWorkers (R × threads).
   const globalId = task.seedWorker ?? id;
   const globalWorkers = task.globalWorkers ?? config.numWorkers;
@@ -37,6 +43,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   const yBuf = new Float32Array(config.batchSize);
   const B = config.batchSize;
+  // The rows of every slot of the current global batch, which every worker (and rank) knows from the shard sizes.
+  let counts: number[] = [];
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);
@@ -44,10 +52,11 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const trainStart = now();
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    const order = Array.from({ length: task.count }, (_, i) => i);
-    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 1)));
+    // This epoch's order of each shard this worker computes: on (seed, epoch, slot) alone, so any worker gets the same.
+    const orders = new Map<number, Int32Array>();
+    for (let m = owned.lo; m < owned.hi; m++) orders.set(m, shardOrder(layout.sizes[m], config.seed, epoch, m, task.shuffle, (e, s) => streamSeed(config.seed, GLOBAL_STREAM, e, SHARD_SALT + s)));
     const dropoutRng = createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 2));
-    const batches = Math.ceil(task.count / B);
+    const batches = batchesPerEpoch(layout.sizes, B);
     let lossSum = 0;
     let accSum = 0;
     let seen = 0;
@@ -56,31 +65,37 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       injectFault(task, epoch, k);
       let batchLoss = 0;
       let batchAcc = 0;
-      const start = k * B;
-      const rows = Math.min(B, task.count - start);
+      counts = batchCounts(layout.sizes, B, k);
+      const rows = counts.reduce((a, c) => a + c, 0);
       // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
       const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
       let n = 0;
+      // Where slot m's rows sit in the global batch: its dropout masks are that slice of the batch's.
+      let lo = 0;
+      for (let m = 0; m < owned.lo; m++) lo += counts[m];
       for (let m = owned.lo; m < owned.hi; m++) {
-        const { lo, hi } = batchSlice(rows, K, m);
-        store.setSamples(m, hi - lo);
-        if (hi === lo) continue;
-        const idx = order.slice(start + lo, start + hi);
+        const { start, count } = microBatch(layout.sizes, B, k, m);
+        store.setSamples(m, count);
+        const at = lo;
+        lo += count;
+        if (count === 0) continue;
+        const order = orders.get(m)!;
+        const idx = Array.from({ length: count }, (_, r) => layout.offsets[m] + order[start + r]);
         const x = gatherRows(task.x, rowSize, idx);
-        for (let r = 0; r < hi - lo; r++) yBuf[r] = task.y[idx[r]];
+        for (let r = 0; r < count; r++) yBuf[r] = task.y[idx[r]];
         const t = performance.now();
-        const [loss, acc] = step.compute(x, yBuf.subarray(0, hi - lo), { offset: lo, total: rows }, seeds, store.slot(m));
+        const [loss, acc] = step.compute(x, yBuf.subarray(0, count), { offset: at, total: rows }, seeds, store.slot(m));
         timing.computeMs += performance.now() - t;
-        lossSum += loss * (hi - lo);
-        accSum += acc * (hi - lo);
-        batchLoss += loss * (hi - lo);
-        batchAcc += acc * (hi - lo);
-        n += hi - lo;
+        lossSum += loss * count;
+        accSum += acc * count;
+        batchLoss += loss * count;
+        batchAcc += acc * count;
+        n += count;
       }
       seen += n;
       const { waitedMs } = store.arriveAndWait(() => {
         const ta = performance.now();
-        if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots);
+        if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots, counts);
         else store.averageSlots();
         timing.averagingMs += performance.now() - ta;
       }, id);

@@ -76,7 +76,11 @@ for (const [ranks, workersPerRank] of [[2, 2], [3, 1]] as const) {
     assert.deepEqual(dm.getFlatWeights(), one.getFlatWeights());
     for (let e = 0; e < 3; e++) assert.ok(Math.abs(byRanks.merged.loss[e] - byOne.merged.loss[e]) < 1e-6, `epoch ${e} loss ${byRanks.merged.loss[e]} vs ${byOne.merged.loss[e]}`);
     assert.equal(byRanks.workers.reduce((a, w) => a + w.samples, 0), byOne.workers[0].samples, "every training row once an epoch");
-    assert.match(byRanks.averaging, /micro-batch gradients summed by an allreduce/);
+    // Each rank holds only its slots' shards: together every training row once, none holds them all.
+    const held = byRanks.reports.map((r) => r.heldRows);
+    assert.equal(held.reduce((a, b) => a + b, 0), byOne.workers[0].samples, `rows held by the ranks: ${held}`);
+    assert.ok(held.every((h) => h < byOne.workers[0].samples), `no rank holds every row: ${held}`);
+    assert.match(byRanks.averaging, /micro-batch gradients from its own shards; they are averaged in slot order by a chain/);
   });
 }
 

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { DistributedModel, FitResult } from "../../lib/distributed/distributed-model";
 import { averagingRule, DistributedConfig, validateConfig } from "../../lib/distributed/config";
-import { batchSlice, rowsPerEpoch } from "../../lib/distributed/partition";
+import { batchSlice } from "../../lib/distributed/partition";
 import { dropoutRows } from "../../lib/model/dropout-rows";
 import type { ModelSpec } from "../../lib/model/spec";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
@@ -22,12 +22,6 @@ test("batchSlice deals every row of a batch to exactly one worker, sizes within 
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${rows} rows / ${workers}: ${sizes}`);
     }
   }
-  // 70 rows in batches of 32, 32, 6; 8 micro-batches of 4 rows, then of 0,1,1,1,0,1,1,1 rows.
-  assert.deepEqual([0, 1].map((w) => rowsPerEpoch(70, 32, 8, 2, w)), [16 + 16 + 3, 16 + 16 + 3]);
-  // 3 workers own micro-batches 0-1, 2-4, 5-7.
-  assert.deepEqual([0, 1, 2].map((w) => rowsPerEpoch(70, 32, 8, 3, w)), [8 + 8 + 1, 12 + 12 + 2, 12 + 12 + 3]);
-  // More workers than micro-batches: the last ones get none.
-  assert.deepEqual([0, 1, 2].map((w) => rowsPerEpoch(10, 10, 2, 3, w)), [0, 5, 5]);
 });
 
 test("dropoutRows: the whole batch equals tf.dropout bit for bit, and slices cut that same mask", async () => {
