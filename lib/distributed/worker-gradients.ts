@@ -19,6 +19,7 @@ import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSe
 const GLOBAL_STREAM = -1;
 /** Salt of shard m's per-epoch shuffle: SHARD_SALT + m (1 and 2 are the dropout streams' and an earlier global shuffle's). */
 const SHARD_SALT = 1000;
+const PROGRESS_EVERY_MS = 100;
 
 export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
@@ -45,6 +46,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const B = config.batchSize;
   // The rows of every slot of the current global batch, which every worker (and rank) knows from the shard sizes.
   let counts: number[] = [];
+  let lastProgress = -Infinity;
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);
@@ -105,7 +107,13 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       const t = performance.now();
       step.apply(store.params);
       timing.computeMs += performance.now() - t;
-      if (n > 0) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: batchLoss / n, acc: batchAcc / n, samples: n });
+      // At most ~10 progress messages a second: one a batch woke the main thread ~1,000 times a second,
+      // on the cores the workers need (the barrier then waits for whichever worker it delayed).
+      const at = performance.now();
+      if (n > 0 && (at - lastProgress >= PROGRESS_EVERY_MS || k === batches - 1)) {
+        lastProgress = at;
+        post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: batchLoss / n, acc: batchAcc / n, samples: n });
+      }
       await yieldToEventLoop();
     }
 
