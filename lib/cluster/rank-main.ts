@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ParamStore } from "../distributed/param-store";
+import { adamStateSize } from "../distributed/weights";
 import { contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
 import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
@@ -169,8 +170,20 @@ function shareable(values: Float32Array): Float32Array {
   return values.buffer instanceof SharedArrayBuffer ? values : toShared(values);
 }
 
-/** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
-export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
+/**
+ * config.averageMoments: this rank's store of Adam states, as the thread trainer's (slot k: what thread
+ * k brings to an exchange, slot K + k: what it holds after); the exchange averages it across ranks.
+ */
+function momentStore(a: RankAssignment): ParamStore | null {
+  const K = a.workers.length;
+  return a.job.config.averageMoments ? ParamStore.create(adamStateSize(a.job.weightCount), K, { slots: 2 * K }) : null;
+}
+
+/**
+ * Train this rank's share; returns the final weights (rank 0: the job's result), this rank's report
+ * and, with config.averageMoments, the Adam state averaged at the last exchange (packed; for checks).
+ */
+export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport; moments: Float32Array | null }> {
   const { job, roundsPerEpoch, workers, trainRows } = share.assignment;
   const K = workers.length;
   const { mode } = job.config;
@@ -180,6 +193,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const store = gradients ? ParamStore.create(job.weightCount, K, { slots: job.config.microBatches }) : ParamStore.create(job.weightCount, K, { slots: sync });
   const weightBuffer = gradients ? toShared(share.weights) : null;
   if (!gradients) store.write(share.weights);
+  const moments = momentStore(share.assignment);
   const rows = gradients ? { x: shareable(share.data[0].x), y: shareable(share.data[0].y) } : null;
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
@@ -187,8 +201,8 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
       x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? trainRows : w.count, val: d.val,
       initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
-      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: null, faultInjection: null,
-      seedWorker: w.globalId, ...(gradients ? { globalWorkers: job.ranks * K } : {}),
+      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: moments ? moments.handles : null, faultInjection: null,
+      seedWorker: w.globalId, ...(gradients || sync ? { globalWorkers: job.ranks * K } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
     };
     const own = rows ? [] : [d.x.buffer, d.y.buffer];
@@ -270,7 +284,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     epochs: epochLog,
   };
-  return { weights: weightBuffer ? weightBuffer.slice() : store.read(), report };
+  return { weights: weightBuffer ? weightBuffer.slice() : store.read(), report, moments: moments ? moments.read() : null };
 }
 
 /** Receive one RankReport from every other rank (rank 0, after its own share). */
