@@ -55,8 +55,6 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
-  // Both need each rank's Adam state or the global worker count in the exchange: not wired across ranks.
-  if (model.config.averageMoments || model.config.lrScaling !== "none") throw new TypeError("config.averageMoments and config.lrScaling are not implemented across ranks: train them on threads (no cluster)");
   const rowSize = data.T * data.F;
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
   return {
@@ -125,7 +123,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     wallSec,
     backend: [...new Set(reports.map((r) => r.backend))].join("+"),
     trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
-    averaging: `${averagingRule(config)}; across ranks: ${config.mode === "gradients" ? "each rank computes its slots' micro-batch gradients from its own shards; they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast" : "each rank's average, then their row-weighted allreduce"}`,
+    averaging: `${averagingRule({ ...config, numWorkers: c.ranks * c.workersPerRank })}; across ranks: ${acrossRanks(config)}`,
     // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
     staleness: null,
     ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),
@@ -152,4 +150,11 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     },
     reports,
   };
+}
+
+/** How the ranks combine what their threads averaged, in words (the rule itself counts R × K workers). */
+function acrossRanks(config: ResolvedConfig): string {
+  if (config.mode === "gradients") return "each rank computes its slots' micro-batch gradients from its own shards; they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast";
+  if (config.mode === "synchronous" && config.averageMoments) return "each rank's average of weights and Adam state, then one row-weighted allreduce carrying both";
+  return "each rank's average, then their row-weighted allreduce";
 }

@@ -7,6 +7,7 @@
 // parameter store on rank 0). Rank 0 alone prints the trained weights.
 import * as os from "node:os";
 import { ParamStore } from "../distributed/param-store";
+import { adamStateSize } from "../distributed/weights";
 import { toShared } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
 import { GroupTask, runWorkerGroup } from "../distributed/worker-group";
@@ -14,7 +15,7 @@ import { loadMpi, MpiBinding } from "./mpi";
 import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { startRankWatchdog } from "./rank-watchdog";
-import { bytesJson, ClusterLine, formatLine, jsonBytes, RankReport, TAG, weightLines } from "./protocol";
+import { bytesJson, ClusterLine, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
 import { ByteReader, readShareFile, readStreamedShare, recvShare, sendShare, Share, streamOrder } from "./shares";
 
 /** Set by the driver (mpirun -x) when the ranks read their shares from a folder. */
@@ -44,8 +45,20 @@ function shareable(values: Float32Array): Float32Array {
   return values.buffer instanceof SharedArrayBuffer ? values : toShared(values);
 }
 
-/** Train this rank's share; returns the final weights (rank 0: the job's result) and this rank's report. */
-export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport }> {
+/**
+ * config.averageMoments: this rank's store of Adam states, as the thread trainer's (slot k: what thread
+ * k brings to an exchange, slot K + k: what it holds after); the exchange averages it across ranks.
+ */
+function momentStore(a: RankAssignment): ParamStore | null {
+  const K = a.workers.length;
+  return a.job.config.averageMoments ? ParamStore.create(adamStateSize(a.job.weightCount), K, { slots: 2 * K }) : null;
+}
+
+/**
+ * Train this rank's share; returns the final weights (rank 0: the job's result), this rank's report
+ * and, with config.averageMoments, the Adam state averaged at the last exchange (packed; for checks).
+ */
+export async function trainShare(mpi: MpiBinding, rank: number, host: string, share: Share, emit: Emit = print): Promise<{ weights: Float32Array; report: RankReport; moments: Float32Array | null }> {
   const { job, roundsPerEpoch, workers, shardRows, shards } = share.assignment;
   const K = workers.length;
   const { mode } = job.config;
@@ -55,6 +68,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const store = gradients ? ParamStore.create(job.weightCount, K, { slots: job.config.microBatches }) : ParamStore.create(job.weightCount, K, { slots: sync });
   const weightBuffer = gradients ? toShared(share.weights) : null;
   if (!gradients) store.write(share.weights);
+  const moments = momentStore(share.assignment);
   const rows = gradients ? { x: shareable(share.data[0].x), y: shareable(share.data[0].y) } : null;
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
@@ -62,8 +76,8 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
       x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? shardRows : w.count, val: d.val,
       initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
-      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: null, faultInjection: null,
-      seedWorker: w.globalId, ...(gradients && shards ? { globalWorkers: job.ranks * K, shards } : {}),
+      weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: moments ? moments.handles : null, faultInjection: null,
+      seedWorker: w.globalId, ...(gradients || sync ? { globalWorkers: job.ranks * K } : {}), ...(gradients && shards ? { shards } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
     };
     const own = rows ? [] : [d.x.buffer, d.y.buffer];
@@ -146,7 +160,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     epochs: epochLog,
   };
-  return { weights: weightBuffer ? weightBuffer.slice() : store.read(), report };
+  return { weights: weightBuffer ? weightBuffer.slice() : store.read(), report, moments: moments ? moments.read() : null };
 }
 
 /** Receive one RankReport from every other rank (rank 0, after its own share). */

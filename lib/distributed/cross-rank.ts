@@ -30,12 +30,31 @@ export function openCrossRank(handle: CrossRankHandle): CrossRankExchange {
 /**
  * Local weighted average, then across ranks. A rank whose threads brought no batch this round
  * keeps the previous shared weights and counts for nothing; all ranks together must bring some.
+ * With `moments` (config.averageMoments) the Adam states, averaged locally with the same row
+ * counts, travel in the same weighted allreduce as the weights: one collective per exchange.
  */
-export function averageSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange): void {
+export function averageSlotsAcrossRanks(store: ParamStore, exchange: CrossRankExchange, moments: ParamStore | null = null): void {
   const local = store.samples().reduce((a, b) => a + b, 0);
-  if (local > 0) store.averageSlots();
-  const total = exchange.averageAcrossRanks(store.params, local);
+  if (local > 0) {
+    store.averageSlots();
+    moments?.averageSlots();
+  }
+  const total = moments ? averageTogether(exchange, store.params, moments.params, local) : exchange.averageAcrossRanks(store.params, local);
   if (!(total > 0)) throw new RangeError("cross-rank average: no rank trained a sample this round");
+}
+
+/** Reused between exchanges: each worker thread has its own module instance, and one thread averages at a time. */
+let packed = new Float32Array(0);
+
+/** `a` and `b` averaged across ranks as one vector (one allreduce, one weight); returns the total weight. */
+function averageTogether(exchange: CrossRankExchange, a: Float32Array, b: Float32Array, weight: number): number {
+  if (packed.length !== a.length + b.length) packed = new Float32Array(a.length + b.length);
+  packed.set(a, 0);
+  packed.set(b, a.length);
+  const total = exchange.averageAcrossRanks(packed, weight);
+  a.set(packed.subarray(0, a.length));
+  b.set(packed.subarray(a.length));
+  return total;
 }
 
 /**

@@ -7,7 +7,8 @@ import { ParamStore, ParamStoreHandles } from "./param-store";
 import { AdamState, packAdamState, unpackAdamState } from "./weights";
 
 export class MomentExchange {
-  private readonly store: ParamStore;
+  /** Read by the cross-rank exchange, which averages it together with the weights. */
+  readonly store: ParamStore;
   private readonly state: AdamState;
 
   constructor(

@@ -48,7 +48,7 @@ export interface FitTask {
   shards?: ShardLayout;
   /** Cluster runs (lib/cluster): the global worker number seeding shuffles and dropout (default workerId). */
   seedWorker?: number;
-  /** Cluster runs, mode 'gradients': workers over all ranks (R × threads); seedWorker is this one's number among them. */
+  /** Cluster runs, modes 'gradients' and synchronous (lr scaling): workers over all ranks (R × threads); seedWorker is this one's number among them. */
   globalWorkers?: number;
   /** Cluster runs, synchronous and gradients: the barrier's last thread also exchanges across ranks through this. */
   crossRank?: CrossRankHandle | null;

@@ -46,6 +46,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const trainable = model.trainableWeights.reduce((a, w) => a + w.read().size, 0);
   const moments = task.moments ? new MomentExchange(task.moments, step, id, config.numWorkers, trainable) : null;
   const baseRate = step.learningRate;
+  // The scaling counts every averaged replica: across ranks, all threads of all ranks.
+  const lrWorkers = task.globalWorkers ?? config.numWorkers;
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
@@ -89,7 +91,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
       for (const idx of unit) {
         injectFault(task, epoch, batchNo);
         if (config.lrScaling !== "none") {
-          step.learningRate = baseRate * learningRateFactor(config.lrScaling, config.numWorkers, config.warmupEpochs, epoch + batchNo / batches.length);
+          step.learningRate = baseRate * learningRateFactor(config.lrScaling, lrWorkers, config.warmupEpochs, epoch + batchNo / batches.length);
         }
         const b = idx.length;
         const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(b));
@@ -118,9 +120,11 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         timing.paramStoreMs += performance.now() - t;
         const { waitedMs } = store.arriveAndWait(() => {
           const ta = performance.now();
-          if (crossRank) averageSlotsAcrossRanks(store, crossRank);
-          else store.averageSlots();
-          moments?.average();
+          if (crossRank) averageSlotsAcrossRanks(store, crossRank, moments?.store ?? null);
+          else {
+            store.averageSlots();
+            moments?.average();
+          }
           timing.averagingMs += performance.now() - ta;
         }, id);
         timing.barrierWaitMs += waitedMs;

@@ -320,7 +320,6 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.lrScaling !== "none" && parsed.mode !== "synchronous") throw new UsageError(`--lr-scaling applies to weight averaging: it needs --mode synchronous, not ${parsed.mode}`);
   if (parsed.warmupEpochs > 0 && parsed.lrScaling === "none") throw new UsageError("--warmup-epochs warms up a scaled learning rate: give --lr-scaling linear|sqrt too");
   if (parsed.warmupEpochs >= parsed.epochs) throw new UsageError(`--warmup-epochs ${parsed.warmupEpochs} must be fewer than --epochs ${parsed.epochs}`);
-  if (parsed.cluster !== "none" && (parsed.averageMoments || parsed.lrScaling !== "none")) throw new UsageError("--average-moments and --lr-scaling are not implemented across ranks: drop them or --cluster");
   if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
     throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
   }

@@ -25,10 +25,13 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
     [[...sync, "--warmup-epochs", "2"], /--warmup-epochs .*give --lr-scaling/],
     [[...sync, "--lr-scaling", "linear", "--warmup-epochs", "30"], /--warmup-epochs 30 must be fewer than --epochs 30/],
     [[...sync, "--average-moments", "yes"], /unknown|unexpected|too many|argument/i],
-    [["--mode", "synchronous", "--average-moments", "--cluster", "mpi", "--ranks", "2"], /not implemented across ranks/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
   }
+  // Across MPI ranks too (test/cluster/remedies-across-ranks.test.ts trains them there).
+  const ranks = parsePipelineArgs(["--mode", "synchronous", "--average-moments", "--lr-scaling", "sqrt", "--cluster", "mpi", "--ranks", "2"]);
+  assert.ok(ranks !== "help");
+  assert.deepEqual(weightAveragingConfig(ranks), { mode: "synchronous", averageMoments: true, lrScaling: "sqrt" });
   assert.match(pipelineHelp(), /--lr-scaling none\|linear\|sqrt .*\[default: none\]/);
   assert.match(pipelineHelp(), /--average-moments {2,}with --mode synchronous/);
   const { averageMoments: _a, lrScaling: _l, warmupEpochs: _w, ...older } = DEFAULT_PIPELINE_OPTIONS;
