@@ -7,7 +7,7 @@ import type { ProgressEvent, SyncMode } from "../distributed/config";
 import { localMpirunArgs, mpirunArgs, resolveCluster } from "../cluster/launcher";
 import { mpiJobUnavailableReason } from "../cluster/mpi";
 import { simHostsDown, simHostsUnavailable, simHostsUp, SimCluster } from "../cluster/sim-hosts";
-import { exchangeShares, ExchangeRow, ExchangeTiming, EpochRow, ShareRow } from "./cluster-share";
+import { exchangeShares, ExchangeRow, ExchangeTiming, EpochRow, networkCosts, NetworkCostRow, ShareRow } from "./cluster-share";
 
 /** Weights of the default model (F = 24) and of the original preset (Embedding + 3 × LSTM(256)). */
 export const EXCHANGE_SIZES = { default: 7329, original: 1_373_649 };
@@ -31,6 +31,8 @@ export interface ClusterBenchResult {
   simulatedHostsSkipped: string | null;
   epochs: EpochRow[];
   share: ShareRow[];
+  /** The links' cost of a whole epoch, simulated hosts against one host (absent in runs before 2026-12-03). */
+  networkCost?: NetworkCostRow[];
   steadyState: string;
 }
 
@@ -50,6 +52,7 @@ export async function measureCluster(o: ClusterBenchOptions): Promise<ClusterBen
     simulatedHostsSkipped: simSkipped,
     epochs,
     share: exchangeShares(exchange, epochs, 64),
+    networkCost: networkCosts(epochs),
     steadyState: `seconds per epoch: mean of epochs 2..${o.epochs} (the first includes starting the ranks and sending the partitions)`,
   };
 }

@@ -65,3 +65,29 @@ export function exchangeShares(exchange: readonly ExchangeRow[], epochs: readonl
   }
   return out;
 }
+
+/** What the simulated links cost a whole epoch, with the exchanges overlapping the other ranks' work as they do in training. */
+export interface NetworkCostRow {
+  mode: SyncMode;
+  ranks: number;
+  /** Seconds an epoch: ranks on simulated hosts over the capped links, and the same ranks on one host (shared memory). */
+  linkedSec: number;
+  localSec: number;
+  /** (linked − local) ÷ linked, in percent; negative within noise when the links cost nothing measurable. */
+  pct: number;
+}
+
+/**
+ * In place of one exchange timed alone: the same epoch (mode, ranks, 1× URFD) on simulated hosts and
+ * on one host; the difference is what the network costs, exposed latency only (a rank's hop overlaps
+ * the next rank's compute in training, which the alone-timing cannot show).
+ */
+export function networkCosts(epochs: readonly EpochRow[]): NetworkCostRow[] {
+  const out: NetworkCostRow[] = [];
+  for (const linked of epochs.filter((e) => e.simulatedHosts && e.scale === 1)) {
+    const local = epochs.find((e) => !e.simulatedHosts && e.scale === 1 && e.mode === linked.mode && e.ranks === linked.ranks && e.threads === linked.threads);
+    if (!local || !Number.isFinite(linked.secPerEpoch) || !Number.isFinite(local.secPerEpoch)) continue;
+    out.push({ mode: linked.mode, ranks: linked.ranks, linkedSec: linked.secPerEpoch, localSec: local.secPerEpoch, pct: (100 * (linked.secPerEpoch - local.secPerEpoch)) / linked.secPerEpoch });
+  }
+  return out;
+}

@@ -136,6 +136,16 @@ function clusterMarkdown(b: BenchResult): string[] {
     "| Mode | Where | Exchanges an epoch | ms each | epoch s | share |",
     "|---|---|---:|---:|---:|---:|",
     ...c.share.map((r) => `| ${r.mode} | ${r.where} | ${r.exchangesPerEpoch} | ${num(r.exchangeMs, 2)} | ${num(r.epochSec, 2)} | ${num(r.pct, 2)}% |`),
+    ...(c.networkCost?.length
+      ? [
+          "",
+          `What the ${c.rateMbit} Mbit/s links cost a whole epoch (the same ranks on simulated hosts and on one host; a hop overlaps the next rank's work in training):`,
+          "",
+          "| Mode | Ranks | epoch s, simulated hosts | epoch s, one host | links' share |",
+          "|---|---:|---:|---:|---:|",
+          ...c.networkCost.map((r) => `| ${r.mode} | ${r.ranks} | ${num(r.linkedSec, 3)} | ${num(r.localSec, 3)} | ${num(r.pct, 1)}% |`),
+        ]
+      : []),
     "",
     "Time per epoch and peak memory per rank (URFD-shaped synthetic windows [32, 24], LSTM(32), batch 64):",
     "",

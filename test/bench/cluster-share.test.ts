@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { exchangeShares, EpochRow, ExchangeRow } from "../../lib/bench/cluster-share";
+import { exchangeShares, EpochRow, ExchangeRow, networkCosts } from "../../lib/bench/cluster-share";
 
 const timing = (kind: "weights" | "gradients", floats: number, medianMs: number) => ({ kind, floats, medianMs, minMs: medianMs, maxMs: medianMs, reps: 5 });
 const epoch = (mode: "synchronous" | "gradients", ranks: number, secPerEpoch: number, simulatedHosts = false): EpochRow => ({ setup: `${mode} ${ranks}`, mode, ranks, threads: 1, simulatedHosts, scale: 1, windows: 2372, secPerEpoch });
@@ -18,4 +18,11 @@ test("exchange share: no row without a timing of the default model or a finite e
   assert.deepEqual(exchangeShares(exchange, [epoch("synchronous", 3, 1)], 64), []);
   const ok: ExchangeRow[] = [{ where: "one host", ranks: 3, rateMbit: null, results: [timing("weights", 7329, 1)] }];
   assert.deepEqual(exchangeShares(ok, [epoch("synchronous", 3, NaN)], 64), []);
+});
+
+test("network cost: an epoch on simulated hosts against the same ranks, mode and threads on one host", () => {
+  const rows = networkCosts([epoch("gradients", 3, 0.2), epoch("gradients", 3, 0.25, true), epoch("synchronous", 3, 0.4, true), epoch("gradients", 2, 0.1)]);
+  assert.equal(rows.length, 1, "no one-host row for synchronous 3 ranks");
+  assert.deepEqual([rows[0].mode, rows[0].ranks, rows[0].linkedSec, rows[0].localSec], ["gradients", 3, 0.25, 0.2]);
+  assert.ok(Math.abs(rows[0].pct - 20) < 1e-9, `${rows[0].pct}`);
 });
