@@ -16,7 +16,7 @@ import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { startRankWatchdog } from "./rank-watchdog";
 import { bytesJson, ClusterLine, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
-import { ByteReader, readShareFile, readStreamedShare, recvShare, sendShare, Share, streamOrder } from "./shares";
+import { ByteReader, checkRanks, forwardStreamedShare, readShareFile, readStreamedShare, recvShare, Share, streamOrder } from "./shares";
 
 /** Set by the driver (mpirun -x) when the ranks read their shares from a folder. */
 export const SHARE_DIR_ENV = "FALL_CLUSTER_SHARE_DIR";
@@ -216,16 +216,15 @@ export async function rankMain(): Promise<void> {
     const shareDir = process.env[SHARE_DIR_ENV];
     if (shareDir) {
       share = readShareFile(shareDir, rank);
-      if (share.assignment.job.ranks !== size) throw new Error(`the job asks for ${share.assignment.job.ranks} ranks but mpirun started ${size}`);
+      checkRanks(share.assignment, size);
     } else if (rank === 0) {
-      // The driver streams every share on stdin: forward each as it arrives, so rank 0 holds one at a time.
+      // The driver streams every share on stdin: forward each as it arrives, so rank 0 holds its own and one array.
       const reader = new ByteReader(process.stdin, "the driver's share stream on stdin");
+      const scratch = { buffer: new ArrayBuffer(0) };
       let own: Share | null = null;
       for (const r of streamOrder(size)) {
-        const s = await readStreamedShare(reader, `rank ${r}'s share`);
-        if (s.assignment.job.ranks !== size) throw new Error(`the job asks for ${s.assignment.job.ranks} ranks but mpirun started ${size}`);
-        if (r === 0) own = s;
-        else sendShare(mpi, r, s);
+        if (r > 0) await forwardStreamedShare(reader, mpi, r, `rank ${r}'s share`, scratch);
+        else checkRanks((own = await readStreamedShare(reader, "rank 0's share")).assignment, size);
       }
       share = own!;
     } else {

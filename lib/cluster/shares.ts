@@ -211,11 +211,38 @@ export class ByteReader {
   }
 }
 
-/** One share from the stdin stream (the share-file encoding), its arrays read straight into their own memory. */
-export async function readStreamedShare(reader: ByteReader, what: string): Promise<Share> {
+/** The job was dealt for as many ranks as mpirun started, or one line saying otherwise. */
+export function checkRanks(a: RankAssignment, size: number): void {
+  if (a.job.ranks !== size) throw new Error(`the job asks for ${a.job.ranks} ranks but mpirun started ${size}`);
+}
+
+async function readStreamedAssignment(reader: ByteReader, what: string): Promise<RankAssignment> {
   const head = await reader.read(12, what);
   if (head.toString("ascii", 0, 8) !== SHARE_MAGIC) throw new Error(`${what}: not a rank share (expected ${SHARE_MAGIC})`);
-  const assignment = JSON.parse((await reader.read(head.readUInt32LE(8), what)).toString("utf8")) as RankAssignment;
+  return JSON.parse((await reader.read(head.readUInt32LE(8), what)).toString("utf8")) as RankAssignment;
+}
+
+/**
+ * Rank 0: pass another rank's share from the stdin stream on to it, an array at a time through one
+ * reused buffer, so forwarding holds at most the largest array of one share (MPI_Send returns once
+ * the buffer may be reused). Returns the assignment forwarded.
+ */
+export async function forwardStreamedShare(reader: ByteReader, mpi: MpiBinding, dest: number, what: string, scratch: { buffer: ArrayBuffer }): Promise<RankAssignment> {
+  const assignment = await readStreamedAssignment(reader, what);
+  checkRanks(assignment, mpi.size());
+  mpi.send(jsonBytes(assignment), dest, TAG.ASSIGN);
+  for (const { floats } of shareSizes(assignment)) {
+    if (scratch.buffer.byteLength < floats * 4) scratch.buffer = new ArrayBuffer(floats * 4);
+    const a = new Float32Array(scratch.buffer, 0, floats);
+    await reader.readInto(new Uint8Array(a.buffer, 0, a.byteLength), what);
+    mpi.send(a, dest, TAG.DATA);
+  }
+  return assignment;
+}
+
+/** One share from the stdin stream (the share-file encoding), its arrays read straight into their own memory. */
+export async function readStreamedShare(reader: ByteReader, what: string): Promise<Share> {
+  const assignment = await readStreamedAssignment(reader, what);
   const arrays: Float32Array[] = [];
   for (const s of shareSizes(assignment)) {
     const a = allocate(s);
