@@ -90,6 +90,8 @@ interface EpochSetup {
   threads: number;
   /** false: the thread trainer in this process. */
   cluster: boolean;
+  /** Mode gradients: how the micro-batches are drawn (default global: every rank holds every row). */
+  sampling?: "shards";
   simulated?: boolean;
   scales: number[];
 }
@@ -104,8 +106,9 @@ function epochSetups(o: ClusterBenchOptions, simulated: boolean): EpochSetup[] {
     { label: "MPI synchronous: 2 ranks × 1 thread", mode: "synchronous", ranks: 2, threads: 1, cluster: true, scales: all },
     { label: "MPI synchronous: 3 ranks × 1 thread", mode: "synchronous", ranks: 3, threads: 1, cluster: true, scales: all },
     { label: "threads gradients: 1 process × 2 threads", mode: "gradients", ranks: 1, threads: 2, cluster: false, scales: [1] },
-    { label: "MPI gradients: 2 ranks × 1 thread", mode: "gradients", ranks: 2, threads: 1, cluster: true, scales: all },
-    { label: "MPI gradients: 3 ranks × 1 thread", mode: "gradients", ranks: 3, threads: 1, cluster: true, scales: all.filter((s) => s === 1 || s === 100) },
+    { label: "MPI gradients: 2 ranks × 1 thread", mode: "gradients", ranks: 2, threads: 1, cluster: true, scales: [1] },
+    { label: "MPI gradients, sampling shards: 2 ranks × 1 thread", mode: "gradients", sampling: "shards", ranks: 2, threads: 1, cluster: true, scales: all },
+    { label: "MPI gradients, sampling shards: 3 ranks × 1 thread", mode: "gradients", sampling: "shards", ranks: 3, threads: 1, cluster: true, scales: all.filter((s) => s === 1 || s === 100) },
     ...(simulated
       ? [
           { label: `MPI synchronous: 3 simulated hosts × 1 thread, ${o.rateMbit} Mbit/s`, mode: "synchronous" as const, ranks: 3, threads: 1, cluster: true, simulated: true, scales: [1] },
@@ -138,7 +141,7 @@ async function measureEpochs(o: ClusterBenchOptions, simulated: boolean): Promis
     const windows = o.quick ? 512 : URFD_WINDOWS * scale;
     const data = urfdShapedWindows(windows, 1, 32, 24);
     for (const s of setups.filter((x) => x.scales.includes(scale))) {
-      const config = { mode: s.mode, ...(s.mode === "gradients" ? {} : { frequency: "epoch" as const }), batchSize: 64, seed: 1, numWorkers: s.threads };
+      const config = { mode: s.mode, ...(s.mode === "gradients" ? (s.sampling ? { sampling: s.sampling } : {}) : { frequency: "epoch" as const }), batchSize: 64, seed: 1, numWorkers: s.threads };
       const dm = await DistributedModel.create({ model: spec, config });
       const t = epochTimer();
       let sim: SimCluster | null = null;

@@ -154,7 +154,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
 
 /** How the ranks combine what their threads averaged, in words (the rule itself counts R × K workers). */
 function acrossRanks(config: ResolvedConfig): string {
-  if (config.mode === "gradients") return "each rank computes its slots' micro-batch gradients from its own shards; they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast";
+  if (config.mode === "gradients") return `each rank computes its slots' micro-batch gradients (from ${config.sampling === "shards" ? "its own shards" : "all rows, which every rank holds"}); they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast`;
   if (config.mode === "synchronous" && config.averageMoments) return "each rank's average of weights and Adam state, then one row-weighted allreduce carrying both";
   return "each rank's average, then their row-weighted allreduce";
 }

@@ -51,9 +51,9 @@ export interface ClusterJob {
 export interface RankAssignment {
   job: ClusterJob;
   roundsPerEpoch: number;
-  /** Mode 'gradients': the rows of this rank's slot shards (its threads' micro-batches come from them); else 0. */
+  /** Mode 'gradients': the training rows this rank holds (all of them; with sampling 'shards' its slots' shards); else 0. */
   shardRows: number;
-  /** Mode 'gradients': every shard's size and where this rank's start in its rows; else null. */
+  /** Sampling 'shards': every shard's size and where this rank's start in its rows; else null. */
   shards: ShardLayout | null;
   workers: { globalId: number; count: number; valCount: number }[];
 }

@@ -2,10 +2,11 @@
 // The driver deals every rank its share (as DistributedModel.fit deals R × K workers) and builds one
 // share at a time; a share travels as MPI messages, as a file in a share folder, or as one frame of
 // the stream the driver writes to mpirun's stdin, which rank 0 reads a share at a time, forwarding
-// the others' as it goes. Mode 'gradients': a rank's share is its micro-batch slots' shards.
+// the others' as it goes. Mode 'gradients': a rank's share is every training row (sampling 'global')
+// or its micro-batch slots' shards (sampling 'shards').
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { batchSlice, contiguousRanges, gatherRows, stratifiedPartition } from "../distributed/partition";
+import { batchSlice, contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "../distributed/partition";
 import { batchesPerEpoch, dealSlotShards, heldIndices, heldLayout, heldRows } from "../distributed/slot-shards";
 import type { MpiBinding } from "./mpi";
 import { bytesJson, ClusterJob, decodeShareFile, encodeShareFile, jsonBytes, RankAssignment, SHARE_MAGIC, shareFileName, TAG } from "./protocol";
@@ -24,7 +25,8 @@ export interface SharePlan {
 
 /**
  * Deal R × K workers as DistributedModel.fit deals W = R × K (same seed, same order). Mode
- * 'gradients' deals the slot shards: rank r gets the shards of the slots its threads compute.
+ * 'gradients': every rank gets all training rows, or with sampling 'shards' the shards of the slots
+ * its threads compute.
  */
 export function planShares(job: ClusterJob, x: Float32Array, y: Float32Array, weights: Float32Array): SharePlan {
   const K = job.config.numWorkers;
@@ -36,10 +38,11 @@ export function planShares(job: ClusterJob, x: Float32Array, y: Float32Array, we
   const { batchSize, microBatches, seed } = job.config;
   const rs = job.rowSize;
   const parts = gradients ? [] : stratifiedPartition(y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
-  const shards = gradients ? dealSlotShards(y, microBatches, seed, nTrain, job.shuffle) : [];
+  const sharded = gradients && job.config.sampling === "shards";
+  const shards = sharded ? dealSlotShards(y, microBatches, seed, nTrain, job.shuffle) : [];
   const sizes = shards.map((s) => s.length);
   const valRanges = contiguousRanges(nVal, W);
-  const maxBatches = gradients ? batchesPerEpoch(sizes, batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+  const maxBatches = sharded ? batchesPerEpoch(sizes, batchSize) : gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
   const roundsPerEpoch = job.config.frequency === "epoch" ? 1 : Math.ceil(maxBatches / job.config.syncEvery);
   // A rank's threads are global workers r·K .. r·K + K − 1: their slots are one contiguous run.
   const slotsOf = (r: number) => ({ lo: batchSlice(microBatches, W, r * K).lo, hi: batchSlice(microBatches, W, r * K + K - 1).hi });
@@ -48,20 +51,21 @@ export function planShares(job: ClusterJob, x: Float32Array, y: Float32Array, we
     const slots = slotsOf(r);
     const count = (g: number) => {
       if (!gradients) return parts[g].length;
+      if (!sharded) return rowsPerEpoch(nTrain, batchSize, microBatches, W, g);
       const own = batchSlice(microBatches, W, g);
       return heldRows(sizes, own.lo, own.hi);
     };
     return {
       job, roundsPerEpoch,
-      shardRows: gradients ? heldRows(sizes, slots.lo, slots.hi) : 0,
-      shards: gradients ? heldLayout(sizes, slots.lo, slots.hi) : null,
+      shardRows: sharded ? heldRows(sizes, slots.lo, slots.hi) : gradients ? nTrain : 0,
+      shards: sharded ? heldLayout(sizes, slots.lo, slots.hi) : null,
       workers: ids.map((g) => ({ globalId: g, count: count(g), valCount: valRanges[g].end - valRanges[g].start })),
     };
   });
   const share = (r: number): Share => {
     const assignment = assignments[r];
-    const held = gradients ? heldIndices(shards, slotsOf(r).lo, slotsOf(r).hi) : null;
-    const rows = held ? { x: gatherRows(x, rs, held), y: gatherRows(y, 1, held) } : null;
+    const held = sharded ? heldIndices(shards, slotsOf(r).lo, slotsOf(r).hi) : null;
+    const rows = held ? { x: gatherRows(x, rs, held), y: gatherRows(y, 1, held) } : gradients ? { x: x.subarray(0, nTrain * rs), y: y.subarray(0, nTrain) } : null;
     const data = assignment.workers.map(({ globalId: g }) => {
       const { start, end } = valRanges[g];
       const val = end > start ? { x: x.slice((nTrain + start) * rs, (nTrain + end) * rs), y: y.slice(nTrain + start, nTrain + end), count: end - start } : null;

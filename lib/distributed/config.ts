@@ -9,6 +9,9 @@ export const SYNC_MODES = ["gradients", "synchronous", "asynchronous", "hogwild"
 export type SyncMode = (typeof SYNC_MODES)[number];
 export const SYNC_FREQUENCIES = ["epoch", "batch"] as const;
 export type SyncFrequency = (typeof SYNC_FREQUENCIES)[number];
+/** How mode 'gradients' draws its micro-batches (lib/distributed/slot-shards.ts). */
+export const SAMPLINGS = ["global", "shards"] as const;
+export type Sampling = (typeof SAMPLINGS)[number];
 
 export interface DistributedConfig {
   /**
@@ -36,6 +39,14 @@ export interface DistributedConfig {
    */
   microBatches?: number;
   /**
+   * 'gradients' only. 'global' (default): every epoch one seeded shuffle of all training rows, cut
+   * into global batches, each into micro-batches; every worker (and every cluster rank) maps all
+   * rows. 'shards': the rows are dealt once into one shard per micro-batch slot, shuffled per epoch
+   * within it; a worker needs only its slots' shards, so a cluster rank holds only those. Both train
+   * the same model at any worker count; they are two different random draws of the batches.
+   */
+  sampling?: Sampling;
+  /**
    * Asynchronous and hogwild only: a worker whose delta is staler than this (other workers' deltas
    * landed since it read the weights) drops it and re-reads instead. Default: no bound (Elephas).
    */
@@ -61,7 +72,7 @@ export type ResolvedConfig = Required<DistributedConfig>;
 export const MAX_WORKERS = 64;
 export const DEFAULT_SEED = 42;
 
-const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "maxStaleness", "averageMoments", "lrScaling", "warmupEpochs"] as const;
+const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "sampling", "maxStaleness", "averageMoments", "lrScaling", "warmupEpochs"] as const;
 /** ResolvedConfig.maxStaleness when no bound was asked. */
 export const UNBOUNDED_STALENESS = -1;
 
@@ -97,6 +108,9 @@ export function validateConfig(value: unknown): ResolvedConfig {
         ? Math.min(Math.max(DEFAULT_MICRO_BATCHES, numWorkers), batchSize)
         : expectInt(o.microBatches, "config.microBatches", 1, 1024);
   if (microBatches > batchSize) throw new TypeError(`config.microBatches (${microBatches}) exceeds config.batchSize (${batchSize}): a micro-batch needs at least one row`);
+  // 'global' is what a resolved non-gradients config carries, so validateConfig(validateConfig(c)) works.
+  const sampling = o.sampling === undefined ? "global" : expectOneOf(o.sampling, SAMPLINGS, "config.sampling");
+  if (mode !== "gradients" && sampling !== "global") throw new TypeError("config.sampling applies only to mode 'gradients'; remove it");
   const deltas = mode === "asynchronous" || mode === "hogwild";
   if (!deltas && o.maxStaleness !== undefined && o.maxStaleness !== UNBOUNDED_STALENESS) {
     throw new TypeError("config.maxStaleness applies only to modes 'asynchronous' and 'hogwild'; remove it");
@@ -109,7 +123,7 @@ export function validateConfig(value: unknown): ResolvedConfig {
   if (lrScaling !== "none" && mode !== "synchronous") throw new TypeError("config.lrScaling applies only to mode 'synchronous' (weight averaging); remove it");
   const warmupEpochs = o.warmupEpochs === undefined ? 0 : expectInt(o.warmupEpochs, "config.warmupEpochs", 0, 10_000);
   if (warmupEpochs > 0 && lrScaling === "none") throw new TypeError("config.warmupEpochs warms up a scaled learning rate: set config.lrScaling too, or remove it");
-  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, maxStaleness, averageMoments, lrScaling, warmupEpochs };
+  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, sampling, maxStaleness, averageMoments, lrScaling, warmupEpochs };
 }
 
 /** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
@@ -122,7 +136,7 @@ export function averagingRule(config: ResolvedConfig): string {
   const when = config.frequency === "epoch" ? "after each epoch" : config.syncEvery === 1 ? "every batch" : `every ${config.syncEvery} batches`;
   switch (config.mode) {
     case "gradients":
-      return `gradients of ${config.microBatches} micro-batches averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker`;
+      return `gradients of ${config.microBatches} micro-batches averaged weighted by rows every global batch of ${config.batchSize}, one Adam step applied by every worker${config.sampling === "shards" ? "; micro-batches drawn from one shard of the rows per slot" : ""}`;
     case "synchronous": {
       const adam = config.averageMoments
         ? "Adam's moments and step count averaged with them, every worker continuing from the averaged state"
@@ -143,7 +157,7 @@ function bound(config: ResolvedConfig): string {
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */
 export function configToJson(config: ResolvedConfig): DistributedConfig {
-  const { syncEvery, microBatches, maxStaleness, averageMoments, lrScaling, warmupEpochs, ...rest } = config;
+  const { syncEvery, microBatches, sampling, maxStaleness, averageMoments, lrScaling, warmupEpochs, ...rest } = config;
   return {
     ...rest,
     ...(averageMoments ? { averageMoments } : {}),
@@ -151,6 +165,7 @@ export function configToJson(config: ResolvedConfig): DistributedConfig {
     ...(warmupEpochs > 0 ? { warmupEpochs } : {}),
     ...(config.frequency === "batch" ? { syncEvery } : {}),
     ...(config.mode === "gradients" ? { microBatches } : {}),
+    ...(sampling !== "global" ? { sampling } : {}),
     ...(maxStaleness !== UNBOUNDED_STALENESS ? { maxStaleness } : {}),
   };
 }

@@ -1,12 +1,12 @@
 // The first step of DistributedModel.fit: check the labels, then deal the work — each worker's rows
-// (a stratified partition, or in mode 'gradients' the slot shards in one shared copy), its validation
+// (a stratified partition, or in mode 'gradients' all rows in one shared copy), its validation
 // slice, and the parameter store they meet at.
 import type { ModelSpec } from "../model/spec";
 import type { ResolvedConfig, ResolvedFitOptions } from "./config";
 import type { FitData } from "./fit-result";
 import { ParamStore } from "./param-store";
 import { adamStateSize } from "./weights";
-import { batchSlice, contiguousRanges, gatherRows, stratifiedPartition, toShared } from "./partition";
+import { batchSlice, contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "./partition";
 import { batchesPerEpoch, dealSlotShards, heldIndices, heldLayout, heldRows } from "./slot-shards";
 import type { FitTask } from "./protocol";
 import type { GroupTask } from "./worker-group";
@@ -50,16 +50,18 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
       ? { x: data.x.slice((nTrain + start) * rowSize, (nTrain + end) * rowSize), y: data.y.slice(nTrain + start, nTrain + end), count: end - start }
       : null;
   };
-  // gradients: the slot shards back to back in one shared copy every worker maps; each reads its slots' shards.
-  const shards = gradients ? dealSlotShards(data.y, microBatches, seed, nTrain, opts.shuffle) : [];
+  // gradients: all training rows in one shared copy every worker maps — in data order ('global'), or
+  // the slot shards back to back ('shards': each worker reads only its slots' shards).
+  const sharded = gradients && m.config.sampling === "shards";
+  const shards = sharded ? dealSlotShards(data.y, microBatches, seed, nTrain, opts.shuffle) : [];
   const sizes = shards.map((s) => s.length);
-  const all = gradients ? heldIndices(shards, 0, microBatches) : null;
-  const shared = all ? { x: toShared(gatherRows(data.x, rowSize, all)), y: toShared(gatherRows(data.y, 1, all)) } : null;
-  const layout = gradients ? heldLayout(sizes, 0, microBatches) : null;
+  const order = sharded ? heldIndices(shards, 0, microBatches) : null;
+  const shared = !gradients ? null : order ? { x: toShared(gatherRows(data.x, rowSize, order)), y: toShared(gatherRows(data.y, 1, order)) } : { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) };
+  const layout = sharded ? heldLayout(sizes, 0, microBatches) : null;
   const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
   const slotsOf = (w: number) => batchSlice(microBatches, W, w);
-  const rowsOf = (w: number) => (gradients ? heldRows(sizes, slotsOf(w).lo, slotsOf(w).hi) : parts[w].length);
-  const maxBatches = gradients ? batchesPerEpoch(sizes, batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
+  const rowsOf = (w: number) => (sharded ? heldRows(sizes, slotsOf(w).lo, slotsOf(w).hi) : gradients ? rowsPerEpoch(nTrain, batchSize, microBatches, W, w) : parts[w].length);
+  const maxBatches = sharded ? batchesPerEpoch(sizes, batchSize) : gradients ? Math.ceil(nTrain / batchSize) : Math.max(...parts.map((p) => Math.ceil(p.length / batchSize)));
   const roundsPerEpoch = frequency === "epoch" ? 1 : Math.ceil(maxBatches / syncEvery);
   // gradients: the store's params are the averaged gradient; the weights stay in m.params.
   const store = gradients

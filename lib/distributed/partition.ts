@@ -47,6 +47,20 @@ export function batchSlice(rows: number, workers: number, w: number): { lo: numb
   return { lo: Math.floor((w * rows) / workers), hi: Math.floor(((w + 1) * rows) / workers) };
 }
 
+/**
+ * Rows worker w computes per epoch in mode 'gradients' with global sampling: `count` rows in global
+ * batches of `batchSize`, each cut into `microBatches` slices, the slices dealt to workers in contiguous runs.
+ */
+export function rowsPerEpoch(count: number, batchSize: number, microBatches: number, workers: number, w: number): number {
+  const mine = batchSlice(microBatches, workers, w);
+  let n = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    const rows = Math.min(batchSize, count - start);
+    n += batchSlice(rows, microBatches, mine.hi).lo - batchSlice(rows, microBatches, mine.lo).lo;
+  }
+  return n;
+}
+
 /** A copy of `values` in a SharedArrayBuffer: posted to every worker without a copy each. */
 export function toShared(values: Float32Array): Float32Array {
   const out = new Float32Array(new SharedArrayBuffer(values.length * 4));

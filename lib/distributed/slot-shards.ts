@@ -1,4 +1,4 @@
-// Mode 'gradients' deals the training rows ONCE into one shard per micro-batch slot (stratified,
+// Mode 'gradients' with sampling 'shards' deals the training rows ONCE into one shard per micro-batch slot (stratified,
 // seeded); every epoch each shard is shuffled on its own seed and micro-batch m of global batch k is
 // shard m's next rows. The slots, not the workers, own the data: whoever computes slot m needs only
 // shard m, so a rank holds only its slots' shards and any number of workers trains the same model.
@@ -44,10 +44,10 @@ export function batchCounts(sizes: readonly number[], batchSize: number, k: numb
   return sizes.map((_, m) => microBatch(sizes, batchSize, k, m).count);
 }
 
-/** Shard m's order this epoch (positions within the shard): shuffled on a seed of (seed, epoch, m) alone. */
-export function shardOrder(size: number, seed: number, epoch: number, m: number, shuffle: boolean, seedOf: (epoch: number, m: number) => number): Int32Array {
+/** A shard's order this epoch (positions within the shard), shuffled on `seed` (of the epoch and slot alone) when shuffling. */
+export function shardOrder(size: number, shuffle: boolean, seed: number): Int32Array {
   const order = Array.from({ length: size }, (_, i) => i);
-  if (shuffle) shuffleInPlace(order, createRng(seedOf(epoch, m)));
+  if (shuffle) shuffleInPlace(order, createRng(seed));
   return Int32Array.from(order);
 }
 

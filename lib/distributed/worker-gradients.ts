@@ -1,9 +1,9 @@
-// Mode 'gradients' inside a worker. The training rows were dealt once into one shard per micro-batch
-// slot (slot-shards.ts); every epoch each shard is shuffled on its own seed, and micro-batch m of
-// global batch k is shard m's next rows. A worker computes the gradient of each slot it owns into
-// that slot; at the barrier the slots are averaged weighted by rows, in slot order; every worker
-// applies that same Adam step. Each micro-batch's gradient is the same bits whoever computes it, so
-// 1..microBatches workers (threads or ranks) train bit-identically, each holding only its shards.
+// Mode 'gradients' inside a worker. Every epoch's global batches are cut into micro-batch slots the
+// same way in every worker (epoch-batches.ts: one shuffle of all rows, or with sampling 'shards' one
+// shard of the rows per slot); a worker computes the gradient of each slot it owns into that slot; at
+// the barrier the slots are averaged weighted by rows, in slot order; every worker applies that same
+// Adam step. Each micro-batch's gradient is the same bits whoever computes it, so 1..microBatches
+// workers (threads or ranks) train bit-identically; with 'shards' each holds only its slots' shards.
 import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
@@ -11,13 +11,13 @@ import { binaryMetricSums, MetricSums } from "./metrics";
 import { averageGradientSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
-import { batchCounts, batchesPerEpoch, microBatch, shardOrder } from "./slot-shards";
+import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
 import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
 const GLOBAL_STREAM = -1;
-/** Salt of shard m's per-epoch shuffle: SHARD_SALT + m (1 and 2 are the dropout streams' and an earlier global shuffle's). */
+/** Salt of shard m's per-epoch shuffle: SHARD_SALT + m (1 is the global shuffle's, 2 the dropout masks'). */
 const SHARD_SALT = 1000;
 const PROGRESS_EVERY_MS = 100;
 
@@ -29,7 +29,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const weights = new Float32Array(task.weights, 0, store.size);
   const K = config.microBatches;
   const layout = task.shards;
-  if (!layout || layout.sizes.length !== K) throw new Error(`mode 'gradients' needs FitTask.shards with ${K} shard sizes (one per micro-batch slot)`);
+  if (config.sampling === "shards" && (!layout || layout.sizes.length !== K)) throw new Error(`sampling 'shards' needs FitTask.shards with ${K} shard sizes (one per micro-batch slot)`);
   // A cluster rank's threads are workers first..first+numWorkers-1 of globalWorkers (R × threads).
   const globalId = task.seedWorker ?? id;
   const globalWorkers = task.globalWorkers ?? config.numWorkers;
@@ -44,7 +44,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   const yBuf = new Float32Array(config.batchSize);
   const B = config.batchSize;
-  // The rows of every slot of the current global batch, which every worker (and rank) knows from the shard sizes.
+  // The rows of every slot of the current global batch, which every worker (and rank) computes alike.
   let counts: number[] = [];
   let lastProgress = -Infinity;
 
@@ -54,11 +54,12 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const trainStart = now();
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    // This epoch's order of each shard this worker computes: on (seed, epoch, slot) alone, so any worker gets the same.
-    const orders = new Map<number, Int32Array>();
-    for (let m = owned.lo; m < owned.hi; m++) orders.set(m, shardOrder(layout.sizes[m], config.seed, epoch, m, task.shuffle, (e, s) => streamSeed(config.seed, GLOBAL_STREAM, e, SHARD_SALT + s)));
+    // Computed alike by every worker (seeds of the epoch, and of the slot, alone).
+    const plan: EpochBatches = layout && config.sampling === "shards"
+      ? shardEpoch(layout, B, owned, task.shuffle, (m) => streamSeed(config.seed, GLOBAL_STREAM, epoch, SHARD_SALT + m))
+      : globalEpoch(task.count, B, K, task.shuffle, streamSeed(config.seed, GLOBAL_STREAM, epoch, 1));
     const dropoutRng = createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 2));
-    const batches = batchesPerEpoch(layout.sizes, B);
+    const batches = plan.batches;
     let lossSum = 0;
     let accSum = 0;
     let seen = 0;
@@ -67,7 +68,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       injectFault(task, epoch, k);
       let batchLoss = 0;
       let batchAcc = 0;
-      counts = batchCounts(layout.sizes, B, k);
+      counts = plan.counts(k);
       const rows = counts.reduce((a, c) => a + c, 0);
       // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
       const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
@@ -76,13 +77,12 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       let lo = 0;
       for (let m = 0; m < owned.lo; m++) lo += counts[m];
       for (let m = owned.lo; m < owned.hi; m++) {
-        const { start, count } = microBatch(layout.sizes, B, k, m);
+        const count = counts[m];
         store.setSamples(m, count);
         const at = lo;
         lo += count;
         if (count === 0) continue;
-        const order = orders.get(m)!;
-        const idx = Array.from({ length: count }, (_, r) => layout.offsets[m] + order[start + r]);
+        const idx = Array.from({ length: count }, (_, r) => plan.row(k, m, r));
         const x = gatherRows(task.x, rowSize, idx);
         for (let r = 0; r < count; r++) yBuf[r] = task.y[idx[r]];
         const t = performance.now();
@@ -107,8 +107,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       const t = performance.now();
       step.apply(store.params);
       timing.computeMs += performance.now() - t;
-      // At most ~10 progress messages a second: one a batch woke the main thread ~1,000 times a second,
-      // on the cores the workers need (the barrier then waits for whichever worker it delayed).
+      // At most ~10 progress messages a second (and each epoch's last batch): a progress bar needs no
+      // more, and each message wakes the main thread on a core the barrier-bound workers share.
       const at = performance.now();
       if (n > 0 && (at - lastProgress >= PROGRESS_EVERY_MS || k === batches - 1)) {
         lastProgress = at;

@@ -1,6 +1,6 @@
 // The pipeline's options: one typed object, its defaults and its usage errors; commander turns the command
 // line into raw flags (./command-line) and they are validated once, here (lib/cli only prints and exits).
-import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, SYNC_MODES, SyncMode } from "../distributed/config";
+import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Sampling, SAMPLINGS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
@@ -23,6 +23,8 @@ export interface PipelineOptions {
   /** With --frequency batch (weight and delta modes): exchange every syncEvery batches (local SGD); null: every batch. */
   syncEvery: number | null;
   workers: number;
+  /** Mode gradients: how micro-batches are drawn ('shards': a cluster rank holds only its slots' rows). */
+  sampling: Sampling;
   /** Mode synchronous: average Adam's moments and step count with the weights at every exchange. */
   averageMoments: boolean;
   /** Mode synchronous: scale the learning rate with the workers (linear: Goyal et al. 2017; sqrt). */
@@ -60,7 +62,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -71,6 +73,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   frequency: null,
   syncEvery: null,
   workers: 2,
+  sampling: "global",
   averageMoments: false,
   lrScaling: "none",
   warmupEpochs: 0,
@@ -157,6 +160,7 @@ const OPTIONS: OptionDoc[] = [
     if (n > MAX_WORKERS) throw new UsageError(`${flag} expects at most ${MAX_WORKERS}, got ${n}`);
     return n;
   } },
+  { flag: "--sampling", key: "sampling", arg: SAMPLINGS.join("|"), help: "with --mode gradients: global = one shuffle of all rows an epoch (every worker and rank maps all rows); shards = one shard of the rows per micro-batch slot (a cluster rank holds only its slots' rows); both train the same model at any worker count, as two random draws", parse: oneOf<Sampling>(SAMPLINGS) },
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
   { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt)", parse: oneOf<LrScaling>(LR_SCALINGS) },
   { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs", parse: nonNegativeInt },
@@ -316,6 +320,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
   if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
+  if (parsed.sampling !== "global" && parsed.mode !== "gradients") throw new UsageError(`--sampling draws the micro-batches of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
   if (parsed.averageMoments && parsed.mode !== "synchronous") throw new UsageError(`--average-moments averages Adam's state with the weights: it needs --mode synchronous, not ${parsed.mode}`);
   if (parsed.lrScaling !== "none" && parsed.mode !== "synchronous") throw new UsageError(`--lr-scaling applies to weight averaging: it needs --mode synchronous, not ${parsed.mode}`);
   if (parsed.warmupEpochs > 0 && parsed.lrScaling === "none") throw new UsageError("--warmup-epochs warms up a scaled learning rate: give --lr-scaling linear|sqrt too");
@@ -400,9 +405,10 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
 }
 
 /** The update rule's part of the trainer config (mode, frequency and the weight-averaging remedies), only what was set. */
-export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
+export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "sampling" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
   return {
     mode: o.mode,
+    ...(o.sampling !== "global" ? { sampling: o.sampling } : {}),
     ...(o.frequency ? { frequency: o.frequency } : {}),
     ...(o.syncEvery !== null ? { syncEvery: o.syncEvery } : {}),
     ...(o.averageMoments ? { averageMoments: true } : {}),

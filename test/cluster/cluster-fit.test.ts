@@ -64,9 +64,9 @@ test("synchronous across 2 ranks × 2 threads equals the thread trainer with 4 w
 
 // Gradients across ranks: each rank computes its micro-batches, their slots are summed across ranks
 // (one non-zero term each) and averaged in slot order, so any R × K trains the 1-thread model bit for bit.
-for (const [ranks, workersPerRank] of [[2, 2], [3, 1]] as const) {
-  test(`gradients across ${ranks} ranks × ${workersPerRank} threads trains the weights of 1 thread, bit for bit`, { skip }, async () => {
-    const config: DistributedConfig = { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 4 };
+for (const [ranks, workersPerRank, sampling] of [[2, 2, "global"], [3, 1, "shards"]] as const) {
+  test(`gradients (sampling '${sampling}') across ${ranks} ranks × ${workersPerRank} threads trains the weights of 1 thread, bit for bit`, { skip }, async () => {
+    const config: DistributedConfig = { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 4, sampling };
     const one = await DistributedModel.create({ model: spec, config });
     const byOne = await one.fit(train, { epochs: 3, validationSplit: 0.2 });
     const dm = await DistributedModel.create({ model: spec, config: { ...config, numWorkers: workersPerRank } });
@@ -76,11 +76,16 @@ for (const [ranks, workersPerRank] of [[2, 2], [3, 1]] as const) {
     assert.deepEqual(dm.getFlatWeights(), one.getFlatWeights());
     for (let e = 0; e < 3; e++) assert.ok(Math.abs(byRanks.merged.loss[e] - byOne.merged.loss[e]) < 1e-6, `epoch ${e} loss ${byRanks.merged.loss[e]} vs ${byOne.merged.loss[e]}`);
     assert.equal(byRanks.workers.reduce((a, w) => a + w.samples, 0), byOne.workers[0].samples, "every training row once an epoch");
-    // Each rank holds only its slots' shards: together every training row once, none holds them all.
     const held = byRanks.reports.map((r) => r.heldRows);
-    assert.equal(held.reduce((a, b) => a + b, 0), byOne.workers[0].samples, `rows held by the ranks: ${held}`);
-    assert.ok(held.every((h) => h < byOne.workers[0].samples), `no rank holds every row: ${held}`);
-    assert.match(byRanks.averaging, /micro-batch gradients from its own shards; they are averaged in slot order by a chain/);
+    const rows = byOne.workers[0].samples;
+    if (sampling === "shards") {
+      // Each rank holds only its slots' shards: together every training row once, none holds them all.
+      assert.equal(held.reduce((a, b) => a + b, 0), rows, `rows held by the ranks: ${held}`);
+      assert.ok(held.every((h) => h < rows), `no rank holds every row: ${held}`);
+    } else {
+      assert.deepEqual(held, held.map(() => rows), "sampling 'global': every rank holds every training row");
+    }
+    assert.match(byRanks.averaging, /micro-batch gradients \(from (its own shards|all rows, which every rank holds)\); they are averaged in slot order by a chain/);
   });
 }
 

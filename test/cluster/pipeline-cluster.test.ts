@@ -52,7 +52,7 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     assert.deepEqual(metrics.training.cluster.placement.map((p: { rank: number }) => p.rank), [0, 1]);
     assert.equal(metrics.training.workers.length, 4, "2 ranks × 1 thread × 2 folds");
     assert.equal(metrics.config.cluster, "mpi");
-    assert.match(metrics.training.averaging, /^gradients of .* across ranks: each rank computes its slots' micro-batch gradients from its own shards/);
+    assert.match(metrics.training.averaging, /^gradients of .* across ranks: each rank computes its slots' micro-batch gradients \(from all rows, which every rank holds\)/);
     const byThread = JSON.parse(fs.readFileSync(path.join(local, "metrics.json"), "utf8"));
     // The same weights; the epoch loss is merged from each rank's own mean, so its last bit may differ.
     const losses = (m: { training: { merged: { loss: number[] }[] } }) => m.training.merged.flatMap((f) => f.loss);

@@ -7,12 +7,12 @@ import { validateConfig } from "../../lib/distributed/config";
 import type { ClusterJob } from "../../lib/cluster/protocol";
 import { ByteReader, planShares, readStreamedShare, shareStream, streamOrder } from "../../lib/cluster/shares";
 
-function job(mode: "gradients" | "synchronous", ranks: number, threads: number): { job: ClusterJob; x: Float32Array; y: Float32Array; weights: Float32Array } {
+function job(mode: "gradients" | "synchronous", ranks: number, threads: number, sampling: "global" | "shards" = "shards"): { job: ClusterJob; x: Float32Array; y: Float32Array; weights: Float32Array } {
   const count = 90;
   const rowSize = 6;
   const x = Float32Array.from({ length: count * rowSize }, (_, i) => i);
   const y = Float32Array.from({ length: count }, (_, i) => (i % 3 === 0 ? 1 : 0));
-  const config = validateConfig({ mode, numWorkers: threads, batchSize: 16, ...(mode === "gradients" ? { microBatches: 4 } : {}) });
+  const config = validateConfig({ mode, numWorkers: threads, batchSize: 16, ...(mode === "gradients" ? { microBatches: 4, sampling } : {}) });
   const j: ClusterJob = {
     spec: { type: "rnn", options: { kind: "lstm", timesteps: 2, features: 3, units: [4] } }, config, ranks, epochs: 1, initialEpoch: 0,
     shuffle: true, validationSplit: 0.2, stallTimeoutSec: 60, count, rowSize, weightCount: 5,
@@ -62,6 +62,17 @@ test("gradients: a rank's shards are the slots its threads compute (3 ranks × 1
   assert.deepEqual(held, [[true, false, false, false], [false, true, false, false], [false, false, true, true]]);
   const sizes = plan.assignments[0].shards!.sizes;
   assert.deepEqual(plan.assignments.map((a) => a.shardRows), [sizes[0], sizes[1], sizes[2] + sizes[3]]);
+});
+
+test("gradients, sampling 'global': every rank gets every training row, in data order", () => {
+  const { job: j, x, y, weights } = job("gradients", 3, 1, "global");
+  const plan = planShares(j, x, y, weights);
+  const nTrain = Math.floor(j.count * 0.8);
+  for (let r = 0; r < 3; r++) {
+    assert.equal(plan.assignments[r].shardRows, nTrain);
+    assert.equal(plan.assignments[r].shards, null);
+    assert.deepEqual(Array.from(plan.share(r).data[0].y), Array.from(y.subarray(0, nTrain)));
+  }
 });
 
 test("a stream that ends inside a share: one line naming the share being read", async () => {

@@ -15,10 +15,20 @@ function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
 }
 
 test("validateConfig fills defaults", () => {
-  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, maxStaleness: -1, averageMoments: false, lrScaling: "none", warmupEpochs: 0 });
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, sampling: "global", maxStaleness: -1, averageMoments: false, lrScaling: "none", warmupEpochs: 0 });
   assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
   const resolved = validateConfig(good);
   assert.deepEqual(validateConfig(resolved), resolved, "idempotent");
+});
+
+test("config.sampling: 'global' by default, 'shards' for mode gradients only, anything else refused in one line", () => {
+  assert.equal(validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 32 }).sampling, "global");
+  const shards = validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 32, sampling: "shards" });
+  assert.equal(shards.sampling, "shards");
+  assert.deepEqual(validateConfig(configToJson(shards)), shards, "kept through distributed.json");
+  assert.equal(configToJson(validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 32 })).sampling, undefined, "the default is not written");
+  oneLineTypeError(() => validateConfig({ mode: "gradients", numWorkers: 2, batchSize: 32, sampling: "random" }), /config\.sampling must be one of 'global', 'shards'/);
+  oneLineTypeError(() => validateConfig({ ...good, sampling: "shards" }), /config\.sampling applies only to mode 'gradients'/);
 });
 
 test("validateConfig rejects bad modes, numbers and keys with one-line TypeErrors", () => {

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { DistributedModel, FitResult } from "../../lib/distributed/distributed-model";
 import { averagingRule, DistributedConfig, validateConfig } from "../../lib/distributed/config";
-import { batchSlice } from "../../lib/distributed/partition";
+import { batchSlice, rowsPerEpoch } from "../../lib/distributed/partition";
 import { dropoutRows } from "../../lib/model/dropout-rows";
 import type { ModelSpec } from "../../lib/model/spec";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
@@ -22,6 +22,12 @@ test("batchSlice deals every row of a batch to exactly one worker, sizes within 
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${rows} rows / ${workers}: ${sizes}`);
     }
   }
+  // 70 rows in batches of 32, 32, 6; 8 micro-batches of 4 rows, then of 0,1,1,1,0,1,1,1 rows.
+  assert.deepEqual([0, 1].map((w) => rowsPerEpoch(70, 32, 8, 2, w)), [16 + 16 + 3, 16 + 16 + 3]);
+  // 3 workers own micro-batches 0-1, 2-4, 5-7.
+  assert.deepEqual([0, 1, 2].map((w) => rowsPerEpoch(70, 32, 8, 3, w)), [8 + 8 + 1, 12 + 12 + 2, 12 + 12 + 3]);
+  // More workers than micro-batches: the last ones get none.
+  assert.deepEqual([0, 1, 2].map((w) => rowsPerEpoch(10, 10, 2, 3, w)), [0, 5, 5]);
 });
 
 test("dropoutRows: the whole batch equals tf.dropout bit for bit, and slices cut that same mask", async () => {
@@ -57,8 +63,8 @@ test("config: 'gradients' exchanges every batch; an epoch frequency or syncEvery
 const data = separableWindows(230, 8, 3, 11);
 const specOf = (kind: "lstm" | "gru"): ModelSpec => ({ type: "rnn", options: { kind, timesteps: 8, features: 3, units: [8], dropout: 0.3, seed: 5, learningRate: 5e-3 } });
 
-async function train(kind: "lstm" | "gru", numWorkers: number, mode: DistributedConfig["mode"] = "gradients"): Promise<{ fit: FitResult; weights: Float32Array }> {
-  const dm = await DistributedModel.create({ model: specOf(kind), config: { mode, numWorkers, batchSize: 32, seed: 3 } });
+async function train(kind: "lstm" | "gru", numWorkers: number, mode: DistributedConfig["mode"] = "gradients", sampling?: DistributedConfig["sampling"]): Promise<{ fit: FitResult; weights: Float32Array }> {
+  const dm = await DistributedModel.create({ model: specOf(kind), config: { mode, numWorkers, batchSize: 32, seed: 3, ...(sampling ? { sampling } : {}) } });
   const fit = await dm.fit(data, { epochs: 5, validationSplit: 0.1 });
   return { fit, weights: dm.getFlatWeights() };
 }
@@ -88,6 +94,18 @@ for (const kind of ["lstm", "gru"] as const) {
     assert.ok(maxAbsDiff(averaged.weights, one.weights) > 1e-3, "weight averaging should not match 1 worker");
   });
 }
+
+test("sampling 'shards': 2, 3 and 8 workers train the 1-worker model bit for bit, each computing only its slots' shards; another draw than 'global'", async () => {
+  const one = await train("lstm", 1, "gradients", "shards");
+  assert.ok(one.fit.merged.loss.at(-1)! < one.fit.merged.loss[0], `1 worker learns: ${one.fit.merged.loss}`);
+  for (const n of [2, 3, 8]) {
+    const many = await train("lstm", n, "gradients", "shards");
+    assert.equal(many.fit.workers.reduce((a, w) => a + w.samples, 0), one.fit.workers[0].samples, "every training row once an epoch");
+    assert.deepEqual(many.weights, one.weights, `${n} workers: weights differ from 1 worker's by up to ${maxAbsDiff(many.weights, one.weights)}`);
+  }
+  const global = await train("lstm", 1);
+  assert.ok(maxAbsDiff(global.weights, one.weights) > 1e-4, "the two samplings draw different batches");
+});
 
 test("gradients: a fixed seed gives bit-identical weights twice", async () => {
   const a = await train("gru", 2);
