@@ -44,6 +44,9 @@ export interface OriginalCase {
   ownCores: number | null;
   otherCores: number | null;
   torch1ThreadPerSec: number | null;
+  /** Cores the PyTorch process used in its steady epochs (CPU ÷ wall seconds) and how many OS threads were ≥ 1% busy. */
+  torchCores: number | null;
+  torchBusyThreads: number | null;
   torchGflopsPerSec: number | null;
   torchPredictPerSec: number | null;
   /** rowsPerSec ÷ torch1ThreadPerSec. */
@@ -93,7 +96,7 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
     const c: OriginalCase = {
       batchSize, rows: o.rows, epochs: o.epochs, rowsPerSec, gflopsPerSec: rowsPerSec === null ? null : (rowsPerSec * flopsPerRow) / 1e9,
       kernel: kernelWithGemmPath(fit.trainingKernel, before), ownCores: share?.ownCores ?? null, otherCores: share?.otherCores ?? null,
-      torch1ThreadPerSec: null, torchGflopsPerSec: null, torchPredictPerSec: null, ratio: null,
+      torch1ThreadPerSec: null, torchCores: null, torchBusyThreads: null, torchGflopsPerSec: null, torchPredictPerSec: null, ratio: null,
       rowsPerCpuSec: rowsPerSec !== null && share && share.ownCores > 0 ? rowsPerSec / share.ownCores : null, torchRowsPerCpuSec: null, ratioPerCpuSec: null,
     };
     if (torchSkipped === null) {
@@ -104,6 +107,8 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
         const run = t.results[0];
         params = run.params;
         c.torch1ThreadPerSec = run.steadySamplesPerSec;
+        c.torchCores = run.steadyCores ?? null;
+        c.torchBusyThreads = run.steadyBusyThreads?.length ?? null;
         c.torchGflopsPerSec = run.steadySamplesPerSec === null ? null : (run.steadySamplesPerSec * flopsPerRow) / 1e9;
         c.torchPredictPerSec = run.predictPerSec;
         c.ratio = rowsPerSec !== null && run.steadySamplesPerSec ? rowsPerSec / run.steadySamplesPerSec : null;
@@ -112,7 +117,7 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
       }
     }
     log(`original preset, 1 worker, batch ${batchSize}: ${rowsPerSec?.toFixed(1) ?? "–"} rows/s (${c.gflopsPerSec?.toFixed(1) ?? "–"} GFLOP/s, ${c.kernel})` +
-      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×)` : `; PyTorch: ${torchSkipped ?? "–"}`) +
+      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×, ${c.torchCores?.toFixed(2) ?? "–"} cores, ${c.torchBusyThreads ?? "–"} busy threads)` : `; PyTorch: ${torchSkipped ?? "–"}`) +
       `; per CPU-second ${c.rowsPerCpuSec?.toFixed(0) ?? "–"} vs PyTorch ${c.torchRowsPerCpuSec?.toFixed(0) ?? "–"} (${c.ratioPerCpuSec?.toFixed(2) ?? "–"}×)`);
     cases.push(c);
   }
