@@ -1,5 +1,6 @@
 // bench.json → the markdown tables printed by `npm run bench` (for the README).
 import type { BenchResult } from "./run";
+import { median } from "./stats";
 
 const num = (v: number | null | undefined, d = 0) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(d));
 /** 3 significant digits, plain notation (0.00730, 0.841, 16.2, 137): sub-0.01 ms latencies keep their digits. */
@@ -9,6 +10,9 @@ export const sig3 = (v: number | null | undefined): string => {
   return v === 0 ? "0" : v.toFixed(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))));
 };
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(2)}×`);
+
+/** Cores from a rate per wall second ÷ the same rate per CPU-second (bench.json files older than the cores fields). */
+const coresFrom = (perSec: number | null | undefined, perCpuSec: number | null | undefined) => (perSec && perCpuSec ? perSec / perCpuSec : null);
 
 export function benchMarkdown(b: BenchResult): string {
   const out: string[] = [];
@@ -72,7 +76,7 @@ export function benchMarkdown(b: BenchResult): string {
     for (const [model, v] of Object.entries(r.byModel)) {
       out.push(
         `| ${model === "original" ? "Original preset (batch 64)" : `${model.toUpperCase()}(32)`} | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
-          `${num(v.torch1ThreadCores, 2)} (${v.torch1ThreadBusyThreads ?? "–"}) | ${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
+          `${num(v.torch1ThreadCores ?? (model === "original" ? originalTorchCores(b) : torchCoresFromRuns(r.runs, model)), 2)} (${v.torch1ThreadBusyThreads ?? "–"}) | ${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
       );
     }
     if (r.threadEnv) out.push("", `PyTorch's threads: ${Object.entries(r.threadEnv).map(([k, v]) => `${k}=${v}`).join(", ")} (set by lib/bench/torch_reference.py before torch is imported).`);
@@ -92,7 +96,7 @@ export function benchMarkdown(b: BenchResult): string {
       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const c of o.cases) {
-      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.torchCores, 2)} (${c.torchBusyThreads ?? "–"}) | ${num(c.ratio, 2)} | ${num(c.ratioPerCpuSec, 2)} (${num(c.rowsPerCpuSec)} vs ${num(c.torchRowsPerCpuSec)}) |`);
+      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.torchCores ?? coresFrom(c.torch1ThreadPerSec, c.torchRowsPerCpuSec), 2)} (${c.torchBusyThreads ?? "–"}) | ${num(c.ratio, 2)} | ${num(c.ratioPerCpuSec, 2)} (${num(c.rowsPerCpuSec)} vs ${num(c.torchRowsPerCpuSec)}) |`);
     }
   }
 
@@ -133,6 +137,21 @@ export function benchMarkdown(b: BenchResult): string {
   return out.join("\n");
 }
 
+/** Median cores of a model's 1-thread PyTorch runs, from their rates (bench.json files older than torch1ThreadCores). */
+function torchCoresFromRuns(runs: NonNullable<BenchResult["reference"]>["runs"], model: string): number | null {
+  const cores = runs.filter((x) => x.kind === model && x.threads === 1 && x.ompWaitPolicy === "default").flatMap((x) => {
+    const c = x.steadyCores ?? coresFrom(x.steadySamplesPerSec, x.steadyCpuSamplesPerSec);
+    return c === null ? [] : [c];
+  });
+  return cores.length ? median(cores) : null;
+}
+
+/** The original preset's PyTorch cores at batch 64, from its rates (bench.json files older than torchCores). */
+function originalTorchCores(b: BenchResult): number | null {
+  const c = b.original?.cases.find((x) => x.batchSize === 64);
+  return c ? (c.torchCores ?? coresFrom(c.torch1ThreadPerSec, c.torchRowsPerCpuSec)) : null;
+}
+
 function clusterMarkdown(b: BenchResult): string[] {
   const c = b.cluster;
   if (!c) return [`Cluster (Open MPI): skipped (${b.clusterSkipped ?? "not run"}).`];
@@ -161,4 +180,14 @@ function clusterMarkdown(b: BenchResult): string[] {
     ...c.epochs.map((e) => `| ${e.setup} | ${e.scale}× | ${e.windows} | ${num(e.secPerEpoch, 2)} | ${e.peakRssMbPerRank?.join(" / ") ?? "(one process)"} |`),
   ];
   return out;
+}
+
+// The tables of a saved bench.json, without running anything: node dist/lib/bench/markdown.js FILE
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error("usage: node dist/lib/bench/markdown.js BENCH_JSON");
+    process.exit(2);
+  }
+  import("node:fs").then((fs) => console.log(benchMarkdown(JSON.parse(fs.readFileSync(file, "utf8")) as BenchResult)));
 }

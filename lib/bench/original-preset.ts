@@ -124,13 +124,23 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
   return { model: `Embedding(${ORIGINAL_DEFAULTS.vocabSize}, ${s.embedding}) + ${s.layers} × ${s.kind.toUpperCase()}(${s.units}) + Dense(1), T = ${s.T}`, timesteps: s.T, params, flopsPerRow, flopAssumption: FLOP_ASSUMPTION, torch: torchVersion, torchSkipped, cases };
 }
 
-// Run alone: node dist/lib/bench/original-preset.js [rows] [epochs] [--no-torch]  (FALL_GEMM=tiled for the tiled loops)
+// The bench's original-preset part alone (what `npm run bench` runs after its training rounds):
+// node dist/lib/bench/original-preset.js [rows=1024] [epochs=3] [--no-torch] [--out FILE]  (FALL_GEMM=tiled for the tiled loops)
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const [rows = 1024, epochs = 3] = args.filter((a) => !a.startsWith("--")).map(Number);
+  const outAt = args.indexOf("--out");
+  const out = outAt >= 0 ? args[outAt + 1] : null;
+  const [rows = 1024, epochs = 3] = args.filter((a, i) => !a.startsWith("--") && i !== outAt + 1).map(Number);
   import("../backend").then(async ({ initBackend }) => {
     await initBackend();
     const r = await measureOriginalPreset({ batchSizes: [16, 64], rows, epochs, torch: !args.includes("--no-torch"), python: "/usr/bin/python3", log: console.log });
-    for (const c of r.cases) console.log(`batch ${c.batchSize}: ${c.ownCores?.toFixed(2)} cores used (${c.otherCores?.toFixed(2)} by other processes): ${c.rowsPerSec && c.ownCores ? (c.rowsPerSec / c.ownCores).toFixed(0) : "–"} rows per CPU-second`);
+    for (const c of r.cases) {
+      console.log(`batch ${c.batchSize}: ${c.ownCores?.toFixed(2)} cores used (${c.otherCores?.toFixed(2)} by other processes): ${c.rowsPerSec && c.ownCores ? (c.rowsPerSec / c.ownCores).toFixed(0) : "–"} rows per CPU-second; PyTorch ${c.torchCores?.toFixed(2) ?? "–"} cores (${c.torchBusyThreads ?? "–"} busy OS threads)`);
+    }
+    if (out) {
+      const fs = await import("node:fs");
+      fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), command: `node dist/lib/bench/original-preset.js ${args.join(" ")}`, ...r }, null, 2) + "\n");
+      console.log(`wrote ${out}`);
+    }
   });
 }

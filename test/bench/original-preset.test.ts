@@ -65,3 +65,19 @@ test("benchMarkdown: streaming rows of the native stream, the tfjs-layers statef
   assert.match(md, /\| GRU\(32\) \| – \| – \| 10000 \(k\) \| 4000 \| 1\.00 \(1\) \| – \/ – \| 2\.500 \|/);
   assert.match(md, /OPENBLAS_NUM_THREADS=1/);
 });
+
+test("benchMarkdown: a bench.json from before the cores fields shows PyTorch's cores from its rates per wall and per CPU second", () => {
+  const md = benchMarkdown({
+    version: 1, createdAt: "2026-12-02T00:00:00Z", quick: false,
+    machine: { cpus: 2, cpuModel: "x", node: "v20", backend: "wasm", loadavg: [0, 0, 0], loadavgEnd: [0, 0, 0], platform: "linux", totalMemGB: 4 },
+    settings: { windows: 1, epochs: 3, rounds: 1, roundsRun: 1, budgetSec: 1, batchSize: 64, windowShape: [32, 16], models: [], workerCounts: [1, 2], setups: [], steadyState: "" },
+    cases: [], speedup: {}, speedupByModel: {}, speedupAllEpochs: {}, speedupWall: {}, perCpuEfficiency: {}, speedupByWorkers: {}, ceiling: null, backends: [],
+    reference: {
+      torch: "1.13", torchSamplesPerSec: 4000, ratio: 2.5, blas: "openblas-pthread", blasLibraries: [], blasAlternative: null, blasInfoBuild: null, twoThreads: null,
+      runs: [{ kind: "gru", threads: 1, ompWaitPolicy: "default", windows: 1, epochs: 3, samplesPerSec: 1, steadySamplesPerSec: 4000, steadyCpuSamplesPerSec: 2000, epochSec: [], predictPerSec: 1, params: 1 }],
+      byModel: { gru: { torch1ThreadPerSec: 4000, torch2ThreadsPerSec: null, torch2ThreadsPassivePerSec: null, tfjs1WorkerPerSec: 10000, tfjsMainThreadPerSec: null, fusedMainThreadPerSec: null, kernel1Worker: "k", ratio: 2.5, torchPredictPerSec: null, params: 1 } },
+    },
+    referenceSkipped: null, samples: [], durationSec: 1, inference: null,
+  } as BenchResult);
+  assert.match(md, /\| GRU\(32\) \| – \| – \| 10000 \(k\) \| 4000 \| 2\.00 \(–\) \|/);
+});
