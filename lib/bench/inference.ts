@@ -219,8 +219,8 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
   } catch (err) {
     shippedSkipped = err instanceof Error ? err.message.split("\n")[0] : String(err);
   }
-  // bench.json's rounding (run.ts) covers the older fields only: the new ones are rounded here, to 0.1 µs.
-  const r = (v: number) => round(v, 4) ?? NaN;
+  // bench.json's rounding (run.ts) covers the older fields only: the new ones are rounded here, to 1 ns (3 significant digits of µs figures).
+  const r = (v: number) => round(v, 6) ?? NaN;
   if (shipped) for (const k of ["perFrameP50Ms", "perFrameP99Ms", "perFrameMeanMs", "scoredWindowP50Ms", "scoredWindowP99Ms"] as const) shipped[k] = r(shipped[k]);
   return {
     statefulP50Ms: s.p50Ms,

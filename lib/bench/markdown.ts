@@ -1,8 +1,18 @@
 // bench.json → the markdown tables printed by `npm run bench` (for the README).
 import type { BenchResult } from "./run";
+import { median } from "./stats";
 
 const num = (v: number | null | undefined, d = 0) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(d));
+/** 3 significant digits, plain notation (0.00730, 0.841, 16.2, 137): sub-0.01 ms latencies keep their digits. */
+export const sig3 = (v: number | null | undefined): string => {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "–";
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  return v === 0 ? "0" : v.toFixed(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))));
+};
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(2)}×`);
+
+/** Cores from a rate per wall second ÷ the same rate per CPU-second (bench.json files older than the cores fields). */
+const coresFrom = (perSec: number | null | undefined, perCpuSec: number | null | undefined) => (perSec && perCpuSec ? perSec / perCpuSec : null);
 
 export function benchMarkdown(b: BenchResult): string {
   const out: string[] = [];
@@ -60,15 +70,16 @@ export function benchMarkdown(b: BenchResult): string {
       `PyTorch ${r.torch} reference (same model, Adam 1e-3, BCE, batch 64, ${s.windows} windows × ${s.epochs} epochs, steady state), BLAS: ${r.blas}` +
         `${r.blasAlternative ? ` (libblas.so.3 → ${r.blasAlternative})` : ""}:`,
       "",
-      "| Model | main thread, tfjs-layers | main thread, fused kernel | 1 worker (kernel) | PyTorch 1 thread | PyTorch 2 threads (OMP_WAIT_POLICY default / PASSIVE) | 1 worker ÷ PyTorch 1 thread |",
-      "|---|---:|---:|---:|---:|---:|---:|",
+      "| Model | main thread, tfjs-layers | main thread, fused kernel | 1 worker (kernel) | PyTorch 1 thread | PyTorch 1 thread: cores used (busy OS threads) | PyTorch 2 threads (OMP_WAIT_POLICY default / PASSIVE) | 1 worker ÷ PyTorch 1 thread |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const [model, v] of Object.entries(r.byModel)) {
       out.push(
         `| ${model === "original" ? "Original preset (batch 64)" : `${model.toUpperCase()}(32)`} | ${num(v.tfjsMainThreadPerSec)} | ${num(v.fusedMainThreadPerSec)} | ${num(v.tfjs1WorkerPerSec)} (${v.kernel1Worker ?? "–"}) | ${num(v.torch1ThreadPerSec)} | ` +
-          `${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
+          `${num(v.torch1ThreadCores ?? (model === "original" ? originalTorchCores(b) : torchCoresFromRuns(r.runs, model)), 2)} (${v.torch1ThreadBusyThreads ?? "–"}) | ${num(v.torch2ThreadsPerSec)} / ${num(v.torch2ThreadsPassivePerSec)} | ${num(v.ratio, 3)} |`,
       );
     }
+    if (r.threadEnv) out.push("", `PyTorch's threads: ${Object.entries(r.threadEnv).map(([k, v]) => `${k}=${v}`).join(", ")} (set by lib/bench/torch_reference.py before torch is imported).`);
   } else {
     out.push(`PyTorch reference: skipped (${b.referenceSkipped ?? "not run"}).`);
   }
@@ -81,11 +92,11 @@ export function benchMarkdown(b: BenchResult): string {
         `PyTorch ${o.torch ?? "–"} 1 thread on the same shapes (nn.${o.model.includes("GRU") ? "GRU" : "LSTM"}: tanh/sigmoid instead of relu/hard-sigmoid, the same products)` +
         `${o.torchSkipped ? ` — PyTorch skipped: ${o.torchSkipped}` : ""}. GFLOP/s count ${num(o.flopsPerRow / 1e6, 1)} MFLOP a row (bench.json flops.assumption).`,
       "",
-      "| Batch | 1 worker rows/s (kernel) | GFLOP/s | cores used (other processes) | PyTorch 1 thread rows/s | PyTorch GFLOP/s | 1 worker ÷ PyTorch | same, per CPU-second |",
-      "|---:|---:|---:|---:|---:|---:|---:|---:|",
+      "| Batch | 1 worker rows/s (kernel) | GFLOP/s | cores used (other processes) | PyTorch 1 thread rows/s | PyTorch GFLOP/s | PyTorch cores used (busy OS threads) | 1 worker ÷ PyTorch | same, per CPU-second |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const c of o.cases) {
-      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.ratio, 2)} | ${num(c.ratioPerCpuSec, 2)} (${num(c.rowsPerCpuSec)} vs ${num(c.torchRowsPerCpuSec)}) |`);
+      out.push(`| ${c.batchSize} | ${num(c.rowsPerSec)} (${c.kernel}) | ${num(c.gflopsPerSec, 1)} | ${num(c.ownCores, 2)} (${num(c.otherCores, 2)}) | ${num(c.torch1ThreadPerSec)} | ${num(c.torchGflopsPerSec, 1)} | ${num(c.torchCores ?? coresFrom(c.torch1ThreadPerSec, c.torchRowsPerCpuSec), 2)} (${c.torchBusyThreads ?? "–"}) | ${num(c.ratio, 2)} | ${num(c.ratioPerCpuSec, 2)} (${num(c.rowsPerCpuSec)} vs ${num(c.torchRowsPerCpuSec)}) |`);
     }
   }
 
@@ -107,13 +118,38 @@ export function benchMarkdown(b: BenchResult): string {
         `| fused kernel forward, one window, p50 / p99 | ${num(i.fused.p50Ms, 2)} / ${num(i.fused.p99Ms, 2)} ms |`,
       );
     } else out.push(`| fused kernel forward | skipped: ${i.fusedSkipped ?? "not run"} |`);
-    if (i.streaming) {
-      out.push(`| Streaming, stateful, per frame p50 / p99 | ${num(i.streaming.statefulP50Ms, 2)} / ${num(i.streaming.statefulP99Ms, 2)} ms |`);
-      if (i.streaming.windowedP50Ms !== null) out.push(`| Streaming, last-T window, per frame p50 / p99 | ${num(i.streaming.windowedP50Ms, 2)} / ${num(i.streaming.windowedP99Ms, 2)} ms |`);
+    const st = i.streaming;
+    if (st) {
+      const ms2 = (p50: number | null | undefined, p99: number | null | undefined) => `${sig3(p50)} / ${sig3(p99)} ms`;
+      out.push(`| Streaming, StreamingDetector (${st.statefulKernel}${st.statefulKernelNote ? `: ${st.statefulKernelNote}` : ""}), per frame p50 / p99 | ${ms2(st.statefulP50Ms, st.statefulP99Ms)} |`);
+      if (st.tfjsStatefulP50Ms !== undefined) out.push(`| Streaming, the same detector on its tfjs-layers stateful copy, per frame p50 / p99 | ${ms2(st.tfjsStatefulP50Ms, st.tfjsStatefulP99Ms)} |`);
+      const h = st.shipped;
+      if (h) {
+        out.push(
+          `| Streaming, shipped FallDetector (${h.members} members, T ${h.T}, stride ${h.stride}, smooth ${h.smooth}, ${h.kernel}${h.kernelNote ? `: ${h.kernelNote}` : ""}), per frame p50 / p99 | ${ms2(h.perFrameP50Ms, h.perFrameP99Ms)} (mean ${sig3(h.perFrameMeanMs)}) |`,
+          `| Streaming, shipped FallDetector, the ${h.scoredWindows} frames that scored a window, p50 / p99 | ${ms2(h.scoredWindowP50Ms, h.scoredWindowP99Ms)} |`,
+        );
+      } else if (st.shippedSkipped !== undefined) out.push(`| Streaming, shipped FallDetector | skipped: ${st.shippedSkipped ?? "not run"} |`);
+      if (st.windowedP50Ms !== null) out.push(`| Streaming, last-T window re-scored (WindowedStream), per frame p50 / p99 | ${ms2(st.windowedP50Ms, st.windowedP99Ms)} |`);
     } else out.push(`| Streaming per frame | skipped: ${i.streamingSkipped} |`);
   }
   out.push("", ...clusterMarkdown(b));
   return out.join("\n");
+}
+
+/** Median cores of a model's 1-thread PyTorch runs, from their rates (bench.json files older than torch1ThreadCores). */
+function torchCoresFromRuns(runs: NonNullable<BenchResult["reference"]>["runs"], model: string): number | null {
+  const cores = runs.filter((x) => x.kind === model && x.threads === 1 && x.ompWaitPolicy === "default").flatMap((x) => {
+    const c = x.steadyCores ?? coresFrom(x.steadySamplesPerSec, x.steadyCpuSamplesPerSec);
+    return c === null ? [] : [c];
+  });
+  return cores.length ? median(cores) : null;
+}
+
+/** The original preset's PyTorch cores at batch 64, from its rates (bench.json files older than torchCores). */
+function originalTorchCores(b: BenchResult): number | null {
+  const c = b.original?.cases.find((x) => x.batchSize === 64);
+  return c ? (c.torchCores ?? coresFrom(c.torch1ThreadPerSec, c.torchRowsPerCpuSec)) : null;
 }
 
 function clusterMarkdown(b: BenchResult): string[] {
@@ -154,4 +190,14 @@ function clusterMarkdown(b: BenchResult): string[] {
     ...c.epochs.map((e) => `| ${e.setup} | ${e.scale}× | ${e.windows} | ${num(e.secPerEpoch, 2)} | ${e.peakRssMbPerRank?.join(" / ") ?? "(one process)"} | ${e.heldRowsPerRank?.join(" / ") ?? "(one process)"} |`),
   ];
   return out;
+}
+
+// The tables of a saved bench.json, without running anything: node dist/lib/bench/markdown.js FILE
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error("usage: node dist/lib/bench/markdown.js BENCH_JSON");
+    process.exit(2);
+  }
+  import("node:fs").then((fs) => console.log(benchMarkdown(JSON.parse(fs.readFileSync(file, "utf8")) as BenchResult)));
 }

@@ -44,6 +44,9 @@ export interface OriginalCase {
   ownCores: number | null;
   otherCores: number | null;
   torch1ThreadPerSec: number | null;
+  /** Cores the PyTorch process used in its steady epochs (CPU ÷ wall seconds) and how many OS threads were ≥ 1% busy. */
+  torchCores: number | null;
+  torchBusyThreads: number | null;
   torchGflopsPerSec: number | null;
   torchPredictPerSec: number | null;
   /** rowsPerSec ÷ torch1ThreadPerSec. */
@@ -93,7 +96,7 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
     const c: OriginalCase = {
       batchSize, rows: o.rows, epochs: o.epochs, rowsPerSec, gflopsPerSec: rowsPerSec === null ? null : (rowsPerSec * flopsPerRow) / 1e9,
       kernel: kernelWithGemmPath(fit.trainingKernel, before), ownCores: share?.ownCores ?? null, otherCores: share?.otherCores ?? null,
-      torch1ThreadPerSec: null, torchGflopsPerSec: null, torchPredictPerSec: null, ratio: null,
+      torch1ThreadPerSec: null, torchCores: null, torchBusyThreads: null, torchGflopsPerSec: null, torchPredictPerSec: null, ratio: null,
       rowsPerCpuSec: rowsPerSec !== null && share && share.ownCores > 0 ? rowsPerSec / share.ownCores : null, torchRowsPerCpuSec: null, ratioPerCpuSec: null,
     };
     if (torchSkipped === null) {
@@ -104,6 +107,8 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
         const run = t.results[0];
         params = run.params;
         c.torch1ThreadPerSec = run.steadySamplesPerSec;
+        c.torchCores = run.steadyCores ?? null;
+        c.torchBusyThreads = run.steadyBusyThreads?.length ?? null;
         c.torchGflopsPerSec = run.steadySamplesPerSec === null ? null : (run.steadySamplesPerSec * flopsPerRow) / 1e9;
         c.torchPredictPerSec = run.predictPerSec;
         c.ratio = rowsPerSec !== null && run.steadySamplesPerSec ? rowsPerSec / run.steadySamplesPerSec : null;
@@ -112,20 +117,30 @@ export async function measureOriginalPreset(o: { batchSizes: number[]; rows: num
       }
     }
     log(`original preset, 1 worker, batch ${batchSize}: ${rowsPerSec?.toFixed(1) ?? "–"} rows/s (${c.gflopsPerSec?.toFixed(1) ?? "–"} GFLOP/s, ${c.kernel})` +
-      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×)` : `; PyTorch: ${torchSkipped ?? "–"}`) +
+      (c.torch1ThreadPerSec !== null ? `; PyTorch 1 thread ${c.torch1ThreadPerSec.toFixed(1)} rows/s (${c.ratio!.toFixed(2)}×, ${c.torchCores?.toFixed(2) ?? "–"} cores, ${c.torchBusyThreads ?? "–"} busy threads)` : `; PyTorch: ${torchSkipped ?? "–"}`) +
       `; per CPU-second ${c.rowsPerCpuSec?.toFixed(0) ?? "–"} vs PyTorch ${c.torchRowsPerCpuSec?.toFixed(0) ?? "–"} (${c.ratioPerCpuSec?.toFixed(2) ?? "–"}×)`);
     cases.push(c);
   }
   return { model: `Embedding(${ORIGINAL_DEFAULTS.vocabSize}, ${s.embedding}) + ${s.layers} × ${s.kind.toUpperCase()}(${s.units}) + Dense(1), T = ${s.T}`, timesteps: s.T, params, flopsPerRow, flopAssumption: FLOP_ASSUMPTION, torch: torchVersion, torchSkipped, cases };
 }
 
-// Run alone: node dist/lib/bench/original-preset.js [rows] [epochs] [--no-torch]  (FALL_GEMM=tiled for the tiled loops)
+// The bench's original-preset part alone (what `npm run bench` runs after its training rounds):
+// node dist/lib/bench/original-preset.js [rows=1024] [epochs=3] [--no-torch] [--out FILE]  (FALL_GEMM=tiled for the tiled loops)
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const [rows = 1024, epochs = 3] = args.filter((a) => !a.startsWith("--")).map(Number);
+  const outAt = args.indexOf("--out");
+  const out = outAt >= 0 ? args[outAt + 1] : null;
+  const [rows = 1024, epochs = 3] = args.filter((a, i) => !a.startsWith("--") && i !== outAt + 1).map(Number);
   import("../backend").then(async ({ initBackend }) => {
     await initBackend();
     const r = await measureOriginalPreset({ batchSizes: [16, 64], rows, epochs, torch: !args.includes("--no-torch"), python: "/usr/bin/python3", log: console.log });
-    for (const c of r.cases) console.log(`batch ${c.batchSize}: ${c.ownCores?.toFixed(2)} cores used (${c.otherCores?.toFixed(2)} by other processes): ${c.rowsPerSec && c.ownCores ? (c.rowsPerSec / c.ownCores).toFixed(0) : "–"} rows per CPU-second`);
+    for (const c of r.cases) {
+      console.log(`batch ${c.batchSize}: ${c.ownCores?.toFixed(2)} cores used (${c.otherCores?.toFixed(2)} by other processes): ${c.rowsPerSec && c.ownCores ? (c.rowsPerSec / c.ownCores).toFixed(0) : "–"} rows per CPU-second; PyTorch ${c.torchCores?.toFixed(2) ?? "–"} cores (${c.torchBusyThreads ?? "–"} busy OS threads)`);
+    }
+    if (out) {
+      const fs = await import("node:fs");
+      fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), command: `node dist/lib/bench/original-preset.js ${args.join(" ")}`, ...r }, null, 2) + "\n");
+      console.log(`wrote ${out}`);
+    }
   });
 }

@@ -17,6 +17,12 @@ export interface TorchRun {
   /** Steady samples per CPU-second of the Python process (time.process_time). */
   steadyCpuSamplesPerSec?: number | null;
   epochSec: number[];
+  /** CPU seconds ÷ wall seconds of the Python process in the steady epochs (1.0 = one core busy). */
+  steadyCores?: number | null;
+  /** Cores of each OS thread that used ≥ 1% of one in the steady epochs, descending: one entry when single-threaded. */
+  steadyBusyThreads?: number[] | null;
+  /** OS threads of the process after training (/proc/self/task). */
+  osThreads?: number;
   predictPerSec: number;
   params: number;
 }
@@ -27,6 +33,10 @@ export interface TorchOutput {
   blas: string;
   blasLibraries: string[];
   blasInfoBuild: string | null;
+  /** OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS as the script set them before importing torch. */
+  threadEnv?: Record<string, string>;
+  numThreads?: number;
+  numInteropThreads?: number;
   results: TorchRun[];
 }
 

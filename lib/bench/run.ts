@@ -15,6 +15,7 @@ import { RNN_KERNEL_ENV } from "../model/fused-rnn";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep } from "./stats";
+import { sig3 } from "./markdown";
 import { measureOriginalPreset, OriginalResult, FLOP_ASSUMPTION, originalFlopsPerRow, recurrentTrainFlops } from "./original-preset";
 import { ClusterBenchResult, measureCluster } from "./cluster-bench";
 import { BENCH_SETUPS, CaseIdentity, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
@@ -155,7 +156,13 @@ export interface BenchReference {
   blasLibraries: string[];
   blasAlternative: string | null;
   blasInfoBuild: string | null;
-  byModel: Record<string, { torch1ThreadPerSec: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; fusedMainThreadPerSec: number | null; kernel1Worker: string | null; ratio: number | null; torchPredictPerSec: number | null; params: number; gflopsPerSec?: number | null; torchGflopsPerSec?: number | null; byBatch?: Record<string, { tfjs1WorkerPerSec: number | null; torch1ThreadPerSec: number | null; ratio: number | null; gflopsPerSec: number | null; torchGflopsPerSec: number | null }> }>;
+  /** What the reference script pinned before importing torch (OMP/OpenBLAS/MKL pool sizes) and torch's own thread counts, first round. */
+  threadEnv?: Record<string, string> | null;
+  /**
+   * Per model: torch1ThreadCores is the median over rounds of the Python process's CPU ÷ wall seconds in its steady
+   * epochs (1.00 = one core), torch1ThreadBusyThreads the most OS threads that used ≥ 1% of a core in any round.
+   */
+  byModel: Record<string, { torch1ThreadPerSec: number | null; torch1ThreadCores?: number | null; torch1ThreadBusyThreads?: number | null; torch2ThreadsPerSec: number | null; torch2ThreadsPassivePerSec: number | null; tfjs1WorkerPerSec: number | null; tfjsMainThreadPerSec: number | null; fusedMainThreadPerSec: number | null; kernel1Worker: string | null; ratio: number | null; torchPredictPerSec: number | null; params: number; gflopsPerSec?: number | null; torchGflopsPerSec?: number | null; byBatch?: Record<string, { tfjs1WorkerPerSec: number | null; torch1ThreadPerSec: number | null; ratio: number | null; gflopsPerSec: number | null; torchGflopsPerSec: number | null }> }>;
   twoThreads: { windows: number; epochs: number } | null;
   runs: (TorchRun & { ompWaitPolicy: string })[];
 }
@@ -377,7 +384,8 @@ async function measureTrainingRounds(o: BenchOptions, data: ReturnType<typeof ur
       return;
     }
     torchRounds.push(t);
-    log(`round ${round + 1}: PyTorch ${t.torch} (${t.blas}) 1 thread: ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s`).join(", ")}`);
+    log(`round ${round + 1}: PyTorch ${t.torch} (${t.blas}) 1 thread: ${t.results.map((x) => `${x.kind} ${x.steadySamplesPerSec?.toFixed(0)} win/s (${x.steadyCores?.toFixed(2) ?? "–"} cores, busy threads ${x.steadyBusyThreads?.join("/") ?? "–"})`).join(", ")}`);
+    for (const x of t.results) if ((x.steadyCores ?? 0) > ONE_THREAD_MAX_CORES) log(`warning: PyTorch "1 thread" ${x.kind} used ${x.steadyCores!.toFixed(2)} cores (threads ${x.steadyBusyThreads?.join("/")})`);
   };
   // Machine ceiling: 1 vs 2 independent processes, each on half the windows (as a worker), order alternating.
   const ceilingRounds: CeilingRound[] = [];
@@ -427,6 +435,8 @@ function mainThreadRates(backends: BackendResult[], backend: string): { tfjs: Re
 }
 
 const TWO_THREAD_WINDOWS_MAX = 512;
+/** Above this many cores a "1 thread" reference is not single-threaded (the bench warns). */
+export const ONE_THREAD_MAX_CORES = 1.05;
 
 /**
  * Step 3: PyTorch with 2 threads, once, small: with OpenMP's default (active, spinning) wait policy on
@@ -452,7 +462,7 @@ async function measureKeptInference(o: BenchOptions, kept: DistributedModel, log
     `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
       `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
       (inference.fused ? `, fused forward ${inference.fused.batchPerSec.toFixed(0)} win/s, one window p50 ${inference.fused.p50Ms.toFixed(2)} ms p99 ${inference.fused.p99Ms.toFixed(2)} ms` : `, fused forward skipped: ${inference.fusedSkipped}`) +
-      (inference.streaming ? `, streaming per frame p50 ${inference.streaming.statefulP50Ms.toFixed(2)} ms p99 ${inference.streaming.statefulP99Ms.toFixed(2)} ms` : `, streaming skipped: ${inference.streamingSkipped}`),
+      (inference.streaming ? `, streaming per frame p50 ${sig3(inference.streaming.statefulP50Ms)} ms p99 ${sig3(inference.streaming.statefulP99Ms)} ms` + (inference.streaming.shipped ? `, shipped FallDetector per frame p50 ${sig3(inference.streaming.shipped.perFrameP50Ms)} ms p99 ${sig3(inference.streaming.shipped.perFrameP99Ms)} ms` : "") : `, streaming skipped: ${inference.streamingSkipped}`),
   );
   return inference;
 }
@@ -499,8 +509,11 @@ function referenceResult(r: ReferenceInput): BenchReference {
     const ratios = torchPer.map((t, round) => tfjsPer[round] / t);
     const two = twoThreads.default?.results.find((x) => x.kind === m);
     const twoPassive = twoThreads.passive?.results.find((x) => x.kind === m);
+    const runs1 = torchRounds.map((t) => t.results.find((x) => x.kind === m && x.threads === 1));
     byModel[m] = {
       torch1ThreadPerSec: r1(median(torchPer)),
+      torch1ThreadCores: r3(median(runs1.map((x) => x?.steadyCores ?? NaN))),
+      torch1ThreadBusyThreads: busyThreadCount(runs1),
       torch2ThreadsPerSec: two?.steadySamplesPerSec != null ? r1(two.steadySamplesPerSec) : null,
       torch2ThreadsPassivePerSec: twoPassive?.steadySamplesPerSec != null ? r1(twoPassive.steadySamplesPerSec) : null,
       tfjs1WorkerPerSec: r1(median(tfjsPer)),
@@ -524,6 +537,7 @@ function referenceResult(r: ReferenceInput): BenchReference {
     blasLibraries: first.blasLibraries,
     blasAlternative: blasAlternative(),
     blasInfoBuild: first.blasInfoBuild,
+    threadEnv: first.threadEnv ? { ...first.threadEnv, numThreads: String(first.numThreads), numInteropThreads: String(first.numInteropThreads) } : null,
     byModel,
     twoThreads: Object.keys(twoThreads).length ? { windows: Math.min(o.windows, TWO_THREAD_WINDOWS_MAX), epochs: 2 } : null,
     runs: [
@@ -533,12 +547,20 @@ function referenceResult(r: ReferenceInput): BenchReference {
   };
 }
 
+/** The most OS threads any of these runs kept ≥ 1% busy (null when none says). */
+function busyThreadCount(runs: (TorchRun | undefined)[]): number | null {
+  const counts = runs.flatMap((x) => (x?.steadyBusyThreads ? [x.steadyBusyThreads.length] : []));
+  return counts.length ? Math.max(...counts) : null;
+}
+
 /** The original preset's reference row: batch 64 (or the largest measured), null when PyTorch did not run it. */
 function originalReferenceRow(original: OriginalResult): BenchReference["byModel"][string] | null {
   const at64 = original.cases.find((c) => c.batchSize === 64) ?? original.cases[original.cases.length - 1];
   if (!at64 || at64.torch1ThreadPerSec === null) return null;
   return {
     torch1ThreadPerSec: r1(at64.torch1ThreadPerSec),
+    torch1ThreadCores: at64.torchCores === null ? null : r3(at64.torchCores),
+    torch1ThreadBusyThreads: at64.torchBusyThreads,
     torch2ThreadsPerSec: null,
     torch2ThreadsPassivePerSec: null,
     tfjs1WorkerPerSec: at64.rowsPerSec === null ? null : r1(at64.rowsPerSec),
@@ -579,8 +601,9 @@ function roundInference(i: InferenceResult): InferenceResult {
     fused: i.fused && { batchPerSec: round(i.fused.batchPerSec, 1) ?? NaN, p50Ms: r(i.fused.p50Ms), p99Ms: r(i.fused.p99Ms) },
     streaming: i.streaming && {
       ...i.streaming,
-      statefulP50Ms: r(i.streaming.statefulP50Ms),
-      statefulP99Ms: r(i.streaming.statefulP99Ms),
+      // to the ns: the native step takes µs, and the markdown prints 3 significant digits
+      statefulP50Ms: round(i.streaming.statefulP50Ms, 6) ?? NaN,
+      statefulP99Ms: round(i.streaming.statefulP99Ms, 6) ?? NaN,
       windowedP50Ms: i.streaming.windowedP50Ms === null ? null : r(i.streaming.windowedP50Ms),
       windowedP99Ms: i.streaming.windowedP99Ms === null ? null : r(i.streaming.windowedP99Ms),
     },

@@ -18,6 +18,11 @@ the products, which take the time, are the same.
 Usage: /usr/bin/python3 lib/bench/torch_reference.py --kinds gru,lstm --threads 1,2 --windows 2048 --epochs 3
        /usr/bin/python3 lib/bench/torch_reference.py --model original --kinds lstm --timesteps 16 --batch-size 16
 Exit 3 (with a JSON {"error": ...}) when torch cannot be imported.
+
+Threads: before torch is imported, OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS are set
+to the largest --threads value (Debian's torch calls OpenBLAS, whose pthread pool otherwise starts one
+thread per core whatever torch.set_num_threads says), and inter-op threads to 1. Every result says the
+cores the process used (CPU time / wall time, steady epochs) and the OS threads that used CPU meanwhile.
 """
 import argparse
 import json
@@ -74,8 +79,42 @@ def blas_name(libs):
     return "unknown"
 
 
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pin_thread_env(threads):
+    """Set the BLAS/OpenMP pool sizes; must run before torch (and its BLAS) is loaded to take effect."""
+    for name in THREAD_ENV:
+        os.environ[name] = str(threads)
+    return {name: os.environ[name] for name in THREAD_ENV}
+
+
+def thread_ticks():
+    """CPU clock ticks (user + system) of each OS thread of this process, by thread id."""
+    ticks = {}
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks[tid] = int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+            except (OSError, IndexError, ValueError):
+                pass  # the thread ended between listdir and open
+    except OSError:
+        pass
+    return ticks
+
+
+def busy_threads(before, after, seconds):
+    """Threads that used at least 1% of a core between two thread_ticks() snapshots, as their cores (descending)."""
+    hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = [(after[t] - before.get(t, 0)) / hz / seconds for t in after] if seconds > 0 else []
+    return sorted((round(u, 3) for u in used if u >= 0.01), reverse=True)
+
+
 def main(argv):
     args = parse_args(argv)
+    thread_env = pin_thread_env(max(int(t) for t in args.threads.split(",") if t))
     try:
         import torch
         from torch import nn
@@ -83,6 +122,7 @@ def main(argv):
         print(json.dumps({"error": f"cannot import torch: {e}"}))
         return 3
 
+    torch.set_num_interop_threads(1)  # before any inter-op work; the training loop has none to give them
     original = args.model == "original"
     T, F, B = args.timesteps, args.features, args.batch_size
     U = args.units if args.units is not None else (256 if original else 32)
@@ -134,7 +174,9 @@ def main(argv):
             epoch_sec = []
             epoch_cpu = []
             model.train()
-            for _ in range(args.epochs):
+            for epoch in range(args.epochs):
+                if epoch == 1:
+                    ticks_steady = thread_ticks()
                 t0 = time.perf_counter()
                 c0 = time.process_time()
                 order = torch.randperm(args.windows, generator=g)
@@ -147,6 +189,7 @@ def main(argv):
                     loss.item()  # tfjs's trainOnBatch reads the loss back every batch too
                 epoch_sec.append(time.perf_counter() - t0)
                 epoch_cpu.append(time.process_time() - c0)
+            threads_steady = busy_threads(ticks_steady, thread_ticks(), sum(epoch_sec[1:])) if args.epochs > 1 else None
             model.eval()
             with torch.no_grad():
                 model(xp[:256])  # warm-up
@@ -166,6 +209,10 @@ def main(argv):
                 "epochSec": epoch_sec,
                 # per CPU-second of this process: steadier than wall time on a shared machine
                 "steadyCpuSamplesPerSec": args.windows * (args.epochs - 1) / sum(epoch_cpu[1:]) if args.epochs > 1 and sum(epoch_cpu[1:]) > 0 else None,
+                # CPU seconds / wall seconds of this process in the steady epochs: 1.0 = one core busy
+                "steadyCores": sum(epoch_cpu[1:]) / sum(epoch_sec[1:]) if args.epochs > 1 and sum(epoch_sec[1:]) > 0 else None,
+                "steadyBusyThreads": threads_steady,
+                "osThreads": len(thread_ticks()),
                 "predictPerSec": args.predict_windows / predict_sec,
                 "params": sum(p.numel() for p in model.parameters()),
                 "model": args.model,
@@ -179,6 +226,9 @@ def main(argv):
         "blas": blas_name(libs),
         "blasLibraries": libs,
         "blasInfoBuild": next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", " ").split() if s.startswith("BLAS_INFO=")), None),
+        "threadEnv": thread_env,
+        "numThreads": torch.get_num_threads(),
+        "numInteropThreads": torch.get_num_interop_threads(),
         "results": results,
     }))
     return 0

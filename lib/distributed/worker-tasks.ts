@@ -48,6 +48,16 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const baseRate = step.learningRate;
   // The scaling counts every averaged replica: across ranks, all threads of all ranks.
   const lrWorkers = task.globalWorkers ?? config.numWorkers;
+  // The native step's own weights have the store's layout: a round copies them directly, with no tfjs tensors.
+  const own = step.weights;
+  const toFlat = (into: Float32Array) => {
+    if (own) into.set(own);
+    else {
+      step.syncWeights();
+      readFlatWeights(model, into);
+    }
+  };
+  const fromFlat = (from: Float32Array) => (own ? own.set(from) : writeFlatWeights(model, from));
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
@@ -65,7 +75,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     readVersion = store.version();
     store.read(into);
     if (locked) store.unlock();
-    writeFlatWeights(model, into);
+    fromFlat(into);
     timing.paramStoreMs += performance.now() - t;
   };
 
@@ -113,8 +123,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
       timing.rounds++;
       if (sync) {
         let t = performance.now();
-        step.syncWeights();
-        readFlatWeights(model, store.slot(id));
+        toFlat(store.slot(id));
         store.setSamples(id, unitSamples);
         moments?.send(unitSamples);
         timing.paramStoreMs += performance.now() - t;
@@ -129,13 +138,12 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         }, id);
         timing.barrierWaitMs += waitedMs;
         t = performance.now();
-        writeFlatWeights(model, store.read(after));
+        fromFlat(store.read(after));
         moments?.receive();
         timing.paramStoreMs += performance.now() - t;
       } else {
         const t = performance.now();
-        step.syncWeights();
-        readFlatWeights(model, after);
+        toFlat(after);
         for (let i = 0; i < P; i++) after[i] -= before[i];
         timing.paramStoreMs += performance.now() - t;
         if (locked) timing.lockWaitMs += store.lock(id);
@@ -155,6 +163,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     if (task.val && task.val.count > 0) {
       if (!sync) readShared(before); // evaluate the shared weights, not this worker's local copy
       const t = performance.now();
+      if (own) step.syncWeights(); // the model is read below; fromFlat left it stale
       const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(config.batchSize, PREDICT_MIN_BATCH));
       val = binaryMetricSums(pred, task.val.y);
       timing.validationMs += performance.now() - t;

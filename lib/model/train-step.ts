@@ -21,6 +21,12 @@ export interface TrainStep {
   sync(): void;
   /** Writes only the weights into the model (with lazyWeights, before reading the model); cheaper than sync(). */
   syncWeights(): void;
+  /**
+   * The weights the step trains, live, flat in model.weights order, when it keeps them outside the model (the
+   * native step); undefined when the model's variables are the weights. Writing them needs no tfjs call, and the
+   * next run() uses them; the model stays stale until syncWeights().
+   */
+  readonly weights?: Float32Array;
   /** Adam's learning rate; setting it changes the next run()'s step (a warm-up schedule). */
   learningRate: number;
   /** Copies Adam's moments and step count out, flat in trainableWeights order. */
@@ -100,6 +106,7 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
       native.writeOptimizer();
     },
     syncWeights: () => native.writeToModel(),
+    weights: native.weights, // nativePlan requires trainableWeights in model.weights order: the store's layout
     get learningRate() {
       return native.learningRate;
     },
