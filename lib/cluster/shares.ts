@@ -117,9 +117,19 @@ function shareFromArrays(assignment: RankAssignment, arrays: Float32Array[]): Sh
   return { assignment, data, weights };
 }
 
+/** Floats in one DATA message (16 MB): a rank that forwards a share needs a buffer of this, not of a whole array. */
+export const CHUNK_FLOATS = 1 << 22;
+
+/** Each array travels as DATA messages of at most CHUNK_FLOATS floats, in order; the receiver cuts its arrays alike. */
+function chunks(a: Float32Array): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let at = 0; at < a.length; at += CHUNK_FLOATS) out.push(a.subarray(at, Math.min(at + CHUNK_FLOATS, a.length)));
+  return out;
+}
+
 export function sendShare(mpi: MpiBinding, dest: number, share: Share): void {
   mpi.send(jsonBytes(share.assignment), dest, TAG.ASSIGN);
-  for (const a of shareArrays(share)) mpi.send(a, dest, TAG.DATA);
+  for (const a of shareArrays(share)) for (const c of chunks(a)) mpi.send(c, dest, TAG.DATA);
 }
 
 export function recvShare(mpi: MpiBinding): Share {
@@ -129,7 +139,7 @@ export function recvShare(mpi: MpiBinding): Share {
   const assignment = bytesJson<RankAssignment>(bytes);
   const arrays = shareSizes(assignment).map((n) => {
     const a = allocate(n);
-    mpi.recv(a, 0, TAG.DATA);
+    for (const c of chunks(a)) mpi.recv(c, 0, TAG.DATA);
     return a;
   });
   return shareFromArrays(assignment, arrays);
@@ -227,19 +237,22 @@ async function readStreamedAssignment(reader: ByteReader, what: string): Promise
 }
 
 /**
- * Rank 0: pass another rank's share from the stdin stream on to it, an array at a time through one
- * reused buffer, so forwarding holds at most the largest array of one share (MPI_Send returns once
- * the buffer may be reused). Returns the assignment forwarded.
+ * Rank 0: pass another rank's share from the stdin stream on to it, a DATA message at a time through
+ * one reused buffer of CHUNK_FLOATS (MPI_Send returns once the buffer may be reused), so forwarding
+ * holds 16 MB whatever the share's size. Returns the assignment forwarded.
  */
 export async function forwardStreamedShare(reader: ByteReader, mpi: MpiBinding, dest: number, what: string, scratch: { buffer: ArrayBuffer }): Promise<RankAssignment> {
   const assignment = await readStreamedAssignment(reader, what);
   checkRanks(assignment, mpi.size());
   mpi.send(jsonBytes(assignment), dest, TAG.ASSIGN);
   for (const { floats } of shareSizes(assignment)) {
-    if (scratch.buffer.byteLength < floats * 4) scratch.buffer = new ArrayBuffer(floats * 4);
-    const a = new Float32Array(scratch.buffer, 0, floats);
-    await reader.readInto(new Uint8Array(a.buffer, 0, a.byteLength), what);
-    mpi.send(a, dest, TAG.DATA);
+    for (let at = 0; at < floats; at += CHUNK_FLOATS) {
+      const n = Math.min(CHUNK_FLOATS, floats - at);
+      if (scratch.buffer.byteLength < n * 4) scratch.buffer = new ArrayBuffer(n * 4);
+      const c = new Float32Array(scratch.buffer, 0, n);
+      await reader.readInto(new Uint8Array(c.buffer, 0, c.byteLength), what);
+      mpi.send(c, dest, TAG.DATA);
+    }
   }
   return assignment;
 }

@@ -11,6 +11,7 @@ import type { DistributedConfig, ProgressEvent } from "../../lib/distributed/con
 import type { ModelSpec } from "../../lib/model/spec";
 import { fitOnCluster } from "../../lib/cluster/cluster-fit";
 import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
+import { CHUNK_FLOATS } from "../../lib/cluster/shares";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
 function unavailable(): string | false {
@@ -157,4 +158,20 @@ test("bad cluster settings: one line, before anything starts", { skip }, async (
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// A rank's rows larger than one DATA message (CHUNK_FLOATS): rank 0 forwards them from stdin in
+// chunks through one reused buffer, rank 1 receives them chunk by chunk; the training is unchanged.
+test("shares larger than one MPI message arrive whole: 2 ranks × 1 thread equal 2 threads", { skip }, async () => {
+  const bigSpec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 64, features: 16, units: [4], seed: 3 } };
+  const data = separableWindows(9000, 64, 16, 3);
+  assert.ok((data.count / 2) * 64 * 16 > CHUNK_FLOATS, "each rank's rows span more than one message");
+  const config: DistributedConfig = { mode: "synchronous", frequency: "epoch", numWorkers: 2, batchSize: 64 };
+  const threads = await DistributedModel.create({ model: bigSpec, config });
+  await threads.fit(data, { epochs: 1 });
+  const ranks = await DistributedModel.create({ model: bigSpec, config: { ...config, numWorkers: 1 } });
+  const result = await fitOnCluster(ranks, data, { epochs: 1 }, { kind: "mpi", ranks: 2 });
+  assert.deepEqual(result.reports.map((r) => r.heldRows), [4500, 4500]);
+  const d = maxAbsDiff(ranks.getFlatWeights(), threads.getFlatWeights());
+  assert.ok(d <= 1e-5, `max difference ${d}`);
 });
