@@ -79,3 +79,26 @@ export const STUDIED_RULES: readonly AlarmRule[] = [
   { name: "min, smooth 3", aggregate: "min", smooth: 3 },
   { name: "mean, smooth 3, veto unless HHmaxRatio <= 0.5", aggregate: "mean", smooth: 3, veto: { feature: "HHmaxRatio", max: 0.5 } },
 ];
+
+/**
+ * Issue 15's next round (docs/results.md, "Training on padded windows with the stays-down veto"), fixed on
+ * 2026-12-03 before any score of the runs they were compared on was seen; thresholds as above (Youden's J on
+ * the training recordings' highest scores, the veto not applied there), the test side pooled out of fold.
+ * - Lead 1, the combination: with `--pad-starts 24` training, no smoothing (or 2 windows) and the veto at
+ *   HHmaxRatio 0.5. The veto is to remove the crouch-like false alarms no smoothing adds; the padded early
+ *   windows are to buy back the frames the veto costs.
+ * - Lead 2, a look-ahead-free confirmation: the alarm fires at the first window whose score reaches the
+ *   threshold and whose last frame has HHmaxRatio <= x (what `vetoed` does: nothing after that frame is
+ *   read), with x = 0.5 (above) and x = 0.6 (the person at 60% of their standing height: reached earlier in
+ *   a fall, so less delay, and still below a crouch's height, so most of the veto's effect), at 1, 2 and 3
+ *   windows of smoothing.
+ * - "mean, smooth 2" without a veto, the reference for the smooth-2 rows.
+ */
+export const LEAD_RULES: readonly AlarmRule[] = [
+  { name: "mean, smooth 2", aggregate: "mean", smooth: 2 },
+  { name: "mean, smooth 1, veto unless HHmaxRatio <= 0.5", aggregate: "mean", smooth: 1, veto: { feature: "HHmaxRatio", max: 0.5 } },
+  { name: "mean, smooth 2, veto unless HHmaxRatio <= 0.5", aggregate: "mean", smooth: 2, veto: { feature: "HHmaxRatio", max: 0.5 } },
+  { name: "mean, smooth 1, veto unless HHmaxRatio <= 0.6", aggregate: "mean", smooth: 1, veto: { feature: "HHmaxRatio", max: 0.6 } },
+  { name: "mean, smooth 2, veto unless HHmaxRatio <= 0.6", aggregate: "mean", smooth: 2, veto: { feature: "HHmaxRatio", max: 0.6 } },
+  { name: "mean, smooth 3, veto unless HHmaxRatio <= 0.6", aggregate: "mean", smooth: 3, veto: { feature: "HHmaxRatio", max: 0.6 } },
+];

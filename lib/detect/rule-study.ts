@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
+import { AlarmRule, LEAD_RULES, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -103,7 +103,7 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "stride1" | "padded" | "train";
+export type StudyPart = "rules" | "leads" | "stride1" | "padded" | "train";
 
 /** The markdown table of every rule of `parts` on each run of `dirs`. */
 export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
@@ -114,13 +114,17 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
     const label = `${path.basename(dir)} (seed ${cfg.seed})`;
+    // The run's own windows are scored once for every part that reads them.
+    let own: Promise<RescoredFold[]> | undefined;
+    const ownFolds = (): Promise<RescoredFold[]> => (own ??= rescoreRun(dir));
     const sets: [StudyPart, readonly AlarmRule[], () => Promise<RescoredFold[]>][] = [
-      ["rules", STUDIED_RULES, () => rescoreRun(dir)],
+      ["rules", STUDIED_RULES, ownFolds],
+      ["leads", LEAD_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
     if (parts.includes("train")) {
-      const folds = await rescoreRun(dir);
+      const folds = await ownFolds();
       for (const rule of STUDIED_RULES) {
         const per = trainingSideAlarms(folds, rule, ds);
         console.log(`| ${label} | training side: ${rule.name} | false alarms per fold ${per.map((p) => p.falseAlarms).join("/")} | missed falls ${per.map((p) => p.missedFalls).join("/")} | median delay ${per.map((p) => p.medianDelay ?? "n/a").join("/")} |`);
