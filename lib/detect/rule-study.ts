@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, LEAD_RULES, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
+import { AlarmRule, LEAD_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -103,7 +103,10 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "stride1" | "padded" | "train";
+export type StudyPart = "rules" | "leads" | "floor" | "stride1" | "padded" | "train";
+
+/** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
+export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
 
 /** The markdown table of every rule of `parts` on each run of `dirs`. */
 export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
@@ -123,6 +126,13 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
+    if (parts.includes("floor")) {
+      for (const max of FLOOR_CUTS) {
+        const f = vetoDelayFloor(ds, "HHmaxRatio", max);
+        const v = Object.values(f.perRecording);
+        console.log(`| ${label} | delay floor of a veto at HHmaxRatio <= ${max} (no model) | ${v.filter((x) => x !== null).length}/${v.length} falls get there | median ${f.median ?? "n/a"} frames after the segment starts | max ${Math.max(...v.map((x) => x ?? -1))} |`);
+      }
+    }
     if (parts.includes("train")) {
       const folds = await ownFolds();
       for (const rule of STUDIED_RULES) {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { combineMembers, LEAD_RULES, STUDIED_RULES, vetoed } from "../../lib/detect/alarm-rules";
+import { combineMembers, LEAD_RULES, STUDIED_RULES, vetoDelayFloor, vetoed } from "../../lib/detect/alarm-rules";
 import { replayWindowSet } from "../../lib/detect/replay";
 import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
@@ -98,7 +98,7 @@ test("lead 2's confirmation: the first alarm is the first window at or over the 
   const probs = Float32Array.from(rows, (_, i) => i / (rows.length - 1));
   const threshold = 0.3;
   const leads = LEAD_RULES.filter((r) => r.veto && r.smooth === 1);
-  assert.deepEqual(leads.map((r) => r.veto!.max), [0.5, 0.6], "lead 2's cut-offs, fixed before the runs");
+  assert.deepEqual(leads.map((r) => r.veto!.max), [0.5, 0.6, 0.7], "lead 2's cut-offs");
   const firstAlarm = (hh: (r: number) => number, max: number): number | undefined => {
     const rule = { name: "x", aggregate: "mean" as const, smooth: 1, veto: { feature: "HHmaxRatio", max } };
     const scores = vetoed(rule, probs, windows, ds);
@@ -120,5 +120,26 @@ test("lead 2's confirmation: the first alarm is the first window at or over the 
     }
     return got!;
   });
-  assert.ok(firsts[1] <= firsts[0], "a higher cut-off never alarms later");
+  assert.ok(firsts[1] <= firsts[0] && firsts[2] <= firsts[1], "a higher cut-off never alarms later");
+});
+
+test("a veto's delay floor: frames from the falling segment's start to the first frame down, per fall, from the features alone", () => {
+  const ds = generateSynthetic({ seed: 4, falls: 3, adls: 2 });
+  const falls = ds.sequences.filter((s) => s.isFall).map((s) => s.id);
+  const always = vetoDelayFloor(ds, "HHmaxRatio", Infinity);
+  assert.deepEqual(Object.keys(always.perRecording), falls, "fall recordings only");
+  assert.deepEqual([Object.values(always.perRecording), always.median], [falls.map(() => 0), 0], "no veto: the segment's first frame");
+  const never = vetoDelayFloor(ds, "HHmaxRatio", -1);
+  assert.deepEqual([Object.values(never.perRecording), never.median], [falls.map(() => null), null]);
+  // One fall by hand: the first frame at or after the segment start at or below the cut.
+  const s = ds.sequences.find((q) => q.isFall)!;
+  const nf = ds.table.featureNames.length;
+  const j = ds.table.featureNames.indexOf("HHmaxRatio");
+  let start = -1;
+  for (let r = s.start; r < s.start + s.length && start < 0; r++) if (ds.table.label[r] === 0) start = r;
+  const cut = ds.table.features[(start + 5) * nf + j];
+  let first = start;
+  while (ds.table.features[first * nf + j] > cut) first++;
+  assert.equal(vetoDelayFloor(ds, "HHmaxRatio", cut).perRecording[s.id], ds.table.frame[first] - ds.table.frame[start]);
+  assert.throws(() => vetoDelayFloor(ds, "Nope", 1), /no feature "Nope"/);
 });
