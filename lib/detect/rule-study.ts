@@ -30,8 +30,12 @@ export interface RuleOutcome {
 /** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
 const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
-export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): RuleOutcome {
-  const per = folds.map((f) => {
+/** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
+export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset): RuleOutcome {
+  const perFold = Array.isArray(rules) ? (rules as readonly AlarmRule[]) : folds.map(() => rules as AlarmRule);
+  if (perFold.length !== folds.length) throw new RangeError(`studyRule: ${perFold.length} rules for ${folds.length} folds`);
+  const per = folds.map((f, k) => {
+    const rule = perFold[k];
     const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
     const scores = ruleScores(rule, f.testMembers, f.test);
     return { f, threshold, scores, alarmScores: vetoed(rule, scores, f.test, ds) };
@@ -55,8 +59,9 @@ export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: F
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
   const falls = replayed.filter((r) => r.isFall).length;
   const adls = replayed.length - falls;
+  const names = [...new Set(perFold.map((r) => r.name))];
   return {
-    rule: rule.name,
+    rule: names.length === 1 ? names[0] : `per fold: ${perFold.map((r) => r.name).join(" / ")}`,
     figures: {
       fallsFound: falls - d.missedFalls, fallRecordings: falls, adlsRight: adls - d.falseAlarmIds.length, adlRecordings: adls,
       recordingAuc: alarmEval.sequence.auc, windowAuc: modelEval.window.auc,
