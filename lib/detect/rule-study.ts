@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, ruleScores, STUDIED_RULES, vetoed } from "./alarm-rules";
+import { AlarmRule, LEAD_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -30,8 +30,12 @@ export interface RuleOutcome {
 /** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
 const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
-export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): RuleOutcome {
-  const per = folds.map((f) => {
+/** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
+export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset): RuleOutcome {
+  const perFold = Array.isArray(rules) ? (rules as readonly AlarmRule[]) : folds.map(() => rules as AlarmRule);
+  if (perFold.length !== folds.length) throw new RangeError(`studyRule: ${perFold.length} rules for ${folds.length} folds`);
+  const per = folds.map((f, k) => {
+    const rule = perFold[k];
     const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
     const scores = ruleScores(rule, f.testMembers, f.test);
     return { f, threshold, scores, alarmScores: vetoed(rule, scores, f.test, ds) };
@@ -55,8 +59,9 @@ export function studyRule(folds: readonly RescoredFold[], rule: AlarmRule, ds: F
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
   const falls = replayed.filter((r) => r.isFall).length;
   const adls = replayed.length - falls;
+  const names = [...new Set(perFold.map((r) => r.name))];
   return {
-    rule: rule.name,
+    rule: names.length === 1 ? names[0] : `per fold: ${perFold.map((r) => r.name).join(" / ")}`,
     figures: {
       fallsFound: falls - d.missedFalls, fallRecordings: falls, adlsRight: adls - d.falseAlarmIds.length, adlRecordings: adls,
       recordingAuc: alarmEval.sequence.auc, windowAuc: modelEval.window.auc,
@@ -103,7 +108,10 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "stride1" | "padded" | "train";
+export type StudyPart = "rules" | "leads" | "floor" | "stride1" | "padded" | "train";
+
+/** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
+export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
 
 /** The markdown table of every rule of `parts` on each run of `dirs`. */
 export async function printStudy(dirs: readonly string[], parts: readonly StudyPart[] = ["rules", "stride1", "padded"]): Promise<void> {
@@ -114,13 +122,24 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
     const label = `${path.basename(dir)} (seed ${cfg.seed})`;
+    // The run's own windows are scored once for every part that reads them.
+    let own: Promise<RescoredFold[]> | undefined;
+    const ownFolds = (): Promise<RescoredFold[]> => (own ??= rescoreRun(dir));
     const sets: [StudyPart, readonly AlarmRule[], () => Promise<RescoredFold[]>][] = [
-      ["rules", STUDIED_RULES, () => rescoreRun(dir)],
+      ["rules", STUDIED_RULES, ownFolds],
+      ["leads", LEAD_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
+    if (parts.includes("floor")) {
+      for (const max of FLOOR_CUTS) {
+        const f = vetoDelayFloor(ds, "HHmaxRatio", max);
+        const v = Object.values(f.perRecording);
+        console.log(`| ${label} | delay floor of a veto at HHmaxRatio <= ${max} (no model) | ${v.filter((x) => x !== null).length}/${v.length} falls get there | median ${f.median ?? "n/a"} frames after the segment starts | max ${Math.max(...v.map((x) => x ?? -1))} |`);
+      }
+    }
     if (parts.includes("train")) {
-      const folds = await rescoreRun(dir);
+      const folds = await ownFolds();
       for (const rule of STUDIED_RULES) {
         const per = trainingSideAlarms(folds, rule, ds);
         console.log(`| ${label} | training side: ${rule.name} | false alarms per fold ${per.map((p) => p.falseAlarms).join("/")} | missed falls ${per.map((p) => p.missedFalls).join("/")} | median delay ${per.map((p) => p.medianDelay ?? "n/a").join("/")} |`);

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { combineMembers, STUDIED_RULES, vetoed } from "../../lib/detect/alarm-rules";
+import { combineMembers, LEAD_RULES, STUDIED_RULES, vetoDelayFloor, vetoed } from "../../lib/detect/alarm-rules";
+import { replayWindowSet } from "../../lib/detect/replay";
 import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
 import { goalsMet, GoalFigures } from "../../lib/detect/goals";
@@ -83,4 +84,62 @@ test("goalsMet: each bar of issue 15, met exactly at the bar and not beyond it",
   assert.ok(Object.values(goalsMet(at)).every(Boolean));
   const beyond = goalsMet({ fallsFound: 29, fallRecordings: 30, adlsRight: 38, adlRecordings: 40, recordingAuc: 0.9949, windowAuc: 0.9699, medianDelay: 15.5, maxAfterSegmentEnd: 16, falseAlarms: 2 });
   assert.ok(Object.values(beyond).every((v) => !v), JSON.stringify(beyond));
+});
+
+test("lead 2's confirmation: the first alarm is the first window at or over the threshold whose last frame is down (HHmaxRatio <= x), and nothing after it is read", () => {
+  const ds = generateSynthetic({ seed: 3, falls: 1, adls: 0 });
+  const s = ds.sequences[0];
+  const nf = ds.table.featureNames.length;
+  const j = ds.table.featureNames.indexOf("HHmaxRatio");
+  const hhAt = (r: number) => ds.table.features[r * nf + j];
+  // A window ending at every frame from the 16th on, its score rising from 0 to 1 over the recording.
+  const rows = Array.from({ length: s.length - 15 }, (_, i) => s.start + 15 + i);
+  const windows = { count: rows.length, seq: new Int32Array(rows.length), lastFrame: Int32Array.from(rows.map((r) => ds.table.frame[r])), sequenceIds: [s.id], sequenceIsFall: Uint8Array.from([1]) };
+  const probs = Float32Array.from(rows, (_, i) => i / (rows.length - 1));
+  const threshold = 0.3;
+  const leads = LEAD_RULES.filter((r) => r.veto && r.smooth === 1);
+  assert.deepEqual(leads.map((r) => r.veto!.max), [0.5, 0.6, 0.7], "lead 2's cut-offs");
+  const firstAlarm = (hh: (r: number) => number, max: number): number | undefined => {
+    const rule = { name: "x", aggregate: "mean" as const, smooth: 1, veto: { feature: "HHmaxRatio", max } };
+    const scores = vetoed(rule, probs, windows, ds);
+    return replayWindowSet(ds, windows, scores, { threshold, smooth: 1, refractorySec: 10 })[0].alarms[0]?.frame;
+  };
+  const firsts = leads.map((r) => {
+    const expected = rows.findIndex((row, i) => probs[i] >= threshold && hhAt(row) <= r.veto!.max);
+    assert.ok(expected >= 0, `the synthetic fall gets down to HHmaxRatio ${r.veto!.max}`);
+    const got = firstAlarm(hhAt, r.veto!.max);
+    assert.equal(got, ds.table.frame[rows[expected]], `x = ${r.veto!.max}`);
+    // No look-ahead: every frame after the alarm made standing again changes nothing.
+    const features = ds.table.features;
+    const saved = Float32Array.from(features);
+    for (let r = rows[expected] + 1; r < s.start + s.length; r++) features[r * nf + j] = 1;
+    try {
+      assert.equal(firstAlarm(hhAt, r.veto!.max), got);
+    } finally {
+      features.set(saved);
+    }
+    return got!;
+  });
+  assert.ok(firsts[1] <= firsts[0] && firsts[2] <= firsts[1], "a higher cut-off never alarms later");
+});
+
+test("a veto's delay floor: frames from the falling segment's start to the first frame down, per fall, from the features alone", () => {
+  const ds = generateSynthetic({ seed: 4, falls: 3, adls: 2 });
+  const falls = ds.sequences.filter((s) => s.isFall).map((s) => s.id);
+  const always = vetoDelayFloor(ds, "HHmaxRatio", Infinity);
+  assert.deepEqual(Object.keys(always.perRecording), falls, "fall recordings only");
+  assert.deepEqual([Object.values(always.perRecording), always.median], [falls.map(() => 0), 0], "no veto: the segment's first frame");
+  const never = vetoDelayFloor(ds, "HHmaxRatio", -1);
+  assert.deepEqual([Object.values(never.perRecording), never.median], [falls.map(() => null), null]);
+  // One fall by hand: the first frame at or after the segment start at or below the cut.
+  const s = ds.sequences.find((q) => q.isFall)!;
+  const nf = ds.table.featureNames.length;
+  const j = ds.table.featureNames.indexOf("HHmaxRatio");
+  let start = -1;
+  for (let r = s.start; r < s.start + s.length && start < 0; r++) if (ds.table.label[r] === 0) start = r;
+  const cut = ds.table.features[(start + 5) * nf + j];
+  let first = start;
+  while (ds.table.features[first * nf + j] > cut) first++;
+  assert.equal(vetoDelayFloor(ds, "HHmaxRatio", cut).perRecording[s.id], ds.table.frame[first] - ds.table.frame[start]);
+  assert.throws(() => vetoDelayFloor(ds, "Nope", 1), /no feature "Nope"/);
 });
