@@ -160,7 +160,7 @@ function clusterMarkdown(b: BenchResult): string[] {
     return t ? `${num(t.medianMs, 2)} (max ${num(t.maxMs, 1)})` : "–";
   };
   const out = [
-    `Cluster: one cross-rank exchange, median ms over repetitions (rank 0's clock after a barrier): synchronous = weighted allreduce of the weights, gradients = allreduce of 8 row counts + the in-order chain of the 8 slots + broadcast.` +
+    `Cluster: one cross-rank exchange, median ms over repetitions (rank 0's clock after a barrier): synchronous = weighted allreduce of the weights, gradients = the in-order chain of the 8 slots + broadcast (before 2026-12-03 also an allreduce of 8 row counts).` +
       `${c.simulatedHostsSkipped ? ` Simulated hosts skipped: ${c.simulatedHostsSkipped}.` : ""}`,
     "",
     `| Where | Ranks | weights, default (${c.sizes.default}) | gradients, default | weights, original preset (${c.sizes.original}) | gradients, preset |`,
