@@ -1,14 +1,10 @@
 // bench.json → the markdown tables printed by `npm run bench` (for the README).
 import type { BenchResult } from "./run";
-import { median } from "./stats";
+import { median, sig3 } from "./stats";
+
+export { sig3 } from "./stats";
 
 const num = (v: number | null | undefined, d = 0) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(d));
-/** 3 significant digits, plain notation (0.00730, 0.841, 16.2, 137): sub-0.01 ms latencies keep their digits. */
-export const sig3 = (v: number | null | undefined): string => {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "–";
-  if (Math.abs(v) >= 100) return v.toFixed(0);
-  return v === 0 ? "0" : v.toFixed(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))));
-};
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(2)}×`);
 
 /** Cores from a rate per wall second ÷ the same rate per CPU-second (bench.json files older than the cores fields). */

@@ -56,3 +56,10 @@ export function roundDeep<T>(value: T, digits = 4): T {
   }
   return value;
 }
+
+/** 3 significant digits, plain notation (0.00730, 0.841, 16.2, 137): sub-0.01 ms latencies keep their digits. */
+export function sig3(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "–";
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  return v === 0 ? "0" : v.toFixed(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))));
+}
