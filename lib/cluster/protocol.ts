@@ -112,7 +112,7 @@ export function parseLine(text: string): ClusterLine | null {
  * A rank's share in a file (rank-<r>.share in the job's share folder): "FALLSHR1", uint32 LE header
  * length, the RankAssignment JSON, then float32 LE arrays in `arrays`' order, sized by the assignment.
  */
-export const SHARE_MAGIC = "FALLSHR1";
+const SHARE_MAGIC = "FALLSHR1";
 
 export function shareFileName(rank: number): string {
   return `rank-${rank}.share`;
@@ -125,19 +125,23 @@ export function encodeShareFile(assignment: RankAssignment, arrays: readonly Flo
   return [Buffer.from(SHARE_MAGIC, "ascii"), len, header, ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))];
 }
 
-/** The assignment and its arrays, each the size `sizes(assignment)` says; one-line errors naming the file. */
-export function decodeShareFile(file: string, buf: Buffer, sizes: (a: RankAssignment) => number[]): { assignment: RankAssignment; arrays: Float32Array[] } {
-  if (buf.length < 12 || buf.toString("ascii", 0, 8) !== SHARE_MAGIC) throw new Error(`${file}: not a rank share (expected ${SHARE_MAGIC})`);
-  const n = buf.readUInt32LE(8);
+/** The JSON header's length in bytes, from a share's first 12 bytes (magic, uint32 LE); one line naming `what` otherwise. */
+export function shareHeaderBytes(head: Buffer, what: string): number {
+  if (head.length < 12 || head.toString("ascii", 0, 8) !== SHARE_MAGIC) throw new Error(`${what}: not a rank share (expected ${SHARE_MAGIC})`);
+  return head.readUInt32LE(8);
+}
+
+/** The assignment, and its arrays filled from the file into the ones `arraysFor(assignment)` allocates; one-line errors naming the file. */
+export function decodeShareFile(file: string, buf: Buffer, arraysFor: (a: RankAssignment) => Float32Array[]): { assignment: RankAssignment; arrays: Float32Array[] } {
+  const n = shareHeaderBytes(buf, file);
   const assignment = JSON.parse(buf.toString("utf8", 12, 12 + n)) as RankAssignment;
   let at = 12 + n;
-  const arrays = sizes(assignment).map((floats) => {
-    if (at + floats * 4 > buf.length) throw new Error(`${file}: truncated (${buf.length} bytes)`);
-    const out = new Float32Array(floats);
-    Buffer.from(out.buffer).set(buf.subarray(at, at + floats * 4));
-    at += floats * 4;
-    return out;
-  });
+  const arrays = arraysFor(assignment);
+  for (const out of arrays) {
+    if (at + out.byteLength > buf.length) throw new Error(`${file}: truncated (${buf.length} bytes)`);
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(buf.subarray(at, at + out.byteLength));
+    at += out.byteLength;
+  }
   if (at !== buf.length) throw new Error(`${file}: ${buf.length - at} bytes too many`);
   return { assignment, arrays };
 }

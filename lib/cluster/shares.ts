@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { batchSlice, contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition } from "../distributed/partition";
 import { batchesPerEpoch, dealSlotShards, heldIndices, heldLayout, heldRows } from "../distributed/slot-shards";
 import type { MpiBinding } from "./mpi";
-import { bytesJson, ClusterJob, decodeShareFile, encodeShareFile, jsonBytes, RankAssignment, SHARE_MAGIC, shareFileName, TAG } from "./protocol";
+import { bytesJson, ClusterJob, decodeShareFile, encodeShareFile, jsonBytes, RankAssignment, shareFileName, shareHeaderBytes, TAG } from "./protocol";
 
 export interface Share {
   assignment: RankAssignment;
@@ -167,14 +167,9 @@ export function readShareFile(dir: string, rank: number): Share {
   } catch (e) {
     throw new Error(`${file}: cannot read this rank's share (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is the share folder on every host?`);
   }
-  const { assignment, arrays } = decodeShareFile(file, buf, (a) => shareSizes(a).map((s) => s.floats));
-  return shareFromArrays(assignment, arrays.map((a, i) => (shareSizes(assignment)[i].shared ? toSharedCopy(a) : a)));
-}
-
-function toSharedCopy(a: Float32Array): Float32Array {
-  const out = allocate({ floats: a.length, shared: true });
-  out.set(a);
-  return out;
+  // Straight into their own memory (the slot shards into memory every thread maps), one copy.
+  const { assignment, arrays } = decodeShareFile(file, buf, (a) => shareSizes(a).map(allocate));
+  return shareFromArrays(assignment, arrays);
 }
 
 /** The order shares travel on mpirun's stdin: ranks 1..R−1 (rank 0 forwards each as it arrives), then rank 0's own. */
@@ -231,9 +226,8 @@ export function checkRanks(a: RankAssignment, size: number): void {
 }
 
 async function readStreamedAssignment(reader: ByteReader, what: string): Promise<RankAssignment> {
-  const head = await reader.read(12, what);
-  if (head.toString("ascii", 0, 8) !== SHARE_MAGIC) throw new Error(`${what}: not a rank share (expected ${SHARE_MAGIC})`);
-  return JSON.parse((await reader.read(head.readUInt32LE(8), what)).toString("utf8")) as RankAssignment;
+  const n = shareHeaderBytes(await reader.read(12, what), what);
+  return JSON.parse((await reader.read(n, what)).toString("utf8")) as RankAssignment;
 }
 
 /**
@@ -260,11 +254,7 @@ export async function forwardStreamedShare(reader: ByteReader, mpi: MpiBinding, 
 /** One share from the stdin stream (the share-file encoding), its arrays read straight into their own memory. */
 export async function readStreamedShare(reader: ByteReader, what: string): Promise<Share> {
   const assignment = await readStreamedAssignment(reader, what);
-  const arrays: Float32Array[] = [];
-  for (const s of shareSizes(assignment)) {
-    const a = allocate(s);
-    await reader.readInto(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), what);
-    arrays.push(a);
-  }
+  const arrays = shareSizes(assignment).map(allocate);
+  for (const a of arrays) await reader.readInto(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), what);
   return shareFromArrays(assignment, arrays);
 }

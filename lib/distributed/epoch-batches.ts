@@ -10,8 +10,8 @@ export interface EpochBatches {
   batches: number;
   /** Rows of every slot of global batch k. */
   counts(k: number): number[];
-  /** Index into the worker's rows of the r-th row of slot m in batch k (slots the worker owns). */
-  row(k: number, m: number, r: number): number;
+  /** Indices into the worker's rows of slot m's rows in batch k (slots the worker owns), in order. */
+  rows(k: number, m: number): number[];
 }
 
 /** 'global': `count` rows shuffled on `seed` (when shuffling), global batch k = rows [kB, kB + B) of that order. */
@@ -25,7 +25,10 @@ export function globalEpoch(count: number, batchSize: number, slots: number, shu
       const { lo, hi } = batchSlice(rowsOf(k), slots, m);
       return hi - lo;
     }),
-    row: (k, m, r) => order[k * batchSize + batchSlice(rowsOf(k), slots, m).lo + r],
+    rows: (k, m) => {
+      const { lo, hi } = batchSlice(rowsOf(k), slots, m);
+      return order.slice(k * batchSize + lo, k * batchSize + hi);
+    },
   };
 }
 
@@ -36,6 +39,9 @@ export function shardEpoch(layout: ShardLayout, batchSize: number, held: { lo: n
   return {
     batches: batchesPerEpoch(layout.sizes, batchSize),
     counts: (k) => batchCounts(layout.sizes, batchSize, k),
-    row: (k, m, r) => layout.offsets[m] + orders.get(m)![microBatch(layout.sizes, batchSize, k, m).start + r],
+    rows: (k, m) => {
+      const { start, count } = microBatch(layout.sizes, batchSize, k, m);
+      return Array.from(orders.get(m)!.subarray(start, start + count), (i) => layout.offsets[m] + i);
+    },
   };
 }

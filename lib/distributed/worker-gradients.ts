@@ -82,7 +82,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
         const at = lo;
         lo += count;
         if (count === 0) continue;
-        const idx = Array.from({ length: count }, (_, r) => plan.row(k, m, r));
+        const idx = plan.rows(k, m);
         const x = gatherRows(task.x, rowSize, idx);
         for (let r = 0; r < count; r++) yBuf[r] = task.y[idx[r]];
         const t = performance.now();
