@@ -58,7 +58,7 @@ function averageTogether(exchange: CrossRankExchange, a: Float32Array, b: Float3
 }
 
 /**
- * Mode 'gradients' across ranks: every rank knows every slot's rows from the shard sizes, so the
+ * Mode 'gradients' across ranks: every rank computes every slot's rows itself (epoch-batches.ts), so the
  * slots are averaged by one chain through the ranks in order that continues one float64 sum — the
  * additions of one process, in its order — so R ranks × K threads train the 1-thread model bit for
  * bit, and each link carries the weights once, not every slot.
