@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupFlag, setupLabel, workersLabel } from "../bench/scaling";
+import { scalingGoalsTable } from "../bench/scaling-goals";
 import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
@@ -89,9 +90,10 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   }
   const table = scalingTable(rows);
   const measuredWith = commands.map((c) => `\`${c}\``).join(", then ");
-  writeFileAtomic(path.join(out, "scaling.md"), `Measured with ${measuredWith}\n\n${table}\n`);
+  const goals = scalingGoalsTable(rows);
+  writeFileAtomic(path.join(out, "scaling.md"), `Measured with ${measuredWith}\n\n${table}\n\n## Issue 17's goals at 8 workers\n\n${goals}\n`);
   writeFileAtomic(path.join(out, "scaling.html"), standaloneHtml({ title: "Quality against workers", sections: [{ text: commands.join("; then "), figure: scalingFigure(rows) }] }));
-  console.log(table);
+  console.log(`${table}\n\n${goals}`);
   return 0;
 }
 

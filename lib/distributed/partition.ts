@@ -33,8 +33,9 @@ export function contiguousRanges(count: number, parts: number): { start: number;
 }
 
 /** Copy the rows `indices` (each `rowSize` floats) into a new array: one buffer to transfer. */
-export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(indices.length * rowSize);
+export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
+  // `into` (a buffer reused batch after batch) spares a training loop an allocation a batch.
+  const out = into ? into.subarray(0, indices.length * rowSize) : new Float32Array(indices.length * rowSize);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     out.set(src.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);

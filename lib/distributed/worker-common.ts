@@ -11,6 +11,12 @@ export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
 
 export const PREDICT_MIN_BATCH = 256;
 
+/**
+ * At most ~10 progress messages a second (and each epoch's last batch): a progress bar needs no more,
+ * and each message wakes the main thread on a core the barrier-bound workers share.
+ */
+export const PROGRESS_EVERY_MS = 100;
+
 /** Same seed, worker and epoch → same stream, whichever thread asks. */
 export function streamSeed(seed: number, worker: number, epoch: number, salt: number): number {
   let h = (seed ^ Math.imul(worker + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;

@@ -13,13 +13,12 @@ import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, PROGRESS_EVERY_MS, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
 const GLOBAL_STREAM = -1;
 /** Salt of shard m's per-epoch shuffle: SHARD_SALT + m (1 is the global shuffle's, 2 the dropout masks'). */
 const SHARD_SALT = 1000;
-const PROGRESS_EVERY_MS = 100;
 
 export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
@@ -43,6 +42,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   };
   const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   const yBuf = new Float32Array(config.batchSize);
+  const xBuf = new Float32Array(config.batchSize * rowSize);
   const B = config.batchSize;
   // The rows of every slot of the current global batch, which every worker (and rank) computes alike.
   let counts: number[] = [];
@@ -83,7 +83,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
         lo += count;
         if (count === 0) continue;
         const idx = plan.rows(k, m);
-        const x = gatherRows(task.x, rowSize, idx);
+        const x = gatherRows(task.x, rowSize, idx, xBuf);
         for (let r = 0; r < count; r++) yBuf[r] = task.y[idx[r]];
         const t = performance.now();
         const [loss, acc] = step.compute(x, yBuf.subarray(0, count), { offset: at, total: rows }, seeds, store.slot(m));
@@ -107,8 +107,6 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       const t = performance.now();
       step.apply(store.params);
       timing.computeMs += performance.now() - t;
-      // At most ~10 progress messages a second (and each epoch's last batch): a progress bar needs no
-      // more, and each message wakes the main thread on a core the barrier-bound workers share.
       const at = performance.now();
       if (n > 0 && (at - lastProgress >= PROGRESS_EVERY_MS || k === batches - 1)) {
         lastProgress = at;

@@ -11,7 +11,7 @@ import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 import { UNBOUNDED_STALENESS } from "./config";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, PROGRESS_EVERY_MS, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
 import { learningRateFactor } from "./lr-scaling";
 import { MomentExchange } from "./moment-exchange";
@@ -39,6 +39,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const before = new Float32Array(P);
   const after = new Float32Array(P);
   const yBuf = new Float32Array(config.batchSize);
+  const xBuf = new Float32Array(config.batchSize * rowSize);
+  let lastProgress = -Infinity;
   const sync = config.mode === "synchronous";
   const locked = config.mode === "asynchronous";
   const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;
@@ -104,20 +106,31 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
           step.learningRate = baseRate * learningRateFactor(config.lrScaling, lrWorkers, config.warmupEpochs, epoch + batchNo / batches.length);
         }
         const b = idx.length;
-        const xs = tf.tensor(gatherRows(task.x, rowSize, idx), batchShape(b));
+        const x = gatherRows(task.x, rowSize, idx, xBuf);
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
-        const ys = tf.tensor2d(yBuf.slice(0, b), [b, 1]);
         reseedDropout(model, nextDropoutSeed);
+        let loss: number;
+        let acc: number;
         const t = performance.now();
-        const [loss, acc] = await step.run(xs, ys);
+        if (step.runArrays) [loss, acc] = step.runArrays(x, yBuf.subarray(0, b), b);
+        else {
+          const xs = tf.tensor(x, batchShape(b));
+          const ys = tf.tensor2d(yBuf.slice(0, b), [b, 1]);
+          [loss, acc] = await step.run(xs, ys);
+          xs.dispose();
+          ys.dispose();
+        }
         timing.computeMs += performance.now() - t;
-        xs.dispose();
-        ys.dispose();
         lossSum += loss * b;
         accSum += acc * b;
         seen += b;
         unitSamples += b;
-        post({ type: "progress", workerId: id, epoch, batch: batchNo++, batches: batches.length, loss, acc, samples: b });
+        const at = performance.now();
+        if (at - lastProgress >= PROGRESS_EVERY_MS || batchNo === batches.length - 1) {
+          lastProgress = at;
+          post({ type: "progress", workerId: id, epoch, batch: batchNo, batches: batches.length, loss, acc, samples: b });
+        }
+        batchNo++;
         await yieldToEventLoop();
       }
       timing.rounds++;

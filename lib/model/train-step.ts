@@ -17,6 +17,11 @@ export interface TrainStep {
   reason?: string;
   /** [loss, accuracy] of the batch, after the optimizer step. */
   run(xs: tf.Tensor, ys: tf.Tensor): Promise<[number, number]>;
+  /**
+   * The same step on plain arrays (x: `batch` rows of the model's input, y: their labels), where the
+   * step is native: no tensor is made, so a training loop does no per-batch tfjs work.
+   */
+  runArrays?(x: Float32Array, y: Float32Array, batch: number): [number, number];
   /** Writes what the step holds outside the model (native weights, Adam's state) into it. */
   sync(): void;
   /** Writes only the weights into the model (with lazyWeights, before reading the model); cheaper than sync(). */
@@ -91,16 +96,17 @@ function tfjsOptimizerStep(model: tf.LayersModel, step: Pick<TrainStep, "kernel"
 
 /** Forward, loss, gradients and Adam in two native calls; Dropout masks from the layers' seeds. */
 function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
+  const runArrays = (x: Float32Array, y: Float32Array, B: number): [number, number] => {
+    const masks = native.masks({ offset: 0, total: B }, B, native.layerSeeds());
+    const result = native.lossAndGradients(x, y, B, masks);
+    native.adam();
+    if (!lazyWeights) native.writeToModel();
+    return result;
+  };
   return {
     kernel: "fused-native-step",
-    run: async (xs, ys) => {
-      const B = xs.shape[0];
-      const masks = native.masks({ offset: 0, total: B }, B, native.layerSeeds());
-      const result = native.lossAndGradients(floats(xs), floats(ys), B, masks);
-      native.adam();
-      if (!lazyWeights) native.writeToModel();
-      return result;
-    },
+    run: async (xs, ys) => runArrays(floats(xs), floats(ys), xs.shape[0]),
+    runArrays,
     sync: () => {
       native.writeToModel();
       native.writeOptimizer();

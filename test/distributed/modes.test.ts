@@ -39,7 +39,10 @@ for (const c of cases) {
     assert.ok(result.windowsPerSec > 0 && result.timing.trainSec > 0);
     assert.equal(events.filter((e) => e.type === "merged").length, 6);
     assert.equal(events.filter((e) => e.type === "epoch").length, 12);
-    assert.equal(events.filter((e) => e.type === "batch").length, 6 * (7 + 7));
+    // Progress is throttled (~10 a second a worker), but every worker reports each epoch's last batch.
+    const batchEvents = events.filter((e) => e.type === "batch");
+    assert.ok(batchEvents.length >= 12 && batchEvents.length <= 6 * (7 + 7), `${batchEvents.length} batch events`);
+    assert.equal(batchEvents.filter((e) => e.type === "batch" && e.batch === e.batches - 1).length, 12);
     assert.equal(DistributedModel.activeWorkers(), 0);
   });
 }

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { scalingGoals, scalingGoalsTable } from "../../lib/bench/scaling-goals";
+import type { ScalingRow } from "../../lib/bench/scaling";
+
+const row = (over: Partial<ScalingRow>): ScalingRow => ({
+  mode: "synchronous", frequency: "epoch", workers: 1, seed: 1,
+  windowAuc: 0.95, recordingAuc: 0.998, fallsFound: 30, falls: 30, adlsRight: 37, adls: 40, wallSec: 40, averaging: "",
+  ...over,
+});
+
+test("issue 17's goals: each setup at 8 workers against its own 1-thread run on the same seed", () => {
+  const rows = [
+    row({}),
+    row({ workers: 8, windowAuc: 0.9415, recordingAuc: 0.996 }), // within 0.01 and 0.005: met
+    row({ workers: 4, ranks: 2, windowAuc: 0.95, fallsFound: 29 }), // a fall lost: not met
+    row({ seed: 2, windowAuc: 0.96 }),
+    row({ seed: 2, workers: 8, windowAuc: 0.9489 }), // −0.011: not met
+    row({ mode: "gradients", frequency: undefined }),
+    row({ mode: "gradients", frequency: undefined, workers: 8 }),
+    row({ mode: "gradients", frequency: undefined, workers: 8, seed: 3 }), // no 1-worker row on seed 3: no verdict
+  ];
+  const v = scalingGoals(rows);
+  const find = (setup: string, workers: string, seed: number) => v.find((x) => x.setup.startsWith(setup) && x.workers === workers && x.seed === seed)!;
+  assert.equal(v.length, 4);
+  assert.deepEqual([find("synchronous", "8", 1).met, find("synchronous", "8", 1).detail], [true, "win −0.0085, rec −0.0020"]);
+  assert.equal(find("synchronous", "2 ranks × 4", 1).met, false);
+  assert.match(find("synchronous", "2 ranks × 4", 1).detail, /falls 29\/30 \(1 worker 30\)/);
+  assert.equal(find("synchronous", "8", 2).met, false);
+  assert.deepEqual([find("gradients", "8", 1).met, find("gradients", "8", 1).detail], [true, "identical"]);
+  // Gradients is held to the 1-worker model: a window AUC 0.006 off fails it, where weight averaging would pass.
+  assert.equal(scalingGoals([row({ mode: "gradients", frequency: undefined }), row({ mode: "gradients", frequency: undefined, workers: 8, windowAuc: 0.956 })])[0].met, false);
+  const table = scalingGoalsTable(rows);
+  assert.match(table, /\| synchronous per epoch \| 8 \| window AUC within 0\.01 .* \| \*\*met\*\* \(win −0\.0085, rec −0\.0020\) \| not met \(win −0\.0111\) \|/);
+  assert.match(table, /Goals met in 2 of 4 cases at 8 workers in all\./);
+});
