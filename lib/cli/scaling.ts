@@ -10,6 +10,7 @@ import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { UsageError } from "../pipeline/options";
+import { stagingFor } from "../pipeline/checkpoint";
 import { StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagParser, FlagRule, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
@@ -77,7 +78,8 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   for (const [i, c] of cases.entries()) {
     if (done.has(caseKey(c))) continue;
     const runDir = path.join(out, "runs", caseKey(c));
-    fs.rmSync(runDir, { recursive: true, force: true });
+    // A case cut off earlier left its staging folder too: the case starts over, so both go.
+    for (const dir of [runDir, stagingFor(runDir)]) fs.rmSync(dir, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [pipeline, ...pipelineArgs(c, runDir)], { encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) {
       console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${workersLabel(c)} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);

@@ -37,6 +37,12 @@ export interface FitModel {
   params: SharedArrayBuffer;
 }
 
+/** The training rows in shared memory: the first nTrain in data order, or the rows `order` lists, in that order. */
+function sharedRows(data: FitData, rowSize: number, nTrain: number, order: ArrayLike<number> | null): { x: Float32Array; y: Float32Array } {
+  if (order) return { x: toShared(gatherRows(data.x, rowSize, order)), y: toShared(gatherRows(data.y, 1, order)) };
+  return { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) };
+}
+
 export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, rowSize: number): FitPlan {
   const { numWorkers: W, mode, frequency, batchSize, syncEvery, seed, microBatches } = m.config;
   const nTrain = Math.floor(data.count * (1 - opts.validationSplit));
@@ -56,7 +62,7 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
   const shards = sharded ? dealSlotShards(data.y, microBatches, seed, nTrain, opts.shuffle) : [];
   const sizes = shards.map((s) => s.length);
   const order = sharded ? heldIndices(shards, 0, microBatches) : null;
-  const shared = !gradients ? null : order ? { x: toShared(gatherRows(data.x, rowSize, order)), y: toShared(gatherRows(data.y, 1, order)) } : { x: toShared(data.x.subarray(0, nTrain * rowSize)), y: toShared(data.y.subarray(0, nTrain)) };
+  const shared = gradients ? sharedRows(data, rowSize, nTrain, order) : null;
   const layout = sharded ? heldLayout(sizes, 0, microBatches) : null;
   const parts = gradients ? [] : stratifiedPartition(data.y, W, seed, Int32Array.from({ length: nTrain }, (_, i) => i));
   const slotsOf = (w: number) => batchSlice(microBatches, W, w);
