@@ -60,6 +60,8 @@ export function writeTfjsAdam(model: tf.LayersModel, state: AdamState): void {
     put(adam.accumulatedSecondMoment, state.v, "v");
     offset += v.size;
   });
+  // Same t: the running product stays, so averaging one worker's state changes nothing (pow rounds otherwise).
+  if (state.steps === (adam.iterations_ ?? 0)) return;
   tf.tidy(() => {
     adam.accBeta1.assign(tf.scalar(adam.beta1 ** state.steps));
     adam.accBeta2.assign(tf.scalar(adam.beta2 ** state.steps));

@@ -130,6 +130,8 @@ export class NativeStep {
     if (state.m.length !== this.m.length || state.v.length !== this.v.length) throw new RangeError(`writeAdam: state of ${state.m.length} floats, model has ${this.m.length}`);
     this.m.set(state.m);
     this.v.set(state.v);
+    // Same t: the running product stays, so averaging one worker's state changes nothing (pow rounds otherwise).
+    if (state.steps === this.steps) return;
     this.steps = state.steps;
     const o = this.plan.optimizer;
     this.accBetas[0] = o.beta1 ** state.steps;

@@ -73,3 +73,13 @@ for (const p of paths) {
     assert.match(warm.fit.averaging, /learning rate × 2 \(the linear scaling rule of Goyal et al\. 2017, 2 workers\), reached by a linear warm-up from 1× over the first 1 epoch/);
   });
 }
+
+for (const p of paths) {
+  test(`averageMoments with ${p.name} and one worker trains the plain one-worker model, bit for bit`, { skip: kernelBuilt }, async () => {
+    const one = { ...sync, numWorkers: 1 };
+    const averaged = await fitWith(p.native, { ...one, averageMoments: true });
+    const plain = await fitWith(p.native, one);
+    assert.ok(averaged.dm.lastMomentRound(), "the moments were exchanged");
+    assert.deepEqual(averaged.weights, plain.weights, "the average of one Adam state is that state");
+  });
+}
