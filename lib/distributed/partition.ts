@@ -32,9 +32,11 @@ export function contiguousRanges(count: number, parts: number): { start: number;
   return out;
 }
 
-/** Copy the rows `indices` (each `rowSize` floats) into a new array: one buffer to transfer. */
+/**
+ * Copy the rows `indices` (each `rowSize` floats) into a new array (one buffer to transfer), or into the front
+ * of `into`, a buffer a training loop reuses batch after batch (the view returned is valid until its next call).
+ */
 export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
-  // `into` (a buffer reused batch after batch) spares a training loop an allocation a batch.
   const out = into ? into.subarray(0, indices.length * rowSize) : new Float32Array(indices.length * rowSize);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];

@@ -29,3 +29,12 @@ test("contiguousRanges and gatherRows", () => {
   const src = Float32Array.from([0, 0, 1, 1, 2, 2]);
   assert.deepEqual(Array.from(gatherRows(src, 2, [2, 0])), [2, 2, 0, 0]);
 });
+
+test("gatherRows into a reused buffer: the front of it, the rest untouched", () => {
+  const src = Float32Array.from([0, 0, 1, 1, 2, 2]);
+  const buf = new Float32Array(8).fill(9);
+  const out = gatherRows(src, 2, [2, 1], buf);
+  assert.equal(out.buffer, buf.buffer);
+  assert.deepEqual(Array.from(out), [2, 2, 1, 1]);
+  assert.deepEqual(Array.from(buf.subarray(4)), [9, 9, 9, 9]);
+});

@@ -121,3 +121,29 @@ test("a native training step leaks no tensors over 50 steps (with dropout, weigh
   tf.dispose([xs, ys]);
   model.dispose();
 });
+
+test("runArrays is run without tensors: the same losses and weights, bit for bit, over 10 steps with dropout", { skip }, async () => {
+  await initBackend();
+  const opts: RnnModelOptions = { kind: "gru", timesteps: 6, features: 4, units: [6], dropout: 0.3, seed: 5 };
+  const byTensors = buildRnnModel(opts);
+  const byArrays = buildRnnModel(opts);
+  const a = makeTrainStep(byTensors, { lazyWeights: true });
+  const b = makeTrainStep(byArrays, { lazyWeights: true });
+  assert.ok(b.runArrays, "the native step takes plain arrays");
+  const rng = createRng(11);
+  const seedsA = seedStream(7);
+  const seedsB = seedStream(7);
+  const B = 8;
+  for (let i = 0; i < 10; i++) {
+    const x = Float32Array.from({ length: B * 6 * 4 }, () => rng() * 2 - 1);
+    const y = Float32Array.from({ length: B }, (_, j) => ((j + i) % 3 === 0 ? 1 : 0));
+    reseedDropout(byTensors, seedsA);
+    reseedDropout(byArrays, seedsB);
+    const xs = tf.tensor3d(x, [B, 6, 4]);
+    const ys = tf.tensor2d(y, [B, 1]);
+    const viaTensors = await a.run(xs, ys);
+    tf.dispose([xs, ys]);
+    assert.deepEqual(b.runArrays!(x, y, B), viaTensors, `step ${i}: loss and accuracy`);
+  }
+  assert.deepEqual(b.weights, a.weights);
+});
