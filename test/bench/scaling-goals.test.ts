@@ -30,6 +30,10 @@ test("issue 17's goals: each setup at 8 workers against its own 1-thread run on 
   assert.deepEqual([find("gradients", "8", 1).met, find("gradients", "8", 1).detail], [true, "identical"]);
   // Gradients is held to the 1-worker model: a window AUC 0.006 off fails it, where weight averaging would pass.
   assert.equal(scalingGoals([row({ mode: "gradients", frequency: undefined }), row({ mode: "gradients", frequency: undefined, workers: 8, windowAuc: 0.956 })])[0].met, false);
+  // A gain beyond the tolerance misses "within" too, marked as such.
+  const gain = scalingGoals([row({}), row({ workers: 8, windowAuc: 0.965 })])[0];
+  assert.deepEqual([gain.met, gain.gainOnly], [false, true]);
+  assert.equal(v.find((x) => x.workers === "2 ranks × 4")!.gainOnly, false, "a lost fall is a loss");
   const table = scalingGoalsTable(rows);
   assert.match(table, /\| synchronous per epoch \| 8 \| window AUC within 0\.01 .* \| \*\*met\*\* \(win −0\.0085, rec −0\.0020\) \| not met \(win −0\.0111\) \|/);
   assert.match(table, /Goals met in 2 of 4 cases at 8 workers in all\./);
