@@ -23,8 +23,6 @@ export interface MpiBinding {
   version(): string;
   /** values := Σ values·weight / Σ weight over all ranks, in place, identical on every rank; returns Σ weight. */
   allreduceWeighted(values: Float32Array, weight: number): number;
-  /** values := Σ values over all ranks, element-wise, in place. */
-  allreduceSum(values: Float32Array): void;
   bcast(array: ArrayBufferView, root: number): void;
   send(array: ArrayBufferView, dest: number, tag: number): void;
   recv(array: ArrayBufferView, source: number, tag: number): MpiStatus;

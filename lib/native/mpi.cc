@@ -203,22 +203,6 @@ napi_value AllreduceWeighted(napi_env env, napi_callback_info info) {
   return num(env, total);
 }
 
-// allreduceSum(values: Float32Array): values := Σ_r values_r element-wise, in place, on every rank.
-// Mode 'gradients' sums micro-batch slots of which exactly one rank holds a non-zero value, so the
-// order of the additions cannot change a bit (x + 0 = x).
-napi_value AllreduceSum(napi_env env, napi_callback_info info) {
-  auto a = args(env, info, 1);
-  if (a.size() < 1) { napi_throw_type_error(env, nullptr, "allreduceSum(values)"); return nullptr; }
-  if (!requireInit(env)) return nullptr;
-  float* v;
-  size_t n;
-  if (!getFloats(env, a[0], &v, &n)) return nullptr;
-  if (n > (size_t)INT32_MAX) { napi_throw_range_error(env, nullptr, "allreduceSum: more than 2^31 floats"); return nullptr; }
-  int rc = MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-  if (rc != MPI_SUCCESS) return throwMpi(env, "MPI_Allreduce", rc);
-  return nullptr;
-}
-
 // bcast(array, root): root's bytes into every rank's array (same byte length everywhere).
 napi_value Bcast(napi_env env, napi_callback_info info) {
   auto a = args(env, info, 2);
@@ -330,7 +314,6 @@ NAPI_MODULE_INIT() {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"init", Init}, {"initialized", Initialized}, {"rank", Rank}, {"size", Size},
       {"processorName", ProcessorName}, {"version", Version}, {"allreduceWeighted", AllreduceWeighted},
-      {"allreduceSum", AllreduceSum},
       {"bcast", Bcast}, {"send", Send}, {"recv", Recv}, {"iprobe", Iprobe}, {"probe", Probe},
       {"barrier", Barrier}, {"wtime", Wtime}, {"abort", Abort}, {"finalize", Finalize},
   };
