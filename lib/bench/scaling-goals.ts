@@ -1,6 +1,6 @@
 // Issue 17's goals, judged from the scaling rows: at 8 workers in all (threads, or ranks × threads),
 // each setup against its own 1-thread run on the same seed. Pure: rows in, a verdict table out.
-import { ScalingRow, setupLabel, workersLabel } from "./scaling";
+import { ScalingRow, setupLabel, tableOrder, workersLabel } from "./scaling";
 
 export interface GoalVerdict {
   setup: string;
@@ -28,7 +28,7 @@ export function goalText(mode: ScalingRow["mode"]): string {
 /** One verdict per row at `at` workers in all that has a 1-thread row of its setup and seed to compare with. */
 export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[] {
   const out: GoalVerdict[] = [];
-  for (const r of rows) {
+  for (const r of tableOrder(rows)) {
     if (totalWorkers(r) !== at) continue;
     const base = rows.find((b) => b.workers === 1 && !b.ranks && b.seed === r.seed && setupLabel(b) === setupLabel(r));
     if (!base) continue;

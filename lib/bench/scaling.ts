@@ -149,10 +149,19 @@ export function setupFlag(c: ScalingSetup): string {
   return [c.frequency ? `${c.mode}/${c.frequency}` : c.mode, ...remedyParts(c).flags].join("/");
 }
 
+/** Setups in SCALING_SETUPS order, threads ascending, then rank layouts: rows resumed later still land in place. */
+export function tableOrder<T extends ScalingCase>(rows: readonly T[]): T[] {
+  const key = (r: ScalingCase) => [SCALING_SETUPS.findIndex((s) => setupFlag(s) === setupFlag(r)), r.ranks ?? 0, r.workers, r.seed];
+  return [...rows].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x.map((v, i) => v - y[i]).find((d) => d !== 0) ?? 0;
+  });
+}
+
 /** Markdown: one line per setup and worker count, the seeds side by side. */
 export function scalingTable(rows: readonly ScalingRow[]): string {
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
-  const keys = [...new Set(rows.map((r) => `${setupLabel(r)}|${workersLabel(r)}`))];
+  const keys = [...new Set(tableOrder(rows).map((r) => `${setupLabel(r)}|${workersLabel(r)}`))];
   const head = `| mode | workers | ${seeds.map((s) => `seed ${s}: win AUC, rec AUC, falls, ADLs, wall s`).join(" | ")} |`;
   const sep = `|---|---|${seeds.map(() => "---").join("|")}|`;
   const lines = keys.map((k) => {

@@ -22,6 +22,9 @@ test("a row reads falls and ADLs from the recording confusion matrix; synthetic 
   assert.deepEqual([row.fallsFound, row.falls, row.adlsRight, row.adls], [30, 30, 39, 40]);
   assert.throws(() => rowFromMetrics({ mode: "gradients", workers: 8, seed: 1 }, metrics("synthetic")), /needs the real URFD data/);
   const table = scalingTable([row, { ...row, seed: 2, windowAuc: 0.95 }]);
+  // Rows resumed later land in setup order, threads ascending, rank layouts last.
+  const later = scalingTable([{ ...row, workers: 4, ranks: 2 }, { ...row, mode: "synchronous", frequency: "epoch" }, { ...row, workers: 2 }, row]);
+  assert.deepEqual(later.split("\n").slice(2).map((l) => l.split(" | ").slice(0, 2).join(" | ")), ["| gradients | 2", "| gradients | 8", "| gradients | 2 ranks × 4", "| synchronous per epoch | 8"]);
   assert.match(table, /\| gradients \| 8 \| 0\.9600, 0\.9990, 30\/30, 39\/40, 71 \| 0\.9500, /);
 });
 
