@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, LEAD_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
+import { AlarmRule, FRESH_SEED_RULES, LEAD_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -108,7 +108,8 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "floor" | "stride1" | "padded" | "train";
+export type StudyPart = "rules" | "leads" | "fresh" | "floor" | "stride1" | "padded" | "train";
+const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "floor", "stride1", "padded", "train"];
 
 /** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
 export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
@@ -128,6 +129,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
     const sets: [StudyPart, readonly AlarmRule[], () => Promise<RescoredFold[]>][] = [
       ["rules", STUDIED_RULES, ownFolds],
       ["leads", LEAD_RULES, ownFolds],
+      ["fresh", FRESH_SEED_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];
@@ -154,7 +156,16 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
 }
 
 if (require.main === module) {
-  printStudy(process.argv.slice(2)).catch((err: Error) => {
+  // `--parts fresh,rules` picks the tables (default: rules, stride1, padded).
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--parts");
+  const parts = at < 0 ? undefined : (args.splice(at, 2)[1] ?? "").split(",");
+  const bad = parts?.find((p) => !STUDY_PARTS.includes(p as StudyPart));
+  if (bad !== undefined) {
+    console.error(`rule-study: --parts takes a list among ${STUDY_PARTS.join(", ")}; got "${bad}"`);
+    process.exit(2);
+  }
+  printStudy(args, parts as StudyPart[] | undefined).catch((err: Error) => {
     console.error(`rule-study: ${err.message}`);
     process.exitCode = 1;
   });
