@@ -5,18 +5,12 @@ import * as path from "node:path";
 import { findUrfdDir, loadUrfd } from "../data/load";
 import { fallingSegment } from "../data/segments";
 import { readJson } from "../run/atomic";
+import { median } from "./delay";
 
 export interface DelayByStart {
   /** Falls starting before `firstWindowEnd`: how many, their median delay, and how many alarmed on the first window. */
   early: { falls: number; medianDelay: number | null; atFirstWindow: number };
   late: { falls: number; medianDelay: number | null };
-}
-
-function median(values: number[]): number | null {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -35,7 +29,8 @@ export function delayByStart(delays: Record<string, number>, segmentStarts: Reco
       if (start + delay < firstWindowEnd + stride) atFirstWindow++;
     } else late.push(delay);
   }
-  return { early: { falls: early.length, medianDelay: median(early), atFirstWindow }, late: { falls: late.length, medianDelay: median(late) } };
+  const ascending = (v: number[]) => median(v.sort((a, b) => a - b));
+  return { early: { falls: early.length, medianDelay: ascending(early), atFirstWindow }, late: { falls: late.length, medianDelay: ascending(late) } };
 }
 
 interface RunMetrics {

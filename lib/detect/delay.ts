@@ -44,7 +44,8 @@ export interface DetectionFigures {
   fallsWithoutSegment: string[];
 }
 
-function median(sorted: number[]): number | null {
+/** The median of ascending values, null when there are none. */
+export function median(sorted: readonly number[]): number | null {
   if (sorted.length === 0) return null;
   const m = sorted.length >> 1;
   return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;

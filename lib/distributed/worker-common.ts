@@ -17,6 +17,17 @@ export const PREDICT_MIN_BATCH = 256;
  */
 export const PROGRESS_EVERY_MS = 100;
 
+/** A training loop's gate for progress messages: true at most every PROGRESS_EVERY_MS, and always for an epoch's last batch. */
+export function progressGate(): (lastOfEpoch: boolean) => boolean {
+  let lastAt = -Infinity;
+  return (lastOfEpoch) => {
+    const at = performance.now();
+    if (!lastOfEpoch && at - lastAt < PROGRESS_EVERY_MS) return false;
+    lastAt = at;
+    return true;
+  };
+}
+
 /** Same seed, worker and epoch → same stream, whichever thread asks. */
 export function streamSeed(seed: number, worker: number, epoch: number, salt: number): number {
   let h = (seed ^ Math.imul(worker + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;

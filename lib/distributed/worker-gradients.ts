@@ -13,7 +13,7 @@ import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, PROGRESS_EVERY_MS, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
 const GLOBAL_STREAM = -1;
@@ -46,7 +46,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const B = config.batchSize;
   // The rows of every slot of the current global batch, which every worker (and rank) computes alike.
   let counts: number[] = [];
-  let lastProgress = -Infinity;
+  const progressDue = progressGate();
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);
@@ -107,9 +107,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       const t = performance.now();
       step.apply(store.params);
       timing.computeMs += performance.now() - t;
-      const at = performance.now();
-      if (n > 0 && (at - lastProgress >= PROGRESS_EVERY_MS || k === batches - 1)) {
-        lastProgress = at;
+      if (n > 0 && progressDue(k === batches - 1)) {
         post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: batchLoss / n, acc: batchAcc / n, samples: n });
       }
       await yieldToEventLoop();

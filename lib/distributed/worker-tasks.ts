@@ -11,7 +11,7 @@ import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 import { UNBOUNDED_STALENESS } from "./config";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, PROGRESS_EVERY_MS, predictRows, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
 import { learningRateFactor } from "./lr-scaling";
 import { MomentExchange } from "./moment-exchange";
@@ -40,7 +40,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const after = new Float32Array(P);
   const yBuf = new Float32Array(config.batchSize);
   const xBuf = new Float32Array(config.batchSize * rowSize);
-  let lastProgress = -Infinity;
+  const progressDue = progressGate();
   const sync = config.mode === "synchronous";
   const locked = config.mode === "asynchronous";
   const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;
@@ -125,9 +125,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         accSum += acc * b;
         seen += b;
         unitSamples += b;
-        const at = performance.now();
-        if (at - lastProgress >= PROGRESS_EVERY_MS || batchNo === batches.length - 1) {
-          lastProgress = at;
+        if (progressDue(batchNo === batches.length - 1)) {
           post({ type: "progress", workerId: id, epoch, batch: batchNo, batches: batches.length, loss, acc, samples: b });
         }
         batchNo++;
