@@ -17,9 +17,15 @@ export interface OverheadRow {
   perWorker: { id: number; rounds: number; computeUs: number; storeUs: number; averagingUs: number; waitUs: number; otherUs: number; storePlusWaitPct: number }[];
 }
 
-export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, windows: number, epochs: number): Promise<OverheadRow> {
+/** The two setups that meet at a barrier every batch: Elephas's per-batch averaging and mode gradients. */
+export type PerBatchMode = "synchronous" | "gradients";
+
+export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, windows: number, epochs: number, mode: PerBatchMode = "synchronous"): Promise<OverheadRow> {
   const data = urfdShapedWindows(windows);
-  const dm = await DistributedModel.create({ model: { type: "rnn", options: { kind, timesteps: data.T, features: data.F } }, config: { numWorkers: workers, batchSize: 64, mode: "synchronous", frequency: "batch", syncEvery: 1 } });
+  const config = mode === "gradients"
+    ? { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const }
+    : { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const, syncEvery: 1 };
+  const dm = await DistributedModel.create({ model: { type: "rnn", options: { kind, timesteps: data.T, features: data.F } }, config });
   const c0 = cpuSnapshot();
   const r = await dm.fit(data, { epochs });
   const share = cpuShare(c0);
@@ -38,14 +44,15 @@ export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, w
   };
 }
 
-// node dist/lib/bench/sync-batch-overhead.js [windows=6144] [epochs=3] [kinds=gru,lstm] [workers=1,2] [repeats=1]
+// node dist/lib/bench/sync-batch-overhead.js [windows=6144] [epochs=3] [kinds=gru,lstm] [workers=1,2] [repeats=1] [mode=synchronous|gradients]
 if (require.main === module) {
-  const [windows = "6144", epochs = "3", kinds = "gru,lstm", workers = "1,2", repeats = "1"] = process.argv.slice(2);
+  const [windows = "6144", epochs = "3", kinds = "gru,lstm", workers = "1,2", repeats = "1", mode = "synchronous"] = process.argv.slice(2);
+  if (mode !== "synchronous" && mode !== "gradients") throw new Error(`mode must be synchronous or gradients; got ${mode}`);
   initBackend().then(async () => {
     for (let k = 0; k < Number(repeats); k++) {
       for (const kind of kinds.split(",") as RnnKind[]) {
         for (const w of workers.split(",").map(Number)) {
-          const r = await measureSyncBatchOverhead(kind, w, Number(windows), Number(epochs));
+          const r = await measureSyncBatchOverhead(kind, w, Number(windows), Number(epochs), mode);
           console.log(`${kind} ${w} worker(s): ${r.steadyWindowsPerSec.toFixed(0)} win/s steady, ${r.ownCores.toFixed(2)} cores (others ${r.otherCores.toFixed(2)})`);
           for (const p of r.perWorker) {
             console.log(`  worker ${p.id}: ${p.rounds} rounds; µs a round: compute ${p.computeUs.toFixed(0)}, store ${p.storeUs.toFixed(0)}, averaging ${p.averagingUs.toFixed(0)}, wait ${p.waitUs.toFixed(0)}, rest ${p.otherUs.toFixed(0)}; store + averaging + wait ${p.storePlusWaitPct.toFixed(1)}%`);

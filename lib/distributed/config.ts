@@ -183,11 +183,14 @@ export interface FaultInjection {
    * throw: synchronous throw; reject: rejected promise nobody awaits; exit: process.exit(3) in the
    * worker; terminate: the main thread calls worker.terminate() on it; oom: the worker allocates
    * until its heap limit ends it (needs fit options.resourceLimits.maxOldGenerationSizeMb); hang: the
-   * worker spins forever without a message or an exit (fit options.stallTimeoutSec catches it).
+   * worker spins forever without a message or an exit (fit options.stallTimeoutSec catches it); pause:
+   * the worker sleeps PAUSE_FAULT_MS before that batch and every later one of the epoch (a slow thread).
    */
   kind: FaultKind;
 }
-export const FAULT_KINDS = ["throw", "reject", "exit", "terminate", "oom", "hang"] as const;
+export const FAULT_KINDS = ["throw", "reject", "exit", "terminate", "oom", "hang", "pause"] as const;
+/** How long fault 'pause' stops its worker before each batch. */
+export const PAUSE_FAULT_MS = 100;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Memory caps for each worker thread (Node's worker resourceLimits, in MB). Plain numbers only. */

@@ -1,6 +1,8 @@
 // Shared parameter store: all weights flat in a SharedArrayBuffer that the main thread and every
 // worker map, plus an Int32Array (Atomics only work on integer views) holding a spin-free lock, a
 // reusable barrier and an abort flag. Sync mode adds one weight slot a worker for its round result.
+import { availableParallelism } from "node:os";
+import { slotAverageKernel } from "../model/fused-rnn";
 import { weightedAverage } from "./weights";
 
 const LOCK = 0;
@@ -8,9 +10,12 @@ const BARRIER_COUNT = 1;
 const BARRIER_GEN = 2;
 const ABORT = 3;
 const VERSION = 4; // deltas added so far: a push's staleness is how many others landed since its read
-const SAMPLES = 5; // then one sample count a slot (a party without slots), then one "waiting" flag a party
+const CLAIMS = 5; // slots claimed this round (mode gradients: a thread takes the next slot while there is one)
+const SAMPLES = 6; // then one sample count a slot (a party without slots), then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
+/** How long a party spins at the barrier before it sleeps: waking a sleeping thread costs a VM 0.1-0.5 ms. */
+const BARRIER_SPIN_MS = 1;
 
 /** Plain data: post it to a worker and `attach` there. */
 export interface ParamStoreHandles {
@@ -22,6 +27,8 @@ export interface ParamStoreHandles {
   slots: SharedArrayBuffer | null;
   /** Slots in `slots`: one a party by default; 'gradients' keeps one a micro-batch. 0 without slots. */
   slotCount: number;
+  /** Float64 [round parity][slot][loss, accuracy] (2 × slotCount × 2): what the thread that computed a slot measured. */
+  slotStats: SharedArrayBuffer | null;
 }
 
 /** Thrown in a thread waiting on the lock or barrier once the store is aborted. */
@@ -35,10 +42,19 @@ export class StoreAbortedError extends Error {
 export class ParamStore {
   readonly params: Float32Array;
   private readonly ctrl: Int32Array;
+  private readonly stats: Float64Array | null;
+  /** averageSlots' arguments to the native average, made once. */
+  private slotView?: Float32Array;
+  private slotCounts?: Float64Array;
+
+  /** Spin before sleeping only while every party can have a core: spinning would steal it otherwise. */
+  private readonly spinMs: number;
 
   private constructor(readonly handles: ParamStoreHandles) {
     this.params = new Float32Array(handles.params, 0, handles.size);
     this.ctrl = new Int32Array(handles.control);
+    this.stats = handles.slotStats ? new Float64Array(handles.slotStats) : null;
+    this.spinMs = handles.parties > 1 && handles.parties <= availableParallelism() ? BARRIER_SPIN_MS : 0;
   }
 
   /** New store of `size` floats for `parties` threads; pass `params` to reuse an existing weight buffer. */
@@ -56,6 +72,7 @@ export class ParamStore {
       control: new SharedArrayBuffer((SAMPLES + (slotCount || parties) + parties) * 4),
       slots: slotCount ? new SharedArrayBuffer(slotCount * size * 4) : null,
       slotCount,
+      slotStats: slotCount ? new SharedArrayBuffer(2 * slotCount * 2 * 8) : null,
     });
   }
 
@@ -173,6 +190,8 @@ export class ParamStore {
     }
     this.setWaiting(party, true);
     try {
+      const spinUntil = t0 + this.spinMs;
+      while (Atomics.load(this.ctrl, BARRIER_GEN) === gen && performance.now() < spinUntil);
       while (Atomics.load(this.ctrl, BARRIER_GEN) === gen) {
         this.throwIfAborted();
         Atomics.wait(this.ctrl, BARRIER_GEN, gen, WAIT_SLICE_MS);
@@ -196,6 +215,44 @@ export class ParamStore {
     return this.handles.slotCount;
   }
 
+  /**
+   * This round's next unclaimed slot number (0, 1, 2, ... across all parties, each given once):
+   * threads share a round's slots by taking them one at a time. Reset by resetClaims at the barrier.
+   */
+  claimSlot(): number {
+    return Atomics.add(this.ctrl, CLAIMS, 1);
+  }
+
+  /** Start the next round's claims at 0: call it in the barrier's onLast, when no party is claiming. */
+  resetClaims(): void {
+    Atomics.store(this.ctrl, CLAIMS, 0);
+  }
+
+  /**
+   * A slot's loss and accuracy in round `round`, kept for two rounds (by parity): written before the
+   * barrier by the thread that computed the slot, read after it by the one that accounts for it.
+   */
+  setSlotStats(round: number, slot: number, loss: number, accuracy: number): void {
+    const i = this.statsAt(round, slot);
+    this.stats![i] = loss;
+    this.stats![i + 1] = accuracy;
+  }
+
+  slotLoss(round: number, slot: number): number {
+    return this.stats![this.statsAt(round, slot)];
+  }
+
+  slotAccuracy(round: number, slot: number): number {
+    return this.stats![this.statsAt(round, slot) + 1];
+  }
+
+  private statsAt(round: number, slot: number): number {
+    if (!this.stats) throw new Error("this parameter store has no slots (create it with slots: true)");
+    const n = this.handles.slotCount;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= n) throw new RangeError(`slot ${slot} of ${n}`);
+    return ((round % 2) * n + slot) * 2;
+  }
+
   setSamples(slot: number, samples: number): void {
     Atomics.store(this.ctrl, SAMPLES + slot, samples);
   }
@@ -206,6 +263,14 @@ export class ParamStore {
 
   /** params = average of the slots weighted by their sample counts (zero counts ignored), summed in slot order. */
   averageSlots(): void {
+    if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
+    const native = slotAverageKernel();
+    if (native) {
+      this.slotView ??= new Float32Array(this.handles.slots);
+      this.slotCounts ??= new Float64Array(this.handles.slotCount);
+      for (let i = 0; i < this.slotCounts.length; i++) this.slotCounts[i] = Atomics.load(this.ctrl, SAMPLES + i);
+      return native(this.slotView, this.size, this.slotCounts, this.params);
+    }
     const slots = Array.from({ length: this.handles.slotCount }, (_, i) => this.slot(i));
     weightedAverage(slots, this.samples(), this.params);
   }

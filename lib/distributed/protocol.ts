@@ -91,6 +91,8 @@ export interface WorkerTiming {
   rounds: number;
   /** Validation after each epoch. */
   validationMs: number;
+  /** Mode gradients: micro-batches this worker computed (its threads share a batch's slots as they come). */
+  microBatches?: number;
 }
 
 export interface WorkerHistory {

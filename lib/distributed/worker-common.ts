@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makePredictor } from "../model/fused-model";
+import { PAUSE_FAULT_MS } from "./config";
 import { ParamStore } from "./param-store";
 import type { FitTask, PredictTask, WorkerToMain } from "./protocol";
 
@@ -77,7 +78,12 @@ const HANG_SPIN = new Int32Array(1);
 /** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
 export function injectFault(task: FitTask, epoch: number, batch: number): void {
   const f = task.faultInjection;
-  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch || (f.atBatch ?? 0) !== batch) return;
+  if (!f || f.worker !== task.workerId || f.atEpoch !== epoch) return;
+  if (f.kind === "pause") {
+    if (batch >= (f.atBatch ?? 0)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_FAULT_MS);
+    return;
+  }
+  if ((f.atBatch ?? 0) !== batch) return;
   const message = `injected fault (${f.kind}) in worker ${task.workerId} at epoch ${epoch}${batch ? ` batch ${batch}` : ""}`;
   if (f.kind === "throw") throw new Error(message);
   if (f.kind === "reject") void Promise.reject(new Error(message));

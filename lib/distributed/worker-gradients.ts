@@ -1,9 +1,11 @@
 // Mode 'gradients' inside a worker. Every epoch's global batches are cut into micro-batch slots the
 // same way in every worker (epoch-batches.ts: one shuffle of all rows, or with sampling 'shards' one
-// shard of the rows per slot); a worker computes the gradient of each slot it owns into that slot; at
-// the barrier the slots are averaged weighted by rows, in slot order; every worker applies that same
-// Adam step. Each micro-batch's gradient is the same bits whoever computes it, so 1..microBatches
-// workers (threads or ranks) train bit-identically; with 'shards' each holds only its slots' shards.
+// shard of the rows per slot); the threads of a process (a rank's, in a cluster) take its slots one
+// at a time, so a faster thread computes more of them, and write each slot's gradient into that slot;
+// at the barrier the slots are averaged weighted by rows, in slot order; every worker applies that
+// same Adam step. Each micro-batch's gradient is the same bits whoever computes it, so 1..microBatches
+// workers (threads or ranks) train bit-identically; with 'shards' each rank holds only its slots' shards.
+// Loss and accuracy are accounted per worker over a fixed run of slots, whoever computed them.
 import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
@@ -32,13 +34,14 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   // A cluster rank's threads are workers first..first+numWorkers-1 of globalWorkers (R × threads).
   const globalId = task.seedWorker ?? id;
   const globalWorkers = task.globalWorkers ?? config.numWorkers;
-  // This worker's micro-batches: the same run of slots in every global batch.
+  // The slots this worker accounts for (loss, accuracy, rows): the same run in every global batch.
   const owned = batchSlice(K, globalWorkers, globalId);
   const first = globalId - id;
+  // The slots this process computes, shared out among its threads batch by batch.
   const rankSlots = { lo: batchSlice(K, globalWorkers, first).lo, hi: batchSlice(K, globalWorkers, first + config.numWorkers - 1).hi };
   const crossRank = task.crossRank ? openCrossRank(task.crossRank) : null;
   const timing: WorkerTiming = {
-    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
+    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0, microBatches: 0,
   };
   const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   const yBuf = new Float32Array(config.batchSize);
@@ -46,6 +49,9 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const B = config.batchSize;
   // The rows of every slot of the current global batch, which every worker (and rank) computes alike.
   let counts: number[] = [];
+  const starts = new Int32Array(K + 1);
+  // Global batches since the fit began, alike in every worker: the parity of the slots' loss records.
+  let round = 0;
   const progressDue = progressGate();
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
@@ -56,7 +62,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     // Computed alike by every worker (seeds of the epoch, and of the slot, alone).
     const plan: EpochBatches = layout && config.sampling === "shards"
-      ? shardEpoch(layout, B, owned, task.shuffle, (m) => streamSeed(config.seed, GLOBAL_STREAM, epoch, SHARD_SALT + m))
+      ? shardEpoch(layout, B, rankSlots, task.shuffle, (m) => streamSeed(config.seed, GLOBAL_STREAM, epoch, SHARD_SALT + m))
       : globalEpoch(task.count, B, K, task.shuffle, streamSeed(config.seed, GLOBAL_STREAM, epoch, 1));
     const dropoutRng = createRng(streamSeed(config.seed, GLOBAL_STREAM, epoch, 2));
     const batches = plan.batches;
@@ -72,22 +78,37 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       const rows = counts.reduce((a, c) => a + c, 0);
       // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
       const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
-      let n = 0;
       // Where slot m's rows sit in the global batch: its dropout masks are that slice of the batch's.
-      let lo = 0;
-      for (let m = 0; m < owned.lo; m++) lo += counts[m];
-      for (let m = owned.lo; m < owned.hi; m++) {
+      starts[0] = 0;
+      for (let m = 0; m < K; m++) starts[m + 1] = starts[m] + counts[m];
+      for (let m = rankSlots.lo + store.claimSlot(); m < rankSlots.hi; m = rankSlots.lo + store.claimSlot()) {
         const count = counts[m];
         store.setSamples(m, count);
-        const at = lo;
-        lo += count;
         if (count === 0) continue;
         const idx = plan.rows(k, m);
         const x = gatherRows(task.x, rowSize, idx, xBuf);
         for (let r = 0; r < count; r++) yBuf[r] = task.y[idx[r]];
         const t = performance.now();
-        const [loss, acc] = step.compute(x, yBuf.subarray(0, count), { offset: at, total: rows }, seeds, store.slot(m));
+        const [loss, acc] = step.compute(x, yBuf.subarray(0, count), { offset: starts[m], total: rows }, seeds, store.slot(m));
         timing.computeMs += performance.now() - t;
+        store.setSlotStats(round, m, loss, acc);
+        timing.microBatches!++;
+      }
+      const { waitedMs } = store.arriveAndWait(() => {
+        store.resetClaims();
+        const ta = performance.now();
+        if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots, counts);
+        else store.averageSlots();
+        timing.averagingMs += performance.now() - ta;
+      }, id);
+      timing.barrierWaitMs += waitedMs;
+      // Every slot is in now: this worker's share of the loss, in slot order as when it computed its own.
+      let n = 0;
+      for (let m = owned.lo; m < owned.hi; m++) {
+        const count = counts[m];
+        if (count === 0) continue;
+        const loss = store.slotLoss(round, m);
+        const acc = store.slotAccuracy(round, m);
         lossSum += loss * count;
         accSum += acc * count;
         batchLoss += loss * count;
@@ -95,13 +116,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
         n += count;
       }
       seen += n;
-      const { waitedMs } = store.arriveAndWait(() => {
-        const ta = performance.now();
-        if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots, counts);
-        else store.averageSlots();
-        timing.averagingMs += performance.now() - ta;
-      }, id);
-      timing.barrierWaitMs += waitedMs;
+      round++;
       timing.rounds++;
       // The average stays in the store until every worker (this one too) arrives at the next barrier.
       const t = performance.now();

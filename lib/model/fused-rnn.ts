@@ -14,6 +14,7 @@ interface NativeKernel {
   gemmStats(): GemmStats;
   lossAndGradients(...args: (number | Int32Array | Float32Array | Float32Array[] | Float64Array)[]): void;
   adam(...args: (number | Float32Array)[]): void;
+  averageSlots(slots: Float32Array, size: number, counts: Float64Array, out: Float32Array): void;
 }
 
 /** Which code does the kernel's matrix products (lib/native/gemm.h), and how much each path did. */
@@ -102,6 +103,15 @@ export function trainStepKernel(): Pick<NativeKernel, "lossAndGradients" | "adam
   const { kernel, status } = load();
   if (!kernel) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
   return kernel;
+}
+
+/**
+ * The addon's weighted average of gradient slots (lib/native/slot_average.cc: weightedAverage's bits,
+ * several times faster), or null where the addon is not loaded and the JavaScript loop serves.
+ */
+export function slotAverageKernel(): NativeKernel["averageSlots"] | null {
+  const kernel = load().kernel;
+  return kernel ? kernel.averageSlots.bind(kernel) : null;
 }
 
 /** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */

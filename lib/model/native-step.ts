@@ -18,8 +18,10 @@ export class NativeStep {
   readonly v: Float32Array;
   readonly accBetas = new Float32Array(2);
   private readonly result = new Float64Array(2);
-  /** The last masks() call's masks: a batch of the same size reuses them (no garbage a batch). */
+  /** Unseeded layers' last masks: a batch of the same size reuses them (no garbage a batch). */
   private readonly maskBuffers: Float32Array[] = [];
+  /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
+  private readonly wholeMasks: ({ seed: number; total: number; buffer: Float32Array } | undefined)[] = [];
   private readonly vars: tf.Variable[];
   /** Each variable's data at the last read or write: another object means someone assigned it. */
   private seen: unknown[] = [];
@@ -54,14 +56,30 @@ export class NativeStep {
   }
 
   /**
-   * One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it, in buffers
-   * reused from call to call (valid until the next call).
+   * One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it. The whole
+   * global batch's mask is drawn once a seed and kept (a batch's micro-batches are its slices, and
+   * the generator is sequential: drawing each slice alone would first draw every row before it);
+   * the arrays are views of buffers reused from call to call (valid until the next call).
    */
   masks(rows: RowSlice, batch: number, seeds: readonly (number | undefined)[]): Float32Array[] {
     return this.plan.dropouts.map((d, i) => {
-      const size = batch * d.rowShape.reduce((a, b) => a * b, 1);
-      if (this.maskBuffers[i]?.length !== size) this.maskBuffers[i] = new Float32Array(size);
-      return dropoutMask(d.rate, seeds[i], [batch, ...d.rowShape], rows, this.maskBuffers[i]);
+      const rowElems = d.rowShape.reduce((a, b) => a * b, 1);
+      const seed = seeds[i];
+      const whole = this.wholeMasks[i];
+      // An unseeded layer draws afresh every time, as tf.dropout does.
+      if (seed === undefined) {
+        if (this.maskBuffers[i]?.length !== batch * rowElems) this.maskBuffers[i] = new Float32Array(batch * rowElems);
+        return dropoutMask(d.rate, seed, [batch, ...d.rowShape], rows, this.maskBuffers[i]);
+      }
+      if (!whole || whole.seed !== seed || whole.total !== rows.total) {
+        const buffer = whole?.buffer.length === rows.total * rowElems ? whole.buffer : new Float32Array(rows.total * rowElems);
+        dropoutMask(d.rate, seed, [rows.total, ...d.rowShape], { offset: 0, total: rows.total }, buffer);
+        this.wholeMasks[i] = { seed, total: rows.total, buffer };
+      }
+      if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
+        throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
+      }
+      return this.wholeMasks[i]!.buffer.subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
     });
   }
 

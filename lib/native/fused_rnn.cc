@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <string>
 #include "napi_args.h"
+#include "slot_average.h"
 #include "rnn_kernel.h"
 #include "train_step.h"
 #include "stream_step.h"
@@ -166,6 +167,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, 4, props);
   registerTrainStep(env, exports);
   registerStreamStep(env, exports);
+  registerSlotAverage(env, exports);
   return exports;
 }
 

@@ -248,34 +248,6 @@ std::string badId(const float* x, int B, int T, int vocab) {
 }
 
 // The elements of a typed array of type TT, or 0 if v is not one.
-size_t typedLength(napi_env env, napi_value v, napi_typedarray_type want) {
-  bool isTyped = false;
-  napi_is_typedarray(env, v, &isTyped);
-  if (!isTyped) return 0;
-  napi_typedarray_type tt;
-  size_t length;
-  void* data;
-  napi_value buf;
-  size_t offset;
-  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
-  return tt == want ? length : 0;
-}
-
-// The data of a typed array of type TT with at least `want` elements; *ok = false otherwise.
-template <typename T, napi_typedarray_type TT>
-T* typed(napi_env env, napi_value v, size_t want, bool* ok) {
-  bool isTyped = false;
-  napi_is_typedarray(env, v, &isTyped);
-  if (!isTyped) { *ok = false; return nullptr; }
-  napi_typedarray_type tt;
-  size_t length;
-  void* data;
-  napi_value buf;
-  size_t offset;
-  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
-  if (tt != TT || length < want) { *ok = false; return nullptr; }
-  return static_cast<T*>(data);
-}
 
 // args: layout Int32Array, B, T, F, positiveWeight, x [B,T,F], y [B], masks (array of Float32Array,
 // one per Dropout layer, its input's size), weights (flat, model.trainableWeights order), grads (same

@@ -96,7 +96,7 @@ for (const kind of ["lstm", "gru"] as const) {
   });
 }
 
-test("sampling 'shards': 2, 3 and 8 workers train the 1-worker model bit for bit, each computing only its slots' shards; another draw than 'global'", async () => {
+test("sampling 'shards': 2, 3 and 8 workers train the 1-worker model bit for bit; another draw than 'global'", async () => {
   const one = await train("lstm", 1, "gradients", "shards");
   assert.ok(one.fit.merged.loss.at(-1)! < one.fit.merged.loss[0], `1 worker learns: ${one.fit.merged.loss}`);
   for (const n of [2, 3, 8]) {
@@ -106,6 +106,20 @@ test("sampling 'shards': 2, 3 and 8 workers train the 1-worker model bit for bit
   }
   const global = await train("lstm", 1);
   assert.ok(maxAbsDiff(global.weights, one.weights) > 1e-4, "the two samplings draw different batches");
+});
+
+test("gradients: a slow thread's micro-batches go to the other one, and the model and the loss curve stay the same bits", async () => {
+  const even = await train("gru", 2);
+  const dm = await DistributedModel.create({ model: specOf("gru"), config: { mode: "gradients", numWorkers: 2, batchSize: 32, seed: 3 } });
+  // Worker 1 sleeps before every batch of epoch 2: worker 0 takes that epoch's slots as they come.
+  const slow = await dm.fit(data, { epochs: 5, validationSplit: 0.1, faultInjection: { worker: 1, atEpoch: 2, kind: "pause" } });
+  const [w0, w1] = slow.workers.map((w) => w.timing.microBatches!);
+  const perEpoch = Math.ceil(even.fit.workers.reduce((a, w) => a + w.samples, 0) / 32) * 8;
+  assert.equal(w0 + w1, 5 * perEpoch, "every slot computed once");
+  assert.ok(w0 - w1 >= perEpoch * 0.7, `worker 0 computed ${w0} micro-batches, the paused worker 1 ${w1}`);
+  assert.deepEqual(dm.getFlatWeights(), even.weights, "the same model whoever computed which slot");
+  assert.deepEqual(slow.merged.loss, even.fit.merged.loss, "the same loss curve: each worker accounts for its fixed slots");
+  assert.deepEqual(slow.workers.map((w) => w.samples), even.fit.workers.map((w) => w.samples));
 });
 
 test("gradients: a fixed seed gives bit-identical weights twice", async () => {

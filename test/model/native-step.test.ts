@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { FusedModel } from "../../lib/model/fused-model";
-import { dropoutRows } from "../../lib/model/dropout-rows";
+import { dropoutMask, dropoutRows } from "../../lib/model/dropout-rows";
 import { NativeStep } from "../../lib/model/native-step";
 import { nativePlan } from "../../lib/model/native-plan";
 import { compiled, lossAndGradients } from "../../lib/model/train-step";
@@ -128,4 +128,27 @@ test("the native call refuses a wrong layout or a short buffer with a one-line T
   assert.throws(() => native.lossAndGradients(new Float32Array(5), new Float32Array(2), 2, []), { name: "TypeError", message: /right length/ });
   assert.throws(() => native.lossAndGradients(new Float32Array(12), new Float32Array(2), 2, [new Float32Array(8)]), { name: "TypeError", message: /one Float32Array per Dropout layer/ });
   model.dispose();
+});
+
+test("masks: a micro-batch's masks are its slice of the whole global batch's, drawn once a seed", { skip }, async () => {
+  await initBackend();
+  const model = buildRnnModel(MODELS[3].opts);
+  const native = nativeStep(model);
+  assert.ok(native.plan.dropouts.length > 0, "the model has Dropout layers");
+  const perRow = native.plan.dropouts.map((d) => d.rowShape.reduce((a, b) => a * b, 1));
+  for (const seeds of [[11, 12], [11, 13], [11, 13]]) {
+    for (const [offset, n] of [[3, 4], [0, 3], [7, 2]]) {
+      const got = native.masks({ offset, total: 9 }, n, seeds).map((m) => Float32Array.from(m));
+      native.plan.dropouts.forEach((d, i) => {
+        const alone = dropoutMask(d.rate, seeds[i], [n, ...d.rowShape], { offset, total: 9 });
+        assert.equal(got[i].length, n * perRow[i]);
+        assert.deepEqual(got[i], alone, `seeds ${seeds}, rows ${offset}..${offset + n}, layer ${i}`);
+      });
+    }
+  }
+  // Unseeded layers draw afresh, as tf.dropout does: two calls differ.
+  const a = native.masks({ offset: 0, total: 9 }, 9, [undefined, undefined]).map((m) => Float32Array.from(m));
+  const b = native.masks({ offset: 0, total: 9 }, 9, [undefined, undefined]);
+  assert.notDeepEqual(a[0], Float32Array.from(b[0]));
+  assert.throws(() => native.masks({ offset: 8, total: 9 }, 2, [1, 2]), /outside a batch of 9/);
 });
