@@ -14,8 +14,13 @@ const CLAIMS = 5; // slots claimed this round (mode gradients: a thread takes th
 const SAMPLES = 6; // then one sample count a slot (a party without slots), then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
-/** How long a party spins at the barrier before it sleeps: waking a sleeping thread costs a VM 0.1-0.5 ms. */
+/** How long a party spins at the barrier before it sleeps: a 2-thread round cost 60-90 µs sleeping, 45-60 spinning (2 vCPUs). */
 const BARRIER_SPIN_MS = 1;
+/** FALL_BARRIER_SPIN_MS overrides it (lib/bench/barrier-round.ts compares; 0 sleeps at once). */
+const spinSetting = (): number => {
+  const v = Number(process.env.FALL_BARRIER_SPIN_MS);
+  return process.env.FALL_BARRIER_SPIN_MS !== undefined && v >= 0 ? v : BARRIER_SPIN_MS;
+};
 
 /** Plain data: post it to a worker and `attach` there. */
 export interface ParamStoreHandles {
@@ -54,7 +59,7 @@ export class ParamStore {
     this.params = new Float32Array(handles.params, 0, handles.size);
     this.ctrl = new Int32Array(handles.control);
     this.stats = handles.slotStats ? new Float64Array(handles.slotStats) : null;
-    this.spinMs = handles.parties > 1 && handles.parties <= availableParallelism() ? BARRIER_SPIN_MS : 0;
+    this.spinMs = handles.parties > 1 && handles.parties <= availableParallelism() ? spinSetting() : 0;
   }
 
   /** New store of `size` floats for `parties` threads; pass `params` to reuse an existing weight buffer. */

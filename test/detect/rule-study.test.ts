@@ -14,6 +14,7 @@ import { replayWindowSet } from "../../lib/detect/replay";
 import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
 import { goalsMet, GoalFigures } from "../../lib/detect/goals";
+import { START_MODEL_RULES, studyStartModel } from "../../lib/detect/start-model-study";
 
 test("today's rule on a finished run reproduces its metrics.json; thresholds come from training windows", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rule-study-"));
@@ -50,6 +51,16 @@ test("today's rule on a finished run reproduces its metrics.json; thresholds com
       const adls = new Set(Array.from(folds[k].train.seq).filter((q) => !folds[k].train.sequenceIsFall[q])).size;
       assert.ok(p.falseAlarms >= adls && adls > 0, `fold ${p.fold}: ${p.falseAlarms} false alarms over ${adls} training ADLs`);
     });
+    // The start model: its windows (8..T-1 real frames) go in front of the default's full windows.
+    const rule = START_MODEL_RULES[1];
+    const never = padded.map((f) => ({ ...f, testMembers: f.testMembers.map((m) => m.map(() => 0)) }));
+    const quiet = studyStartModel(folds, never, rule, ds);
+    assert.equal(quiet.figures.windowAuc, today.figures.windowAuc, "the window AUC is the default model's, on its full windows");
+    assert.deepEqual([quiet.falseAlarmIds, quiet.missedFallIds, quiet.figures.medianDelay], [today.falseAlarmIds, today.missedFallIds, today.figures.medianDelay], "a start model that never fires changes no alarm");
+    const always = padded.map((f) => ({ ...f, testMembers: f.testMembers.map((m) => m.map(() => 1)) }));
+    const loud = studyStartModel(folds, always, rule, ds);
+    assert.equal(loud.figures.adlsRight, 0, "a start model that always fires alarms on every ADL at its 8th frame");
+    assert.throws(() => studyStartModel(folds, padded.slice(1), rule, ds), /different folds/);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
