@@ -47,6 +47,9 @@ export const SCALING_SETUPS: ScalingSetup[] = [
   { mode: "synchronous", frequency: "epoch", lrScaling: "linear", warmupEpochs: 2 },
   { mode: "synchronous", frequency: "batch", syncEvery: 4, batchSize: 8 },
   { mode: "synchronous", frequency: "batch", syncEvery: 4, batchSize: 8, averageMoments: true },
+  // Deltas pushed every batch instead of every epoch: staleness of a few pushes, not of whole epochs.
+  { mode: "asynchronous", frequency: "batch" },
+  { mode: "hogwild", frequency: "batch" },
 ];
 
 /** R ranks × K threads, as `--clusters 2x4` names it. */
