@@ -104,6 +104,8 @@ export interface WorkerHistory {
   numTensors: number[];
   /** Wall-clock ms (performance.timeOrigin + now) at the end of each epoch. */
   epochEnd: number[];
+  /** Mode gradients: micro-batches this worker computed in each epoch. */
+  microBatches?: number[];
 }
 
 export interface ReadyMessage {

@@ -43,7 +43,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const timing: WorkerTiming = {
     trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0, microBatches: 0,
   };
-  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
+  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [], microBatches: [] };
   const yBuf = new Float32Array(config.batchSize);
   const xBuf = new Float32Array(config.batchSize * rowSize);
   const B = config.batchSize;
@@ -69,6 +69,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
     let lossSum = 0;
     let accSum = 0;
     let seen = 0;
+    const computedBefore = timing.microBatches!;
     if (batches === 0) injectFault(task, epoch, 0);
     for (let k = 0; k < batches; k++) {
       injectFault(task, epoch, k);
@@ -142,6 +143,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
     history.samples.push(seen);
     history.numTensors.push(tf.memory().numTensors);
     history.epochEnd.push(now());
+    history.microBatches!.push(timing.microBatches! - computedBefore);
     // Every worker holds the same weights: worker 0 publishes them (fit's result and checkpoints).
     let snapshot: Float32Array | null = null;
     if (id === 0) {

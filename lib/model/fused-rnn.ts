@@ -111,8 +111,9 @@ export function trainStepKernel(): Pick<NativeKernel, "lossAndGradients" | "adam
  */
 export function slotAverageKernel(): NativeKernel["averageSlots"] | null {
   const kernel = load().kernel;
-  return kernel ? kernel.averageSlots.bind(kernel) : null;
+  return kernel ? (slotAverage ??= kernel.averageSlots.bind(kernel)) : null;
 }
+let slotAverage: NativeKernel["averageSlots"] | undefined;
 
 /** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */
 export function gemmStats(): GemmStats | null {

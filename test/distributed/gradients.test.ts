@@ -116,7 +116,10 @@ test("gradients: a slow thread's micro-batches go to the other one, and the mode
   const [w0, w1] = slow.workers.map((w) => w.timing.microBatches!);
   const perEpoch = Math.ceil(even.fit.workers.reduce((a, w) => a + w.samples, 0) / 32) * 8;
   assert.equal(w0 + w1, 5 * perEpoch, "every slot computed once");
-  assert.ok(w0 - w1 >= perEpoch * 0.7, `worker 0 computed ${w0} micro-batches, the paused worker 1 ${w1}`);
+  // With a fixed share each would compute half of epoch 2's slots; worker 0 takes (nearly) all of them.
+  const [e0, e1] = slow.workers.map((w) => w.history.microBatches![2]);
+  assert.equal(e0 + e1, perEpoch);
+  assert.ok(e0 >= perEpoch * 0.75, `epoch 2: worker 0 computed ${e0} micro-batches, the paused worker 1 ${e1}`);
   assert.deepEqual(dm.getFlatWeights(), even.weights, "the same model whoever computed which slot");
   assert.deepEqual(slow.merged.loss, even.fit.merged.loss, "the same loss curve: each worker accounts for its fixed slots");
   assert.deepEqual(slow.workers.map((w) => w.samples), even.fit.workers.map((w) => w.samples));
