@@ -14,7 +14,7 @@ const CLAIMS = 5; // slots claimed this round (mode gradients: a thread takes th
 const SAMPLES = 6; // then one sample count a slot (a party without slots), then one "waiting" flag a party
 /** Waits are sliced so a blocked thread notices an abort even if nobody notifies it. */
 const WAIT_SLICE_MS = 50;
-/** How long a party spins at the barrier before it sleeps: a 2-thread round cost 60-90 µs sleeping, 45-60 spinning (2 vCPUs). */
+/** How long a party spins at the barrier before it sleeps: a 2-thread round cost 51-68 µs sleeping, 37-51 spinning (barrier-round.js). */
 const BARRIER_SPIN_MS = 1;
 /** FALL_BARRIER_SPIN_MS overrides it (lib/bench/barrier-round.ts compares; 0 sleeps at once). */
 const spinSetting = (): number => {
