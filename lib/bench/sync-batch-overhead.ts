@@ -22,9 +22,7 @@ export type PerBatchMode = "synchronous" | "gradients";
 
 export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, windows: number, epochs: number, mode: PerBatchMode = "synchronous"): Promise<OverheadRow> {
   const data = urfdShapedWindows(windows);
-  const config = mode === "gradients"
-    ? { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const }
-    : { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const, syncEvery: 1 };
+  const config = { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const, ...(mode === "synchronous" ? { syncEvery: 1 } : {}) };
   const dm = await DistributedModel.create({ model: { type: "rnn", options: { kind, timesteps: data.T, features: data.F } }, config });
   const c0 = cpuSnapshot();
   const r = await dm.fit(data, { epochs });

@@ -30,13 +30,18 @@ export interface RuleOutcome {
 /** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
 const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
+/** The fold's threshold for `rule`, chosen on its training recordings alone (Youden's J), as the pipeline chooses it. */
+export function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
+  return clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+}
+
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
 export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset): RuleOutcome {
   const perFold = Array.isArray(rules) ? (rules as readonly AlarmRule[]) : folds.map(() => rules as AlarmRule);
   if (perFold.length !== folds.length) throw new RangeError(`studyRule: ${perFold.length} rules for ${folds.length} folds`);
   const per = folds.map((f, k) => {
     const rule = perFold[k];
-    const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+    const threshold = trainThreshold(rule, f);
     const scores = ruleScores(rule, f.testMembers, f.test);
     return { f, threshold, scores, alarmScores: vetoed(rule, scores, f.test, ds) };
   });
@@ -80,7 +85,7 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
  */
 export function trainingSideAlarms(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): { fold: number; falseAlarms: number; missedFalls: number; medianDelay: number | null }[] {
   return folds.map((f) => {
-    const threshold = clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+    const threshold = trainThreshold(rule, f);
     const scores = vetoed(rule, ruleScores(rule, f.trainMembers, f.train), f.train, ds);
     const d = detectionFigures(replayWindowSet(ds, f.train, scores, { threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }), { refractorySec: DEFAULT_REFRACTORY_SEC });
     return { fold: f.fold, falseAlarms: d.falseAlarms, missedFalls: d.missedFalls, medianDelay: d.delayFrames.median };

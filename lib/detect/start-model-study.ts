@@ -10,7 +10,6 @@ import * as path from "node:path";
 import type { FrameDataset, WindowSet } from "../types";
 import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
-import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
@@ -19,7 +18,7 @@ import { AlarmRule, ruleScores } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { RescoredFold, rescoreRun } from "./rescore-run";
-import { outcomeRow, RuleOutcome, studyRule } from "./rule-study";
+import { outcomeRow, RuleOutcome, studyRule, trainThreshold } from "./rule-study";
 
 /** The fewest real frames a start window holds: what `--pad-starts T - 8` trained on. */
 export const START_MIN_REAL = 8;
@@ -40,12 +39,6 @@ export const START_MODEL_RULES: readonly StartModelRule[] = [
   { name: "start model (padded, mean, smooth 1) then today's", full: TODAY, start: { name: "padded mean, smooth 1", aggregate: "mean", smooth: 1 } },
 ];
 
-const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
-
-function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
-  return clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
-}
-
 const testRecordings = (ws: Pick<WindowSet, "seq" | "sequenceIds">): string => [...new Set(Array.from(ws.seq, (s) => ws.sequenceIds[s]))].sort().join(",");
 
 /**
@@ -65,24 +58,24 @@ export function combineStart(base: RescoredFold, pad: RescoredFold, rule: StartM
   return { windows, scores, fullScores };
 }
 
+function concatScores(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The rule on every fold, the test side pooled out of fold: issue 15's figures (window AUC on full windows only). */
 export function studyStartModel(base: readonly RescoredFold[], pad: readonly RescoredFold[], rule: StartModelRule, ds: FrameDataset): RuleOutcome {
   if (base.length !== pad.length || base.some((b, k) => b.fold !== pad[k].fold)) throw new Error("the two runs have different folds");
   const per = base.map((b, k) => combineStart(b, pad[k], rule, ds));
   const windows = concatWindowSets(per.map((p) => p.windows));
-  const scores = new Float32Array(windows.count);
-  let at = 0;
-  for (const p of per) {
-    scores.set(p.scores, at);
-    at += p.scores.length;
-  }
+  const scores = concatScores(per.map((p) => p.scores));
   const fullWindows = concatWindowSets(base.map((b) => b.test));
-  const fullScores = new Float32Array(fullWindows.count);
-  at = 0;
-  for (const p of per) {
-    fullScores.set(p.fullScores, at);
-    at += p.fullScores.length;
-  }
+  const fullScores = concatScores(per.map((p) => p.fullScores));
   const windowAuc = evaluateAll(fullScores, fullWindows, 0.5).window.auc;
   const replayed = replayWindowSet(ds, windows, scores, { threshold: 0.5, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC });
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });

@@ -74,13 +74,15 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 const HANG_SPIN = new Int32Array(1);
+/** Fault 'pause' sleeps on this cell (Atomics.wait needs shared memory); nothing ever wakes it. */
+const PAUSE_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 /** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
 export function injectFault(task: FitTask, epoch: number, batch: number): void {
   const f = task.faultInjection;
   if (!f || f.worker !== task.workerId || f.atEpoch !== epoch) return;
   if (f.kind === "pause") {
-    if (batch >= (f.atBatch ?? 0)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_FAULT_MS);
+    if (batch >= (f.atBatch ?? 0)) Atomics.wait(PAUSE_CELL, 0, 0, PAUSE_FAULT_MS);
     return;
   }
   if ((f.atBatch ?? 0) !== batch) return;

@@ -76,12 +76,12 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       let batchLoss = 0;
       let batchAcc = 0;
       counts = plan.counts(k);
-      const rows = counts.reduce((a, c) => a + c, 0);
-      // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
-      const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
       // Where slot m's rows sit in the global batch: its dropout masks are that slice of the batch's.
       starts[0] = 0;
       for (let m = 0; m < K; m++) starts[m + 1] = starts[m] + counts[m];
+      const rows = starts[K];
+      // Every worker draws the batch's seeds, rows or not, so the streams stay aligned.
+      const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
       for (let m = rankSlots.lo + store.claimSlot(); m < rankSlots.hi; m = rankSlots.lo + store.claimSlot()) {
         const count = counts[m];
         store.setSamples(m, count);

@@ -21,7 +21,7 @@ export class NativeStep {
   /** Unseeded layers' last masks: a batch of the same size reuses them (no garbage a batch). */
   private readonly maskBuffers: Float32Array[] = [];
   /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
-  private readonly wholeMasks: ({ seed: number; total: number; buffer: Float32Array } | undefined)[] = [];
+  private readonly wholeMasks: ({ seed: number; buffer: Float32Array } | undefined)[] = [];
   private readonly vars: tf.Variable[];
   /** Each variable's data at the last read or write: another object means someone assigned it. */
   private seen: unknown[] = [];
@@ -71,10 +71,10 @@ export class NativeStep {
         if (this.maskBuffers[i]?.length !== batch * rowElems) this.maskBuffers[i] = new Float32Array(batch * rowElems);
         return dropoutMask(d.rate, seed, [batch, ...d.rowShape], rows, this.maskBuffers[i]);
       }
-      if (!whole || whole.seed !== seed || whole.total !== rows.total) {
+      if (!whole || whole.seed !== seed || whole.buffer.length !== rows.total * rowElems) {
         const buffer = whole?.buffer.length === rows.total * rowElems ? whole.buffer : new Float32Array(rows.total * rowElems);
         dropoutMask(d.rate, seed, [rows.total, ...d.rowShape], { offset: 0, total: rows.total }, buffer);
-        this.wholeMasks[i] = { seed, total: rows.total, buffer };
+        this.wholeMasks[i] = { seed, buffer };
       }
       if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
         throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);

@@ -7,50 +7,41 @@ namespace fused {
 
 inline bool getInt(napi_env env, napi_value v, int* out) { return napi_get_value_int32(env, v, out) == napi_ok; }
 
-inline float* getF32(napi_env env, napi_value v, size_t want, bool optional, bool* ok) {
-  napi_valuetype type;
-  napi_typeof(env, v, &type);
-  if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
+// A typed array's element type, length and data; false if `v` is not a typed array.
+inline bool typedInfo(napi_env env, napi_value v, napi_typedarray_type* type, size_t* length, void** data) {
   bool isTyped = false;
   napi_is_typedarray(env, v, &isTyped);
-  if (!isTyped) { *ok = false; return nullptr; }
-  napi_typedarray_type tt;
-  size_t length;
-  void* data;
+  if (!isTyped) return false;
   napi_value buf;
   size_t offset;
-  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
-  if (tt != napi_float32_array || length < want) { *ok = false; return nullptr; }
-  return static_cast<float*>(data);
-}
-
-inline size_t typedLength(napi_env env, napi_value v, napi_typedarray_type want) {
-  bool isTyped = false;
-  napi_is_typedarray(env, v, &isTyped);
-  if (!isTyped) return 0;
-  napi_typedarray_type tt;
-  size_t length;
-  void* data;
-  napi_value buf;
-  size_t offset;
-  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
-  return tt == want ? length : 0;
+  napi_get_typedarray_info(env, v, type, length, data, &buf, &offset);
+  return true;
 }
 
 // The data of a typed array of type TT with at least `want` elements; *ok = false otherwise.
 template <typename T, napi_typedarray_type TT>
 inline T* typed(napi_env env, napi_value v, size_t want, bool* ok) {
-  bool isTyped = false;
-  napi_is_typedarray(env, v, &isTyped);
-  if (!isTyped) { *ok = false; return nullptr; }
   napi_typedarray_type tt;
   size_t length;
   void* data;
-  napi_value buf;
-  size_t offset;
-  napi_get_typedarray_info(env, v, &tt, &length, &data, &buf, &offset);
-  if (tt != TT || length < want) { *ok = false; return nullptr; }
+  if (!typedInfo(env, v, &tt, &length, &data) || tt != TT || length < want) { *ok = false; return nullptr; }
   return static_cast<T*>(data);
+}
+
+// The length of a typed array of type `want`; 0 for anything else.
+inline size_t typedLength(napi_env env, napi_value v, napi_typedarray_type want) {
+  napi_typedarray_type tt;
+  size_t length;
+  void* data;
+  return typedInfo(env, v, &tt, &length, &data) && tt == want ? length : 0;
+}
+
+// A Float32Array of at least `want` floats, or null/undefined when `optional`.
+inline float* getF32(napi_env env, napi_value v, size_t want, bool optional, bool* ok) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
+  return typed<float, napi_float32_array>(env, v, want, ok);
 }
 
 inline napi_value fail(napi_env env, const char* msg) {
