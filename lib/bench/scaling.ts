@@ -1,7 +1,7 @@
 // The scaling study of issue 17: for every update rule and worker count, the 5-fold quality of the
 // pipeline (window AUC, recording AUC, falls found, ADLs right) and its wall time, per seed. Pure
 // parts here (cases, rows from metrics.json, the table, the figure); lib/cli/scaling.ts runs them.
-import type { LrScaling, SyncMode } from "../distributed/config";
+import type { LrScaling, Push, SyncMode } from "../distributed/config";
 import type { PlotFigure } from "../notebook/html-page";
 
 /** One update rule of the study: a mode, and for weight averaging the remedies of issue 17 (pipeline flags of those names). */
@@ -15,6 +15,8 @@ export interface ScalingSetup {
   averageMoments?: boolean;
   lrScaling?: LrScaling;
   warmupEpochs?: number;
+  /** Asynchronous and hogwild: 'gradients' pushes every batch's gradient to one shared Adam state. */
+  push?: Push;
 }
 
 export interface ScalingCase extends ScalingSetup {
@@ -50,6 +52,9 @@ export const SCALING_SETUPS: ScalingSetup[] = [
   // Deltas pushed every batch instead of every epoch: staleness of a few pushes, not of whole epochs.
   { mode: "asynchronous", frequency: "batch" },
   { mode: "hogwild", frequency: "batch" },
+  // Every batch's gradient applied with one shared Adam state (Downpour SGD), stale by the pushes meanwhile.
+  { mode: "asynchronous", push: "gradients" },
+  { mode: "hogwild", push: "gradients" },
 ];
 
 /** R ranks × K threads, as `--clusters 2x4` names it. */
@@ -100,6 +105,7 @@ function remedyArgs(c: ScalingSetup): string[] {
     ...(c.averageMoments ? ["--average-moments"] : []),
     ...(c.lrScaling && c.lrScaling !== "none" ? ["--lr-scaling", c.lrScaling] : []),
     ...(c.warmupEpochs ? ["--warmup-epochs", String(c.warmupEpochs)] : []),
+    ...(c.push && c.push !== "deltas" ? ["--push", c.push] : []),
   ];
 }
 
@@ -114,6 +120,7 @@ function remedyParts(c: ScalingSetup): { words: string[]; flags: string[] } {
     words.push(`lr ${c.lrScaling}${c.warmupEpochs ? `, warm-up ${c.warmupEpochs}` : ""}`);
     flags.push(`lr-${c.lrScaling}${c.warmupEpochs ? `-${c.warmupEpochs}` : ""}`);
   }
+  if (c.push && c.push !== "deltas") (words.push(`${c.push} pushed to one shared Adam`), flags.push(`push-${c.push}`));
   return { words, flags };
 }
 

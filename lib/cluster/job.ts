@@ -55,6 +55,8 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
+  // Ranks exchange weight deltas through rank 0's store; a shared Adam state across ranks is not built.
+  if (model.config.push === "gradients") throw new TypeError("config.push 'gradients' runs on the threads of one process; across MPI ranks push deltas (the default)");
   const rowSize = data.T * data.F;
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
   return {

@@ -12,6 +12,9 @@ export type SyncFrequency = (typeof SYNC_FREQUENCIES)[number];
 /** How mode 'gradients' draws its micro-batches (lib/distributed/slot-shards.ts). */
 export const SAMPLINGS = ["global", "shards"] as const;
 export type Sampling = (typeof SAMPLINGS)[number];
+/** What an asynchronous or hogwild worker pushes to the shared store. */
+export const PUSHES = ["deltas", "gradients"] as const;
+export type Push = (typeof PUSHES)[number];
 
 export interface DistributedConfig {
   /**
@@ -52,6 +55,14 @@ export interface DistributedConfig {
    */
   maxStaleness?: number;
   /**
+   * Asynchronous and hogwild only. 'deltas' (default, Elephas): a worker trains with its own Adam and
+   * pushes its weights' change. 'gradients' (Downpour SGD, Dean et al. 2012): every batch a worker
+   * pushes the gradient at the weights it last read, and the store applies it with one shared Adam
+   * state (under the lock in asynchronous, without it in hogwild): 1 worker is plain sequential
+   * training, N workers the same steps with stale gradients. Exchanges every batch (frequency 'batch').
+   */
+  push?: Push;
+  /**
    * Synchronous only: at every exchange Adam's first and second moments and its step count are
    * averaged with the same row weights as the weights, and every worker continues from that
    * state (default false: each worker keeps its own, as Elephas).
@@ -72,7 +83,7 @@ export type ResolvedConfig = Required<DistributedConfig>;
 export const MAX_WORKERS = 64;
 export const DEFAULT_SEED = 42;
 
-const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "sampling", "maxStaleness", "averageMoments", "lrScaling", "warmupEpochs"] as const;
+const KEYS = ["mode", "frequency", "numWorkers", "batchSize", "syncEvery", "seed", "microBatches", "sampling", "maxStaleness", "push", "averageMoments", "lrScaling", "warmupEpochs"] as const;
 /** ResolvedConfig.maxStaleness when no bound was asked. */
 export const UNBOUNDED_STALENESS = -1;
 
@@ -84,7 +95,14 @@ export function validateConfig(value: unknown): ResolvedConfig {
   const o = expectObject(value, "config");
   rejectUnknownKeys(o, KEYS, "config");
   const mode = expectOneOf(o.mode, SYNC_MODES, "config.mode");
-  const frequency = o.frequency === undefined ? defaultFrequency(mode) : expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
+  const deltas = mode === "asynchronous" || mode === "hogwild";
+  // 'deltas' is what a resolved config of any mode carries, so validateConfig(validateConfig(c)) works.
+  const push = o.push === undefined ? "deltas" : expectOneOf(o.push, PUSHES, "config.push");
+  if (push === "gradients" && !deltas) throw new TypeError(`config.push 'gradients' applies only to modes 'asynchronous' and 'hogwild' (mode 'gradients' averages them synchronously); remove it`);
+  const frequency = o.frequency === undefined ? (push === "gradients" ? "batch" : defaultFrequency(mode)) : expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
+  if (push === "gradients" && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
+    throw new TypeError("config.push 'gradients' pushes every batch's gradient: use frequency 'batch' with syncEvery 1 (or leave both out)");
+  }
   if (mode === "gradients" && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
     throw new TypeError("config.mode 'gradients' averages gradients every batch: use frequency 'batch' with syncEvery 1 (or leave both out)");
   }
@@ -111,7 +129,6 @@ export function validateConfig(value: unknown): ResolvedConfig {
   // 'global' is what a resolved non-gradients config carries, so validateConfig(validateConfig(c)) works.
   const sampling = o.sampling === undefined ? "global" : expectOneOf(o.sampling, SAMPLINGS, "config.sampling");
   if (mode !== "gradients" && sampling !== "global") throw new TypeError("config.sampling applies only to mode 'gradients'; remove it");
-  const deltas = mode === "asynchronous" || mode === "hogwild";
   if (!deltas && o.maxStaleness !== undefined && o.maxStaleness !== UNBOUNDED_STALENESS) {
     throw new TypeError("config.maxStaleness applies only to modes 'asynchronous' and 'hogwild'; remove it");
   }
@@ -123,7 +140,7 @@ export function validateConfig(value: unknown): ResolvedConfig {
   if (lrScaling !== "none" && mode !== "synchronous") throw new TypeError("config.lrScaling applies only to mode 'synchronous' (weight averaging); remove it");
   const warmupEpochs = o.warmupEpochs === undefined ? 0 : expectInt(o.warmupEpochs, "config.warmupEpochs", 0, 10_000);
   if (warmupEpochs > 0 && lrScaling === "none") throw new TypeError("config.warmupEpochs warms up a scaled learning rate: set config.lrScaling too, or remove it");
-  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, sampling, maxStaleness, averageMoments, lrScaling, warmupEpochs };
+  return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, sampling, maxStaleness, push, averageMoments, lrScaling, warmupEpochs };
 }
 
 /** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
@@ -145,19 +162,21 @@ export function averagingRule(config: ResolvedConfig): string {
       return `weights averaged weighted by rows ${when}, ${adam}${lr ? `; ${lr}` : ""}`;
     }
     case "asynchronous":
+      if (config.push === "gradients") return `gradients pushed every batch to a locked store${bound(config, "gradients")}, which applies each with one shared Adam state (Downpour SGD)`;
       return `weight deltas pushed to a locked store ${when}${bound(config)}, each worker with its own Adam state`;
     case "hogwild":
+      if (config.push === "gradients") return `gradients pushed every batch to the store without a lock${bound(config, "gradients")}, each applied with one shared Adam state`;
       return `weight deltas added to the store without a lock ${when}${bound(config)}, each worker with its own Adam state`;
   }
 }
 
-function bound(config: ResolvedConfig): string {
-  return config.maxStaleness === UNBOUNDED_STALENESS ? "" : ` (deltas staler than ${config.maxStaleness} dropped)`;
+function bound(config: ResolvedConfig, what = "deltas"): string {
+  return config.maxStaleness === UNBOUNDED_STALENESS ? "" : ` (${what} staler than ${config.maxStaleness} dropped)`;
 }
 
 /** The config as a user would write it (no syncEvery with 'epoch'): what distributed.json stores. */
 export function configToJson(config: ResolvedConfig): DistributedConfig {
-  const { syncEvery, microBatches, sampling, maxStaleness, averageMoments, lrScaling, warmupEpochs, ...rest } = config;
+  const { syncEvery, microBatches, sampling, maxStaleness, push, averageMoments, lrScaling, warmupEpochs, ...rest } = config;
   return {
     ...rest,
     ...(averageMoments ? { averageMoments } : {}),
@@ -167,6 +186,7 @@ export function configToJson(config: ResolvedConfig): DistributedConfig {
     ...(config.mode === "gradients" ? { microBatches } : {}),
     ...(sampling !== "global" ? { sampling } : {}),
     ...(maxStaleness !== UNBOUNDED_STALENESS ? { maxStaleness } : {}),
+    ...(push !== "deltas" ? { push } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ResolvedConfig, ResolvedFitOptions } from "./config";
 import type { FitData } from "./fit-result";
 import { ParamStore } from "./param-store";
 import { adamStateSize } from "./weights";
+import { SharedAdam } from "./shared-adam";
 import { batchSlice, contiguousRanges, gatherRows, rowsPerEpoch, stratifiedPartition, toShared } from "./partition";
 import { batchesPerEpoch, dealSlotShards, heldIndices, heldLayout, heldRows } from "./slot-shards";
 import type { FitTask } from "./protocol";
@@ -74,6 +75,7 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
     ? ParamStore.create(m.weightCount, W, { slots: microBatches })
     : ParamStore.create(m.weightCount, W, { params: m.params, slots: mode === "synchronous" });
   const moments = m.config.averageMoments ? ParamStore.create(adamStateSize(m.weightCount), W, { slots: 2 * W }) : null;
+  const adamState = m.config.push === "gradients" ? SharedAdam.create(m.weightCount) : null;
 
   const tasks: GroupTask[] = Array.from({ length: W }, (_, w) => {
     const x = shared ? shared.x : gatherRows(data.x, rowSize, parts[w]);
@@ -86,6 +88,7 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
       weights: gradients ? m.params : null,
       ...(layout ? { shards: layout } : {}),
       moments: moments ? moments.handles : null,
+      ...(adamState ? { adamState } : {}),
       faultInjection: opts.faultInjection ?? null,
     };
     const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];

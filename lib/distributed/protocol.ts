@@ -44,6 +44,8 @@ export interface FitTask {
   moments: ParamStoreHandles | null;
   /** TEST ONLY. */
   faultInjection: FaultInjection | null;
+  /** config.push 'gradients': the one shared Adam state every push updates (lib/distributed/shared-adam.ts). */
+  adamState?: SharedArrayBuffer;
   /** Mode 'gradients': every slot shard's size, and where the held ones start in x (lib/distributed/slot-shards.ts). */
   shards?: ShardLayout;
   /** Cluster runs (lib/cluster): the global worker number seeding shuffles and dropout (default workerId). */

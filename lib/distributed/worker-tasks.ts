@@ -1,5 +1,6 @@
 // What a worker does with its task: train its partition against the shared parameter store
-// (synchronous / asynchronous / hogwild; 'gradients' in worker-gradients.ts), or predict its rows.
+// (synchronous / asynchronous / hogwild; 'gradients' in worker-gradients.ts, pushed gradients in
+// worker-push-gradients.ts), or predict its rows.
 // Runs inside worker threads only.
 import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
@@ -13,6 +14,7 @@ import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } fro
 import { UNBOUNDED_STALENESS } from "./config";
 import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
+import { runPushGradientFit } from "./worker-push-gradients";
 import { learningRateFactor } from "./lr-scaling";
 import { MomentExchange } from "./moment-exchange";
 
@@ -27,6 +29,7 @@ export async function runPredict(task: PredictTask, post: Post): Promise<void> {
 
 export async function runFit(task: FitTask, post: Post): Promise<void> {
   if (task.config.mode === "gradients") return runGradientFit(task, post);
+  if (task.config.push === "gradients") return runPushGradientFit(task, post);
   const { config, workerId: id } = task;
   const { model, store, rowSize, batchShape } = await setup(task, post);
   // The native step keeps the weights to itself; they reach the model only where it is read (syncWeights).

@@ -19,6 +19,7 @@ export interface AdamInternals {
   learningRate: number;
   beta1: number;
   beta2: number;
+  epsilon: number;
 }
 
 /** The model's optimizer, or a one-line error when it is not Adam (only Adam's moments are averaged). */

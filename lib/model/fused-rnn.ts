@@ -115,6 +115,13 @@ export function slotAverageKernel(): NativeKernel["averageSlots"] | null {
 }
 let slotAverage: NativeKernel["averageSlots"] | undefined;
 
+/** The addon's Adam step over any Float32Arrays (lib/native/train_step.cc), or null where the addon is not loaded. */
+export function adamKernel(): NativeKernel["adam"] | null {
+  const kernel = load().kernel;
+  return kernel ? (adamCall ??= kernel.adam.bind(kernel)) : null;
+}
+let adamCall: NativeKernel["adam"] | undefined;
+
 /** The matrix-product paths and their counts so far, or null where the fused kernel is not loaded. */
 export function gemmStats(): GemmStats | null {
   return load().kernel?.gemmStats() ?? null;

@@ -7,6 +7,8 @@ import { applyLayers, DropoutOverride, FusedModel, TrainingKernel } from "./fuse
 import { dropoutRows, RowSlice } from "./dropout-rows";
 import { compiled, lossAndGradients } from "./train-step";
 import { NativeStep } from "./native-step";
+import { adamOf } from "./adam-state";
+import type { AdamHyper } from "./adam-update";
 
 export interface GradientStep {
   kernel: TrainingKernel;
@@ -26,6 +28,10 @@ export interface GradientStep {
   apply(grad: Float32Array): void;
   /** Writes what the step holds outside the model (native weights, Adam's state) into it: before reading the model. */
   sync(): void;
+  /** Takes these weights (flat, model.weights order) for the next compute(): a worker's read of shared weights. */
+  load(weights: Float32Array): void;
+  /** The compiled Adam's hyperparameters (a shared optimizer outside the step applies them). */
+  adamHyper(): AdamHyper;
 }
 
 export function makeGradientStep(model: tf.LayersModel): GradientStep {
@@ -60,6 +66,11 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
         native.writeToModel();
         native.writeOptimizer();
       },
+      load(weights) {
+        if (weights.length !== size) throw new RangeError(`load: ${weights.length} floats, model has ${size}`);
+        native.weights.set(weights);
+      },
+      adamHyper: () => ({ ...native.plan.optimizer, learningRate: native.learningRate }),
     };
   }
   const dropoutIndex = new Map<number, number>();
@@ -101,5 +112,18 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
       tf.dispose(Object.values(named));
     },
     sync: () => undefined,
+    load(weights) {
+      if (weights.length !== size) throw new RangeError(`load: ${weights.length} floats, model has ${size}`);
+      let offset = 0;
+      for (const v of vars) {
+        // A copy: a tensor may keep the array it was made from, and the caller reuses its buffer.
+        tf.tidy(() => v.assign(tf.tensor(weights.slice(offset, offset + v.size), v.shape)));
+        offset += v.size;
+      }
+    },
+    adamHyper() {
+      const adam = adamOf(model);
+      return { learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon };
+    },
   };
 }

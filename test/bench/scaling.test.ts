@@ -62,5 +62,8 @@ test("the weight-averaging remedies are setups of their own: distinct names, the
     assert.equal(o.lrScaling, s.lrScaling ?? "none", setupFlag(s));
     assert.equal(o.syncEvery, s.syncEvery ?? null, setupFlag(s));
     assert.equal(o.batchSize, s.batchSize ?? 64, setupFlag(s));
+    assert.equal(o.push, s.push ?? "deltas", setupFlag(s));
   }
+  assert.ok(flags.includes("asynchronous/push-gradients") && flags.includes("hogwild/push-gradients"));
+  assert.equal(setupLabel({ mode: "hogwild", push: "gradients" }), "hogwild (gradients pushed to one shared Adam)");
 });

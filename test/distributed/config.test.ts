@@ -15,7 +15,7 @@ function oneLineTypeError(fn: () => unknown, pattern: RegExp): void {
 }
 
 test("validateConfig fills defaults", () => {
-  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, sampling: "global", maxStaleness: -1, averageMoments: false, lrScaling: "none", warmupEpochs: 0 });
+  assert.deepEqual(validateConfig(good), { ...good, syncEvery: 1, seed: 42, microBatches: 1, sampling: "global", maxStaleness: -1, push: "deltas", averageMoments: false, lrScaling: "none", warmupEpochs: 0 });
   assert.equal(validateConfig({ ...good, frequency: "batch", syncEvery: 4, seed: 7 }).syncEvery, 4);
   const resolved = validateConfig(good);
   assert.deepEqual(validateConfig(resolved), resolved, "idempotent");

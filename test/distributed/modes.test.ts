@@ -16,10 +16,12 @@ const cases: Omit<DistributedConfig, "numWorkers" | "batchSize">[] = [
   { mode: "asynchronous", frequency: "epoch" },
   { mode: "hogwild", frequency: "epoch" },
   { mode: "synchronous", frequency: "batch", syncEvery: 2 },
+  { mode: "asynchronous", push: "gradients" },
+  { mode: "hogwild", push: "gradients" },
 ];
 
 for (const c of cases) {
-  test(`${c.mode} × ${c.frequency} with 2 workers learns a separable task (> 95% held-out accuracy)`, async () => {
+  test(`${c.mode} × ${c.frequency ?? "batch"}${c.push ? ", pushing gradients," : ""} with 2 workers learns a separable task (> 95% held-out accuracy)`, async () => {
     const dm = await DistributedModel.create({ model: spec, config: { ...c, numWorkers: 2, batchSize: 32 } });
     const events: ProgressEvent[] = [];
     const result = await dm.fit(train, { epochs: 6, validationSplit: 0.2, onProgress: (e) => events.push(e) });

@@ -40,6 +40,25 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
 });
 
+test("--push: deltas by default; gradients for asynchronous and hogwild, every batch, on threads; one-line errors", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.push === "deltas");
+  const o = parsePipelineArgs(["--mode", "hogwild", "--push", "gradients", "--workers", "8"]);
+  assert.ok(o !== "help");
+  assert.deepEqual(weightAveragingConfig(o), { mode: "hogwild", push: "gradients" });
+  for (const [argv, re] of [
+    [["--push", "gradients"], /--push .*needs --mode asynchronous or hogwild, not gradients/],
+    [["--mode", "asynchronous", "--push", "gradients", "--frequency", "epoch"], /--push gradients pushes every batch's gradient: drop --frequency epoch/],
+    [["--mode", "asynchronous", "--push", "gradients", "--frequency", "batch", "--sync-every", "2"], /drop --frequency epoch and --sync-every/],
+    [["--mode", "asynchronous", "--push", "gradients", "--cluster", "mpi", "--ranks", "2"], /--push gradients runs on the threads of one process/],
+    [["--mode", "asynchronous", "--push", "weights"], /--push must be one of deltas\|gradients/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
+  }
+  const { push: _p, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").push, "deltas", "a run from before the flag takes its default");
+});
+
 test("a run with the remedies says in metrics.json training.averaging which rule trained it", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "remedy-run-"));
   try {

@@ -1,0 +1,113 @@
+// Asynchronous and hogwild with config.push 'gradients', inside a worker (Downpour SGD): every batch
+// the worker reads the shared weights, computes its batch's gradient there, and applies it to the
+// shared weights with the one shared Adam state (shared-adam.ts); asynchronous reads and applies
+// under the store's lock, hogwild without it. With one worker this is plain sequential training; with
+// N the same number of steps an epoch, each computed at weights up to a few steps old (measured as
+// staleness and reported, as the delta modes do).
+import * as tf from "@tensorflow/tfjs";
+import { createRng, shuffleInPlace } from "../random";
+import { makeGradientStep } from "../model/gradient-step";
+import { binaryMetricSums, MetricSums } from "./metrics";
+import { writeFlatWeights } from "./model-weights";
+import { gatherRows } from "./partition";
+import { SharedAdam } from "./shared-adam";
+import { UNBOUNDED_STALENESS } from "./config";
+import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
+import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+
+export async function runPushGradientFit(task: FitTask, post: Post): Promise<void> {
+  const { config, workerId: id } = task;
+  if (!task.adamState) throw new Error("push 'gradients' needs FitTask.adamState (the shared Adam state)");
+  const { model, store, rowSize, batchShape } = await setup(task, post);
+  const step = makeGradientStep(model);
+  const hyper = step.adamHyper();
+  const adam = new SharedAdam(task.adamState, store.size);
+  const locked = config.mode === "asynchronous";
+  const timing: WorkerTiming = {
+    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
+  };
+  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
+  const local = new Float32Array(store.size);
+  const grad = new Float32Array(store.size);
+  const yBuf = new Float32Array(config.batchSize);
+  const xBuf = new Float32Array(config.batchSize * rowSize);
+  const progressDue = progressGate();
+  const seedId = task.seedWorker ?? id;
+  const staleness: Staleness = { pushes: 0, mean: 0, max: 0, dropped: 0 };
+  let readAt = 0;
+  /** The shared weights into `local` and the step (under the lock in asynchronous: no torn read). */
+  const readShared = () => {
+    if (locked) timing.lockWaitMs += store.lock(id);
+    const t = performance.now();
+    readAt = adam.steps();
+    store.read(local);
+    if (locked) store.unlock();
+    step.load(local);
+    timing.paramStoreMs += performance.now() - t;
+  };
+
+  // Worker 0 sets the optimizer up before the start barrier: everyone steps only after it.
+  if (id === 0) adam.reset(hyper);
+  timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
+  const trainStart = now();
+
+  for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
+    const order = Array.from({ length: task.count }, (_, i) => i);
+    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
+    const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
+    const batches = Math.ceil(order.length / config.batchSize);
+    let lossSum = 0;
+    let accSum = 0;
+    let seen = 0;
+    if (batches === 0) injectFault(task, epoch, 0);
+    for (let k = 0; k < batches; k++) {
+      injectFault(task, epoch, k);
+      readShared();
+      const idx = order.slice(k * config.batchSize, (k + 1) * config.batchSize);
+      const b = idx.length;
+      const x = gatherRows(task.x, rowSize, idx, xBuf);
+      for (let r = 0; r < b; r++) yBuf[r] = task.y[idx[r]];
+      // One seed a Dropout layer a batch, drawn as the delta modes draw them.
+      const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
+      let t = performance.now();
+      const [loss, acc] = step.compute(x, yBuf.subarray(0, b), { offset: 0, total: b }, seeds, grad);
+      timing.computeMs += performance.now() - t;
+      if (locked) timing.lockWaitMs += store.lock(id);
+      t = performance.now();
+      const stale = adam.steps() - readAt;
+      const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
+      if (!drop) adam.apply(store.params, grad, hyper);
+      if (locked) store.unlock();
+      timing.paramStoreMs += performance.now() - t;
+      staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
+      staleness.max = Math.max(staleness.max, stale);
+      if (drop) staleness.dropped++;
+      timing.rounds++;
+      lossSum += loss * b;
+      accSum += acc * b;
+      seen += b;
+      if (progressDue(k === batches - 1)) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss, acc, samples: b });
+      await yieldToEventLoop();
+    }
+
+    let val: MetricSums | null = null;
+    if (task.val && task.val.count > 0) {
+      readShared(); // evaluate the shared weights as they are now
+      const t = performance.now();
+      writeFlatWeights(model, local);
+      const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(config.batchSize, PREDICT_MIN_BATCH));
+      val = binaryMetricSums(pred, task.val.y);
+      timing.validationMs += performance.now() - t;
+    }
+    const numTensors = tf.memory().numTensors;
+    history.loss.push(seen ? lossSum / seen : NaN);
+    history.acc.push(seen ? accSum / seen : NaN);
+    history.samples.push(seen);
+    history.numTensors.push(numTensors);
+    history.epochEnd.push(now());
+    post({ type: "epoch", workerId: id, epoch, batches, loss: history.loss.at(-1)!, acc: history.acc.at(-1)!, samples: seen, val, numTensors, weights: null });
+  }
+  const trainEnd = now();
+  timing.trainMs = trainEnd - trainStart;
+  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness });
+}
