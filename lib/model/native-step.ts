@@ -23,6 +23,10 @@ export class NativeStep {
   /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
   private readonly wholeMasks: ({ seed: number; buffer: Float32Array } | undefined)[] = [];
   private readonly vars: tf.Variable[];
+  /** The addon, looked up once (nativePlan checked it loads): its loader was inlined into every step's compile. */
+  private readonly kernel = trainStepKernel();
+  /** Floats in one row of each Dropout layer's mask. */
+  private readonly rowElems: number[];
   /** Each variable's data at the last read or write: another object means someone assigned it. */
   private seen: unknown[] = [];
   /** Adam steps taken (the t of beta^t; fractional after writeAdam of an averaged state). */
@@ -35,6 +39,7 @@ export class NativeStep {
     readonly plan: NativePlan,
   ) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.rowElems = plan.dropouts.map((d) => d.rowShape.reduce((a, b) => a * b, 1));
     this.weights = new Float32Array(plan.size);
     this.grads = new Float32Array(plan.size);
     this.m = new Float32Array(plan.size);
@@ -62,25 +67,43 @@ export class NativeStep {
    * the arrays are views of buffers reused from call to call (valid until the next call).
    */
   masks(rows: RowSlice, batch: number, seeds: readonly (number | undefined)[]): Float32Array[] {
-    return this.plan.dropouts.map((d, i) => {
-      const rowElems = d.rowShape.reduce((a, b) => a * b, 1);
+    // A loop, the rare draw out of line: this runs every micro-batch, and a closure a call made its optimised compile (another core's time) twice as big.
+    const n = this.rowElems.length;
+    const out = new Array<Float32Array>(n);
+    for (let i = 0; i < n; i++) {
       const seed = seeds[i];
-      const whole = this.wholeMasks[i];
-      // An unseeded layer draws afresh every time, as tf.dropout does.
-      if (seed === undefined) {
-        if (this.maskBuffers[i]?.length !== batch * rowElems) this.maskBuffers[i] = new Float32Array(batch * rowElems);
-        return dropoutMask(d.rate, seed, [batch, ...d.rowShape], rows, this.maskBuffers[i]);
-      }
-      if (!whole || whole.seed !== seed || whole.buffer.length !== rows.total * rowElems) {
-        const buffer = whole?.buffer.length === rows.total * rowElems ? whole.buffer : new Float32Array(rows.total * rowElems);
-        dropoutMask(d.rate, seed, [rows.total, ...d.rowShape], { offset: 0, total: rows.total }, buffer);
-        this.wholeMasks[i] = { seed, buffer };
-      }
-      if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
-        throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
-      }
-      return this.wholeMasks[i]!.buffer.subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
-    });
+      out[i] = seed === undefined ? this.freshMask(i, rows, batch) : this.sliceOfWhole(i, seed, rows, batch);
+    }
+    return out;
+  }
+
+  /** An unseeded layer draws afresh every time, as tf.dropout does. */
+  private freshMask(i: number, rows: RowSlice, batch: number): Float32Array {
+    const d = this.plan.dropouts[i];
+    const size = batch * this.rowElems[i];
+    if (this.maskBuffers[i]?.length !== size) this.maskBuffers[i] = new Float32Array(size);
+    return dropoutMask(d.rate, undefined, [batch, ...d.rowShape], rows, this.maskBuffers[i]);
+  }
+
+  private sliceOfWhole(i: number, seed: number, rows: RowSlice, batch: number): Float32Array {
+    const rowElems = this.rowElems[i];
+    const whole = this.wholeMasks[i];
+    const buffer = whole !== undefined && whole.seed === seed && whole.buffer.length === rows.total * rowElems ? whole.buffer : this.drawWhole(i, seed, rows.total);
+    if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
+      throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
+    }
+    return buffer.subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
+  }
+
+  /** Layer i's mask of a whole global batch of `total` rows for this seed, kept for the batch's other micro-batches. */
+  private drawWhole(i: number, seed: number, total: number): Float32Array {
+    const d = this.plan.dropouts[i];
+    const whole = this.wholeMasks[i];
+    const size = total * this.rowElems[i];
+    const buffer = whole?.buffer.length === size ? whole.buffer : new Float32Array(size);
+    dropoutMask(d.rate, seed, [total, ...d.rowShape], { offset: 0, total }, buffer);
+    this.wholeMasks[i] = { seed, buffer };
+    return buffer;
   }
 
   /**
@@ -90,7 +113,7 @@ export class NativeStep {
   lossAndGradients(x: Float32Array, y: Float32Array, batch: number, masks: Float32Array[], grads: Float32Array = this.grads): [number, number] {
     this.refresh();
     const { layout, timesteps, features, positiveWeight } = this.plan;
-    trainStepKernel().lossAndGradients(layout, batch, timesteps, features, positiveWeight, x, y, masks, this.weights, grads, this.result);
+    this.kernel.lossAndGradients(layout, batch, timesteps, features, positiveWeight, x, y, masks, this.weights, grads, this.result);
     return [this.result[0], this.result[1]];
   }
 
@@ -99,7 +122,7 @@ export class NativeStep {
     if (grads.length !== this.plan.size) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.plan.size}`);
     this.refresh();
     const o = this.plan.optimizer;
-    trainStepKernel().adam(this.weights, grads, this.m, this.v, this.accBetas, this.learningRate, o.beta1, o.beta2, o.epsilon);
+    this.kernel.adam(this.weights, grads, this.m, this.v, this.accBetas, this.learningRate, o.beta1, o.beta2, o.epsilon);
     this.steps++;
   }
 
@@ -158,7 +181,10 @@ export class NativeStep {
 
   /** Reads the model's weights again if anything assigned a variable since the last read or write. */
   private refresh(): void {
-    if (this.vars.some((v, i) => dataOf(v) !== this.seen[i])) this.readModel();
+    // A loop, not vars.some(closure): it runs every micro-batch.
+    for (let i = 0; i < this.vars.length; i++) {
+      if (dataOf(this.vars[i]) !== this.seen[i]) return this.readModel();
+    }
   }
 
   private readModel(): void {
