@@ -4,6 +4,7 @@ import { ScalingRow, setupLabel, tableOrder, workersLabel } from "./scaling";
 
 export interface GoalVerdict {
   setup: string;
+  mode: ScalingRow["mode"];
   workers: string;
   seed: number;
   met: boolean;
@@ -28,9 +29,11 @@ export function goalText(mode: ScalingRow["mode"]): string {
 /** One verdict per row at `at` workers in all that has a 1-thread row of its setup and seed to compare with. */
 export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[] {
   const out: GoalVerdict[] = [];
+  // Each setup's 1-thread run per seed, indexed once.
+  const baselines = new Map(rows.filter((b) => b.workers === 1 && !b.ranks).map((b) => [`${setupLabel(b)}|${b.seed}`, b]));
   for (const r of tableOrder(rows)) {
     if (totalWorkers(r) !== at) continue;
-    const base = rows.find((b) => b.workers === 1 && !b.ranks && b.seed === r.seed && setupLabel(b) === setupLabel(r));
+    const base = baselines.get(`${setupLabel(r)}|${r.seed}`);
     if (!base) continue;
     const dWin = r.windowAuc - base.windowAuc;
     const dRec = r.recordingAuc - base.recordingAuc;
@@ -46,7 +49,7 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
     const adlsOk = r.mode !== "gradients" || Math.abs(dAdl) <= 1;
     const met = lost <= 0 && adlsOk && Math.abs(dWin) <= tol.win && Math.abs(dRec) <= tol.rec;
     const noLoss = lost <= 0 && adlsOk && dWin >= -tol.win && dRec >= -tol.rec;
-    out.push({ setup: setupLabel(r), workers: workersLabel(r), seed: r.seed, met, gainOnly: !met && noLoss, detail: parts.length ? parts.join(", ") : "identical" });
+    out.push({ setup: setupLabel(r), mode: r.mode, workers: workersLabel(r), seed: r.seed, met, gainOnly: !met && noLoss, detail: parts.length ? parts.join(", ") : "identical" });
   }
   return out;
 }
@@ -55,15 +58,19 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
 export function scalingGoalsTable(rows: readonly ScalingRow[], at = 8): string {
   const verdicts = scalingGoals(rows, at);
   const seeds = [...new Set(verdicts.map((v) => v.seed))].sort((a, b) => a - b);
-  const keys = [...new Set(verdicts.map((v) => `${v.setup}|${v.workers}`))];
-  const mode = (setup: string) => rows.find((r) => setupLabel(r) === setup)!.mode;
-  const lines = keys.map((k) => {
-    const [setup, workers] = k.split("|");
+  // One line per setup and layout, in table order; its verdicts by seed.
+  const lineOf = new Map<string, Map<number, GoalVerdict>>();
+  for (const v of verdicts) {
+    const k = `${v.setup}|${v.workers}`;
+    lineOf.set(k, (lineOf.get(k) ?? new Map()).set(v.seed, v));
+  }
+  const lines = [...lineOf.values()].map((bySeed) => {
+    const first = bySeed.values().next().value as GoalVerdict;
     const cells = seeds.map((s) => {
-      const v = verdicts.find((x) => x.setup === setup && x.workers === workers && x.seed === s);
+      const v = bySeed.get(s);
       return v ? `${v.met ? "**met**" : v.gainOnly ? "not met, by a gain" : "not met"} (${v.detail})` : "";
     });
-    return `| ${setup} | ${workers} | ${goalText(mode(setup))} | ${cells.join(" | ")} |`;
+    return `| ${first.setup} | ${first.workers} | ${goalText(first.mode)} | ${cells.join(" | ")} |`;
   });
   const met = verdicts.filter((v) => v.met).length;
   const gains = verdicts.filter((v) => v.gainOnly).length;
