@@ -27,6 +27,8 @@ export interface PipelineOptions {
   sampling: Sampling;
   /** Modes asynchronous and hogwild: push weight deltas (Elephas) or every batch's gradient to one shared Adam state. */
   push: Push;
+  /** Modes asynchronous and hogwild: a push staler than this is dropped (null: no bound). */
+  maxStaleness: number | null;
   /** Mode synchronous: average Adam's moments and step count with the weights at every exchange. */
   averageMoments: boolean;
   /** Mode synchronous: scale the learning rate with the workers (linear: Goyal et al. 2017; sqrt). */
@@ -64,7 +66,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -77,6 +79,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   workers: 2,
   sampling: "global",
   push: "deltas",
+  maxStaleness: null,
   averageMoments: false,
   lrScaling: "none",
   warmupEpochs: 0,
@@ -165,6 +168,7 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: "--sampling", key: "sampling", arg: SAMPLINGS.join("|"), help: "with --mode gradients: global = one shuffle of all rows an epoch (every worker and rank maps all rows); shards = one shard of the rows per micro-batch slot (a cluster rank holds only its slots' rows); both train the same model at any worker count, as two random draws", parse: oneOf<Sampling>(SAMPLINGS) },
   { flag: "--push", key: "push", arg: PUSHES.join("|"), help: "with --mode asynchronous or hogwild: deltas = a worker trains with its own Adam and pushes its weights' change (Elephas); gradients = every batch a worker pushes its gradient, applied with one shared Adam state (Downpour SGD; every batch, threads of one process)", parse: oneOf<Push>(PUSHES) },
+  { flag: "--max-staleness", key: "maxStaleness", arg: "S", help: "with --mode asynchronous or hogwild: drop a push when more than S others landed since its worker read the weights (the worker reads again; drops are counted in metrics.json training.staleness; default: no bound)", parse: nonNegativeInt },
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
   { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt)", parse: oneOf<LrScaling>(LR_SCALINGS) },
   { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs", parse: nonNegativeInt },
@@ -326,6 +330,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
   if (parsed.sampling !== "global" && parsed.mode !== "gradients") throw new UsageError(`--sampling draws the micro-batches of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
   if (parsed.push !== "deltas" && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--push chooses what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
+  if (parsed.maxStaleness !== null && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--max-staleness bounds what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
   if (parsed.push === "gradients" && (parsed.frequency === "epoch" || parsed.syncEvery !== null)) throw new UsageError("--push gradients pushes every batch's gradient: drop --frequency epoch and --sync-every");
   if (parsed.push === "gradients" && parsed.cluster !== "none") throw new UsageError("--push gradients runs on the threads of one process: across MPI ranks push deltas (the default)");
   if (parsed.averageMoments && parsed.mode !== "synchronous") throw new UsageError(`--average-moments averages Adam's state with the weights: it needs --mode synchronous, not ${parsed.mode}`);
@@ -412,10 +417,11 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
 }
 
 /** The update rule's part of the trainer config (mode, frequency and the weight-averaging remedies), only what was set. */
-export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "sampling" | "push" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
+export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "sampling" | "push" | "maxStaleness" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
   return {
     mode: o.mode,
     ...(o.push !== "deltas" ? { push: o.push } : {}),
+    ...(o.maxStaleness !== null ? { maxStaleness: o.maxStaleness } : {}),
     ...(o.sampling !== "global" ? { sampling: o.sampling } : {}),
     ...(o.frequency ? { frequency: o.frequency } : {}),
     ...(o.syncEvery !== null ? { syncEvery: o.syncEvery } : {}),

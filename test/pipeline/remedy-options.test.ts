@@ -40,7 +40,7 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
 });
 
-test("--push: deltas by default; gradients for asynchronous and hogwild, every batch, on threads; one-line errors", () => {
+test("--push and --max-staleness: deltas and no bound by default; gradients for asynchronous and hogwild, every batch, on threads; one-line errors", () => {
   const d = parsePipelineArgs([]);
   assert.ok(d !== "help" && d.push === "deltas");
   const o = parsePipelineArgs(["--mode", "hogwild", "--push", "gradients", "--workers", "8"]);
@@ -55,8 +55,14 @@ test("--push: deltas by default; gradients for asynchronous and hogwild, every b
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
   }
-  const { push: _p, ...older } = DEFAULT_PIPELINE_OPTIONS;
-  assert.equal(validateStoredOptions(older, "run-state.json").push, "deltas", "a run from before the flag takes its default");
+  const bounded = parsePipelineArgs(["--mode", "asynchronous", "--max-staleness", "4"]);
+  assert.ok(bounded !== "help");
+  assert.deepEqual(weightAveragingConfig(bounded), { mode: "asynchronous", maxStaleness: 4 });
+  assert.throws(() => parsePipelineArgs(["--max-staleness", "4"]), (e: unknown) => e instanceof UsageError && /--max-staleness .*needs --mode asynchronous or hogwild, not gradients/.test(e.message));
+  const { push: _p, maxStaleness: _s, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const back = validateStoredOptions(older, "run-state.json");
+  assert.ok(back.push === "deltas" && back.maxStaleness === null, "a run from before the flags takes their defaults");
+  assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "hogwild", maxStaleness: 2 }, "run-state.json").maxStaleness, 2);
 });
 
 test("a run with the remedies says in metrics.json training.averaging which rule trained it", async () => {
