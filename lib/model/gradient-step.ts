@@ -66,10 +66,8 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
         native.writeToModel();
         native.writeOptimizer();
       },
-      load(weights) {
-        if (weights.length !== size) throw new RangeError(`load: ${weights.length} floats, model has ${size}`);
-        native.weights.set(weights);
-      },
+      // Not weights.set alone: a model written meanwhile (validation) would be read back over them.
+      load: (weights) => native.loadWeights(weights),
       adamHyper: () => ({ ...native.plan.optimizer, learningRate: native.learningRate }),
     };
   }

@@ -126,6 +126,16 @@ export class NativeStep {
     this.steps++;
   }
 
+  /**
+   * Takes these weights (flat, model.trainableWeights order) as the step's own, whatever the model's
+   * variables hold: a later write to the model is noticed again, an earlier one is overridden.
+   */
+  loadWeights(weights: Float32Array): void {
+    if (weights.length !== this.plan.size) throw new RangeError(`loadWeights: ${weights.length} floats, model has ${this.plan.size}`);
+    this.weights.set(weights);
+    this.seen = this.vars.map(dataOf);
+  }
+
   /** Writes the weights into the model's variables (before predict, save, getWeights). */
   writeToModel(): void {
     let offset = 0;

@@ -152,3 +152,30 @@ test("masks: a micro-batch's masks are its slice of the whole global batch's, dr
   assert.notDeepEqual(a[0], Float32Array.from(b[0]));
   assert.throws(() => native.masks({ offset: 8, total: 9 }, 2, [1, 2]), /outside a batch of 9/);
 });
+
+test("loadWeights: the next step runs at the loaded weights even when the model was written before the load", { skip }, async () => {
+  await initBackend();
+  const opts = MODELS[3].opts;
+  const model = buildRnnModel(opts);
+  const native = nativeStep(model);
+  const rng = createRng(9);
+  const n = 3;
+  const x = randomArray(n * opts.timesteps * opts.features, rng, 1);
+  const y = Float32Array.from([1, 0, 1]);
+  const masks = () => native.masks({ offset: 0, total: n }, n, [1, 2]);
+  const start = native.weights.slice();
+  const atStart = new Float32Array(native.plan.size);
+  native.lossAndGradients(x, y, n, masks(), atStart);
+  // As a worker's validation does: the model gets other weights, then the step loads the shared ones.
+  model.setWeights(model.getWeights().map((w) => tf.mul(w, 0.5)));
+  native.loadWeights(start);
+  const again = new Float32Array(native.plan.size);
+  native.lossAndGradients(x, y, n, masks(), again);
+  assert.deepEqual(again, atStart, "the loaded weights, not the model's");
+  // A write to the model after the load is still noticed.
+  model.setWeights(model.getWeights().map((w) => tf.mul(w, 0.5)));
+  native.lossAndGradients(x, y, n, masks(), again);
+  assert.notDeepEqual(again, atStart);
+  assert.throws(() => native.loadWeights(new Float32Array(3)), /loadWeights: 3 floats/);
+  model.dispose();
+});
