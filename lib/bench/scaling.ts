@@ -52,6 +52,8 @@ export const SCALING_SETUPS: ScalingSetup[] = [
   // Deltas pushed every batch instead of every epoch: staleness of a few pushes, not of whole epochs.
   { mode: "asynchronous", frequency: "batch" },
   { mode: "hogwild", frequency: "batch" },
+  // The square-root rule (the rate × √workers), with the same warm-up: between plain averaging and the linear rule.
+  { mode: "synchronous", frequency: "epoch", lrScaling: "sqrt", warmupEpochs: 2 },
   // Every batch's gradient applied with one shared Adam state (Downpour SGD), stale by the pushes meanwhile.
   { mode: "asynchronous", push: "gradients" },
   { mode: "hogwild", push: "gradients" },
