@@ -14,6 +14,9 @@ export interface GoalVerdict {
   detail: string;
 }
 
+/** Float rounding of a difference of two AUCs (each a fraction of at most ~10^6 pairs): far below any real difference. */
+const ROUNDING = 1e-9;
+
 /** Threads in all: a rank layout counts every thread of every rank. */
 const totalWorkers = (r: ScalingRow) => r.workers * (r.ranks ?? 1);
 
@@ -47,8 +50,10 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
     // "Within" is read literally: a gain beyond the tolerance misses the goal too, and is marked as a gain only.
     const tol = r.mode === "gradients" ? { win: 0.005, rec: Infinity } : { win: 0.01, rec: 0.005 };
     const adlsOk = r.mode !== "gradients" || Math.abs(dAdl) <= 1;
-    const met = lost <= 0 && adlsOk && Math.abs(dWin) <= tol.win && Math.abs(dRec) <= tol.rec;
-    const noLoss = lost <= 0 && adlsOk && dWin >= -tol.win && dRec >= -tol.rec;
+    // AUCs are fractions of pairs: a difference of exactly the tolerance is within it, whatever the last bit says.
+    const within = (d: number, t: number) => Math.abs(d) <= t + ROUNDING;
+    const met = lost <= 0 && adlsOk && within(dWin, tol.win) && within(dRec, tol.rec);
+    const noLoss = lost <= 0 && adlsOk && dWin >= -tol.win - ROUNDING && dRec >= -tol.rec - ROUNDING;
     out.push({ setup: setupLabel(r), mode: r.mode, workers: workersLabel(r), seed: r.seed, met, gainOnly: !met && noLoss, detail: parts.length ? parts.join(", ") : "identical" });
   }
   return out;

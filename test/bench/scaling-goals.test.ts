@@ -38,3 +38,12 @@ test("issue 17's goals: each setup at 8 workers against its own 1-thread run on 
   assert.match(table, /\| synchronous per epoch \| 8 \| window AUC within 0\.01 .* \| \*\*met\*\* \(win −0\.0085, rec −0\.0020\) \| not met \(win −0\.0111\) \|/);
   assert.match(table, /Goals met in 2 of 4 cases at 8 workers in all\./);
 });
+
+test("a difference of exactly the tolerance is within it: AUCs are fractions of pairs, the float difference rounds", () => {
+  // 1198/1200 against 1192/1200: −6/1200 = −0.005 exactly, −0.0050000000000000044 in floats.
+  const [v] = scalingGoals([row({ recordingAuc: 1198 / 1200 }), row({ workers: 8, recordingAuc: 1192 / 1200 })]);
+  assert.ok(Math.abs(1192 / 1200 - 1198 / 1200) > 0.005, "the float difference is past the bar");
+  assert.equal(v.met, true);
+  const [past] = scalingGoals([row({ recordingAuc: 1198 / 1200 }), row({ workers: 8, recordingAuc: 1191 / 1200 })]);
+  assert.equal(past.met, false, "one pair more is a miss");
+});
