@@ -99,12 +99,11 @@ export function validateConfig(value: unknown): ResolvedConfig {
   // 'deltas' is what a resolved config of any mode carries, so validateConfig(validateConfig(c)) works.
   const push = o.push === undefined ? "deltas" : expectOneOf(o.push, PUSHES, "config.push");
   if (push === "gradients" && !deltas) throw new TypeError(`config.push 'gradients' applies only to modes 'asynchronous' and 'hogwild' (mode 'gradients' averages them synchronously); remove it`);
-  const frequency = o.frequency === undefined ? (push === "gradients" ? "batch" : defaultFrequency(mode)) : expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
-  if (push === "gradients" && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
-    throw new TypeError("config.push 'gradients' pushes every batch's gradient: use frequency 'batch' with syncEvery 1 (or leave both out)");
-  }
-  if (mode === "gradients" && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
-    throw new TypeError("config.mode 'gradients' averages gradients every batch: use frequency 'batch' with syncEvery 1 (or leave both out)");
+  const frequency = o.frequency === undefined ? defaultFrequency(mode, push) : expectOneOf(o.frequency, SYNC_FREQUENCIES, "config.frequency");
+  // Both gradient rules exchange every batch, and nothing else.
+  const everyBatch = mode === "gradients" ? "config.mode 'gradients' averages gradients every batch" : push === "gradients" ? "config.push 'gradients' pushes every batch's gradient" : null;
+  if (everyBatch && (frequency !== "batch" || (o.syncEvery !== undefined && o.syncEvery !== 1))) {
+    throw new TypeError(`${everyBatch}: use frequency 'batch' with syncEvery 1 (or leave both out)`);
   }
   const numWorkers = expectInt(o.numWorkers, "config.numWorkers", 1, MAX_WORKERS);
   const batchSize = expectInt(o.batchSize, "config.batchSize", 1);
@@ -143,9 +142,9 @@ export function validateConfig(value: unknown): ResolvedConfig {
   return { mode, frequency, numWorkers, batchSize, syncEvery, seed, microBatches, sampling, maxStaleness, push, averageMoments, lrScaling, warmupEpochs };
 }
 
-/** 'gradients' exchanges every batch; the weight and delta modes once an epoch unless told otherwise. */
-export function defaultFrequency(mode: SyncMode): SyncFrequency {
-  return mode === "gradients" ? "batch" : "epoch";
+/** The gradient rules (mode 'gradients', pushed gradients) exchange every batch; weights and deltas once an epoch unless told otherwise. */
+export function defaultFrequency(mode: SyncMode, push: Push = "deltas"): SyncFrequency {
+  return mode === "gradients" || push === "gradients" ? "batch" : "epoch";
 }
 
 /** What the workers exchange, in words: for metrics.json and the report. */

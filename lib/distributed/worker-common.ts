@@ -4,9 +4,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makePredictor } from "../model/fused-model";
-import { PAUSE_FAULT_MS } from "./config";
+import { PAUSE_FAULT_MS, ResolvedConfig, UNBOUNDED_STALENESS } from "./config";
 import { ParamStore } from "./param-store";
-import type { FitTask, PredictTask, WorkerToMain } from "./protocol";
+import type { FitTask, PredictTask, Staleness, WorkerToMain } from "./protocol";
 
 export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
 
@@ -99,4 +99,13 @@ export function injectFault(task: FitTask, epoch: number, batch: number): void {
     const hog: number[][] = [];
     for (;;) hog.push(new Array<number>(1 << 17).fill(epoch + 0.5));
   }
+}
+
+/** Asynchronous and hogwild: whether a push `stale` pushes old is dropped (config.maxStaleness); either way it is counted. */
+export function countPush(staleness: Staleness, stale: number, config: ResolvedConfig): boolean {
+  const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
+  staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
+  staleness.max = Math.max(staleness.max, stale);
+  if (drop) staleness.dropped++;
+  return drop;
 }

@@ -11,9 +11,8 @@ import { binaryMetricSums, MetricSums } from "./metrics";
 import { writeFlatWeights } from "./model-weights";
 import { gatherRows } from "./partition";
 import { SharedAdam } from "./shared-adam";
-import { UNBOUNDED_STALENESS } from "./config";
 import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { countPush, injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 
 export async function runPushGradientFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
@@ -74,14 +73,9 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
       timing.computeMs += performance.now() - t;
       if (locked) timing.lockWaitMs += store.lock(id);
       t = performance.now();
-      const stale = adam.steps() - readAt;
-      const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
-      if (!drop) adam.apply(store.params, grad, hyper);
+      if (!countPush(staleness, adam.steps() - readAt, config)) adam.apply(store.params, grad, hyper);
       if (locked) store.unlock();
       timing.paramStoreMs += performance.now() - t;
-      staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
-      staleness.max = Math.max(staleness.max, stale);
-      if (drop) staleness.dropped++;
       timing.rounds++;
       lossSum += loss * b;
       accSum += acc * b;

@@ -11,8 +11,7 @@ import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { UNBOUNDED_STALENESS } from "./config";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { countPush, injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { runGradientFit } from "./worker-gradients";
 import { runPushGradientFit } from "./worker-push-gradients";
 import { learningRateFactor } from "./lr-scaling";
@@ -162,14 +161,9 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         timing.paramStoreMs += performance.now() - t;
         if (locked) timing.lockWaitMs += store.lock(id);
         const t2 = performance.now();
-        const stale = store.version() - readVersion;
-        const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
-        if (!drop) store.addDelta(after);
+        if (!countPush(staleness, store.version() - readVersion, config)) store.addDelta(after);
         if (locked) store.unlock();
         timing.paramStoreMs += performance.now() - t2;
-        staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
-        staleness.max = Math.max(staleness.max, stale);
-        if (drop) staleness.dropped++;
       }
     }
 
