@@ -2,6 +2,8 @@
 // of a job a scheduler started (in-job.ts): the options and result types, the job every rank
 // receives, and the result summarised from the ranks' reports.
 import type { DistributedModel, FitData, FitResult } from "../distributed/distributed-model";
+import { mergeStaleness } from "../distributed/fit-result";
+import type { Staleness } from "../distributed/protocol";
 import { averagingRule, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
 import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/metrics";
 import type { ResolvedCluster } from "./launcher";
@@ -30,6 +32,8 @@ export interface ClusterLayout {
 
 export interface ClusterFitResult extends FitResult {
   cluster: ClusterLayout;
+  /** Asynchronous / hogwild: the other ranks' pushes to rank 0's store (FitResult.staleness is the threads' pushes within their ranks). */
+  rankStaleness: Staleness | null;
   reports: RankReport[];
 }
 
@@ -55,8 +59,6 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer >= 1; got ${epochs}`);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) throw new RangeError(`initialEpoch must be in [0, ${epochs - 1}]; got ${initialEpoch}`);
-  // Ranks exchange weight deltas through rank 0's store; a shared Adam state across ranks is not built.
-  if (model.config.push === "gradients") throw new TypeError("config.push 'gradients' runs on the threads of one process; across MPI ranks push deltas (the default)");
   const rowSize = data.T * data.F;
   if (data.x.length !== data.count * rowSize || data.y.length !== data.count) throw new TypeError(`data: x must hold count × T × F = ${data.count * rowSize} floats and y count = ${data.count}`);
   return {
@@ -125,9 +127,9 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     wallSec,
     backend: [...new Set(reports.map((r) => r.backend))].join("+"),
     trainingKernel: [...new Set(reports.map((r) => r.kernel))].join("+"),
-    averaging: `${averagingRule({ ...config, numWorkers: c.ranks * c.workersPerRank })}; across ranks: ${acrossRanks(config)}`,
-    // Per-push staleness is measured in each rank's threads but not collected across ranks yet.
-    staleness: null,
+    averaging: `${averagingRule({ ...config, numWorkers: c.ranks * c.workersPerRank })}; across ranks: ${acrossRanks(config, c.workersPerRank)}`,
+    staleness: mergeStaleness(reports.flatMap((r) => (r.staleness ? [r.staleness] : []))),
+    rankStaleness: reports.find((r) => r.rankStaleness)?.rankStaleness ?? null,
     ...(reports.some((r) => r.kernelNote) ? { trainingKernelNote: reports.find((r) => r.kernelNote)!.kernelNote } : {}),
     windowsPerSec: windows / trainSec,
     steadyWindowsPerSec: NaN,
@@ -155,7 +157,12 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
 }
 
 /** How the ranks combine what their threads averaged, in words (the rule itself counts R × K workers). */
-function acrossRanks(config: ResolvedConfig): string {
+function acrossRanks(config: ResolvedConfig, threads: number): string {
+  if (config.mode === "asynchronous" || config.mode === "hogwild") {
+    const when = config.frequency === "batch" ? `every ${config.syncEvery * threads} batches of its threads` : "after each epoch";
+    const adam = config.push === "gradients" ? "each rank's threads step that rank's own Adam state" : "each thread with its own Adam state";
+    return `each rank pushes its weights' change to rank 0's store ${when} and takes the store's weights back (${config.mode === "asynchronous" ? "under the store's lock" : "without a lock"}; ${adam})`;
+  }
   if (config.mode === "gradients") return `each rank computes its slots' micro-batch gradients (from ${config.sampling === "shards" ? "its own shards" : "all rows, which every rank holds"}); they are averaged in slot order by a chain through the ranks (float64 running sum) and broadcast`;
   if (config.mode === "synchronous" && config.averageMoments) return "each rank's average of weights and Adam state, then one row-weighted allreduce carrying both";
   return "each rank's average, then their row-weighted allreduce";

@@ -3,8 +3,10 @@
 // directly) is the server; every other rank's main thread pushes the change its threads made since
 // the last exchange and takes the server's weights back. Asynchronous holds the store's lock on both
 // sides while applying; hogwild never locks. Open MPI progresses only inside MPI calls, so the server
-// polls with iprobe on a timer: the event loop (and the worker threads) keep running.
+// polls with iprobe on a timer: the event loop (and the worker threads) keep running. The server
+// measures each push's staleness: the updates that landed in its store since that rank last pulled.
 import type { ParamStore } from "../distributed/param-store";
+import type { Staleness } from "../distributed/protocol";
 import type { MpiBinding } from "./mpi";
 import { TAG } from "./protocol";
 
@@ -16,10 +18,26 @@ export class ParamServer {
   private lastPushes = 0;
   private timer: NodeJS.Timeout | null = null;
   private failure: Error | null = null;
+  /** Of every other rank's push: how many updates (rank 0's threads' and other ranks' pushes) landed since its last pull. */
+  readonly staleness: Staleness = { pushes: 0, mean: 0, max: 0, dropped: 0 };
   private readonly delta: Float32Array;
+  /** Per rank, `landed()` when it last pulled (every rank starts from the weights the store started with). */
+  private readonly pulledAt = new Map<number, number>();
+  private readonly startedAt: number;
 
-  constructor(private readonly mpi: MpiBinding, private readonly store: ParamStore, private readonly locked: boolean, private readonly clients: number) {
+  /**
+   * `landed` counts the updates applied to the store so far (default its delta count; with pushed
+   * gradients rank 0's threads step a shared Adam instead, so the caller adds those steps).
+   */
+  constructor(
+    private readonly mpi: MpiBinding,
+    private readonly store: ParamStore,
+    private readonly locked: boolean,
+    private readonly clients: number,
+    private readonly landed: () => number = () => store.version(),
+  ) {
     this.delta = new Float32Array(store.size);
+    this.startedAt = landed();
   }
 
   start(): void {
@@ -51,7 +69,11 @@ export class ParamServer {
       if (this.locked) this.store.lock();
       let reply: Float32Array;
       try {
+        const stale = this.landed() - (this.pulledAt.get(push.source) ?? this.startedAt);
+        this.staleness.mean += (stale - this.staleness.mean) / ++this.staleness.pushes;
+        this.staleness.max = Math.max(this.staleness.max, stale);
         this.store.addDelta(this.delta);
+        this.pulledAt.set(push.source, this.landed());
         reply = this.store.read();
       } finally {
         if (this.locked) this.store.unlock();

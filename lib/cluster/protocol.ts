@@ -6,7 +6,7 @@
 import type { ModelSpec } from "../model/spec";
 import type { ResolvedConfig } from "../distributed/config";
 import type { MetricSums } from "../distributed/metrics";
-import type { WorkerTiming } from "../distributed/protocol";
+import type { Staleness, WorkerTiming } from "../distributed/protocol";
 import type { ShardLayout } from "../distributed/slot-shards";
 
 /** MPI tags of the point-to-point messages. */
@@ -70,6 +70,10 @@ export interface RankReport {
   /** Milliseconds spent in cross-rank pushes/pulls on the main thread (asynchronous / hogwild). */
   exchangeMs: number;
   exchanges: number;
+  /** Asynchronous / hogwild: this rank's threads' pushes to the rank's own store (null in the averaging modes). */
+  staleness: Staleness | null;
+  /** Rank 0 (asynchronous / hogwild): the other ranks' pushes to it, each counting the updates that landed since that rank last pulled. */
+  rankStaleness?: Staleness;
   /** Training rows this rank held: its slot shards (gradients) or its threads' partitions. */
   heldRows: number;
   /** Peak resident set size of the rank process, MB. */

@@ -4,9 +4,13 @@
 // rank then trains its share on K worker threads (lib/distributed); the ranks meet through MPI
 // (synchronous: a weighted allreduce inside the threads' barrier; gradients: a chain of the
 // micro-batch gradient slots inside the barrier, every global batch; asynchronous / hogwild: a
-// parameter store on rank 0). Rank 0 alone prints the trained weights.
+// parameter store on rank 0; with pushed gradients each rank's threads step that rank's one Adam state,
+// and the ranks push the weights' change to rank 0 as the delta modes do). Rank 0 alone prints the
+// trained weights.
 import * as os from "node:os";
 import { ParamStore } from "../distributed/param-store";
+import { mergeStaleness } from "../distributed/fit-result";
+import { SharedAdam } from "../distributed/shared-adam";
 import { adamStateSize } from "../distributed/weights";
 import { toShared } from "../distributed/partition";
 import type { DoneMessage, FitTask } from "../distributed/protocol";
@@ -70,6 +74,11 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   if (!gradients) store.write(share.weights);
   const moments = momentStore(share.assignment);
   const rows = gradients ? { x: shareable(share.data[0].x), y: shareable(share.data[0].y) } : null;
+  // Pushed gradients: one Adam state a rank, which its threads step (ranks do not share one).
+  const adamState = job.config.push === "gradients" ? SharedAdam.create(job.weightCount) : null;
+  // Asynchronous / hogwild: rank 0's store is the parameter server; other ranks push and pull.
+  const deltas = !sync && !gradients;
+  const pushEveryFew = deltas && rank > 0 && job.config.frequency === "batch";
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
     const task: FitTask = {
@@ -79,14 +88,15 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
       weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: moments ? moments.handles : null, faultInjection: null,
       seedWorker: w.globalId, ...(gradients || sync ? { globalWorkers: job.ranks * K } : {}), ...(gradients && shards ? { shards } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
+      ...(adamState ? { adamState } : {}), ...(pushEveryFew ? { progressEveryBatch: true } : {}),
     };
     const own = rows ? [] : [d.x.buffer, d.y.buffer];
     return { task, transfer: [...own, ...(d.val ? [d.val.x.buffer, d.val.y.buffer] : [])] as ArrayBuffer[] };
   });
 
-  // Asynchronous / hogwild: rank 0's store is the parameter server; other ranks push and pull.
-  const deltas = !sync && !gradients;
-  const server = deltas && rank === 0 ? new ParamServer(mpi, store, job.config.mode === "asynchronous", job.ranks - 1) : null;
+  const sharedAdam = adamState ? new SharedAdam(adamState, job.weightCount) : null;
+  const landed = () => store.version() + (sharedAdam?.steps() ?? 0);
+  const server = deltas && rank === 0 ? new ParamServer(mpi, store, job.config.mode === "asynchronous", job.ranks - 1, landed) : null;
   const client = deltas && rank > 0 ? new ParamClient(mpi, store, job.config.mode === "asynchronous", share.weights) : null;
   const batchesPerPush = job.config.frequency === "batch" ? job.config.syncEvery * K : Infinity;
   let batchesSincePush = 0;
@@ -156,6 +166,8 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
     ...(done.some((d) => d.kernelNote) ? { kernelNote: done.find((d) => d.kernelNote)!.kernelNote } : {}),
     exchangeMs: (client?.exchangeMs ?? 0) + (server?.exchangeMs ?? 0),
     exchanges: (client?.exchanges ?? 0) + (server?.exchanges ?? 0),
+    staleness: mergeStaleness(done.flatMap((d) => (d.staleness ? [d.staleness] : []))),
+    ...(server ? { rankStaleness: { ...server.staleness } } : {}),
     heldRows: gradients ? shardRows : workers.reduce((a, w) => a + w.count, 0),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     epochs: epochLog,

@@ -54,6 +54,12 @@ export interface FitTask {
   globalWorkers?: number;
   /** Cluster runs, synchronous and gradients: the barrier's last thread also exchanges across ranks through this. */
   crossRank?: CrossRankHandle | null;
+  /**
+   * Cluster ranks pushing to rank 0 every few batches (asynchronous / hogwild, frequency 'batch'): a
+   * progress message after every batch, not PROGRESS_EVERY_MS apart, since the rank's main thread
+   * counts batches by them to time its pushes.
+   */
+  progressEveryBatch?: boolean;
 }
 
 export interface PredictTask {

@@ -18,9 +18,13 @@ export const PREDICT_MIN_BATCH = 256;
  */
 export const PROGRESS_EVERY_MS = 100;
 
-/** A training loop's gate for progress messages: true at most every PROGRESS_EVERY_MS, and always for an epoch's last batch. */
-export function progressGate(): (lastOfEpoch: boolean) => boolean {
+/**
+ * A training loop's gate for progress messages: true at most every PROGRESS_EVERY_MS, and always for an
+ * epoch's last batch; always with `everyBatch` (FitTask.progressEveryBatch).
+ */
+export function progressGate(everyBatch = false): (lastOfEpoch: boolean) => boolean {
   let lastAt = -Infinity;
+  if (everyBatch) return () => true;
   return (lastOfEpoch) => {
     const at = performance.now();
     if (!lastOfEpoch && at - lastAt < PROGRESS_EVERY_MS) return false;

@@ -30,7 +30,7 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
   const grad = new Float32Array(store.size);
   const yBuf = new Float32Array(config.batchSize);
   const xBuf = new Float32Array(config.batchSize * rowSize);
-  const progressDue = progressGate();
+  const progressDue = progressGate(task.progressEveryBatch);
   const seedId = task.seedWorker ?? id;
   const staleness: Staleness = { pushes: 0, mean: 0, max: 0, dropped: 0 };
   let readAt = 0;

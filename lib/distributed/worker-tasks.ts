@@ -42,7 +42,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   const after = new Float32Array(P);
   const yBuf = new Float32Array(config.batchSize);
   const xBuf = new Float32Array(config.batchSize * rowSize);
-  const progressDue = progressGate();
+  const progressDue = progressGate(task.progressEveryBatch);
   const sync = config.mode === "synchronous";
   const locked = config.mode === "asynchronous";
   const crossRank = sync && task.crossRank ? openCrossRank(task.crossRank) : null;

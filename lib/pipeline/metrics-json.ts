@@ -36,6 +36,8 @@ export interface MetricsJson {
     /** One entry per worker of every fold's every ensemble member (member 1 alone without --ensemble). */
     workers: { id: number; fold: number; member: number; samples: number; history: { loss: number[]; acc: number[] } }[];
     merged: { fold: number; member: number; loss: number[]; acc: number[] }[];
+    /** --cluster mpi, asynchronous / hogwild: staleness of the ranks' pushes to rank 0 (`staleness` is the threads' within their ranks). */
+    rankStaleness?: Staleness | null;
     /** --cluster mpi: where the first fold's training ran (hosts, ranks, threads per rank). */
     cluster?: ClusterLayout;
   };
@@ -108,6 +110,7 @@ export function metricsJson(input: {
       ),
       merged: fits.map(({ fold, member, fit }) => ({ fold, member, loss: fit.merged.loss, acc: fit.merged.acc })),
       ...clusterOf(fits.map((f) => f.fit)),
+      ...rankStalenessOf(fits.map((f) => f.fit)),
     },
   };
 }
@@ -117,6 +120,13 @@ export function trainingKernel(folds: FoldOutcome[]): { kernel: string; kernelNo
   const kernel = [...new Set(folds.map((f) => f.result.fit.trainingKernel ?? "tfjs-layers"))].join("+");
   const note = folds.map((f) => f.result.fit.trainingKernelNote).find((n) => n);
   return note ? { kernel, kernelNote: note } : { kernel };
+}
+
+/** The ranks' pushes to rank 0 over every fit (--cluster mpi; absent for thread training). */
+function rankStalenessOf(fits: object[]): { rankStaleness?: Staleness | null } {
+  const list = fits.map((f) => (f as { rankStaleness?: Staleness | null }).rankStaleness);
+  if (list.every((s) => s === undefined)) return {};
+  return { rankStaleness: mergeStaleness(list.flatMap((s) => (s ? [s] : []))) };
 }
 
 /** The cluster layout a --cluster mpi fit carries (absent for thread training). */

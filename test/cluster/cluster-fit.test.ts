@@ -122,8 +122,29 @@ for (const mode of ["asynchronous", "hogwild"] as const) {
     assert.ok(accuracy > 0.95, `held-out accuracy ${accuracy}`);
     assert.ok(result.merged.loss[4] < result.merged.loss[0], "loss went down");
     const remote = result.reports.find((r) => r.rank === 1)!;
-    assert.ok(remote.exchanges >= 5, `rank 1 exchanged ${remote.exchanges} times`);
+    // Every batch (150 rows a rank, batch 32: 5 an epoch, 25 in all), then the last push.
+    assert.equal(remote.exchanges, 26, `rank 1 exchanged ${remote.exchanges} times`);
     assert.equal(result.reports.find((r) => r.rank === 0)!.exchanges, remote.exchanges, "rank 0 served every push");
+    assert.ok(result.rankStaleness && result.rankStaleness.pushes === 26, `the ranks' pushes: ${JSON.stringify(result.rankStaleness)}`);
+    assert.ok(result.rankStaleness.max >= result.rankStaleness.mean && result.rankStaleness.max <= 25, "at most rank 0's thread's 25 pushes landed between two of rank 1's");
+    assert.ok(result.staleness && result.staleness.pushes > 0, "the threads' pushes within their ranks");
+    assert.match(result.averaging, /across ranks: each rank pushes its weights' change to rank 0's store every 1 batches of its threads/);
+  });
+}
+
+for (const mode of ["asynchronous", "hogwild"] as const) {
+  test(`${mode} pushing gradients across 2 ranks × 2 threads (one Adam state a rank, deltas to rank 0) learns`, { skip }, async () => {
+    const dm = await DistributedModel.create({ model: spec, config: { mode, push: "gradients", numWorkers: 2, batchSize: 16 } });
+    const result = await fitOnCluster(dm, train, { epochs: 4 }, { kind: "mpi", ranks: 2, workersPerRank: 2 });
+    const { accuracy } = await dm.evaluate(holdout.x, holdout.y);
+    assert.ok(accuracy > 0.95, `held-out accuracy ${accuracy}`);
+    assert.ok(result.merged.loss[3] < result.merged.loss[0], "loss went down");
+    assert.match(result.averaging, /one shared Adam state.*across ranks: .*each rank's threads step that rank's own Adam state/);
+    // 75 rows a thread, batch 16: 5 batches an epoch, 20 a thread, 40 a rank: rank 1 pushes after every 2 (one a thread).
+    const remote = result.reports.find((r) => r.rank === 1)!;
+    assert.equal(remote.exchanges, 21, `rank 1 exchanged ${remote.exchanges} times`);
+    assert.equal(result.staleness?.pushes, 80, `every thread's gradient pushes: ${JSON.stringify(result.staleness)}`);
+    assert.equal(result.rankStaleness?.pushes, 21);
   });
 }
 

@@ -12,8 +12,6 @@ import { adamKernel } from "../../lib/model/fused-rnn";
 import { NATIVE_STEP_ENV } from "../../lib/model/native-plan";
 import type { ModelSpec } from "../../lib/model/spec";
 import { initBackend } from "../../lib/backend";
-import { makeJob } from "../../lib/cluster/job";
-import type { ResolvedCluster } from "../../lib/cluster/launcher";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
 const hyper: AdamHyper = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
@@ -140,10 +138,4 @@ test("config.push: 'deltas' by default, 'gradients' for asynchronous and hogwild
   oneLine(() => validateConfig({ ...base, mode: "asynchronous", push: "gradients", frequency: "epoch" }), /pushes every batch's gradient/);
   oneLine(() => validateConfig({ ...base, mode: "asynchronous", push: "gradients", frequency: "batch", syncEvery: 2 }), /syncEvery 1/);
   oneLine(() => validateConfig({ ...base, mode: "asynchronous", push: "weights" }), /config\.push must be one of 'deltas', 'gradients'/);
-});
-
-test("across MPI ranks push 'gradients' is refused in one line (ranks exchange deltas through rank 0)", async () => {
-  const dm = await DistributedModel.create({ model: spec, config: { mode: "asynchronous", push: "gradients", numWorkers: 1, batchSize: 16 } });
-  const twoRanks: ResolvedCluster = { ranks: 2, workersPerRank: 1, hostfile: null, hosts: [], oversubscribe: true, launchAgent: null, network: null, mpirunArgs: [], sharedDir: null };
-  assert.throws(() => makeJob(dm, data, { epochs: 1 }, twoRanks), (e: Error) => e instanceof TypeError && /runs on the threads of one process/.test(e.message));
 });

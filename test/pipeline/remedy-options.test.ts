@@ -40,17 +40,18 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
 });
 
-test("--push and --max-staleness: deltas and no bound by default; gradients for asynchronous and hogwild, every batch, on threads; one-line errors", () => {
+test("--push and --max-staleness: deltas and no bound by default; gradients for asynchronous and hogwild, every batch, on threads or ranks; one-line errors", () => {
   const d = parsePipelineArgs([]);
   assert.ok(d !== "help" && d.push === "deltas");
   const o = parsePipelineArgs(["--mode", "hogwild", "--push", "gradients", "--workers", "8"]);
   assert.ok(o !== "help");
   assert.deepEqual(weightAveragingConfig(o), { mode: "hogwild", push: "gradients" });
+  const ranks = parsePipelineArgs(["--mode", "asynchronous", "--push", "gradients", "--cluster", "mpi", "--ranks", "2"]);
+  assert.ok(ranks !== "help" && ranks.push === "gradients" && ranks.cluster === "mpi", "across MPI ranks too");
   for (const [argv, re] of [
     [["--push", "gradients"], /--push .*needs --mode asynchronous or hogwild, not gradients/],
     [["--mode", "asynchronous", "--push", "gradients", "--frequency", "epoch"], /--push gradients pushes every batch's gradient: drop --frequency epoch/],
     [["--mode", "asynchronous", "--push", "gradients", "--frequency", "batch", "--sync-every", "2"], /drop --frequency epoch and --sync-every/],
-    [["--mode", "asynchronous", "--push", "gradients", "--cluster", "mpi", "--ranks", "2"], /--push gradients runs on the threads of one process/],
     [["--mode", "asynchronous", "--push", "weights"], /--push must be one of deltas\|gradients/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
