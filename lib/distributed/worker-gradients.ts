@@ -6,16 +6,15 @@
 // same Adam step. Each micro-batch's gradient is the same bits whoever computes it, so 1..microBatches
 // workers (threads or ranks) train bit-identically; with 'shards' each rank holds only its slots' shards.
 // Loss and accuracy are accounted per worker over a fixed run of slots, whoever computed them.
-import * as tf from "@tensorflow/tfjs";
-import { createRng, shuffleInPlace } from "../random";
+import { createRng } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
-import { binaryMetricSums, MetricSums } from "./metrics";
 import { averageGradientSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
-import type { FitTask, WorkerHistory, WorkerTiming } from "./protocol";
-import { injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import type { FitTask } from "./protocol";
+import { injectFault, Post, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { WorkerEpochs } from "./worker-epochs";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
 const GLOBAL_STREAM = -1;
@@ -40,10 +39,8 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   // The slots this process computes, shared out among its threads batch by batch.
   const rankSlots = { lo: batchSlice(K, globalWorkers, first).lo, hi: batchSlice(K, globalWorkers, first + config.numWorkers - 1).hi };
   const crossRank = task.crossRank ? openCrossRank(task.crossRank) : null;
-  const timing: WorkerTiming = {
-    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0, microBatches: 0,
-  };
-  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [], microBatches: [] };
+  const epochs = new WorkerEpochs(task, post, { microBatches: true });
+  const timing = epochs.timing;
   const yBuf = new Float32Array(config.batchSize);
   const xBuf = new Float32Array(config.batchSize * rowSize);
   const B = config.batchSize;
@@ -57,7 +54,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
-  const trainStart = now();
+  epochs.start();
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     // Computed alike by every worker (seeds of the epoch, and of the slot, alone).
@@ -131,31 +128,14 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
 
     // The native step keeps the weights outside the model between epochs: the model gets them now.
     step.sync();
-    let val: MetricSums | null = null;
-    if (task.val && task.val.count > 0) {
-      const t = performance.now();
-      const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(B, PREDICT_MIN_BATCH));
-      val = binaryMetricSums(pred, task.val.y);
-      timing.validationMs += performance.now() - t;
-    }
-    history.loss.push(seen ? lossSum / seen : NaN);
-    history.acc.push(seen ? accSum / seen : NaN);
-    history.samples.push(seen);
-    history.numTensors.push(tf.memory().numTensors);
-    history.epochEnd.push(now());
-    history.microBatches!.push(timing.microBatches! - computedBefore);
+    const val = epochs.validate(model, rowSize, batchShape);
     // Every worker holds the same weights: worker 0 publishes them (fit's result and checkpoints).
     let snapshot: Float32Array | null = null;
     if (id === 0) {
       readFlatWeights(model, weights);
       if (task.snapshot) snapshot = weights.slice();
     }
-    post(
-      { type: "epoch", workerId: id, epoch, batches, loss: history.loss.at(-1)!, acc: history.acc.at(-1)!, samples: seen, val, numTensors: history.numTensors.at(-1)!, weights: snapshot },
-      snapshot ? [snapshot.buffer] : [],
-    );
+    epochs.record({ epoch, batches, lossSum, accSum, seen }, val, snapshot, timing.microBatches! - computedBefore);
   }
-  const trainEnd = now();
-  timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness: null });
+  epochs.done(step, null);
 }

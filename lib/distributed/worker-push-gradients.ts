@@ -4,15 +4,14 @@
 // under the store's lock, hogwild without it. With one worker this is plain sequential training; with
 // N the same number of steps an epoch, each computed at weights up to a few steps old (measured as
 // staleness and reported, as the delta modes do).
-import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
-import { binaryMetricSums, MetricSums } from "./metrics";
 import { writeFlatWeights } from "./model-weights";
 import { gatherRows } from "./partition";
 import { SharedAdam } from "./shared-adam";
-import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { countPush, injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import type { FitTask, Staleness } from "./protocol";
+import { countPush, injectFault, Post, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { WorkerEpochs } from "./worker-epochs";
 
 export async function runPushGradientFit(task: FitTask, post: Post): Promise<void> {
   const { config, workerId: id } = task;
@@ -22,10 +21,8 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
   const hyper = step.adamHyper();
   const adam = new SharedAdam(task.adamState, store.size);
   const locked = config.mode === "asynchronous";
-  const timing: WorkerTiming = {
-    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
-  };
-  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
+  const epochs = new WorkerEpochs(task, post);
+  const timing = epochs.timing;
   const local = new Float32Array(store.size);
   const grad = new Float32Array(store.size);
   const yBuf = new Float32Array(config.batchSize);
@@ -48,7 +45,7 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
   // Worker 0 sets the optimizer up before the start barrier: everyone steps only after it.
   if (id === 0) adam.reset(hyper);
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
-  const trainStart = now();
+  epochs.start();
 
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
     const order = Array.from({ length: task.count }, (_, i) => i);
@@ -84,24 +81,11 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
       await yieldToEventLoop();
     }
 
-    let val: MetricSums | null = null;
-    if (task.val && task.val.count > 0) {
+    if (epochs.validates) {
       readShared(); // evaluate the shared weights as they are now
-      const t = performance.now();
       writeFlatWeights(model, local);
-      const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(config.batchSize, PREDICT_MIN_BATCH));
-      val = binaryMetricSums(pred, task.val.y);
-      timing.validationMs += performance.now() - t;
     }
-    const numTensors = tf.memory().numTensors;
-    history.loss.push(seen ? lossSum / seen : NaN);
-    history.acc.push(seen ? accSum / seen : NaN);
-    history.samples.push(seen);
-    history.numTensors.push(numTensors);
-    history.epochEnd.push(now());
-    post({ type: "epoch", workerId: id, epoch, batches, loss: history.loss.at(-1)!, acc: history.acc.at(-1)!, samples: seen, val, numTensors, weights: null });
+    epochs.record({ epoch, batches, lossSum, accSum, seen }, epochs.validate(model, rowSize, batchShape));
   }
-  const trainEnd = now();
-  timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness });
+  epochs.done(step, staleness);
 }

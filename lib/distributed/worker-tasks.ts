@@ -6,12 +6,12 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
 import { makeTrainStep } from "../model/train-step";
-import { binaryMetricSums, MetricSums } from "./metrics";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
-import type { FitTask, PredictTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { countPush, injectFault, now, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import type { FitTask, PredictTask, Staleness } from "./protocol";
+import { countPush, injectFault, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { WorkerEpochs } from "./worker-epochs";
 import { runGradientFit } from "./worker-gradients";
 import { runPushGradientFit } from "./worker-push-gradients";
 import { learningRateFactor } from "./lr-scaling";
@@ -34,10 +34,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   // The native step keeps the weights to itself; they reach the model only where it is read (syncWeights).
   const step = makeTrainStep(model, { lazyWeights: true });
   const P = store.size;
-  const timing: WorkerTiming = {
-    trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0,
-  };
-  const history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
+  const epochs = new WorkerEpochs(task, post);
+  const timing = epochs.timing;
   const before = new Float32Array(P);
   const after = new Float32Array(P);
   const yBuf = new Float32Array(config.batchSize);
@@ -65,7 +63,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
 
   // Everyone starts from the same shared weights at the same moment (timing stays comparable).
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
-  const trainStart = now();
+  epochs.start();
   const tStore = performance.now();
   writeFlatWeights(model, store.read(before));
   timing.paramStoreMs += performance.now() - tStore;
@@ -167,28 +165,13 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
       }
     }
 
-    let val: MetricSums | null = null;
-    if (task.val && task.val.count > 0) {
+    if (epochs.validates) {
       if (!sync) readShared(before); // evaluate the shared weights, not this worker's local copy
-      const t = performance.now();
-      if (own) step.syncWeights(); // the model is read below; fromFlat left it stale
-      const pred = predictRows(model, task.val.x, task.val.count, rowSize, batchShape, Math.max(config.batchSize, PREDICT_MIN_BATCH));
-      val = binaryMetricSums(pred, task.val.y);
-      timing.validationMs += performance.now() - t;
+      if (own) step.syncWeights(); // the model is read next; fromFlat left it stale
     }
-    const numTensors = tf.memory().numTensors;
-    const loss = seen ? lossSum / seen : NaN;
-    const acc = seen ? accSum / seen : NaN;
-    history.loss.push(loss);
-    history.acc.push(acc);
-    history.samples.push(seen);
-    history.numTensors.push(numTensors);
-    history.epochEnd.push(now());
+    const val = epochs.validate(model, rowSize, batchShape);
     // Synchronous: every worker now holds the average of the epoch's last round in `after`.
-    const weights = task.snapshot && sync && id === 0 ? after.slice() : null;
-    post({ type: "epoch", workerId: id, epoch, batches: batches.length, loss, acc, samples: seen, val, numTensors, weights }, weights ? [weights.buffer] : []);
+    epochs.record({ epoch, batches: batches.length, lossSum, accSum, seen }, val, task.snapshot && sync && id === 0 ? after.slice() : null);
   }
-  const trainEnd = now();
-  timing.trainMs = trainEnd - trainStart;
-  post({ type: "done", workerId: id, history, timing, trainStart, trainEnd, kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness: sync ? null : staleness });
+  epochs.done(step, sync ? null : staleness);
 }
