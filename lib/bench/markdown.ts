@@ -24,7 +24,9 @@ export function benchMarkdown(b: BenchResult): string {
     `Training: ${s.windows} URFD-shaped synthetic windows [${s.windowShape.join(", ")}], batch ${s.batchSize}, ${s.epochs} epochs a fit, ` +
       `${s.roundsRun} interleaved round(s)${s.roundsRun < s.rounds ? ` (of ${s.rounds} asked; the ${s.budgetSec} s time budget stopped the rest)` : ""}; windows/s are medians of the steady state (first epoch and worker startup excluded); ` +
       `speedup = 2-worker ÷ 1-worker rate from the same round, median over rounds. ` +
-      `Training steps computed by: ${[...new Set(b.cases.map((c) => c.kernel))].join(", ") || "–"}.`,
+      `Training steps computed by: ${[...new Set(b.cases.map((c) => c.kernel))].join(", ") || "–"}.${
+        b.settings.concurrentJit === undefined ? "" : b.settings.concurrentJit ? " V8 compiled on its helper threads (FALL_CONCURRENT_JIT=1)." : " V8 compiled on each worker's own thread (concurrent recompilation off)."
+      }`,
     "",
   );
   const many = Math.max(...s.workerCounts);

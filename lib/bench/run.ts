@@ -18,6 +18,7 @@ import { median, round, roundDeep, sig3 } from "./stats";
 import { measureOriginalPreset, OriginalResult, FLOP_ASSUMPTION, originalFlopsPerRow, recurrentTrainFlops } from "./original-preset";
 import { ClusterBenchResult, measureCluster } from "./cluster-bench";
 import { BENCH_SETUPS, CaseIdentity, CaseSummary, pooledSpeedup, RunSample, runTrainingRounds, Setup, setupLabel, speedups, summarizeCases } from "./training";
+import { CONCURRENT_JIT_ENV } from "../distributed/jit-threads";
 
 export interface BenchOptions {
   out: string;
@@ -193,6 +194,8 @@ export interface BenchResult {
     workerCounts: number[];
     setups: string[];
     steadyState: string;
+    /** Whether V8 compiled on helper threads (FALL_CONCURRENT_JIT=1) or on each worker's own thread (the default; absent in older files). */
+    concurrentJit?: boolean;
   };
   cases: BenchCase[];
   /** Median over rounds (and models) of steady windows/s with 2 workers ÷ with 1 worker, same round. */
@@ -298,6 +301,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       workerCounts: o.workerCounts,
       setups: modeKeys,
       steadyState: `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded`,
+      concurrentJit: process.env[CONCURRENT_JIT_ENV] === "1",
     },
     cases: summarizeCases(rounds.samples).map((c) => toCase(c, flopsPerWindow)),
     ...speedupSummaries(rounds.samples, o, modeKeys),

@@ -9,6 +9,7 @@ import { ResourceLimits, Worker } from "node:worker_threads";
 import type { WorkerResourceLimits } from "./config";
 import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } from "./protocol";
 import { findStalledWorker, stallMessage } from "./stall-watchdog";
+import { compileOnWorkerThreads } from "./jit-threads";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
@@ -115,6 +116,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
 
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
+      compileOnWorkerThreads();
       const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});
       workers.push(worker);
       byId.set(id, worker);
