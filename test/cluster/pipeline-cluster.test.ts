@@ -77,15 +77,11 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
 
 test("pipeline --cluster mpi --mode hogwild --push gradients: metrics.json holds the threads' and the ranks' staleness and the rule across ranks", { skip: unavailable() }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-push-"));
+  const small = { ...DEFAULT_PIPELINE_OPTIONS, data: path.join(tmp, "data"), epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: path.join(tmp, "out") };
   try {
-    const dataDir = path.join(tmp, "data");
-    writeUrfdFolder(dataDir, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
-    const out = path.join(tmp, "out");
-    await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 2, mode: "hogwild", push: "gradients" },
-      { log: () => undefined },
-    );
-    const t = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8")).training;
+    writeUrfdFolder(small.data, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
+    await runPipeline({ ...small, cluster: "mpi", ranks: 2, workersPerRank: 2, mode: "hogwild", push: "gradients" }, { log: () => undefined });
+    const t = JSON.parse(fs.readFileSync(path.join(small.out, "metrics.json"), "utf8")).training;
     assert.match(t.averaging, /one shared Adam state.*across ranks: each rank pushes its weights' change to rank 0's store every 2 batches of its threads .*without a lock; each rank's threads step that rank's own Adam state/);
     const batches = t.workers.reduce((a: number, w: { history: { loss: number[] } }) => a + w.history.loss.length, 0);
     assert.ok(t.staleness.pushes >= batches, `every thread's every batch is a push: ${JSON.stringify(t.staleness)} over ${batches} worker-epochs`);
