@@ -7,6 +7,7 @@
 // measures each push's staleness: the updates that landed in its store since that rank last pulled.
 import type { ParamStore } from "../distributed/param-store";
 import type { Staleness } from "../distributed/protocol";
+import { addStaleness } from "../distributed/fit-result";
 import type { MpiBinding } from "./mpi";
 import { TAG } from "./protocol";
 
@@ -69,9 +70,7 @@ export class ParamServer {
       if (this.locked) this.store.lock();
       let reply: Float32Array;
       try {
-        const stale = this.landed() - (this.pulledAt.get(push.source) ?? this.startedAt);
-        this.staleness.mean += (stale - this.staleness.mean) / ++this.staleness.pushes;
-        this.staleness.max = Math.max(this.staleness.max, stale);
+        addStaleness(this.staleness, this.landed() - (this.pulledAt.get(push.source) ?? this.startedAt));
         this.store.addDelta(this.delta);
         this.pulledAt.set(push.source, this.landed());
         reply = this.store.read();

@@ -67,6 +67,12 @@ export function mergeEpochMessages(list: EpochMessage[]) {
   };
 }
 
+/** One more push `stale` updates old into the running mean and max (not its drop). */
+export function addStaleness(staleness: Staleness, stale: number): void {
+  staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
+  staleness.max = Math.max(staleness.max, stale);
+}
+
 /** Several workers' (or fits') pushes as one: mean weighted by pushes, the largest max. */
 export function mergeStaleness(list: Staleness[]): Staleness | null {
   if (list.length === 0) return null;

@@ -6,6 +6,7 @@ import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makePredictor } from "../model/fused-model";
 import { PAUSE_FAULT_MS, ResolvedConfig, UNBOUNDED_STALENESS } from "./config";
 import { ParamStore } from "./param-store";
+import { addStaleness } from "./fit-result";
 import type { FitTask, PredictTask, Staleness, WorkerToMain } from "./protocol";
 
 export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
@@ -108,8 +109,7 @@ export function injectFault(task: FitTask, epoch: number, batch: number): void {
 /** Asynchronous and hogwild: whether a push `stale` pushes old is dropped (config.maxStaleness); either way it is counted. */
 export function countPush(staleness: Staleness, stale: number, config: ResolvedConfig): boolean {
   const drop = config.maxStaleness !== UNBOUNDED_STALENESS && stale > config.maxStaleness;
-  staleness.mean += (stale - staleness.mean) / ++staleness.pushes;
-  staleness.max = Math.max(staleness.max, stale);
+  addStaleness(staleness, stale);
   if (drop) staleness.dropped++;
   return drop;
 }

@@ -7,10 +7,6 @@ import { binaryMetricSums, MetricSums } from "./metrics";
 import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 import { now, Post, PREDICT_MIN_BATCH, predictRows } from "./worker-common";
 
-export function newTiming(): WorkerTiming {
-  return { trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0 };
-}
-
 /** An epoch's sums as a training loop keeps them. */
 export interface EpochSums {
   epoch: number;
@@ -22,12 +18,11 @@ export interface EpochSums {
 }
 
 export class WorkerEpochs {
-  readonly timing: WorkerTiming;
+  readonly timing: WorkerTiming = { trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0 };
   readonly history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   private trainStart = 0;
 
   constructor(private readonly task: FitTask, private readonly post: Post, opts: { microBatches?: boolean } = {}) {
-    this.timing = newTiming();
     if (opts.microBatches) {
       this.timing.microBatches = 0;
       this.history.microBatches = [];
@@ -50,7 +45,7 @@ export class WorkerEpochs {
    */
   validate(model: tf.LayersModel, rowSize: number, batchShape: (b: number) => number[]): MetricSums | null {
     const val = this.task.val;
-    if (!val || !this.validates) return null;
+    if (!val || val.count === 0) return null;
     const t = performance.now();
     const pred = predictRows(model, val.x, val.count, rowSize, batchShape, Math.max(this.task.config.batchSize, PREDICT_MIN_BATCH));
     const sums = binaryMetricSums(pred, val.y);

@@ -114,9 +114,9 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     };
     const limits: ResourceLimits | undefined = options.resourceLimits ? { ...options.resourceLimits } : undefined;
 
+    compileOnWorkerThreads();
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
-      compileOnWorkerThreads();
       const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});
       workers.push(worker);
       byId.set(id, worker);
