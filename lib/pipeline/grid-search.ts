@@ -96,7 +96,7 @@ function prepareGridFolds(opts: PipelineOptions, k: number, hooks: GridHooks): P
   const name = ds.provenance.files.length ? ds.provenance.files.join(" and ") : "synthetic data";
   let windowed;
   try {
-    windowed = windowDataset(ds, { T: opts.window, stride: opts.stride, withDiffs: true });
+    windowed = windowDataset(ds, { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: opts.diffLags });
   } catch (err) {
     throw new DataError(name, null, `${(err as Error).message} (--window ${opts.window} --stride ${opts.stride})`);
   }

@@ -1,6 +1,7 @@
 // The pipeline's options: one typed object, its defaults and its usage errors; commander turns the command
 // line into raw flags (./command-line) and they are validated once, here (lib/cli only prints and exits).
 import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Push, PUSHES, Sampling, SAMPLINGS, SYNC_MODES, SyncMode } from "../distributed/config";
+import { DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
@@ -60,13 +61,15 @@ export interface PipelineOptions {
   augment: number;
   /** Copies of each recording's first frame put in front of it, so windows end from its (T − N)th frame on (0 = none). */
   padStarts: number;
+  /** Lags (frames) of the difference inputs: per lag, each feature's change over that many frames (F = 8 × (1 + lags)). */
+  diffLags: number[];
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -101,6 +104,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   shareDir: null,
   augment: 0,
   padStarts: 0,
+  diffLags: [...DEFAULT_DIFF_LAGS],
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -148,6 +152,20 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
+/** A comma-separated list of increasing positive integers (the difference lags). */
+function lagList(raw: string, flag: string): number[] {
+  const lags = raw.split(",").map((v) => positiveInt(v.trim(), flag));
+  lags.forEach((l, i) => {
+    if (i > 0 && l <= lags[i - 1]) throw new UsageError(`${flag} expects increasing lags, got "${raw}"`);
+  });
+  return lags;
+}
+
+/** Two option values alike (lists by their items). */
+export function sameOptionValue(a: unknown, b: unknown): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
+}
+
 const text = (raw: string, flag: string): string => {
   if (raw === "") throw new UsageError(`${flag} expects a value`);
   return raw;
@@ -190,6 +208,7 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
+  { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
   { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
   { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
@@ -323,6 +342,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.synthetic && parsed.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
   if (parsed.augment > 0 && parsed.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
   if (parsed.padStarts > 0 && parsed.format === "dfcsv") throw new UsageError("--pad-starts pads feature recordings: it works with --format urfd only");
+  if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
@@ -404,12 +424,13 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
     }
     let parsed: unknown;
     try {
-      if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw new UsageError(`${doc.flag} is missing or not a value`);
+      const list = Array.isArray(v) && v.every((x) => typeof x === "number");
+      if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean" && !list) throw new UsageError(`${doc.flag} is missing or not a value`);
       parsed = doc.parse(String(v), doc.flag);
     } catch (err) {
       throw new Error(`${where}: ${(err as Error).message}`);
     }
-    if (parsed !== v) throw new Error(`${where}: ${doc.flag} holds ${JSON.stringify(v)}, not a ${typeof parsed}`);
+    if (!sameOptionValue(parsed, v)) throw new Error(`${where}: ${doc.flag} holds ${JSON.stringify(v)}, not a ${typeof parsed}`);
     (out as unknown as Record<string, unknown>)[key] = parsed;
   }
   return out;

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { initBackend } from "../backend";
 import { DATA_DIR_ENV, resolveData } from "../data/load";
 import { DataError } from "../data/errors";
-import { DEFAULT_DIFF_LAGS, makeWindowsWithReport } from "../data/windows";
+import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
 import { concatWindowSets } from "../data/split";
 import { findProjectRoot } from "../data/project-root";
@@ -21,7 +21,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { optionFlag, PipelineOptions, UsageError, weightAveragingConfig } from "./options";
+import { optionFlag, PipelineOptions, sameOptionValue, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -118,7 +118,7 @@ export async function resumePipeline(dir: string, given: Partial<PipelineOptions
   const stored = state.options;
   for (const [key, value] of Object.entries(given) as [keyof PipelineOptions, PipelineOptions[keyof PipelineOptions]][]) {
     const mine = key === "data" || key === "out" ? (value === null ? null : path.resolve(String(value))) : value;
-    if (mine !== stored[key]) {
+    if (!sameOptionValue(mine, stored[key])) {
       throw new UsageError(`${optionFlag(key)} ${String(value)} conflicts with the interrupted run's ${String(stored[key])} (${path.join(staging, RUN_STATE_JSON)}); drop it to resume`);
     }
   }
@@ -204,7 +204,7 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   hooks.log(`data: ${ds.provenance.note}`);
-  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
+  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...opts.diffLags], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
   const windows = windowsOf(ds, windowOptions, warn);
   hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
   const recordings = new Set(windows.seq).size;

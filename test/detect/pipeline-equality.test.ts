@@ -73,3 +73,24 @@ test("replaying every test recording through FallDetector gives the pipeline's d
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("a run with a difference lag longer than its window (--diff-lags 1,4,24, window 16) replays to the pipeline's decisions", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-lags-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 8, falls: 6, adls: 6 }));
+    const out = path.join(tmp, "out");
+    const { metrics } = await runPipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1, diffLags: [1, 4, 24], out },
+      { log: () => {} },
+    );
+    const pre = JSON.parse(fs.readFileSync(path.join(out, "models", "fold-1", "preprocessing.json"), "utf8"));
+    assert.deepEqual(pre.window.diffLags, [1, 4, 24], "the model folder names its lags");
+    assert.equal(pre.scaler.featureNames.length, 32, "8 features and 3 lags' differences");
+    assert.deepEqual(metrics.config.diffLags, [1, 4, 24], "metrics.json records the lags");
+    const check = await verifyRun(out, loadUrfd(dataDir));
+    assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
