@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, FRESH_SEED_RULES, LEAD_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
+import { AlarmRule, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -32,7 +32,7 @@ const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
 /** The fold's threshold for `rule`, chosen on its training recordings alone (Youden's J), as the pipeline chooses it. */
 export function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
-  return clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train" }));
+  return clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
 }
 
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
@@ -113,8 +113,8 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "fresh" | "floor" | "stride1" | "padded" | "train";
-const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "floor", "stride1", "padded", "train"];
+export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "floor" | "stride1" | "padded" | "train";
+const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "floor", "stride1", "padded", "train"];
 
 /** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
 export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
@@ -135,6 +135,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["rules", STUDIED_RULES, ownFolds],
       ["leads", LEAD_RULES, ownFolds],
       ["fresh", FRESH_SEED_RULES, ownFolds],
+      ["midpoint", MIDPOINT_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];

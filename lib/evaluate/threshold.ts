@@ -21,6 +21,20 @@ export interface ChooseThresholdOptions {
   criterion?: ThresholdCriterion;
   /** Which split the predictions come from; only "train" and "validation" are accepted. */
   split?: "train" | "validation";
+  /**
+   * Where between the two scores around the chosen cut the threshold sits: "probability" (default) the
+   * midpoint of the two scores; "logit" the midpoint of their log-odds, the widest margin on both sides
+   * in the scale a sigmoid output is linear in (near 1, probabilities crowd together).
+   */
+  midpoint?: "probability" | "logit";
+}
+
+const logOdds = (p: number): number => Math.log(p / (1 - p));
+
+/** The threshold between scores lo < hi: their midpoint in probability or in log-odds (both inside (0, 1)). */
+function between(lo: number, hi: number, midpoint: "probability" | "logit"): number {
+  if (midpoint === "probability" || lo <= 0 || hi >= 1) return (lo + hi) / 2;
+  return 1 / (1 + Math.exp(-(logOdds(lo) + logOdds(hi)) / 2));
 }
 
 /** 1 where p >= threshold, else 0. */
@@ -34,7 +48,7 @@ export function applyThreshold(probs: ArrayLike<number>, threshold = 0.5): Uint8
  * Threshold chosen on TRAINING (or validation) predictions only — never pass test predictions.
  *
  * Candidates are the cuts between adjacent distinct scores; the returned value is the midpoint
- * of the two scores around the chosen cut, so it is not sitting on any training score. When the
+ * of the two scores around the chosen cut (in probability or log-odds: options.midpoint), so it is not sitting on any training score. When the
  * best cut flags every example the lowest score itself is returned (predictions use >=). The
  * cut that flags nothing is never chosen. Ties in the criterion go to the widest gap between the
  * two scores (the largest margin), then to the higher threshold.
@@ -47,6 +61,8 @@ export function chooseThreshold(
   options: ChooseThresholdOptions = {},
 ): number {
   const criterion = options.criterion ?? "youden";
+  const midpoint = options.midpoint ?? "probability";
+  if (midpoint !== "probability" && midpoint !== "logit") throw new Error(`chooseThreshold: unknown midpoint ${JSON.stringify(midpoint)}`);
   if (options.split !== undefined && options.split !== "train" && options.split !== "validation") {
     throw new Error(
       `chooseThreshold: split must be "train" or "validation", got ${JSON.stringify(options.split)}; ` +
@@ -79,7 +95,7 @@ export function chooseThreshold(
     tp += groups[k].pos;
     fp += groups[k].neg;
     const next = groups[k + 1];
-    const threshold = next === undefined ? groups[k].score : (groups[k].score + next.score) / 2;
+    const threshold = next === undefined ? groups[k].score : between(next.score, groups[k].score, midpoint);
     const gap = next === undefined ? 0 : groups[k].score - next.score;
     let num: number, den: number;
     if (criterion === "youden") [num, den] = [tp * N - fp * P, P * N]; // tpr − fpr

@@ -21,6 +21,19 @@ test("chooseThreshold: youden picks the midpoint between 0.7 and 0.6", () => {
   assert.equal(chooseThreshold(trainProbs, trainLabels), (0.7 + 0.6) / 2, "youden is the default");
 });
 
+test("chooseThreshold: midpoint logit puts the cut at the mean of the two scores' log-odds (the same cut, another place in its gap)", () => {
+  // Separated like the pipeline's training recordings: ADLs at most 0.5, falls from 0.99.
+  const probs = [0.999, 0.995, 0.99, 0.5, 0.3, 0.1];
+  const labels = [1, 1, 1, 0, 0, 0];
+  assert.equal(chooseThreshold(probs, labels), (0.99 + 0.5) / 2, "probability midpoint by default");
+  const t = chooseThreshold(probs, labels, { midpoint: "logit" });
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+  assert.ok(Math.abs(logOdds(t) - (logOdds(0.99) + logOdds(0.5)) / 2) < 1e-12, `log-odds of ${t}`);
+  assert.ok(t > 0.9 && t < 0.99, `${t} is nearer the falls than 0.745`);
+  assert.equal(chooseThreshold(trainProbs, trainLabels, { midpoint: "logit" }), 1 / (1 + Math.exp(-(logOdds(0.7) + logOdds(0.6)) / 2)), "Youden's cut is kept");
+  assert.throws(() => chooseThreshold(probs, labels, { midpoint: "median" as never }), /unknown midpoint "median"/);
+});
+
 test("chooseThreshold: f1 picks the midpoint between 0.4 and 0.35", () => {
   assert.equal(chooseThreshold(trainProbs, trainLabels, { criterion: "f1" }), (0.4 + 0.35) / 2);
 });
