@@ -26,13 +26,16 @@ export interface ChooseThresholdOptions {
    * midpoint of the two scores; "logit" the midpoint of their log-odds, the widest margin on both sides
    * in the scale a sigmoid output is linear in (near 1, probabilities crowd together).
    */
-  midpoint?: "probability" | "logit";
+  midpoint?: ThresholdMidpoint;
 }
+
+export type ThresholdMidpoint = "probability" | "logit";
+export const THRESHOLD_MIDPOINTS: readonly ThresholdMidpoint[] = ["probability", "logit"];
 
 const logOdds = (p: number): number => Math.log(p / (1 - p));
 
 /** The threshold between scores lo < hi: their midpoint in probability or in log-odds (both inside (0, 1)). */
-function between(lo: number, hi: number, midpoint: "probability" | "logit"): number {
+function between(lo: number, hi: number, midpoint: ThresholdMidpoint): number {
   if (midpoint === "probability" || lo <= 0 || hi >= 1) return (lo + hi) / 2;
   return 1 / (1 + Math.exp(-(logOdds(lo) + logOdds(hi)) / 2));
 }

@@ -3,6 +3,7 @@
 import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Push, PUSHES, Sampling, SAMPLINGS, SYNC_MODES, SyncMode } from "../distributed/config";
 import { DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
+import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
 
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   stride: number;
   seed: number;
   smooth: number;
+  /** Where each fold's threshold sits in its training recordings' gap around Youden's cut: the scores' midpoint in probability or in log-odds. */
+  thresholdMidpoint: ThresholdMidpoint;
   /** Models per fold from different seeds, their probabilities averaged (1 = a single model). */
   ensemble: number;
   folds: number | null;
@@ -69,7 +72,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -92,6 +95,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   stride: 4,
   seed: 1,
   smooth: DEFAULT_SMOOTH,
+  thresholdMidpoint: "probability",
   ensemble: 3,
   folds: null,
   out: null,
@@ -196,6 +200,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: nonNegativeInt },
   { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
+  { flag: "--threshold-midpoint", key: "thresholdMidpoint", arg: THRESHOLD_MIDPOINTS.join("|"), help: "where each fold's threshold sits between the two training recordings' scores around its cut (Youden's J): their midpoint in probability, or in log-odds (nearer the falls when the training recordings are far apart)", parse: oneOf<ThresholdMidpoint>(THRESHOLD_MIDPOINTS) },
   { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold from seeds S, S+10, ... and score with their mean probability (at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
     if (n > MAX_MEMBERS) throw new UsageError(`${flag} expects at most ${MAX_MEMBERS}, got ${n}`);

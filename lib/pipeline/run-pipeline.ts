@@ -423,7 +423,7 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   let result: TrainedFold;
   try {
     result = await trainFold(split.train, split.test, {
-      spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, members: opts.ensemble,
+      spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
       ...(fitWindows ? { fitWindows } : {}),
       ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
       ...(cluster ? { cluster } : {}),

@@ -9,6 +9,7 @@ import { resolveOriginalOptions } from "../model/original";
 import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
+import type { ThresholdMidpoint } from "../evaluate/threshold";
 import { MAX_MEMBERS } from "./options";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 import { fitOnCluster } from "../cluster/cluster-fit";
@@ -20,6 +21,8 @@ export interface TrainFoldOptions {
   epochs: number;
   /** Scores are the mean of the last `smooth` window probabilities of a recording (1 = raw). */
   smooth: number;
+  /** Where the threshold sits in the training recordings' gap around Youden's cut (default: the probabilities' midpoint). */
+  thresholdMidpoint?: ThresholdMidpoint;
   /** Models trained from different seeds (see memberSeed) whose probabilities are averaged; default 1. */
   members?: number;
   onProgress?: ProgressEventCallback;
@@ -121,7 +124,7 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     models.push(model);
   }
   const trainProbs = smoothScores(meanProbabilities(trainParts), train, opts.smooth);
-  const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train" }));
+  const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));
   const testProbs = test.count > 0 ? smoothScores(meanProbabilities(testParts), test, opts.smooth) : new Float32Array(0);
   return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs };
 }
