@@ -16,6 +16,12 @@ export interface AlarmRule {
   veto?: { feature: string; max: number };
   /** Where the training threshold sits between the two training scores around its cut (default: their probability midpoint). */
   midpoint?: "probability" | "logit";
+  /**
+   * A second way to alarm: `windows` consecutive scores of a recording all at or above a lower threshold, the
+   * probabilities' midpoint of the same training cut (a sustained moderate score confirms what one high score
+   * would). Used with midpoint "logit", whose threshold is the high one.
+   */
+  confirm?: { windows: number };
 }
 
 const logit = (p: number): number => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
@@ -67,6 +73,24 @@ export function vetoed(rule: AlarmRule, scores: Float32Array, windows: Pick<Wind
     if (f === undefined) throw new Error(`veto: no frame ${windows.lastFrame[i]} in ${windows.sequenceIds[windows.seq[i]]}`);
     return f <= max ? v : 0;
   });
+}
+
+/**
+ * Alarm scores under a rule's confirmation: a window alarms (its score raised to `high`) when its score reaches `high`,
+ * or when it and the `k` − 1 windows of its recording before it all reach `low`; any other window keeps a score under
+ * `high`. Windows are taken in frame order within each recording; nothing after a window is read.
+ */
+export function confirmed(scores: Float32Array, windows: Pick<WindowSet, "count" | "seq" | "lastFrame">, high: number, low: number, k: number): Float32Array {
+  if (!(low <= high) || !Number.isInteger(k) || k < 1) throw new RangeError(`confirmed: need low <= high and k >= 1 (low ${low}, high ${high}, k ${k})`);
+  const out = Float32Array.from(scores);
+  const order = Array.from({ length: windows.count }, (_, i) => i).sort((a, b) => windows.seq[a] - windows.seq[b] || windows.lastFrame[a] - windows.lastFrame[b]);
+  let run = 0;
+  order.forEach((i, n) => {
+    if (n > 0 && windows.seq[order[n - 1]] !== windows.seq[i]) run = 0;
+    run = scores[i] >= low ? run + 1 : 0;
+    if (scores[i] < high && run >= k) out[i] = high;
+  });
+  return out;
 }
 
 /**
@@ -167,4 +191,17 @@ export const MIDPOINT_RULES: readonly AlarmRule[] = [
   { name: "mean, smooth 2, logit midpoint", aggregate: "mean", smooth: 2, midpoint: "logit" },
   { name: "mean, smooth 1, logit midpoint", aggregate: "mean", smooth: 1, midpoint: "logit" },
   { name: "logit-mean, smooth 3, logit midpoint", aggregate: "logit-mean", smooth: 3, midpoint: "logit" },
+];
+
+/**
+ * Fixed on 2026-12-03 (session 13) after the logit midpoint's rows on seeds 1-10 were seen, before fresh seeds 11-15
+ * were run: the logit midpoint removed the false alarms of ADLs whose scores pass the probability midpoint for one
+ * or two windows only, but delayed three slow falls (fall-03, fall-06, fall-29) whose scores stay over it. These rules
+ * alarm at the logit midpoint, or after 3 consecutive windows over the probability midpoint (confirmed()).
+ */
+export const CONFIRM_RULES: readonly AlarmRule[] = [
+  { name: "today (mean, smooth 3)", aggregate: "mean", smooth: 3 },
+  { name: "mean, smooth 2, logit midpoint", aggregate: "mean", smooth: 2, midpoint: "logit" },
+  { name: "mean, smooth 2, logit midpoint or 3 windows over the midpoint", aggregate: "mean", smooth: 2, midpoint: "logit", confirm: { windows: 3 } },
+  { name: "mean, smooth 3, logit midpoint or 3 windows over the midpoint", aggregate: "mean", smooth: 3, midpoint: "logit", confirm: { windows: 3 } },
 ];

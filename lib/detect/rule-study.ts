@@ -11,7 +11,7 @@ import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
+import { AlarmRule, CONFIRM_RULES, confirmed, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
@@ -43,7 +43,9 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
     const rule = perFold[k];
     const threshold = trainThreshold(rule, f);
     const scores = ruleScores(rule, f.testMembers, f.test);
-    return { f, threshold, scores, alarmScores: vetoed(rule, scores, f.test, ds) };
+    const alarmScores = vetoed(rule, scores, f.test, ds);
+    const low = rule.confirm ? trainThreshold({ ...rule, midpoint: "probability" }, f) : threshold;
+    return { f, threshold, scores, alarmScores: rule.confirm ? confirmed(alarmScores, f.test, threshold, low, rule.confirm.windows) : alarmScores };
   });
   const windows = concatWindowSets(per.map((p) => p.f.test));
   const pool = (pick: (p: (typeof per)[number]) => Float32Array): Float32Array => {
@@ -113,8 +115,8 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "floor" | "stride1" | "padded" | "train";
-const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "floor", "stride1", "padded", "train"];
+export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "floor" | "stride1" | "padded" | "train";
+const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "confirm", "floor", "stride1", "padded", "train"];
 
 /** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
 export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
@@ -136,6 +138,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["leads", LEAD_RULES, ownFolds],
       ["fresh", FRESH_SEED_RULES, ownFolds],
       ["midpoint", MIDPOINT_RULES, ownFolds],
+      ["confirm", CONFIRM_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
     ];

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { combineMembers, LEAD_RULES, MIDPOINT_RULES, STUDIED_RULES, vetoDelayFloor, vetoed } from "../../lib/detect/alarm-rules";
+import { combineMembers, confirmed, LEAD_RULES, MIDPOINT_RULES, STUDIED_RULES, vetoDelayFloor, vetoed } from "../../lib/detect/alarm-rules";
 import { replayWindowSet } from "../../lib/detect/replay";
 import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
@@ -175,4 +175,18 @@ test("--threshold-midpoint logit: the pipeline's fold thresholds are the study's
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("confirmed: a window alarms at the high threshold, or after k windows of its recording at the low one, never reading ahead", () => {
+  // Two recordings, windows given out of frame order to check the ordering.
+  const windows = { count: 8, seq: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]), lastFrame: Int32Array.from([40, 32, 36, 44, 32, 36, 40, 44]) };
+  //                 frame:  40   32   36   44  |  32   36   40   44
+  const scores = Float32Array.from([0.6, 0.6, 0.6, 0.2, 0.6, 0.95, 0.1, 0.6]);
+  const out = confirmed(scores, windows, 0.9, 0.5, 3);
+  // Recording 0: frames 32, 36, 40 over 0.5 → the third (frame 40) alarms at 0.9; frame 44 drops.
+  assert.deepEqual(Array.from(out.slice(0, 4), (v) => Number(v.toFixed(2))), [0.9, 0.6, 0.6, 0.2]);
+  // Recording 1: the run is cut at frame 40 and starts again; 0.95 alarms on its own; no run reaches 3 across recordings.
+  assert.deepEqual(Array.from(out.slice(4), (v) => Number(v.toFixed(2))), [0.6, 0.95, 0.1, 0.6]);
+  assert.deepEqual(Array.from(confirmed(scores, windows, 0.9, 0.5, 1).slice(0, 4), (v) => Number(v.toFixed(2))), [0.9, 0.9, 0.9, 0.2], "k = 1: the low threshold alone");
+  assert.throws(() => confirmed(scores, windows, 0.4, 0.5, 3), /need low <= high/);
 });
