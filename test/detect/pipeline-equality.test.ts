@@ -13,6 +13,7 @@ import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { smoothScores } from "../../lib/evaluate";
 import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
+import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -74,12 +75,8 @@ test("replaying every test recording through FallDetector gives the pipeline's d
   }
 });
 
-test("a run with a difference lag longer than its window (--diff-lags 1,4,24, window 16) replays to the pipeline's decisions", async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-lags-"));
-  try {
-    const dataDir = path.join(tmp, "data");
-    writeUrfdFolder(dataDir, generateSynthetic({ seed: 8, falls: 6, adls: 6 }));
-    const out = path.join(tmp, "out");
+test("a run with a difference lag longer than its window (--diff-lags 1,4,24, window 16) replays to the pipeline's decisions", () =>
+  withSyntheticFolder("detect-lags", { seed: 8, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     const { metrics } = await runPipeline(
       { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1, diffLags: [1, 4, 24], out },
       { log: () => {} },
@@ -90,7 +87,4 @@ test("a run with a difference lag longer than its window (--diff-lags 1,4,24, wi
     assert.deepEqual(metrics.config.diffLags, [1, 4, 24], "metrics.json records the lags");
     const check = await verifyRun(out, loadUrfd(dataDir));
     assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+  }));

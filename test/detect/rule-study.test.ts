@@ -15,6 +15,7 @@ import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
 import { goalsMet, GoalFigures } from "../../lib/detect/goals";
 import { START_MODEL_RULES, studyStartModel } from "../../lib/detect/start-model-study";
+import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("today's rule on a finished run reproduces its metrics.json; thresholds come from training windows", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rule-study-"));
@@ -155,12 +156,8 @@ test("a veto's delay floor: frames from the falling segment's start to the first
   assert.throws(() => vetoDelayFloor(ds, "Nope", 1), /no feature "Nope"/);
 });
 
-test("--threshold-midpoint logit: the pipeline's fold thresholds are the study's logit-midpoint rule's, and its metrics.json that rule's figures", async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rule-midpoint-"));
-  try {
-    const dataDir = path.join(tmp, "data");
-    writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
-    const out = path.join(tmp, "out");
+test("--threshold-midpoint logit: the pipeline's fold thresholds are the study's logit-midpoint rule's, and its metrics.json that rule's figures", () =>
+  withSyntheticFolder("rule-midpoint", { seed: 5, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 2, thresholdMidpoint: "logit", folds: 2, ensemble: 2, out }, { log: () => {} });
     assert.equal(metrics.config.thresholdMidpoint, "logit");
     const ds = loadUrfd(dataDir);
@@ -172,10 +169,7 @@ test("--threshold-midpoint logit: the pipeline's fold thresholds are the study's
     assert.deepEqual([logit.falseAlarmIds, logit.missedFallIds, logit.figures.medianDelay], [metrics.detection.falseAlarmIds, metrics.detection.missedFallIds, metrics.detection.delayFrames.median]);
     const plain = studyRule(folds, { ...rule, midpoint: "probability" }, ds);
     assert.notDeepEqual(plain.thresholds, logit.thresholds, "the two midpoints put the thresholds in different places");
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+  }));
 
 test("confirmed: a window alarms at the high threshold, or after k windows of its recording at the low one, never reading ahead", () => {
   // Two recordings, windows given out of frame order to check the ordering.
