@@ -29,6 +29,30 @@ export function goalText(mode: ScalingRow["mode"]): string {
     : "window AUC within 0.01 and recording AUC within 0.005 of 1 worker, no fall lost";
 }
 
+/** The quality figures a verdict compares. */
+export type GoalFiguresRow = Pick<ScalingRow, "windowAuc" | "recordingAuc" | "fallsFound" | "falls" | "adlsRight">;
+
+/** One run against its 1-worker run under the goal of `mode` (gradients: the same model; the rest: tolerances). */
+export function verdictOf(r: GoalFiguresRow, base: GoalFiguresRow, mode: ScalingRow["mode"]): Pick<GoalVerdict, "met" | "gainOnly" | "detail"> {
+  const dWin = r.windowAuc - base.windowAuc;
+  const dRec = r.recordingAuc - base.recordingAuc;
+  const lost = base.fallsFound - r.fallsFound;
+  const dAdl = r.adlsRight - base.adlsRight;
+  const parts: string[] = [];
+  if (dWin !== 0) parts.push(`win ${signed(dWin)}`);
+  if (dRec !== 0) parts.push(`rec ${signed(dRec)}`);
+  if (lost !== 0) parts.push(`falls ${r.fallsFound}/${r.falls} (1 worker ${base.fallsFound})`);
+  if (dAdl !== 0) parts.push(`ADLs ${r.adlsRight} (1 worker ${base.adlsRight})`);
+  // "Within" is read literally: a gain beyond the tolerance misses the goal too, and is marked as a gain only.
+  const tol = mode === "gradients" ? { win: 0.005, rec: Infinity } : { win: 0.01, rec: 0.005 };
+  const adlsOk = mode !== "gradients" || Math.abs(dAdl) <= 1;
+  // AUCs are fractions of pairs: a difference of exactly the tolerance is within it, whatever the last bit says.
+  const within = (d: number, t: number) => Math.abs(d) <= t + ROUNDING;
+  const met = lost <= 0 && adlsOk && within(dWin, tol.win) && within(dRec, tol.rec);
+  const noLoss = lost <= 0 && adlsOk && dWin >= -tol.win - ROUNDING && dRec >= -tol.rec - ROUNDING;
+  return { met, gainOnly: !met && noLoss, detail: parts.length ? parts.join(", ") : "identical" };
+}
+
 /** One verdict per row at `at` workers in all that has a 1-thread row of its setup and seed to compare with. */
 export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[] {
   const out: GoalVerdict[] = [];
@@ -38,23 +62,8 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
     if (totalWorkers(r) !== at) continue;
     const base = baselines.get(`${setupLabel(r)}|${r.seed}`);
     if (!base) continue;
-    const dWin = r.windowAuc - base.windowAuc;
-    const dRec = r.recordingAuc - base.recordingAuc;
-    const lost = base.fallsFound - r.fallsFound;
-    const dAdl = r.adlsRight - base.adlsRight;
-    const parts: string[] = [];
-    if (dWin !== 0) parts.push(`win ${signed(dWin)}`);
-    if (dRec !== 0) parts.push(`rec ${signed(dRec)}`);
-    if (lost !== 0) parts.push(`falls ${r.fallsFound}/${r.falls} (1 worker ${base.fallsFound})`);
-    if (dAdl !== 0) parts.push(`ADLs ${r.adlsRight} (1 worker ${base.adlsRight})`);
-    // "Within" is read literally: a gain beyond the tolerance misses the goal too, and is marked as a gain only.
-    const tol = r.mode === "gradients" ? { win: 0.005, rec: Infinity } : { win: 0.01, rec: 0.005 };
-    const adlsOk = r.mode !== "gradients" || Math.abs(dAdl) <= 1;
-    // AUCs are fractions of pairs: a difference of exactly the tolerance is within it, whatever the last bit says.
-    const within = (d: number, t: number) => Math.abs(d) <= t + ROUNDING;
-    const met = lost <= 0 && adlsOk && within(dWin, tol.win) && within(dRec, tol.rec);
-    const noLoss = lost <= 0 && adlsOk && dWin >= -tol.win - ROUNDING && dRec >= -tol.rec - ROUNDING;
-    out.push({ setup: setupLabel(r), mode: r.mode, workers: workersLabel(r), seed: r.seed, met, gainOnly: !met && noLoss, detail: parts.length ? parts.join(", ") : "identical" });
+    const v = verdictOf(r, base, r.mode);
+    out.push({ setup: setupLabel(r), mode: r.mode, workers: workersLabel(r), seed: r.seed, ...v });
   }
   return out;
 }

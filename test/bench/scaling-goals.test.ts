@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { scalingGoals, scalingGoalsTable } from "../../lib/bench/scaling-goals";
 import type { ScalingRow } from "../../lib/bench/scaling";
+import { chanceOfGoal, MemberRow } from "../../lib/bench/seed-noise";
 
 const row = (over: Partial<ScalingRow>): ScalingRow => ({
   mode: "synchronous", frequency: "epoch", workers: 1, seed: 1,
@@ -46,4 +47,16 @@ test("a difference of exactly the tolerance is within it: AUCs are fractions of 
   assert.equal(v.met, true);
   const [past] = scalingGoals([row({ recordingAuc: 1198 / 1200 }), row({ workers: 8, recordingAuc: 1191 / 1200 })]);
   assert.equal(past.met, false, "one pair more is a miss");
+});
+
+test("seed noise: members 2.. of a run against its member 1 under the weight-averaging goal (within, by a gain, by a loss)", () => {
+  const m = (run: string, member: number, over: Partial<MemberRow> = {}): MemberRow => ({
+    run, seed: 1, member, windowAuc: 0.95, recordingAuc: 0.998, fallsFound: 30, falls: 30, adlsRight: 37, adls: 40, ...over,
+  });
+  const rows = [
+    m("a", 1), m("a", 2, { windowAuc: 0.959 }), m("a", 3, { windowAuc: 0.961 }), // within; beyond by a gain
+    m("b", 1), m("b", 2, { fallsFound: 29 }), m("b", 3, { recordingAuc: 0.992 }), // a fall lost; recording AUC −0.006
+  ];
+  assert.deepEqual(chanceOfGoal(rows), { comparisons: 4, met: 1, gainOnly: 1, lost: 2 });
+  assert.throws(() => chanceOfGoal([m("c", 2)]), /c: no member 1/);
 });
