@@ -3,6 +3,7 @@
 // must be down). Each is fixed before it sees any test score; the threshold still comes from training.
 import type { FrameDataset, WindowSet } from "../types";
 import { smoothScores } from "../evaluate/smoothing";
+import type { ThresholdMidpoint } from "../evaluate/threshold";
 import { fallingSegment } from "../data/segments";
 
 export type Aggregate = "mean" | "logit-mean" | "median" | "min";
@@ -15,7 +16,7 @@ export interface AlarmRule {
   /** No alarm from a window whose last frame's raw `feature` is above `max` (the threshold is today's). */
   veto?: { feature: string; max: number };
   /** Where the training threshold sits between the two training scores around its cut (default: their probability midpoint). */
-  midpoint?: "probability" | "logit";
+  midpoint?: ThresholdMidpoint;
   /**
    * A second way to alarm: `windows` consecutive scores of a recording all at or above a lower threshold, the
    * probabilities' midpoint of the same training cut (a sustained moderate score confirms what one high score
@@ -181,8 +182,8 @@ export const FRESH_SEED_RULES: readonly AlarmRule[] = [
  * log-odds of the two training recordings' scores around Youden's cut instead of their probabilities' midpoint.
  * The training recordings are separated with a wide gap (ADLs ≤ 0.5, falls ≥ 0.99), and in probability the
  * midpoint of such a gap sits near 0.7, where the seen runs' out-of-fold false alarms score (0.77–0.90); in
- * log-odds it sits near 0.9, as far from both sides in the scale the sigmoid output is linear in. No smoothing
- * with it: the higher threshold may pay for the earlier alarms. Seen before fixing: seeds 1 and 3's per-fold
+ * log-odds it sits near 0.9, as far from both sides in the scale the sigmoid output is linear in. Also with less
+ * smoothing: the higher threshold may pay for the earlier alarms. Seen before fixing: seeds 1 and 3's per-fold
  * margins (a script printing the training gap and the top test scores), nothing else.
  */
 export const MIDPOINT_RULES: readonly AlarmRule[] = [
