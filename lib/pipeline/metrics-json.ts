@@ -16,6 +16,8 @@ export interface MetricsJson {
   config: PipelineOptions;
   backend: string;
   window: MetricsSummary;
+  /** --pad-starts: the window AUC over the windows that hold T real frames, the window set of an unpadded run (comparable with its `window.auc`). */
+  windowUnpadded?: { auc: number | null; windows: number };
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
   /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
@@ -65,6 +67,7 @@ export function metricsJson(input: {
   kfold: boolean;
   wallSec: number;
   detection: DetectionFigures;
+  windowUnpadded?: { auc: number | null; windows: number };
 }): MetricsJson {
   const { ds, pooled, folds } = input;
   const fits = folds.flatMap((f, i) => f.result.memberFits.map((fit, m) => ({ fold: i + 1, member: m + 1, fit })));
@@ -82,6 +85,7 @@ export function metricsJson(input: {
     config: input.options,
     backend: input.backend,
     window: summary(pooled.window),
+    ...(input.windowUnpadded ? { windowUnpadded: input.windowUnpadded } : {}),
     sequence: { ...summary(pooled.sequence), missedFalls: pooled.missedFalls, falseAlarms: pooled.falseAlarms },
     ...(input.kfold
       ? {

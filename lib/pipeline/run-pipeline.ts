@@ -14,7 +14,8 @@ import { DATA_DIR_ENV, resolveData } from "../data/load";
 import { DataError } from "../data/errors";
 import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
-import { concatWindowSets } from "../data/split";
+import { concatWindowSets, takeWindows } from "../data/split";
+import { windowsWithRealFrames } from "../data/pad-starts";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
@@ -343,8 +344,8 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     folds.push(await trainFoldAndSave(fold, !kernelLogged));
     kernelLogged = true;
   }
-  const pooled = poolFolds(prep.ds, folds);
-  const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection });
+  const pooled = poolFolds(prep.ds, folds, opts.format === "urfd" ? opts.padStarts : 0);
+  const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection, ...(pooled.fullWindows ? { windowUnpadded: pooled.fullWindows } : {}) });
   writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
   writeFileAtomic(
     path.join(staging, "report.html"),
@@ -474,10 +475,12 @@ interface PooledFolds {
   evaluation: Evaluation;
   replayed: ReplayedRecording[];
   detection: DetectionFigures;
+  /** --pad-starts: the window AUC over the windows holding T real frames. */
+  fullWindows?: { auc: number | null; windows: number };
 }
 
 /** Out-of-fold scores pooled (each aligned so its fold's threshold sits at 0.5) and the detector replayed on them. */
-function poolFolds(ds: FrameDataset, folds: FoldOutcome[]): PooledFolds {
+function poolFolds(ds: FrameDataset, folds: FoldOutcome[], padStarts: number): PooledFolds {
   const windows = concatWindowSets(folds.map((f) => f.split.test));
   const scores = new Float32Array(windows.count);
   let at = 0;
@@ -486,10 +489,17 @@ function poolFolds(ds: FrameDataset, folds: FoldOutcome[]): PooledFolds {
     at += f.result.testProbs.length;
   }
   const evaluation = evaluateAll(scores, windows, 0.5);
+  const full = padStarts > 0 ? fullWindowAuc(ds, windows, scores) : undefined;
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
   const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
-  return { windows, scores, evaluation, replayed, detection };
+  return { windows, scores, evaluation, replayed, detection, ...(full ? { fullWindows: full } : {}) };
+}
+
+/** A padded run's window AUC over its windows that hold T real frames: the window set of an unpadded run. */
+function fullWindowAuc(ds: FrameDataset, windows: WindowSet, scores: Float32Array): { auc: number | null; windows: number } {
+  const keep = windowsWithRealFrames(windows, ds, windows.T);
+  return { auc: evaluateAll(Float32Array.from(keep, (i) => scores[i]), takeWindows(windows, keep), 0.5).window.auc, windows: keep.length };
 }
 
 /** The finished staging folder becomes --out (which must still be free or empty). */

@@ -184,3 +184,19 @@ test("confirmed: a window alarms at the high threshold, or after k windows of it
   assert.deepEqual(Array.from(confirmed(scores, windows, 0.9, 0.5, 1).slice(0, 4), (v) => Number(v.toFixed(2))), [0.9, 0.9, 0.9, 0.2], "k = 1: the low threshold alone");
   assert.throws(() => confirmed(scores, windows, 0.4, 0.5, 3), /need low <= high/);
 });
+
+test("--pad-starts: metrics.json gives the window AUC over the windows with T real frames, as the study computes it, over an unpadded run's window set", () =>
+  withSyntheticFolder("rule-padded", { seed: 5, falls: 6, adls: 6 }, async ({ dataDir, tmp }) => {
+    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1 };
+    const out = path.join(tmp, "padded");
+    const { metrics } = await runPipeline({ ...opts, padStarts: 8, out }, { log: () => {} });
+    assert.ok(metrics.windowUnpadded, "a padded run reports its unpadded windows");
+    const study = studyRule(await rescoreRun(out), STUDIED_RULES[0], loadUrfd(dataDir));
+    assert.equal(metrics.windowUnpadded.auc, study.fullWindowAuc);
+    assert.equal(study.figures.windowAuc, metrics.window.auc);
+    const plain = await runPipeline({ ...opts, out: path.join(tmp, "plain") }, { log: () => {} });
+    assert.equal(plain.metrics.windowUnpadded, undefined, "an unpadded run has no such block");
+    const count = (m: typeof metrics) => m.window.confusionMatrix.flat().reduce((a, b) => a + b, 0);
+    assert.equal(metrics.windowUnpadded.windows, count(plain.metrics), "the same windows as the unpadded run");
+    assert.ok(count(metrics) > metrics.windowUnpadded.windows, "the padded run scores more windows");
+  }));
