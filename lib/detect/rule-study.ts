@@ -7,8 +7,7 @@ import type { FrameDataset } from "../types";
 import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
-import { concatWindowSets, takeWindows } from "../data/split";
-import { windowsWithRealFrames } from "../data/pad-starts";
+import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { AlarmRule, CONFIRM_RULES, confirmed, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
@@ -16,6 +15,7 @@ import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
 import { RescoredFold, rescoreRun } from "./rescore-run";
+import { unpaddedWindowAuc } from "./unpadded-windows";
 
 export interface RuleOutcome {
   rule: string;
@@ -59,8 +59,7 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
   };
   const pooled = pool((p) => p.scores);
   const modelEval = evaluateAll(pooled, windows, 0.5);
-  const full = windowsWithRealFrames(windows, ds, windows.T);
-  const fullWindowAuc = full.length === windows.count ? modelEval.window.auc : evaluateAll(full.map((i) => pooled[i]), takeWindows(windows, full), 0.5).window.auc;
+  const fullWindowAuc = unpaddedWindowAuc(ds, windows, pooled, modelEval.window.auc).auc;
   const alarmEval = evaluateAll(pool((p) => p.alarmScores), windows, 0.5);
   const replayed = per.flatMap((p) => replayWindowSet(ds, p.f.test, p.alarmScores, { threshold: p.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });

@@ -1,7 +1,7 @@
 // The pipeline's options: one typed object, its defaults and its usage errors; commander turns the command
 // line into raw flags (./command-line) and they are validated once, here (lib/cli only prints and exits).
 import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Push, PUSHES, Sampling, SAMPLINGS, SYNC_MODES, SyncMode } from "../distributed/config";
-import { DEFAULT_DIFF_LAGS } from "../data/windows";
+import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
@@ -156,13 +156,14 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
-/** A comma-separated list of increasing positive integers (the difference lags). */
+/** A comma-separated list of positive integers, increasing as makeWindows' checkDiffLags requires. */
 function lagList(raw: string, flag: string): number[] {
   const lags = raw.split(",").map((v) => positiveInt(v.trim(), flag));
-  lags.forEach((l, i) => {
-    if (i > 0 && l <= lags[i - 1]) throw new UsageError(`${flag} expects increasing lags, got "${raw}"`);
-  });
-  return lags;
+  try {
+    return checkDiffLags(lags, flag);
+  } catch {
+    throw new UsageError(`${flag} expects increasing lags, got "${raw}"`);
+  }
 }
 
 /** Two option values alike (lists by their items). */

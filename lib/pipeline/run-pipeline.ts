@@ -14,8 +14,8 @@ import { DATA_DIR_ENV, resolveData } from "../data/load";
 import { DataError } from "../data/errors";
 import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
-import { concatWindowSets, takeWindows } from "../data/split";
-import { windowsWithRealFrames } from "../data/pad-starts";
+import { concatWindowSets } from "../data/split";
+import { unpaddedWindowAuc } from "../detect/unpadded-windows";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
@@ -344,7 +344,7 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     folds.push(await trainFoldAndSave(fold, !kernelLogged));
     kernelLogged = true;
   }
-  const pooled = poolFolds(prep.ds, folds, opts.format === "urfd" ? opts.padStarts : 0);
+  const pooled = poolFolds(prep.ds, folds, opts.padStarts);
   const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection, ...(pooled.fullWindows ? { windowUnpadded: pooled.fullWindows } : {}) });
   writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
   writeFileAtomic(
@@ -489,17 +489,11 @@ function poolFolds(ds: FrameDataset, folds: FoldOutcome[], padStarts: number): P
     at += f.result.testProbs.length;
   }
   const evaluation = evaluateAll(scores, windows, 0.5);
-  const full = padStarts > 0 ? fullWindowAuc(ds, windows, scores) : undefined;
+  const full = padStarts > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
   const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
   return { windows, scores, evaluation, replayed, detection, ...(full ? { fullWindows: full } : {}) };
-}
-
-/** A padded run's window AUC over its windows that hold T real frames: the window set of an unpadded run. */
-function fullWindowAuc(ds: FrameDataset, windows: WindowSet, scores: Float32Array): { auc: number | null; windows: number } {
-  const keep = windowsWithRealFrames(windows, ds, windows.T);
-  return { auc: evaluateAll(Float32Array.from(keep, (i) => scores[i]), takeWindows(windows, keep), 0.5).window.auc, windows: keep.length };
 }
 
 /** The finished staging folder becomes --out (which must still be free or empty). */
