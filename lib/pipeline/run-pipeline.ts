@@ -41,6 +41,7 @@ import { findMpirun, loadMpi } from "../cluster/mpi";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import type { DetectionFigures, ReplayedRecording } from "../detect";
 import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
+import { withoutEarlyFallWindows } from "../data/falling-rows";
 import {
   dataDifference, fingerprintData, FoldRecord, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -407,8 +408,8 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
   }
   const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-  const fitWindows = opts.augment > 0 ? augmentedFitWindows(prep.ds, split, prep.windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) : null;
-  const augmented = fitWindows ? ` (+${fitWindows.count - split.train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording)` : "";
+  const fitWindows = opts.augment > 0 ? augmentedFitWindows(prep.ds, split, prep.windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) }) : opts.minFallingRows > 1 ? withoutEarlyFallWindows(split.train, prep.ds, opts.minFallingRows) : null;
+  const augmented = !fitWindows ? "" : opts.augment > 0 ? ` (+${fitWindows.count - split.train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording)` : ` (fitting on ${fitWindows.count}: fall windows with fewer than ${opts.minFallingRows} falling frames left out)`;
   hooks.log(`${tag}: training on ${split.train.count} windows${augmented}${members}, testing on ${split.test.count}`);
   const previous = { loss: [...merged.loss], acc: [...merged.acc] };
   // Checkpoint every epoch but the last: the finished fold is saved whole right after it.

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { withSyntheticFolder } from "../fixtures/synthetic-folder";
+
+test("--min-falling-rows: 0 (off) by default, at most --window, urfd only, not with --augment, 0 when an older run-state.json lacks it", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.minFallingRows === 0);
+  const o = parsePipelineArgs(["--min-falling-rows", "8"]);
+  assert.ok(o !== "help" && o.minFallingRows === 8);
+  for (const [argv, re] of [
+    [["--min-falling-rows", "-1"], /--min-falling-rows expects a non-negative integer/],
+    [["--min-falling-rows", "33"], /--min-falling-rows must be at most --window \(32\)/],
+    [["--format", "dfcsv", "--data", "df.csv", "--min-falling-rows", "4"], /--min-falling-rows .*--format urfd only/],
+    [["--min-falling-rows", "4", "--augment", "1"], /--min-falling-rows and --augment exclude each other/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  assert.match(pipelineHelp(), /--min-falling-rows N .*\[default: 0\]/);
+  const { minFallingRows: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").minFallingRows, 0);
+});
+
+test("a run with --min-falling-rows 8 fits each fold on fewer windows and says so; the threshold and the evaluation keep every window", async () => {
+  await withSyntheticFolder("min-falling-rows", { seed: 3, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    const lines: string[] = [];
+    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, folds: 2, ensemble: 1, minFallingRows: 8, out }, { log: (l) => lines.push(l) });
+    const said = lines.map((l) => /^fold \d\/2: training on (\d+) windows \(fitting on (\d+): fall windows with fewer than 8 falling frames left out\).*testing on (\d+)/.exec(l)).filter((m) => m !== null);
+    assert.equal(said.length, 2, lines.join("\n"));
+    for (const m of said) assert.ok(Number(m![2]) < Number(m![1]), m![0]);
+    assert.equal(metrics.config.minFallingRows, 8);
+    const cells = (cm: number[][]): number => cm.flat().reduce((a, b) => a + b, 0);
+    assert.equal(cells(metrics.window.confusionMatrix), said.reduce((a, m) => a + Number(m![3]), 0));
+  });
+});
