@@ -2,6 +2,7 @@
 // start of a downward movement, so training may leave them out (--min-falling-rows).
 import type { FrameDataset, WindowSet } from "../types";
 import { takeWindows } from "./split";
+import { makeWindows, WindowOptions } from "./windows";
 
 /** Per window, how many of its T rows are falling (label 0) rows of `ds` (padded rows count as not falling). */
 export function fallingRowsPerWindow(ws: Pick<WindowSet, "count" | "T" | "seq" | "lastFrame" | "sequenceIds">, ds: FrameDataset): Int32Array {
@@ -31,4 +32,16 @@ export function withoutEarlyFallWindows(ws: WindowSet, ds: FrameDataset, minRows
   const keep: number[] = [];
   for (let w = 0; w < ws.count; w++) if (ws.y[w] !== 1 || rows[w] >= minRows) keep.push(w);
   return takeWindows(ws, keep);
+}
+
+/**
+ * The fall windows of `ds` cut at every frame (stride 1) that hold 1..`maxRows` falling rows: the
+ * onset of each fall, at four times the default grid's density.
+ */
+export function onsetWindows(ds: FrameDataset, opts: WindowOptions, maxRows: number): WindowSet {
+  const all = makeWindows(ds, { ...opts, stride: 1 });
+  const rows = fallingRowsPerWindow(all, ds);
+  const keep: number[] = [];
+  for (let w = 0; w < all.count; w++) if (all.y[w] === 1 && rows[w] >= 1 && rows[w] <= maxRows) keep.push(w);
+  return takeWindows(all, keep);
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { makeWindows } from "../../lib/data/windows";
-import { fallingRowsPerWindow, withoutEarlyFallWindows } from "../../lib/data/falling-rows";
+import { fallingRowsPerWindow, onsetWindows, withoutEarlyFallWindows } from "../../lib/data/falling-rows";
 import { rep, tinyDataset } from "./fixtures";
 
 // Fall: frames 1–10 not lying, 11–13 falling, 14–20 lying. T=4, stride 2: windows end on frames 4, 6, …, 20.
@@ -33,4 +33,13 @@ test("withoutEarlyFallWindows drops only fall windows below the count, keeps ord
 test("a window whose last frame the data set lacks is an error naming the sequence", () => {
   const other = tinyDataset([{ id: "fall-01", isFall: true, labels: rep(-1, 8) }]);
   assert.throws(() => fallingRowsPerWindow(ws, other), /no frame 10 in sequence "fall-01"|no frame \d+ in sequence "fall-01"/);
+});
+
+test("onsetWindows: the fall windows at every frame holding 1..maxRows falling rows, none from ADLs", () => {
+  const on = onsetWindows(ds, { T: 4 }, 2);
+  // Stride 1 fall windows end on 4..20; those holding 1–2 of the falling frames 11–13 end on 11, 12, 15, 16.
+  assert.deepEqual([...on.lastFrame], [11, 12, 15, 16]);
+  assert.deepEqual([...on.seq], [0, 0, 0, 0]);
+  assert.ok([...on.y].every((v) => v === 1));
+  assert.deepEqual([...onsetWindows(ds, { T: 4 }, 4).lastFrame], [11, 12, 13, 14, 15, 16]);
 });

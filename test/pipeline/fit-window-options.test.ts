@@ -34,3 +34,31 @@ test("a run with --min-falling-rows 8 fits each fold on fewer windows and says s
     assert.equal(cells(metrics.window.confusionMatrix), said.reduce((a, m) => a + Number(m![3]), 0));
   });
 });
+
+test("--onset-windows: 0 (off) by default, at most --window, urfd only, alone among the fit-window options", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.onsetWindows === 0);
+  for (const [argv, re] of [
+    [["--onset-windows", "33"], /--onset-windows must be at most --window \(32\)/],
+    [["--format", "dfcsv", "--data", "df.csv", "--onset-windows", "4"], /--onset-windows .*--format urfd only/],
+    [["--onset-windows", "4", "--min-falling-rows", "8"], /exclude each other/],
+    [["--onset-windows", "4", "--augment", "1"], /exclude each other/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  assert.match(pipelineHelp(), /--onset-windows N .*\[default: 0\]/);
+  const { onsetWindows: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").onsetWindows, 0);
+});
+
+test("a run with --onset-windows 8 adds off-grid onset windows of training falls only, and says so", async () => {
+  await withSyntheticFolder("onset-windows", { seed: 3, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    const lines: string[] = [];
+    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, folds: 2, ensemble: 1, onsetWindows: 8, out }, { log: (l) => lines.push(l) });
+    const said = lines.map((l) => /^fold \d\/2: training on \d+ windows \(\+(\d+) fall-onset windows at every frame holding 1\.\.8 falling frames\)/.exec(l)).filter((m) => m !== null);
+    assert.equal(said.length, 2, lines.join("\n"));
+    // Stride 4 leaves 3 of every 4 onset windows off the grid: each of 3 training falls adds some.
+    for (const m of said) assert.ok(Number(m![1]) >= 3, m![0]);
+    assert.equal(metrics.config.onsetWindows, 8);
+  });
+});
