@@ -131,6 +131,8 @@ export interface BenchCase extends CaseIdentity {
   startupSec: number | null;
   /** FitResult.timing.overheadFraction × 100 (param store + averaging + barrier + lock waits). */
   overheadPct: number | null;
+  /** The same after each fit's first epoch (warm-up excluded, as samplesPerSec). */
+  steadyOverheadPct: number | null;
   /** Param store + averaging only, % of worker training time. */
   storePct: number | null;
   /** Barrier + lock waits, % of worker training time. */
@@ -250,6 +252,7 @@ function toCase(c: CaseSummary, flopsPerWindow: Record<string, number>): BenchCa
     epochSec: r3(c.epochSec),
     startupSec: r3(c.startupSec),
     overheadPct: r3(c.overheadPct),
+    steadyOverheadPct: r3(c.steadyOverheadPct),
     storePct: r3(c.storePct),
     waitPct: r3(c.waitPct),
     computeMsPerBatch: r3(c.computeMsPerBatch),

@@ -13,6 +13,8 @@ export interface OverheadRow {
   steadyWindowsPerSec: number;
   ownCores: number;
   otherCores: number;
+  /** Store + averaging + waits over all workers' time after their first epoch, % (FitResult.timing.steadyOverheadFraction). */
+  steadyOverheadPct: number;
   /** Per worker, µs per round (one batch a round): compute, store, averaging, wait, the rest of the loop. */
   perWorker: { id: number; rounds: number; computeUs: number; storeUs: number; averagingUs: number; waitUs: number; otherUs: number; storePlusWaitPct: number }[];
 }
@@ -28,7 +30,7 @@ export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, w
   const r = await dm.fit(data, { epochs });
   const share = cpuShare(c0);
   return {
-    kind, workers, steadyWindowsPerSec: r.steadyWindowsPerSec, ownCores: share.ownCores, otherCores: share.otherCores ?? NaN,
+    kind, workers, steadyWindowsPerSec: r.steadyWindowsPerSec, ownCores: share.ownCores, otherCores: share.otherCores ?? NaN, steadyOverheadPct: 100 * r.timing.steadyOverheadFraction,
     perWorker: r.workers.map((w) => {
       const t = w.timing;
       const n = Math.max(t.rounds, 1);
@@ -51,7 +53,7 @@ if (require.main === module) {
       for (const kind of kinds.split(",") as RnnKind[]) {
         for (const w of workers.split(",").map(Number)) {
           const r = await measureSyncBatchOverhead(kind, w, Number(windows), Number(epochs), mode);
-          console.log(`${kind} ${w} worker(s): ${r.steadyWindowsPerSec.toFixed(0)} win/s steady, ${r.ownCores.toFixed(2)} cores (others ${r.otherCores.toFixed(2)})`);
+          console.log(`${kind} ${w} worker(s): ${r.steadyWindowsPerSec.toFixed(0)} win/s steady, ${r.ownCores.toFixed(2)} cores (others ${r.otherCores.toFixed(2)}); store + averaging + wait after epoch 1: ${r.steadyOverheadPct.toFixed(1)}%`);
           for (const p of r.perWorker) {
             console.log(`  worker ${p.id}: ${p.rounds} rounds; µs a round: compute ${p.computeUs.toFixed(0)}, store ${p.storeUs.toFixed(0)}, averaging ${p.averagingUs.toFixed(0)}, wait ${p.waitUs.toFixed(0)}, rest ${p.otherUs.toFixed(0)}; store + averaging + wait ${p.storePlusWaitPct.toFixed(1)}%`);
           }

@@ -49,6 +49,8 @@ export interface RunSample {
   epochSec: number;
   /** FitResult.timing.overheadFraction × 100: (param store + averaging + barrier + lock) / worker train time. */
   overheadPct: number;
+  /** The same over the epochs after the first (FitResult.timing.steadyOverheadFraction × 100), as the steady windows/s. */
+  steadyOverheadPct: number;
   /** (param store + averaging) / worker train time × 100: the cost of exchanging weights itself. */
   storePct: number;
   /** (barrier + lock waits) / worker train time × 100: waiting for the other workers. */
@@ -138,6 +140,7 @@ export function sampleOf(
     trainSec: t.trainSec,
     epochSec: c.count / r.steadyWindowsPerSec,
     overheadPct: 100 * t.overheadFraction,
+    steadyOverheadPct: 100 * t.steadyOverheadFraction,
     storePct: pct(t.paramStoreSec + t.averagingSec),
     waitPct: pct(t.barrierWaitSec + t.lockWaitSec),
     computePct: pct(t.computeSec),
@@ -206,6 +209,7 @@ export interface CaseSummary extends CaseIdentity {
   epochSec: number;
   startupSec: number;
   overheadPct: number;
+  steadyOverheadPct: number;
   storePct: number;
   waitPct: number;
   computeMsPerBatch: number;
@@ -239,6 +243,7 @@ export function summarizeCases(samples: readonly RunSample[]): CaseSummary[] {
       epochSec: m((s) => s.epochSec),
       startupSec: m((s) => s.startupSec),
       overheadPct: m((s) => s.overheadPct),
+      steadyOverheadPct: m((s) => s.steadyOverheadPct),
       storePct: m((s) => s.storePct),
       waitPct: m((s) => s.waitPct),
       computeMsPerBatch: m((s) => s.computeMsPerBatch),

@@ -143,6 +143,8 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
       lockWaitSec: sum("lockWaitMs"),
       validationSec: sum("validationMs"),
       overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
+      // Ranks report their counters once, at the end (as steadyWindowsPerSec, no steady figure).
+      steadyOverheadFraction: NaN,
     },
     cluster: {
       kind: "mpi",

@@ -52,6 +52,26 @@ export interface FitTiming {
   validationSec: number;
   /** (paramStore + averaging + barrier + lock) / total worker training time. */
   overheadFraction: number;
+  /** The same after the first epoch (warm-up and start barrier excluded, as steadyWindowsPerSec); NaN with a single epoch. */
+  steadyOverheadFraction: number;
+}
+
+/** Store, averaging and waits in ms: what overheadFraction counts. */
+function overheadMs(t: WorkerTiming): number {
+  return t.paramStoreMs + t.averagingMs + t.barrierWaitMs + t.lockWaitMs;
+}
+
+/** overheadFraction over the epochs after each worker's first; NaN when a worker trained a single epoch. */
+export function steadyOverheadFraction(done: readonly { timing: WorkerTiming; history: Pick<WorkerHistory, "timingAfterFirstEpoch" | "loss"> }[]): number {
+  if (done.length === 0 || done.some((d) => !d.history.timingAfterFirstEpoch || d.history.loss.length < 2)) return NaN;
+  let overhead = 0;
+  let train = 0;
+  for (const d of done) {
+    const first = d.history.timingAfterFirstEpoch!;
+    overhead += overheadMs(d.timing) - overheadMs(first);
+    train += d.timing.trainMs - first.trainMs;
+  }
+  return train > 0 ? overhead / train : NaN;
 }
 
 /** One epoch over all workers: loss and accuracy weighted by rows trained, validation pooled. */
@@ -134,6 +154,7 @@ export function fitResult(t: FitReports, o: { config: ResolvedConfig; rowsOf: (w
       lockWaitSec: sum("lockWaitMs"),
       validationSec: sum("validationMs"),
       overheadFraction: workerTrainSec > 0 ? overhead / workerTrainSec : 0,
+      steadyOverheadFraction: steadyOverheadFraction(done),
     },
   };
 }

@@ -114,6 +114,8 @@ export interface WorkerHistory {
   epochEnd: number[];
   /** Mode gradients: micro-batches this worker computed in each epoch. */
   microBatches?: number[];
+  /** The timing counters when the fit's first epoch was recorded (trainMs: from the start barrier to then): the warm-up, which steady figures leave out. */
+  timingAfterFirstEpoch?: WorkerTiming;
 }
 
 export interface ReadyMessage {

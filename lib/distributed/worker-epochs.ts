@@ -65,6 +65,7 @@ export class WorkerEpochs {
     h.numTensors.push(numTensors);
     h.epochEnd.push(now());
     if (microBatches !== undefined) h.microBatches?.push(microBatches);
+    if (h.loss.length === 1) h.timingAfterFirstEpoch = { ...this.timing, trainMs: now() - this.trainStart };
     this.post(
       { type: "epoch", workerId: this.task.workerId, epoch: e.epoch, batches: e.batches, loss, acc, samples: e.seen, val, numTensors, weights },
       weights ? [weights.buffer as ArrayBuffer] : [],

@@ -53,9 +53,9 @@ function sample(round: number, model: "gru" | "lstm", setup: string, workers: nu
   return {
     round, model, setup, mode: setup, frequency: "epoch", workers, backend: "wasm", kernel: "fused-native",
     windowsPerSec: rate, steadyWindowsPerSec: rate, wallWindowsPerSec: rate, startupSec: 0.7, trainSec: 1, epochSec: 1000 / rate,
-    overheadPct: 1, storePct: 0.1, waitPct: 0.9, computePct: 98, computeMsPerBatch: 80, loadavg1: 1,
+    overheadPct: 1, steadyOverheadPct: 0.8, storePct: 0.1, waitPct: 0.9, computePct: 98, computeMsPerBatch: 80, loadavg1: 1,
     steadyOwnCores: workers, steadyOtherCores: 0, steadyStealCores: 0, steadyWindowsPerCpuSec: rate / workers,
-    timing: { startupSec: 0, trainSec: 0, computeSec: 0, paramStoreSec: 0, averagingSec: 0, barrierWaitSec: 0, lockWaitSec: 0, validationSec: 0, overheadFraction: 0 },
+    timing: { startupSec: 0, trainSec: 0, computeSec: 0, paramStoreSec: 0, averagingSec: 0, barrierWaitSec: 0, lockWaitSec: 0, validationSec: 0, overheadFraction: 0, steadyOverheadFraction: 0 },
   };
 }
 
@@ -98,7 +98,7 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
   const c = (workers: number, rate: number) => ({
     model: "gru" as const, mode: "synchronous", frequency: "epoch", setup: "synchronous", workers, backend: "wasm", kernel: "fused-native", runs: 3,
     samplesPerSec: rate, samplesPerSecRange: [rate, rate] as [number, number], allEpochsPerSec: rate, wallPerSec: rate, epochSec: 1,
-    startupSec: 0.7, overheadPct: 1.5, storePct: 0.1, waitPct: 1.4, computeMsPerBatch: 80, ownCores: workers, otherCores: 0, windowsPerCpuSec: rate / workers,
+    startupSec: 0.7, overheadPct: 1.5, steadyOverheadPct: 1.2, storePct: 0.1, waitPct: 1.4, computeMsPerBatch: 80, ownCores: workers, otherCores: 0, windowsPerCpuSec: rate / workers,
   });
   const md = benchMarkdown({
     version: 1, createdAt: "2026-11-24T00:00:00Z", quick: false,

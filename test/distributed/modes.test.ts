@@ -32,6 +32,12 @@ for (const c of cases) {
     assert.ok(result.merged.loss[5] < result.merged.loss[0], "loss went down");
     assert.equal(result.workers.length, 2);
     assert.deepEqual(result.workers.map((w) => w.samples), [205, 204]);
+    const steady = result.timing.steadyOverheadFraction;
+    assert.ok(steady >= 0 && steady < 1, `steady overhead ${steady}`);
+    for (const w of result.workers) {
+      const first = w.history.timingAfterFirstEpoch!;
+      assert.ok(first.trainMs > 0 && first.trainMs < w.timing.trainMs && first.rounds < w.timing.rounds, JSON.stringify(first));
+    }
     for (const w of result.workers) {
       assert.equal(w.history.acc.length, 6);
       // no tensor leak: the count is flat after the first epoch (Adam's slots exist by then)
