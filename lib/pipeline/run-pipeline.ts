@@ -40,9 +40,7 @@ import { ClusterOptions, resolveCluster } from "../cluster/launcher";
 import { findMpirun, loadMpi } from "../cluster/mpi";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import type { DetectionFigures, ReplayedRecording } from "../detect";
-import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
-import { withoutEarlyFallWindows } from "../data/falling-rows";
-import { onsetFitWindows } from "./onset-fold";
+import { foldFitWindows } from "./fit-windows";
 import {
   dataDifference, fingerprintData, FoldRecord, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -409,15 +407,10 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
   }
   const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-  const fitWindows = opts.augment > 0 ? augmentedFitWindows(prep.ds, split, prep.windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, k) })
-    : opts.minFallingRows > 1 ? withoutEarlyFallWindows(split.train, prep.ds, opts.minFallingRows)
-    : opts.onsetWindows > 0 ? onsetFitWindows(prep.ds, split, prep.windowOptions, opts.onsetWindows)
-    : null;
-  const augmented = !fitWindows ? ""
-    : opts.augment > 0 ? ` (+${fitWindows.count - split.train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording)`
-    : opts.minFallingRows > 1 ? ` (fitting on ${fitWindows.count}: fall windows with fewer than ${opts.minFallingRows} falling frames left out)`
-    : ` (+${fitWindows.count - split.train.count} fall-onset windows at every frame holding 1..${opts.onsetWindows} falling frames)`;
-  hooks.log(`${tag}: training on ${split.train.count} windows${augmented}${members}, testing on ${split.test.count}`);
+  const fit = foldFitWindows(opts, prep.ds, split, prep.windowOptions, k);
+  const fitWindows = fit?.windows ?? null;
+  const fitNote = fit ? ` (${fit.note})` : "";
+  hooks.log(`${tag}: training on ${split.train.count} windows${fitNote}${members}, testing on ${split.test.count}`);
   const previous = { loss: [...merged.loss], acc: [...merged.acc] };
   // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
   // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.

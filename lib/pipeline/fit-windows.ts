@@ -1,0 +1,29 @@
+// What a fold's models fit on when an option changes it (--augment, --min-falling-rows, --onset-windows; at most
+// one, options.ts checks), with the words the fold's log line adds; null = the fold's training windows as they are.
+import type { FrameDataset, WindowSet } from "../types";
+import type { WindowOptions } from "../data/windows";
+import { withoutEarlyFallWindows } from "../data/falling-rows";
+import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
+import { onsetFitWindows } from "./onset-fold";
+import type { PipelineOptions } from "./options";
+import type { PreparedSplit } from "./prepare";
+
+export function foldFitWindows(
+  opts: Pick<PipelineOptions, "augment" | "minFallingRows" | "onsetWindows" | "seed">,
+  ds: FrameDataset, split: PreparedSplit, windowOptions: WindowOptions, fold: number,
+): { windows: WindowSet; note: string } | null {
+  const train = split.train;
+  if (opts.augment > 0) {
+    const windows = augmentedFitWindows(ds, split, windowOptions, { copies: opts.augment, seed: foldAugmentSeed(opts.seed, fold) });
+    return { windows, note: `+${windows.count - train.count} from ${opts.augment} augmented cop${opts.augment === 1 ? "y" : "ies"} of each recording` };
+  }
+  if (opts.minFallingRows > 1) {
+    const windows = withoutEarlyFallWindows(train, ds, opts.minFallingRows);
+    return { windows, note: `fitting on ${windows.count}: fall windows with fewer than ${opts.minFallingRows} falling frames left out` };
+  }
+  if (opts.onsetWindows > 0) {
+    const windows = onsetFitWindows(ds, split, windowOptions, opts.onsetWindows);
+    return { windows, note: `+${windows.count - train.count} fall-onset windows at every frame holding 1..${opts.onsetWindows} falling frames` };
+  }
+  return null;
+}
