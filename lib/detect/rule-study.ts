@@ -118,6 +118,17 @@ export const PADDED_MIDPOINT_RULES: readonly AlarmRule[] = [
   { name: "padded: mean, smooth 3, logit midpoint", aggregate: "mean", smooth: 3, midpoint: "logit" },
 ];
 
+/**
+ * Fixed on 2026-12-04 (session 14) before they were scored: the padded windows under the logit midpoint scored at
+ * every frame (stride 1) instead of every 4th, so an alarm need not wait for the next window of the stride-4 grid
+ * (up to 3 frames); smoothing over 1, 3 or 4 windows (a span of at most one stride-4 step).
+ */
+export const PADDED_STRIDE1_RULES: readonly AlarmRule[] = [
+  { name: "padded, stride 1: mean, smooth 1, logit midpoint", aggregate: "mean", smooth: 1, midpoint: "logit" },
+  { name: "padded, stride 1: mean, smooth 3, logit midpoint", aggregate: "mean", smooth: 3, midpoint: "logit" },
+  { name: "padded, stride 1: mean, smooth 4, logit midpoint", aggregate: "mean", smooth: 4, midpoint: "logit" },
+];
+
 export function outcomeRow(label: string, o: RuleOutcome): string {
   const f = o.figures;
   const met = goalsMet(f);
@@ -126,8 +137,8 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "padded-midpoint" | "floor" | "stride1" | "padded" | "train";
-const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "confirm", "padded-midpoint", "floor", "stride1", "padded", "train"];
+export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "padded-midpoint" | "floor" | "stride1" | "padded" | "train" | "padded-stride1";
+const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "confirm", "padded-midpoint", "floor", "stride1", "padded", "train", "padded-stride1"];
 
 /** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
 export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
@@ -153,6 +164,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
       ["padded-midpoint", PADDED_MIDPOINT_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
+      ["padded-stride1", PADDED_STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1, padMinReal: PADDED_MIN_REAL })],
     ];
     if (parts.includes("floor")) {
       for (const max of FLOOR_CUTS) {
