@@ -115,7 +115,8 @@ async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "hel
     `done on ${on}: recordings ${s.confusionMatrix[1][1]}/${s.confusionMatrix[1][0] + s.confusionMatrix[1][1]} falls detected, ` +
       `${s.confusionMatrix[0][0]}/${s.confusionMatrix[0][0] + s.confusionMatrix[0][1]} ADLs right, sequence AUC ${s.auc?.toFixed(4) ?? "n/a"}, ` +
       `window AUC ${metrics.window.auc?.toFixed(4) ?? "n/a"}` +
-      (metrics.windowUnpadded ? ` (${metrics.windowUnpadded.auc?.toFixed(4) ?? "n/a"} over its ${metrics.windowUnpadded.windows} windows of ${metrics.config.window} real frames)` : ""),
+      (metrics.windowUnpadded ? ` (${metrics.windowUnpadded.auc?.toFixed(4) ?? "n/a"} over its ${metrics.windowUnpadded.windows} windows of ${metrics.config.window} real frames)` : "") +
+      (metrics.windowOnGrid ? ` (${metrics.windowOnGrid.auc?.toFixed(4) ?? "n/a"} over the ${metrics.windowOnGrid.windows} full windows every ${metrics.config.stride} frames)` : ""),
   );
   const d = metrics.detection;
   console.log(

@@ -1,4 +1,4 @@
-// What a fold's models fit on when an option changes it (--augment, --min-falling-rows, --onset-windows; at most
+// What a fold's models fit on when an option changes it (--augment, --min-falling-rows, --onset-windows, --score-stride; at most
 // one, options.ts checks), with the words the fold's log line adds; null = the fold's training windows as they are.
 import type { FrameDataset, WindowSet } from "../types";
 import type { WindowOptions } from "../data/windows";
@@ -7,9 +7,11 @@ import { augmentedFitWindows, foldAugmentSeed } from "./augment-fold";
 import { onsetFitWindows } from "./onset-fold";
 import type { PipelineOptions } from "./options";
 import type { PreparedSplit } from "./prepare";
+import { takeWindows } from "../data/split";
+import { onStrideGrid } from "../data/stride-grid";
 
 export function foldFitWindows(
-  opts: Pick<PipelineOptions, "augment" | "minFallingRows" | "onsetWindows" | "seed">,
+  opts: Pick<PipelineOptions, "augment" | "minFallingRows" | "onsetWindows" | "seed" | "stride" | "scoreStride">,
   ds: FrameDataset, split: PreparedSplit, windowOptions: WindowOptions, fold: number,
 ): { windows: WindowSet; note: string } | null {
   const train = split.train;
@@ -24,6 +26,10 @@ export function foldFitWindows(
   if (opts.onsetWindows > 0) {
     const windows = onsetFitWindows(ds, split, windowOptions, opts.onsetWindows);
     return { windows, note: `+${windows.count - train.count} fall-onset windows at every frame holding 1..${opts.onsetWindows} falling frames` };
+  }
+  if (opts.scoreStride !== null && opts.scoreStride !== opts.stride) {
+    const windows = takeWindows(train, onStrideGrid(train, ds, opts.stride));
+    return { windows, note: `fitting on the ${windows.count} every ${opts.stride} frames; threshold and evaluation on windows every ${opts.scoreStride}` };
   }
   return null;
 }

@@ -18,6 +18,8 @@ export interface MetricsJson {
   window: MetricsSummary;
   /** --pad-starts: the window AUC over the windows that hold T real frames, the window set of an unpadded run (comparable with its `window.auc`). */
   windowUnpadded?: { auc: number | null; windows: number };
+  /** --score-stride: the window AUC over the windows with T real frames every --stride frames, the window set of a run without it. */
+  windowOnGrid?: { auc: number | null; windows: number };
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
   /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
@@ -68,6 +70,7 @@ export function metricsJson(input: {
   wallSec: number;
   detection: DetectionFigures;
   windowUnpadded?: { auc: number | null; windows: number };
+  windowOnGrid?: { auc: number | null; windows: number };
 }): MetricsJson {
   const { ds, pooled, folds } = input;
   const fits = folds.flatMap((f, i) => f.result.memberFits.map((fit, m) => ({ fold: i + 1, member: m + 1, fit })));
@@ -86,6 +89,7 @@ export function metricsJson(input: {
     backend: input.backend,
     window: summary(pooled.window),
     ...(input.windowUnpadded ? { windowUnpadded: input.windowUnpadded } : {}),
+    ...(input.windowOnGrid ? { windowOnGrid: input.windowOnGrid } : {}),
     sequence: { ...summary(pooled.sequence), missedFalls: pooled.missedFalls, falseAlarms: pooled.falseAlarms },
     ...(input.kfold
       ? {

@@ -68,6 +68,8 @@ export interface PipelineOptions {
   minFallingRows: number;
   /** Fit also on the windows at every frame holding 1..N falling frames of a training fall (0 = none; lib/pipeline/onset-fold.ts). */
   onsetWindows: number;
+  /** Windows for the threshold, the evaluation and the detector every N frames (null = --stride); the models still fit every --stride. */
+  scoreStride: number | null;
   /** Lags (frames) of the difference inputs: per lag, each feature's change over that many frames (F = 8 × (1 + lags)). */
   diffLags: number[];
 }
@@ -76,7 +78,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -114,6 +116,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   padStarts: 0,
   minFallingRows: 0,
   onsetWindows: 0,
+  scoreStride: null,
   diffLags: [...DEFAULT_DIFF_LAGS],
 };
 
@@ -221,6 +224,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
   { flag: "--min-falling-rows", key: "minFallingRows", arg: "N", help: "leave the fall windows holding fewer than N falling frames out of what the models fit on (the threshold and the evaluation keep every window)", parse: nonNegativeInt },
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
+  { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -363,6 +367,9 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.onsetWindows > 0 && parsed.format === "dfcsv") throw new UsageError("--onset-windows counts annotated falling frames: it works with --format urfd only");
   if (parsed.onsetWindows > parsed.window) throw new UsageError(`--onset-windows must be at most --window (${parsed.window}), got ${parsed.onsetWindows}`);
   if (parsed.onsetWindows > 0 && (parsed.augment > 0 || parsed.minFallingRows > 0)) throw new UsageError("--onset-windows, --min-falling-rows and --augment exclude each other (each sets what the models fit on)");
+  if (parsed.scoreStride !== null && parsed.format === "dfcsv") throw new UsageError("--score-stride cuts feature windows: it works with --format urfd only");
+  if (parsed.scoreStride !== null && parsed.stride % parsed.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${parsed.stride}), got ${parsed.scoreStride}`);
+  if (parsed.scoreStride !== null && (parsed.augment > 0 || parsed.minFallingRows > 0 || parsed.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
   if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);

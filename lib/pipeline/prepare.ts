@@ -34,6 +34,8 @@ export function windowDataset(ds: FrameDataset, opts: WindowOptions = {}): Windo
 export interface ScaleOption {
   /** Standardise features (default true); false for token ids, which an Embedding looks up as they are. */
   scale?: boolean;
+  /** The training windows the scaler is fitted on (default all): the ones the models fit on, with --score-stride. */
+  scalerOn?: (train: WindowSet) => WindowSet;
 }
 
 /** The scaler that changes nothing, recorded where token inputs must stay unscaled. */
@@ -41,19 +43,19 @@ export function identityScaler(featureNames: string[]): Scaler {
   return { mean: featureNames.map(() => 0), std: featureNames.map(() => 1), featureNames: [...featureNames] };
 }
 
-function scaleFold(windows: WindowSet, fold: Fold, scale: boolean): PreparedSplit {
+function scaleFold(windows: WindowSet, fold: Fold, scale: boolean, scalerOn?: (train: WindowSet) => WindowSet): PreparedSplit {
   const { train, test } = splitWindows(windows, fold);
   if (!scale) return { fold, train, test, scaler: identityScaler(windows.featureNames) };
-  const scaler = fitScaler(train);
+  const scaler = fitScaler(scalerOn ? scalerOn(train) : train);
   return { fold, train: applyScaler(train, scaler), test: applyScaler(test, scaler), scaler };
 }
 
 /** One grouped, stratified hold-out split. */
 export function prepareHoldout(windows: WindowSet, opts: { testFraction?: number; seed: number } & ScaleOption): PreparedSplit {
-  return scaleFold(windows, groupedSplit(windows, opts), opts.scale ?? true);
+  return scaleFold(windows, groupedSplit(windows, opts), opts.scale ?? true, opts.scalerOn);
 }
 
 /** Grouped, stratified K folds; each fold has its own scaler fitted on its training side. */
 export function prepareFolds(windows: WindowSet, opts: { k: number; seed: number } & ScaleOption): PreparedSplit[] {
-  return groupedKFold(windows, opts).map((fold) => scaleFold(windows, fold, opts.scale ?? true));
+  return groupedKFold(windows, opts).map((fold) => scaleFold(windows, fold, opts.scale ?? true, opts.scalerOn));
 }

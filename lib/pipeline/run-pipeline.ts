@@ -14,8 +14,9 @@ import { DATA_DIR_ENV, resolveData } from "../data/load";
 import { DataError } from "../data/errors";
 import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
-import { concatWindowSets } from "../data/split";
-import { unpaddedWindowAuc } from "../detect/unpadded-windows";
+import { concatWindowSets, takeWindows } from "../data/split";
+import { onStrideGrid } from "../data/stride-grid";
+import { gridWindowAuc, unpaddedWindowAuc } from "../detect/unpadded-windows";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
 import { ModelSpec } from "../model/spec";
@@ -205,7 +206,7 @@ function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInpu
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   hooks.log(`data: ${ds.provenance.note}`);
-  const windowOptions = { T: opts.window, stride: opts.stride, withDiffs: true, diffLags: [...opts.diffLags], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
+  const windowOptions = { T: opts.window, stride: opts.scoreStride ?? opts.stride, withDiffs: true, diffLags: [...opts.diffLags], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
   const windows = windowsOf(ds, windowOptions, warn);
   hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
   const recordings = new Set(windows.seq).size;
@@ -234,11 +235,13 @@ function prepareDfCsvInput(opts: PipelineOptions, log: (l: string) => void, warn
 
 /** K folds or one hold-out split by recording (scaled, or not for token ids), each with enough windows for every worker. */
 function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, scale: boolean): PreparedSplit[] {
+  // --score-stride: the scaler sees the windows the models fit on, so they train as a run without it.
+  const gridScaler = opts.scoreStride !== null ? { scalerOn: (train: WindowSet) => takeWindows(train, onStrideGrid(train, ds, opts.stride)) } : {};
   let splits: PreparedSplit[];
   try {
     splits = opts.folds
-      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed, scale })
-      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed, scale })];
+      ? prepareFolds(windows, { k: opts.folds, seed: opts.seed, scale, ...gridScaler })
+      : [prepareHoldout(windows, { testFraction: HOLDOUT_TEST_FRACTION, seed: opts.seed, scale, ...gridScaler })];
   } catch (err) {
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
@@ -344,8 +347,8 @@ async function execute(staging: string, state: RunState, prep: PreparedInput, ba
     folds.push(await trainFoldAndSave(fold, !kernelLogged));
     kernelLogged = true;
   }
-  const pooled = poolFolds(prep.ds, folds, opts.padStarts);
-  const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection, ...(pooled.fullWindows ? { windowUnpadded: pooled.fullWindows } : {}) });
+  const pooled = poolFolds(prep.ds, folds, opts);
+  const metrics = metricsJson({ ds: prep.ds, options: opts, backend, pooled: pooled.evaluation, folds, kfold: opts.folds !== null, wallSec: (Date.now() - started) / 1000, detection: pooled.detection, ...(pooled.fullWindows ? { windowUnpadded: pooled.fullWindows } : {}), ...(pooled.gridWindows ? { windowOnGrid: pooled.gridWindows } : {}) });
   writeJsonAtomic(path.join(staging, "metrics.json"), metrics);
   writeFileAtomic(
     path.join(staging, "report.html"),
@@ -478,10 +481,12 @@ interface PooledFolds {
   detection: DetectionFigures;
   /** --pad-starts: the window AUC over the windows holding T real frames. */
   fullWindows?: { auc: number | null; windows: number };
+  /** --score-stride: the window AUC over the windows a run without it scores. */
+  gridWindows?: { auc: number | null; windows: number };
 }
 
 /** Out-of-fold scores pooled (each aligned so its fold's threshold sits at 0.5) and the detector replayed on them. */
-function poolFolds(ds: FrameDataset, folds: FoldOutcome[], padStarts: number): PooledFolds {
+function poolFolds(ds: FrameDataset, folds: FoldOutcome[], opts: Pick<PipelineOptions, "padStarts" | "stride" | "scoreStride">): PooledFolds {
   const windows = concatWindowSets(folds.map((f) => f.split.test));
   const scores = new Float32Array(windows.count);
   let at = 0;
@@ -490,11 +495,12 @@ function poolFolds(ds: FrameDataset, folds: FoldOutcome[], padStarts: number): P
     at += f.result.testProbs.length;
   }
   const evaluation = evaluateAll(scores, windows, 0.5);
-  const full = padStarts > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
+  const full = opts.padStarts > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
+  const grid = opts.scoreStride !== null && opts.scoreStride !== opts.stride ? gridWindowAuc(ds, windows, scores, opts.stride) : undefined;
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
   const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
-  return { windows, scores, evaluation, replayed, detection, ...(full ? { fullWindows: full } : {}) };
+  return { windows, scores, evaluation, replayed, detection, ...(full ? { fullWindows: full } : {}), ...(grid ? { gridWindows: grid } : {}) };
 }
 
 /** The finished staging folder becomes --out (which must still be free or empty). */

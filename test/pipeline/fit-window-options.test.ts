@@ -62,3 +62,21 @@ test("a run with --onset-windows 8 adds off-grid onset windows of training falls
     assert.equal(metrics.config.onsetWindows, 8);
   });
 });
+
+test("--score-stride: unset by default, a divisor of --stride, urfd only, alone among the fit-window options", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.scoreStride === null);
+  const o = parsePipelineArgs(["--score-stride", "2"]);
+  assert.ok(o !== "help" && o.scoreStride === 2);
+  for (const [argv, re] of [
+    [["--score-stride", "0"], /--score-stride expects a positive integer/],
+    [["--score-stride", "3"], /--score-stride must divide --stride \(4\), got 3/],
+    [["--format", "dfcsv", "--data", "df.csv", "--score-stride", "1"], /--score-stride .*--format urfd only/],
+    [["--score-stride", "1", "--augment", "1"], /exclude each other/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  assert.match(pipelineHelp(), /--score-stride N /);
+  const { scoreStride: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").scoreStride, null);
+});
