@@ -14,7 +14,7 @@ import { replayWindowSet } from "../../lib/detect/replay";
 import { rescoreRun } from "../../lib/detect/rescore-run";
 import { studyRule, trainingSideAlarms } from "../../lib/detect/rule-study";
 import { goalsMet, GoalFigures } from "../../lib/detect/goals";
-import { START_MODEL_RULES, studyStartModel } from "../../lib/detect/start-model-study";
+import { EVERY_FRAME_START_RULES, START_MODEL_RULES, studyStartModel } from "../../lib/detect/start-model-study";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("today's rule on a finished run reproduces its metrics.json; thresholds come from training windows", async () => {
@@ -62,6 +62,14 @@ test("today's rule on a finished run reproduces its metrics.json; thresholds com
     const loud = studyStartModel(folds, always, rule, ds);
     assert.equal(loud.figures.adlsRight, 0, "a start model that always fires alarms on every ADL at its 8th frame");
     assert.throws(() => studyStartModel(folds, padded.slice(1), rule, ds), /different folds/);
+    // Every frame: the default models' stride-1 windows, the logit midpoint; a silent start model leaves their own alarms.
+    const every = EVERY_FRAME_START_RULES[0];
+    const paddedFine = await rescoreRun(out, { ds, stride: 1, padMinReal: 8 });
+    const alone = studyRule(fine, every.full, ds);
+    const silent = studyStartModel(fine, paddedFine.map((f) => ({ ...f, testMembers: f.testMembers.map((m) => m.map(() => 0)) })), every, ds, 4);
+    assert.deepEqual([silent.falseAlarmIds, silent.missedFallIds, silent.figures.medianDelay], [alone.falseAlarmIds, alone.missedFallIds, alone.figures.medianDelay]);
+    assert.equal(silent.figures.windowAuc, alone.figures.windowAuc, "the window AUC is the default models' on their stride-1 full windows");
+    assert.notEqual(silent.fullWindowAuc, null, "the grid AUC is taken over the full windows every 4 frames");
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
