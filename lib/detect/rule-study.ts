@@ -1,8 +1,9 @@
 // Alarm rules studied on finished runs, as the pipeline would have scored them: each fold's threshold
 // chosen on its training windows with the rule applied (never on the test side), the test scores
 // pooled out of fold, the alarms replayed, and issue 15's goals checked.
-// `node dist/lib/detect/rule-study.js RUN_DIR...` prints a markdown row per run and rule.
+// `node dist/lib/detect/rule-study.js [--parts LIST] RUN_DIR...` prints a markdown row per run and rule.
 import * as path from "node:path";
+import { Command, InvalidArgumentError } from "commander";
 import type { FrameDataset } from "../types";
 import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
@@ -189,16 +190,17 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
 }
 
 if (require.main === module) {
-  // `--parts fresh,rules` picks the tables (default: rules, stride1, padded).
-  const args = process.argv.slice(2);
-  const at = args.indexOf("--parts");
-  const parts = at < 0 ? undefined : (args.splice(at, 2)[1] ?? "").split(",");
-  const bad = parts?.find((p) => !STUDY_PARTS.includes(p as StudyPart));
-  if (bad !== undefined) {
-    console.error(`rule-study: --parts takes a list among ${STUDY_PARTS.join(", ")}; got "${bad}"`);
-    process.exit(2);
-  }
-  printStudy(args, parts as StudyPart[] | undefined).catch((err: Error) => {
+  const program = new Command("rule-study")
+    .description("alarm rules studied on finished pipeline runs (written with --folds), a markdown row per run and rule")
+    .option("--parts <list>", `the tables, a comma-separated list among ${STUDY_PARTS.join(", ")}`, (v: string): StudyPart[] => {
+      const parts = v.split(",");
+      const bad = parts.find((p) => !STUDY_PARTS.includes(p as StudyPart));
+      if (bad !== undefined) throw new InvalidArgumentError(`takes a list among ${STUDY_PARTS.join(", ")}; got "${bad}"`);
+      return parts as StudyPart[];
+    })
+    .argument("<runs...>", "RUN_DIR...")
+    .action((dirs: string[], opts: { parts?: StudyPart[] }) => printStudy(dirs, opts.parts));
+  program.parseAsync(process.argv).catch((err: Error) => {
     console.error(`rule-study: ${err.message}`);
     process.exitCode = 1;
   });
