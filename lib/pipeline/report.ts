@@ -51,7 +51,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Metrics",
-      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording${ensembleWords(metrics.config.ensemble)}; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).`,
+      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording${ensembleWords(metrics.config.ensemble)}; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).${otherWindowSets(metrics)}`,
       table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
     },
     {
@@ -88,6 +88,14 @@ export function buildReportHtml(input: {
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
+}
+
+/** The window AUC over the window set of a default run, where this run scored other windows (--pad-starts, --score-stride). */
+export function otherWindowSets(metrics: Pick<MetricsJson, "windowUnpadded" | "windowOnGrid" | "config">): string {
+  const parts: string[] = [];
+  if (metrics.windowUnpadded) parts.push(`${num(metrics.windowUnpadded.auc, 4)} over its ${metrics.windowUnpadded.windows} windows of ${metrics.config.window} real frames (no padding)`);
+  if (metrics.windowOnGrid) parts.push(`${num(metrics.windowOnGrid.auc, 4)} over the ${metrics.windowOnGrid.windows} full windows every ${metrics.config.stride} frames (the windows a run without --score-stride is scored on)`);
+  return parts.length ? ` Window AUC on the default's window set: ${parts.join("; ")}.` : "";
 }
 
 const num = (x: number | null, digits: number): string => (x === null ? "n/a" : x.toFixed(digits));
