@@ -2,10 +2,9 @@
 // (synchronous / asynchronous / hogwild; 'gradients' in worker-gradients.ts, pushed gradients in
 // worker-push-gradients.ts), or predict its rows.
 // Runs inside worker threads only.
-import * as tf from "@tensorflow/tfjs";
 import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
-import { makeTrainStep } from "../model/train-step";
+import { makeTrainStep, runOnArrays } from "../model/train-step";
 import { readFlatWeights, writeFlatWeights } from "./model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
@@ -109,17 +108,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         const x = gatherRows(task.x, rowSize, idx, xBuf);
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
         reseedDropout(model, nextDropoutSeed);
-        let loss: number;
-        let acc: number;
         const t = performance.now();
-        if (step.runArrays) [loss, acc] = step.runArrays(x, yBuf.subarray(0, b), b);
-        else {
-          const xs = tf.tensor(x, batchShape(b));
-          const ys = tf.tensor2d(yBuf.slice(0, b), [b, 1]);
-          [loss, acc] = await step.run(xs, ys);
-          xs.dispose();
-          ys.dispose();
-        }
+        const [loss, acc] = await runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
         timing.computeMs += performance.now() - t;
         lossSum += loss * b;
         accSum += acc * b;

@@ -124,6 +124,22 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
   };
 }
 
+/**
+ * One step on plain arrays (x: exactly `batch` rows, shaped `shape`) whatever the step: the native step takes them as they are; the others get
+ * tensors made here (and disposed), so a training loop has one call for every kind of step.
+ */
+export async function runOnArrays(step: TrainStep, x: Float32Array, y: Float32Array, batch: number, shape: readonly number[]): Promise<[number, number]> {
+  if (step.runArrays) return step.runArrays(x, y, batch);
+  const xs = tf.tensor(x, [...shape]); // x holds exactly `batch` rows of `shape`
+  const ys = tf.tensor2d(y.slice(0, batch), [batch, 1]);
+  try {
+    return await step.run(xs, ys);
+  } finally {
+    xs.dispose();
+    ys.dispose();
+  }
+}
+
 /** A tensor's values as float32 (an int32 tensor of Embedding ids is converted, as tfjs casts them back). */
 function floats(t: tf.Tensor): Float32Array {
   const data = t.dataSync();

@@ -74,14 +74,16 @@ const T = 6;
 const F = 2;
 const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [6], dropout: 0.2, seed: 3, learningRate: 0.01 } };
 const data = separableWindows(150, T, F, 5);
+// Ten times the rows: each worker's fit then outlasts a scheduler slice, so three workers overlap on a loaded machine too.
+const overlapping = separableWindows(1500, T, F, 5);
 
-async function fitWith(nativeStep: boolean, config: DistributedConfig, epochs = 4) {
+async function fitWith(nativeStep: boolean, config: DistributedConfig, epochs = 4, windows = data) {
   const before = process.env[NATIVE_STEP_ENV];
   if (nativeStep) delete process.env[NATIVE_STEP_ENV];
   else process.env[NATIVE_STEP_ENV] = "0";
   try {
     const dm = await DistributedModel.create({ model: spec, config });
-    const fit = await dm.fit(data, { epochs });
+    const fit = await dm.fit(windows, { epochs });
     return { dm, fit, weights: dm.getFlatWeights() };
   } finally {
     if (before === undefined) delete process.env[NATIVE_STEP_ENV];
@@ -109,7 +111,7 @@ test("asynchronous / hogwild pushing gradients: every push counted, staleness me
     let s = null as Staleness | null;
     // Staleness needs the workers to overlap; a loaded machine may run one after the other, so up to three fits.
     for (let attempt = 0; attempt < 3 && !(s && s.max >= 1); attempt++) {
-      const { fit } = await fitWith(true, { mode, push: "gradients", numWorkers: 3, batchSize: 8, seed: 3 }, 2);
+      const { fit } = await fitWith(true, { mode, push: "gradients", numWorkers: 3, batchSize: 8, seed: 3 }, 2, overlapping);
       s = fit.staleness!;
       assert.equal(s.pushes, fit.workers.reduce((a, w) => a + Math.ceil(w.samples / 8), 0) * 2, `${mode}: one push a batch`);
       assert.equal(s.dropped, 0);
@@ -118,7 +120,7 @@ test("asynchronous / hogwild pushing gradients: every push counted, staleness me
     assert.ok(s!.max >= 1 && s!.mean > 0, `${mode}: three workers see each other's pushes: ${JSON.stringify(s)}`);
     let b = null as Staleness | null;
     for (let attempt = 0; attempt < 3 && !(b && b.dropped > 0); attempt++) {
-      b = (await fitWith(true, { mode, push: "gradients", numWorkers: 3, batchSize: 8, seed: 3, maxStaleness: 0 }, 2)).fit.staleness!;
+      b = (await fitWith(true, { mode, push: "gradients", numWorkers: 3, batchSize: 8, seed: 3, maxStaleness: 0 }, 2, overlapping)).fit.staleness!;
     }
     assert.ok(b!.dropped > 0 && b!.dropped <= b!.pushes, `${mode}, maxStaleness 0: ${JSON.stringify(b)}`);
   }

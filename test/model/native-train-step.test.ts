@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
-import { makeTrainStep } from "../../lib/model/train-step";
+import { makeTrainStep, runOnArrays, TrainStep } from "../../lib/model/train-step";
 import { buildRnnModel, reseedDropout, RnnModelOptions, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
 
@@ -146,4 +146,25 @@ test("runArrays is run without tensors: the same losses and weights, bit for bit
     assert.deepEqual(b.runArrays!(x, y, B), viaTensors, `step ${i}: loss and accuracy`);
   }
   assert.deepEqual(b.weights, a.weights);
+});
+
+test("runOnArrays: a step without runArrays gets tensors of the batch's shape, disposed after, even when the step throws", async () => {
+  await initBackend();
+  const seen: { shape: number[]; x: number[]; y: number[] }[] = [];
+  const step = {
+    run: async (xs: tf.Tensor, ys: tf.Tensor): Promise<[number, number]> => {
+      seen.push({ shape: xs.shape, x: Array.from(xs.dataSync()), y: Array.from(ys.dataSync()) });
+      if (seen.length === 2) throw new Error("step failed");
+      return [0.5, 1];
+    },
+  } as unknown as TrainStep;
+  const before = tf.memory().numTensors;
+  const x = Float32Array.from({ length: 2 * 3 * 2 }, (_, i) => i);
+  const y = Float32Array.from([1, 0, 1, 1]); // a reused buffer longer than the batch
+  assert.deepEqual(await runOnArrays(step, x, y, 2, [2, 3, 2]), [0.5, 1]);
+  assert.deepEqual(seen[0], { shape: [2, 3, 2], x: Array.from(x), y: [1, 0] });
+  await assert.rejects(runOnArrays(step, x, y, 2, [2, 3, 2]), /step failed/);
+  assert.equal(tf.memory().numTensors, before, "no tensor left behind");
+  const native = { runArrays: (_x: Float32Array, _y: Float32Array, b: number): [number, number] => [b, 0] } as unknown as TrainStep;
+  assert.deepEqual(await runOnArrays(native, x, y, 2, [2, 3, 2]), [2, 0], "a native step takes the arrays themselves");
 });
