@@ -11,6 +11,7 @@ import { notebooksCommand } from "./run-notebooks";
 import { notebookPagesCommand } from "./run-notebook-pages";
 import { cleanNotebooksCommand } from "./clean-notebooks";
 import { scalingCommand } from "./scaling";
+import { goalsCommand } from "./goals";
 import { benchClusterCommand } from "./bench-cluster";
 import { simHostsCommand } from "./sim-hosts";
 import { checkHtmlCommand } from "./check-html";
@@ -33,6 +34,7 @@ export function buildProgram(): StrictCommand {
     dataCommand(),
     benchCommand(),
     scalingCommand(),
+    goalsCommand(),
     notebooksCommand(),
     notebookPagesCommand(),
     cleanNotebooksCommand(),

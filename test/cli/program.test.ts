@@ -10,7 +10,7 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const MAIN = path.join(ROOT, "dist", "lib", "cli", "main.js");
 const NO_NETWORK = path.join(ROOT, "dist", "test", "fixtures", "no-network.js");
-const COMMANDS = ["pipeline", "detect", "validate", "derive-dfcsv", "data", "bench", "scaling", "notebooks", "notebook-pages", "clean-notebooks"];
+const COMMANDS = ["pipeline", "detect", "validate", "derive-dfcsv", "data", "bench", "scaling", "goals", "notebooks", "notebook-pages", "clean-notebooks"];
 const HIDDEN = ["bench-cluster", "sim-hosts", "check-html", "profile", "throughput"];
 
 interface Run {

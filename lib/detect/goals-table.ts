@@ -1,0 +1,125 @@
+// Issue 15's goals per run, as the README's results tables give them: one row per pipeline run (a seed),
+// misses in bold, and what the runs meet together; optionally against another set of runs of the same seeds
+// (the rule for a new default: more goals on no seed fewer). Pure: metrics.json contents in, markdown out.
+import * as path from "node:path";
+import type { MetricsJson } from "../pipeline/metrics-json";
+import { readJson } from "../run/atomic";
+import { GoalFigures, GoalName, goalsMet } from "./goals";
+
+export interface GoalRun {
+  /** The run's folder name, as the rows name it. */
+  name: string;
+  seed: number;
+  figures: GoalFigures;
+  /** The window AUC over the run's own windows, where the goal is judged on another set (padded or every-frame runs). */
+  ownWindowAuc: number | null;
+  /** Which window set `figures.windowAuc` is over: the run's own, or the default's (full windows on the --stride grid). */
+  windowSet: "own" | "full windows on the grid" | "full windows";
+  falseAlarmIds: string[];
+}
+
+type GoalMetrics = Pick<MetricsJson, "config" | "window" | "windowUnpadded" | "windowOnGrid" | "sequence" | "detection">;
+
+/** One run's goal figures from its metrics.json; the window AUC on the default's window set where the run has it. */
+export function goalRunFromMetrics(m: GoalMetrics, name: string): GoalRun {
+  if (!m.detection) throw new Error(`${name}: metrics.json has no detection block (written before issue 15's alarms, or not by the pipeline)`);
+  const [[tn, fp], [fn, tp]] = m.sequence.confusionMatrix;
+  const other = m.windowOnGrid ?? m.windowUnpadded;
+  return {
+    name,
+    seed: m.config.seed,
+    figures: {
+      fallsFound: tp,
+      fallRecordings: fn + tp,
+      adlsRight: tn,
+      adlRecordings: tn + fp,
+      recordingAuc: m.sequence.auc,
+      windowAuc: other ? other.auc : m.window.auc,
+      medianDelay: m.detection.delayFrames.median,
+      maxAfterSegmentEnd: m.detection.delayFrames.maxAfterSegmentEnd,
+      falseAlarms: m.detection.falseAlarms,
+    },
+    ownWindowAuc: other ? m.window.auc : null,
+    windowSet: m.windowOnGrid ? "full windows on the grid" : m.windowUnpadded ? "full windows" : "own",
+    falseAlarmIds: m.detection.falseAlarmIds,
+  };
+}
+
+/** A run folder's goal figures (its metrics.json); errors name the file. */
+export function readGoalRun(dir: string): GoalRun {
+  const file = path.join(dir, "metrics.json");
+  const m = readJson(file) as GoalMetrics;
+  if (!m || typeof m !== "object" || !m.config || !m.sequence?.confusionMatrix || !m.window) throw new Error(`${file}: not a pipeline run's metrics.json (no config, window or sequence block)`);
+  return goalRunFromMetrics(m, path.basename(path.resolve(dir)));
+}
+
+const GOAL_ORDER: readonly GoalName[] = ["allFalls", "adls", "recordingAuc", "windowAuc", "medianDelay", "afterSegmentEnd", "falseAlarms"];
+const GOAL_WORDS: Record<GoalName, string> = {
+  allFalls: "every fall found",
+  adls: "ADLs",
+  recordingAuc: "recording AUC",
+  windowAuc: "window AUC",
+  medianDelay: "median delay",
+  afterSegmentEnd: "the latest alarm",
+  falseAlarms: "false alarms",
+};
+
+export const goalCount = (f: GoalFigures): number => Object.values(goalsMet(f)).filter(Boolean).length;
+
+const fix = (x: number | null, d = 4): string => (x === null ? "n/a" : x.toFixed(d));
+const bold = (text: string, met: boolean): string => (met ? text : `**${text}**`);
+
+/** One markdown row: seed, falls, ADLs right (false alarm ids), recording AUC, window AUC (own), median delay, latest, alarms on ADLs, goals. */
+export function goalRow(r: GoalRun): string {
+  const f = r.figures;
+  const met = goalsMet(f);
+  const ids = r.falseAlarmIds.map((id) => id.replace(/^adl-/, ""));
+  const own = r.ownWindowAuc === null ? "" : ` (${fix(r.ownWindowAuc)})`;
+  return `| ${r.seed} | ${bold(`${f.fallsFound}/${f.fallRecordings}`, met.allFalls)} | ${bold(`${f.adlsRight}/${f.adlRecordings}`, met.adls)}${ids.length ? ` (adl ${ids.join(", ")})` : ""} | ${bold(fix(f.recordingAuc), met.recordingAuc)} | ${bold(fix(f.windowAuc), met.windowAuc)}${own} | ${bold(f.medianDelay === null ? "n/a" : String(f.medianDelay), met.medianDelay)} | ${bold(f.maxAfterSegmentEnd === null ? "n/a" : String(f.maxAfterSegmentEnd), met.afterSegmentEnd)} | ${bold(String(f.falseAlarms), met.falseAlarms)} | ${goalCount(f)}/7 |`;
+}
+
+/** Seeds joined for a sentence ("none" when there are none). */
+const seedList = (seeds: readonly number[]): string => (seeds.length ? seeds.join(", ") : "none");
+
+/** The table of `runs` (one per seed), what they meet together, and against `against` (matched by seed), if given. */
+export function goalsTable(runs: readonly GoalRun[], against: readonly GoalRun[] = []): string {
+  const seen = new Set<number>();
+  for (const r of runs) {
+    if (seen.has(r.seed)) throw new Error(`${r.name}: seed ${r.seed} twice (one run a seed)`);
+    seen.add(r.seed);
+  }
+  const sorted = [...runs].sort((a, b) => a.seed - b.seed);
+  const other = sorted.some((r) => r.windowSet !== "own");
+  const lines = [
+    `| seed | falls | ADLs right (false alarms) | recording AUC | window AUC${other ? " (own)" : ""} | median delay (frames) | latest alarm after the falling segment | alarms on ADLs | goals met |`,
+    "|---|---|---|---|---|---|---|---|---|",
+    "| goal | 30/30 | ≥ 39/40 | ≥ 0.995 | ≥ 0.97 | ≤ 15 (0.5 s) | ≤ 15 frames | ≤ 1 | 7/7 |",
+    ...sorted.map(goalRow),
+    "",
+  ];
+  const per = GOAL_ORDER.map((g) => `${GOAL_WORDS[g]} on ${sorted.filter((r) => goalsMet(r.figures)[g]).length}`);
+  const all = sorted.filter((r) => goalCount(r.figures) === 7).map((r) => r.seed);
+  const total = sorted.reduce((a, r) => a + goalCount(r.figures), 0);
+  lines.push(`Over the ${sorted.length} seeds: ${per.join(", ")}; all seven on ${all.length ? `seeds ${seedList(all)}` : "none"} (${total} goals).`);
+  if (other) lines.push("Window AUC over the default's window set (metrics.json → windowOnGrid, else windowUnpadded), the run's own in brackets.");
+  if (against.length) {
+    const bySeed = new Map(against.map((a) => [a.seed, a]));
+    const more: number[] = [];
+    const same: number[] = [];
+    const fewer: number[] = [];
+    const missing: number[] = [];
+    for (const r of sorted) {
+      const a = bySeed.get(r.seed);
+      if (!a) missing.push(r.seed);
+      else (goalCount(r.figures) > goalCount(a.figures) ? more : goalCount(r.figures) < goalCount(a.figures) ? fewer : same).push(r.seed);
+    }
+    const theirs = sorted.reduce((acc, r) => acc + (bySeed.has(r.seed) ? goalCount(bySeed.get(r.seed)!.figures) : 0), 0);
+    const ours = sorted.reduce((acc, r) => acc + (bySeed.has(r.seed) ? goalCount(r.figures) : 0), 0);
+    lines.push(
+      `Against the other runs, seed by seed: more goals on ${seedList(more)}, as many on ${seedList(same)}, fewer on ${seedList(fewer)} (${ours} goals against ${theirs})` +
+        `${missing.length ? `; no run to compare on seeds ${seedList(missing)}` : ""}.` +
+        ` ${fewer.length === 0 && more.length > 0 && missing.length === 0 ? "Fewer goals on no seed: it may become the default." : "Not a new default: a default changes only where it wins on every seed."}`,
+    );
+  }
+  return lines.join("\n");
+}
