@@ -362,6 +362,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.padStarts > 0 && parsed.format === "dfcsv") throw new UsageError("--pad-starts pads feature recordings: it works with --format urfd only");
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   if (parsed.minFallingRows > 0 && parsed.format === "dfcsv") throw new UsageError("--min-falling-rows counts annotated falling frames: it works with --format urfd only");
+  if (parsed.minFallingRows === 1) throw new UsageError("--min-falling-rows 1 leaves nothing out (every fall window holds a falling frame): give 0 (off) or 2 or more");
   if (parsed.minFallingRows > parsed.window) throw new UsageError(`--min-falling-rows must be at most --window (${parsed.window}), got ${parsed.minFallingRows}`);
   if (parsed.minFallingRows > 0 && parsed.augment > 0) throw new UsageError("--min-falling-rows and --augment exclude each other (the augmented copies' windows are not counted)");
   if (parsed.onsetWindows > 0 && parsed.format === "dfcsv") throw new UsageError("--onset-windows counts annotated falling frames: it works with --format urfd only");

@@ -12,6 +12,7 @@ test("--min-falling-rows: 0 (off) by default, at most --window, urfd only, not w
   for (const [argv, re] of [
     [["--min-falling-rows", "-1"], /--min-falling-rows expects a non-negative integer/],
     [["--min-falling-rows", "33"], /--min-falling-rows must be at most --window \(32\)/],
+    [["--min-falling-rows", "1"], /--min-falling-rows 1 leaves nothing out .*give 0 \(off\) or 2 or more/],
     [["--format", "dfcsv", "--data", "df.csv", "--min-falling-rows", "4"], /--min-falling-rows .*--format urfd only/],
     [["--min-falling-rows", "4", "--augment", "1"], /--min-falling-rows and --augment exclude each other/],
   ] as [string[], RegExp][]) {
