@@ -7,6 +7,7 @@
 import type { FaultInjection } from "../distributed/config";
 import { PipelineCommand, pipelineCommandFromFlags, pipelineCommandLine, PipelineOptions, UsageError } from "../pipeline/options";
 import { StrictCommand } from "../pipeline/command-line";
+import { otherWindowSetPhrases } from "../pipeline/metrics-json";
 import { runCommand, withAction } from "./run-main";
 
 import * as fs from "node:fs";
@@ -115,8 +116,7 @@ async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "hel
     `done on ${on}: recordings ${s.confusionMatrix[1][1]}/${s.confusionMatrix[1][0] + s.confusionMatrix[1][1]} falls detected, ` +
       `${s.confusionMatrix[0][0]}/${s.confusionMatrix[0][0] + s.confusionMatrix[0][1]} ADLs right, sequence AUC ${s.auc?.toFixed(4) ?? "n/a"}, ` +
       `window AUC ${metrics.window.auc?.toFixed(4) ?? "n/a"}` +
-      (metrics.windowUnpadded ? ` (${metrics.windowUnpadded.auc?.toFixed(4) ?? "n/a"} over its ${metrics.windowUnpadded.windows} windows of ${metrics.config.window} real frames)` : "") +
-      (metrics.windowOnGrid ? ` (${metrics.windowOnGrid.auc?.toFixed(4) ?? "n/a"} over the ${metrics.windowOnGrid.windows} full windows every ${metrics.config.stride} frames)` : ""),
+      otherWindowSetPhrases(metrics).map((phrase) => ` (${phrase})`).join(""),
   );
   const d = metrics.detection;
   console.log(

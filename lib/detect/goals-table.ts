@@ -98,25 +98,32 @@ export function goalsTable(runs: readonly GoalRun[], against: readonly GoalRun[]
     "",
   ];
   const per = GOAL_ORDER.map((g) => `${GOAL_WORDS[g]} on ${sorted.filter((r) => goalsMet(r.figures)[g]).length}`);
-  const all = sorted.filter((r) => goalCount(r.figures) === 7).map((r) => r.seed);
-  const total = sorted.reduce((a, r) => a + goalCount(r.figures), 0);
+  const counts = sorted.map((r) => goalCount(r.figures));
+  const all = sorted.filter((_, k) => counts[k] === 7).map((r) => r.seed);
+  const total = counts.reduce((a, n) => a + n, 0);
   lines.push(`Over the ${sorted.length} seeds: ${per.join(", ")}; all seven on ${all.length ? `seeds ${seedList(all)}` : "none"} (${total} goals).`);
   if (other) lines.push("Window AUC over the default's window set (metrics.json → windowOnGrid, else windowUnpadded), the run's own in brackets.");
   if (against.length) {
-    const bySeed = new Map(against.map((a) => [a.seed, a]));
+    const theirs = new Map(against.map((a) => [a.seed, goalCount(a.figures)]));
     const more: number[] = [];
     const same: number[] = [];
     const fewer: number[] = [];
     const missing: number[] = [];
+    let ours = 0;
+    let theirTotal = 0;
     for (const r of sorted) {
-      const a = bySeed.get(r.seed);
-      if (!a) missing.push(r.seed);
-      else (goalCount(r.figures) > goalCount(a.figures) ? more : goalCount(r.figures) < goalCount(a.figures) ? fewer : same).push(r.seed);
+      const t = theirs.get(r.seed);
+      if (t === undefined) {
+        missing.push(r.seed);
+        continue;
+      }
+      const n = goalCount(r.figures);
+      ours += n;
+      theirTotal += t;
+      (n > t ? more : n < t ? fewer : same).push(r.seed);
     }
-    const theirs = sorted.reduce((acc, r) => acc + (bySeed.has(r.seed) ? goalCount(bySeed.get(r.seed)!.figures) : 0), 0);
-    const ours = sorted.reduce((acc, r) => acc + (bySeed.has(r.seed) ? goalCount(r.figures) : 0), 0);
     lines.push(
-      `Against the other runs, seed by seed: more goals on ${seedList(more)}, as many on ${seedList(same)}, fewer on ${seedList(fewer)} (${ours} goals against ${theirs})` +
+      `Against the other runs, seed by seed: more goals on ${seedList(more)}, as many on ${seedList(same)}, fewer on ${seedList(fewer)} (${ours} goals against ${theirTotal})` +
         `${missing.length ? `; no run to compare on seeds ${seedList(missing)}` : ""}.` +
         ` ${fewer.length === 0 && more.length > 0 && missing.length === 0 ? "Fewer goals on no seed: it may become the default." : "Not a new default: a default changes only where it wins on every seed."}`,
     );

@@ -22,7 +22,10 @@ export interface RuleOutcome {
   rule: string;
   figures: GoalFigures;
   thresholds: number[];
-  /** Window AUC over the windows holding T real frames only (a padded run's unpadded windows; else windowAuc). */
+  /**
+   * Window AUC over the windows holding T real frames only (a padded run's unpadded windows; else windowAuc); the
+   * start-model study puts there the AUC over those windows on the training stride's grid (the default's window set).
+   */
   fullWindowAuc: number | null;
   falseAlarmIds: string[];
   missedFallIds: string[];

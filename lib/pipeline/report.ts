@@ -5,7 +5,7 @@ import { Evaluation } from "../evaluate";
 import { standaloneHtml, escapeHtml, PageSection } from "../notebook/html-page";
 import { evaluationViews, trainingFigure } from "./evaluation-views";
 import type { FoldOutcome } from "./fold-outcome";
-import type { MetricsJson, MetricsSummary } from "./metrics-json";
+import { MetricsJson, MetricsSummary, otherWindowSetPhrases } from "./metrics-json";
 import type { ReplayedRecording } from "../detect/replay";
 import type { DetectionFigures } from "../detect/delay";
 
@@ -90,12 +90,10 @@ export function buildReportHtml(input: {
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
 }
 
-/** The window AUC over the window set of a default run, where this run scored other windows (--pad-starts, --score-stride). */
+/** The report's sentence on the window AUC over a default run's window set (nothing for a default run). */
 export function otherWindowSets(metrics: Pick<MetricsJson, "windowUnpadded" | "windowOnGrid" | "config">): string {
-  const parts: string[] = [];
-  if (metrics.windowUnpadded) parts.push(`${num(metrics.windowUnpadded.auc, 4)} over its ${metrics.windowUnpadded.windows} windows of ${metrics.config.window} real frames (no padding)`);
-  if (metrics.windowOnGrid) parts.push(`${num(metrics.windowOnGrid.auc, 4)} over the ${metrics.windowOnGrid.windows} full windows every ${metrics.config.stride} frames (the windows a run without --score-stride is scored on)`);
-  return parts.length ? ` Window AUC on the default's window set: ${parts.join("; ")}.` : "";
+  const phrases = otherWindowSetPhrases(metrics);
+  return phrases.length ? ` Window AUC on the default's window set: ${phrases.join("; ")}.` : "";
 }
 
 const num = (x: number | null, digits: number): string => (x === null ? "n/a" : x.toFixed(digits));
