@@ -92,6 +92,37 @@ export function weightedAverage(list: readonly Float32Array[], sampleCounts: rea
   return result;
 }
 
+/**
+ * The mean of weight vectors added one at a time (stochastic weight averaging's mean of epoch-end
+ * weights), summed in float64 in the order added, so the same additions give the same bits.
+ */
+export class RunningMean {
+  private readonly sum: Float64Array;
+  private n = 0;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`RunningMean: size must be a positive integer, got ${size}`);
+    this.sum = new Float64Array(size);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  add(w: Float32Array): void {
+    if (w.length !== this.size) throw new RangeError(`RunningMean.add: expected ${this.size} floats, got ${w.length}`);
+    for (let i = 0; i < w.length; i++) this.sum[i] += w[i];
+    this.n++;
+  }
+
+  mean(): Float32Array {
+    if (this.n === 0) throw new Error("RunningMean.mean: nothing was added");
+    const out = new Float32Array(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.sum[i] / this.n;
+    return out;
+  }
+}
+
 function zip(a: Weights, b: Weights, name: string, f: (x: number, y: number) => number): Weights {
   if (a instanceof Float32Array && b instanceof Float32Array) return zipFlat(a, b, name, f);
   if (a instanceof Float32Array || b instanceof Float32Array || a.length !== b.length) {

@@ -146,7 +146,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
         options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], seed: opts.seed },
       };
       const config: DistributedConfig = { ...weightAveragingConfig(opts), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
-      const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint });
+      const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, averageEpochs: opts.averageEpochs });
       pooledScores.set(alignToThreshold(result.testProbs, result.threshold), at);
       at += result.testProbs.length;
       hooks.log(`${tag}: fold ${i + 1}/${k} done`);

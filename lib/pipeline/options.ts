@@ -72,13 +72,15 @@ export interface PipelineOptions {
   scoreStride: number | null;
   /** Lags (frames) of the difference inputs: per lag, each feature's change over that many frames (F = 8 × (1 + lags)). */
   diffLags: number[];
+  /** Each model's final weights: the mean of its weights at the end of its last N epochs (0 = the last epoch's; stochastic weight averaging). */
+  averageEpochs: number;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -118,6 +120,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   onsetWindows: 0,
   scoreStride: null,
   diffLags: [...DEFAULT_DIFF_LAGS],
+  averageEpochs: 0,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -227,6 +230,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
+  { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); training on this machine's threads, not with --cluster mpi", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
   { flag: "--cluster", key: "cluster", arg: "none|mpi", help: "mpi: train on an MPI job this run starts with mpirun (--ranks ranks × --workers-per-rank threads; see docs/cluster.md)", parse: oneOf<ClusterKind>(["none", "mpi"]) },
   { flag: "--hostfile", key: "hostfile", arg: "FILE", help: "Open MPI hostfile for --cluster mpi (\"host slots=N\" a line; default: every rank on this machine)", parse: text },
@@ -371,6 +375,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.scoreStride !== null && parsed.format === "dfcsv") throw new UsageError("--score-stride cuts feature windows: it works with --format urfd only");
   if (parsed.scoreStride !== null && parsed.stride % parsed.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${parsed.stride}), got ${parsed.scoreStride}`);
   if (parsed.scoreStride !== null && (parsed.augment > 0 || parsed.minFallingRows > 0 || parsed.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
+  if (parsed.averageEpochs > parsed.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${parsed.epochs}), got ${parsed.averageEpochs}`);
+  if (parsed.averageEpochs > 0 && parsed.cluster !== "none") throw new UsageError("--average-epochs averages each epoch's weights on this machine's threads: it cannot be combined with --cluster mpi yet");
   if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
@@ -403,6 +409,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
       epochs: (lists.epochs as number[] | undefined) ?? [options.epochs],
       batchSizes: (lists.batchSizes as number[] | undefined) ?? [options.batchSize],
     };
+    if (options.averageEpochs > Math.min(...grid.epochs)) throw new UsageError(`--average-epochs must be at most every --grid-epochs value (${Math.min(...grid.epochs)}), got ${options.averageEpochs}`);
     return { kind: "grid", options, grid, given, quiet };
   }
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };

@@ -410,13 +410,14 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
   }
   const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
+  const averaged = opts.averageEpochs > 0 ? `, ${opts.ensemble > 1 ? "each model's" : "the"} weights averaged over its last ${opts.averageEpochs} epochs` : "";
   const fit = foldFitWindows(opts, prep.ds, split, prep.windowOptions, k);
   const fitWindows = fit?.windows ?? null;
   const fitNote = fit ? ` (${fit.note})` : "";
-  hooks.log(`${tag}: training on ${split.train.count} windows${fitNote}${members}, testing on ${split.test.count}`);
+  hooks.log(`${tag}: training on ${split.train.count} windows${fitNote}${members}${averaged}, testing on ${split.test.count}`);
   const previous = { loss: [...merged.loss], acc: [...merged.acc] };
   // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
-  // An ensemble fold is not checkpointed: an interrupted one restarts from its first member.
+  // An ensemble fold, or one whose weights are averaged over epochs, is not checkpointed: an interrupted one restarts.
   const onEpochEnd = (end: EpochEnd): void => {
     merged.loss.push(end.loss);
     merged.acc.push(end.acc);
@@ -430,7 +431,8 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     result = await trainFold(split.train, split.test, {
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
       ...(fitWindows ? { fitWindows } : {}),
-      ...(opts.ensemble === 1 && !cluster ? { onEpochEnd } : {}),
+      ...(opts.ensemble === 1 && !cluster && opts.averageEpochs === 0 ? { onEpochEnd } : {}),
+      ...(opts.averageEpochs > 0 ? { averageEpochs: opts.averageEpochs } : {}),
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),

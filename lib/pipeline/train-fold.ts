@@ -3,7 +3,8 @@
 // that many models from different seeds, one after another, and scores with their mean probability.
 import { WindowSet } from "../types";
 import { DistributedModel, FitResult, ProgressEventCallback } from "../distributed";
-import { DEFAULT_SEED, DistributedConfig, EpochEndCallback, FaultInjection } from "../distributed/config";
+import { DEFAULT_SEED, DistributedConfig, EpochEnd, EpochEndCallback, FaultInjection } from "../distributed/config";
+import { RunningMean } from "../distributed/weights";
 import { resolveRnnOptions } from "../model/rnn";
 import { resolveOriginalOptions } from "../model/original";
 import { ModelSpec } from "../model/spec";
@@ -36,6 +37,11 @@ export interface TrainFoldOptions {
   cluster?: ClusterOptions;
   /** What the members fit on when it is not `train` (augmented copies added); the threshold still comes from `train`. */
   fitWindows?: WindowSet;
+  /**
+   * Each member's final weights: the mean of its weights at the end of its last N epochs (stochastic weight
+   * averaging, Izmailov et al. 2018); 0 or absent: the last epoch's. Thread training from epoch 0 only.
+   */
+  averageEpochs?: number;
 }
 
 /** What a finished fold contributes to the run's metrics and report (all plain data). */
@@ -89,6 +95,10 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const members = opts.members ?? 1;
   if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) throw new RangeError(`trainFold: members must be an integer in [1, ${MAX_MEMBERS}], got ${members}`);
   if (members > 1 && (opts.resume || opts.onEpochEnd)) throw new Error("trainFold: epoch checkpoints and resume are for single-model folds only");
+  const averageEpochs = opts.averageEpochs ?? 0;
+  if (!Number.isInteger(averageEpochs) || averageEpochs < 0 || averageEpochs > opts.epochs) throw new RangeError(`trainFold: averageEpochs must be an integer in [0, epochs = ${opts.epochs}], got ${averageEpochs}`);
+  // The mean needs every averaged epoch's weights: a resumed fit or an MPI job (no epoch hooks there) would lack some.
+  if (averageEpochs > 0 && (opts.resume || opts.cluster)) throw new Error("trainFold: weight averaging needs the whole fit on this process's threads (not resumed, not on a cluster)");
   const models: DistributedModel[] = [];
   const memberFits: FitResult[] = [];
   const trainParts: Float32Array[] = [];
@@ -109,13 +119,19 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
       }, opts.cluster));
     } else {
       const gemmBefore = gemmStats();
+      const average = averageEpochs > 0 ? new RunningMean(model.weightCount) : null;
+      const onEpochEnd = averagingHook(average, opts.epochs - averageEpochs, opts.onEpochEnd);
       const fit = await model.fit(fitOn, {
         epochs: opts.epochs,
         ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
+        ...(onEpochEnd ? { onEpochEnd } : {}),
         ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
       });
+      if (average) {
+        if (average.count !== averageEpochs) throw new Error(`trainFold: ${average.count} epochs' weights to average, expected ${averageEpochs}`);
+        model.setFlatWeights(average.mean());
+      }
       // The workers are threads of this process: its product counters say whether the BLAS did the steps' products.
       memberFits.push({ ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) });
     }
@@ -127,6 +143,15 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));
   const testProbs = test.count > 0 ? smoothScores(meanProbabilities(testParts), test, opts.smooth) : new Float32Array(0);
   return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs };
+}
+
+/** The epoch-end hook: the weights of epochs from `firstAveraged` on into `average`, then the caller's hook. */
+function averagingHook(average: RunningMean | null, firstAveraged: number, then: EpochEndCallback | undefined): EpochEndCallback | undefined {
+  if (!average) return then;
+  return (end: EpochEnd) => {
+    if (end.epoch >= firstAveraged) average.add(end.weights);
+    return then?.(end);
+  };
 }
 
 function specSeed(spec: ModelSpec): number {

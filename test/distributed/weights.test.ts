@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { adamStateSize, add, addInPlace, averageAdamStates, flatten, packAdamState, scale, subtract, totalSize, unflatten, unpackAdamState, weightedAverage } from "../../lib/distributed/weights";
+import { adamStateSize, add, RunningMean, addInPlace, averageAdamStates, flatten, packAdamState, scale, subtract, totalSize, unflatten, unpackAdamState, weightedAverage } from "../../lib/distributed/weights";
 
 const f = (...v: number[]) => Float32Array.from(v);
 
@@ -77,4 +77,16 @@ test("packAdamState and unpackAdamState are inverse; bad sizes throw", () => {
   assert.throws(() => packAdamState({ m: f(1), v: f(1, 2), steps: 0 }), RangeError);
   assert.throws(() => unpackAdamState(f(1, 2)), RangeError);
   assert.throws(() => unpackAdamState(packed, { m: new Float32Array(2), v: new Float32Array(2), steps: 0 }), RangeError);
+});
+
+test("RunningMean: the float64 mean of the vectors added, rounded once; refuses a wrong length and an empty mean", () => {
+  const m = new RunningMean(2);
+  assert.throws(() => m.mean(), /nothing was added/);
+  m.add(f(1, 0.1));
+  m.add(f(2, 0.2));
+  m.add(f(4, 0.3));
+  assert.equal(m.count, 3);
+  assert.deepEqual(Array.from(m.mean()), [Math.fround(7 / 3), Math.fround((Math.fround(0.1) + Math.fround(0.2) + Math.fround(0.3)) / 3)]);
+  assert.throws(() => m.add(f(1)), /expected 2 floats, got 1/);
+  assert.throws(() => new RunningMean(0), RangeError);
 });
