@@ -14,7 +14,7 @@ export function benchMarkdown(b: BenchResult): string {
   const out: string[] = [];
   const m = b.machine;
   out.push(
-    `Measured ${b.createdAt.slice(0, 10)} on ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, tfjs backend ${m.backend}; ` +
+    `Measured ${b.createdAt.slice(0, 10)} on ${m.cpus} CPUs (${m.cpuModel}${m.blasCore ? `; OpenBLAS's ${m.blasCore} kernels${m.blasCoreBy === "project" ? ", chosen by this project where OpenBLAS fell back to its generic ones" : m.blasCoreBy === "user" ? ", from OPENBLAS_CORETYPE" : ""}` : ""}), Node ${m.node}, tfjs backend ${m.backend}; ` +
       `load average at start ${m.loadavg.map((l) => l.toFixed(2)).join(" / ")}, at end ${m.loadavgEnd.map((l) => l.toFixed(2)).join(" / ")}` +
       `${b.quick ? " — QUICK settings, not for quoting" : ""}.`,
   );

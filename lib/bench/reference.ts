@@ -1,5 +1,7 @@
 // The PyTorch reference: lib/bench/torch_reference.py run by the system Python (Debian's
 // python3-torch), and which BLAS it runs on. Absent torch → null with the reason, never a failure.
+import { applyOpenblasCore } from "../native/openblas-core";
+import { readBuildNote } from "../native/paths";
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,6 +35,8 @@ export interface TorchOutput {
   blas: string;
   blasLibraries: string[];
   blasInfoBuild: string | null;
+  /** The kernels its OpenBLAS runs (openblas_get_corename; null for another BLAS, absent in older bench.json files). */
+  blasCore?: string | null;
   /** OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS as the script set them before importing torch. */
   threadEnv?: Record<string, string>;
   numThreads?: number;
@@ -65,6 +69,8 @@ export function runTorchReference(
     ...(args.batchSize ? ["--batch-size", String(args.batchSize)] : []),
     ...(args.timesteps ? ["--timesteps", String(args.timesteps)] : []),
   ];
+  // The same OpenBLAS kernels as ours (where this project chose them, OPENBLAS_CORETYPE is set here for both).
+  applyOpenblasCore(readBuildNote());
   return new Promise((resolve) => {
     execFile(python, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const last = stdout.trim().split("\n").pop() ?? "";

@@ -11,7 +11,8 @@ import type { BackendName } from "../backend";
 import type { DistributedModel } from "../distributed/distributed-model";
 import { BackendResult, independentProcesses, runBackendCase } from "./backends";
 import { STOCK_MATMUL_ENV } from "../wasm-kernels";
-import { RNN_KERNEL_ENV } from "../model/fused-rnn";
+import { gemmStats, RNN_KERNEL_ENV } from "../model/fused-rnn";
+import { openblasCoreChoice } from "../native/openblas-core";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep, sig3 } from "./stats";
@@ -176,6 +177,9 @@ export interface BenchResult {
   machine: {
     cpus: number;
     cpuModel: string;
+    /** OpenBLAS's kernels in our processes, and who chose them (absent in older bench.json files). */
+    blasCore?: string | null;
+    blasCoreBy?: string;
     node: string;
     backend: string;
     loadavg: number[];
@@ -582,10 +586,17 @@ function originalReferenceRow(original: OriginalResult): BenchReference["byModel
   };
 }
 
+function blasCoreInfo(): { blasCore: string | null; blasCoreBy?: string } {
+  const core = gemmStats()?.blasCore ?? null;
+  const by = openblasCoreChoice()?.by;
+  return { blasCore: core, ...(core && by ? { blasCoreBy: by } : {}) };
+}
+
 function machineInfo(backend: string, loadavg: number[]): BenchResult["machine"] {
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
+    ...blasCoreInfo(),
     node: process.version,
     backend,
     loadavg: loadavg.map((l) => round(l, 2) ?? 0),

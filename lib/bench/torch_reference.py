@@ -64,6 +64,20 @@ def loaded_blas():
     return sorted(libs)
 
 
+def openblas_core(libs):
+    """The CPU kernels the mapped OpenBLAS runs (openblas_get_corename), or None."""
+    import ctypes
+    for lib in libs:
+        if "openblas" in lib.lower():
+            try:
+                f = ctypes.CDLL(lib).openblas_get_corename
+                f.restype = ctypes.c_char_p
+                return f().decode()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
 def blas_name(libs):
     joined = " ".join(libs).lower()
     if "openblas" in joined:
@@ -225,6 +239,7 @@ def main(argv):
         "python": sys.version.split()[0],
         "blas": blas_name(libs),
         "blasLibraries": libs,
+        "blasCore": openblas_core(libs),
         "blasInfoBuild": next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", " ").split() if s.startswith("BLAS_INFO=")), None),
         "threadEnv": thread_env,
         "numThreads": torch.get_num_threads(),

@@ -10,6 +10,8 @@ import type { WorkerResourceLimits } from "./config";
 import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } from "./protocol";
 import { findStalledWorker, stallMessage } from "./stall-watchdog";
 import { compileOnWorkerThreads } from "./jit-threads";
+import { applyOpenblasCore } from "../native/openblas-core";
+import { readBuildNote } from "../native/paths";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
@@ -115,6 +117,8 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     const limits: ResourceLimits | undefined = options.resourceLimits ? { ...options.resourceLimits } : undefined;
 
     compileOnWorkerThreads();
+    // Before any worker can load OpenBLAS: the workers' process.env copies never reach its getenv.
+    applyOpenblasCore(readBuildNote());
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
       const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});

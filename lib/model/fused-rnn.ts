@@ -5,7 +5,8 @@
 // tfjs-layers and says so (FitResult.trainingKernel, metrics.json training.kernel).
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
-import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote } from "../native/paths";
+import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NativeBuildNote, readBuildNote } from "../native/paths";
+import { applyOpenblasCore } from "../native/openblas-core";
 
 interface NativeKernel {
   forward(...args: (number | Float32Array)[]): void;
@@ -23,6 +24,8 @@ export interface GemmStats {
   blas: string | null;
   /** The BLAS's own description of itself (openblas_get_config, BLIS's version). */
   blasConfig?: string;
+  /** OpenBLAS: the CPU kernels it picked at run time (openblas_get_corename, e.g. "SapphireRapids", "Zen"). */
+  blasCore?: string;
   /** OpenBLAS's thread count (pinned to 1). */
   blasThreads?: number;
   /** 0 auto (the BLAS from minMacs multiply-adds up), 1 tiled loops only, 2 the BLAS for every product. */
@@ -78,6 +81,7 @@ function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
     loaded = { kernel: null, status: { available: false, reason: decision.reason } };
   } else {
     try {
+      applyOpenblasCore(readBuildNote());
       const kernel = require(NATIVE_ADDON) as NativeKernel;
       const problem = applyGemmEnv(kernel);
       loaded = problem ? { kernel: null, status: { available: false, reason: problem } } : { kernel, status: { available: true, addon: NATIVE_ADDON } };
@@ -149,13 +153,6 @@ export function kernelWithGemmPath(kernel: string, before: GemmStats | null, aft
   return kernel + blas + packed;
 }
 
-function readBuildNote(): NativeBuildNote | null {
-  try {
-    return JSON.parse(fs.readFileSync(NATIVE_BUILD_NOTE, "utf8")) as NativeBuildNote;
-  } catch {
-    return null; // the build step never ran
-  }
-}
 
 const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };
 const KIND_CODES = { lstm: 0, gru: 1 } as const;

@@ -5,7 +5,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR, NativeBuildNote } from "./paths";
+import { cpuFlags, cpuSignature, NATIVE_ADDON, NATIVE_BUILD_NOTE, NATIVE_DIR, NativeBuildNote } from "./paths";
+import { OPENBLAS_CORETYPE_ENV, openblasCoreFor } from "./openblas-core";
 import { findProjectRoot } from "../data/project-root";
 import { blasFlags } from "./blas-flags";
 import { buildMpiAddon } from "./build-mpi";
@@ -21,6 +22,21 @@ function nodeIncludeDir(): string | null {
 
 function writeNote(note: NativeBuildNote): void {
   fs.writeFileSync(NATIVE_BUILD_NOTE, JSON.stringify(note, null, 2) + "\n");
+}
+
+/** What OpenBLAS picks here on its own (asked in a child, OPENBLAS_CORETYPE unset), and the core to ask for instead where it fell back. */
+function openblasCoreNote(): Pick<NativeBuildNote, "blasCore" | "blasCoreType" | "blasCoreReason"> {
+  const env = { ...process.env };
+  delete env[OPENBLAS_CORETYPE_ENV];
+  const probe = spawnSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(NATIVE_ADDON)}).gemmStats().blasCore || "")`], { encoding: "utf8", env });
+  const detected = probe.status === 0 ? probe.stdout.trim() : "";
+  if (!detected) {
+    console.warn(`fused RNN kernel: could not ask OpenBLAS which kernels it picked (${(probe.stderr || `exit ${probe.status}`).split("\n")[0]})`);
+    return {};
+  }
+  const better = openblasCoreFor(detected, cpuFlags());
+  if (better) console.warn(`fused RNN kernel: ${better.reason}`);
+  return { blasCore: detected, ...(better ? { blasCoreType: better.core, blasCoreReason: better.reason } : {}) };
 }
 
 function main(): number {
@@ -48,7 +64,7 @@ function main(): number {
     const withBlas = spawnSync(cxx, [...blas.cflags, ...args, ...blas.libs], { encoding: "utf8" });
     if (!withBlas.error && withBlas.status === 0) {
       fs.renameSync(tmp, NATIVE_ADDON);
-      writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")} ${[...blas.cflags, ...blas.libs].join(" ")}`, cpu: cpuSignature(), blas: blas.name, blasReason: `linked ${blas.libs.join(" ")}` });
+      writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 2).join(" ")} ${[...blas.cflags, ...blas.libs].join(" ")}`, cpu: cpuSignature(), blas: blas.name, blasReason: `linked ${blas.libs.join(" ")}`, ...(blas.name === "openblas" ? openblasCoreNote() : {}) });
       return 0;
     }
     const first = (withBlas.stderr || "").split("\n").find((l) => l.includes("error")) ?? `exit ${withBlas.status}`;

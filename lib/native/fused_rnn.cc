@@ -123,7 +123,7 @@ napi_value setProp(napi_env env, napi_value obj, const char* key, napi_value v) 
   return obj;
 }
 
-// { blas: "openblas" | "blis" | null, blasConfig, mode, minMacs, tiledMacs, blasMacs, packedMacs, packedBuilt }: the counts
+// { blas: "openblas" | "blis" | null, blasConfig, blasCore, mode, minMacs, tiledMacs, blasMacs, packedMacs, packedBuilt }: the counts
 // are multiply-adds done by each path since the addon loaded, in every thread of the process.
 napi_value GemmStats(napi_env env, napi_callback_info) {
   napi_value obj, v;
@@ -135,6 +135,9 @@ napi_value GemmStats(napi_env env, napi_callback_info) {
 #if defined(FALL_BLAS_OPENBLAS)
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v);
   setProp(env, obj, "blasConfig", v);
+  // The kernels a DYNAMIC_ARCH build picked for this CPU: they set how the products round.
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v);
+  setProp(env, obj, "blasCore", v);
   napi_create_int32(env, openblas_get_num_threads(), &v);
   setProp(env, obj, "blasThreads", v);
 #elif defined(FALL_BLAS_BLIS)

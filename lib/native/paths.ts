@@ -18,17 +18,36 @@ export interface NativeBuildNote {
   blas?: string | null;
   /** Why that BLAS, or why none (FALL_BLAS=none, no cblas.h, did not link). */
   blasReason?: string;
+  /** OpenBLAS: the kernels it picked for this CPU on its own (openblas_get_corename, OPENBLAS_CORETYPE unset). */
+  blasCore?: string;
+  /** OpenBLAS fell back to its generic kernels: the core every process asks for instead (lib/native/openblas-core.ts), and why. */
+  blasCoreType?: string;
+  blasCoreReason?: string;
+}
+
+/** build-status.json as `npm run build` wrote it, or null when the build step never ran. */
+export function readBuildNote(): NativeBuildNote | null {
+  try {
+    return JSON.parse(fs.readFileSync(NATIVE_BUILD_NOTE, "utf8")) as NativeBuildNote;
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/cpuinfo's flags of the first CPU ([] where there is none). */
+export function cpuFlags(): string[] {
+  try {
+    const line = fs.readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags"));
+    return (line ?? "").split(":")[1]?.trim().split(/\s+/) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** The CPU model plus its vector flags: what -march=native depends on. */
 export function cpuSignature(): string {
   const model = os.cpus()[0]?.model ?? "unknown";
-  let flags = "";
-  try {
-    const line = fs.readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags"));
-    flags = (line ?? "").split(":")[1]?.trim().split(/\s+/).filter((f) => /^(avx|sse|fma|f16c|bmi)/.test(f)).sort().join(" ") ?? "";
-  } catch {
-    // not Linux: the model name alone
-  }
+  // Not Linux: the model name alone.
+  const flags = cpuFlags().filter((f) => /^(avx|sse|fma|f16c|bmi)/.test(f)).sort().join(" ");
   return flags ? `${model} [${flags}]` : model;
 }

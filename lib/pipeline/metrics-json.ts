@@ -1,4 +1,5 @@
 // The metrics.json document: what a run measured, on which data, with which settings.
+import { hostFacts, HostFacts } from "./host-facts";
 import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
 import { PipelineOptions } from "./options";
@@ -44,6 +45,8 @@ export interface MetricsJson {
     rankStaleness?: Staleness | null;
     /** --cluster mpi: where the first fold's training ran (hosts, ranks, threads per rank). */
     cluster?: ClusterLayout;
+    /** The CPU and BLAS kernels of the process that wrote this (absent in runs before 2026-12-04). */
+    host?: HostFacts;
   };
 }
 
@@ -119,6 +122,7 @@ export function metricsJson(input: {
       merged: fits.map(({ fold, member, fit }) => ({ fold, member, loss: fit.merged.loss, acc: fit.merged.acc })),
       ...clusterOf(fits.map((f) => f.fit)),
       ...rankStalenessOf(fits.map((f) => f.fit)),
+      host: hostFacts(),
     },
   };
 }

@@ -1,5 +1,6 @@
 // report.html: one self-contained page (plotly.js inlined once) with what a person deciding
 // whether to trust the detector needs: provenance, settings, metrics, reports and plots.
+import { hostSentence } from "./host-facts";
 import { FrameDataset, WindowSet } from "../types";
 import { Evaluation } from "../evaluate";
 import { standaloneHtml, escapeHtml, PageSection } from "../notebook/html-page";
@@ -43,7 +44,7 @@ export function buildReportHtml(input: {
     {
       heading: "Data",
       html: synthetic ? `<p style="color:#b00;font-weight:bold">SYNTHETIC DATA — these results say nothing about real falls.</p>` : "",
-      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}. ${kernelSentence(metrics.training)}${clusterSentence(metrics.training.cluster)}`,
+      text: `${ds.provenance.note}\n\n${sizes} TensorFlow.js backend: ${metrics.backend}. ${kernelSentence(metrics.training)}${hostSentence(metrics.training.host)}${clusterSentence(metrics.training.cluster)}`,
     },
     {
       heading: "Settings",

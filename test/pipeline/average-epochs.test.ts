@@ -6,6 +6,8 @@ import { trainFold } from "../../lib/pipeline/train-fold";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import type { ModelSpec } from "../../lib/model/spec";
+import * as os from "node:os";
+import { gemmStats } from "../../lib/model/fused-rnn";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 const windows = makeWindows(generateSynthetic({ seed: 5, falls: 3, adls: 3 }), { T: 12, stride: 4 });
@@ -56,5 +58,8 @@ test("a run with --average-epochs 2 says so, and records it in metrics.json", as
     const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 3, window: 16, stride: 4, folds: 2, ensemble: 2, averageEpochs: 2, out }, { log: (l) => lines.push(l) });
     assert.equal(lines.filter((l) => /^fold \d\/2: training on \d+ windows, 2 models from seeds .*, each model's weights averaged over its last 2 epochs, testing on/.test(l)).length, 2, lines.join("\n"));
     assert.equal(metrics.config.averageEpochs, 2);
+    // Which machine computed it: a seed's figures repeat on one CPU kind and BLAS kernel set only.
+    assert.equal(metrics.training.host?.cpu, os.cpus()[0].model);
+    assert.equal(metrics.training.host?.blasCore, gemmStats()?.blasCore ?? null);
   });
 });
