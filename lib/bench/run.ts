@@ -159,6 +159,8 @@ export interface BenchReference {
   blasLibraries: string[];
   blasAlternative: string | null;
   blasInfoBuild: string | null;
+  /** The kernels PyTorch's OpenBLAS ran (the same as ours: the bench sets OPENBLAS_CORETYPE for both where this project chose them). */
+  blasCore?: string | null;
   /** What the reference script pinned before importing torch (OMP/OpenBLAS/MKL pool sizes) and torch's own thread counts, first round. */
   threadEnv?: Record<string, string> | null;
   /**
@@ -547,6 +549,7 @@ function referenceResult(r: ReferenceInput): BenchReference {
     blasLibraries: first.blasLibraries,
     blasAlternative: blasAlternative(),
     blasInfoBuild: first.blasInfoBuild,
+    blasCore: first.blasCore ?? null,
     threadEnv: first.threadEnv ? { ...first.threadEnv, numThreads: String(first.numThreads), numInteropThreads: String(first.numInteropThreads) } : null,
     byModel,
     twoThreads: Object.keys(twoThreads).length ? { windows: Math.min(o.windows, TWO_THREAD_WINDOWS_MAX), epochs: 2 } : null,

@@ -74,7 +74,7 @@ def openblas_core(libs):
                 f.restype = ctypes.c_char_p
                 return f().decode()
             except (OSError, AttributeError):
-                return None
+                continue  # e.g. a libblas.so.3 of OpenBLAS's that does not export it
     return None
 
 
