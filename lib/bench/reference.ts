@@ -1,7 +1,6 @@
 // The PyTorch reference: lib/bench/torch_reference.py run by the system Python (Debian's
 // python3-torch), and which BLAS it runs on. Absent torch → null with the reason, never a failure.
 import { applyOpenblasCore } from "../native/openblas-core";
-import { readBuildNote } from "../native/paths";
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -70,7 +69,7 @@ export function runTorchReference(
     ...(args.timesteps ? ["--timesteps", String(args.timesteps)] : []),
   ];
   // The same OpenBLAS kernels as ours (where this project chose them, OPENBLAS_CORETYPE is set here for both).
-  applyOpenblasCore(readBuildNote());
+  applyOpenblasCore();
   return new Promise((resolve) => {
     execFile(python, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const last = stdout.trim().split("\n").pop() ?? "";

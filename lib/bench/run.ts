@@ -11,8 +11,8 @@ import type { BackendName } from "../backend";
 import type { DistributedModel } from "../distributed/distributed-model";
 import { BackendResult, independentProcesses, runBackendCase } from "./backends";
 import { STOCK_MATMUL_ENV } from "../wasm-kernels";
-import { gemmStats, RNN_KERNEL_ENV } from "../model/fused-rnn";
-import { openblasCoreChoice } from "../native/openblas-core";
+import { RNN_KERNEL_ENV } from "../model/fused-rnn";
+import { hostFacts } from "../pipeline/host-facts";
 import { InferenceResult, measureInference } from "./inference";
 import { blasAlternative, DEFAULT_PYTHON, runTorchReference, TorchOutput, TorchRun } from "./reference";
 import { median, round, roundDeep, sig3 } from "./stats";
@@ -589,17 +589,17 @@ function originalReferenceRow(original: OriginalResult): BenchReference["byModel
   };
 }
 
-function blasCoreInfo(): { blasCore: string | null; blasCoreBy?: string } {
-  const core = gemmStats()?.blasCore ?? null;
-  const by = openblasCoreChoice()?.by;
-  return { blasCore: core, ...(core && by ? { blasCoreBy: by } : {}) };
+/** OpenBLAS's kernels in this process and who chose them (metrics.json's host facts). */
+function blasCoreOf(): { blasCore: string | null; blasCoreBy?: string } {
+  const { blasCore, blasCoreBy } = hostFacts();
+  return { blasCore, ...(blasCoreBy ? { blasCoreBy } : {}) };
 }
 
 function machineInfo(backend: string, loadavg: number[]): BenchResult["machine"] {
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
-    ...blasCoreInfo(),
+    ...blasCoreOf(),
     node: process.version,
     backend,
     loadavg: loadavg.map((l) => round(l, 2) ?? 0),

@@ -11,7 +11,6 @@ import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } f
 import { findStalledWorker, stallMessage } from "./stall-watchdog";
 import { compileOnWorkerThreads } from "./jit-threads";
 import { applyOpenblasCore } from "../native/openblas-core";
-import { readBuildNote } from "../native/paths";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
@@ -118,7 +117,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
 
     compileOnWorkerThreads();
     // Before any worker can load OpenBLAS: the workers' process.env copies never reach its getenv.
-    applyOpenblasCore(readBuildNote());
+    applyOpenblasCore();
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
       const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});

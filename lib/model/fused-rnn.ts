@@ -24,7 +24,7 @@ export interface GemmStats {
   blas: string | null;
   /** The BLAS's own description of itself (openblas_get_config, BLIS's version). */
   blasConfig?: string;
-  /** OpenBLAS: the CPU kernels it picked at run time (openblas_get_corename, e.g. "SapphireRapids", "Zen"). */
+  /** OpenBLAS: the CPU kernels it picked at run time (openblas_get_corename, e.g. "Cooperlake", "Zen"). */
   blasCore?: string;
   /** OpenBLAS's thread count (pinned to 1). */
   blasThreads?: number;
@@ -81,7 +81,7 @@ function load(): { kernel: NativeKernel | null; status: FusedRnnStatus } {
     loaded = { kernel: null, status: { available: false, reason: decision.reason } };
   } else {
     try {
-      applyOpenblasCore(readBuildNote());
+      applyOpenblasCore();
       const kernel = require(NATIVE_ADDON) as NativeKernel;
       const problem = applyGemmEnv(kernel);
       loaded = problem ? { kernel: null, status: { available: false, reason: problem } } : { kernel, status: { available: true, addon: NATIVE_ADDON } };
@@ -152,7 +152,6 @@ export function kernelWithGemmPath(kernel: string, before: GemmStats | null, aft
   const packed = (after.packedMacs ?? 0) > (before.packedMacs ?? 0) ? "+avx512" : "";
   return kernel + blas + packed;
 }
-
 
 const ACTIVATION_CODES: Record<string, number> = { tanh: 0, relu: 1, sigmoid: 2, hardSigmoid: 3, linear: 4 };
 const KIND_CODES = { lstm: 0, gru: 1 } as const;

@@ -5,6 +5,7 @@
 // where it fell back on a CPU with AVX-512 or AVX2, every process of ours sets OPENBLAS_CORETYPE
 // (which OpenBLAS reads once, when it loads) to the kernels those flags run, unless the user set it.
 import { isMainThread } from "node:worker_threads";
+import { readBuildNote } from "./paths";
 
 export const OPENBLAS_CORETYPE_ENV = "OPENBLAS_CORETYPE";
 /** What a DYNAMIC_ARCH OpenBLAS runs on an x86-64 CPU it does not recognise. */
@@ -25,7 +26,7 @@ export function openblasCoreFor(detected: string, flags: readonly string[]): { c
 }
 
 /** Who chose the kernels of this process's OpenBLAS: OpenBLAS itself, this project (build note), or the user's environment. */
-export type OpenblasCoreChoice = { by: "openblas" } | { by: "project"; core: string; reason: string } | { by: "user"; core: string };
+export type OpenblasCoreChoice = "openblas" | "project" | "user";
 
 let choice: OpenblasCoreChoice | null = null;
 
@@ -33,15 +34,14 @@ let choice: OpenblasCoreChoice | null = null;
  * Call on the main thread before OpenBLAS can load in this process (the fused kernel's loader, before
  * starting worker threads): a worker's process.env is its own copy, which OpenBLAS's getenv never sees.
  */
-export function applyOpenblasCore(note: { blasCoreType?: string; blasCoreReason?: string } | null): OpenblasCoreChoice {
+export function applyOpenblasCore(): OpenblasCoreChoice {
   if (choice) return choice;
-  const user = process.env[OPENBLAS_CORETYPE_ENV];
-  if (user) choice = { by: "user", core: user };
-  else if (note?.blasCoreType && isMainThread) {
-    process.env[OPENBLAS_CORETYPE_ENV] = note.blasCoreType;
-    choice = { by: "project", core: note.blasCoreType, reason: note.blasCoreReason ?? "" };
-  } else choice = { by: "openblas" };
-  return choice;
+  if (process.env[OPENBLAS_CORETYPE_ENV]) return (choice = "user");
+  // Read once a process: the build note says whether OpenBLAS fell back here.
+  const core = readBuildNote()?.blasCoreType;
+  if (!core || !isMainThread) return (choice = "openblas");
+  process.env[OPENBLAS_CORETYPE_ENV] = core;
+  return (choice = "project");
 }
 
 /** This process's choice so far (null before applyOpenblasCore ran: OpenBLAS not loaded through us yet). */

@@ -1,5 +1,5 @@
-// Which machine computed a run: a seed's figures repeat on one CPU kind and BLAS kernel set only
-// (docs/results.md, "A seventh round"), so metrics.json names both.
+// Which machine computed a run: a seed's figures repeat where OpenBLAS runs the same kernels
+// (docs/results.md, "A seventh round"), so metrics.json names the CPU and the kernels.
 import * as os from "node:os";
 import { gemmStats } from "../model/fused-rnn";
 import { openblasCoreChoice } from "../native/openblas-core";
@@ -16,8 +16,8 @@ export interface HostFacts {
 
 export function hostFacts(): HostFacts {
   const blasCore = gemmStats()?.blasCore ?? null;
-  const choice = openblasCoreChoice();
-  return { cpu: os.cpus()[0]?.model ?? "unknown", cpus: os.cpus().length, blasCore, ...(blasCore && choice ? { blasCoreBy: choice.by } : {}) };
+  const by = openblasCoreChoice();
+  return { cpu: os.cpus()[0]?.model ?? "unknown", cpus: os.cpus().length, blasCore, ...(blasCore && by ? { blasCoreBy: by } : {}) };
 }
 
 /** The host in words, for the report. */

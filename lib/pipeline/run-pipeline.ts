@@ -432,7 +432,7 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
       ...(fitWindows ? { fitWindows } : {}),
       ...(opts.ensemble === 1 && !cluster && opts.averageEpochs === 0 ? { onEpochEnd } : {}),
-      ...(opts.averageEpochs > 0 ? { averageEpochs: opts.averageEpochs } : {}),
+      averageEpochs: opts.averageEpochs,
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
