@@ -116,6 +116,26 @@ inline void lstmGates(int U, const float* __restrict__ zb, float* __restrict__ y
   }
 }
 
+// One batch row's GRU update and reset gates, and r*h for the candidate's product.
+template <int REC>
+inline void gruGates(int U, const float* __restrict__ zb, float* __restrict__ yb, const float* __restrict__ hb,
+                     float* __restrict__ rhb) {
+  for (int j = 0; j < 2 * U; j++) yb[j] = act<REC>(zb[j]);
+  for (int j = 0; j < U; j++) rhb[j] = yb[U + j] * hb[j];
+}
+
+// One batch row's GRU candidate and new state.
+template <int ACT>
+inline void gruCandidate(int U, const float* __restrict__ zb, float* __restrict__ yb, const float* __restrict__ hpb,
+                         float* __restrict__ hb) {
+  for (int j = 0; j < U; j++) {
+    const float hh = act<ACT>(zb[2 * U + j]);
+    yb[2 * U + j] = hh;
+    const float zg = yb[j];
+    hb[j] = zg * hpb[j] + (1.f - zg) * hh;
+  }
+}
+
 // x [B,T,F]; W [F,G]; R [U,G]; bias [G].
 // Outputs: h [B,T,U]; c [T,B,U] (LSTM cell state, GRU unused); pre/post [T,B,G] gate
 // pre-activations and activations (for the GRU the candidate's pre-activation includes (r*h)·R_h).
@@ -154,28 +174,12 @@ void forward(int kind, const Dims& d, const float* x, const float* W, const floa
       // z and r from x·W + h·R[:, :2U]; candidate from x·W_h + (r*h)·R[:, 2U:].
       if (packed) gemm::packedAcc(hPrev.data(), U, Rp, 0, U, z, G, B);
       else gemmAcc(hPrev.data(), R, z, B, U, 2 * U, U, G, G);
-      for (int b = 0; b < B; b++) {
-        const float* __restrict__ zb = z + (size_t)b * G;
-        float* __restrict__ yb = y + (size_t)b * G;
-        const float* __restrict__ hb = hPrev.data() + (size_t)b * U;
-        float* __restrict__ rhb = rh.data() + (size_t)b * U;
-        for (int j = 0; j < 2 * U; j++) yb[j] = act<REC>(zb[j]);
-        for (int j = 0; j < U; j++) rhb[j] = yb[U + j] * hb[j];
-      }
+      for (int b = 0; b < B; b++)
+        gruGates<REC>(U, z + (size_t)b * G, y + (size_t)b * G, hPrev.data() + (size_t)b * U, rh.data() + (size_t)b * U);
       if (packed) gemm::packedAcc(rh.data(), U, Rh, 0, U, z + 2 * U, G, B);
       else gemmAcc(rh.data(), R + 2 * U, z + 2 * U, B, U, U, U, G, G);
-      for (int b = 0; b < B; b++) {
-        const float* __restrict__ zb = z + (size_t)b * G;
-        float* __restrict__ yb = y + (size_t)b * G;
-        const float* __restrict__ hpb = hPrev.data() + (size_t)b * U;
-        float* __restrict__ hb = h + ((size_t)b * T + t) * U;
-        for (int j = 0; j < U; j++) {
-          const float hh = act<ACT>(zb[2 * U + j]);
-          yb[2 * U + j] = hh;
-          const float zg = yb[j];
-          hb[j] = zg * hpb[j] + (1.f - zg) * hh;
-        }
-      }
+      for (int b = 0; b < B; b++)
+        gruCandidate<ACT>(U, z + (size_t)b * G, y + (size_t)b * G, hPrev.data() + (size_t)b * U, h + ((size_t)b * T + t) * U);
     }
     for (int b = 0; b < B; b++) std::memcpy(hPrev.data() + (size_t)b * U, h + ((size_t)b * T + t) * U, sizeof(float) * U);
   }
@@ -198,6 +202,32 @@ inline void lstmGateGrads(int U, const float* __restrict__ zb, const float* __re
     dzb[2 * U + j] = dc * i * dact<ACT>(zb[2 * U + j], g);
     dzb[3 * U + j] = dht * ac * dact<REC>(zb[3 * U + j], o);
     dcb[j] = dc * f;
+  }
+}
+
+// One batch row's GRU update-gate and candidate gradients at one step (dh_{t-1}'s direct part into ob,
+// r*h kept for dR); a function of its own so the loop vectorises, as lstmGateGrads.
+template <int ACT, int REC>
+inline void gruCandidateGrads(int U, const float* __restrict__ zb, const float* __restrict__ yb, float* __restrict__ dzb,
+                              const float* __restrict__ dhb, const float* __restrict__ carry, const float* __restrict__ hb,
+                              float* __restrict__ ob, float* __restrict__ rhb) {
+  for (int j = 0; j < U; j++) {
+    const float zg = yb[j], hh = yb[2 * U + j];
+    const float dht = dhb[j] + carry[j];
+    dzb[2 * U + j] = dht * (1.f - zg) * dact<ACT>(zb[2 * U + j], hh);
+    dzb[j] = dht * (hb[j] - hh) * dact<REC>(zb[j], zg);
+    ob[j] = dht * zg;
+    rhb[j] = yb[U + j] * hb[j];
+  }
+}
+
+// One batch row's GRU reset-gate gradient from d(r*h), and r's share of dh_{t-1}.
+template <int REC>
+inline void gruResetGrads(int U, const float* __restrict__ zb, const float* __restrict__ yb, float* __restrict__ dzb,
+                          const float* __restrict__ drhb, const float* __restrict__ hb, float* __restrict__ ob) {
+  for (int j = 0; j < U; j++) {
+    dzb[U + j] = drhb[j] * hb[j] * dact<REC>(zb[U + j], yb[U + j]);
+    ob[j] += drhb[j] * yb[U + j];
   }
 }
 
@@ -256,40 +286,17 @@ void backward(int kind, const Dims& d, const float* x, const float* W, const flo
       else gemmAcc(dz, RT.data(), dhNext.data(), B, G, U, G, U, U);
     } else {
       // Candidate first: its gradient flows into r through (r*h)·R_h. dhOut collects dh_{t-1}.
-      for (int b = 0; b < B; b++) {
-        const float* __restrict__ zb = z + (size_t)b * G;
-        const float* __restrict__ yb = y + (size_t)b * G;
-        float* __restrict__ dzb = dz + (size_t)b * G;
-        const float* __restrict__ dhb = dh + ((size_t)b * T + t) * U;
-        const float* __restrict__ carry = dhNext.data() + (size_t)b * U;
-        const float* __restrict__ hb = hPrev + (size_t)b * U;
-        float* __restrict__ ob = dhOut.data() + (size_t)b * U;
-        float* __restrict__ rhb = rhAll + ((size_t)t * B + b) * U;
-        for (int j = 0; j < U; j++) {
-          const float zg = yb[j], hh = yb[2 * U + j];
-          const float dht = dhb[j] + carry[j];
-          dzb[2 * U + j] = dht * (1.f - zg) * dact<ACT>(zb[2 * U + j], hh);
-          dzb[j] = dht * (hb[j] - hh) * dact<REC>(zb[j], zg);
-          ob[j] = dht * zg;
-          rhb[j] = yb[U + j] * hb[j];
-        }
-      }
+      for (int b = 0; b < B; b++)
+        gruCandidateGrads<ACT, REC>(U, z + (size_t)b * G, y + (size_t)b * G, dz + (size_t)b * G, dh + ((size_t)b * T + t) * U,
+                                    dhNext.data() + (size_t)b * U, hPrev + (size_t)b * U, dhOut.data() + (size_t)b * U,
+                                    rhAll + ((size_t)t * B + b) * U);
       // d(r*h) = dz_h · R_h^T (rows 2U..3U of RT); dR_h after the loop.
       std::fill(drh.begin(), drh.end(), 0.f);
       if (packed) gemm::packedAcc(dz + 2 * U, G, RTp, 2 * U, U, drh.data(), U, B);
       else gemmAcc(dz + 2 * U, RT.data() + (size_t)2 * U * U, drh.data(), B, U, U, G, U, U);
-      for (int b = 0; b < B; b++) {
-        const float* __restrict__ zb = z + (size_t)b * G;
-        const float* __restrict__ yb = y + (size_t)b * G;
-        float* __restrict__ dzb = dz + (size_t)b * G;
-        const float* __restrict__ drhb = drh.data() + (size_t)b * U;
-        const float* __restrict__ hb = hPrev + (size_t)b * U;
-        float* __restrict__ ob = dhOut.data() + (size_t)b * U;
-        for (int j = 0; j < U; j++) {
-          dzb[U + j] = drhb[j] * hb[j] * dact<REC>(zb[U + j], yb[U + j]);
-          ob[j] += drhb[j] * yb[U + j];
-        }
-      }
+      for (int b = 0; b < B; b++)
+        gruResetGrads<REC>(U, z + (size_t)b * G, y + (size_t)b * G, dz + (size_t)b * G, drh.data() + (size_t)b * U,
+                           hPrev + (size_t)b * U, dhOut.data() + (size_t)b * U);
       // dh_{t-1} += [dz_z, dz_r] · R_zr^T (dR_zr after the loop).
       if (packed) gemm::packedAcc(dz, G, RTp, 0, 2 * U, dhOut.data(), U, B);
       else gemmAcc(dz, RT.data(), dhOut.data(), B, 2 * U, U, G, U, U);
