@@ -6,6 +6,7 @@ import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makePredictor } from "../model/fused-model";
 import { PAUSE_FAULT_MS, ResolvedConfig, UNBOUNDED_STALENESS } from "./config";
 import { ParamStore } from "./param-store";
+import { writeFlatWeights } from "./model-weights";
 import { addStaleness } from "./fit-result";
 import type { FitTask, PredictTask, Staleness, WorkerToMain } from "./protocol";
 
@@ -45,12 +46,20 @@ export function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** The weights a task starts from: mode gradients shares them beside the store (which holds gradients there). */
+function sharedWeights(task: FitTask | PredictTask, store: ParamStore): Float32Array {
+  if (task.kind === "fit" && task.config.mode === "gradients" && task.weights) return new Float32Array(task.weights, 0, store.size);
+  return store.read();
+}
+
 export async function setup(task: FitTask | PredictTask, post: Post) {
   const t0 = performance.now();
   const backend = await initBackend();
-  const model = buildModelFromSpec(task.spec);
+  // No seeded initialisers: every task starts from the weights the main thread shares, loaded here.
+  const model = buildModelFromSpec(task.spec, { placeholderWeights: true });
   const shape = specInputShape(task.spec);
   const store = ParamStore.attach(task.store);
+  writeFlatWeights(model, sharedWeights(task, store));
   post({ type: "ready", workerId: task.workerId, backend: backend.name, startupMs: performance.now() - t0 });
   const batchShape = (b: number) => (shape.tokens ? [b, shape.timesteps] : [b, shape.timesteps, shape.features]);
   return { model, store, rowSize: shape.timesteps * shape.features, batchShape };

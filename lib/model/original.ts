@@ -2,7 +2,7 @@
 // → 3 × LSTM|GRU(256, relu, hard-sigmoid gates) each followed by Dropout(0.5) → Dense(1, sigmoid).
 // 1.37 M parameters (LSTM): far bigger and slower than the URFD defaults in rnn.ts.
 import * as tf from "@tensorflow/tfjs";
-import { addClassifierHead, assertRnnKind, RnnKind, seedStream } from "./rnn";
+import { addClassifierHead, assertRnnKind, BuildOptions, RnnKind, seedStream } from "./rnn";
 import { orthogonalMatrix } from "./orthogonal";
 
 export interface OriginalModelOptions {
@@ -33,7 +33,7 @@ export function resolveOriginalOptions(opts: OriginalModelOptions): Required<Ori
   return { ...ORIGINAL_DEFAULTS, ...stripUndefined(opts), kind: opts.kind };
 }
 
-export function buildOriginalModel(opts: OriginalModelOptions): tf.LayersModel {
+export function buildOriginalModel(opts: OriginalModelOptions, build: BuildOptions = {}): tf.LayersModel {
   assertRnnKind(opts.kind);
   const o = resolveOriginalOptions(opts);
   const nextSeed = seedStream(o.seed);
@@ -63,7 +63,7 @@ export function buildOriginalModel(opts: OriginalModelOptions): tf.LayersModel {
     model.add(o.kind === "lstm" ? tf.layers.lstm(args) : tf.layers.gru(args));
     if (o.dropout > 0) model.add(tf.layers.dropout({ rate: o.dropout }));
   }
-  setOrthogonalRecurrentKernels(model, recurrentSeeds);
+  if (!build.placeholderWeights) setOrthogonalRecurrentKernels(model, recurrentSeeds);
   return addClassifierHead(model, nextSeed, o.learningRate);
 }
 

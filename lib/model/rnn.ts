@@ -41,6 +41,15 @@ export function resolveRnnOptions(opts: RnnModelOptions): Required<RnnModelOptio
   };
 }
 
+/** How a model is built, beside what it is (its spec). */
+export interface BuildOptions {
+  /**
+   * The caller overwrites every weight before any use (a worker thread loads the weights the main thread
+   * shares): the recurrent kernels then skip tfjs's orthogonal initialiser, whose QR took ~150 ms a worker.
+   */
+  placeholderWeights?: boolean;
+}
+
 /** Deterministic stream of initialiser seeds derived from one seed. */
 export function seedStream(seed: number): () => number {
   const rng = createRng(seed);
@@ -56,7 +65,7 @@ export function assertRnnKind(kind: string): asserts kind is RnnKind {
  * cross-entropy + accuracy. Weights are seeded; dropout masks are not (the distributed trainer
  * seeds them per batch, see reseedDropout).
  */
-export function buildRnnModel(opts: RnnModelOptions): tf.LayersModel {
+export function buildRnnModel(opts: RnnModelOptions, build: BuildOptions = {}): tf.LayersModel {
   assertRnnKind(opts.kind);
   const o = resolveRnnOptions(opts);
   if (o.units.length === 0) throw new Error("units must list at least one layer");
@@ -64,11 +73,13 @@ export function buildRnnModel(opts: RnnModelOptions): tf.LayersModel {
   return withoutOrthogonalWarning(() => {
     const model = tf.sequential();
     o.units.forEach((units, i) => {
+      const kernelInitializer = tf.initializers.glorotUniform({ seed: nextSeed() });
+      const recurrentSeed = nextSeed();
       const args = {
         units,
         returnSequences: i < o.units.length - 1,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: nextSeed(), gain: 1 }),
+        kernelInitializer,
+        recurrentInitializer: build.placeholderWeights ? tf.initializers.zeros() : tf.initializers.orthogonal({ seed: recurrentSeed, gain: 1 }),
         biasInitializer: tf.initializers.zeros(),
         ...(i === 0 ? { inputShape: [o.timesteps, o.features] } : {}),
       };

@@ -2,14 +2,14 @@
 // rebuilds the same seeded model from it; no functions or tensors cross.
 import * as tf from "@tensorflow/tfjs";
 import { buildOriginalModel, OriginalModelOptions, resolveOriginalOptions } from "./original";
-import { buildRnnModel, resolveRnnOptions, RnnModelOptions, RNN_KINDS } from "./rnn";
+import { BuildOptions, buildRnnModel, resolveRnnOptions, RnnModelOptions, RNN_KINDS } from "./rnn";
 import { expectInt, expectNumber, expectObject, expectOneOf, optional, Plain, rejectUnknownKeys } from "./check";
 
 export type ModelSpec = { type: "rnn"; options: RnnModelOptions } | { type: "original"; options: OriginalModelOptions };
 export const MODEL_SPEC_TYPES = ["rnn", "original"] as const;
 
-export function buildModelFromSpec(spec: ModelSpec): tf.LayersModel {
-  return spec.type === "rnn" ? buildRnnModel(spec.options) : buildOriginalModel(spec.options);
+export function buildModelFromSpec(spec: ModelSpec, build: BuildOptions = {}): tf.LayersModel {
+  return spec.type === "rnn" ? buildRnnModel(spec.options, build) : buildOriginalModel(spec.options, build);
 }
 
 /** What one input row looks like: [T, F] frames of features, or [T] token ids (F = 1) for 'original'. */
