@@ -52,11 +52,23 @@ function sharedWeights(task: FitTask | PredictTask, store: ParamStore): Float32A
   return store.read();
 }
 
+/** Models built by setup(), by task: disposed when their task ends, as the thread may run another. */
+const taskModels = new Map<FitTask | PredictTask, tf.LayersModel>();
+
+export function disposeTaskModel(task: FitTask | PredictTask): void {
+  const model = taskModels.get(task);
+  if (!model) return;
+  taskModels.delete(task);
+  model.optimizer?.dispose();
+  model.dispose();
+}
+
 export async function setup(task: FitTask | PredictTask, post: Post) {
   const t0 = performance.now();
   const backend = await initBackend();
   // No seeded initialisers: every task starts from the weights the main thread shares, loaded here.
   const model = buildModelFromSpec(task.spec, { placeholderWeights: true });
+  taskModels.set(task, model);
   const shape = specInputShape(task.spec);
   const store = ParamStore.attach(task.store);
   writeFlatWeights(model, sharedWeights(task, store));

@@ -2,7 +2,8 @@
 // when every worker has sent its final message (and every promise a handler returned settled), and
 // rejects on the first failure anywhere (Failed message, 'error' such as running out of memory,
 // early or non-zero exit, a throwing handler or a rejected handler promise) after terminating
-// every worker and letting pending handler promises settle.
+// every worker and letting pending handler promises settle. A group that succeeds hands its threads
+// to the pool (worker-pool.ts) for the next group.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ResourceLimits, Worker } from "node:worker_threads";
@@ -11,13 +12,14 @@ import { assertPlainMessage, isFinal, MainToWorker, WorkerTask, WorkerToMain } f
 import { findStalledWorker, stallMessage } from "./stall-watchdog";
 import { compileOnWorkerThreads } from "./jit-threads";
 import { applyOpenblasCore } from "../native/openblas-core";
+import { acquireWorker, releaseWorker } from "./worker-pool";
 
 /** The compiled worker entry next to this file (dist/lib/distributed/worker.js). */
 export const WORKER_ENTRY = path.join(__dirname, "worker.js");
 
 const live = new Set<Worker>();
 
-/** Worker threads started by this module and not yet exited (all DistributedModels together). */
+/** Worker threads running a task of a group now (all DistributedModels together; idle pooled threads not counted). */
 export function activeWorkerCount(): number {
   return live.size;
 }
@@ -84,10 +86,20 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     const lastHeard = new Map<number, number>();
     let watchdog: NodeJS.Timeout | undefined;
 
-    const shutdown = async () => {
+    const detach: Array<() => void> = [];
+    const shutdown = async (ok: boolean) => {
       if (watchdog) clearInterval(watchdog);
-      await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
-      for (const w of workers) live.delete(w);
+      if (ok) {
+        // Every worker sent its final message: its thread is idle and clean, so the pool keeps it.
+        for (const off of detach) off();
+        for (const w of workers) {
+          live.delete(w);
+          releaseWorker(w);
+        }
+      } else {
+        await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+        for (const w of workers) live.delete(w);
+      }
       // Handler promises (e.g. a checkpoint being written) finish before the caller hears anything.
       while (pending.size) await Promise.allSettled([...pending]);
     };
@@ -97,13 +109,13 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       try {
         handlers.onAbort?.();
       } finally {
-        void shutdown().then(() => reject(err));
+        void shutdown(false).then(() => reject(err));
       }
     };
     const maybeDone = () => {
       if (settled || finished.size !== tasks.length || pending.size) return;
       settled = true;
-      void shutdown().then(() => resolve());
+      void shutdown(true).then(() => resolve());
     };
     const control: GroupControl = {
       terminate(workerId) {
@@ -120,12 +132,12 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     applyOpenblasCore();
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
-      const worker = new Worker(WORKER_ENTRY, limits ? { resourceLimits: limits } : {});
+      const { worker } = acquireWorker(WORKER_ENTRY, limits);
       workers.push(worker);
       byId.set(id, worker);
       live.add(worker);
       lastHeard.set(id, Date.now());
-      worker.on("message", (msg: WorkerToMain) => {
+      const onMessage = (msg: WorkerToMain) => {
         if (settled) return;
         lastHeard.set(id, Date.now());
         messageTap.fn?.("from-worker", msg);
@@ -157,13 +169,23 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
           finished.add(id);
           maybeDone();
         }
-      });
-      worker.on("error", (err) => fail(new WorkerFailedError(id, describeWorkerError(err), { cause: err })));
-      worker.on("messageerror", (err) => fail(new WorkerFailedError(id, `could not deserialise a message: ${err.message}`)));
-      worker.on("exit", (code) => {
+      };
+      const onError = (err: Error) => fail(new WorkerFailedError(id, describeWorkerError(err), { cause: err }));
+      const onMessageError = (err: Error) => fail(new WorkerFailedError(id, `could not deserialise a message: ${err.message}`));
+      const onExit = (code: number) => {
         live.delete(worker);
         if (finished.has(id)) return;
         fail(new WorkerFailedError(id, terminatedByUs.has(id) ? "was terminated before finishing" : `exited with code ${code} before finishing`));
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("messageerror", onMessageError);
+      worker.on("exit", onExit);
+      detach.push(() => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("messageerror", onMessageError);
+        worker.off("exit", onExit);
       });
       const init: MainToWorker = { type: "init", task };
       messageTap.fn?.("to-worker", init);

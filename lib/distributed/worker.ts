@@ -1,10 +1,12 @@
-// Worker thread entry (compiled to dist/lib/distributed/worker.js). Receives one Init, runs it,
+// Worker thread entry (compiled to dist/lib/distributed/worker.js). Runs each Init it receives, one
+// after the other (the pool reuses a thread whose task ended well), frees the task's model after it,
 // and reports any failure — thrown, rejected or uncaught — as a Failed message. The wasm backend
 // installs its own uncaughtException/unhandledRejection listeners that rethrow; ours are added
 // first, so the report is posted before the thread dies.
 import { parentPort } from "node:worker_threads";
 import { assertPlainMessage, MainToWorker, WorkerToMain } from "./protocol";
 import { runFit, runPredict } from "./worker-tasks";
+import { disposeTaskModel } from "./worker-common";
 
 const port = parentPort;
 if (!port) throw new Error("lib/distributed/worker.js must be started as a worker thread");
@@ -28,8 +30,9 @@ function reportFailure(err: unknown): void {
 process.on("uncaughtException", reportFailure);
 process.on("unhandledRejection", reportFailure);
 
-port.once("message", (msg: MainToWorker) => {
+// A thread that failed is terminated by its group, never reused: only a clean thread gets another task.
+port.on("message", (msg: MainToWorker) => {
   workerId = msg.task.workerId;
   const run = msg.task.kind === "fit" ? runFit(msg.task, post) : runPredict(msg.task, post);
-  run.catch(reportFailure);
+  run.then(() => disposeTaskModel(msg.task), reportFailure);
 });
