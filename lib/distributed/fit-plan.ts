@@ -90,6 +90,8 @@ export function planFit(m: FitModel, data: FitData, opts: ResolvedFitOptions, ro
       moments: moments ? moments.handles : null,
       ...(adamState ? { adamState } : {}),
       faultInjection: opts.faultInjection ?? null,
+      // A worker the main thread terminates reports every batch, so the fault's batch is never throttled away.
+      ...(opts.faultInjection?.kind === "terminate" && opts.faultInjection.worker === w ? { progressEveryBatch: true } : {}),
     };
     const transfer = [...(shared ? [] : [x.buffer, y.buffer]), ...(val ? [val.x.buffer, val.y.buffer] : [])] as ArrayBuffer[];
     return { task, transfer };

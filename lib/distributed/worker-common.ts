@@ -103,12 +103,18 @@ const HANG_SPIN = new Int32Array(1);
 /** Fault 'pause' sleeps on this cell (Atomics.wait needs shared memory); nothing ever wakes it. */
 const PAUSE_CELL = new Int32Array(new SharedArrayBuffer(4));
 
-/** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread). */
+/** TEST ONLY: fail on purpose as FitTask.faultInjection says ('terminate' is done by the main thread; the worker waits for it). */
 export function injectFault(task: FitTask, epoch: number, batch: number): void {
   const f = task.faultInjection;
   if (!f || f.worker !== task.workerId || f.atEpoch !== epoch) return;
   if (f.kind === "pause") {
     if (batch >= (f.atBatch ?? 0)) Atomics.wait(PAUSE_CELL, 0, 0, PAUSE_FAULT_MS);
+    return;
+  }
+  if (f.kind === "terminate") {
+    // The fault batch's progress message is out: wait for the main thread's terminate, which a warm
+    // thread would otherwise outrun to the end of the fit.
+    if (batch > (f.atBatch ?? 0)) Atomics.wait(PAUSE_CELL, 0, 0, PAUSE_FAULT_MS);
     return;
   }
   if ((f.atBatch ?? 0) !== batch) return;

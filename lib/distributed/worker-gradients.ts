@@ -49,7 +49,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   const starts = new Int32Array(K + 1);
   // Global batches since the fit began, alike in every worker: the parity of the slots' loss records.
   let round = 0;
-  const progressDue = progressGate();
+  const progressDue = progressGate(task.progressEveryBatch);
 
   // Read before the start barrier: worker 0 writes these weights back only after an epoch.
   writeFlatWeights(model, weights);

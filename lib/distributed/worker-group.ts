@@ -49,6 +49,8 @@ export interface GroupOptions {
   stallTimeoutMs?: number;
   /** Whether a worker is blocked waiting for others (barrier, lock): silent then, but not stuck. */
   isWaiting?: (workerId: number) => boolean;
+  /** Start new threads rather than take idle ones from the pool (they still go to it afterwards). */
+  freshThreads?: boolean;
 }
 
 export class WorkerFailedError extends Error {
@@ -80,6 +82,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     let settled = false;
     const finished = new Set<number>();
     const terminatedByUs = new Set<number>();
+    const exited = new Set<number>();
     const byId = new Map<number, Worker>();
     const workers: Worker[] = [];
     const pending = new Set<Promise<unknown>>();
@@ -92,9 +95,11 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       if (ok) {
         // Every worker sent its final message: its thread is idle and clean, so the pool keeps it.
         for (const off of detach) off();
-        for (const w of workers) {
+        for (const [id, w] of byId) {
           live.delete(w);
-          releaseWorker(w);
+          // A thread a handler terminated (after its final message) is ending, not idle.
+          if (terminatedByUs.has(id) || exited.has(id)) void w.terminate().catch(() => undefined);
+          else releaseWorker(w);
         }
       } else {
         await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
@@ -132,7 +137,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     applyOpenblasCore();
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
-      const { worker } = acquireWorker(WORKER_ENTRY, limits);
+      const { worker } = acquireWorker(WORKER_ENTRY, limits, options.freshThreads ?? false);
       workers.push(worker);
       byId.set(id, worker);
       live.add(worker);
@@ -173,6 +178,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       const onError = (err: Error) => fail(new WorkerFailedError(id, describeWorkerError(err), { cause: err }));
       const onMessageError = (err: Error) => fail(new WorkerFailedError(id, `could not deserialise a message: ${err.message}`));
       const onExit = (code: number) => {
+        exited.add(id);
         live.delete(worker);
         if (finished.has(id)) return;
         fail(new WorkerFailedError(id, terminatedByUs.has(id) ? "was terminated before finishing" : `exited with code ${code} before finishing`));

@@ -46,10 +46,10 @@ function end(worker: Worker): Promise<void> {
   );
 }
 
-/** An idle thread started with the same resource limits, or a new one. */
-export function acquireWorker(entry: string, limits: ResourceLimits | undefined): { worker: Worker; reused: boolean } {
+/** An idle thread started under the same environment and resource limits, or a new one (always, when fresh). */
+export function acquireWorker(entry: string, limits: ResourceLimits | undefined, fresh = false): { worker: Worker; reused: boolean } {
   const key = keyOf(limits);
-  const found = process.env[WORKER_POOL_ENV] === "0" ? undefined : idle.find((e) => e.key === key);
+  const found = fresh || process.env[WORKER_POOL_ENV] === "0" ? undefined : idle.find((e) => e.key === key);
   if (found) {
     retire(found, false);
     found.worker.ref();
