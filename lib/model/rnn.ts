@@ -74,7 +74,7 @@ export function buildRnnModel(opts: RnnModelOptions, build: BuildOptions = {}): 
     const model = tf.sequential();
     o.units.forEach((units, i) => {
       const kernelInitializer = tf.initializers.glorotUniform({ seed: nextSeed() });
-      const recurrentSeed = nextSeed();
+      const recurrentSeed = nextSeed(); // drawn either way: the later layers' seeds stay where they were
       const args = {
         units,
         returnSequences: i < o.units.length - 1,
