@@ -117,8 +117,6 @@ export class DistributedModel {
     await this.exclusive(() =>
       runWorkerGroup(plan.tasks, { onAbort: () => plan.store.abort(), onMessage: (msg, group) => tracker.onMessage(msg, group) }, {
         resourceLimits: opts.resourceLimits, stallTimeoutMs: opts.stallTimeoutSec * 1000, isWaiting: (id) => plan.store.isWaiting(id),
-        // The fault tests time their faults against threads that start cold, as they did before the pool.
-        freshThreads: opts.faultInjection !== undefined,
       }),
     );
     const wallSec = (performance.now() - t0) / 1000;

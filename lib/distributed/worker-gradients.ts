@@ -9,7 +9,7 @@
 import { createRng } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
 import { averageGradientSlotsAcrossRanks, openCrossRank } from "./cross-rank";
-import { readFlatWeights, writeFlatWeights } from "./model-weights";
+import { readFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask } from "./protocol";
@@ -51,8 +51,6 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   let round = 0;
   const progressDue = progressGate(task.progressEveryBatch);
 
-  // Read before the start barrier: worker 0 writes these weights back only after an epoch.
-  writeFlatWeights(model, weights);
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
   epochs.start();
 

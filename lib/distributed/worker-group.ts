@@ -49,8 +49,6 @@ export interface GroupOptions {
   stallTimeoutMs?: number;
   /** Whether a worker is blocked waiting for others (barrier, lock): silent then, but not stuck. */
   isWaiting?: (workerId: number) => boolean;
-  /** Start new threads rather than take idle ones from the pool (they still go to it afterwards). */
-  freshThreads?: boolean;
 }
 
 export class WorkerFailedError extends Error {
@@ -82,7 +80,6 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     let settled = false;
     const finished = new Set<number>();
     const terminatedByUs = new Set<number>();
-    const exited = new Set<number>();
     const byId = new Map<number, Worker>();
     const workers: Worker[] = [];
     const pending = new Set<Promise<unknown>>();
@@ -96,10 +93,10 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
         // Every worker sent its final message: its thread is idle and clean, so the pool keeps it.
         for (const off of detach) off();
         for (const [id, w] of byId) {
-          live.delete(w);
-          // A thread a handler terminated (after its final message) is ending, not idle.
-          if (terminatedByUs.has(id) || exited.has(id)) void w.terminate().catch(() => undefined);
+          // A thread a handler terminated (after its final message), or one that exited, is not idle.
+          if (terminatedByUs.has(id) || !live.has(w)) void w.terminate().catch(() => undefined);
           else releaseWorker(w);
+          live.delete(w);
         }
       } else {
         await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
@@ -137,7 +134,7 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
     applyOpenblasCore();
     for (const { task, transfer } of tasks) {
       const id = task.workerId;
-      const { worker } = acquireWorker(WORKER_ENTRY, limits, options.freshThreads ?? false);
+      const worker = acquireWorker(WORKER_ENTRY, limits);
       workers.push(worker);
       byId.set(id, worker);
       live.add(worker);
@@ -178,7 +175,6 @@ export function runWorkerGroup(tasks: readonly GroupTask[], handlers: GroupHandl
       const onError = (err: Error) => fail(new WorkerFailedError(id, describeWorkerError(err), { cause: err }));
       const onMessageError = (err: Error) => fail(new WorkerFailedError(id, `could not deserialise a message: ${err.message}`));
       const onExit = (code: number) => {
-        exited.add(id);
         live.delete(worker);
         if (finished.has(id)) return;
         fail(new WorkerFailedError(id, terminatedByUs.has(id) ? "was terminated before finishing" : `exited with code ${code} before finishing`));

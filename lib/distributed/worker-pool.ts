@@ -46,18 +46,18 @@ function end(worker: Worker): Promise<void> {
   );
 }
 
-/** An idle thread started under the same environment and resource limits, or a new one (always, when fresh). */
-export function acquireWorker(entry: string, limits: ResourceLimits | undefined, fresh = false): { worker: Worker; reused: boolean } {
+/** An idle thread started under the same environment and resource limits, or a new one. */
+export function acquireWorker(entry: string, limits: ResourceLimits | undefined): Worker {
   const key = keyOf(limits);
-  const found = fresh || process.env[WORKER_POOL_ENV] === "0" ? undefined : idle.find((e) => e.key === key);
+  const found = process.env[WORKER_POOL_ENV] === "0" ? undefined : idle.find((e) => e.key === key);
   if (found) {
     retire(found, false);
     found.worker.ref();
-    return { worker: found.worker, reused: true };
+    return found.worker;
   }
   const worker = new Worker(entry, limits ? { resourceLimits: limits } : {});
   startedUnder.set(worker, key);
-  return { worker, reused: false };
+  return worker;
 }
 
 /** Takes back a thread whose task ended well and that carries no listener of its group any more. */

@@ -20,7 +20,6 @@ export type { Post } from "./worker-common";
 
 export async function runPredict(task: PredictTask, post: Post): Promise<void> {
   const { model, store, rowSize, batchShape } = await setup(task, post);
-  writeFlatWeights(model, store.read());
   const y = predictRows(model, task.x, task.count, rowSize, batchShape, Math.max(task.batchSize, PREDICT_MIN_BATCH));
   post({ type: "predictions", workerId: task.workerId, y }, [y.buffer as ArrayBuffer]);
 }
@@ -64,7 +63,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
   epochs.start();
   const tStore = performance.now();
-  writeFlatWeights(model, store.read(before));
+  store.read(before); // the weights setup() loaded into the model and the step
   timing.paramStoreMs += performance.now() - tStore;
 
   // Staleness: how many other workers' deltas landed between this worker's read and its push.

@@ -57,7 +57,8 @@ function main(): number {
   const tmp = `${NATIVE_ADDON}.tmp-${process.pid}`;
   // -fno-trapping-math and -fno-thread-jumps let GCC vectorise the gate loops (floorf in fastExp, and
   // the clamps jump threading split into branches): scalar, they took half of an LSTM step. Same values.
-  const args = ["-O3", "-march=native", "-fno-trapping-math", "-fno-thread-jumps", "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", ...sources, "-o", tmp];
+  const optimise = ["-O3", "-march=native", "-fno-trapping-math", "-fno-thread-jumps"];
+  const args = [...optimise, "-std=c++17", "-shared", "-fPIC", "-fno-exceptions", `-I${include}`, "-DNODE_GYP_MODULE_NAME=fused_rnn", ...sources, "-o", tmp];
   // With a Debian BLAS for the large products when it links; else the tiled loops alone, and the note says why.
   const triplet = spawnSync(cxx, ["-dumpmachine"], { encoding: "utf8" }).stdout?.trim() || "x86_64-linux-gnu";
   const blas = blasFlags(process.env, triplet);
@@ -66,7 +67,7 @@ function main(): number {
     const withBlas = spawnSync(cxx, [...blas.cflags, ...args, ...blas.libs], { encoding: "utf8" });
     if (!withBlas.error && withBlas.status === 0) {
       fs.renameSync(tmp, NATIVE_ADDON);
-      writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 4).join(" ")} ${[...blas.cflags, ...blas.libs].join(" ")}`, cpu: cpuSignature(), blas: blas.name, blasReason: `linked ${blas.libs.join(" ")}`, ...(blas.name === "openblas" ? openblasCoreNote() : {}) });
+      writeNote({ built: true, reason: `built with ${cxx} ${optimise.join(" ")} ${[...blas.cflags, ...blas.libs].join(" ")}`, cpu: cpuSignature(), blas: blas.name, blasReason: `linked ${blas.libs.join(" ")}`, ...(blas.name === "openblas" ? openblasCoreNote() : {}) });
       return 0;
     }
     const first = (withBlas.stderr || "").split("\n").find((l) => l.includes("error")) ?? `exit ${withBlas.status}`;
@@ -81,7 +82,7 @@ function main(): number {
     return skip(`${cxx} failed on ${sources.map((s) => path.relative(findProjectRoot(), s)).join(" + ")}: ${first.trim()}`);
   }
   fs.renameSync(tmp, NATIVE_ADDON);
-  writeNote({ built: true, reason: `built with ${cxx} ${args.slice(0, 4).join(" ")}`, cpu: cpuSignature(), ...blasNote });
+  writeNote({ built: true, reason: `built with ${cxx} ${optimise.join(" ")}`, cpu: cpuSignature(), ...blasNote });
   return 0;
 }
 

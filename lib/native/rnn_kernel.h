@@ -98,18 +98,9 @@ struct Dims { int B, T, F, U, G; };  // G = gates × U (4U LSTM, 3U GRU)
 template <int ACT, int REC>
 inline void lstmGates(int U, const float* __restrict__ zb, float* __restrict__ yb, const float* __restrict__ cpb,
                       float* __restrict__ cb, float* __restrict__ hb) {
-  const float* __restrict__ zi = zb;
-  const float* __restrict__ zf = zb + U;
-  const float* __restrict__ zg = zb + 2 * U;
-  const float* __restrict__ zo = zb + 3 * U;
-  float* __restrict__ yi = yb;
-  float* __restrict__ yf = yb + U;
-  float* __restrict__ yg = yb + 2 * U;
-  float* __restrict__ yo = yb + 3 * U;
-#pragma GCC ivdep
   for (int j = 0; j < U; j++) {
-    const float i = act<REC>(zi[j]), f = act<REC>(zf[j]), g = act<ACT>(zg[j]), o = act<REC>(zo[j]);
-    yi[j] = i; yf[j] = f; yg[j] = g; yo[j] = o;
+    const float i = act<REC>(zb[j]), f = act<REC>(zb[U + j]), g = act<ACT>(zb[2 * U + j]), o = act<REC>(zb[3 * U + j]);
+    yb[j] = i; yb[U + j] = f; yb[2 * U + j] = g; yb[3 * U + j] = o;
     const float cv = f * cpb[j] + i * g;
     cb[j] = cv;
     hb[j] = o * act<ACT>(cv);
