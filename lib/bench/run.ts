@@ -76,7 +76,8 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     quick,
     // At ~10k windows/s (fused kernel) a steady epoch must be long enough to time: 6144 windows.
     windows: 6144,
-    epochs: 3,
+    // A steady epoch now takes 0.05-0.15 s: 7 steady epochs keep one host hiccup from deciding a ratio.
+    epochs: 8,
     rounds: 3,
     models: ["gru", "lstm"],
     workerCounts: defaultWorkerCounts(),

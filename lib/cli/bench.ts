@@ -13,7 +13,7 @@ const FLAGS = [
   { flag: "--out", arg: "FILE", help: "where to write bench.json (default runs/bench/bench.json)" },
   { flag: "--rounds", arg: "N", help: "interleaved repetitions of every case (default 3)" },
   { flag: "--windows", arg: "N", help: "training windows per case (default 6144)" },
-  { flag: "--epochs", arg: "N", help: "epochs per fit, >= 2 (default 3)" },
+  { flag: "--epochs", arg: "N", help: "epochs per fit, >= 2 (default 8)" },
   { flag: "--models", arg: "LIST", help: "gru,lstm (default both)" },
   { flag: "--workers", arg: "LIST", help: "worker counts, must include 1 (default 1,2 and powers of 2 up to the CPU count)" },
   { flag: "--backends", arg: "LIST", help: "tfjs backends to compare (default wasm,cpu,tensorflow)" },
