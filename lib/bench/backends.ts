@@ -57,9 +57,9 @@ export function runBackendCase(
 export const TRAINER_CASE_ENTRY = path.join(__dirname, "trainer-case.js");
 
 /** Steady windows/s of a 1-worker DistributedModel fit in a child process (NaN on failure). */
-export function runTrainerCase(kind: RnnKind, windows: number, epochs: number, timeoutMs = 300_000): Promise<number> {
+export function runTrainerCase(kind: RnnKind, windows: number, epochs: number, warmUpEpochs = 0, timeoutMs = 300_000): Promise<number> {
   return new Promise((resolve) => {
-    const child = fork(TRAINER_CASE_ENTRY, [kind, String(windows), String(epochs)], { stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    const child = fork(TRAINER_CASE_ENTRY, [kind, String(windows), String(epochs), String(warmUpEpochs)], { stdio: ["ignore", "ignore", "ignore", "ipc"] });
     let rate = NaN;
     const timer = setTimeout(() => child.kill(), timeoutMs);
     child.on("message", (m: { ok: boolean; steadySamplesPerSec?: number }) => {
@@ -77,7 +77,7 @@ export function runTrainerCase(kind: RnnKind, windows: number, epochs: number, t
  * each training a 1-worker DistributedModel (the workers' own loop; no shared weights, no barrier,
  * no shared process), their steady rates summed. Its ratio to 1 process is the ceiling.
  */
-export async function independentProcesses(procs: number, kind: RnnKind, windows: number, epochs: number): Promise<number> {
-  const rates = await Promise.all(Array.from({ length: procs }, () => runTrainerCase(kind, windows, epochs)));
+export async function independentProcesses(procs: number, kind: RnnKind, windows: number, epochs: number, warmUpEpochs = 0): Promise<number> {
+  const rates = await Promise.all(Array.from({ length: procs }, () => runTrainerCase(kind, windows, epochs, warmUpEpochs)));
   return rates.reduce((a, r) => a + r, 0);
 }

@@ -28,6 +28,8 @@ export interface BenchOptions {
   windows: number;
   /** Epochs per case; the first is excluded from the steady-state rate. */
   epochs: number;
+  /** Epochs of the untimed fit that warms each case's threads first (training.ts warmThreads); 0: fresh threads. */
+  warmUpEpochs: number;
   /** Interleaved repetitions of every case. */
   rounds: number;
   models: RnnKind[];
@@ -78,6 +80,8 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     windows: 6144,
     // A steady epoch now takes 0.05-0.15 s: 7 steady epochs keep one host hiccup from deciding a ratio.
     epochs: 8,
+    // V8 optimised the sync loop 6-10 epochs into a thread's life (runFit, 45 ms): 10 epochs get past it.
+    warmUpEpochs: 10,
     rounds: 3,
     models: ["gru", "lstm"],
     workerCounts: defaultWorkerCounts(),
@@ -108,6 +112,7 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     ...base,
     windows: 256,
     epochs: 2,
+    warmUpEpochs: 0,
     rounds: 1,
     backendWindows: 256,
     cpuWindows: 64,
@@ -193,6 +198,8 @@ export interface BenchResult {
   settings: {
     windows: number;
     epochs: number;
+    /** Epochs of the untimed fit before each timed one, on the same threads (absent in older files: fresh threads). */
+    warmUpEpochs?: number;
     rounds: number;
     /** Rounds actually run (fewer than `rounds` when the time budget ran out). */
     roundsRun: number;
@@ -302,6 +309,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     settings: {
       windows: o.windows,
       epochs: o.epochs,
+      warmUpEpochs: o.warmUpEpochs,
       rounds: o.rounds,
       roundsRun: rounds.roundsRun,
       budgetSec: o.budgetSec,
@@ -310,7 +318,9 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       models: o.models,
       workerCounts: o.workerCounts,
       setups: modeKeys,
-      steadyState: `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded`,
+      steadyState:
+        `windows/s after the first epoch of each fit (epochs 2..${o.epochs}); worker startup and the first epoch excluded` +
+        (o.warmUpEpochs > 0 ? `; each fit on threads an untimed ${o.warmUpEpochs}-epoch fit of the same case warmed (as the pipeline's pooled threads)` : "; fresh threads"),
       concurrentJit: process.env[CONCURRENT_JIT_ENV] === "1",
     },
     cases: summarizeCases(rounds.samples).map((c) => toCase(c, flopsPerWindow)),
@@ -405,7 +415,7 @@ async function measureTrainingRounds(o: BenchOptions, data: ReturnType<typeof ur
   const runCeiling = async (round: number): Promise<void> => {
     const half = Math.max(64, Math.floor(o.windows / 2));
     const rate: Record<number, number> = {};
-    for (const p of round % 2 ? [2, 1] : [1, 2]) rate[p] = await independentProcesses(p, o.models[0], half, o.epochs);
+    for (const p of round % 2 ? [2, 1] : [1, 2]) rate[p] = await independentProcesses(p, o.models[0], half, o.epochs, o.warmUpEpochs);
     ceilingRounds.push({ round, one: rate[1], two: rate[2], ratio: rate[2] / rate[1] });
     log(`round ${round + 1}: ceiling, independent processes (${o.models[0]}, ${half} windows each): 1 → ${rate[1].toFixed(0)} win/s, 2 → ${rate[2].toFixed(0)} win/s (${(rate[2] / rate[1]).toFixed(2)}×)`);
   };
@@ -424,6 +434,7 @@ async function measureTrainingRounds(o: BenchOptions, data: ReturnType<typeof ur
     batchSize: o.batchSize,
     log,
     keep: { model: o.models[0], setup: setupLabel(o.setups[0]), workers: o.workerCounts.includes(2) ? 2 : o.workerCounts[0] },
+    warmUpEpochs: o.warmUpEpochs,
     startRound: () => (performance.now() - t0) / 1000 + longestRoundSec + TAIL_SEC <= o.budgetSec,
     afterRound: async (round) => {
       await runTorch(round);

@@ -3,11 +3,15 @@
 // reach with no shared weights, no barrier and no shared process. Sends the steady windows/s.
 import type { RnnKind } from "../model/rnn";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
-import { runCase } from "./training";
+import { runCase, warmThreads } from "./training";
 import { runChildCase } from "./child-case";
 
 runChildCase(async () => {
-  const [kind, windows, epochs] = process.argv.slice(2);
-  const { sample } = await runCase(urfdShapedWindows(Number(windows)), kind as RnnKind, { mode: "synchronous", frequency: "epoch" }, 1, Number(epochs), 64);
+  const [kind, windows, epochs, warmUpEpochs = "0"] = process.argv.slice(2);
+  const data = urfdShapedWindows(Number(windows));
+  const setup = { mode: "synchronous", frequency: "epoch" } as const;
+  // Warmed as the trainer's cases are (warmThreads), so the ceiling compares like with like.
+  await warmThreads(data, kind as RnnKind, setup, 1, Number(warmUpEpochs), 64);
+  const { sample } = await runCase(data, kind as RnnKind, setup, 1, Number(epochs), 64);
   return { steadySamplesPerSec: sample.steadyWindowsPerSec };
 });

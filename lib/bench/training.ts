@@ -10,6 +10,7 @@ import type { FitData } from "../distributed/distributed-model";
 import { median, min, max } from "./stats";
 import { cpuShare, cpuSnapshot, CpuShare, CpuSnapshot } from "./cpu";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
+import { endIdleWorkers } from "../distributed/worker-pool";
 
 export type Setup = Pick<DistributedConfig, "mode" | "frequency" | "syncEvery">;
 
@@ -84,10 +85,25 @@ export interface TrainingOptions {
   afterRound?: (round: number) => Promise<void>;
   /** Keep the DistributedModel of this case (the last round's) for the inference benchmark. */
   keep?: { model: RnnKind; setup: string; workers: number };
+  /** Epochs of the untimed fit before each timed one (warmThreads); 0 times fresh threads. */
+  warmUpEpochs: number;
 }
 
 export function specFor(kind: RnnKind, data: { T: number; F: number }) {
   return { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+}
+
+/**
+ * Threads as the pipeline's fits find them: the idle pool emptied, then an untimed fit of the same case that
+ * leaves its threads there for the timed fit. V8 optimises a worker's loop on the worker's own thread
+ * (jit-threads.ts) some epochs in (15-45 ms, while the other workers wait at the next barrier); the pipeline
+ * pays that once a thread, the bench would pay it inside every timed fit.
+ */
+export async function warmThreads(data: FitData, kind: RnnKind, setup: Setup, workers: number, epochs: number, batchSize: number): Promise<void> {
+  await endIdleWorkers();
+  if (epochs <= 0) return;
+  const dm = await DistributedModel.create({ model: specFor(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
+  await dm.fit(data, { epochs });
 }
 
 /** Train one case once and turn its FitResult into a sample. */
@@ -168,6 +184,7 @@ export async function runTrainingRounds(o: TrainingOptions): Promise<{ samples: 
     for (const kind of o.models) {
       for (const setup of o.setups) {
         for (const workers of counts) {
+          await warmThreads(o.data, kind, setup, workers, o.warmUpEpochs, o.batchSize);
           const { sample, dm } = await runCase(o.data, kind, setup, workers, o.epochs, o.batchSize, round);
           samples.push(sample);
           if (o.keep && o.keep.model === kind && o.keep.setup === sample.setup && o.keep.workers === workers) kept = dm;

@@ -5,7 +5,7 @@ import type { RnnKind } from "../model/rnn";
 import type { BenchOptions } from "../bench/run";
 import { UsageError } from "../pipeline/options";
 import { parseRawFlags, RawFlags, StrictCommand } from "../pipeline/command-line";
-import { positiveIntFlag } from "./flags";
+import { intFlag, positiveIntFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
 
 const FLAGS = [
@@ -14,6 +14,7 @@ const FLAGS = [
   { flag: "--rounds", arg: "N", help: "interleaved repetitions of every case (default 3)" },
   { flag: "--windows", arg: "N", help: "training windows per case (default 6144)" },
   { flag: "--epochs", arg: "N", help: "epochs per fit, >= 2 (default 8)" },
+  { flag: "--warm-up", arg: "N", help: "epochs of an untimed fit that warms each case's threads first, 0 for fresh threads (default 10)" },
   { flag: "--models", arg: "LIST", help: "gru,lstm (default both)" },
   { flag: "--workers", arg: "LIST", help: "worker counts, must include 1 (default 1,2 and powers of 2 up to the CPU count)" },
   { flag: "--backends", arg: "LIST", help: "tfjs backends to compare (default wasm,cpu,tensorflow)" },
@@ -58,6 +59,9 @@ function benchOptionsFromFlags(raw: RawFlags): BenchOptions {
       case "--epochs":
         o.epochs = positiveIntFlag(v, a) as number;
         if (o.epochs < 2) throw new UsageError("--epochs must be at least 2 (the first epoch is excluded from the steady state)");
+        break;
+      case "--warm-up":
+        o.warmUpEpochs = intFlag(0, 1000)(v, a) as number;
         break;
       case "--models": {
         const ms = v.split(",");

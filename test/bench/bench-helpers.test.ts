@@ -89,6 +89,14 @@ test("bench command line: defaults, quick, validation", () => {
   assert.deepEqual(q.models, ["gru"]);
   assert.throws(() => parseBenchArgsForTest(["--workers", "2,4"]), /must include 1/);
   assert.throws(() => parseBenchArgsForTest(["--epochs", "1"]), /at least 2/);
+  const cold = parseBenchArgsForTest(["--warm-up", "0"]);
+  if (cold === "help") throw new Error("expected options");
+  assert.equal(cold.warmUpEpochs, 0);
+  assert.equal(q.warmUpEpochs, 0, "--quick times fresh threads");
+  const full = parseBenchArgsForTest([]);
+  if (full === "help") throw new Error("expected options");
+  assert.equal(full.warmUpEpochs, 10);
+  assert.throws(() => parseBenchArgsForTest(["--warm-up", "-1"]), /--warm-up expects an integer/);
   assert.throws(() => parseBenchArgsForTest(["--frobnicate"]), /unknown option/);
   assert.equal(parseBenchArgsForTest(["--help"]), "help");
 });
