@@ -80,7 +80,7 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     windows: 6144,
     // A steady epoch now takes 0.05-0.15 s: 7 steady epochs keep one host hiccup from deciding a ratio.
     epochs: 8,
-    // V8 optimised the sync loop 6-10 epochs into a thread's life (runFit, 45 ms): 10 epochs get past it.
+    // V8 optimises a worker loop 3-10 epochs into a thread's life (runFit: 45 ms): 10 epochs get past it.
     warmUpEpochs: 10,
     rounds: 3,
     models: ["gru", "lstm"],
