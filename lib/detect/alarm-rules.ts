@@ -23,6 +23,8 @@ export interface AlarmRule {
    * would). Used with midpoint "logit", whose threshold is the high one.
    */
   confirm?: { windows: number };
+  /** Each member Platt-scaled on its fold's training windows before they are combined (issue 15's "calibrating the ensemble"). */
+  calibrate?: "platt";
 }
 
 const logit = (p: number): number => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
@@ -132,6 +134,18 @@ export const STUDIED_RULES: readonly AlarmRule[] = [
   { name: "median, smooth 3", aggregate: "median", smooth: 3 },
   { name: "min, smooth 3", aggregate: "min", smooth: 3 },
   { name: "mean, smooth 3, veto unless HHmaxRatio <= 0.5", aggregate: "mean", smooth: 3, veto: { feature: "HHmaxRatio", max: 0.5 } },
+];
+
+/**
+ * Fixed on 2026-12-04 (session 18) before they were scored: each member Platt-scaled on its fold's training windows
+ * (sigmoid(a · logit(p) + b), fitted by maximum likelihood) before the mean, at the default's rule and at the
+ * every-frame point's (README, "The operating point to deploy"), each beside its uncalibrated twin.
+ */
+export const CALIBRATED_RULES: readonly AlarmRule[] = [
+  { name: "today (mean, smooth 3)", aggregate: "mean", smooth: 3 },
+  { name: "Platt-calibrated mean, smooth 3", aggregate: "mean", smooth: 3, calibrate: "platt" },
+  { name: "mean, smooth 1, logit midpoint", aggregate: "mean", smooth: 1, midpoint: "logit" },
+  { name: "Platt-calibrated mean, smooth 1, logit midpoint", aggregate: "mean", smooth: 1, midpoint: "logit", calibrate: "platt" },
 ];
 
 /**

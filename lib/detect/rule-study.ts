@@ -11,12 +11,13 @@ import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { AlarmRule, CONFIRM_RULES, confirmed, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
+import { AlarmRule, CALIBRATED_RULES, CONFIRM_RULES, confirmed, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
 import { RescoredFold, rescoreRun } from "./rescore-run";
 import { unpaddedWindowAuc } from "./unpadded-windows";
+import { applyPlatt, fitPlatt } from "../evaluate/platt";
 
 export interface RuleOutcome {
   rule: string;
@@ -34,9 +35,16 @@ export interface RuleOutcome {
 /** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
 const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
+/** The fold's members as `rule` sees them: each Platt-scaled on the fold's training windows when the rule asks. */
+export function membersFor(rule: AlarmRule, f: RescoredFold): { train: Float32Array[]; test: Float32Array[] } {
+  if (!rule.calibrate) return { train: f.trainMembers, test: f.testMembers };
+  const params = f.trainMembers.map((m) => fitPlatt(m, f.train.y));
+  return { train: f.trainMembers.map((m, i) => applyPlatt(m, params[i])), test: f.testMembers.map((m, i) => applyPlatt(m, params[i])) };
+}
+
 /** The fold's threshold for `rule`, chosen on its training recordings alone (Youden's J), as the pipeline chooses it. */
 export function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
-  return clamp(chooseSequenceThreshold(ruleScores(rule, f.trainMembers, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
+  return clamp(chooseSequenceThreshold(ruleScores(rule, membersFor(rule, f).train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
 }
 
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
@@ -46,7 +54,7 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
   const per = folds.map((f, k) => {
     const rule = perFold[k];
     const threshold = trainThreshold(rule, f);
-    const scores = ruleScores(rule, f.testMembers, f.test);
+    const scores = ruleScores(rule, membersFor(rule, f).test, f.test);
     const alarmScores = vetoed(rule, scores, f.test, ds);
     const low = rule.confirm ? trainThreshold({ ...rule, midpoint: "probability" }, f) : threshold;
     return { f, threshold, scores, alarmScores: rule.confirm ? confirmed(alarmScores, f.test, threshold, low, rule.confirm.windows) : alarmScores };
@@ -91,7 +99,7 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
 export function trainingSideAlarms(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): { fold: number; falseAlarms: number; missedFalls: number; medianDelay: number | null }[] {
   return folds.map((f) => {
     const threshold = trainThreshold(rule, f);
-    const scores = vetoed(rule, ruleScores(rule, f.trainMembers, f.train), f.train, ds);
+    const scores = vetoed(rule, ruleScores(rule, membersFor(rule, f).train, f.train), f.train, ds);
     const d = detectionFigures(replayWindowSet(ds, f.train, scores, { threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }), { refractorySec: DEFAULT_REFRACTORY_SEC });
     return { fold: f.fold, falseAlarms: d.falseAlarms, missedFalls: d.missedFalls, medianDelay: d.delayFrames.median };
   });
@@ -141,8 +149,8 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
-export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "padded-midpoint" | "floor" | "stride1" | "padded" | "train" | "padded-stride1";
-const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "confirm", "padded-midpoint", "floor", "stride1", "padded", "train", "padded-stride1"];
+export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "padded-midpoint" | "floor" | "stride1" | "padded" | "train" | "padded-stride1" | "calibrate";
+const STUDY_PARTS: readonly StudyPart[] = ["rules", "leads", "fresh", "midpoint", "confirm", "padded-midpoint", "floor", "stride1", "padded", "train", "padded-stride1", "calibrate"];
 
 /** The HHmaxRatio cut-offs whose delay floor the "floor" part prints. */
 export const FLOOR_CUTS: readonly number[] = [0.5, 0.6, 0.7, 0.8];
@@ -165,6 +173,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
       ["fresh", FRESH_SEED_RULES, ownFolds],
       ["midpoint", MIDPOINT_RULES, ownFolds],
       ["confirm", CONFIRM_RULES, ownFolds],
+      ["calibrate", CALIBRATED_RULES, ownFolds],
       ["stride1", STRIDE1_RULES, () => rescoreRun(dir, { ds, stride: 1 })],
       ["padded", PADDED_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
       ["padded-midpoint", PADDED_MIDPOINT_RULES, () => rescoreRun(dir, { ds, padMinReal: PADDED_MIN_REAL })],
