@@ -16,7 +16,7 @@ import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { GoalFigures, goalsMet } from "./goals";
 import { RescoredFold, rescoreRun } from "./rescore-run";
-import { unpaddedWindowAuc } from "./unpadded-windows";
+import { gridWindowAuc, unpaddedWindowAuc } from "./unpadded-windows";
 import { applyPlatt, fitPlatt } from "../evaluate/platt";
 
 export interface RuleOutcome {
@@ -28,6 +28,8 @@ export interface RuleOutcome {
    * start-model study puts there the AUC over those windows on the training stride's grid (the default's window set).
    */
   fullWindowAuc: number | null;
+  /** Given a grid stride (a run scored every frame, --score-stride): the window AUC over the windows a default run scores, as metrics.json → windowOnGrid. */
+  gridWindowAuc?: number | null;
   falseAlarmIds: string[];
   missedFallIds: string[];
 }
@@ -48,7 +50,7 @@ export function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
 }
 
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
-export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset): RuleOutcome {
+export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset, opts: { gridStride?: number } = {}): RuleOutcome {
   const perFold = Array.isArray(rules) ? (rules as readonly AlarmRule[]) : folds.map(() => rules as AlarmRule);
   if (perFold.length !== folds.length) throw new RangeError(`studyRule: ${perFold.length} rules for ${folds.length} folds`);
   const per = folds.map((f, k) => {
@@ -87,6 +89,7 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
     },
     thresholds: per.map((p) => p.threshold),
     fullWindowAuc,
+    ...(opts.gridStride !== undefined ? { gridWindowAuc: gridWindowAuc(ds, windows, pooled, opts.gridStride).auc } : {}),
     falseAlarmIds: d.falseAlarmIds,
     missedFallIds: d.missedFallIds,
   };
@@ -146,7 +149,7 @@ export function outcomeRow(label: string, o: RuleOutcome): string {
   const met = goalsMet(f);
   const n = Object.values(met).filter(Boolean).length;
   const fix = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
-  return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
+  return `| ${label} | ${o.rule} | ${f.fallsFound}/${f.fallRecordings} | ${f.adlsRight}/${f.adlRecordings}${o.falseAlarmIds.length ? ` (${o.falseAlarmIds.join(", ")})` : ""} | ${fix(f.recordingAuc)} | ${fix(f.windowAuc)} | ${fix(o.fullWindowAuc)}${o.gridWindowAuc !== undefined ? ` (grid ${fix(o.gridWindowAuc)})` : ""} | ${f.medianDelay ?? "n/a"} | ${f.maxAfterSegmentEnd ?? "n/a"} | ${f.falseAlarms} | ${n}/7 |`;
 }
 
 export type StudyPart = "rules" | "leads" | "fresh" | "midpoint" | "confirm" | "padded-midpoint" | "floor" | "stride1" | "padded" | "train" | "padded-stride1" | "calibrate";
@@ -161,7 +164,9 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
   console.log("| run | rule | falls | ADLs right | recording AUC | window AUC | window AUC, T real frames | median delay | latest after end | false alarms | goals met |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const dir of dirs) {
-    const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number } }).config;
+    const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; stride?: number; scoreStride?: number | null } }).config;
+    // A run scored every frame: its window AUC goal is read on the default's windows (metrics.json → windowOnGrid).
+    const grid = cfg.scoreStride != null && cfg.stride !== undefined && cfg.scoreStride !== cfg.stride ? { gridStride: cfg.stride } : {};
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
     const label = `${path.basename(dir)} (seed ${cfg.seed})`;
     // The run's own windows are scored once for every part that reads them.
@@ -196,7 +201,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
     for (const [part, rules, rescore] of sets) {
       if (!parts.includes(part)) continue;
       const folds = await rescore();
-      for (const rule of rules) console.log(outcomeRow(label, studyRule(folds, rule, ds)));
+      for (const rule of rules) console.log(outcomeRow(label, studyRule(folds, rule, ds, grid)));
     }
   }
 }

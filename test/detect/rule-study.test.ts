@@ -208,3 +208,17 @@ test("--pad-starts: metrics.json gives the window AUC over the windows with T re
     assert.equal(metrics.windowUnpadded.windows, count(plain.metrics), "the same windows as the unpadded run");
     assert.ok(count(metrics) > metrics.windowUnpadded.windows, "the padded run scores more windows");
   }));
+
+test("--score-stride: the study's grid window AUC is metrics.json → windowOnGrid of a run scored every frame", () =>
+  withSyntheticFolder("rule-grid", { seed: 6, falls: 6, adls: 6 }, async ({ dataDir, tmp }) => {
+    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, folds: 2, ensemble: 1 };
+    const out = path.join(tmp, "every-frame");
+    const { metrics } = await runPipeline({ ...opts, scoreStride: 1, out }, { log: () => {} });
+    assert.ok(metrics.windowOnGrid, "a run scored every frame reports the default's window set");
+    const folds = await rescoreRun(out);
+    const rule = { name: "mean, smooth 1", aggregate: "mean" as const, smooth: 1 };
+    const study = studyRule(folds, rule, loadUrfd(dataDir), { gridStride: 4 });
+    assert.equal(study.gridWindowAuc, metrics.windowOnGrid.auc);
+    assert.notEqual(study.figures.windowAuc, study.gridWindowAuc, "the run's own windows are another set");
+    assert.equal(studyRule(folds, rule, loadUrfd(dataDir)).gridWindowAuc, undefined, "no grid asked, none given");
+  }));
