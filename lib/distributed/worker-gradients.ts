@@ -13,7 +13,7 @@ import { readFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask } from "./protocol";
-import { injectFault, Post, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { injectFault, Post, progressGate, setup, streamSeed, yieldGate, yieldToEventLoop } from "./worker-common";
 import { WorkerEpochs } from "./worker-epochs";
 
 /** Seeds every worker draws alike: the global shuffle and the global batches' dropout masks. */
@@ -50,6 +50,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
   // Global batches since the fit began, alike in every worker: the parity of the slots' loss records.
   let round = 0;
   const progressDue = progressGate(task.progressEveryBatch);
+  const yieldDue = yieldGate();
 
   // This worker's share of the loss and accuracy: sums over the epoch so far, and over the last global batch.
   const sums = { lossSum: 0, accSum: 0, seen: 0, batchLoss: 0, batchAcc: 0, batchRows: 0 };
@@ -131,7 +132,7 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       if (n > 0 && progressDue(k === batches - 1)) {
         post({ type: "progress", workerId: id, epoch, batch: k, batches, loss: sums.batchLoss / n, acc: sums.batchAcc / n, samples: n });
       }
-      await yieldToEventLoop();
+      if (yieldDue()) await yieldToEventLoop();
     }
 
     // The native step keeps the weights outside the model between epochs: the model gets them now.
