@@ -44,9 +44,12 @@ export function membersFor(rule: AlarmRule, f: RescoredFold): { train: Float32Ar
   return { train: f.trainMembers.map((m, i) => applyPlatt(m, params[i])), test: f.testMembers.map((m, i) => applyPlatt(m, params[i])) };
 }
 
-/** The fold's threshold for `rule`, chosen on its training recordings alone (Youden's J), as the pipeline chooses it. */
-export function trainThreshold(rule: AlarmRule, f: RescoredFold): number {
-  return clamp(chooseSequenceThreshold(ruleScores(rule, membersFor(rule, f).train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
+/**
+ * The fold's threshold for `rule`, chosen on its training recordings alone (Youden's J), as the pipeline chooses it.
+ * `train`: the members' training scores as the rule sees them, when the caller has them already (membersFor).
+ */
+export function trainThreshold(rule: AlarmRule, f: RescoredFold, train: Float32Array[] = membersFor(rule, f).train): number {
+  return clamp(chooseSequenceThreshold(ruleScores(rule, train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
 }
 
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
@@ -55,10 +58,11 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
   if (perFold.length !== folds.length) throw new RangeError(`studyRule: ${perFold.length} rules for ${folds.length} folds`);
   const per = folds.map((f, k) => {
     const rule = perFold[k];
-    const threshold = trainThreshold(rule, f);
-    const scores = ruleScores(rule, membersFor(rule, f).test, f.test);
+    const members = membersFor(rule, f);
+    const threshold = trainThreshold(rule, f, members.train);
+    const scores = ruleScores(rule, members.test, f.test);
     const alarmScores = vetoed(rule, scores, f.test, ds);
-    const low = rule.confirm ? trainThreshold({ ...rule, midpoint: "probability" }, f) : threshold;
+    const low = rule.confirm ? trainThreshold({ ...rule, midpoint: "probability" }, f, members.train) : threshold;
     return { f, threshold, scores, alarmScores: rule.confirm ? confirmed(alarmScores, f.test, threshold, low, rule.confirm.windows) : alarmScores };
   });
   const windows = concatWindowSets(per.map((p) => p.f.test));
@@ -101,8 +105,9 @@ export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | rea
  */
 export function trainingSideAlarms(folds: readonly RescoredFold[], rule: AlarmRule, ds: FrameDataset): { fold: number; falseAlarms: number; missedFalls: number; medianDelay: number | null }[] {
   return folds.map((f) => {
-    const threshold = trainThreshold(rule, f);
-    const scores = vetoed(rule, ruleScores(rule, membersFor(rule, f).train, f.train), f.train, ds);
+    const train = membersFor(rule, f).train;
+    const threshold = trainThreshold(rule, f, train);
+    const scores = vetoed(rule, ruleScores(rule, train, f.train), f.train, ds);
     const d = detectionFigures(replayWindowSet(ds, f.train, scores, { threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }), { refractorySec: DEFAULT_REFRACTORY_SEC });
     return { fold: f.fold, falseAlarms: d.falseAlarms, missedFalls: d.missedFalls, medianDelay: d.delayFrames.median };
   });

@@ -25,12 +25,15 @@ export const PROGRESS_EVERY_MS = 100;
  * epoch's last batch; always with `everyBatch` (FitTask.progressEveryBatch).
  */
 export function progressGate(everyBatch = false): (lastOfEpoch: boolean) => boolean {
-  let lastAt = -Infinity;
-  if (everyBatch) return () => true;
-  return (lastOfEpoch) => {
+  return everyBatch ? () => true : everyMs(PROGRESS_EVERY_MS);
+}
+
+/** A clock gate: true when `ms` have passed since it last said true (since `last` at first), or when forced. */
+function everyMs(ms: number, last = -Infinity): (force?: boolean) => boolean {
+  return (force = false) => {
     const at = performance.now();
-    if (!lastOfEpoch && at - lastAt < PROGRESS_EVERY_MS) return false;
-    lastAt = at;
+    if (!force && at - last < ms) return false;
+    last = at;
     return true;
   };
 }
@@ -109,13 +112,7 @@ export const YIELD_EVERY_MS = 10;
  * Synchronous per batch was slower with it (LSTM 88-95k against 105-107k), so the weight modes still yield every batch.
  */
 export function yieldGate(): () => boolean {
-  let last = performance.now();
-  return () => {
-    const t = performance.now();
-    if (t - last < YIELD_EVERY_MS) return false;
-    last = t;
-    return true;
-  };
+  return everyMs(YIELD_EVERY_MS, performance.now());
 }
 
 const HANG_SPIN = new Int32Array(1);
