@@ -152,7 +152,7 @@ function originalTorchCores(b: BenchResult): number | null {
 
 function clusterMarkdown(b: BenchResult): string[] {
   const c = b.cluster;
-  if (!c) return [`Cluster (Open MPI): skipped (${b.clusterSkipped ?? "not run"}).`];
+  if (!c) return [b.clusterFailed ? `Cluster (Open MPI): **failed** (${b.clusterFailed}).` : `Cluster (Open MPI): skipped (${b.clusterSkipped ?? "not run"}).`];
   const ms = (row: { results: { kind: string; floats: number; medianMs: number; maxMs: number }[] }, kind: string, floats: number) => {
     const t = row.results.find((r) => r.kind === kind && r.floats === floats);
     return t ? `${num(t.medianMs, 2)} (max ${num(t.maxMs, 1)})` : "–";

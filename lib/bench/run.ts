@@ -61,6 +61,8 @@ export interface BenchOptions {
   /** Multiples of URFD's windows for the cluster epoch rows. */
   clusterScales: number[];
   clusterRateMbit: number;
+  /** Epochs of each cluster epoch row's fit (>= 3: the mean is over epochs 2..N), apart from the training cases'. */
+  clusterEpochs: number;
 }
 
 /** Worker counts 1, 2, 4, ... up to the cores there are (at least 1 and 2). */
@@ -106,6 +108,8 @@ export function defaultBenchOptions(quick = false): BenchOptions {
     cluster: true,
     clusterScales: [1, 10, 100],
     clusterRateMbit: 1000,
+    // Its rows (up to 100x URFD, ranks beside threads) were measured with 3 epochs before the training cases took 8.
+    clusterEpochs: 3,
   };
   if (!quick) return base;
   return {
@@ -242,6 +246,8 @@ export interface BenchResult {
   /** Issue 13's cluster figures (lib/bench/cluster-bench.ts), or why they were skipped. */
   cluster?: ClusterBenchResult | null;
   clusterSkipped?: string | null;
+  /** Why the cluster part stopped (a rank's crash, mpirun's exit), the other parts kept; the bench then exits 1. */
+  clusterFailed?: string | null;
   samples: RunSample[];
   durationSec: number;
 }
@@ -292,7 +298,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     ? await measureOriginalPreset({ batchSizes: o.originalBatchSizes, rows: o.originalRows, epochs: o.originalEpochs, torch: o.torch, python: o.python, log })
     : null;
   const inference = rounds.kept ? await measureKeptInference(o, rounds.kept, log) : null;
-  const cluster = o.cluster ? await measureCluster({ quick: o.quick, rateMbit: o.clusterRateMbit, scales: o.clusterScales, epochs: o.epochs >= 3 ? o.epochs : 3, log }) : "--no-cluster";
+  const cluster = o.cluster ? await clusterPart(o, log) : "--no-cluster";
 
   const flopsPerWindow: Record<string, number> = Object.fromEntries(o.models.map((m) => [m, recurrentTrainFlops(m, data.T, data.F, [32])]));
   if (original) flopsPerWindow.original = originalFlopsPerRow();
@@ -332,14 +338,26 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     flops: { assumption: FLOP_ASSUMPTION, perWindow: flopsPerWindow },
     original: original && roundDeep(original, 3),
     inference: inference && roundInference(inference),
-    cluster: typeof cluster === "string" ? null : roundDeep(cluster, 3),
+    cluster: typeof cluster === "string" || "failed" in cluster ? null : roundDeep(cluster, 3),
     clusterSkipped: typeof cluster === "string" ? cluster : null,
+    clusterFailed: typeof cluster !== "string" && "failed" in cluster ? cluster.failed : null,
     samples: rounds.samples.map((s) => roundDeep(s, 4)),
     durationSec: round((performance.now() - t0) / 1000, 1) ?? 0,
   };
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
   return result;
+}
+
+/** The cluster part, or why it could not run, or how it failed: its failure must not lose the parts measured before it. */
+async function clusterPart(o: BenchOptions, log: (line: string) => void): Promise<ClusterBenchResult | string | { failed: string }> {
+  try {
+    return await measureCluster({ quick: o.quick, rateMbit: o.clusterRateMbit, scales: o.clusterScales, epochs: o.clusterEpochs, log });
+  } catch (e) {
+    const failed = e instanceof Error ? e.message : String(e);
+    log(`cluster part failed: ${failed}`);
+    return { failed };
+  }
 }
 
 /**

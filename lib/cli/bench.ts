@@ -23,6 +23,7 @@ const FLAGS = [
   { flag: "--no-torch", help: "skip the PyTorch reference" },
   { flag: "--no-ceiling", help: "skip the machine-ceiling check (1 vs 2 independent processes after each round)" },
   { flag: "--no-original", help: "skip the original preset (Embedding + 3 x LSTM(256), 1 worker, batch 16 and 64, beside PyTorch)" },
+  { flag: "--cluster-epochs", arg: "N", help: "epochs of each cluster epoch row's fit, >= 3 (default 3)" },
   { flag: "--no-cluster", help: "skip the cluster part (Open MPI: exchange times on one host and simulated hosts, epochs of ranks beside threads at 1x/10x/100x URFD)" },
 ];
 
@@ -96,6 +97,10 @@ function benchOptionsFromFlags(raw: RawFlags): BenchOptions {
       case "--no-original":
         o.original = false;
         break;
+      case "--cluster-epochs":
+        o.clusterEpochs = positiveIntFlag(v, a) as number;
+        if (o.clusterEpochs < 3) throw new UsageError("--cluster-epochs must be at least 3 (an epoch row is the mean of epochs 2..N)");
+        break;
       case "--no-cluster":
         o.cluster = false;
         break;
@@ -121,6 +126,10 @@ export function benchCommand(): StrictCommand {
     console.log(benchMarkdown(result));
     console.log("");
     console.log(`wrote ${o.out} (${result.durationSec.toFixed(0)} s)`);
+    if (result.clusterFailed) {
+      console.error(`bench: the cluster part failed (${result.clusterFailed}); every other part is in ${o.out}`);
+      return 1;
+    }
     return 0;
   });
 }

@@ -96,6 +96,11 @@ test("bench command line: defaults, quick, validation", () => {
   const full = parseBenchArgsForTest([]);
   if (full === "help") throw new Error("expected options");
   assert.equal(full.warmUpEpochs, 10);
+  assert.equal(full.clusterEpochs, 3, "the cluster part keeps its own epochs");
+  const long = parseBenchArgsForTest(["--epochs", "12", "--cluster-epochs", "5"]);
+  if (long === "help") throw new Error("expected options");
+  assert.deepEqual([long.epochs, long.clusterEpochs], [12, 5]);
+  assert.throws(() => parseBenchArgsForTest(["--cluster-epochs", "2"]), /at least 3/);
   assert.throws(() => parseBenchArgsForTest(["--warm-up", "-1"]), /--warm-up expects an integer/);
   assert.throws(() => parseBenchArgsForTest(["--frobnicate"]), /unknown option/);
   assert.equal(parseBenchArgsForTest(["--help"]), "help");
@@ -108,7 +113,7 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
     samplesPerSec: rate, samplesPerSecRange: [rate, rate] as [number, number], allEpochsPerSec: rate, wallPerSec: rate, epochSec: 1,
     startupSec: 0.7, overheadPct: 1.5, steadyOverheadPct: 1.2, storePct: 0.1, waitPct: 1.4, computeMsPerBatch: 80, ownCores: workers, otherCores: 0, windowsPerCpuSec: rate / workers,
   });
-  const md = benchMarkdown({
+  const bench: import("../../lib/bench/run").BenchResult = {
     version: 1, createdAt: "2026-11-24T00:00:00Z", quick: false,
     machine: { cpus: 2, cpuModel: "x", node: "v20", backend: "wasm", loadavg: [0.1, 0.2, 0.3], loadavgEnd: [1, 1, 1], platform: "linux", totalMemGB: 4 },
     settings: { windows: 1536, epochs: 3, rounds: 3, roundsRun: 2, budgetSec: 540, batchSize: 64, windowShape: [32, 16], models: ["gru"], workerCounts: [1, 2], setups: ["synchronous"], steadyState: "" },
@@ -117,10 +122,13 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
     perCpuEfficiency: { synchronous: 0.95 }, speedupByWorkers: { "2": 1.9 }, ceiling: { speedup: 1.95, perRound: [] },
     backends: [{ backend: "tensorflow", model: "gru", samplesPerSec: null, windows: 1, epochs: 2, epochSec: null, skipped: "not installed", kernel: null }],
     reference: null, referenceSkipped: "cannot import torch", inference: null, samples: [], durationSec: 1,
-  });
+  };
+  const md = benchMarkdown(bench);
   assert.match(md, /\| GRU\(32\) \| synchronous \| 1000 \| 1900 \| 1\.90× \|/);
   assert.match(md, /2 interleaved round\(s\) \(of 3 asked/);
   assert.match(md, /skipped: not installed/);
   assert.match(md, /÷ 1 such process = 1\.95×/);
   assert.match(md, /PyTorch reference: skipped \(cannot import torch\)/);
+  assert.match(md, /Cluster \(Open MPI\): skipped \(not run\)/);
+  assert.match(benchMarkdown({ ...bench, clusterFailed: "mpirun exited with signal SIGSEGV" }), /Cluster \(Open MPI\): \*\*failed\*\* \(mpirun exited with signal SIGSEGV\)/);
 });
