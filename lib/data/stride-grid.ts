@@ -24,3 +24,11 @@ export function onStrideGrid(ws: Pick<WindowSet, "count" | "seq" | "lastFrame" |
   }
   return keep;
 }
+
+/**
+ * The grid stride a run's window AUC goal is read on when it scored windows off that grid (`scoreStride` set and not
+ * `stride`: metrics.json's windowOnGrid), else null. `stride` may be missing in metrics.json files older than it.
+ */
+export function offGridStride(o: { stride?: number; scoreStride?: number | null }): number | null {
+  return o.scoreStride != null && o.stride !== undefined && o.scoreStride !== o.stride ? o.stride : null;
+}

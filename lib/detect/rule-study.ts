@@ -9,6 +9,7 @@ import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { concatWindowSets } from "../data/split";
+import { offGridStride } from "../data/stride-grid";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { AlarmRule, CALIBRATED_RULES, CONFIRM_RULES, confirmed, FRESH_SEED_RULES, LEAD_RULES, MIDPOINT_RULES, ruleScores, STUDIED_RULES, vetoDelayFloor, vetoed } from "./alarm-rules";
@@ -171,7 +172,8 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
   for (const dir of dirs) {
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; stride?: number; scoreStride?: number | null } }).config;
     // A run scored every frame: its window AUC goal is read on the default's windows (metrics.json → windowOnGrid).
-    const grid = cfg.scoreStride != null && cfg.stride !== undefined && cfg.scoreStride !== cfg.stride ? { gridStride: cfg.stride } : {};
+    const gridStride = offGridStride(cfg);
+    const grid = gridStride !== null ? { gridStride } : {};
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
     const label = `${path.basename(dir)} (seed ${cfg.seed})`;
     // The run's own windows are scored once for every part that reads them.

@@ -15,7 +15,7 @@ import { DataError } from "../data/errors";
 import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
 import { concatWindowSets, takeWindows } from "../data/split";
-import { onStrideGrid } from "../data/stride-grid";
+import { offGridStride, onStrideGrid } from "../data/stride-grid";
 import { gridWindowAuc, unpaddedWindowAuc } from "../detect/unpadded-windows";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
@@ -498,7 +498,8 @@ function poolFolds(ds: FrameDataset, folds: FoldOutcome[], opts: Pick<PipelineOp
   }
   const evaluation = evaluateAll(scores, windows, 0.5);
   const full = opts.padStarts > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
-  const grid = opts.scoreStride !== null && opts.scoreStride !== opts.stride ? gridWindowAuc(ds, windows, scores, opts.stride) : undefined;
+  const gridStride = offGridStride(opts);
+  const grid = gridStride !== null ? gridWindowAuc(ds, windows, scores, gridStride) : undefined;
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).
   const replayed = folds.flatMap((f) => replayWindowSet(ds, f.split.test, f.result.testProbs, { threshold: f.result.threshold, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC }));
   const detection = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { makeWindows } from "../../lib/data/windows";
-import { onStrideGrid } from "../../lib/data/stride-grid";
+import { offGridStride, onStrideGrid } from "../../lib/data/stride-grid";
 import { takeWindows } from "../../lib/data/split";
 import { rep, tinyDataset } from "./fixtures";
 
@@ -26,4 +26,12 @@ test("onStrideGrid counts rows, not frame numbers, and holds for padded cuts", (
   assert.deepEqual([...takeWindows(padded, onStrideGrid(padded, ds, 2)).lastFrame], [...coarse.lastFrame]);
   assert.throws(() => onStrideGrid(padded, ds, 0), /stride must be a positive integer/);
   assert.throws(() => onStrideGrid(padded, tinyDataset([{ id: "fall-01", isFall: true, labels: rep(-1, 3) }]), 2), /no frame \d+ in sequence "fall-01"/);
+});
+
+test("offGridStride: the grid a run's window AUC is read on, only when it scored off that grid", () => {
+  assert.equal(offGridStride({ stride: 4, scoreStride: 1 }), 4);
+  assert.equal(offGridStride({ stride: 4, scoreStride: 4 }), null);
+  assert.equal(offGridStride({ stride: 4, scoreStride: null }), null);
+  assert.equal(offGridStride({ stride: 4 }), null);
+  assert.equal(offGridStride({ scoreStride: 1 }), null, "metrics.json without its stride: no grid to read");
 });
