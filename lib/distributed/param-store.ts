@@ -48,9 +48,12 @@ export class ParamStore {
   readonly params: Float32Array;
   private readonly ctrl: Int32Array;
   private readonly stats: Float64Array | null;
-  /** averageSlots' arguments to the native average, made once. */
-  private slotView?: Float32Array;
-  private slotCounts?: Float64Array;
+  /**
+   * averageSlots' arguments to the native average, made with the store: made on first use, a thread's second store
+   * (its next fit) set them back to undefined, and V8 discarded the training loop compiled against their type.
+   */
+  private readonly slotView: Float32Array;
+  private readonly slotCounts: Float64Array;
 
   /** Spin before sleeping only while every party can have a core: spinning would steal it otherwise. */
   private readonly spinMs: number;
@@ -60,6 +63,8 @@ export class ParamStore {
     this.ctrl = new Int32Array(handles.control);
     this.stats = handles.slotStats ? new Float64Array(handles.slotStats) : null;
     this.spinMs = handles.parties > 1 && handles.parties <= availableParallelism() ? spinSetting() : 0;
+    this.slotView = handles.slots ? new Float32Array(handles.slots) : new Float32Array(0);
+    this.slotCounts = new Float64Array(handles.slotCount);
   }
 
   /** New store of `size` floats for `parties` threads; pass `params` to reuse an existing weight buffer. */
@@ -271,8 +276,6 @@ export class ParamStore {
     if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
     const native = slotAverageKernel();
     if (native) {
-      this.slotView ??= new Float32Array(this.handles.slots);
-      this.slotCounts ??= new Float64Array(this.handles.slotCount);
       for (let i = 0; i < this.slotCounts.length; i++) this.slotCounts[i] = Atomics.load(this.ctrl, SAMPLES + i);
       return native(this.slotView, this.size, this.slotCounts, this.params);
     }

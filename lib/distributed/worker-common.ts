@@ -10,6 +10,13 @@ import { writeFlatWeights } from "./model-weights";
 import { addStaleness } from "./fit-result";
 import type { FitTask, PredictTask, Staleness, WorkerToMain } from "./protocol";
 
+/**
+ * Zero as a heap number, not a small integer, for fields that will hold fractions (timers, loss sums): the field
+ * starts as a double, so its first fractional write does not replace the object's map, which made V8 throw away a
+ * training loop compiled against it and compile it again in the thread's next fit while the other threads waited.
+ */
+export const DOUBLE_ZERO = -0;
+
 export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
 
 export const PREDICT_MIN_BATCH = 256;

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TrainingKernel } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { now, Post, PREDICT_MIN_BATCH, predictRows } from "./worker-common";
+import { DOUBLE_ZERO, now, Post, PREDICT_MIN_BATCH, predictRows } from "./worker-common";
 
 /** An epoch's sums as a training loop keeps them. */
 export interface EpochSums {
@@ -18,7 +18,9 @@ export interface EpochSums {
 }
 
 export class WorkerEpochs {
-  readonly timing: WorkerTiming = { trainMs: 0, computeMs: 0, paramStoreMs: 0, averagingMs: 0, barrierWaitMs: 0, lockWaitMs: 0, rounds: 0, validationMs: 0 };
+  readonly timing: WorkerTiming = {
+    trainMs: DOUBLE_ZERO, computeMs: DOUBLE_ZERO, paramStoreMs: DOUBLE_ZERO, averagingMs: DOUBLE_ZERO, barrierWaitMs: DOUBLE_ZERO, lockWaitMs: DOUBLE_ZERO, rounds: 0, validationMs: DOUBLE_ZERO,
+  };
   readonly history: WorkerHistory = { loss: [], acc: [], samples: [], numTensors: [], epochEnd: [] };
   private trainStart = 0;
 

@@ -23,7 +23,7 @@ export interface GradientStep {
    * and the gradient of their mean loss written into `out`. `rows` places them in the global batch
    * so Dropout cuts the global batch's mask (one seed a layer).
    */
-  compute(x: Float32Array, y: Float32Array, rows: RowSlice, dropoutSeeds: readonly number[], out: Float32Array): [number, number];
+  compute(x: Float32Array, y: Float32Array, rows: RowSlice, dropoutSeeds: ArrayLike<number>, out: Float32Array): [number, number];
   /** One optimiser step with this flat gradient. */
   apply(grad: Float32Array): void;
   /** Writes what the step holds outside the model (native weights, Adam's state) into it: before reading the model. */
@@ -47,30 +47,9 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
   const sizes = vars.map((v) => v.size);
   const size = sizes.reduce((a, b) => a + b, 0);
   const rowShape = model.inputs[0].shape.slice(1) as number[];
-  const checkSizes = (seeds: readonly number[], out: Float32Array, dropouts: number) => {
-    if (seeds.length !== dropouts) throw new RangeError(`compute: ${seeds.length} dropout seeds for ${dropouts} Dropout layers`);
-    if (out.length !== size) throw new RangeError(`compute: gradient buffer of ${out.length} floats, model has ${size}`);
-  };
+  const checkSizes = (seeds: ArrayLike<number>, out: Float32Array, dropouts: number) => checkComputeSizes(seeds, out, dropouts, size);
   const native = NativeStep.of(model);
-  if (typeof native !== "string") {
-    return {
-      kernel: "fused-native-step",
-      size,
-      dropoutLayers: native.plan.dropouts.length,
-      compute(x, y, rows, dropoutSeeds, out) {
-        checkSizes(dropoutSeeds, out, native.plan.dropouts.length);
-        return native.lossAndGradients(x, y, y.length, native.masks(rows, y.length, dropoutSeeds), out);
-      },
-      apply: (grad) => native.adam(grad),
-      sync() {
-        native.writeToModel();
-        native.writeOptimizer();
-      },
-      // Not weights.set alone: a model written meanwhile (validation) would be read back over them.
-      load: (weights) => native.loadWeights(weights),
-      adamHyper: () => ({ ...native.plan.optimizer, learningRate: native.learningRate }),
-    };
-  }
+  if (typeof native !== "string") return new NativeGradientStep(native, size);
   const dropoutIndex = new Map<number, number>();
   model.layers.forEach((l, i) => {
     if (l.getClassName() === "Dropout") dropoutIndex.set(i, dropoutIndex.size);
@@ -124,4 +103,49 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
       return { learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon };
     },
   };
+}
+
+function checkComputeSizes(seeds: ArrayLike<number>, out: Float32Array, dropouts: number, size: number): void {
+  if (seeds.length !== dropouts) throw new RangeError(`compute: ${seeds.length} dropout seeds for ${dropouts} Dropout layers`);
+  if (out.length !== size) throw new RangeError(`compute: gradient buffer of ${out.length} floats, model has ${size}`);
+}
+
+/**
+ * The whole step native. A class, not an object of closures: a worker's loop calls compute and apply every
+ * micro-batch, and V8 compiled it against the first fit's closures, so a thread's next fit (new closures) threw that
+ * code away and compiled it again (14 ms on the worker's own thread, while the other threads waited).
+ */
+class NativeGradientStep implements GradientStep {
+  readonly kernel = "fused-native-step";
+  readonly dropoutLayers: number;
+
+  constructor(
+    private readonly native: NativeStep,
+    readonly size: number,
+  ) {
+    this.dropoutLayers = native.plan.dropouts.length;
+  }
+
+  compute(x: Float32Array, y: Float32Array, rows: RowSlice, dropoutSeeds: ArrayLike<number>, out: Float32Array): [number, number] {
+    checkComputeSizes(dropoutSeeds, out, this.dropoutLayers, this.size);
+    return this.native.lossAndGradients(x, y, y.length, this.native.masks(rows, y.length, dropoutSeeds), out);
+  }
+
+  apply(grad: Float32Array): void {
+    this.native.adam(grad);
+  }
+
+  sync(): void {
+    this.native.writeToModel();
+    this.native.writeOptimizer();
+  }
+
+  // Not weights.set alone: a model written meanwhile (validation) would be read back over them.
+  load(weights: Float32Array): void {
+    this.native.loadWeights(weights);
+  }
+
+  adamHyper(): AdamHyper {
+    return { ...this.native.plan.optimizer, learningRate: this.native.learningRate };
+  }
 }

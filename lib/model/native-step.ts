@@ -8,6 +8,15 @@ import { nativePlan, NativePlan } from "./native-plan";
 import { dropoutMask, RowSlice } from "./dropout-rows";
 import type { AdamInternals, AdamState } from "./adam-state";
 
+/** A seeded Dropout layer's mask of a whole global batch, and the seed that drew it. */
+interface WholeMask {
+  seed: number;
+  buffer: Float32Array;
+}
+
+/** No mask drawn yet: matches no seed (seeds are >= 0) and no batch. An object, not undefined: see wholeMasks. */
+const NO_MASK: WholeMask = { seed: -1, buffer: new Float32Array(0) };
+
 export class NativeStep {
   /** The weights, flat in model.trainableWeights order: the truth between writeToModel() calls. */
   readonly weights: Float32Array;
@@ -19,9 +28,20 @@ export class NativeStep {
   readonly accBetas = new Float32Array(2);
   private readonly result = new Float64Array(2);
   /** Unseeded layers' last masks: a batch of the same size reuses them (no garbage a batch). */
-  private readonly maskBuffers: Float32Array[] = [];
+  private readonly maskBuffers: (Float32Array | undefined)[];
   /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
-  private readonly wholeMasks: ({ seed: number; buffer: Float32Array } | undefined)[] = [];
+  private readonly wholeMasks: WholeMask[];
+  /**
+   * The plan's figures the per-batch calls read, as this object's own fields: read through the plan, V8 discarded
+   * those calls' optimised code when a thread built its second plan (its next fit) and compiled them again.
+   */
+  private readonly layout: Int32Array;
+  private readonly timesteps: number;
+  private readonly features: number;
+  private readonly positiveWeight: number;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
   private readonly vars: tf.Variable[];
   /** The addon, looked up once (nativePlan checked it loads): its loader was inlined into every step's compile. */
   private readonly kernel = trainStepKernel();
@@ -45,6 +65,18 @@ export class NativeStep {
     this.m = new Float32Array(plan.size);
     this.v = new Float32Array(plan.size);
     this.learningRate = plan.optimizer.learningRate;
+    // Arrays of objects from the start, and a mask object where none is drawn yet: an empty [] changed its kind at
+    // the first mask, and a first draw met undefined where the compiled code had only seen masks; either made V8
+    // throw the per-batch code away in a thread's next fit and compile it again.
+    this.maskBuffers = plan.dropouts.map(() => undefined);
+    this.wholeMasks = plan.dropouts.map(() => NO_MASK);
+    this.layout = plan.layout;
+    this.timesteps = plan.timesteps;
+    this.features = plan.features;
+    this.positiveWeight = plan.positiveWeight;
+    this.beta1 = plan.optimizer.beta1;
+    this.beta2 = plan.optimizer.beta2;
+    this.epsilon = plan.optimizer.epsilon;
     this.readModel();
     this.readOptimizer();
   }
@@ -66,7 +98,7 @@ export class NativeStep {
    * the generator is sequential: drawing each slice alone would first draw every row before it);
    * the arrays are views of buffers reused from call to call (valid until the next call).
    */
-  masks(rows: RowSlice, batch: number, seeds: readonly (number | undefined)[]): Float32Array[] {
+  masks(rows: RowSlice, batch: number, seeds: ArrayLike<number | undefined>): Float32Array[] {
     // A loop, the rare draw out of line: this runs every micro-batch, and a closure a call made its optimised compile (another core's time) twice as big.
     const n = this.rowElems.length;
     const out = new Array<Float32Array>(n);
@@ -88,7 +120,7 @@ export class NativeStep {
   private sliceOfWhole(i: number, seed: number, rows: RowSlice, batch: number): Float32Array {
     const rowElems = this.rowElems[i];
     const whole = this.wholeMasks[i];
-    const buffer = whole !== undefined && whole.seed === seed && whole.buffer.length === rows.total * rowElems ? whole.buffer : this.drawWhole(i, seed, rows.total);
+    const buffer = whole.seed === seed && whole.buffer.length === rows.total * rowElems ? whole.buffer : this.drawWhole(i, seed, rows.total);
     if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
       throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
     }
@@ -100,7 +132,7 @@ export class NativeStep {
     const d = this.plan.dropouts[i];
     const whole = this.wholeMasks[i];
     const size = total * this.rowElems[i];
-    const buffer = whole?.buffer.length === size ? whole.buffer : new Float32Array(size);
+    const buffer = whole.buffer.length === size ? whole.buffer : new Float32Array(size);
     dropoutMask(d.rate, seed, [total, ...d.rowShape], { offset: 0, total }, buffer);
     this.wholeMasks[i] = { seed, buffer };
     return buffer;
@@ -112,17 +144,15 @@ export class NativeStep {
    */
   lossAndGradients(x: Float32Array, y: Float32Array, batch: number, masks: Float32Array[], grads: Float32Array = this.grads): [number, number] {
     this.refresh();
-    const { layout, timesteps, features, positiveWeight } = this.plan;
-    this.kernel.lossAndGradients(layout, batch, timesteps, features, positiveWeight, x, y, masks, this.weights, grads, this.result);
+    this.kernel.lossAndGradients(this.layout, batch, this.timesteps, this.features, this.positiveWeight, x, y, masks, this.weights, grads, this.result);
     return [this.result[0], this.result[1]];
   }
 
   /** One Adam step over the weights in place, tfjs's formula. */
   adam(grads: Float32Array = this.grads): void {
-    if (grads.length !== this.plan.size) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.plan.size}`);
+    if (grads.length !== this.weights.length) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.weights.length}`);
     this.refresh();
-    const o = this.plan.optimizer;
-    this.kernel.adam(this.weights, grads, this.m, this.v, this.accBetas, this.learningRate, o.beta1, o.beta2, o.epsilon);
+    this.kernel.adam(this.weights, grads, this.m, this.v, this.accBetas, this.learningRate, this.beta1, this.beta2, this.epsilon);
     this.steps++;
   }
 
