@@ -9,7 +9,6 @@
 import { createRng } from "../random";
 import { GradientStep, makeGradientStep } from "../model/gradient-step";
 import { averageGradientSlotsAcrossRanks, CrossRankExchange, openCrossRank } from "./cross-rank";
-import { readFlatWeights } from "./model-weights";
 import { batchSlice, gatherRows } from "./partition";
 import { EpochBatches, globalEpoch, shardEpoch } from "./epoch-batches";
 import type { FitTask, WorkerTiming } from "./protocol";
@@ -74,13 +73,14 @@ export async function runGradientFit(task: FitTask, post: Post): Promise<void> {
       if (yieldDue()) await yieldToEventLoop();
     }
 
-    // The native step keeps the weights outside the model between epochs: the model gets them now.
-    step.sync();
+    // The native step keeps the weights outside the model: the model gets them only to validate. Syncing every epoch
+    // ran ~60 tfjs calls a worker an epoch, which V8 compiled (10-20 ms a function) on the worker's own thread.
+    if (epochs.validates) step.sync();
     const val = epochs.validate(model, rowSize, batchShape);
     // Every worker holds the same weights: worker 0 publishes them (fit's result and checkpoints).
     let snapshot: Float32Array | null = null;
     if (id === 0) {
-      readFlatWeights(model, weights);
+      step.readWeights(weights);
       if (task.snapshot) snapshot = weights.slice();
     }
     epochs.record({ epoch, batches, lossSum: sums.lossSum, accSum: sums.accSum, seen: sums.seen }, val, snapshot, timing.microBatches! - computedBefore);

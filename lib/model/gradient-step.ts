@@ -30,6 +30,8 @@ export interface GradientStep {
   sync(): void;
   /** Takes these weights (flat, model.weights order) for the next compute(): a worker's read of shared weights. */
   load(weights: Float32Array): void;
+  /** The weights the next compute() uses, flat in model.weights order, into `out` (the native step: without tfjs). */
+  readWeights(out: Float32Array): void;
   /** The compiled Adam's hyperparameters (a shared optimizer outside the step applies them). */
   adamHyper(): AdamHyper;
 }
@@ -98,6 +100,14 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
         offset += v.size;
       }
     },
+    readWeights(out) {
+      if (out.length !== size) throw new RangeError(`readWeights: ${out.length} floats, model has ${size}`);
+      let offset = 0;
+      for (const v of vars) {
+        out.set(v.dataSync() as Float32Array, offset);
+        offset += v.size;
+      }
+    },
     adamHyper() {
       const adam = adamOf(model);
       return { learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon };
@@ -143,6 +153,10 @@ class NativeGradientStep implements GradientStep {
   // Not weights.set alone: a model written meanwhile (validation) would be read back over them.
   load(weights: Float32Array): void {
     this.native.loadWeights(weights);
+  }
+
+  readWeights(out: Float32Array): void {
+    this.native.readWeights(out);
   }
 
   adamHyper(): AdamHyper {

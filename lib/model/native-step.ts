@@ -148,6 +148,13 @@ export class NativeStep {
     return [this.result[0], this.result[1]];
   }
 
+  /** The weights the next step uses, flat in model.trainableWeights order, into `out`: no tfjs call unless the model was written since. */
+  readWeights(out: Float32Array): void {
+    if (out.length !== this.weights.length) throw new RangeError(`readWeights: ${out.length} floats, model has ${this.weights.length}`);
+    this.refresh();
+    out.set(this.weights);
+  }
+
   /** One Adam step over the weights in place, tfjs's formula. */
   adam(grads: Float32Array = this.grads): void {
     if (grads.length !== this.weights.length) throw new RangeError(`adam: gradient of ${grads.length} floats, model has ${this.weights.length}`);
