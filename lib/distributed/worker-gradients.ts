@@ -138,6 +138,7 @@ class GradientRounds {
     this.K = task.config.microBatches;
     this.starts = new Int32Array(this.K + 1);
     this.seeds = new Int32Array(step.dropoutLayers);
+    step.reserveBatch(task.config.batchSize);
     this.rowSize = slots.rowSize;
     this.rankSlots = slots.rankSlots;
     this.rankLo = slots.rankSlots.lo;

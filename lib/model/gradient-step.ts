@@ -32,6 +32,8 @@ export interface GradientStep {
   load(weights: Float32Array): void;
   /** The weights the next compute() uses, flat in model.weights order, into `out` (the native step: without tfjs). */
   readWeights(out: Float32Array): void;
+  /** Makes the buffers a global batch of `rows` rows needs now, before a fit, rather than at its first batch. */
+  reserveBatch(rows: number): void;
   /** The compiled Adam's hyperparameters (a shared optimizer outside the step applies them). */
   adamHyper(): AdamHyper;
 }
@@ -100,6 +102,7 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
         offset += v.size;
       }
     },
+    reserveBatch: () => undefined,
     readWeights(out) {
       if (out.length !== size) throw new RangeError(`readWeights: ${out.length} floats, model has ${size}`);
       let offset = 0;
@@ -157,6 +160,10 @@ class NativeGradientStep implements GradientStep {
 
   readWeights(out: Float32Array): void {
     this.native.readWeights(out);
+  }
+
+  reserveBatch(rows: number): void {
+    this.native.reserveRows(rows);
   }
 
   adamHyper(): AdamHyper {

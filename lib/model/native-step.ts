@@ -31,6 +31,8 @@ export class NativeStep {
   private readonly maskBuffers: (Float32Array | undefined)[];
   /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
   private readonly wholeMasks: WholeMask[];
+  /** Where each seeded layer's whole-batch masks are drawn: reserveRows() sizes them before a fit, not mid-fit. */
+  private readonly wholeBuffers: Float32Array[];
   /**
    * The plan's figures the per-batch calls read, as this object's own fields: read through the plan, V8 discarded
    * those calls' optimised code when a thread built its second plan (its next fit) and compiled them again.
@@ -70,6 +72,7 @@ export class NativeStep {
     // throw the per-batch code away in a thread's next fit and compile it again.
     this.maskBuffers = plan.dropouts.map(() => undefined);
     this.wholeMasks = plan.dropouts.map(() => NO_MASK);
+    this.wholeBuffers = plan.dropouts.map(() => new Float32Array(0));
     this.layout = plan.layout;
     this.timesteps = plan.timesteps;
     this.features = plan.features;
@@ -127,12 +130,23 @@ export class NativeStep {
     return buffer.subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
   }
 
+  /**
+   * Room for the masks of a global batch of `rows` rows, made now: a buffer made at a fit's first batch was an
+   * allocation V8 had seen too rarely, so the compiled mask code was thrown away and compiled again in each new fit.
+   */
+  reserveRows(rows: number): void {
+    for (let i = 0; i < this.wholeBuffers.length; i++) {
+      const size = rows * this.rowElems[i];
+      if (this.wholeBuffers[i].length < size) this.wholeBuffers[i] = new Float32Array(size);
+    }
+  }
+
   /** Layer i's mask of a whole global batch of `total` rows for this seed, kept for the batch's other micro-batches. */
   private drawWhole(i: number, seed: number, total: number): Float32Array {
     const d = this.plan.dropouts[i];
-    const whole = this.wholeMasks[i];
     const size = total * this.rowElems[i];
-    const buffer = whole.buffer.length === size ? whole.buffer : new Float32Array(size);
+    if (this.wholeBuffers[i].length < size) this.reserveRows(total);
+    const buffer = this.wholeBuffers[i].subarray(0, size);
     dropoutMask(d.rate, seed, [total, ...d.rowShape], { offset: 0, total }, buffer);
     this.wholeMasks[i] = { seed, buffer };
     return buffer;
