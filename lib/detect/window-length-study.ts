@@ -1,0 +1,80 @@
+// A run cut at another window length than the default's 32 frames reports its window AUC over its own windows, which
+// are other windows. This reads it over the default's: each default window keeps its label and takes the score of
+// the run's window that ends on the same frame of the same recording (both cut every `stride` frames back from a
+// recording's last frame, so their end frames coincide). docs/results.md, "A tenth round".
+import * as path from "node:path";
+import type { WindowSet } from "../types";
+import { auc } from "../evaluate/metrics";
+import { alignToThreshold } from "../evaluate/align";
+import { makeWindows } from "../data/windows";
+import { resolveData } from "../data/load";
+import { readJson } from "../run/atomic";
+import { ruleScores, STUDIED_RULES } from "./alarm-rules";
+import { rescoreRun } from "./rescore-run";
+
+type Ends = Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">;
+
+/**
+ * The AUC of `scores` (one per window of `windows`) over the `reference` windows that a window of `windows` ends on
+ * the same frame of, with the reference windows' labels; and how many reference windows that is.
+ */
+export function windowAucOnReference(windows: Ends, scores: ArrayLike<number>, reference: Ends & Pick<WindowSet, "y">): { auc: number | null; windows: number } {
+  if (scores.length !== windows.count) throw new RangeError(`windowAucOnReference: ${scores.length} scores for ${windows.count} windows`);
+  const at = new Map<string, number>();
+  for (let w = 0; w < windows.count; w++) at.set(`${windows.sequenceIds[windows.seq[w]]}@${windows.lastFrame[w]}`, scores[w]);
+  const s: number[] = [];
+  const y: number[] = [];
+  for (let w = 0; w < reference.count; w++) {
+    const score = at.get(`${reference.sequenceIds[reference.seq[w]]}@${reference.lastFrame[w]}`);
+    if (score === undefined) continue;
+    s.push(score);
+    y.push(reference.y[w]);
+  }
+  return { auc: auc(s, y), windows: s.length };
+}
+
+// node dist/lib/detect/window-length-study.js RUN_DIR... : each run's window AUC over its own windows and over the
+// default's (T = 32, stride 4), its folds re-scored with the default rule (mean of members, smooth 3).
+if (require.main === module) {
+  const runs = process.argv.slice(2);
+  if (runs.length === 0) {
+    console.error("usage: node dist/lib/detect/window-length-study.js RUN_DIR [RUN_DIR ...]  (pipeline runs written with --folds)");
+    process.exit(2);
+  }
+  (async () => {
+    const { initBackend } = await import("../backend");
+    await initBackend();
+    const rule = STUDIED_RULES[0];
+    console.log("| run | seed | window length | window AUC, own windows | window AUC, the default's windows (T 32, stride 4) | default windows matched |");
+    console.log("|---|---|---|---|---|---|");
+    for (const run of runs) {
+      const cfg = (readJson(path.join(run, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; window: number } }).config;
+      const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
+      const reference = makeWindows(ds, { T: 32, stride: 4, withDiffs: true });
+      const own: number[] = [];
+      const ownY: number[] = [];
+      let onRef = { auc: null as number | null, windows: 0 };
+      const folds = await rescoreRun(run);
+      // Pooled as the pipeline pools folds: each fold's scores mapped so its own threshold sits at 0.5.
+      const all = { scores: [] as number[], seq: [] as number[], lastFrame: [] as number[], ids: [] as string[] };
+      for (const f of folds) {
+        const s = alignToThreshold(ruleScores(rule, f.testMembers, f.test), f.threshold);
+        for (let w = 0; w < f.test.count; w++) {
+          own.push(s[w]);
+          ownY.push(f.test.y[w]);
+          all.scores.push(s[w]);
+          all.ids.push(f.test.sequenceIds[f.test.seq[w]]);
+          all.lastFrame.push(f.test.lastFrame[w]);
+        }
+      }
+      const pooled = { count: all.scores.length, seq: Int32Array.from(all.ids.keys()), lastFrame: Int32Array.from(all.lastFrame), sequenceIds: all.ids };
+      onRef = windowAucOnReference(pooled, all.scores, reference);
+      const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
+      console.log(`| ${path.basename(run)} | ${cfg.seed} | ${cfg.window} | ${f4(auc(own, ownY))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
+    }
+    process.exit(0);
+  })().catch((e) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}
