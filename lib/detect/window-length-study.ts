@@ -7,6 +7,7 @@ import type { WindowSet } from "../types";
 import { auc } from "../evaluate/metrics";
 import { alignToThreshold } from "../evaluate/align";
 import { makeWindows } from "../data/windows";
+import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { ruleScores, STUDIED_RULES } from "./alarm-rules";
@@ -51,26 +52,13 @@ if (require.main === module) {
       const cfg = (readJson(path.join(run, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; window: number } }).config;
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
       const reference = makeWindows(ds, { T: 32, stride: 4, withDiffs: true });
-      const own: number[] = [];
-      const ownY: number[] = [];
-      let onRef = { auc: null as number | null, windows: 0 };
       const folds = await rescoreRun(run);
       // Pooled as the pipeline pools folds: each fold's scores mapped so its own threshold sits at 0.5.
-      const all = { scores: [] as number[], seq: [] as number[], lastFrame: [] as number[], ids: [] as string[] };
-      for (const f of folds) {
-        const s = alignToThreshold(ruleScores(rule, f.testMembers, f.test), f.threshold);
-        for (let w = 0; w < f.test.count; w++) {
-          own.push(s[w]);
-          ownY.push(f.test.y[w]);
-          all.scores.push(s[w]);
-          all.ids.push(f.test.sequenceIds[f.test.seq[w]]);
-          all.lastFrame.push(f.test.lastFrame[w]);
-        }
-      }
-      const pooled = { count: all.scores.length, seq: Int32Array.from(all.ids.keys()), lastFrame: Int32Array.from(all.lastFrame), sequenceIds: all.ids };
-      onRef = windowAucOnReference(pooled, all.scores, reference);
+      const windows = concatWindowSets(folds.map((f) => f.test));
+      const scores = Float32Array.from(folds.flatMap((f) => Array.from(alignToThreshold(ruleScores(rule, f.testMembers, f.test), f.threshold))));
+      const onRef = windowAucOnReference(windows, scores, reference);
       const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
-      console.log(`| ${path.basename(run)} | ${cfg.seed} | ${cfg.window} | ${f4(auc(own, ownY))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
+      console.log(`| ${path.basename(run)} | ${cfg.seed} | ${cfg.window} | ${f4(auc(scores, windows.y))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
     }
     process.exit(0);
   })().catch((e) => {

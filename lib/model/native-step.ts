@@ -8,15 +8,6 @@ import { nativePlan, NativePlan } from "./native-plan";
 import { dropoutMask, RowSlice } from "./dropout-rows";
 import type { AdamInternals, AdamState } from "./adam-state";
 
-/** A seeded Dropout layer's mask of a whole global batch, and the seed that drew it. */
-interface WholeMask {
-  seed: number;
-  buffer: Float32Array;
-}
-
-/** No mask drawn yet: matches no seed (seeds are >= 0) and no batch. An object, not undefined: see wholeMasks. */
-const NO_MASK: WholeMask = { seed: -1, buffer: new Float32Array(0) };
-
 export class NativeStep {
   /** The weights, flat in model.trainableWeights order: the truth between writeToModel() calls. */
   readonly weights: Float32Array;
@@ -29,10 +20,11 @@ export class NativeStep {
   private readonly result = new Float64Array(2);
   /** Unseeded layers' last masks: a batch of the same size reuses them (no garbage a batch). */
   private readonly maskBuffers: (Float32Array | undefined)[];
-  /** Each seeded Dropout layer's mask of a whole global batch, for the seed that drew it. */
-  private readonly wholeMasks: WholeMask[];
-  /** Where each seeded layer's whole-batch masks are drawn: reserveRows() sizes them before a fit, not mid-fit. */
+  /** Where each seeded layer's mask of a whole global batch is drawn: reserveRows() sizes them before a fit, not mid-fit. */
   private readonly wholeBuffers: Float32Array[];
+  /** The seed and the rows of the mask in each layer's buffer (seed -1: none drawn; seeds are >= 0). */
+  private readonly wholeSeeds: Float64Array;
+  private readonly wholeRows: Int32Array;
   /**
    * The plan's figures the per-batch calls read, as this object's own fields: read through the plan, V8 discarded
    * those calls' optimised code when a thread built its second plan (its next fit) and compiled them again.
@@ -67,12 +59,12 @@ export class NativeStep {
     this.m = new Float32Array(plan.size);
     this.v = new Float32Array(plan.size);
     this.learningRate = plan.optimizer.learningRate;
-    // Arrays of objects from the start, and a mask object where none is drawn yet: an empty [] changed its kind at
-    // the first mask, and a first draw met undefined where the compiled code had only seen masks; either made V8
-    // throw the per-batch code away in a thread's next fit and compile it again.
+    // Arrays in their final kind from the start: an empty [] changed its kind at the first mask, which made V8 throw
+    // the per-batch code away in a thread's next fit and compile it again.
     this.maskBuffers = plan.dropouts.map(() => undefined);
-    this.wholeMasks = plan.dropouts.map(() => NO_MASK);
     this.wholeBuffers = plan.dropouts.map(() => new Float32Array(0));
+    this.wholeSeeds = new Float64Array(plan.dropouts.length).fill(-1);
+    this.wholeRows = new Int32Array(plan.dropouts.length);
     this.layout = plan.layout;
     this.timesteps = plan.timesteps;
     this.features = plan.features;
@@ -122,12 +114,11 @@ export class NativeStep {
 
   private sliceOfWhole(i: number, seed: number, rows: RowSlice, batch: number): Float32Array {
     const rowElems = this.rowElems[i];
-    const whole = this.wholeMasks[i];
-    const buffer = whole.seed === seed && whole.buffer.length === rows.total * rowElems ? whole.buffer : this.drawWhole(i, seed, rows.total);
+    if (this.wholeSeeds[i] !== seed || this.wholeRows[i] !== rows.total) this.drawWhole(i, seed, rows.total);
     if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
       throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
     }
-    return buffer.subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
+    return this.wholeBuffers[i].subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
   }
 
   /**
@@ -142,14 +133,13 @@ export class NativeStep {
   }
 
   /** Layer i's mask of a whole global batch of `total` rows for this seed, kept for the batch's other micro-batches. */
-  private drawWhole(i: number, seed: number, total: number): Float32Array {
+  private drawWhole(i: number, seed: number, total: number): void {
     const d = this.plan.dropouts[i];
     const size = total * this.rowElems[i];
     if (this.wholeBuffers[i].length < size) this.reserveRows(total);
-    const buffer = this.wholeBuffers[i].subarray(0, size);
-    dropoutMask(d.rate, seed, [total, ...d.rowShape], { offset: 0, total }, buffer);
-    this.wholeMasks[i] = { seed, buffer };
-    return buffer;
+    dropoutMask(d.rate, seed, [total, ...d.rowShape], { offset: 0, total }, this.wholeBuffers[i].subarray(0, size));
+    this.wholeSeeds[i] = seed;
+    this.wholeRows[i] = total;
   }
 
   /**
