@@ -4,7 +4,7 @@
 import { initBackend } from "../backend";
 import type { SyncMode } from "../distributed/config";
 import { DistributedModel } from "../distributed/distributed-model";
-import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { urfdShapedSpec, urfdShapedWindows } from "../distributed/measure-throughput";
 import type { RnnKind } from "../model/rnn";
 
 export interface FitSequenceOptions {
@@ -19,7 +19,7 @@ export interface FitSequenceOptions {
 /** Steady windows/s of each of `fits` fits, one after another on the same threads. */
 export async function measureFitSequence(o: FitSequenceOptions, log: (line: string) => void = () => {}): Promise<number[]> {
   const data = urfdShapedWindows(o.windows);
-  const spec = { type: "rnn" as const, options: { kind: o.kind, timesteps: data.T, features: data.F } };
+  const spec = urfdShapedSpec(o.kind, data);
   const config = { mode: o.mode, frequency: "batch" as const, numWorkers: o.workers, batchSize: 64 };
   const rates: number[] = [];
   for (let f = 0; f < o.fits; f++) {

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { DistributedModel } from "../distributed/distributed-model";
-import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { urfdShapedSpec, urfdShapedWindows } from "../distributed/measure-throughput";
 import { gatherRows } from "../distributed/partition";
 import { NATIVE_STEP_ENV } from "../model/native-plan";
 import { buildRnnModel, RnnKind } from "../model/rnn";
@@ -68,7 +68,7 @@ async function mainThreadOnce(kind: RnnKind, step: StepVariant, data: Windows, e
 }
 
 async function gradientsOnce(kind: RnnKind, step: StepVariant, data: Windows, epochs: number): Promise<StepSpeedRow> {
-  const spec = { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+  const spec = urfdShapedSpec(kind, data);
   const fit = await withStep(step, async () => {
     const dm = await DistributedModel.create({ model: spec, config: { mode: "gradients", numWorkers: 2, batchSize: BATCH } });
     return dm.fit(data, { epochs });

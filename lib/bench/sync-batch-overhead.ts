@@ -3,7 +3,7 @@
 // with the cores the process and other processes used. Diagnostic, not part of `npm run bench`.
 import { initBackend } from "../backend";
 import { DistributedModel } from "../distributed/distributed-model";
-import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { urfdShapedSpec, urfdShapedWindows } from "../distributed/measure-throughput";
 import type { RnnKind } from "../model/rnn";
 import { cpuShare, cpuSnapshot } from "./cpu";
 
@@ -25,7 +25,7 @@ export type PerBatchMode = "synchronous" | "gradients";
 export async function measureSyncBatchOverhead(kind: RnnKind, workers: number, windows: number, epochs: number, mode: PerBatchMode = "synchronous"): Promise<OverheadRow> {
   const data = urfdShapedWindows(windows);
   const config = { numWorkers: workers, batchSize: 64, mode, frequency: "batch" as const, ...(mode === "synchronous" ? { syncEvery: 1 } : {}) };
-  const dm = await DistributedModel.create({ model: { type: "rnn", options: { kind, timesteps: data.T, features: data.F } }, config });
+  const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config });
   const c0 = cpuSnapshot();
   const r = await dm.fit(data, { epochs });
   const share = cpuShare(c0);

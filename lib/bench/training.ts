@@ -11,6 +11,7 @@ import { median, min, max } from "./stats";
 import { cpuShare, cpuSnapshot, CpuShare, CpuSnapshot } from "./cpu";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 import { endIdleWorkers } from "../distributed/worker-pool";
+import { urfdShapedSpec } from "../distributed/measure-throughput";
 
 export type Setup = Pick<DistributedConfig, "mode" | "frequency" | "syncEvery">;
 
@@ -89,10 +90,6 @@ export interface TrainingOptions {
   warmUpEpochs: number;
 }
 
-export function specFor(kind: RnnKind, data: { T: number; F: number }) {
-  return { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
-}
-
 /**
  * Threads as the pipeline's fits find them: the idle pool emptied, then an untimed fit of the same case that
  * leaves its threads there for the timed fit. V8 optimises a worker's loop on the worker's own thread
@@ -102,7 +99,7 @@ export function specFor(kind: RnnKind, data: { T: number; F: number }) {
 export async function warmThreads(data: FitData, kind: RnnKind, setup: Setup, workers: number, epochs: number, batchSize: number): Promise<void> {
   await endIdleWorkers();
   if (epochs <= 0) return;
-  const dm = await DistributedModel.create({ model: specFor(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
+  const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
   await dm.fit(data, { epochs });
 }
 
@@ -117,7 +114,7 @@ export async function runCase(
   round = 0,
 ): Promise<{ sample: RunSample; dm: DistributedModel; result: FitResult }> {
   const loadavg1 = os.loadavg()[0];
-  const dm = await DistributedModel.create({ model: specFor(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
+  const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
   let afterFirst: CpuSnapshot | null = null;
   const gemmBefore = gemmStats();
   const fit = await dm.fit(data, {

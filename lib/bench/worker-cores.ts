@@ -6,7 +6,7 @@
 //   node dist/lib/bench/worker-cores.js [MODE] [MODEL] [EPOCHS] [FROM] [WINDOWS]
 import * as fs from "node:fs";
 import { DistributedModel } from "../distributed/distributed-model";
-import { urfdShapedWindows } from "../distributed/measure-throughput";
+import { urfdShapedSpec, urfdShapedWindows } from "../distributed/measure-throughput";
 import type { DistributedConfig } from "../distributed/config";
 import type { RnnKind } from "../model/rnn";
 
@@ -75,7 +75,7 @@ export async function measureWorkerCores(setup: string, kind: RnnKind, epochs: n
   if (!config) throw new Error(`worker-cores: setup "${setup}" is not one of ${Object.keys(CORE_SETUPS).join(", ")}`);
   if (!(from >= 1 && from < epochs)) throw new Error(`worker-cores: FROM (${from}) must be an epoch in 1..${epochs - 1}`);
   const data = urfdShapedWindows(windows);
-  const dm = await DistributedModel.create({ model: { type: "rnn", options: { kind, timesteps: data.T, features: data.F } }, config: { ...config, numWorkers: 1, batchSize: 64 } });
+  const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config: { ...config, numWorkers: 1, batchSize: 64 } });
   const marks: { at: number; cpu: Map<number, number> }[] = [];
   const mark = () => marks.push({ at: performance.now(), cpu: threadCpuNs() });
   mark();

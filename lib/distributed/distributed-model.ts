@@ -13,7 +13,7 @@ import { MODEL_JSON, saveModelFiles, readWeightFiles, WEIGHTS_BIN } from "../mod
 import { buildModelFromSpec, ModelSpec, parseModelSpec, specInputShape } from "../model/spec";
 import { configToJson, DistributedConfig, ResolvedConfig, validateConfig, validateFitOptions, FitOptions } from "./config";
 import { binaryMetricSums, MetricSums, metricsFromSums } from "./metrics";
-import { readFlatWeights, weightShapes, writeFlatWeights } from "./model-weights";
+import { readFlatWeights, weightShapes, writeFlatWeights } from "../model/model-weights";
 import { ParamStore } from "./param-store";
 import { contiguousRanges } from "./partition";
 import type { PredictTask } from "./protocol";

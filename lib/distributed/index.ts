@@ -3,7 +3,6 @@ export * from "./config";
 export * from "./param-store";
 export * from "./partition";
 export * from "./metrics";
-export * from "./model-weights";
 export type * from "./protocol";
 export { assertPlainMessage } from "./protocol";
 export { activeWorkerCount, WorkerFailedError, WORKER_ENTRY } from "./worker-group";

@@ -62,10 +62,15 @@ export function urfdShapedWindows(count: number, seed = 1, T = 32, F = 16) {
   return { x, y, count, T, F };
 }
 
+/** The default recurrent model on those windows' shape (what every throughput diagnostic trains). */
+export function urfdShapedSpec(kind: RnnKind, data: { T: number; F: number }) {
+  return { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+}
+
 export async function measureThroughput(opts: ThroughputOptions = {}): Promise<ThroughputRow[]> {
   const { windows = 4096, epochs = 3, workerCounts = [1, 2], kind = "gru", batchSize = 64, setups = DEFAULT_SETUPS, repeats = 1, log = () => {} } = opts;
   const data = urfdShapedWindows(windows);
-  const spec = { type: "rnn" as const, options: { kind, timesteps: data.T, features: data.F } };
+  const spec = urfdShapedSpec(kind, data);
   const rows: ThroughputRow[] = [];
 
   const backend = (await initBackend()).name;

@@ -6,7 +6,7 @@ import { buildModelFromSpec, specInputShape } from "../model/spec";
 import { makePredictor } from "../model/fused-model";
 import { PAUSE_FAULT_MS, ResolvedConfig, UNBOUNDED_STALENESS } from "./config";
 import { ParamStore } from "./param-store";
-import { writeFlatWeights } from "./model-weights";
+import { writeFlatWeights } from "../model/model-weights";
 import { addStaleness } from "./fit-result";
 import type { FitTask, PredictTask, Staleness, WorkerToMain } from "./protocol";
 

@@ -6,7 +6,7 @@
 // staleness and reported, as the delta modes do).
 import { createRng, shuffleInPlace } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
-import { writeFlatWeights } from "./model-weights";
+import { writeFlatWeights } from "../model/model-weights";
 import { gatherRows } from "./partition";
 import { SharedAdam } from "./shared-adam";
 import type { FitTask, Staleness } from "./protocol";

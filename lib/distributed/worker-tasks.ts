@@ -5,7 +5,7 @@
 import { createRng, shuffleInPlace } from "../random";
 import { reseedDropout } from "../model/rnn";
 import { makeTrainStep, runOnArrays } from "../model/train-step";
-import { readFlatWeights, writeFlatWeights } from "./model-weights";
+import { readFlatWeights, writeFlatWeights } from "../model/model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness } from "./protocol";

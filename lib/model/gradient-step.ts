@@ -9,6 +9,7 @@ import { compiled, lossAndGradients } from "./train-step";
 import { NativeStep } from "./native-step";
 import { adamOf } from "./adam-state";
 import type { AdamHyper } from "./adam-update";
+import { readFlatWeights } from "./model-weights";
 
 export interface GradientStep {
   kernel: TrainingKernel;
@@ -105,11 +106,7 @@ export function makeGradientStep(model: tf.LayersModel): GradientStep {
     reserveBatch: () => undefined,
     readWeights(out) {
       if (out.length !== size) throw new RangeError(`readWeights: ${out.length} floats, model has ${size}`);
-      let offset = 0;
-      for (const v of vars) {
-        out.set(v.dataSync() as Float32Array, offset);
-        offset += v.size;
-      }
+      readFlatWeights(model, out);
     },
     adamHyper() {
       const adam = adamOf(model);

@@ -5,3 +5,4 @@ export * from "./summary";
 export * from "./io";
 export { withoutOrthogonalWarning } from "./quiet";
 export { expectedWeightCount, recurrentLayerWeights } from "./weight-count";
+export { readFlatWeights, writeFlatWeights, weightShapes, weightCount } from "./model-weights";

@@ -1,6 +1,10 @@
-// Moving a tfjs model's weights to and from one flat vector (main thread and workers).
+// Moving a tfjs model's weights to and from one flat vector (main thread, workers and the gradient step).
 import * as tf from "@tensorflow/tfjs";
-import { Shape, totalSize } from "./weights";
+
+type Shape = number[];
+
+const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+const totalSize = (shapes: Shape[]): number => shapes.reduce((sum, s) => sum + sizeOf(s), 0);
 
 export function weightShapes(model: tf.LayersModel): Shape[] {
   return model.weights.map((w) => [...w.shape] as number[]);
@@ -29,7 +33,7 @@ export function writeFlatWeights(model: tf.LayersModel, flat: Float32Array): voi
   tf.tidy(() => {
     let offset = 0;
     const tensors = shapes.map((shape) => {
-      const size = shape.reduce((a, b) => a * b, 1);
+      const size = sizeOf(shape);
       const t = tf.tensor(flat.slice(offset, offset + size), shape as number[]);
       offset += size;
       return t;
