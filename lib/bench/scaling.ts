@@ -17,6 +17,8 @@ export interface ScalingSetup {
   warmupEpochs?: number;
   /** Asynchronous and hogwild: 'gradients' pushes every batch's gradient to one shared Adam state. */
   push?: Push;
+  /** Models a fold (the pipeline's --ensemble); undefined: 1, as issue 17's table. Not part of the setup's flag. */
+  ensemble?: number;
 }
 
 export interface ScalingCase extends ScalingSetup {
@@ -83,9 +85,10 @@ export function parseRankLayouts(text: string): RankLayout[] | string {
   return out;
 }
 
-/** A case's identity, distinct for every setup, layout and seed: the resume key and its run folder's name. */
+/** A case's identity, distinct for every setup, ensemble, layout and seed: the resume key and its run folder's name. */
 export function caseKey(c: ScalingCase): string {
-  return `${setupFlag(c).replace(/\//g, "-")}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
+  const members = (c.ensemble ?? 1) > 1 ? `-e${c.ensemble}` : "";
+  return `${setupFlag(c).replace(/\//g, "-")}${members}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
 }
 
 /** How the table names a case's workers: "8" threads, or "2 ranks × 4". */
@@ -93,10 +96,10 @@ export function workersLabel(c: { workers: number; ranks?: number }): string {
   return c.ranks ? `${c.ranks} ranks × ${c.workers}` : String(c.workers);
 }
 
-/** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table). */
+/** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table) unless the case says more. */
 export function pipelineArgs(c: ScalingCase, out: string): string[] {
   const workers = c.ranks ? ["--cluster", "mpi", "--ranks", String(c.ranks), "--workers-per-rank", String(c.workers)] : ["--workers", String(c.workers)];
-  return ["--folds", "5", "--ensemble", "1", "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), "--out", out];
+  return ["--folds", "5", "--ensemble", String(c.ensemble ?? 1), "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), "--out", out];
 }
 
 /** The remedy flags of a setup, in a fixed order ([] for the plain modes). */
@@ -153,6 +156,7 @@ export function rowFromMetrics(c: ScalingCase, metrics: unknown): ScalingRow {
 
 export function setupLabel(c: ScalingSetup): string {
   const { words } = remedyParts(c);
+  if ((c.ensemble ?? 1) > 1) words.push(`${c.ensemble} models a fold`);
   return `${c.frequency ? `${c.mode} per ${c.frequency}` : c.mode}${words.length ? ` (${words.join("; ")})` : ""}`;
 }
 
@@ -163,7 +167,7 @@ export function setupFlag(c: ScalingSetup): string {
 
 /** Setups in SCALING_SETUPS order, threads ascending, then rank layouts: rows resumed later still land in place. */
 export function tableOrder<T extends ScalingCase>(rows: readonly T[]): T[] {
-  const key = (r: ScalingCase) => [SCALING_SETUPS.findIndex((s) => setupFlag(s) === setupFlag(r)), r.ranks ?? 0, r.workers, r.seed];
+  const key = (r: ScalingCase) => [SCALING_SETUPS.findIndex((s) => setupFlag(s) === setupFlag(r)), r.ensemble ?? 1, r.ranks ?? 0, r.workers, r.seed];
   return [...rows].sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     return x.map((v, i) => v - y[i]).find((d) => d !== 0) ?? 0;

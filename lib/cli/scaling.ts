@@ -1,5 +1,5 @@
-// `fall-dp scaling [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--out DIR]`: issue 17's
-// scaling study. Runs the pipeline (5-fold, one model per fold) for every case, one at a time, and
+// `fall-dp scaling [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--ensemble N] [--out DIR]`: issue 17's
+// scaling study. Runs the pipeline (5-fold, one model per fold unless --ensemble) for every case, one at a time, and
 // writes scaling.json, scaling.md (the table) and scaling.html (the figure) into --out.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,11 +26,17 @@ const layouts: FlagParser = (raw, flag) => {
   return raw;
 };
 
+const members: FlagParser = (raw, flag) => {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10) throw new UsageError(`${flag} expects an integer from 1 to 10, got "${raw}"`);
+  return raw;
+};
+
 interface ScalingArgs {
   seeds?: string;
   workers?: string;
   modes?: string;
   clusters?: string;
+  ensemble?: string;
   resume?: boolean;
   out?: string;
 }
@@ -40,6 +46,7 @@ const RULES: FlagRule<keyof ScalingArgs>[] = [
   { flag: "--workers", arg: "LIST", key: "workers", parse: list, help: "worker threads [default: 1,2,4,8]" },
   { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
   { flag: "--clusters", arg: "LIST", key: "clusters", parse: layouts, help: "also MPI rank layouts on this host, RANKSxTHREADS (e.g. 2x1,2x4) [default: none]" },
+  { flag: "--ensemble", arg: "N", key: "ensemble", parse: members, help: "models a fold in every case (the pipeline's --ensemble; 3 is its default) [default: 1, as issue 17's table]" },
   { flag: "--resume", key: "resume", help: "keep the rows already in --out's scaling.json and run only the missing cases" },
   { flag: "--out", arg: "DIR", key: "out", parse: textFlag, help: "output folder [default: runs/scaling]" },
 ];
@@ -49,7 +56,7 @@ export function scalingCommand(): StrictCommand {
   const command = new StrictCommand("scaling")
     .summary("quality against workers: the pipeline for every mode, worker count and seed")
     .description(
-      "Runs fall-dp pipeline --folds 5 --ensemble 1 for every mode and worker count and seed, one after another, and writes scaling.json, scaling.md and scaling.html into --out.",
+      "Runs fall-dp pipeline --folds 5 --ensemble 1 (or --ensemble N) for every mode and worker count and seed, one after another, and writes scaling.json, scaling.md and scaling.html into --out.",
     )
     .flags(RULES);
   return withAction(command, (c) => runScaling(checkFlags(c.given, RULES) as ScalingArgs, [...c.given].flatMap(([f, v]) => (v === true ? [f] : [f, v]))));
@@ -60,10 +67,12 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");
-  const setups = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
-  if (wanted && setups.length !== wanted.length) {
+  const chosen = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
+  if (wanted && chosen.length !== wanted.length) {
     throw new UsageError(`--modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
   }
+  const ensemble = Number(args.ensemble ?? 1);
+  const setups = ensemble > 1 ? chosen.map((s) => ({ ...s, ensemble })) : chosen;
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));
   fs.mkdirSync(out, { recursive: true });
   const pipeline = path.join(__dirname, "pipeline.js");

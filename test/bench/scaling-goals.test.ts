@@ -51,7 +51,7 @@ test("a difference of exactly the tolerance is within it: AUCs are fractions of 
 
 test("seed noise: members 2.. of a run against its member 1 under the weight-averaging goal (within, by a gain, by a loss)", () => {
   const m = (run: string, member: number, over: Partial<MemberRow> = {}): MemberRow => ({
-    run, seed: 1, member, windowAuc: 0.95, recordingAuc: 0.998, fallsFound: 30, falls: 30, adlsRight: 37, adls: 40, ...over,
+    run, seed: 1, member, modelSeeds: [1 + 10 * (member - 1)], windowAuc: 0.95, recordingAuc: 0.998, fallsFound: 30, falls: 30, adlsRight: 37, adls: 40, ...over,
   });
   const rows = [
     m("a", 1), m("a", 2, { windowAuc: 0.959 }), m("a", 3, { windowAuc: 0.961 }), // within; beyond by a gain

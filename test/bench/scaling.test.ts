@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingTable, SCALING_SETUPS, setupFlag, setupLabel } from "../../lib/bench/scaling";
 import { parsePipelineArgs } from "../../lib/pipeline/options";
+import { scalingGoals } from "../../lib/bench/scaling-goals";
 
 const metrics = (source: string) => ({
   data: { source },
@@ -66,4 +67,23 @@ test("the weight-averaging remedies are setups of their own: distinct names, the
   }
   assert.ok(flags.includes("asynchronous/push-gradients") && flags.includes("hogwild/push-gradients"));
   assert.equal(setupLabel({ mode: "hogwild", push: "gradients" }), "hogwild (gradients pushed to one shared Adam)");
+});
+
+test("--ensemble: a case with N models a fold runs --ensemble N, has its own key and label, and is judged against its own 1-worker run", () => {
+  const lr = { mode: "synchronous" as const, frequency: "epoch" as const, lrScaling: "linear" as const, warmupEpochs: 2 };
+  const three = { ...lr, ensemble: 3, workers: 8, seed: 1 };
+  assert.deepEqual(pipelineArgs(three, "o").slice(0, 4), ["--folds", "5", "--ensemble", "3"]);
+  assert.equal(caseKey(three), "synchronous-epoch-lr-linear-2-e3-w8-s1");
+  assert.notEqual(caseKey(three), caseKey({ ...lr, workers: 8, seed: 1 }));
+  assert.equal(setupFlag(three), "synchronous/epoch/lr-linear-2", "--modes names the setup whatever its ensemble");
+  assert.equal(setupLabel(three), "synchronous per epoch (lr linear, warm-up 2; 3 models a fold)");
+  const one = rowFromMetrics({ ...lr, workers: 1, seed: 1 }, metrics("urfd"));
+  const eight = rowFromMetrics({ ...lr, workers: 8, seed: 1 }, { ...metrics("urfd"), window: { auc: 0.90 } });
+  const oneE3 = rowFromMetrics({ ...three, workers: 1 }, metrics("urfd"));
+  const eightE3 = rowFromMetrics(three, { ...metrics("urfd"), window: { auc: 0.955 } });
+  const verdicts = scalingGoals([eightE3, one, eight, oneE3]);
+  assert.deepEqual(verdicts.map((v) => [v.setup, v.met]), [
+    ["synchronous per epoch (lr linear, warm-up 2)", false],
+    ["synchronous per epoch (lr linear, warm-up 2; 3 models a fold)", true],
+  ]);
 });
