@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
-import { fusedRnnStatus, slotAverageKernel } from "../../lib/model/fused-rnn";
+import { slotAverageKernel } from "../../lib/model/fused-rnn";
 import { ParamStore } from "../../lib/distributed/param-store";
 import { weightedAverage } from "../../lib/distributed/weights";
 import { createRng } from "../../lib/random";
+import { addonStatus, nativeSkip } from "../fixtures/native-addon";
 
-const status = fusedRnnStatus();
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !status.available && compilerMissing ? `no C++ compiler: ${status.available ? "" : status.reason}` : false;
+const status = addonStatus;
+const skip = nativeSkip();
 
 /** slotCount slots of size floats over one SharedArrayBuffer, values spread over many magnitudes. */
 function randomSlots(slotCount: number, size: number, seed: number): { buffer: Float32Array; slots: Float32Array[] } {

@@ -6,14 +6,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, GemmPath, gemmStats, kernelWithGemmPath, setGemmPath, GemmStats } from "../../lib/model/fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, GemmPath, gemmStats, kernelWithGemmPath, setGemmPath, GemmStats } from "../../lib/model/fused-rnn";
 import { blasFlags } from "../../lib/native/blas-flags";
 import { NATIVE_BUILD_NOTE, NativeBuildNote } from "../../lib/native/paths";
 import { createRng } from "../../lib/random";
+import { addonStatus, nativeSkip } from "../fixtures/native-addon";
 
-const status = fusedRnnStatus();
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !status.available && compilerMissing ? "no C++ compiler" : false;
+const status = addonStatus;
+const skip = nativeSkip();
 const triplet = spawnSync(process.env.CXX || "g++", ["-dumpmachine"], { encoding: "utf8" }).stdout?.trim() || "x86_64-linux-gnu";
 // Where libopenblas-dev is installed (and FALL_BLAS does not say otherwise) the build must have linked it.
 const blasWanted = blasFlags(process.env, triplet);

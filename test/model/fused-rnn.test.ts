@@ -1,15 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch, nativeLoadDecision } from "../../lib/model/fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, FusedScratch, nativeLoadDecision } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
 import { makePredictor } from "../../lib/model/fused-model";
 import { NATIVE_ADDON } from "../../lib/native/paths";
 import { buildRnnModel, reseedDropout, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
 import { NATIVE_STEP_ENV } from "../../lib/model/native-plan";
+import { addonStatus, nativeSkip } from "../fixtures/native-addon";
 
 function withEnv<T>(key: string, value: string, fn: () => T): T {
   const was = process.env[key];
@@ -23,9 +23,8 @@ function withEnv<T>(key: string, value: string, fn: () => T): T {
 }
 
 // The kernel must be there wherever it can be built: a missing compiler is the only excuse.
-const status = fusedRnnStatus();
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !status.available && compilerMissing ? `no C++ compiler: ${status.available ? "" : status.reason}` : false;
+const status = addonStatus;
+const skip = nativeSkip();
 
 test("the fused kernel was built (npm run build) where a C++ compiler exists", { skip }, () => {
   assert.ok(status.available, status.available ? "" : status.reason);

@@ -1,45 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
 import { NativeStep } from "../../lib/model/native-step";
 import { nativePlan } from "../../lib/model/native-plan";
 import { buildOriginalModel, OriginalModelOptions } from "../../lib/model/original";
 import { reseedDropout, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
+import { assertSameState, nativeSkip, relError } from "../fixtures/native-addon";
 
-const status = fusedRnnStatus();
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !status.available && compilerMissing ? `no C++ compiler: ${status.available ? "" : status.reason}` : false;
-
-/** max |a - b| over max |b|: the error relative to the tensor's own scale. */
-function relError(a: tf.Tensor, b: tf.Tensor): number {
-  assert.deepEqual(a.shape, b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
-
-type AdamSlots = { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[]; accBeta1: tf.Variable };
-
-function assertSameState(stock: tf.LayersModel, mine: tf.LayersModel, at: string): void {
-  stock.getWeights().forEach((w, i) => assert.ok(relError(mine.getWeights()[i], w) <= 1e-4, `${at}: weight ${i} off by ${relError(mine.getWeights()[i], w)}`));
-  const a = stock.optimizer as unknown as AdamSlots;
-  const b = mine.optimizer as unknown as AdamSlots;
-  for (const key of ["accumulatedFirstMoment", "accumulatedSecondMoment"] as const) {
-    a[key].forEach((slot, i) => assert.ok(relError(b[key][i].variable, slot.variable) <= 1e-4, `${at}: ${key}[${i}] off by ${relError(b[key][i].variable, slot.variable)}`));
-  }
-  assert.ok(Math.abs(a.accBeta1.dataSync()[0] - b.accBeta1.dataSync()[0]) < 1e-7, `${at}: beta1^t`);
-}
+const skip = nativeSkip();
 
 const VOCAB = 24;
 const T = 6;

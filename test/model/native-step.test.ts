@@ -1,9 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
-import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { FusedModel } from "../../lib/model/fused-model";
 import { dropoutMask, dropoutRows } from "../../lib/model/dropout-rows";
 import { NativeStep } from "../../lib/model/native-step";
@@ -11,10 +9,10 @@ import { nativePlan } from "../../lib/model/native-plan";
 import { compiled, lossAndGradients } from "../../lib/model/train-step";
 import { buildRnnModel, RnnModelOptions } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
+import { addonStatus, nativeSkip } from "../fixtures/native-addon";
 
-const status = fusedRnnStatus();
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !status.available && compilerMissing ? `no C++ compiler: ${status.available ? "" : status.reason}` : false;
+const status = addonStatus;
+const skip = nativeSkip();
 
 function randomArray(n: number, rng: () => number, scale: number): Float32Array {
   return Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);

@@ -6,13 +6,12 @@ import * as tf from "@tensorflow/tfjs";
 import { StreamingDetector, streamPlan } from "../../lib/streaming";
 import { NativeStream, streamAddon } from "../../lib/streaming/native-stream";
 import { FrameFeaturizer, featurizerFor } from "../../lib/streaming/frame-features";
-import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { F, frameAt, predictWindows, streamData, T, tinyModel } from "./fixtures";
 import { initBackend } from "../../lib/backend";
+import { nativeSkip } from "../fixtures/native-addon";
 
 // The native step must be there wherever the addon can be built: a missing compiler is the only excuse.
-const compilerMissing = spawnSync(process.env.CXX || "g++", ["--version"]).error !== undefined || process.env.FALL_NATIVE_BUILD === "0";
-const skip = !fusedRnnStatus().available && compilerMissing ? "no C++ compiler: the addon is not built" : false;
+const skip = nativeSkip();
 
 /** Every weight replaced by a seeded uniform value in [-0.5, 0.5): biases too, so they are tested. */
 function randomiseWeights(model: tf.LayersModel, seed: number): tf.LayersModel {
