@@ -10,7 +10,7 @@ import { fusableLayer, FusedLayerShape, fusedRnn, GemmPath, gemmStats, kernelWit
 import { blasFlags } from "../../lib/native/blas-flags";
 import { NATIVE_BUILD_NOTE, NativeBuildNote } from "../../lib/native/paths";
 import { createRng } from "../../lib/random";
-import { addonStatus, nativeSkip } from "../fixtures/native-addon";
+import { addonStatus, nativeSkip, relError as relDiff } from "../fixtures/native-addon";
 
 const status = addonStatus;
 const skip = nativeSkip();
@@ -34,20 +34,6 @@ test("the build linked the BLAS whose header is installed, and says so in build-
 function randomTensor(shape: number[], rng: () => number, scale: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale), shape);
-}
-
-/** max |a - b| ÷ max |b|: float32 sums in another order differ in proportion to the values' size. */
-function relDiff(a: tf.Tensor, b: tf.Tensor): number {
-  assert.deepEqual(a.shape, b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    m = Math.max(m, Math.abs(y[i]));
-  }
-  return d / Math.max(m, 1e-12);
 }
 
 // Tolerance: each gate pre-activation is a float32 dot product of F + U = 152 terms; summed in another

@@ -9,25 +9,13 @@ import { nativePlan } from "../../lib/model/native-plan";
 import { compiled, lossAndGradients } from "../../lib/model/train-step";
 import { buildRnnModel, RnnModelOptions } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
-import { addonStatus, nativeSkip } from "../fixtures/native-addon";
+import { addonStatus, nativeSkip, relArrayError as relError } from "../fixtures/native-addon";
 
 const status = addonStatus;
 const skip = nativeSkip();
 
 function randomArray(n: number, rng: () => number, scale: number): Float32Array {
   return Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);
-}
-
-/** max |a - b| over max |b|: the error relative to the tensor's own scale. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
 }
 
 function nativeStep(model: tf.LayersModel): NativeStep {
