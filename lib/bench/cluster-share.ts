@@ -1,16 +1,10 @@
 // Pure parts of the cluster bench: its row types and the exchange's share of an epoch (issue 13's
 // goal: under 5% for the default model at 1 Gbit/s).
 import type { SyncMode } from "../distributed/config";
+import type { ExchangeTiming } from "../cluster/measure-exchange";
 
 /** One timing of measure-exchange.js: the synchronous weight allreduce or the gradient chain. */
-export interface ExchangeTiming {
-  kind: "weights" | "gradients";
-  floats: number;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  reps: number;
-}
+export type { ExchangeTiming };
 
 export interface ExchangeRow {
   where: string;

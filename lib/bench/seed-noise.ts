@@ -76,7 +76,8 @@ async function main(argv: string[]): Promise<void> {
   if (!dirs.length || !(groupSize >= 1)) throw new Error("usage: node dist/lib/bench/seed-noise.js [--group K] RUN_DIR... (pipeline runs written with --folds, an ensemble of 2K or more)");
   const rows: MemberRow[] = [];
   const unit = groupSize === 1 ? "member" : `group of ${groupSize}`;
-  console.log(`| run | ${unit} (model seeds) | falls | ADLs right | recording AUC | window AUC | against ${unit} 1 |`);
+  const first = groupSize === 1 ? "member 1" : "group 1";
+  console.log(`| run | ${unit} (model seeds) | falls | ADLs right | recording AUC | window AUC | against ${first} ("1 worker": its figure) |`);
   console.log("|---|---|---|---|---|---|---|");
   for (const dir of dirs) {
     const mine = await memberRows(dir, groupSize);
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   const c = chanceOfGoal(rows);
-  console.log(`\nAgainst ${unit} 1, under issue 17's goal for the other modes: ${c.met} of ${c.comparisons} within, ${c.gainOnly} beyond by a gain only, ${c.lost} by a loss.`);
+  console.log(`\nAgainst ${first}, under issue 17's goal for the other modes: ${c.met} of ${c.comparisons} within, ${c.gainOnly} beyond by a gain only, ${c.lost} by a loss.`);
 }
 
 if (require.main === module) {

@@ -9,7 +9,8 @@ import { openCrossRankExchange } from "./mpi-exchange";
 /** The pipeline's default micro-batches a global batch (mode gradients). */
 const MICRO_BATCHES = 8;
 
-interface Timing {
+/** One timing, as rank 0 prints it (the cluster bench reads these lines). */
+export interface ExchangeTiming {
   kind: "weights" | "gradients";
   floats: number;
   medianMs: number;
@@ -18,7 +19,7 @@ interface Timing {
   reps: number;
 }
 
-function time(mpi: MpiBinding, kind: Timing["kind"], floats: number, step: () => void): Timing {
+function time(mpi: MpiBinding, kind: ExchangeTiming["kind"], floats: number, step: () => void): ExchangeTiming {
   const reps = floats > 100_000 ? 15 : 50;
   const times: number[] = [];
   for (let i = 0; i < reps + 3; i++) {
@@ -37,7 +38,7 @@ function main(): void {
   const mpi = loadMpi();
   mpi.init();
   const rank = mpi.rank();
-  const out: Timing[] = [];
+  const out: ExchangeTiming[] = [];
   for (const n of sizes) {
     const values = new Float32Array(n).fill(rank + 1);
     out.push(time(mpi, "weights", n, () => mpi.allreduceWeighted(values, 10 + rank)));
