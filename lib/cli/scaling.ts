@@ -9,10 +9,10 @@ import { scalingGoalsTable } from "../bench/scaling-goals";
 import { SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
-import { UsageError } from "../pipeline/options";
+import { MAX_MEMBERS, UsageError } from "../pipeline/options";
 import { stagingFor } from "../pipeline/checkpoint";
 import { StrictCommand } from "../pipeline/command-line";
-import { checkFlags, FlagParser, FlagRule, textFlag } from "./flags";
+import { checkFlags, FlagParser, FlagRule, intFlag, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
 
 const list: FlagParser = (raw, flag) => {
@@ -23,11 +23,6 @@ const list: FlagParser = (raw, flag) => {
 const layouts: FlagParser = (raw, flag) => {
   const parsed = parseRankLayouts(raw);
   if (typeof parsed === "string") throw new UsageError(`${flag}: ${parsed}`);
-  return raw;
-};
-
-const members: FlagParser = (raw, flag) => {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10) throw new UsageError(`${flag} expects an integer from 1 to 10, got "${raw}"`);
   return raw;
 };
 
@@ -46,7 +41,7 @@ const RULES: FlagRule<keyof ScalingArgs>[] = [
   { flag: "--workers", arg: "LIST", key: "workers", parse: list, help: "worker threads [default: 1,2,4,8]" },
   { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
   { flag: "--clusters", arg: "LIST", key: "clusters", parse: layouts, help: "also MPI rank layouts on this host, RANKSxTHREADS (e.g. 2x1,2x4) [default: none]" },
-  { flag: "--ensemble", arg: "N", key: "ensemble", parse: members, help: "models a fold in every case (the pipeline's --ensemble; 3 is its default) [default: 1, as issue 17's table]" },
+  { flag: "--ensemble", arg: "N", key: "ensemble", parse: intFlag(1, MAX_MEMBERS), help: "models a fold in every case (the pipeline's --ensemble; 3 is its default) [default: 1, as issue 17's table]" },
   { flag: "--resume", key: "resume", help: "keep the rows already in --out's scaling.json and run only the missing cases" },
   { flag: "--out", arg: "DIR", key: "out", parse: textFlag, help: "output folder [default: runs/scaling]" },
 ];
