@@ -2,21 +2,14 @@
 // itself (its metrics.json), so the groups it compares are ensembles scored exactly as the pipeline scores one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { memberRows } from "../../lib/bench/seed-noise";
+import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
-test("seed noise: members alone, or groups of them as ensembles; a group of all members is the run's metrics.json", async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seed-noise-"));
-  try {
-    const data = path.join(tmp, "data");
-    writeUrfdFolder(data, generateSynthetic({ seed: 7, falls: 6, adls: 6 }));
-    const out = path.join(tmp, "out");
-    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 4, seed: 3, out }, { log: () => {} });
+test("seed noise: members alone, or groups of them as ensembles; a group of all members is the run's metrics.json", () =>
+  withSyntheticFolder("seed-noise", { seed: 7, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 4, seed: 3, out }, { log: () => {} });
     const whole = await memberRows(out, 4);
     assert.equal(whole.length, 1);
     assert.deepEqual([whole[0].windowAuc, whole[0].recordingAuc, whole[0].modelSeeds], [metrics.window.auc, metrics.sequence.auc, [3, 13, 23, 33]]);
@@ -26,7 +19,4 @@ test("seed noise: members alone, or groups of them as ensembles; a group of all 
     const alone = await memberRows(out);
     assert.deepEqual(alone.map((r) => r.modelSeeds), [[3], [13], [23], [33]]);
     await assert.rejects(memberRows(out, 3), /4 members do not make groups of 3/);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+  }));
