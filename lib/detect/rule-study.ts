@@ -53,6 +53,22 @@ export function trainThreshold(rule: AlarmRule, f: RescoredFold, train: Float32A
   return clamp(chooseSequenceThreshold(ruleScores(rule, train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
 }
 
+/** A rule's test scores, each fold's aligned to its training threshold, pooled out of fold. */
+export function poolAligned(folds: readonly RescoredFold[], rule: AlarmRule): Float32Array {
+  return concatScores(folds.map((f) => alignToThreshold(ruleScores(rule, f.testMembers, f.test), trainThreshold(rule, f))));
+}
+
+/** Score arrays end to end, in order. */
+export function concatScores(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** `rule`: one for every fold, or one per fold (in `folds` order: a rule chosen fold by fold, as the nested study does). */
 export function studyRule(folds: readonly RescoredFold[], rules: AlarmRule | readonly AlarmRule[], ds: FrameDataset, opts: { gridStride?: number } = {}): RuleOutcome {
   const perFold = Array.isArray(rules) ? (rules as readonly AlarmRule[]) : folds.map(() => rules as AlarmRule);

@@ -21,7 +21,7 @@ import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { replayWindowSet } from "./replay";
 import { gridWindowAuc } from "./unpadded-windows";
 import { RescoredFold, rescoreRun } from "./rescore-run";
-import { outcomeRow, RuleOutcome, studyRule, trainThreshold } from "./rule-study";
+import { concatScores, outcomeRow, poolAligned, RuleOutcome, studyRule, trainThreshold } from "./rule-study";
 
 /** The fewest real frames a start window holds: what `--pad-starts T - 8` trained on. */
 export const START_MIN_REAL = 8;
@@ -80,21 +80,6 @@ export function combineStart(base: RescoredFold, pad: RescoredFold, rule: StartM
   scores.set(early.map((i) => padScores[i]));
   scores.set(fullScores, early.length);
   return { windows, scores, fullScores };
-}
-
-/** A rule's test scores, each fold's aligned to its training threshold, pooled out of fold. */
-function poolAligned(folds: readonly RescoredFold[], rule: AlarmRule): Float32Array {
-  return concatScores(folds.map((f) => alignToThreshold(ruleScores(rule, f.testMembers, f.test), trainThreshold(rule, f))));
-}
-
-function concatScores(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The rule on every fold, the test side pooled out of fold: issue 15's figures (window AUC on full windows only). */

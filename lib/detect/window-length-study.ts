@@ -5,13 +5,13 @@
 import * as path from "node:path";
 import type { WindowSet } from "../types";
 import { auc } from "../evaluate/metrics";
-import { alignToThreshold } from "../evaluate/align";
 import { makeWindows } from "../data/windows";
 import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
-import { ruleScores, STUDIED_RULES } from "./alarm-rules";
+import { STUDIED_RULES } from "./alarm-rules";
 import { rescoreRun } from "./rescore-run";
+import { poolAligned } from "./rule-study";
 
 type Ends = Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">;
 
@@ -55,7 +55,7 @@ if (require.main === module) {
       const folds = await rescoreRun(run);
       // Pooled as the pipeline pools folds: each fold's scores mapped so its own threshold sits at 0.5.
       const windows = concatWindowSets(folds.map((f) => f.test));
-      const scores = Float32Array.from(folds.flatMap((f) => Array.from(alignToThreshold(ruleScores(rule, f.testMembers, f.test), f.threshold))));
+      const scores = poolAligned(folds, rule);
       const onRef = windowAucOnReference(windows, scores, reference);
       const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
       console.log(`| ${path.basename(run)} | ${cfg.seed} | ${cfg.window} | ${f4(auc(scores, windows.y))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);

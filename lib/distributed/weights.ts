@@ -2,17 +2,12 @@
 // functions run in workers, on the main thread and in tests.
 import type { AdamState } from "../model/adam-state";
 
-export type Shape = readonly number[];
+import { Shape, sizeOf, totalSize } from "../model/shape";
+
+export type { Shape };
+export { sizeOf, totalSize };
 /** One flat vector, or a model's weights as one array per variable. */
 export type Weights = Float32Array | readonly Float32Array[];
-
-export function sizeOf(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-export function totalSize(shapes: readonly Shape[]): number {
-  return shapes.reduce((a, s) => a + sizeOf(s), 0);
-}
 
 /** Concatenate per-variable arrays into one vector (into `out` when given). */
 export function flatten(arrays: readonly Float32Array[], out?: Float32Array): Float32Array {

@@ -1,10 +1,6 @@
 // Moving a tfjs model's weights to and from one flat vector (main thread, workers and the gradient step).
 import * as tf from "@tensorflow/tfjs";
-
-type Shape = number[];
-
-const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
-const totalSize = (shapes: Shape[]): number => shapes.reduce((sum, s) => sum + sizeOf(s), 0);
+import { Shape, sizeOf, totalSize } from "./shape";
 
 export function weightShapes(model: tf.LayersModel): Shape[] {
   return model.weights.map((w) => [...w.shape] as number[]);
