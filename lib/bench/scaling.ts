@@ -59,6 +59,9 @@ export const SCALING_SETUPS: ScalingSetup[] = [
   // Every batch's gradient applied with one shared Adam state (Downpour SGD), stale by the pushes meanwhile.
   { mode: "asynchronous", push: "gradients" },
   { mode: "hogwild", push: "gradients" },
+  // The two rules on averaging every batch: 8 workers' Adam steps on 8 rows each average to 1/sqrt(8)..1 of one step on 64.
+  { mode: "synchronous", frequency: "batch", lrScaling: "sqrt", warmupEpochs: 2 },
+  { mode: "synchronous", frequency: "batch", lrScaling: "linear", warmupEpochs: 2 },
 ];
 
 /** R ranks × K threads, as `--clusters 2x4` names it. */
