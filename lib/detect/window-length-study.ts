@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { WindowSet } from "../types";
 import { auc } from "../evaluate/metrics";
-import { makeWindows } from "../data/windows";
+import { DEFAULT_STRIDE, DEFAULT_T, makeWindows } from "../data/windows";
 import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
@@ -51,7 +51,7 @@ if (require.main === module) {
     for (const run of runs) {
       const cfg = (readJson(path.join(run, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; window: number } }).config;
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
-      const reference = makeWindows(ds, { T: 32, stride: 4, withDiffs: true });
+      const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
       const folds = await rescoreRun(run);
       // Pooled as the pipeline pools folds: each fold's scores mapped so its own threshold sits at 0.5.
       const windows = concatWindowSets(folds.map((f) => f.test));
