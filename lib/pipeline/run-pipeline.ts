@@ -42,6 +42,7 @@ import { findMpirun, loadMpi } from "../cluster/mpi";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, replayWindowSet } from "../detect";
 import type { DetectionFigures, ReplayedRecording } from "../detect";
 import { foldFitWindows } from "./fit-windows";
+import { modeAdvice } from "./mode-advice";
 import {
   dataDifference, fingerprintData, FoldRecord, loadCheckpoint, loadFoldRecord, pidAlive, readRunState, removeResumeFiles, RunState,
   RUN_STATE_JSON, saveCheckpoint, saveFoldRecord, stagingFor, sweepTemporaries, writeRunState,
@@ -201,6 +202,8 @@ interface PreparedInput {
 /** Load, window and split, checking everything a run needs; nothing is written. */
 function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInput {
   const warn = hooks.warn ?? hooks.log;
+  const advice = modeAdvice(opts);
+  if (advice) warn(advice);
   if (opts.format === "dfcsv") return prepareDfCsvInput(opts, hooks.log, warn);
   const envDir = process.env[DATA_DIR_ENV];
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
