@@ -68,6 +68,19 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
   return out;
 }
 
+/** Per mode, the setups and layouts that met the goal on every seed they ran (at least `minSeeds`), with that count. */
+export function modesHeld(verdicts: readonly GoalVerdict[], minSeeds = 3): { mode: ScalingRow["mode"]; held: { setup: string; workers: string; seeds: number }[] }[] {
+  const lines = new Map<string, GoalVerdict[]>();
+  for (const v of verdicts) lines.set(`${v.setup}|${v.workers}`, [...(lines.get(`${v.setup}|${v.workers}`) ?? []), v]);
+  const modes = [...new Set(verdicts.map((v) => v.mode))];
+  return modes.map((mode) => ({
+    mode,
+    held: [...lines.values()]
+      .filter((vs) => vs[0].mode === mode && vs.length >= minSeeds && vs.every((v) => v.met))
+      .map((vs) => ({ setup: vs[0].setup, workers: vs[0].workers, seeds: vs.length })),
+  }));
+}
+
 /** Markdown: one line per setup and layout, a verdict per seed, and the count met. */
 export function scalingGoalsTable(rows: readonly ScalingRow[], at = 8): string {
   const verdicts = scalingGoals(rows, at);
@@ -94,5 +107,8 @@ export function scalingGoalsTable(rows: readonly ScalingRow[], at = 8): string {
     ...lines,
     "",
     `Goals met in ${met} of ${verdicts.length} cases at ${at} workers in all${gains ? `; ${gains} more miss only by doing better than 1 worker beyond the tolerance` : ""}.`,
+    "",
+    "Per mode, the setups that met it on every seed they ran (3 or more):",
+    ...modesHeld(verdicts).map(({ mode, held }) => `- ${mode}: ${held.length ? held.map((h) => `${h.setup}, ${h.workers === String(at) ? `${at} threads` : h.workers} (${h.seeds} seeds)`).join("; ") : "none"}`),
   ].join("\n");
 }

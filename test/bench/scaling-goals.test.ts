@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { scalingGoals, scalingGoalsTable } from "../../lib/bench/scaling-goals";
+import { modesHeld, scalingGoals, scalingGoalsTable } from "../../lib/bench/scaling-goals";
 import type { ScalingRow } from "../../lib/bench/scaling";
 import { chanceOfGoal, MemberRow } from "../../lib/bench/seed-noise";
 
@@ -59,4 +59,21 @@ test("seed noise: members 2.. of a run against its member 1 under the weight-ave
   ];
   assert.deepEqual(chanceOfGoal(rows), { comparisons: 4, met: 1, gainOnly: 1, lost: 2 });
   assert.throws(() => chanceOfGoal([m("c", 2)]), /c: no member 1/);
+});
+
+test("modesHeld: per mode, the setups met on every seed they ran, at least three", () => {
+  const seeds = [1, 2, 3];
+  const rows = [
+    ...seeds.flatMap((seed) => [row({ seed }), row({ seed, workers: 8, windowAuc: 0.945 })]), // synchronous per epoch: met on all three
+    ...seeds.flatMap((seed) => [row({ seed, mode: "hogwild" }), row({ seed, mode: "hogwild", workers: 8, windowAuc: seed === 2 ? 0.93 : 0.95 })]), // missed on seed 2
+    row({ mode: "asynchronous" }), row({ mode: "asynchronous", workers: 8 }), // met, but on one seed only
+  ];
+  const held = modesHeld(scalingGoals(rows));
+  assert.deepEqual(held, [
+    { mode: "synchronous", held: [{ setup: "synchronous per epoch", workers: "8", seeds: 3 }] },
+    { mode: "asynchronous", held: [] },
+    { mode: "hogwild", held: [] },
+  ]);
+  const table = scalingGoalsTable(rows);
+  assert.match(table, /- synchronous: synchronous per epoch, 8 threads \(3 seeds\)\n- asynchronous: none\n- hogwild: none$/);
 });
