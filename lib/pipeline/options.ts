@@ -27,6 +27,8 @@ export interface PipelineOptions {
   workers: number;
   /** Mode gradients: how micro-batches are drawn ('shards': a cluster rank holds only its slots' rows). */
   sampling: Sampling;
+  /** Mode gradients: micro-batches a global batch is cut into (null: max(8, workers)); 1..K workers train one model. */
+  microBatches: number | null;
   /** Modes asynchronous and hogwild: push weight deltas (Elephas) or every batch's gradient to one shared Adam state. */
   push: Push;
   /** Modes asynchronous and hogwild: a push staler than this is dropped (null: no bound). */
@@ -80,7 +82,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -92,6 +94,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   syncEvery: null,
   workers: 2,
   sampling: "global",
+  microBatches: null,
   push: "deltas",
   maxStaleness: null,
   averageMoments: false,
@@ -202,6 +205,7 @@ const OPTIONS: OptionDoc[] = [
     return n;
   } },
   { flag: "--sampling", key: "sampling", arg: SAMPLINGS.join("|"), help: "with --mode gradients: global = one shuffle of all rows an epoch (every worker and rank maps all rows); shards = one shard of the rows per micro-batch slot (a cluster rank holds only its slots' rows); both train the same model at any worker count, as two random draws", parse: oneOf<Sampling>(SAMPLINGS) },
+  { flag: "--micro-batches", key: "microBatches", arg: "K", help: "with --mode gradients: cut each global batch into K micro-batches, one gradient each, summed in a fixed order (default max(8, workers in all)); every count of 1 to K workers, threads or ranks x threads, then trains the same model bit for bit, so give the most workers you will compare", parse: positiveInt },
   { flag: "--push", key: "push", arg: PUSHES.join("|"), help: "with --mode asynchronous or hogwild: deltas = a worker trains with its own Adam and pushes its weights' change (Elephas); gradients = every batch a worker pushes its gradient, applied with one shared Adam state (Downpour SGD; every batch; across MPI ranks one Adam state a rank, and the ranks push their weights' change to rank 0)", parse: oneOf<Push>(PUSHES) },
   { flag: "--max-staleness", key: "maxStaleness", arg: "S", help: "with --mode asynchronous or hogwild: drop a push when more than S others landed since its worker read the weights (the worker reads again; drops are counted in metrics.json training.staleness; default: no bound)", parse: nonNegativeInt },
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
@@ -382,6 +386,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
   if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
+  if (parsed.microBatches !== null && parsed.mode !== "gradients") throw new UsageError(`--micro-batches cuts the global batch of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
+  if (parsed.microBatches !== null && parsed.microBatches > parsed.batchSize) throw new UsageError(`--micro-batches must be at most --batch-size (${parsed.batchSize}): a micro-batch needs a row, got ${parsed.microBatches}`);
   if (parsed.sampling !== "global" && parsed.mode !== "gradients") throw new UsageError(`--sampling draws the micro-batches of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
   if (parsed.push !== "deltas" && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--push chooses what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
   if (parsed.maxStaleness !== null && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--max-staleness bounds what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
@@ -472,9 +478,10 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
 }
 
 /** The update rule's part of the trainer config (mode, frequency and the weight-averaging remedies), only what was set. */
-export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "sampling" | "push" | "maxStaleness" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
+export function weightAveragingConfig(o: PipelineOptions): Pick<DistributedConfig, "mode" | "frequency" | "syncEvery" | "sampling" | "microBatches" | "push" | "maxStaleness" | "averageMoments" | "lrScaling" | "warmupEpochs"> {
   return {
     mode: o.mode,
+    ...(o.microBatches !== null ? { microBatches: o.microBatches } : {}),
     ...(o.push !== "deltas" ? { push: o.push } : {}),
     ...(o.maxStaleness !== null ? { maxStaleness: o.maxStaleness } : {}),
     ...(o.sampling !== "global" ? { sampling: o.sampling } : {}),
