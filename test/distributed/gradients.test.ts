@@ -136,18 +136,20 @@ test("asynchronous / hogwild report the staleness of their pushes; maxStaleness 
   for (const mode of ["asynchronous", "hogwild"] as const) {
     const free = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 2, batchSize: 16, seed: 3 } });
     // Staleness needs the two workers to overlap in time; a loaded machine may run one after the
-    // other, so up to three fits get the chance (each must still count every push).
+    // other within one time slice, so each fit is long enough for several slices (12 epochs, ~100
+    // pushes a worker) and up to three fits get the chance (each must still count every push).
+    const E = 12;
     let s = null as Staleness | null;
     for (let attempt = 0; attempt < 3 && !(s && s.max >= 1); attempt++) {
-      const fit = await free.fit(data, { epochs: 2 });
+      const fit = await free.fit(data, { epochs: E });
       s = fit.staleness!;
-      assert.equal(s.pushes, fit.workers.reduce((a, w) => a + Math.ceil(w.samples / 16), 0) * 2, `${mode}: one push a batch`);
+      assert.equal(s.pushes, fit.workers.reduce((a, w) => a + Math.ceil(w.samples / 16), 0) * E, `${mode}: one push a batch`);
       assert.equal(s.dropped, 0);
     }
     assert.ok(s!.max >= 1 && s!.mean > 0, `${mode}: two workers pushing every batch see each other's deltas: ${JSON.stringify(s)}`);
     const bounded = await DistributedModel.create({ model: spec, config: { mode, frequency: "batch", numWorkers: 2, batchSize: 16, seed: 3, maxStaleness: 0 } });
     let b = null as Staleness | null;
-    for (let attempt = 0; attempt < 3 && !(b && b.dropped > 0); attempt++) b = (await bounded.fit(data, { epochs: 2 })).staleness!;
+    for (let attempt = 0; attempt < 3 && !(b && b.dropped > 0); attempt++) b = (await bounded.fit(data, { epochs: E })).staleness!;
     assert.ok(b!.dropped > 0 && b!.dropped <= b!.pushes, `${mode}, maxStaleness 0: ${JSON.stringify(b)}`);
     assert.match(averagingRule(bounded.config), /staler than 0 dropped/);
   }
