@@ -430,6 +430,9 @@ function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[
   }
   if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
   if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
+  // A job cuts at least one micro-batch a worker (lib/cluster/job.ts): a smaller count would be raised, not honoured.
+  const jobWorkers = o.ranks * (o.workersPerRank ?? 1);
+  if (o.microBatches !== null && o.microBatches < jobWorkers) throw new UsageError(`--micro-batches ${o.microBatches} is fewer than the job's ${jobWorkers} workers (--ranks x --workers-per-rank): an MPI job cuts at least one micro-batch a worker; give at least ${jobWorkers}`);
 }
 
 /** Parse argv (without node and script) to the run options only. Returns "help" when --help was asked for. */

@@ -17,9 +17,12 @@ test("--micro-batches: the config's default unless given, mode gradients only, a
     [["--micro-batches", "0"], /--micro-batches expects a positive integer/],
     [["--micro-batches", "8", "--mode", "synchronous"], /--micro-batches .*needs --mode gradients, not synchronous/],
     [["--micro-batches", "65"], /--micro-batches must be at most --batch-size \(64\)/],
+    [["--micro-batches", "8", "--cluster", "mpi", "--ranks", "4", "--workers-per-rank", "4"], /--micro-batches 8 is fewer than the job's 16 workers .*give at least 16/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
   }
+  const ranks = parsePipelineArgs(["--micro-batches", "16", "--cluster", "mpi", "--ranks", "2", "--workers-per-rank", "8"]);
+  assert.ok(ranks !== "help" && ranks.microBatches === 16, "as many as the job's workers: accepted");
   assert.match(pipelineHelp(), /--micro-batches K .*with --mode gradients/);
   const { microBatches: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").microBatches, null, "a run from before the flag takes its default");
