@@ -6,8 +6,11 @@ import { DEFAULT_PIPELINE_OPTIONS, PipelineOptions } from "../../lib/pipeline/op
 const opts = (o: Partial<PipelineOptions>): PipelineOptions => ({ ...DEFAULT_PIPELINE_OPTIONS, ...o });
 
 test("modeAdvice: Elephas's plain rules at 4+ workers get a warning with the flags that held; sound setups none", () => {
-  // The default (gradients) never.
+  // The default (gradients): nothing up to 8 workers; past them a note (another summation order), unless --micro-batches fixes the cut.
   assert.equal(modeAdvice(opts({ workers: 8 })), null);
+  assert.match(modeAdvice(opts({ workers: 16 })) ?? "", /^note: mode gradients .* 16 workers .* give --micro-batches 16 at every worker count/);
+  assert.match(modeAdvice(opts({ cluster: "mpi", ranks: 3, workersPerRank: 4 })) ?? "", /12 workers/);
+  assert.equal(modeAdvice(opts({ workers: 16, microBatches: 16 })), null);
   // Plain averaging: from 4 workers, per epoch or per batch, threads or ranks × threads.
   assert.equal(modeAdvice(opts({ mode: "synchronous", workers: 2 })), null);
   for (const o of [opts({ mode: "synchronous", workers: 4 }), opts({ mode: "synchronous", frequency: "batch", workers: 8 }), opts({ mode: "synchronous", cluster: "mpi", ranks: 2, workersPerRank: 4, workers: 1 })]) {
