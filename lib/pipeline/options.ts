@@ -416,6 +416,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
       batchSizes: (lists.batchSizes as number[] | undefined) ?? [options.batchSize],
     };
     if (options.averageEpochs > Math.min(...grid.epochs)) throw new UsageError(`--average-epochs must be at most every --grid-epochs value (${Math.min(...grid.epochs)}), got ${options.averageEpochs}`);
+    if (options.microBatches !== null && options.microBatches > Math.min(...grid.batchSizes)) throw new UsageError(`--micro-batches must be at most every --grid-batch-size value (${Math.min(...grid.batchSizes)}): a micro-batch needs a row, got ${options.microBatches}`);
     return { kind: "grid", options, grid, given, quiet };
   }
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };

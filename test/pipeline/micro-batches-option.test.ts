@@ -18,6 +18,7 @@ test("--micro-batches: the config's default unless given, mode gradients only, a
     [["--micro-batches", "8", "--mode", "synchronous"], /--micro-batches .*needs --mode gradients, not synchronous/],
     [["--micro-batches", "65"], /--micro-batches must be at most --batch-size \(64\)/],
     [["--micro-batches", "8", "--cluster", "mpi", "--ranks", "4", "--workers-per-rank", "4"], /--micro-batches 8 is fewer than the job's 16 workers .*give at least 16/],
+    [["--grid", "--grid-batch-size", "8,64", "--micro-batches", "16"], /--micro-batches must be at most every --grid-batch-size value \(8\)/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
   }
