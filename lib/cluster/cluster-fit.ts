@@ -8,11 +8,11 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { spawn } from "node:child_process";
 import type { DistributedModel, FitData } from "../distributed/distributed-model";
-import type { ProgressEventCallback } from "../distributed/config";
+import type { EpochEndCallback, ProgressEventCallback } from "../distributed/config";
 import { metricsFromSums } from "../distributed/metrics";
 import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
-import { ClusterJob, ClusterLine, parseLine, RankReport } from "./protocol";
+import { ClusterJob, ClusterLine, parseLine, RankReport, WeightAssembly } from "./protocol";
 import { ClusterFitOptions, ClusterFitResult, EpochLine, JobOutput, makeJob, mergeEpoch, summarise } from "./job";
 
 export type { ClusterFitOptions, ClusterFitResult, ClusterLayout, JobOutput } from "./job";
@@ -56,7 +56,7 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
   await model.ready();
   const job = makeJob(model, data, options, c);
   const { epochs, initialEpoch } = job;
-  const W = c.ranks * c.workersPerRank;
+  const hooks = { onProgress: options.onProgress, onEpochEnd: options.onEpochEnd };
   const t0 = performance.now();
   let run: JobOutput;
   if (c.sharedDir) {
@@ -64,19 +64,28 @@ export async function fitOnCluster(model: DistributedModel, data: FitData, optio
     const dir = fs.mkdtempSync(path.join(c.sharedDir, "fall-job-"));
     try {
       writeShareFiles(dir, planShares(job, data.x, data.y, model.getFlatWeights()));
-      run = await runJob(c, job, null, options.onProgress, W, initialEpoch, { [SHARE_DIR_ENV]: dir });
+      run = await runJob(c, job, null, hooks, { [SHARE_DIR_ENV]: dir });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   } else {
-    run = await runJob(c, job, planShares(job, data.x, data.y, model.getFlatWeights()), options.onProgress, W, initialEpoch);
+    run = await runJob(c, job, planShares(job, data.x, data.y, model.getFlatWeights()), hooks);
   }
   const wallSec = (performance.now() - t0) / 1000;
   model.setFlatWeights(run.weights);
   return summarise(run, c, mpirun.version, wallSec, epochs - initialEpoch, job.config);
 }
 
-function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, onProgress: ProgressEventCallback | undefined, W: number, firstEpoch: number, env: Record<string, string> = {}): Promise<JobOutput> {
+/** What the driver calls while the job runs: progress lines as they come, and each epoch's end (weights from rank 0). */
+interface JobHooks {
+  onProgress?: ProgressEventCallback;
+  onEpochEnd?: EpochEndCallback;
+}
+
+function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hooks: JobHooks, env: Record<string, string> = {}): Promise<JobOutput> {
+  const W = c.ranks * c.workersPerRank;
+  const firstEpoch = job.initialEpoch;
+  const { onProgress, onEpochEnd } = hooks;
   // -x: mpirun sets these in every rank's environment, on every host. --tag-output: see tagged-output.ts.
   const exported = Object.entries(env).flatMap(([k, v]) => ["-x", `${k}=${v}`]);
   const args = mpirunArgs({ ...c, mpirunArgs: ["--tag-output", ...c.mpirunArgs, ...exported] }, [process.execPath, RANK_ENTRY]);
@@ -87,8 +96,22 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, onP
     process.on("exit", killOnExit);
     const hellos = new Map<number, { host: string; pid: number; workers: number }>();
     const epochs = new Map<number, Map<number, EpochLine>>();
-    const weights = new Float32Array(job.weightCount);
-    let weightFloats = 0;
+    const final = new WeightAssembly(job.weightCount);
+    // Epoch-end hooks: each epoch's weights (from rank 0) and merged figures (from every worker), called in order.
+    const epochWeights = new Map<number, WeightAssembly>();
+    const mergedOf = new Map<number, ReturnType<typeof mergeEpoch>>();
+    let hookChain: Promise<void> = Promise.resolve();
+    let hooksCalled = 0;
+    const callHook = (epoch: number) => {
+      const w = epochWeights.get(epoch);
+      const m = mergedOf.get(epoch);
+      if (!onEpochEnd || !w?.complete || !m) return;
+      epochWeights.delete(epoch);
+      mergedOf.delete(epoch);
+      hooksCalled++;
+      const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
+      hookChain = hookChain.then(() => onEpochEnd({ epoch, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...val }));
+    };
     let result: { reports: RankReport[] } | null = null;
     let failed: { rank: number; host: string; message: string } | null = null;
     let stalled: string | null = null;
@@ -135,13 +158,21 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, onP
           if (byWorker.size === W && line.epoch >= firstEpoch) {
             const m = mergeEpoch([...byWorker.values()]);
             emit({ type: "merged", epoch: line.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...(m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {}) });
+            if (onEpochEnd) {
+              mergedOf.set(line.epoch, m);
+              callHook(line.epoch);
+            }
           }
           break;
         }
-        case "weights": {
-          const part = Buffer.from(line.base64, "base64");
-          weights.set(new Float32Array(part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength)), line.offset);
-          weightFloats += line.floats;
+        case "weights":
+          final.add(line);
+          break;
+        case "epochWeights": {
+          const w = epochWeights.get(line.epoch) ?? new WeightAssembly(job.weightCount);
+          epochWeights.set(line.epoch, w);
+          w.add(line);
+          if (w.complete) callHook(line.epoch);
           break;
         }
         case "result":
@@ -183,8 +214,14 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, onP
       process.removeListener("exit", killOnExit);
       clearInterval(watchdog);
       if (escalate) clearTimeout(escalate);
-      if (code === 0 && result && weightFloats === job.weightCount && !failed) {
-        resolve({ weights, reports: result.reports, epochs, hellos });
+      if (code === 0 && result && final.complete && !failed) {
+        const expected = onEpochEnd ? job.epochs - firstEpoch : 0;
+        if (hooksCalled !== expected) {
+          reject(new ClusterRunError(`the job ended with ${hooksCalled} of ${expected} epochs' weights from rank 0 (their epoch-end hook could not run)`));
+          return;
+        }
+        const reports = result.reports;
+        hookChain.then(() => resolve({ weights: final.weights, reports, epochs, hellos }), reject);
         return;
       }
       const lost = stalled ? lostHost(tail) : null;

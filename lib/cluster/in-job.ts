@@ -10,7 +10,7 @@ import type { ResolvedCluster } from "./launcher";
 import { ClusterFitOptions, ClusterFitResult, makeJob, mergeEpoch, summarise } from "./job";
 import { gatherReports, trainShare } from "./rank-main";
 import { planShares, sendShare } from "./shares";
-import { TAG } from "./protocol";
+import { TAG, WeightAssembly } from "./protocol";
 
 /** This process's rank when it was started as part of an MPI job (mpirun or srun), else null. */
 export function jobRank(): number | null {
@@ -52,8 +52,15 @@ export async function fitInJob(model: DistributedModel, data: FitData, options: 
   // One share built at a time: this driver holds the data, plus the share it is sending.
   for (let r = 1; r < c.ranks; r++) sendShare(mpi, r, plan.share(r));
   const host = os.hostname();
+  // Epoch-end weights are kept until the fit ends, when the other ranks' epoch figures arrive too.
+  const epochWeights = new Map<number, WeightAssembly>();
   const { weights, report } = await trainShare(mpi, 0, host, plan.share(0), (line) => {
     if (line.type === "batch") options.onProgress?.({ type: "batch", worker: line.worker, epoch: line.epoch, batch: line.batch, batches: line.batches, loss: line.loss, acc: line.acc, samples: line.samples });
+    if (line.type === "epochWeights") {
+      const w = epochWeights.get(line.epoch) ?? new WeightAssembly(job.weightCount);
+      epochWeights.set(line.epoch, w);
+      w.add(line);
+    }
   });
   const reports = gatherReports(mpi, report);
   model.setFlatWeights(weights);
@@ -67,6 +74,11 @@ export async function fitInJob(model: DistributedModel, data: FitData, options: 
     const m = mergeEpoch([...epochs.get(e)!.values()]);
     const v = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
     options.onProgress?.({ type: "merged", epoch: e, loss: m.loss, acc: m.acc, samples: m.samples, ...v });
+    if (options.onEpochEnd) {
+      const w = epochWeights.get(e);
+      if (!w?.complete) throw new Error(`rank 0 kept no weights for epoch ${e}: its epoch-end hook cannot run`);
+      await options.onEpochEnd({ epoch: e, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...v });
+    }
   }
   const hellos = new Map(reports.map((r) => [r.rank, { host: r.host, pid: r.pid, workers: r.workers.length }]));
   return summarise({ weights, reports, epochs, hellos }, c, mpi.version().split("\n")[0], (performance.now() - t0) / 1000, job.epochs - job.initialEpoch, job.config);

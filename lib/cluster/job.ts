@@ -4,7 +4,7 @@
 import type { DistributedModel, FitData, FitResult } from "../distributed/distributed-model";
 import { mergeStaleness } from "../distributed/fit-result";
 import type { Staleness } from "../distributed/protocol";
-import { averagingRule, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
+import { averagingRule, EpochEndCallback, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
 import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/metrics";
 import type { ResolvedCluster } from "./launcher";
 import type { ClusterJob, RankReport } from "./protocol";
@@ -15,6 +15,8 @@ export interface ClusterFitOptions {
   validationSplit?: number;
   shuffle?: boolean;
   onProgress?: ProgressEventCallback;
+  /** After every epoch, with rank 0's weights and the merged figures (a scheduler-started job: when the fit ends, in order). */
+  onEpochEnd?: EpochEndCallback;
   /** Fail when no rank has said anything for this long (default 300 s, as a thread's stall timeout). */
   stallTimeoutSec?: number;
 }
@@ -73,6 +75,7 @@ export function makeJob(model: DistributedModel, data: FitData, options: Cluster
     count: data.count,
     rowSize,
     weightCount: model.weightCount,
+    ...(options.onEpochEnd ? { epochWeights: true } : {}),
   };
 }
 

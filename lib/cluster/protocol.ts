@@ -42,6 +42,8 @@ export interface ClusterJob {
   /** Floats per window (T × F) and weights in the model. */
   rowSize: number;
   weightCount: number;
+  /** Rank 0 prints the weights at every epoch's end (epochWeights lines), for the driver's epoch-end hook. */
+  epochWeights?: boolean;
 }
 
 /**
@@ -90,6 +92,8 @@ export type ClusterLine =
   | { type: "batch"; rank: number; worker: number; epoch: number; batch: number; batches: number; loss: number; acc: number; samples: number }
   | { type: "epoch"; rank: number; worker: number; epoch: number; loss: number; acc: number; samples: number; val: MetricSums | null }
   | { type: "weights"; offset: number; floats: number; base64: string }
+  /** Rank 0, with ClusterJob.epochWeights: a chunk of the weights as they are at the end of `epoch`. */
+  | { type: "epochWeights"; epoch: number; offset: number; floats: number; base64: string }
   | { type: "result"; weightCount: number; reports: RankReport[] }
   | { type: "failed"; rank: number; host: string; message: string }
   /** Every second while a rank trains (its main thread runs); `trained` when it stops beating on purpose. */
@@ -160,10 +164,39 @@ export function bytesJson<T>(bytes: Uint8Array): T {
 
 /** Weights as base64 lines of at most `chunk` floats (keeps every line small for mpirun's forwarding). */
 export function weightLines(weights: Float32Array, chunk = 16384): ClusterLine[] {
-  const out: ClusterLine[] = [];
+  return chunks(weights, chunk).map((c) => ({ type: "weights", ...c }));
+}
+
+/** An epoch's weights as epochWeights lines (rank 0, with ClusterJob.epochWeights). */
+export function epochWeightLines(epoch: number, weights: Float32Array, chunk = 16384): ClusterLine[] {
+  return chunks(weights, chunk).map((c) => ({ type: "epochWeights", epoch, ...c }));
+}
+
+function chunks(weights: Float32Array, chunk: number): { offset: number; floats: number; base64: string }[] {
+  const out: { offset: number; floats: number; base64: string }[] = [];
   for (let off = 0; off < weights.length; off += chunk) {
     const part = weights.subarray(off, Math.min(off + chunk, weights.length));
-    out.push({ type: "weights", offset: off, floats: part.length, base64: Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("base64") });
+    out.push({ offset: off, floats: part.length, base64: Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("base64") });
   }
   return out;
+}
+
+/** Reassembles chunked weights (weights or epochWeights lines) into one vector; complete when every float arrived. */
+export class WeightAssembly {
+  readonly weights: Float32Array;
+  private floats = 0;
+
+  constructor(count: number) {
+    this.weights = new Float32Array(count);
+  }
+
+  add(line: { offset: number; floats: number; base64: string }): void {
+    const part = Buffer.from(line.base64, "base64");
+    this.weights.set(new Float32Array(part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength)), line.offset);
+    this.floats += line.floats;
+  }
+
+  get complete(): boolean {
+    return this.floats === this.weights.length;
+  }
 }

@@ -19,7 +19,7 @@ import { loadMpi, MpiBinding } from "./mpi";
 import { MPI_EXCHANGE_MODULE } from "./mpi-exchange";
 import { ParamClient, ParamServer } from "./param-server";
 import { startRankWatchdog } from "./rank-watchdog";
-import { bytesJson, ClusterLine, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
+import { bytesJson, ClusterLine, epochWeightLines, formatLine, jsonBytes, RankAssignment, RankReport, TAG, weightLines } from "./protocol";
 import { ByteReader, checkRanks, forwardStreamedShare, readShareFile, readStreamedShare, recvShare, Share, streamOrder } from "./shares";
 
 /** Set by the driver (mpirun -x) when the ranks read their shares from a folder. */
@@ -78,13 +78,16 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const adamState = job.config.push === "gradients" ? SharedAdam.create(job.weightCount) : null;
   // Asynchronous / hogwild: rank 0's store is the parameter server; other ranks push and pull.
   const deltas = !sync && !gradients;
+  // Epoch-end weights for the driver's hook: worker 0 snapshots them where the store holds other things (gradients) or
+  // changes at every barrier (synchronous); rank 0's store is the weights themselves in the delta modes.
+  const epochWeights = rank === 0 && job.epochWeights === true;
   const pushEveryFew = deltas && rank > 0 && job.config.frequency === "batch";
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
     const task: FitTask = {
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
       x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? shardRows : w.count, val: d.val,
-      initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: false, roundsPerEpoch,
+      initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: epochWeights && k === 0 && (gradients || sync), roundsPerEpoch,
       weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: moments ? moments.handles : null, faultInjection: null,
       seedWorker: w.globalId, ...(gradients || sync ? { globalWorkers: job.ranks * K } : {}), ...(gradients && shards ? { shards } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
@@ -105,6 +108,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   const done: DoneMessage[] = [];
   const backends = new Set<string>();
   const epochLog: RankReport["epochs"] = [];
+  const snapshots = new Map<number, Float32Array>();
 
   // A rank cut off from its peers blocks in MPI for good: the watchdog ends it (and its daemon).
   const watchdog = startRankWatchdog({ rank, host, stallMs: job.stallTimeoutSec > 0 ? job.stallTimeoutSec * 1000 : Infinity, beat: () => emit({ type: "beat", rank }) });
@@ -140,6 +144,15 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
             const n = (epochsSeen.get(msg.epoch) ?? 0) + 1;
             epochsSeen.set(msg.epoch, n);
             if (client && n === K && job.config.frequency === "epoch") client.exchange(false);
+            if (epochWeights) {
+              if (msg.weights) snapshots.set(msg.epoch, msg.weights);
+              if (n === K) {
+                const w = snapshots.get(msg.epoch) ?? (gradients || sync ? null : store.read());
+                if (!w) throw new Error(`rank 0: worker 0 sent no weights for epoch ${msg.epoch}`);
+                snapshots.delete(msg.epoch);
+                for (const line of epochWeightLines(msg.epoch, w)) emit(line);
+              }
+            }
             break;
           }
           case "done":

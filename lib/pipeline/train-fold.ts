@@ -97,8 +97,8 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   if (members > 1 && (opts.resume || opts.onEpochEnd)) throw new Error("trainFold: epoch checkpoints and resume are for single-model folds only");
   const averageEpochs = opts.averageEpochs ?? 0;
   if (!Number.isInteger(averageEpochs) || averageEpochs < 0 || averageEpochs > opts.epochs) throw new RangeError(`trainFold: averageEpochs must be an integer in [0, epochs = ${opts.epochs}], got ${averageEpochs}`);
-  // The mean needs every averaged epoch's weights: a resumed fit or an MPI job (no epoch hooks there) would lack some.
-  if (averageEpochs > 0 && (opts.resume || opts.cluster)) throw new Error("trainFold: weight averaging needs the whole fit on this process's threads (not resumed, not on a cluster)");
+  // The mean needs every averaged epoch's weights: a resumed fit would lack some.
+  if (averageEpochs > 0 && opts.resume) throw new Error("trainFold: weight averaging needs the whole fit (not resumed)");
   const models: DistributedModel[] = [];
   const memberFits: FitResult[] = [];
   const trainParts: Float32Array[] = [];
@@ -109,17 +109,20 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
+    const average = averageEpochs > 0 ? new RunningMean(model.weightCount) : null;
     if (opts.cluster) {
       if (opts.onEpochEnd || opts.faultInjection) throw new Error("trainFold: epoch checkpoints and fault injection are for thread training only");
-      // The ranks are other processes: their kernel label is what they reported.
+      // The ranks are other processes: their kernel label is what they reported. Rank 0 sends each epoch's weights
+      // only when they are averaged.
+      const onEpochEnd = averagingHook(average, opts.epochs - averageEpochs, undefined);
       memberFits.push(await fitOnCluster(model, fitOn, {
         epochs: opts.epochs,
         ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(onEpochEnd ? { onEpochEnd } : {}),
       }, opts.cluster));
     } else {
       const gemmBefore = gemmStats();
-      const average = averageEpochs > 0 ? new RunningMean(model.weightCount) : null;
       const onEpochEnd = averagingHook(average, opts.epochs - averageEpochs, opts.onEpochEnd);
       const fit = await model.fit(fitOn, {
         epochs: opts.epochs,
@@ -128,12 +131,12 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
         ...(onEpochEnd ? { onEpochEnd } : {}),
         ...(opts.faultInjection ? { faultInjection: opts.faultInjection } : {}),
       });
-      if (average) {
-        if (average.count !== averageEpochs) throw new Error(`trainFold: ${average.count} epochs' weights to average, expected ${averageEpochs}`);
-        model.setFlatWeights(average.mean());
-      }
       // The workers are threads of this process: its product counters say whether the BLAS did the steps' products.
       memberFits.push({ ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) });
+    }
+    if (average) {
+      if (average.count !== averageEpochs) throw new Error(`trainFold: ${average.count} epochs' weights to average, expected ${averageEpochs}`);
+      model.setFlatWeights(average.mean());
     }
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));

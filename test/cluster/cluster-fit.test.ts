@@ -7,7 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DistributedModel } from "../../lib/distributed/distributed-model";
-import type { DistributedConfig, ProgressEvent } from "../../lib/distributed/config";
+import type { DistributedConfig, EpochEnd, ProgressEvent } from "../../lib/distributed/config";
+import { trainFold } from "../../lib/pipeline/train-fold";
+import { generateSynthetic } from "../../lib/data/synthetic";
+import { makeWindows } from "../../lib/data/windows";
 import type { ModelSpec } from "../../lib/model/spec";
 import { fitOnCluster } from "../../lib/cluster/cluster-fit";
 import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
@@ -195,4 +198,29 @@ test("shares larger than one MPI message arrive whole: 2 ranks × 1 thread equal
   assert.deepEqual(result.reports.map((r) => r.heldRows), [4500, 4500]);
   const d = maxAbsDiff(ranks.getFlatWeights(), threads.getFlatWeights());
   assert.ok(d <= 1e-5, `max difference ${d}`);
+});
+
+test("epoch-end weights from an MPI job: each epoch's, in order, the 1-thread ones in mode gradients; --average-epochs on 2 ranks is the threads' mean, bit for bit", { skip }, async () => {
+  const config: DistributedConfig = { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 4 };
+  const one = await DistributedModel.create({ model: spec, config });
+  const byThreads: EpochEnd[] = [];
+  await one.fit(train, { epochs: 3, onEpochEnd: (e) => void byThreads.push(e) });
+  const dm = await DistributedModel.create({ model: spec, config });
+  const byRanks: EpochEnd[] = [];
+  await fitOnCluster(dm, train, { epochs: 3, onEpochEnd: (e) => void byRanks.push(e) }, { kind: "mpi", ranks: 2 });
+  assert.deepEqual(byRanks.map((e) => e.epoch), [0, 1, 2]);
+  byRanks.forEach((e, k) => {
+    assert.deepEqual(e.weights, byThreads[k].weights, `epoch ${k}'s weights`);
+    assert.ok(Math.abs(e.loss - byThreads[k].loss) < 1e-6, `epoch ${k}'s loss`);
+  });
+  assert.deepEqual(byRanks[2].weights, dm.getFlatWeights(), "the last epoch's weights are the trained ones");
+  // The pipeline's fold: each member's weights averaged over its last 2 epochs, on threads and on 2 ranks.
+  const ws = makeWindows(generateSynthetic({ seed: 5, falls: 3, adls: 3 }), { T: 12, stride: 4 });
+  const wsSpec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: ws.T, features: ws.F, units: [6], seed: 2 } };
+  const fold = { spec: wsSpec, config: { ...config, seed: 5 }, epochs: 3, smooth: 1, averageEpochs: 2 };
+  const threads = await trainFold(ws, ws, fold);
+  const last = await trainFold(ws, ws, { ...fold, averageEpochs: 0 });
+  const ranks = await trainFold(ws, ws, { ...fold, cluster: { kind: "mpi", ranks: 2 } });
+  assert.deepEqual(ranks.models[0].getFlatWeights(), threads.models[0].getFlatWeights());
+  assert.notDeepEqual(ranks.models[0].getFlatWeights(), last.models[0].getFlatWeights(), "averaged, not the last epoch's");
 });

@@ -92,3 +92,26 @@ test("pipeline --cluster mpi --mode hogwild --push gradients: metrics.json holds
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("pipeline --average-epochs 2 on an MPI job, started by the driver or by mpirun on every rank: the threads' averaged models (mode gradients)", { skip: unavailable() }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-swa-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
+    const small = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 3, window: 16, stride: 8, folds: 2, ensemble: 1, averageEpochs: 2 };
+    const weightsOf = (out: string) => [1, 2].map((k) => fs.readFileSync(path.join(out, "models", `fold-${k}`, "weights.bin")));
+    await runPipeline({ ...small, out: path.join(tmp, "threads"), workers: 1 }, { log: () => undefined });
+    await runPipeline({ ...small, out: path.join(tmp, "last"), workers: 1, averageEpochs: 0 }, { log: () => undefined });
+    await runPipeline({ ...small, out: path.join(tmp, "ranks"), cluster: "mpi", ranks: 2, workersPerRank: 1 }, { log: () => undefined });
+    const threads = weightsOf(path.join(tmp, "threads"));
+    weightsOf(path.join(tmp, "ranks")).forEach((w, k) => assert.ok(w.equals(threads[k]), `fold ${k + 1}: the driver-started job's averaged weights`));
+    weightsOf(path.join(tmp, "last")).forEach((w, k) => assert.ok(!w.equals(threads[k]), `fold ${k + 1}: averaged, not the last epoch's`));
+    const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");
+    const flags = ["--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "3", "--average-epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", path.join(tmp, "scheduled")];
+    const run = spawnSync("mpirun", [...localMpirunArgs(2), process.execPath, cli, ...flags], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    weightsOf(path.join(tmp, "scheduled")).forEach((w, k) => assert.ok(w.equals(threads[k]), `fold ${k + 1}: the scheduler-started job's averaged weights`));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
