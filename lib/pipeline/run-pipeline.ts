@@ -428,13 +428,13 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   };
   const { fold: faultFold, ...fault } = hooks.faultInjection ?? { fold: 0 };
   const cluster = clusterFor(opts);
-  if (cluster && k === 1 && !state.completedFolds.length) hooks.log(`cluster: MPI job of ${cluster.ranks} rank(s) × ${cluster.workersPerRank} thread(s)${cluster.hostfile ? ` on the hosts of ${cluster.hostfile}` : " on this machine"}; no epoch checkpoints on a cluster (an interrupted run resumes at its first unfinished fold)`);
+  if (cluster && k === 1 && !state.completedFolds.length) hooks.log(`cluster: MPI job of ${cluster.ranks} rank(s) × ${cluster.workersPerRank} thread(s)${cluster.hostfile ? ` on the hosts of ${cluster.hostfile}` : " on this machine"}; epoch checkpoints from rank 0's weights`);
   let result: TrainedFold;
   try {
     result = await trainFold(split.train, split.test, {
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
       ...(fitWindows ? { fitWindows } : {}),
-      ...(opts.ensemble === 1 && !cluster && opts.averageEpochs === 0 ? { onEpochEnd } : {}),
+      ...(opts.ensemble === 1 && opts.averageEpochs === 0 ? { onEpochEnd } : {}),
       averageEpochs: opts.averageEpochs,
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),

@@ -27,13 +27,13 @@ export interface TrainFoldOptions {
   /** Models trained from different seeds (see memberSeed) whose probabilities are averaged; default 1. */
   members?: number;
   onProgress?: ProgressEventCallback;
-  /** After every epoch, with a copy of the shared weights (checkpoints); single-model folds only. */
+  /** After every epoch, with a copy of the shared weights (checkpoints; on a cluster, rank 0's); single-model folds only. */
   onEpochEnd?: EpochEndCallback;
   /** Continue an interrupted single-model fold: start at this epoch from these weights (Adam state starts afresh). */
   resume?: { initialEpoch: number; weights: Float32Array };
   /** TEST ONLY: passed to fit. */
   faultInjection?: FaultInjection;
-  /** Train on an MPI job instead of this process's threads (no epoch checkpoints there). */
+  /** Train on an MPI job instead of this process's threads (epoch hooks get rank 0's weights; no fault injection). */
   cluster?: ClusterOptions;
   /** What the members fit on when it is not `train` (augmented copies added); the threshold still comes from `train`. */
   fitWindows?: WindowSet;
@@ -111,10 +111,10 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
     const average = averageEpochs > 0 ? new RunningMean(model.weightCount) : null;
     if (opts.cluster) {
-      if (opts.onEpochEnd || opts.faultInjection) throw new Error("trainFold: epoch checkpoints and fault injection are for thread training only");
+      if (opts.faultInjection) throw new Error("trainFold: fault injection is for thread training only");
       // The ranks are other processes: their kernel label is what they reported. Rank 0 sends each epoch's weights
-      // only when they are averaged.
-      const onEpochEnd = averagingHook(average, opts.epochs - averageEpochs, undefined);
+      // only when a hook (averaging, checkpoints) asks for them.
+      const onEpochEnd = averagingHook(average, opts.epochs - averageEpochs, opts.onEpochEnd);
       memberFits.push(await fitOnCluster(model, fitOn, {
         epochs: opts.epochs,
         ...(opts.resume ? { initialEpoch: opts.resume.initialEpoch } : {}),

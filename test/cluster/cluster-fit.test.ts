@@ -223,4 +223,15 @@ test("epoch-end weights from an MPI job: each epoch's, in order, the 1-thread on
   const ranks = await trainFold(ws, ws, { ...fold, cluster: { kind: "mpi", ranks: 2 } });
   assert.deepEqual(ranks.models[0].getFlatWeights(), threads.models[0].getFlatWeights());
   assert.notDeepEqual(ranks.models[0].getFlatWeights(), last.models[0].getFlatWeights(), "averaged, not the last epoch's");
+  // Epoch checkpoints on a job: the hook sees every epoch; a fold resumed on 2 ranks from epoch 1's checkpoint ends on
+  // the weights a thread resumed from it ends on.
+  const seen: EpochEnd[] = [];
+  const plain = { spec: wsSpec, config: { ...config, seed: 5 }, epochs: 3, smooth: 1 };
+  await trainFold(ws, ws, { ...plain, cluster: { kind: "mpi", ranks: 2 }, onEpochEnd: (e) => void seen.push(e) });
+  assert.deepEqual(seen.map((e) => e.epoch), [0, 1, 2]);
+  const resume = { initialEpoch: 2, weights: seen[1].weights };
+  const resumedThreads = await trainFold(ws, ws, { ...plain, resume });
+  const resumedRanks = await trainFold(ws, ws, { ...plain, resume, cluster: { kind: "mpi", ranks: 2 } });
+  assert.deepEqual(resumedRanks.models[0].getFlatWeights(), resumedThreads.models[0].getFlatWeights());
+  assert.notDeepEqual(resumedRanks.models[0].getFlatWeights(), seen[1].weights, "the resumed epoch trained");
 });
