@@ -102,6 +102,8 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
     const mergedOf = new Map<number, ReturnType<typeof mergeEpoch>>();
     let hookChain: Promise<void> = Promise.resolve();
     let hooksCalled = 0;
+    // A failing hook (a checkpoint that cannot be written) fails the fit when the job ends; later hooks do not run.
+    let hookError: unknown = null;
     const callHook = (epoch: number) => {
       const w = epochWeights.get(epoch);
       const m = mergedOf.get(epoch);
@@ -110,7 +112,9 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
       mergedOf.delete(epoch);
       hooksCalled++;
       const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
-      hookChain = hookChain.then(() => onEpochEnd({ epoch, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...val }));
+      hookChain = hookChain
+        .then(() => (hookError === null ? onEpochEnd({ epoch, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...val }) : undefined))
+        .catch((e: unknown) => void (hookError ??= e));
     };
     let result: { reports: RankReport[] } | null = null;
     let failed: { rank: number; host: string; message: string } | null = null;
@@ -221,7 +225,7 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
           return;
         }
         const reports = result.reports;
-        hookChain.then(() => resolve({ weights: final.weights, reports, epochs, hellos }), reject);
+        void hookChain.then(() => (hookError === null ? resolve({ weights: final.weights, reports, epochs, hellos }) : reject(hookError)));
         return;
       }
       const lost = stalled ? lostHost(tail) : null;

@@ -235,3 +235,19 @@ test("epoch-end weights from an MPI job: each epoch's, in order, the 1-thread on
   assert.deepEqual(resumedRanks.models[0].getFlatWeights(), resumedThreads.models[0].getFlatWeights());
   assert.notDeepEqual(resumedRanks.models[0].getFlatWeights(), seen[1].weights, "the resumed epoch trained");
 });
+
+test("an epoch-end hook that fails on a job fails the fit with its error, once the job has ended; later epochs' hooks do not run", { skip }, async () => {
+  const dm = await DistributedModel.create({ model: spec, config: { mode: "gradients", numWorkers: 1, batchSize: 16, microBatches: 4 } });
+  const called: number[] = [];
+  await assert.rejects(
+    fitOnCluster(dm, train, {
+      epochs: 3,
+      onEpochEnd: (e) => {
+        called.push(e.epoch);
+        if (e.epoch === 1) throw new Error("checkpoint: disk full");
+      },
+    }, { kind: "mpi", ranks: 2 }),
+    /checkpoint: disk full/,
+  );
+  assert.deepEqual(called, [0, 1]);
+});
