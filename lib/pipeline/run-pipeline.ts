@@ -199,19 +199,26 @@ interface PreparedInput {
   config: DistributedConfig;
 }
 
-/** Load, window and split, checking everything a run needs; nothing is written. */
+/**
+ * Load, window and split, checking everything a run needs; nothing is written. Then, the input being good, what is
+ * known about the update rule at this many workers (a bad run keeps its one line).
+ */
 function prepareInput(opts: PipelineOptions, hooks: PipelineHooks): PreparedInput {
   const warn = hooks.warn ?? hooks.log;
+  const prep = opts.format === "dfcsv" ? prepareDfCsvInput(opts, hooks.log, warn) : prepareUrfdInput(opts, hooks.log, warn);
   const advice = modeAdvice(opts);
   if (advice) warn(advice);
-  if (opts.format === "dfcsv") return prepareDfCsvInput(opts, hooks.log, warn);
+  return prep;
+}
+
+function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn: (l: string) => void): PreparedInput {
   const envDir = process.env[DATA_DIR_ENV];
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
-  hooks.log(`data: ${ds.provenance.note}`);
+  log(`data: ${ds.provenance.note}`);
   const windowOptions = { T: opts.window, stride: opts.scoreStride ?? opts.stride, withDiffs: true, diffLags: [...opts.diffLags], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
   const windows = windowsOf(ds, windowOptions, warn);
-  hooks.log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
+  log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
   const recordings = new Set(windows.seq).size;
   const need = opts.folds ?? 2;
   if (recordings < need) {
