@@ -19,6 +19,8 @@ export interface ScalingSetup {
   push?: Push;
   /** Models a fold (the pipeline's --ensemble); undefined: 1, as issue 17's table. Not part of the setup's flag. */
   ensemble?: number;
+  /** Mode gradients: micro-batches a global batch (the pipeline's --micro-batches); undefined: its default. Not part of the flag. */
+  microBatches?: number;
 }
 
 export interface ScalingCase extends ScalingSetup {
@@ -91,7 +93,8 @@ export function parseRankLayouts(text: string): RankLayout[] | string {
 /** A case's identity, distinct for every setup, ensemble, layout and seed: the resume key and its run folder's name. */
 export function caseKey(c: ScalingCase): string {
   const members = (c.ensemble ?? 1) > 1 ? `-e${c.ensemble}` : "";
-  return `${setupFlag(c).replace(/\//g, "-")}${members}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
+  const cut = c.microBatches !== undefined ? `-mb${c.microBatches}` : "";
+  return `${setupFlag(c).replace(/\//g, "-")}${members}${cut}-${c.ranks ? `r${c.ranks}x` : "w"}${c.workers}-s${c.seed}`;
 }
 
 /** How the table names a case's workers: "8" threads, or "2 ranks × 4". */
@@ -102,7 +105,7 @@ export function workersLabel(c: { workers: number; ranks?: number }): string {
 /** The pipeline's arguments for one case: 5-fold, one model per fold (as issue 17's table) unless the case says more. */
 export function pipelineArgs(c: ScalingCase, out: string): string[] {
   const workers = c.ranks ? ["--cluster", "mpi", "--ranks", String(c.ranks), "--workers-per-rank", String(c.workers)] : ["--workers", String(c.workers)];
-  return ["--folds", "5", "--ensemble", String(c.ensemble ?? 1), "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), "--out", out];
+  return ["--folds", "5", "--ensemble", String(c.ensemble ?? 1), "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), ...(c.microBatches !== undefined ? ["--micro-batches", String(c.microBatches)] : []), "--out", out];
 }
 
 /** The remedy flags of a setup, in a fixed order ([] for the plain modes). */
@@ -160,6 +163,7 @@ export function rowFromMetrics(c: ScalingCase, metrics: unknown): ScalingRow {
 export function setupLabel(c: ScalingSetup): string {
   const { words } = remedyParts(c);
   if ((c.ensemble ?? 1) > 1) words.push(`${c.ensemble} models a fold`);
+  if (c.microBatches !== undefined) words.push(`${c.microBatches} micro-batches`);
   return `${c.frequency ? `${c.mode} per ${c.frequency}` : c.mode}${words.length ? ` (${words.join("; ")})` : ""}`;
 }
 
@@ -170,7 +174,7 @@ export function setupFlag(c: ScalingSetup): string {
 
 /** Setups in SCALING_SETUPS order, threads ascending, then rank layouts: rows resumed later still land in place. */
 export function tableOrder<T extends ScalingCase>(rows: readonly T[]): T[] {
-  const key = (r: ScalingCase) => [SCALING_SETUPS.findIndex((s) => setupFlag(s) === setupFlag(r)), r.ensemble ?? 1, r.ranks ?? 0, r.workers, r.seed];
+  const key = (r: ScalingCase) => [SCALING_SETUPS.findIndex((s) => setupFlag(s) === setupFlag(r)), r.ensemble ?? 1, r.microBatches ?? 0, r.ranks ?? 0, r.workers, r.seed];
   return [...rows].sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     return x.map((v, i) => v - y[i]).find((d) => d !== 0) ?? 0;

@@ -1,4 +1,4 @@
-// `fall-dp scaling [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--ensemble N] [--out DIR]`: issue 17's
+// `fall-dp scaling [--seeds 1,2,3] [--workers 1,2,4,8] [--modes ...] [--ensemble N] [--micro-batches K] [--out DIR]`: issue 17's
 // scaling study. Runs the pipeline (5-fold, one model per fold unless --ensemble) for every case, one at a time, and
 // writes scaling.json, scaling.md (the table) and scaling.html (the figure) into --out.
 import { spawnSync } from "node:child_process";
@@ -32,6 +32,7 @@ interface ScalingArgs {
   modes?: string;
   clusters?: string;
   ensemble?: string;
+  microBatches?: string;
   resume?: boolean;
   out?: string;
 }
@@ -42,6 +43,7 @@ const RULES: FlagRule<keyof ScalingArgs>[] = [
   { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
   { flag: "--clusters", arg: "LIST", key: "clusters", parse: layouts, help: "also MPI rank layouts on this host, RANKSxTHREADS (e.g. 2x1,2x4) [default: none]" },
   { flag: "--ensemble", arg: "N", key: "ensemble", parse: intFlag(1, MAX_MEMBERS), help: "models a fold in every case (the pipeline's --ensemble; 3 is its default) [default: 1, as issue 17's table]" },
+  { flag: "--micro-batches", arg: "K", key: "microBatches", parse: intFlag(1, 1024), help: "mode gradients' micro-batches in its cases (the pipeline's --micro-batches: 1 to K workers then train one model bit for bit) [default: the pipeline's, max(8, workers)]" },
   { flag: "--resume", key: "resume", help: "keep the rows already in --out's scaling.json and run only the missing cases" },
   { flag: "--out", arg: "DIR", key: "out", parse: textFlag, help: "output folder [default: runs/scaling]" },
 ];
@@ -67,7 +69,8 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
     throw new UsageError(`--modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
   }
   const ensemble = Number(args.ensemble ?? 1);
-  const setups = ensemble > 1 ? chosen.map((s) => ({ ...s, ensemble })) : chosen;
+  const microBatches = args.microBatches === undefined ? undefined : Number(args.microBatches);
+  const setups = chosen.map((s) => ({ ...s, ...(ensemble > 1 ? { ensemble } : {}), ...(microBatches !== undefined && s.mode === "gradients" ? { microBatches } : {}) }));
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));
   fs.mkdirSync(out, { recursive: true });
   const pipeline = path.join(__dirname, "pipeline.js");

@@ -87,3 +87,17 @@ test("--ensemble: a case with N models a fold runs --ensemble N, has its own key
     ["synchronous per epoch (lr linear, warm-up 2; 3 models a fold)", true],
   ]);
 });
+
+test("--micro-batches: a gradients case with K micro-batches runs --micro-batches K, has its own key and label, and is judged against its own 1-worker run", () => {
+  const cut = { mode: "gradients" as const, microBatches: 16, workers: 16, seed: 1 };
+  const args = pipelineArgs(cut, "o");
+  assert.deepEqual(args.slice(args.indexOf("--micro-batches"), args.indexOf("--micro-batches") + 2), ["--micro-batches", "16"]);
+  assert.ok(parsePipelineArgs(args) !== "help", "the pipeline takes the flags the study gives it");
+  assert.equal(caseKey(cut), "gradients-mb16-w16-s1");
+  assert.notEqual(caseKey(cut), caseKey({ mode: "gradients", workers: 16, seed: 1 }));
+  assert.equal(setupFlag(cut), "gradients");
+  assert.equal(setupLabel(cut), "gradients (16 micro-batches)");
+  const same = { ...metrics("urfd"), window: { auc: 0.96 } };
+  const verdicts = scalingGoals([rowFromMetrics({ ...cut, workers: 1 }, same), rowFromMetrics({ ...cut, workers: 8 }, same), rowFromMetrics({ mode: "gradients", workers: 1, seed: 1 }, { ...metrics("urfd"), window: { auc: 0.95 } })]);
+  assert.deepEqual(verdicts.map((v) => [v.setup, v.met, v.detail]), [["gradients (16 micro-batches)", true, "identical"]]);
+});
