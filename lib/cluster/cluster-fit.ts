@@ -9,10 +9,10 @@ import * as readline from "node:readline";
 import { spawn } from "node:child_process";
 import type { DistributedModel, FitData } from "../distributed/distributed-model";
 import type { EpochEndCallback, ProgressEventCallback } from "../distributed/config";
-import { metricsFromSums } from "../distributed/metrics";
+import { metricsFromSums, valFields } from "../distributed/metrics";
 import { findMpirun, loadMpi } from "./mpi";
 import { ClusterOptions, mpirunArgs, ResolvedCluster, resolveCluster } from "./launcher";
-import { ClusterJob, ClusterLine, parseLine, RankReport, WeightAssembly } from "./protocol";
+import { addEpochWeights, ClusterJob, ClusterLine, parseLine, RankReport, WeightAssembly } from "./protocol";
 import { ClusterFitOptions, ClusterFitResult, EpochLine, JobOutput, makeJob, mergeEpoch, summarise } from "./job";
 
 export type { ClusterFitOptions, ClusterFitResult, ClusterLayout, JobOutput } from "./job";
@@ -111,9 +111,8 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
       epochWeights.delete(epoch);
       mergedOf.delete(epoch);
       hooksCalled++;
-      const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
       hookChain = hookChain
-        .then(() => (hookError === null ? onEpochEnd({ epoch, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...val }) : undefined))
+        .then(() => (hookError === null ? onEpochEnd({ epoch, weights: w.weights, loss: m.loss, acc: m.acc, samples: m.samples, ...valFields(m.val) }) : undefined))
         .catch((e: unknown) => void (hookError ??= e));
     };
     let result: { reports: RankReport[] } | null = null;
@@ -161,7 +160,7 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
           byWorker.set(line.worker, line);
           if (byWorker.size === W && line.epoch >= firstEpoch) {
             const m = mergeEpoch([...byWorker.values()]);
-            emit({ type: "merged", epoch: line.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...(m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {}) });
+            emit({ type: "merged", epoch: line.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...valFields(m.val) });
             if (onEpochEnd) {
               mergedOf.set(line.epoch, m);
               callHook(line.epoch);
@@ -172,13 +171,9 @@ function runJob(c: ResolvedCluster, job: ClusterJob, plan: SharePlan | null, hoo
         case "weights":
           final.add(line);
           break;
-        case "epochWeights": {
-          const w = epochWeights.get(line.epoch) ?? new WeightAssembly(job.weightCount);
-          epochWeights.set(line.epoch, w);
-          w.add(line);
-          if (w.complete) callHook(line.epoch);
+        case "epochWeights":
+          if (addEpochWeights(epochWeights, line, job.weightCount).complete) callHook(line.epoch);
           break;
-        }
         case "result":
           result = { reports: line.reports };
           break;

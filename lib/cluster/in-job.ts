@@ -10,7 +10,8 @@ import type { ResolvedCluster } from "./launcher";
 import { ClusterFitOptions, ClusterFitResult, makeJob, mergeEpoch, summarise } from "./job";
 import { gatherReports, trainShare } from "./rank-main";
 import { planShares, sendShare } from "./shares";
-import { TAG, WeightAssembly } from "./protocol";
+import { addEpochWeights, TAG, WeightAssembly } from "./protocol";
+import { valFields } from "../distributed/metrics";
 
 /** This process's rank when it was started as part of an MPI job (mpirun or srun), else null. */
 export function jobRank(): number | null {
@@ -56,11 +57,7 @@ export async function fitInJob(model: DistributedModel, data: FitData, options: 
   const epochWeights = new Map<number, WeightAssembly>();
   const { weights, report } = await trainShare(mpi, 0, host, plan.share(0), (line) => {
     if (line.type === "batch") options.onProgress?.({ type: "batch", worker: line.worker, epoch: line.epoch, batch: line.batch, batches: line.batches, loss: line.loss, acc: line.acc, samples: line.samples });
-    if (line.type === "epochWeights") {
-      const w = epochWeights.get(line.epoch) ?? new WeightAssembly(job.weightCount);
-      epochWeights.set(line.epoch, w);
-      w.add(line);
-    }
+    if (line.type === "epochWeights") addEpochWeights(epochWeights, line, job.weightCount);
   });
   const reports = gatherReports(mpi, report);
   model.setFlatWeights(weights);
@@ -72,7 +69,7 @@ export async function fitInJob(model: DistributedModel, data: FitData, options: 
   }
   for (const e of [...epochs.keys()].sort((a, b) => a - b)) {
     const m = mergeEpoch([...epochs.get(e)!.values()]);
-    const v = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
+    const v = valFields(m.val);
     options.onProgress?.({ type: "merged", epoch: e, loss: m.loss, acc: m.acc, samples: m.samples, ...v });
     if (options.onEpochEnd) {
       const w = epochWeights.get(e);

@@ -200,3 +200,11 @@ export class WeightAssembly {
     return this.floats === this.weights.length;
   }
 }
+
+/** An epochWeights line into its epoch's assembly (made on its first line); returns that assembly. */
+export function addEpochWeights(byEpoch: Map<number, WeightAssembly>, line: Extract<ClusterLine, { type: "epochWeights" }>, count: number): WeightAssembly {
+  const w = byEpoch.get(line.epoch) ?? new WeightAssembly(count);
+  byEpoch.set(line.epoch, w);
+  w.add(line);
+  return w;
+}

@@ -81,13 +81,14 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
   // Epoch-end weights for the driver's hook: worker 0 snapshots them where the store holds other things (gradients) or
   // changes at every barrier (synchronous); rank 0's store is the weights themselves in the delta modes.
   const epochWeights = rank === 0 && job.epochWeights === true;
+  const workerSnapshots = epochWeights && (gradients || sync);
   const pushEveryFew = deltas && rank > 0 && job.config.frequency === "batch";
   const tasks: GroupTask[] = workers.map((w, k) => {
     const d = share.data[k];
     const task: FitTask = {
       kind: "fit", workerId: k, spec: job.spec, config: job.config, store: store.handles,
       x: rows ? rows.x : d.x, y: rows ? rows.y : d.y, count: rows ? shardRows : w.count, val: d.val,
-      initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: epochWeights && k === 0 && (gradients || sync), roundsPerEpoch,
+      initialEpoch: job.initialEpoch, epochs: job.epochs, shuffle: job.shuffle, snapshot: workerSnapshots && k === 0, roundsPerEpoch,
       weights: weightBuffer ? (weightBuffer.buffer as SharedArrayBuffer) : null, moments: moments ? moments.handles : null, faultInjection: null,
       seedWorker: w.globalId, ...(gradients || sync ? { globalWorkers: job.ranks * K } : {}), ...(gradients && shards ? { shards } : {}),
       crossRank: sync || gradients ? { module: MPI_EXCHANGE_MODULE } : null,
@@ -147,7 +148,7 @@ export async function trainShare(mpi: MpiBinding, rank: number, host: string, sh
             if (epochWeights) {
               if (msg.weights) snapshots.set(msg.epoch, msg.weights);
               if (n === K) {
-                const w = snapshots.get(msg.epoch) ?? (gradients || sync ? null : store.read());
+                const w = snapshots.get(msg.epoch) ?? (workerSnapshots ? null : store.read());
                 if (!w) throw new Error(`rank 0: worker 0 sent no weights for epoch ${msg.epoch}`);
                 snapshots.delete(msg.epoch);
                 for (const line of epochWeightLines(msg.epoch, w)) emit(line);

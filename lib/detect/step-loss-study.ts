@@ -13,8 +13,7 @@ import { createRng, shuffleInPlace } from "../random";
 import { resolveData } from "../data/load";
 import { prepareFolds, windowDataset } from "../pipeline/prepare";
 import { memberSeed } from "../pipeline/train-fold";
-import { RNN_DEFAULTS, reseedDropout, seedStream } from "../model/rnn";
-import { withoutOrthogonalWarning } from "../model/quiet";
+import { buildRnnModel, RNN_DEFAULTS, reseedDropout, seedStream, weightedBinaryCrossentropy } from "../model/rnn";
 import { FusedModel } from "../model/fused-model";
 import { STUDIED_RULES } from "./alarm-rules";
 import { RescoredFold } from "./rescore-run";
@@ -34,12 +33,14 @@ export function stepLabels(ws: WindowSet, ds: FrameDataset): Float32Array {
   const { T } = ws;
   const out = new Float32Array(ws.count * T);
   const byId = new Map(ds.sequences.map((s) => [s.id, s]));
+  // Each fall recording's row of every frame, built once.
+  const rowOf = new Map<string, Map<number, number>>();
   for (let w = 0; w < ws.count; w++) {
     const s = byId.get(ws.sequenceIds[ws.seq[w]]);
     if (!s) throw new Error(`stepLabels: recording ${ws.sequenceIds[ws.seq[w]]} is not in the data set`);
     if (!s.isFall) continue;
-    let end = -1;
-    for (let r = s.start; r < s.start + s.length; r++) if (ds.table.frame[r] === ws.lastFrame[w]) end = r;
+    if (!rowOf.has(s.id)) rowOf.set(s.id, new Map(Array.from({ length: s.length }, (_, i) => [ds.table.frame[s.start + i], s.start + i])));
+    const end = rowOf.get(s.id)!.get(ws.lastFrame[w]) ?? -1;
     if (end < 0 || end - T + 1 < s.start) throw new Error(`stepLabels: window ${w} (frame ${ws.lastFrame[w]} of ${s.id}) is not T real rows of the data set`);
     let seen = 0;
     for (let t = 0; t < T; t++) {
@@ -62,27 +63,9 @@ export function stepWeights(arm: StepArm, T: number, fromStep: number): Float32A
   return w;
 }
 
-/** LSTM(units, whole sequence) → Dropout → Dense(1, sigmoid) at every step, seeded as buildRnnModel seeds. */
-function sequenceModel(T: number, F: number, seed: number): tf.Sequential {
-  const nextSeed = seedStream(seed);
-  return withoutOrthogonalWarning(() => {
-    const model = tf.sequential();
-    const kernelInitializer = tf.initializers.glorotUniform({ seed: nextSeed() });
-    const recurrentInitializer = tf.initializers.orthogonal({ seed: nextSeed(), gain: 1 });
-    model.add(tf.layers.lstm({ units: RNN_DEFAULTS.units[0], returnSequences: true, kernelInitializer, recurrentInitializer, biasInitializer: tf.initializers.zeros(), inputShape: [T, F] }));
-    model.add(tf.layers.dropout({ rate: RNN_DEFAULTS.dropout }));
-    model.add(tf.layers.dense({ units: 1, activation: "sigmoid", kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), biasInitializer: tf.initializers.zeros() }));
-    return model;
-  });
-}
-
-/** Binary cross-entropy per window and step ([B, T, 1] → [B, T]), each step weighted. */
+/** Binary cross-entropy per window and step ([B, T, 1] → [B, T]: the loss means over the last axis), each step weighted. */
 function weightedStepLoss(yTrue: tf.Tensor, yPred: tf.Tensor, weights: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const p = tf.clipByValue(yPred, 1e-7, 1 - 1e-7);
-    const bce = tf.neg(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)))));
-    return tf.mul(tf.squeeze(bce, [2]), weights);
-  });
+  return tf.tidy(() => tf.mul(weightedBinaryCrossentropy(1)(yTrue, yPred), weights));
 }
 
 export interface StepFitOptions {
@@ -96,7 +79,8 @@ export interface StepFitOptions {
 /** One member trained on `train` (per-step labels `labels`); returns its last-step probabilities on each set. */
 export async function fitStepModel(train: WindowSet, labels: Float32Array, score: readonly WindowSet[], o: StepFitOptions): Promise<Float32Array[]> {
   const { T, F } = train;
-  const model = sequenceModel(T, F, o.seed);
+  // The default model (LSTM(32), dropout 0.3, seeded initialisers) with its Dense head on every step.
+  const model = buildRnnModel({ kind: "lstm", timesteps: T, features: F, seed: o.seed }, { everyStep: true });
   const fused = FusedModel.of(model);
   if (typeof fused === "string") throw new Error(`step-loss study: the fused recurrent kernel is needed (${fused})`);
   const optimizer = tf.train.adam(RNN_DEFAULTS.learningRate);

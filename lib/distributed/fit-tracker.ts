@@ -3,7 +3,7 @@
 // and the workers' final reports.
 import type { EpochEnd, ProgressEventCallback, ResolvedFitOptions } from "./config";
 import { mergeEpochMessages } from "./fit-result";
-import { metricsFromSums } from "./metrics";
+import { metricsFromSums, valFields } from "./metrics";
 import type { DoneMessage, EpochMessage, WorkerToMain } from "./protocol";
 import type { GroupControl } from "./worker-group";
 
@@ -70,7 +70,7 @@ export class FitTracker {
     if (msg.weights) this.snapshots[k] = msg.weights;
     if (this.epochs[k].length !== this.o.workers) return;
     const m = mergeEpochMessages(this.epochs[k]);
-    const val = m.val ? { valLoss: m.val.loss, valAcc: m.val.accuracy } : {};
+    const val = valFields(m.val);
     this.emit({ type: "merged", epoch: msg.epoch, loss: m.loss, acc: m.acc, samples: m.samples, ...val });
     const onEpochEnd = this.o.options.onEpochEnd;
     if (!onEpochEnd) return;

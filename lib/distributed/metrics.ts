@@ -32,3 +32,8 @@ export function mergeMetricSums(parts: readonly MetricSums[]): MetricSums {
 export function metricsFromSums(s: MetricSums): { loss: number; accuracy: number } {
   return s.count === 0 ? { loss: NaN, accuracy: NaN } : { loss: s.lossSum / s.count, accuracy: s.correct / s.count };
 }
+
+/** A merged epoch's validation figures as progress events and epoch-end hooks carry them (none without validation). */
+export function valFields(val: { loss: number; accuracy: number } | null): { valLoss?: number; valAcc?: number } {
+  return val ? { valLoss: val.loss, valAcc: val.accuracy } : {};
+}

@@ -48,6 +48,8 @@ export interface BuildOptions {
    * shares): the recurrent kernels then skip tfjs's orthogonal initialiser, whose QR took ~150 ms a worker.
    */
   placeholderWeights?: boolean;
+  /** The last recurrent layer returns its whole sequence, so the Dense head scores every step (per-step label studies). */
+  everyStep?: boolean;
 }
 
 /** Deterministic stream of initialiser seeds derived from one seed. */
@@ -77,7 +79,7 @@ export function buildRnnModel(opts: RnnModelOptions, build: BuildOptions = {}): 
       const recurrentSeed = nextSeed(); // drawn either way: the later layers' seeds stay where they were
       const args = {
         units,
-        returnSequences: i < o.units.length - 1,
+        returnSequences: i < o.units.length - 1 || build.everyStep === true,
         kernelInitializer,
         recurrentInitializer: build.placeholderWeights ? tf.initializers.zeros() : tf.initializers.orthogonal({ seed: recurrentSeed, gain: 1 }),
         biasInitializer: tf.initializers.zeros(),

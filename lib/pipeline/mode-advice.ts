@@ -1,16 +1,11 @@
 // A warning for the update rules measured to lose quality as workers grow (docs/scaling.md, issue 17), so a user who
 // picks Elephas's plain rules hears it where the run reports, with the flags that held the 1-worker quality; and a
 // note when mode gradients is past the micro-batches that keep it the 1-worker model bit for bit.
-import type { PipelineOptions } from "./options";
+import { PipelineOptions, totalWorkers } from "./options";
 import { DEFAULT_MICRO_BATCHES } from "../distributed/config";
 
 /** From this many workers in all (threads × ranks) plain weight averaging lost window AUC (0.020 at 4, 0.04–0.05 at 8). */
 export const ADVICE_MIN_WORKERS = 4;
-
-/** The workers a run trains on in all: threads, or ranks × threads a rank. */
-export function totalWorkers(o: Pick<PipelineOptions, "cluster" | "workers" | "ranks" | "workersPerRank">): number {
-  return o.cluster === "mpi" ? (o.ranks ?? 1) * (o.workersPerRank ?? 1) : o.workers;
-}
 
 /** The warning line for a setup docs/scaling.md measured to lose quality at this many workers, or null. */
 export function modeAdvice(o: Pick<PipelineOptions, "mode" | "frequency" | "push" | "lrScaling" | "microBatches" | "cluster" | "workers" | "ranks" | "workersPerRank">): string | null {

@@ -431,7 +431,7 @@ function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[
   if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
   if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
   // A job cuts at least one micro-batch a worker (lib/cluster/job.ts): a smaller count would be raised, not honoured.
-  const jobWorkers = o.ranks * (o.workersPerRank ?? 1);
+  const jobWorkers = totalWorkers(o);
   if (o.microBatches !== null && o.microBatches < jobWorkers) throw new UsageError(`--micro-batches ${o.microBatches} is fewer than the job's ${jobWorkers} workers (--ranks x --workers-per-rank): an MPI job cuts at least one micro-batch a worker; give at least ${jobWorkers}`);
 }
 
@@ -478,6 +478,11 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
     (out as unknown as Record<string, unknown>)[key] = parsed;
   }
   return out;
+}
+
+/** The workers a run trains on in all: threads, or ranks × threads a rank. */
+export function totalWorkers(o: Pick<PipelineOptions, "cluster" | "workers" | "ranks" | "workersPerRank">): number {
+  return o.cluster === "mpi" ? (o.ranks ?? 1) * (o.workersPerRank ?? 1) : o.workers;
 }
 
 /** The update rule's part of the trainer config (mode, frequency and the weight-averaging remedies), only what was set. */

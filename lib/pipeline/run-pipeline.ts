@@ -23,7 +23,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { optionFlag, PipelineOptions, sameOptionValue, UsageError, weightAveragingConfig } from "./options";
+import { optionFlag, PipelineOptions, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -256,7 +256,7 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
   for (const [i, s] of splits.entries()) {
-    if (s.train.count < (opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers)) {
+    if (s.train.count < totalWorkers(opts)) {
       const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
       throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
     }
@@ -382,8 +382,7 @@ interface FoldJob {
 /** A fold finished before an interruption: read back, not retrained. */
 function readCompletedFold({ staging, state, hooks, k, split, tag }: FoldJob): FoldOutcome {
   const opts = state.options;
-  const workers = opts.cluster === "mpi" ? (opts.ranks ?? 1) * (opts.workersPerRank ?? 1) : opts.workers;
-  const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers, members: opts.ensemble });
+  const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(opts), members: opts.ensemble });
   hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
   return { split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) };
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { modeAdvice, totalWorkers } from "../../lib/pipeline/mode-advice";
-import { DEFAULT_PIPELINE_OPTIONS, PipelineOptions } from "../../lib/pipeline/options";
+import { modeAdvice } from "../../lib/pipeline/mode-advice";
+import { DEFAULT_PIPELINE_OPTIONS, PipelineOptions, totalWorkers } from "../../lib/pipeline/options";
 
 const opts = (o: Partial<PipelineOptions>): PipelineOptions => ({ ...DEFAULT_PIPELINE_OPTIONS, ...o });
 
