@@ -61,7 +61,7 @@ export const SCALING_SETUPS: ScalingSetup[] = [
   // Every batch's gradient applied with one shared Adam state (Downpour SGD), stale by the pushes meanwhile.
   { mode: "asynchronous", push: "gradients" },
   { mode: "hogwild", push: "gradients" },
-  // The two rules on averaging every batch: 8 workers' Adam steps on 8 rows each average to 1/sqrt(8)..1 of one step on 64.
+  // The two rules on averaging every batch: 8 workers' steps on 64 rows each make one averaged update of 512 rows.
   { mode: "synchronous", frequency: "batch", lrScaling: "sqrt", warmupEpochs: 2 },
   { mode: "synchronous", frequency: "batch", lrScaling: "linear", warmupEpochs: 2 },
 ];

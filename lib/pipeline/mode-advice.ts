@@ -15,7 +15,7 @@ export function modeAdvice(o: Pick<PipelineOptions, "mode" | "frequency" | "push
   }
   if (n < ADVICE_MIN_WORKERS) return null;
   if (o.mode === "synchronous" && o.lrScaling === "none") {
-    return `warning: --mode synchronous averages the weights of ${n} workers at the base learning rate (Elephas): at 8 workers it lost 0.039-0.053 window AUC on URFD, and a fall; add --lr-scaling linear --warmup-epochs 2 (averaging once an epoch or every batch, it held the 1-worker quality at 8 workers; docs/scaling.md), or use --mode gradients (the 1-worker model at 1 to --micro-batches workers, default 8)`;
+    return `warning: --mode synchronous averages the weights of ${n} workers at the base learning rate (Elephas): at 8 workers it lost 0.039-0.053 window AUC on URFD, and a fall; add --frequency batch --lr-scaling linear --warmup-epochs 2 (it held the 1-worker quality at 8 workers on seeds 1-6, 4 averages an epoch on URFD; once an epoch, on 5 of 6; docs/scaling.md), or use --mode gradients (the 1-worker model at 1 to --micro-batches workers, default 8)`;
   }
   if ((o.mode === "asynchronous" || o.mode === "hogwild") && o.push === "deltas" && o.frequency !== "batch") {
     return `warning: --mode ${o.mode} pushes each worker's weight change once an epoch (Elephas): at 8 workers it lost 0.010-0.016 window AUC on URFD seeds 2 and 3; add --push gradients (held the 1-worker quality at 8 workers on seeds 1-6; docs/scaling.md)`;
