@@ -74,13 +74,15 @@ const f2 = (x: number): string => x.toFixed(2);
 
 function recordingLines(r: DatasetReplay, fps: number): string[] {
   const kind = r.isFall ? "fall" : /^adl/i.test(r.id) ? "daily activity" : "recording";
-  const seg = r.fallingSegment ? `, falling frames ${r.fallingSegment[0]}–${r.fallingSegment[1]}` : "";
+  // URFD labels 0 the transition frames of every recording: a fall's falling segment, a daily activity's lying or sitting down.
+  const seg = !r.fallingSegment ? "" : r.isFall ? `, falling frames ${r.fallingSegment[0]}–${r.fallingSegment[1]}` : `, transition frames ${r.fallingSegment[0]}–${r.fallingSegment[1]} (label 0)`;
   const head = `${r.id} (${kind}, ${r.rows} frames${seg}):`;
   if (r.windows.length === 0) return [`${head} shorter than one window: not scored`];
   if (r.alarms.length === 0) return [`${head} no alarm (highest score ${Math.max(...r.windows.map((w) => w.score)).toFixed(3)})`];
   return [
     head,
     ...r.alarms.map((a) => {
+      if (!r.isFall) return `  alarm at frame ${a.frame} (${f2(a.timeSec)} s), score ${a.score.toFixed(3)}: a false alarm`;
       const delay = r.fallingSegment ? a.frame - r.fallingSegment[0] : null;
       const after = delay === null ? "" : `, ${Math.abs(delay)} frames (${f2(Math.abs(delay) / fps)} s) ${delay >= 0 ? "after" : "before"} the falling segment starts`;
       return `  alarm at frame ${a.frame} (${f2(a.timeSec)} s), score ${a.score.toFixed(3)}${after}`;

@@ -70,6 +70,11 @@ test("npm run detect prints each alarm with its time and the delay after the fal
   assert.match(r.stdout, /^fall-01 \(fall, \d+ frames, falling frames \d+–\d+\):$/m);
   assert.match(r.stdout, /^ {2}alarm at frame \d+ \(\d+\.\d\d s\), score 0\.\d{3}, \d+ frames \(\d+\.\d\d s\) (after|before) the falling segment starts$/m);
   assert.match(r.stdout, /^summary: 1\/1 falls alarmed, median delay -?\d+ frames/m);
+  // A daily activity's label-0 rows are a transition, not a fall, and an alarm there is a false alarm.
+  assert.match(r.stdout, /^adl-01 \(daily activity, \d+ frames(, transition frames \d+–\d+ \(label 0\))?\):/m);
+  const adl = r.stdout.slice(r.stdout.indexOf("adl-01 ("), r.stdout.indexOf("summary:"));
+  assert.doesNotMatch(adl, /falling/);
+  for (const line of adl.split("\n").filter((l) => l.startsWith("  alarm"))) assert.match(line, /: a false alarm$/);
 });
 
 test("npm run detect --json gives the in-process detector's alarms; --recording picks one", async () => {
