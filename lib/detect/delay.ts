@@ -94,8 +94,9 @@ export function detectionFigures(recordings: readonly RecordingDetection[], opts
   };
 }
 
-/** Whole frames of a refractory period given in seconds. */
+/** Whole frames of a refractory period given in seconds, rounded up: two alarms are never closer than it. */
 export function refractoryFrames(refractorySec: number, fps = URFD_FPS): number {
   if (!(refractorySec >= 0) || !Number.isFinite(refractorySec)) throw new RangeError(`refractory period must be a number of seconds >= 0, got ${refractorySec}`);
-  return Math.round(refractorySec * fps);
+  // The 1e-9 keeps float noise (0.1 s × 30 = 3.0000000000000004) from adding a frame.
+  return Math.max(0, Math.ceil(refractorySec * fps - 1e-9));
 }

@@ -55,8 +55,11 @@ export class FallDetector {
   readonly padStarts: number;
   readonly refractorySec: number;
   readonly fps: number;
-  /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it. */
-  phase: number;
+  /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
+  get phase(): number {
+    return this.windowPhase;
+  }
+  private windowPhase: number;
   /** Ensemble members averaged (1 = a single model). */
   readonly members: number;
   /** Which code runs the forward pass, and why not the fused kernel when it is not. */
@@ -92,8 +95,7 @@ export class FallDetector {
     this.threshold = threshold;
     this.refractorySec = opts.refractorySec ?? DEFAULT_REFRACTORY_SEC;
     this.fps = opts.fps ?? URFD_FPS;
-    this.phase = opts.phase ?? 0;
-    if (!Number.isInteger(this.phase) || this.phase < 0 || this.phase >= this.stride) throw new RangeError(`phase must be an integer in 0..${this.stride - 1}, got ${this.phase}`);
+    this.windowPhase = this.checkedPhase(opts.phase ?? 0);
     this.ring = new WindowRing(T, F, preprocessing.scaler);
     this.logic = alarmLogic({ threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
     this.predictors = models.map((m) => makePredictor(m));
@@ -125,7 +127,7 @@ export class FallDetector {
       for (let p = this.padStarts; p >= 1; p--) this.ring.push(features, frame === undefined ? undefined : frame - p);
     }
     const n = this.ring.push(features, frame);
-    if (n < this.T || (n - this.T) % this.stride !== this.phase) return null;
+    if (n < this.T || (n - this.T) % this.stride !== this.windowPhase) return null;
     const probability = this.score(this.ring.window());
     const at = frame ?? n - 1 - this.padStarts;
     const { score, alarm } = this.logic.step(at, probability);
@@ -143,11 +145,16 @@ export class FallDetector {
   }
 
   /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart), optionally at another phase. */
-  reset(phase = this.phase): void {
-    if (!Number.isInteger(phase) || phase < 0 || phase >= this.stride) throw new RangeError(`phase must be an integer in 0..${this.stride - 1}, got ${phase}`);
-    this.phase = phase;
+  reset(phase = this.windowPhase): void {
+    if (this.disposed) throw new Error("FallDetector was disposed");
+    this.windowPhase = this.checkedPhase(phase);
     this.ring.reset();
     this.logic.reset();
+  }
+
+  private checkedPhase(phase: number): number {
+    if (!Number.isInteger(phase) || phase < 0 || phase >= this.stride) throw new RangeError(`phase must be an integer in 0..${this.stride - 1}, got ${phase}`);
+    return phase;
   }
 
   dispose(): void {

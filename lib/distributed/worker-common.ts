@@ -69,8 +69,7 @@ export function disposeTaskModel(task: FitTask | PredictTask): void {
   const model = taskModels.get(task);
   if (!model) return;
   taskModels.delete(task);
-  model.optimizer?.dispose();
-  model.dispose();
+  model.dispose(); // its Adam too (ownOptimizer)
 }
 
 export async function setup(task: FitTask | PredictTask, post: Post) {

@@ -3,6 +3,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { ownOptimizer } from "./own-optimizer";
 
 export const MODEL_JSON = "model.json";
 export const WEIGHTS_BIN = "weights.bin";
@@ -54,8 +55,8 @@ export async function loadModelFiles(dir: string): Promise<tf.LayersModel> {
     trainingConfig?: tf.io.TrainingConfig;
   };
   const { specs, data } = await readWeightFiles(dir);
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, trainingConfig: json.trainingConfig, weightSpecs: specs, weightData: data }),
+  return ownOptimizer(
+    await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, trainingConfig: json.trainingConfig, weightSpecs: specs, weightData: data })),
   );
 }
 

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../random";
 import { withoutOrthogonalWarning } from "./quiet";
+import { ownOptimizer } from "./own-optimizer";
 
 export type RnnKind = "lstm" | "gru";
 export const RNN_KINDS: readonly RnnKind[] = ["lstm", "gru"];
@@ -104,7 +105,7 @@ export function addClassifierHead(model: tf.Sequential, nextSeed: () => number, 
   );
   const loss = positiveWeight === 1 ? "binaryCrossentropy" : weightedBinaryCrossentropy(positiveWeight);
   model.compile({ optimizer: tf.train.adam(learningRate), loss, metrics: ["accuracy"] });
-  return model;
+  return ownOptimizer(model);
 }
 
 /**

@@ -43,13 +43,22 @@ export class FrameFeaturizer {
    */
   next(features: ArrayLike<number>, out: Float32Array, frame?: number): Float32Array {
     const { nf, depth } = this;
+    // Every check before any write: a refused frame leaves the stream as it was.
     if (features.length !== nf) throw new RangeError(`a frame must have ${nf} features, got ${features.length}`);
     const v = new Float32Array(nf); // the frame table stores float32
     for (let j = 0; j < nf; j++) {
+      // The input itself, not its float32 copy: null, true or "1.5" would convert silently.
+      if (typeof features[j] !== "number") throw new RangeError(`feature ${FEATURE_NAMES[j]} is not a number: ${String(features[j])}`);
       v[j] = features[j];
       if (!Number.isFinite(v[j])) throw new RangeError(`feature ${FEATURE_NAMES[j]} is not a finite number: ${features[j]}`);
-      out[j] = (v[j] - this.mean[j]) / this.std[j];
     }
+    if (frame !== undefined) {
+      if (typeof frame !== "number" || !Number.isFinite(frame)) throw new RangeError(`frame number is not a finite number: ${String(frame)}`);
+      const last = this.seen > 0 ? this.frames[(this.seen - 1) % depth] : null;
+      // A recording's frames increase (the loaders refuse duplicates); a stream that restarts its numbering is a new recording.
+      if (last !== null && frame <= last) throw new RangeError(`frame ${frame} after frame ${last}: frame numbers must increase; call reset() when a stream restarts`);
+    }
+    for (let j = 0; j < nf; j++) out[j] = (v[j] - this.mean[j]) / this.std[j];
     this.lags.forEach((lag, k) => {
       const back = Math.min(lag, this.seen); // a sequence's first frames reach back only to its first frame
       const at = nf * (k + 1);

@@ -80,6 +80,7 @@ export class StreamingDetector implements FrameScorer {
   }
 
   reset(): void {
+    if (this.disposed) throw new Error("StreamingDetector was disposed");
     this.stepper.reset();
     this.featurizer.reset();
   }

@@ -29,6 +29,8 @@ export class WindowedStream implements FrameScorer {
     this.window = new Float32Array(T * F);
   }
 
+  private disposed = false;
+
   /** From a saved model folder; the scaler defaults to the folder's preprocessing.json. */
   static async fromDir(dir: string, scaler?: Scaler): Promise<WindowedStream> {
     refuseEnsembleFolder(dir, "WindowedStream");
@@ -43,6 +45,7 @@ export class WindowedStream implements FrameScorer {
 
   /** Score of the window ending at this frame; null until T frames have been seen. */
   push(features: ArrayLike<number>, frame?: number): number | null {
+    if (this.disposed) throw new Error("WindowedStream was disposed");
     const { T, F } = this;
     if (this.ring.push(features, frame) < T) return null;
     this.window = this.ring.window();
@@ -55,11 +58,14 @@ export class WindowedStream implements FrameScorer {
   }
 
   reset(): void {
+    if (this.disposed) throw new Error("WindowedStream was disposed");
     this.ring.reset();
   }
 
   /** Frees the model when this stream loaded it (fromDir); a model passed in stays the caller's. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     if (this.owned) this.model.dispose();
   }
 }

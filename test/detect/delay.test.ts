@@ -44,9 +44,12 @@ test("detectionFigures: every alarm on a daily activity counts, per hour of its 
   assert.equal(d.refractorySec, 4);
 });
 
-test("refractoryFrames rounds seconds to whole frames and rejects nonsense", () => {
+test("refractoryFrames rounds seconds up to whole frames (alarms never closer than asked) and rejects nonsense", () => {
   assert.equal(refractoryFrames(10), 300);
-  assert.equal(refractoryFrames(0.51, 30), 15);
+  assert.equal(refractoryFrames(0.51, 30), 16, "15.3 frames: 15 would let alarms come 0.50 s apart");
+  assert.equal(refractoryFrames(0.04, 30), 2, "1.2 frames: 1 frame is 0.033 s");
+  assert.equal(refractoryFrames(0.1, 30), 3, "0.1 × 30 is 3.0000000000000004 in floats: still 3");
+  assert.equal(refractoryFrames(0), 0);
   assert.throws(() => refractoryFrames(-1), /seconds >= 0/);
   assert.throws(() => refractoryFrames(Infinity), /seconds >= 0/);
 });

@@ -114,3 +114,56 @@ test("FallDetector with window.padStarts pads each recording as makeWindows does
   detector.dispose();
   for (const m of models) m.dispose();
 });
+
+test("FallDetector refuses a bad frame before it changes anything: a frame number not finite or not after the last, a feature that is not a number; phase is read-only", async () => {
+  const { ds, scaler } = streamData();
+  const models = await members();
+  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH };
+  const clean = new FallDetector(models, pre);
+  const probed = new FallDetector(models, pre);
+  const s = ds.sequences[0];
+  const nf = ds.table.featureNames.length;
+  const row = (r: number) => ds.table.features.subarray(r * nf, (r + 1) * nf);
+  const bad: [() => unknown, RegExp][] = [];
+  for (let r = s.start; r < s.start + s.length; r++) {
+    const frame = ds.table.frame[r];
+    const want = clean.push(row(r), frame);
+    if (r - s.start === 20) {
+      // Each refused push leaves the stream as it was: the next good frame scores as in a clean stream.
+      bad.push([() => probed.push(row(r), NaN), /frame number is not a finite number: NaN/]);
+      bad.push([() => probed.push(row(r), frame - 1), new RegExp(`frame ${frame - 1} after frame ${frame - 1}: frame numbers must increase; call reset\\(\\) when a stream restarts`)]);
+      bad.push([() => probed.push([null, 1, 1, 1, 1, 1, 1, 1] as unknown as number[], frame), /feature \w+ is not a number: null/]);
+      bad.push([() => probed.push(["1.5", 1, 1, 1, 1, 1, 1, 1] as unknown as number[], frame), /is not a number: 1\.5/]);
+      for (const [push, why] of bad) assert.throws(push, why);
+    }
+    assert.deepEqual(probed.push(row(r), frame), want, `frame ${frame}`);
+  }
+  assert.equal(bad.length, 4);
+  assert.throws(() => ((probed as unknown as { phase: number }).phase = 7), TypeError, "phase has no setter: reset(phase) checks it");
+  probed.reset(1);
+  assert.equal(probed.phase, 1);
+  clean.dispose();
+  probed.dispose();
+  assert.throws(() => probed.reset(), /disposed/);
+  for (const m of models) m.dispose();
+});
+
+test("FallDetector.fromDir then dispose() frees every tensor, the members' Adam state included", async (t) => {
+  const { scaler } = streamData();
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const { DistributedModel } = await import("../../lib/distributed");
+  const { writePreprocessing } = await import("../../lib/export/preprocessing");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "detector-leak-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dm = await DistributedModel.create({
+    model: { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [4], seed: 5 } },
+    config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
+  });
+  await dm.save(dir);
+  writePreprocessing(dir, { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH });
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) (await FallDetector.fromDir(dir)).dispose();
+  assert.equal(tf.memory().numTensors, before, "no tensor left per load (tfjs keeps a compiled optimizer it was handed)");
+});

@@ -63,11 +63,18 @@ test("WindowedStream divides diffs by the frame gap as makeWindows does (missing
   model.dispose();
 });
 
-test("WindowedStream rejects a frame with the wrong number of features and a scaler for other inputs", async () => {
+test("WindowedStream rejects a frame with the wrong number of features, a frame number that goes back, a scaler for other inputs, and use after dispose()", async () => {
   const { scaler } = streamData();
   const model = await tinyModel("gru");
   const stream = new WindowedStream(model, scaler);
   assert.throws(() => stream.push([1, 2, 3]), /8 features, got 3/);
+  stream.push([1, 1, 1, 1, 1, 1, 1, 1], 10);
+  assert.throws(() => stream.push([1, 1, 1, 1, 1, 1, 1, 1], 3), /frame 3 after frame 10: frame numbers must increase/);
+  stream.reset();
+  stream.push([1, 1, 1, 1, 1, 1, 1, 1], 3); // a new stream may start anywhere
   assert.throws(() => new WindowedStream(model, { ...scaler, featureNames: scaler.featureNames.slice().reverse() }), /streaming needs the 8 features, then their differences/);
+  stream.dispose();
+  assert.throws(() => stream.push([1, 1, 1, 1, 1, 1, 1, 1]), /WindowedStream was disposed/);
+  assert.throws(() => stream.reset(), /WindowedStream was disposed/);
   model.dispose();
 });
