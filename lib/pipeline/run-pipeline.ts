@@ -108,8 +108,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks): 
 /**
  * Continue the interrupted run whose staging folder is `dir` (or `dir.partial`): its options come
  * from run-state.json (`given` options must agree with them), completed folds are read back, the
- * current fold restarts after its last checkpointed epoch. Problems found before the run is taken
- * over leave the folder untouched; a failure after that removes it, as for a fresh run.
+ * current fold restarts after its last checkpointed epoch. The completed folds' records and the checkpoint are
+ * checked before the run is taken over, and a failure after that keeps the folder (it holds work an earlier process
+ * did, which a fresh run's cleanup must not throw away): the error says so, and --resume can go on once the cause is fixed.
  */
 export async function resumePipeline(dir: string, given: Partial<PipelineOptions>, hooks: PipelineHooks): Promise<PipelineOutcome> {
   const started = Date.now();
@@ -132,11 +133,11 @@ export async function resumePipeline(dir: string, given: Partial<PipelineOptions
   const changed = dataDifference(state.data, fingerprintData(prep.ds.provenance));
   if (changed) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: cannot resume: ${changed}`);
   if (prep.splits.length !== state.folds) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: cannot resume: ${state.folds} folds then, ${prep.splits.length} now`);
+  checkResumable(staging, state, prep);
   const backend = await initBackend();
   hooks.log(`backend: ${backend.name}`);
-  // From here the run is ours: a failure removes the folder, as for a fresh run.
   state.pid = process.pid;
-  return removeStagingOnFailure(staging, () => {
+  return keepStagingOnFailure(staging, () => {
     for (const f of sweepTemporaries(staging)) hooks.log(`removed ${f} (left by an interrupted write)`);
     writeRunState(staging, state);
     hooks.onStaging?.(staging);
@@ -178,6 +179,27 @@ function createStaging(staging: string, state: RunState): void {
   } catch (err) {
     fs.rmSync(init, { recursive: true, force: true });
     if (fs.existsSync(staging)) refuseExistingStaging(staging); // another run won the race
+    throw err;
+  }
+}
+
+/** Every completed fold's record and the current fold's checkpoint, read and checked as the resumed run will read them. */
+function checkResumable(staging: string, state: RunState, prep: PreparedInput): void {
+  const opts = state.options;
+  for (const k of state.completedFolds) {
+    const split = prep.splits[k - 1];
+    if (!split) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: fold ${k} is recorded as completed but the run has ${prep.splits.length} fold(s)`);
+    loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(opts), members: opts.ensemble });
+  }
+  if (state.current) loadCheckpoint(staging, state.current, state.current.weightCount);
+}
+
+/** A resumed run that fails leaves its folder as an interrupted run, and says so. */
+async function keepStagingOnFailure<T>(staging: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Error && !(err instanceof UsageError)) err.message += ` (the interrupted run is kept in ${staging}: --resume it again once this is fixed)`;
     throw err;
   }
 }

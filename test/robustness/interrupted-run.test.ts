@@ -137,3 +137,36 @@ test("--ensemble 2 killed in fold 2: --resume keeps fold 1's members and retrain
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("--resume with a damaged checkpoint or completed fold is refused before it takes the run over: the interrupted run stays, whole", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = [...ARGS.filter((a, i, all) => a !== "--epochs" && all[i - 1] !== "--epochs"), "--epochs", "40", "--folds", "2", "--data", data, "--out", out];
+    const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1) && s.current !== null);
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    const state = readRunState(staging);
+    const listing = () => fs.readdirSync(staging, { recursive: true }).map(String).sort();
+    const before = listing();
+    const checkpoint = path.join(staging, state.current!.checkpoint);
+    const good = fs.readFileSync(checkpoint);
+    fs.writeFileSync(checkpoint, good.subarray(0, 100));
+    let r = await runCli(["--resume", staging]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), new RegExp(`^pipeline: ${checkpoint.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: holds 25 weights \\(run-state says \\d+\\)`));
+    assert.deepEqual(listing(), before, "nothing removed: fold 1's models and records stay");
+    fs.writeFileSync(checkpoint, good);
+    const record = path.join(staging, "resume", "fold-1.json");
+    const rec = fs.readFileSync(record, "utf8");
+    fs.writeFileSync(record, "{bad");
+    r = await runCli(["--resume", staging]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), /fold-1\.json: cannot read a completed fold/);
+    assert.deepEqual(listing(), before);
+    fs.writeFileSync(record, rec);
+    r = await runCli(["--resume", staging]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
