@@ -162,6 +162,15 @@ function nonNegativeInt(raw: string, flag: string): number {
   return Number(raw);
 }
 
+/** A parser that also refuses values past `max`: sizes that would only fail later, deep in training, as a crash. */
+function atMost(parse: (raw: string, flag: string) => number, max: number, why: string) {
+  return (raw: string, flag: string): number => {
+    const n = parse(raw, flag);
+    if (n > max) throw new UsageError(`${flag} must be at most ${max} (${why}), got "${raw}"`);
+    return n;
+  };
+}
+
 function oneOf<T extends string>(values: readonly T[]) {
   return (raw: string, flag: string): T => {
     if (!(values as readonly string[]).includes(raw)) {
@@ -211,11 +220,11 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
   { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt)", parse: oneOf<LrScaling>(LR_SCALINGS) },
   { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs", parse: nonNegativeInt },
-  { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: positiveInt },
-  { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: positiveInt },
+  { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
+  { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
-  { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: nonNegativeInt },
+  { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: atMost(nonNegativeInt, 2 ** 31 - 1, "members' seeds S + 10k stay 32-bit") },
   { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
   { flag: "--threshold-midpoint", key: "thresholdMidpoint", arg: THRESHOLD_MIDPOINTS.join("|"), help: "where each fold's threshold sits between the two training recordings' scores around its cut (Youden's J): their midpoint in probability, or in log-odds (nearer the falls when the training recordings are far apart)", parse: oneOf<ThresholdMidpoint>(THRESHOLD_MIDPOINTS) },
   { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold from seeds S, S+10, ... and score with their mean probability (at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
@@ -228,7 +237,7 @@ const OPTIONS: OptionDoc[] = [
     if (k < 2) throw new UsageError(`${flag} expects K >= 2, got ${k}`);
     return k;
   } },
-  { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: nonNegativeInt },
+  { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: atMost(nonNegativeInt, 50, "each copy adds a whole training set to memory") },
   { flag: "--min-falling-rows", key: "minFallingRows", arg: "N", help: "leave the fall windows holding fewer than N falling frames out of what the models fit on (the threshold and the evaluation keep every window)", parse: nonNegativeInt },
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },

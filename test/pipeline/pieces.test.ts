@@ -35,6 +35,18 @@ test("--ensemble: default 3 (1 with --format dfcsv), 1..10, seeds step by 10 fro
   assert.deepEqual([1, 2, 3].map((m) => memberSeed(5, m)), [5, 15, 25]);
 });
 
+test("sizes that would only fail deep in training are usage errors naming the flag and its limit", () => {
+  const cases: [string[], RegExp][] = [
+    [["--augment", "100000"], /^--augment must be at most 50 \(.*\), got "100000"$/],
+    [["--epochs", "5000000000"], /^--epochs must be at most 100000 /],
+    [["--batch-size", "10000000"], /^--batch-size must be at most 65536 /],
+    [["--seed", "99999999999"], /^--seed must be at most 2147483647 /],
+  ];
+  for (const [argv, re] of cases) assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  const o = parsePipelineArgs(["--augment", "50", "--epochs", "100000", "--batch-size", "65536", "--seed", "2147483647"]);
+  assert.ok(o !== "help" && o.augment === 50 && o.seed === 2147483647, "the limits themselves are allowed");
+});
+
 test("--synthetic: a switch (no value), off by default, excluded with --data and --format dfcsv", () => {
   assert.equal(DEFAULT_PIPELINE_OPTIONS.synthetic, false);
   const o = parsePipelineArgs(["--synthetic", "--epochs", "2"]);
