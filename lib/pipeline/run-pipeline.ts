@@ -278,9 +278,17 @@ function splitFor(windows: WindowSet, opts: PipelineOptions, ds: FrameDataset, s
     throw new DataError(dataName(ds), null, (err as Error).message);
   }
   for (const [i, s] of splits.entries()) {
+    const which = splits.length > 1 ? `fold ${i + 1} of ${splits.length}` : "the hold-out split";
     if (s.train.count < totalWorkers(opts)) {
-      const which = splits.length > 1 ? `fold ${i + 1}` : "the hold-out split";
       throw new DataError(dataName(ds), null, `--workers ${opts.workers} is more than the ${s.train.count} training windows of ${which}; use fewer workers or a smaller --window / --stride`);
+    }
+    // Each fold's threshold is chosen on its training recordings: it needs falls and daily activities there.
+    let falls = 0;
+    for (let w = 0; w < s.train.count; w++) falls += s.train.y[w];
+    if (falls === 0 || falls === s.train.count) {
+      const recordings = (fall: boolean) => ds.sequences.filter((q) => q.isFall === fall).length;
+      const kind = falls === 0 ? `no fall window (the data has ${recordings(true)} fall recording(s))` : `no daily-activity window (the data has ${recordings(false)} daily-activity recording(s))`;
+      throw new DataError(dataName(ds), null, `${which} would train on ${kind}: a fold's threshold needs both; use fewer --folds or add recordings`);
     }
   }
   return splits;

@@ -70,6 +70,13 @@ const cases: Case[] = [
     message: (d) => new RegExp(`^${F(d)}: no fall window .* among \\d+ windows of --window 16 --stride 8: a detector needs both classes$`),
   },
   { name: "more workers than training windows", args: ["--workers", "64", "--window", "100", "--stride", "100"], code: 1, message: (d) => new RegExp(`^${F(d)} and ${A(d)}: --workers 64 is more than the \\d+ training windows of the hold-out split; use fewer workers or a smaller --window / --stride$`) },
+  {
+    name: "a fold with no fall to train on (one fall recording, 2 folds)",
+    falls: FALLS.split("\n").filter((l) => l.startsWith("fall-01,")).join("\n") + "\n",
+    args: ["--folds", "2"],
+    code: 1,
+    message: (d) => new RegExp(`^${F(d)} and ${A(d)}: fold [12] of 2 would train on no fall window \\(the data has 1 fall recording\\(s\\)\\): a fold's threshold needs both; use fewer --folds or add recordings$`),
+  },
   { name: "more folds than recordings", args: ["--folds", "9"], code: 1, message: (d) => new RegExp(`^${F(d)} and ${A(d)}: 8 recording\\(s\\) give windows, --folds 9 needs at least 9$`) },
   { name: "missing file", adls: null, code: 1, message: (d) => new RegExp(`^${esc(d)}: data folder given by the caller lacks ${esc(URFD_FILES.adls)} \\(no fallback when a folder is named\\)$`) },
   { name: "missing data folder", dataArgs: (d) => ["--data", path.join(d, "nowhere")], code: 1, message: (d) => new RegExp(`^${esc(path.join(d, "nowhere"))}: data folder not found$`) },
