@@ -8,6 +8,8 @@ import { runCommand, withAction } from "./run-main";
 import { resolveData } from "../data/load";
 import { DERIVE_DEFAULTS, deriveDfCsv, DerivedDfCsv, MAX_POSTURES, writeDerivedDfCsv } from "../data/dfcsv-derive";
 import { findProjectRoot } from "../data/project-root";
+import { checkOutputFile } from "./output-file";
+import { metaFileFor } from "../data/dfcsv-meta";
 
 export interface DeriveArgs {
   data?: string;
@@ -47,8 +49,9 @@ export function deriveDfCsvCommand(): StrictCommand {
 /** Derive and write; returns what was written and the lines to show. */
 export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: string; derived: DerivedDfCsv; lines: string[] } {
   const ds = resolveData(args.data !== undefined ? { dir: args.data } : {});
-  const derived = deriveDfCsv(ds, { postures: args.postures, window: args.window, stride: args.stride, seed: args.seed });
   const out = path.resolve(args.out ?? path.join(findProjectRoot(), "data", "df.csv"));
+  for (const f of [out, metaFileFor(out)]) checkOutputFile(f, "--out", ds.provenance.files);
+  const derived = deriveDfCsv(ds, { postures: args.postures, window: args.window, stride: args.stride, seed: args.seed });
   const { file, metaFile } = writeDerivedDfCsv(out, derived, ds.provenance.note);
   const w = derived.windows;
   let falls = 0;

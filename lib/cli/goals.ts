@@ -8,6 +8,7 @@ import { goalsMet } from "../detect/goals";
 import { writeJsonAtomic } from "../run/atomic";
 import { checkFlags, FlagRule, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
+import { checkOutputFile } from "./output-file";
 
 interface GoalsFlags {
   against?: string;
@@ -28,9 +29,11 @@ export function goalsCommand(): StrictCommand {
     .flags(RULES);
   return withAction(command, (c) => {
     const f = checkFlags(c.given, RULES) as GoalsFlags;
+    const againstDirs = f.against ? f.against.split(",").filter(Boolean) : [];
+    if (f.against !== undefined && againstDirs.length === 0) throw new UsageError("--against expects run folders, comma-separated");
+    if (f.json) checkOutputFile(f.json, "--json", [...c.args, ...againstDirs].map((d) => path.join(d, "metrics.json")));
     const runs = c.args.map(readGoalRun);
-    const against = f.against ? f.against.split(",").filter(Boolean).map(readGoalRun) : [];
-    if (f.against !== undefined && against.length === 0) throw new UsageError("--against expects run folders, comma-separated");
+    const against = againstDirs.map(readGoalRun);
     console.log(goalsTable(runs, against));
     if (f.json) writeJsonAtomic(path.resolve(f.json), runs.map(jsonRow));
     return 0;

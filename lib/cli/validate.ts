@@ -5,6 +5,7 @@ import { UsageError } from "../pipeline/options";
 import { StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagParser, FlagRule, intFlag, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
+import { checkOutputFile, filesAt } from "./output-file";
 import { MCFD_CAMS, MCFD_CHUTES } from "../mcfd/annotations";
 import type { Metrics } from "../evaluate/metrics";
 import { writeJsonAtomic } from "../run/atomic";
@@ -65,6 +66,7 @@ function report(r: McfdValidation): string[] {
 }
 
 async function runValidate(args: ValidateArgs): Promise<number> {
+  if (args.out) checkOutputFile(args.out, "--out", [...filesAt(args.modelDir), ...filesAt(args.dataFile)]);
   // Loaded only now: --help and a bad command line are answered without TensorFlow.js.
   const { validateOnMcfd } = await import("../export/cross-dataset");
   const result = await validateOnMcfd(args);

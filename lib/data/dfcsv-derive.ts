@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { FrameDataset, WindowSet } from "../types";
 import { makeWindowsWithReport } from "./windows";
 import { classifyPostures, fitPostureCodebook, PostureCodebook } from "./postures";
-import { writeFileAtomic, writeJsonAtomic } from "../run/atomic";
+import { writeFilesTogether } from "../run/atomic";
 import { DfCsvMeta, DFCSV_META_FORMAT, metaFileFor } from "./dfcsv-meta";
 
 /** The original model's Embedding has 168 entries: more postures could not be looked up. */
@@ -85,7 +85,7 @@ export function writeDerivedDfCsv(file: string, d: DerivedDfCsv, source: string)
     rowLastFrame: Array.from(d.windows.lastFrame),
   };
   const metaFile = metaFileFor(file);
-  writeJsonAtomic(metaFile, meta);
-  writeFileAtomic(file, text);
+  // Together: a df.csv without its sidecar would be split by row, not by recording.
+  writeFilesTogether([{ file, data: text }, { file: metaFile, data: JSON.stringify(meta, null, 2) + "\n" }]);
   return { file, metaFile };
 }

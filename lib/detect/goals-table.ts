@@ -22,7 +22,7 @@ type GoalMetrics = Pick<MetricsJson, "config" | "window" | "windowUnpadded" | "w
 
 /** One run's goal figures from its metrics.json; the window AUC on the default's window set where the run has it. */
 export function goalRunFromMetrics(m: GoalMetrics, name: string): GoalRun {
-  if (!m.detection) throw new Error(`${name}: metrics.json has no detection block (written before issue 15's alarms, or not by the pipeline)`);
+  if (!m.detection?.delayFrames) throw new Error(`${name}: metrics.json has no detection block (written before issue 15's alarms, or not by the pipeline)`);
   const [[tn, fp], [fn, tp]] = m.sequence.confusionMatrix;
   const other = m.windowOnGrid ?? m.windowUnpadded;
   return {
@@ -50,7 +50,22 @@ export function readGoalRun(dir: string): GoalRun {
   const file = path.join(dir, "metrics.json");
   const m = readJson(file) as GoalMetrics;
   if (!m || typeof m !== "object" || !m.config || !m.sequence?.confusionMatrix || !m.window) throw new Error(`${file}: not a pipeline run's metrics.json (no config, window or sequence block)`);
-  return goalRunFromMetrics(m, path.basename(path.resolve(dir)));
+  const run = goalRunFromMetrics(m, path.basename(path.resolve(dir)));
+  checkFigures(run, file);
+  return run;
+}
+
+/** Every figure a number (or null where the goals allow "n/a"), the seed an integer, the ids strings: a hand-edited file fails here, named. */
+function checkFigures(r: GoalRun, file: string): void {
+  const f = r.figures;
+  const counts: (keyof GoalFigures)[] = ["fallsFound", "fallRecordings", "adlsRight", "adlRecordings", "falseAlarms"];
+  const maybe: (keyof GoalFigures)[] = ["recordingAuc", "windowAuc", "medianDelay", "maxAfterSegmentEnd"];
+  const fieldOf: Partial<Record<keyof GoalFigures, string>> = { fallsFound: "sequence.confusionMatrix", fallRecordings: "sequence.confusionMatrix", adlsRight: "sequence.confusionMatrix", adlRecordings: "sequence.confusionMatrix", falseAlarms: "detection.falseAlarms", recordingAuc: "sequence.auc", windowAuc: "window.auc (or windowOnGrid.auc)", medianDelay: "detection.delayFrames.median", maxAfterSegmentEnd: "detection.delayFrames.maxAfterSegmentEnd" };
+  for (const k of counts) if (!Number.isInteger(f[k])) throw new Error(`${file}: ${fieldOf[k]} must hold whole numbers, got ${JSON.stringify(f[k])}`);
+  for (const k of maybe) if (f[k] !== null && typeof f[k] !== "number") throw new Error(`${file}: ${fieldOf[k]} must be a number or null, got ${JSON.stringify(f[k])}`);
+  if (r.ownWindowAuc !== null && typeof r.ownWindowAuc !== "number") throw new Error(`${file}: window.auc must be a number or null, got ${JSON.stringify(r.ownWindowAuc)}`);
+  if (!Number.isInteger(r.seed)) throw new Error(`${file}: config.seed must be an integer, got ${JSON.stringify(r.seed)}`);
+  if (!Array.isArray(r.falseAlarmIds) || !r.falseAlarmIds.every((id) => typeof id === "string")) throw new Error(`${file}: detection.falseAlarmIds must be a list of recording ids`);
 }
 
 const GOAL_ORDER: readonly GoalName[] = ["allFalls", "adls", "recordingAuc", "windowAuc", "medianDelay", "afterSegmentEnd", "falseAlarms"];

@@ -73,7 +73,12 @@ function defaultOut(): string {
 }
 
 function checkOutFree(out: string): void {
-  if (!fs.existsSync(out)) return;
+  if (!fs.existsSync(out)) {
+    let up = path.dirname(out);
+    while (!fs.existsSync(up)) up = path.dirname(up);
+    if (!fs.statSync(up).isDirectory()) throw new Error(`${out}: cannot be created: ${up} is a file, not a folder; choose another --out`);
+    return;
+  }
   if (!fs.statSync(out).isDirectory()) throw new Error(`${out}: --out exists and is not a folder; choose another --out`);
   if (fs.readdirSync(out).length > 0) throw new Error(`${out}: output folder exists and is not empty; choose another --out`);
 }

@@ -45,3 +45,39 @@ export function readJson(file: string): unknown {
     throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
   }
 }
+
+/**
+ * Write files that belong together (a df.csv and its sidecar): every temporary first, then the renames, so a failure
+ * before the renames leaves none of them; a rename that fails removes the ones already renamed.
+ */
+export function writeFilesTogether(entries: readonly { file: string; data: string | Uint8Array }[]): void {
+  const tmps: string[] = [];
+  try {
+    for (const { file, data } of entries) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}-${Date.now()}-${counter++}`;
+      tmps.push(tmp);
+      const fd = fs.openSync(tmp, "w");
+      try {
+        fs.writeFileSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  } catch (err) {
+    for (const t of tmps) fs.rmSync(t, { force: true });
+    throw err;
+  }
+  const renamed: string[] = [];
+  try {
+    entries.forEach(({ file }, i) => {
+      fs.renameSync(tmps[i], file);
+      renamed.push(file);
+    });
+  } catch (err) {
+    for (const t of tmps) fs.rmSync(t, { force: true });
+    for (const f of renamed) fs.rmSync(f, { force: true });
+    throw err;
+  }
+}

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findProjectRoot } from "../../lib/data/project-root";
-import { goalRunFromMetrics, goalsTable } from "../../lib/detect/goals-table";
+import { goalRunFromMetrics, goalsTable, readGoalRun } from "../../lib/detect/goals-table";
 import type { MetricsJson } from "../../lib/pipeline/metrics-json";
 
 type M = Parameters<typeof goalRunFromMetrics>[0];
@@ -81,4 +81,20 @@ test("npm run goals: a table from run folders; a folder without metrics.json is 
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("readGoalRun names the file and the field when a metrics.json figure has the wrong type", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goals-type-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const m = {
+    config: { seed: 1 }, window: { auc: 0.97 }, sequence: { confusionMatrix: [[39, 1], [0, 30]], auc: 0.999 },
+    detection: { delayFrames: { median: 14, maxAfterSegmentEnd: 5 }, falseAlarms: 1, falseAlarmIds: ["adl-33"] },
+  };
+  const write = (v: unknown) => fs.writeFileSync(path.join(dir, "metrics.json"), JSON.stringify(v));
+  write(m);
+  assert.equal(readGoalRun(dir).figures.falseAlarms, 1);
+  write({ ...m, sequence: { ...m.sequence, auc: "high" } });
+  assert.throws(() => readGoalRun(dir), new RegExp(`^Error: ${path.join(dir, "metrics.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: sequence\\.auc must be a number or null, got "high"$`));
+  write({ ...m, detection: { ...m.detection, falseAlarms: "1" } });
+  assert.throws(() => readGoalRun(dir), /detection\.falseAlarms must hold whole numbers, got "1"/);
 });
