@@ -41,17 +41,26 @@ export function deriveDfCsvCommand(): StrictCommand {
     .flags(RULES)
     .addHelpText("after", "\nThen: fall-dp pipeline --format dfcsv --data FILE [--folds K] [--epochs N] ...");
   return withAction(command, (c) => {
-    for (const line of deriveDfCsvFile(checkFlags(c.given, RULES) as DeriveArgs).lines) console.log(line);
+    const done = deriveDfCsvFile(checkFlags(c.given, RULES) as DeriveArgs);
+    for (const line of done.warnings) console.error(line);
+    for (const line of done.lines) console.log(line);
     return 0;
   });
 }
 
 /** Derive and write; returns what was written and the lines to show. */
-export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: string; derived: DerivedDfCsv; lines: string[] } {
+export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: string; derived: DerivedDfCsv; lines: string[]; warnings: string[] } {
   const ds = resolveData(args.data !== undefined ? { dir: args.data } : {});
   const out = path.resolve(args.out ?? path.join(findProjectRoot(), "data", "df.csv"));
   for (const f of [out, metaFileFor(out)]) checkOutputFile(f, "--out", ds.provenance.files);
-  const derived = deriveDfCsv(ds, { postures: args.postures, window: args.window, stride: args.stride, seed: args.seed });
+  let derived: DerivedDfCsv;
+  try {
+    derived = deriveDfCsv(ds, { postures: args.postures, window: args.window, stride: args.stride, seed: args.seed });
+  } catch (err) {
+    // Name the data the problem is in, as the pipeline's messages do.
+    if (err instanceof RangeError) throw new Error(`${ds.provenance.files.join(" and ") || ds.provenance.note}: ${err.message}`);
+    throw err;
+  }
   const { file, metaFile } = writeDerivedDfCsv(out, derived, ds.provenance.note);
   const w = derived.windows;
   let falls = 0;
@@ -61,10 +70,10 @@ export function deriveDfCsvFile(args: DeriveArgs): { file: string; metaFile: str
     `data: ${ds.provenance.note}`,
     `postures: ${derived.options.postures} (k-means, seed ${derived.options.seed}; ${used} used), rows of ${w.T} tokens, stride ${derived.options.stride}`,
     `rows: ${w.count} (${falls} labelled fall) from ${new Set(w.seq).size} recordings`,
-    ...derived.skipped.map((id) => `warning: recording ${id} is shorter than --window ${w.T}: no row`),
     `wrote ${file} and ${metaFile}`,
   ];
-  return { file, metaFile, derived, lines };
+  const warnings = derived.skipped.map((id) => `warning: recording ${id} is shorter than --window ${w.T}: no row`);
+  return { file, metaFile, derived, lines, warnings };
 }
 
 if (require.main === module) runCommand(deriveDfCsvCommand(), process.argv.slice(2));

@@ -46,6 +46,11 @@ export function deriveDfCsv(ds: FrameDataset, opts: DeriveDfCsvOptions = {}): De
   if (!Number.isInteger(o.postures) || o.postures < 2 || o.postures > MAX_POSTURES) {
     throw new RangeError(`postures must be an integer in 2..${MAX_POSTURES} (the original Embedding has ${MAX_POSTURES} entries), got ${o.postures}`);
   }
+  // Checked before the k-means: a window no recording fills, or no fall left, gives a df.csv the pipeline refuses.
+  const longest = Math.max(0, ...ds.sequences.map((s) => s.length));
+  if (longest < o.window) throw new RangeError(`no row: every recording is shorter than --window ${o.window} (the longest has ${longest} frames)`);
+  const fallsLong = ds.sequences.filter((s) => s.isFall && s.length >= o.window).length;
+  if (fallsLong === 0) throw new RangeError(`no fall row: every fall recording is shorter than --window ${o.window}`);
   const codebook = fitPostureCodebook(ds.table, { postures: o.postures, seed: o.seed });
   const frameTokens = classifyPostures(codebook, ds.table);
   // Window the token column with the feature pipeline's own code, so labels and alignment match.

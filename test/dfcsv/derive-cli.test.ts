@@ -29,6 +29,11 @@ test("derive-dfcsv: bad command lines exit 2, bad data exits 1, each with one li
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^derive-dfcsv: .*nope: data folder given by the caller lacks urfall-cam0-falls\.csv/);
     assert.deepEqual(fs.readdirSync(tmp), [], "nothing written");
+    writeUrfdFolder(path.join(tmp, "urfd"), generateSynthetic({ seed: 8, falls: 2, adls: 2 }));
+    const long = run(["--data", path.join(tmp, "urfd"), "--window", "5000", "--out", path.join(tmp, "df.csv")]);
+    assert.equal(long.code, 1);
+    assert.match(long.stderr.trim(), /^derive-dfcsv: .*urfall-cam0-falls\.csv and .*urfall-cam0-adls\.csv: no row: every recording is shorter than --window 5000 \(the longest has \d+ frames\)$/);
+    assert.ok(!fs.existsSync(path.join(tmp, "df.csv")) && !fs.existsSync(path.join(tmp, "df.csv.meta.json")), "nothing written");
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
