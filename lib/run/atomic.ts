@@ -10,6 +10,17 @@ let counter = 0;
  * whole new content: a temporary sibling is written and fsync'ed, then renamed over `file`.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = writeTemporary(file, data);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** `data` written and fsync'ed to a temporary sibling of `file` (removed again if that fails); returns its name. */
+function writeTemporary(file: string, data: string | Uint8Array): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}-${counter++}`;
   try {
@@ -20,11 +31,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  return tmp;
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
@@ -53,18 +64,7 @@ export function readJson(file: string): unknown {
 export function writeFilesTogether(entries: readonly { file: string; data: string | Uint8Array }[]): void {
   const tmps: string[] = [];
   try {
-    for (const { file, data } of entries) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.tmp-${process.pid}-${Date.now()}-${counter++}`;
-      tmps.push(tmp);
-      const fd = fs.openSync(tmp, "w");
-      try {
-        fs.writeFileSync(fd, data);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
+    for (const { file, data } of entries) tmps.push(writeTemporary(file, data));
   } catch (err) {
     for (const t of tmps) fs.rmSync(t, { force: true });
     throw err;
