@@ -319,9 +319,9 @@ interface GridListDoc {
 
 const GRID_LISTS: GridListDoc[] = [
   { flag: "--grid-model", key: "models", arg: "lstm,gru", help: "models to try (default: --model)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
-  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: positiveInt },
-  { flag: "--grid-epochs", key: "epochs", arg: "N,N", help: "training epochs to try (default: --epochs)", parse: positiveInt },
-  { flag: "--grid-batch-size", key: "batchSizes", arg: "N,N", help: "batch sizes to try (default: --batch-size)", parse: positiveInt },
+  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: atMost(positiveInt, 2048, "a layer's weights and Adam state are held per worker") },
+  { flag: "--grid-epochs", key: "epochs", arg: "N,N", help: "training epochs to try (default: --epochs)", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
+  { flag: "--grid-batch-size", key: "batchSizes", arg: "N,N", help: "batch sizes to try (default: --batch-size)", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
 ];
 
 /** Parse a comma-separated --grid-* list, each value checked like the single option. */
