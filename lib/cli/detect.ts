@@ -111,6 +111,7 @@ async function runDetect(a: DetectArgs): Promise<number> {
       dir: a.model, members: detector.members, T: detector.T, stride: detector.stride, smooth: detector.smooth,
       threshold: detector.threshold, refractorySec: detector.refractorySec, fps: detector.fps, kernel: detector.kernel,
       ...(detector.kernelNote ? { kernelNote: detector.kernelNote } : {}),
+      ...(detector.memberNote ? { note: detector.memberNote } : {}),
     };
     if (a.json) {
       console.log(JSON.stringify({ model, data: ds.provenance.note, windows: a.live ? "live" : "evaluation", recordings: replayed, detection: figures }, null, 2));
@@ -120,6 +121,7 @@ async function runDetect(a: DetectArgs): Promise<number> {
       `model: ${a.model} (${detector.members > 1 ? `mean of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, ` +
         `mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`,
     );
+    if (detector.memberNote) console.log(`note: ${detector.memberNote}`);
     console.log(`data: ${ds.provenance.note}; ${replayed.length} recording(s), windows ${a.live ? "from each recording's first frame (--live)" : "placed as the evaluation placed them"}`);
     for (const r of replayed) for (const line of recordingLines(r, detector.fps)) console.log(line);
     const falls = known.filter((r) => r.isFall).length;

@@ -65,6 +65,8 @@ export class FallDetector {
   /** Which code runs the forward pass, and why not the fused kernel when it is not. */
   readonly kernel: TrainingKernel;
   readonly kernelNote?: string;
+  /** Said when the folder loaded is one member of an ensemble and the threshold came from its preprocessing.json. */
+  memberNote?: string;
   private readonly ring: WindowRing;
   private readonly predictors: Predictor[];
   private readonly logic: AlarmLogic;
@@ -109,7 +111,9 @@ export class FallDetector {
   static async fromDir(dir: string, opts: DetectorOptions = {}): Promise<FallDetector> {
     const saved = await loadSavedDetector(dir);
     try {
-      return new FallDetector(saved.models, saved.preprocessing, opts, true);
+      const d = new FallDetector(saved.models, saved.preprocessing, opts, true);
+      if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
+      return d;
     } catch (e) {
       for (const m of saved.models) m.dispose();
       throw e;

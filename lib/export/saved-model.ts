@@ -16,6 +16,8 @@ export interface SavedDetector {
   kind: string;
   preprocessing: Preprocessing;
   backend: string;
+  /** Set when `dir` is one member of an ensemble folder: its threshold was chosen for the ensemble's mean, not for it. */
+  memberNote?: string;
 }
 
 /** Errors from `run` become one line that names `where` (a file or folder). */
@@ -34,7 +36,18 @@ export async function naming<T>(where: string, run: () => T | Promise<T>): Promi
 /** Load and cross-check a model folder written by the pipeline (DistributedModel.save + writePreprocessing), ensemble or not. */
 export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
   const members = await naming(dir, () => ensembleMemberDirs(dir));
-  if (members.length === 0) return loadOne(dir);
+  if (members.length === 0) {
+    const one = await loadOne(dir);
+    const parent = path.dirname(path.resolve(dir));
+    let siblings = 0;
+    try {
+      siblings = /^member-\d+$/.test(path.basename(path.resolve(dir))) ? ensembleMemberDirs(parent).length : 0;
+    } catch {
+      // A broken parent folder is not this model's problem.
+    }
+    if (siblings > 1) one.memberNote = `${dir} is one member of the ${siblings}-model ensemble in ${parent}: its threshold was chosen for the ensemble's mean; load ${parent} for the evaluated detector`;
+    return one;
+  }
   const loaded = [];
   for (const m of members) loaded.push(await loadOne(m));
   const first = loaded[0];

@@ -167,3 +167,34 @@ test("FallDetector.fromDir then dispose() frees every tensor, the members' Adam 
   for (let i = 0; i < 3; i++) (await FallDetector.fromDir(dir)).dispose();
   assert.equal(tf.memory().numTensors, before, "no tensor left per load (tfjs keeps a compiled optimizer it was handed)");
 });
+
+test("FallDetector.fromDir on one member of an ensemble folder says its threshold is the ensemble's; the ensemble and a lone model say nothing", async (t) => {
+  const { scaler } = streamData();
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const { DistributedModel } = await import("../../lib/distributed");
+  const { writePreprocessing } = await import("../../lib/export/preprocessing");
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "detector-member-"));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH };
+  for (const dir of [path.join(root, "ens", "member-1"), path.join(root, "ens", "member-2"), path.join(root, "lone")]) {
+    const dm = await DistributedModel.create({
+      model: { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [4], seed: 5 } },
+      config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
+    });
+    await dm.save(dir);
+    writePreprocessing(dir, pre);
+  }
+  const member = await FallDetector.fromDir(path.join(root, "ens", "member-1"));
+  assert.match(member.memberNote ?? "", /member-1 is one member of the 2-model ensemble in .*ens: its threshold was chosen for the ensemble's mean; load .*ens for the evaluated detector$/);
+  member.dispose();
+  const given = await FallDetector.fromDir(path.join(root, "ens", "member-1"), { threshold: 0.4 });
+  assert.equal(given.memberNote, undefined, "a threshold given by the caller is the caller's");
+  given.dispose();
+  for (const dir of [path.join(root, "ens"), path.join(root, "lone")]) {
+    const d = await FallDetector.fromDir(dir);
+    assert.equal(d.memberNote, undefined, dir);
+    d.dispose();
+  }
+});
