@@ -10,7 +10,11 @@ import { smoothScores } from "../../lib/evaluate/smoothing";
 import { buildRnnModel } from "../../lib/model/rnn";
 import { meanProbabilities } from "../../lib/pipeline/train-fold";
 import { FallDetector, evaluationPhase, recordingAlarms, refractoryFrames, replayDataset } from "../../lib/detect";
-import type { Preprocessing } from "../../lib/export/preprocessing";
+import { writePreprocessing, type Preprocessing } from "../../lib/export/preprocessing";
+import { DistributedModel } from "../../lib/distributed";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { F, predictWindows, streamData, T } from "../streaming/fixtures";
 
 const STRIDE = 4;
@@ -148,44 +152,31 @@ test("FallDetector refuses a bad frame before it changes anything: a frame numbe
   for (const m of models) m.dispose();
 });
 
-test("FallDetector.fromDir then dispose() frees every tensor, the members' Adam state included", async (t) => {
+/** A pipeline-style model folder (DistributedModel.save + preprocessing.json) of a tiny GRU, in a fresh temp root. */
+async function savedModelRoot(t: { after: (f: () => void) => void }, dirs: (root: string) => string[]): Promise<string> {
   const { scaler } = streamData();
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const { DistributedModel } = await import("../../lib/distributed");
-  const { writePreprocessing } = await import("../../lib/export/preprocessing");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "detector-leak-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const dm = await DistributedModel.create({
-    model: { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [4], seed: 5 } },
-    config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
-  });
-  await dm.save(dir);
-  writePreprocessing(dir, { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "detector-saved-"));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  for (const dir of dirs(root)) {
+    const dm = await DistributedModel.create({
+      model: { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [4], seed: 5 } },
+      config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
+    });
+    await dm.save(dir);
+    writePreprocessing(dir, { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH });
+  }
+  return root;
+}
+
+test("FallDetector.fromDir then dispose() frees every tensor, the members' Adam state included", async (t) => {
+  const dir = path.join(await savedModelRoot(t, (r) => [path.join(r, "m")]), "m");
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) (await FallDetector.fromDir(dir)).dispose();
   assert.equal(tf.memory().numTensors, before, "no tensor left per load (tfjs keeps a compiled optimizer it was handed)");
 });
 
 test("FallDetector.fromDir on one member of an ensemble folder says its threshold is the ensemble's; the ensemble and a lone model say nothing", async (t) => {
-  const { scaler } = streamData();
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const { DistributedModel } = await import("../../lib/distributed");
-  const { writePreprocessing } = await import("../../lib/export/preprocessing");
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "detector-member-"));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const pre: Preprocessing = { scaler, window: { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }, threshold: 0.5, smooth: SMOOTH };
-  for (const dir of [path.join(root, "ens", "member-1"), path.join(root, "ens", "member-2"), path.join(root, "lone")]) {
-    const dm = await DistributedModel.create({
-      model: { type: "rnn", options: { kind: "gru", timesteps: T, features: F, units: [4], seed: 5 } },
-      config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
-    });
-    await dm.save(dir);
-    writePreprocessing(dir, pre);
-  }
+  const root = await savedModelRoot(t, (r) => [path.join(r, "ens", "member-1"), path.join(r, "ens", "member-2"), path.join(r, "lone")]);
   const member = await FallDetector.fromDir(path.join(root, "ens", "member-1"));
   assert.match(member.memberNote ?? "", /member-1 is one member of the 2-model ensemble in .*ens: its threshold was chosen for the ensemble's mean; load .*ens for the evaluated detector$/);
   member.dispose();
