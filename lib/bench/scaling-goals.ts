@@ -71,7 +71,12 @@ export function scalingGoals(rows: readonly ScalingRow[], at = 8): GoalVerdict[]
 /** Per mode, the setups and layouts that met the goal on every seed they ran (at least `minSeeds`), with that count. */
 export function modesHeld(verdicts: readonly GoalVerdict[], minSeeds = 3): { mode: ScalingRow["mode"]; held: { setup: string; workers: string; seeds: number }[] }[] {
   const lines = new Map<string, GoalVerdict[]>();
-  for (const v of verdicts) lines.set(`${v.setup}|${v.workers}`, [...(lines.get(`${v.setup}|${v.workers}`) ?? []), v]);
+  for (const v of verdicts) {
+    const key = `${v.setup}|${v.workers}`;
+    const line = lines.get(key);
+    if (line) line.push(v);
+    else lines.set(key, [v]);
+  }
   const modes = [...new Set(verdicts.map((v) => v.mode))];
   return modes.map((mode) => ({
     mode,

@@ -57,12 +57,20 @@ export function readGoalRun(dir: string): GoalRun {
 
 /** Every figure a number (or null where the goals allow "n/a"), the seed an integer, the ids strings: a hand-edited file fails here, named. */
 function checkFigures(r: GoalRun, file: string): void {
-  const f = r.figures;
-  const counts: (keyof GoalFigures)[] = ["fallsFound", "fallRecordings", "adlsRight", "adlRecordings", "falseAlarms"];
-  const maybe: (keyof GoalFigures)[] = ["recordingAuc", "windowAuc", "medianDelay", "maxAfterSegmentEnd"];
-  const fieldOf: Partial<Record<keyof GoalFigures, string>> = { fallsFound: "sequence.confusionMatrix", fallRecordings: "sequence.confusionMatrix", adlsRight: "sequence.confusionMatrix", adlRecordings: "sequence.confusionMatrix", falseAlarms: "detection.falseAlarms", recordingAuc: "sequence.auc", windowAuc: "window.auc (or windowOnGrid.auc)", medianDelay: "detection.delayFrames.median", maxAfterSegmentEnd: "detection.delayFrames.maxAfterSegmentEnd" };
-  for (const k of counts) if (!Number.isInteger(f[k])) throw new Error(`${file}: ${fieldOf[k]} must hold whole numbers, got ${JSON.stringify(f[k])}`);
-  for (const k of maybe) if (f[k] !== null && typeof f[k] !== "number") throw new Error(`${file}: ${fieldOf[k]} must be a number or null, got ${JSON.stringify(f[k])}`);
+  // Each figure, where metrics.json holds it, and whether it may be null ("n/a") or must be a whole number.
+  const fields: [keyof GoalFigures, string, "count" | "maybe"][] = [
+    ["fallsFound", "sequence.confusionMatrix", "count"], ["fallRecordings", "sequence.confusionMatrix", "count"],
+    ["adlsRight", "sequence.confusionMatrix", "count"], ["adlRecordings", "sequence.confusionMatrix", "count"],
+    ["falseAlarms", "detection.falseAlarms", "count"], ["recordingAuc", "sequence.auc", "maybe"],
+    ["windowAuc", "window.auc (or windowOnGrid.auc)", "maybe"], ["medianDelay", "detection.delayFrames.median", "maybe"],
+    ["maxAfterSegmentEnd", "detection.delayFrames.maxAfterSegmentEnd", "maybe"],
+  ];
+  for (const [k, field, kind] of fields) {
+    const v = r.figures[k];
+    if (kind === "count" ? !Number.isInteger(v) : v !== null && typeof v !== "number") {
+      throw new Error(`${file}: ${field} must ${kind === "count" ? "hold whole numbers" : "be a number or null"}, got ${JSON.stringify(v)}`);
+    }
+  }
   if (r.ownWindowAuc !== null && typeof r.ownWindowAuc !== "number") throw new Error(`${file}: window.auc must be a number or null, got ${JSON.stringify(r.ownWindowAuc)}`);
   if (!Number.isInteger(r.seed)) throw new Error(`${file}: config.seed must be an integer, got ${JSON.stringify(r.seed)}`);
   if (!Array.isArray(r.falseAlarmIds) || !r.falseAlarmIds.every((id) => typeof id === "string")) throw new Error(`${file}: detection.falseAlarmIds must be a list of recording ids`);

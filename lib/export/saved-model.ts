@@ -38,13 +38,8 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
   const members = await naming(dir, () => ensembleMemberDirs(dir));
   if (members.length === 0) {
     const one = await loadOne(dir);
+    const siblings = memberSiblings(dir);
     const parent = path.dirname(path.resolve(dir));
-    let siblings = 0;
-    try {
-      siblings = /^member-\d+$/.test(path.basename(path.resolve(dir))) ? ensembleMemberDirs(parent).length : 0;
-    } catch {
-      // A broken parent folder is not this model's problem.
-    }
     if (siblings > 1) one.memberNote = `${dir} is one member of the ${siblings}-model ensemble in ${parent}: its threshold was chosen for the ensemble's mean; load ${parent} for the evaluated detector`;
     return one;
   }
@@ -57,6 +52,17 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
     if (d.kind !== first.kind) throw new Error(`${members[i]}: a ${d.kind} model, but member 1 is a ${first.kind}`);
   }
   return { dir, models: loaded.flatMap((d) => d.models), kind: first.kind, preprocessing: first.preprocessing, backend: first.backend };
+}
+
+/** The members of the ensemble folder `dir` is a member-N folder of (0 when it is not one, or the parent is broken). */
+function memberSiblings(dir: string): number {
+  const abs = path.resolve(dir);
+  if (!/^member-\d+$/.test(path.basename(abs))) return 0;
+  try {
+    return ensembleMemberDirs(path.dirname(abs)).length;
+  } catch {
+    return 0; // a broken parent folder is not this model's problem
+  }
 }
 
 async function loadOne(dir: string): Promise<SavedDetector> {

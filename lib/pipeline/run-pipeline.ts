@@ -189,14 +189,19 @@ function createStaging(staging: string, state: RunState): void {
 }
 
 /** Every completed fold's record and the current fold's checkpoint, read and checked as the resumed run will read them. */
+// The files are read again when the run uses them: a few hundred KB once a resume, against losing the run to a bad one.
 function checkResumable(staging: string, state: RunState, prep: PreparedInput): void {
-  const opts = state.options;
   for (const k of state.completedFolds) {
     const split = prep.splits[k - 1];
     if (!split) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: fold ${k} is recorded as completed but the run has ${prep.splits.length} fold(s)`);
-    loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(opts), members: opts.ensemble });
+    completedFoldRecord(staging, state, k, split);
   }
   if (state.current) loadCheckpoint(staging, state.current, state.current.weightCount);
+}
+
+/** A completed fold's record, checked against the split and the run's workers and members. */
+function completedFoldRecord(staging: string, state: RunState, k: number, split: PreparedSplit): FoldRecord {
+  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: state.options.ensemble });
 }
 
 /** A resumed run that fails leaves its folder as an interrupted run, and says so. */
@@ -416,8 +421,7 @@ interface FoldJob {
 
 /** A fold finished before an interruption: read back, not retrained. */
 function readCompletedFold({ staging, state, hooks, k, split, tag }: FoldJob): FoldOutcome {
-  const opts = state.options;
-  const rec = loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(opts), members: opts.ensemble });
+  const rec = completedFoldRecord(staging, state, k, split);
   hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
   return { split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) };
 }
