@@ -8,6 +8,12 @@
 // The pipeline aligns a recording's windows to its last frame; give phase = evaluationPhase(rows, T,
 // stride) to replay a recorded file with the evaluation's windows (then scores, alarms and the
 // recording's decision are the pipeline's, as test/detect/pipeline-equality.test.ts checks).
+//
+// A --start-models folder holds two ensembles (lib/detect/start-models.ts): the start models see the stream with its
+// first frame repeated padStarts times in front and alone score the windows before T real frames exist; full windows
+// get the mean of all members (the main ones on the plain stream, the start ones on theirs). Each score is aligned to
+// its threshold, so the alarm logic runs at 0.5; window placement then follows the start models' (padded) stream.
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { makePredictor, Predictor, TrainingKernel } from "../model/fused-model";
 import type { Preprocessing } from "../export/preprocessing";
@@ -15,6 +21,7 @@ import { loadSavedDetector } from "../export/saved-model";
 import { WindowRing } from "../streaming/window-ring";
 import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
+import { alignToThreshold } from "../evaluate/align";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -55,6 +62,8 @@ export class FallDetector {
   readonly padStarts: number;
   readonly refractorySec: number;
   readonly fps: number;
+  /** With start models: their members, padding and the two thresholds the scores are aligned to (threshold is then 0.5). */
+  readonly startModels?: { members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
   get phase(): number {
     return this.windowPhase;
@@ -69,15 +78,20 @@ export class FallDetector {
   memberNote?: string;
   private readonly ring: WindowRing;
   private readonly predictors: Predictor[];
+  private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
   private readonly logic: AlarmLogic;
   private disposed = false;
 
-  /** `models` are the trained window models (an ensemble's members); disposed by dispose() only when `owned`. */
+  /**
+   * `models` are the trained window models (an ensemble's members); disposed by dispose() only when `owned`, as are
+   * `startModels`' (the start models of a --start-models folder, with their own preprocessing.json).
+   */
   constructor(
     private readonly models: readonly tf.LayersModel[],
     preprocessing: Preprocessing,
     opts: DetectorOptions = {},
     private readonly owned = false,
+    startModels?: { models: readonly tf.LayersModel[]; preprocessing: Preprocessing },
   ) {
     if (models.length === 0) throw new RangeError("FallDetector: no model");
     const { T, F } = windowInputShape(models[0]);
@@ -89,6 +103,9 @@ export class FallDetector {
     if (T !== preprocessing.window.T) throw new Error(`preprocessing.json: window.T is ${preprocessing.window.T} but the model takes windows of ${T} frames`);
     const threshold = opts.threshold ?? preprocessing.threshold;
     if (threshold === undefined) throw new Error("preprocessing.json has no threshold (a model folder written by the pipeline has one); pass threshold");
+    if ((preprocessing.startModels !== undefined) !== (startModels !== undefined)) {
+      throw new Error(startModels ? "start models given, but preprocessing.json names none (startModels)" : `preprocessing.json: its threshold is for the mean with the start models in "${preprocessing.startModels}"; load the folder with FallDetector.fromDir`);
+    }
     this.T = T;
     this.F = F;
     this.stride = preprocessing.window.stride;
@@ -97,25 +114,38 @@ export class FallDetector {
     this.threshold = threshold;
     this.refractorySec = opts.refractorySec ?? DEFAULT_REFRACTORY_SEC;
     this.fps = opts.fps ?? URFD_FPS;
+    if (startModels) {
+      const s = checkStartModels(models[0], preprocessing, startModels, opts);
+      this.startModels = { members: startModels.models.length, padStarts: s.padStarts, fullThreshold: threshold, startThreshold: s.threshold };
+      this.padStarts = s.padStarts;
+      this.threshold = 0.5; // scores are aligned to their group's threshold
+      this.start = { ring: new WindowRing(T, F, startModels.preprocessing.scaler), predictors: startModels.models.map((m) => makePredictor(m)), models: startModels.models };
+    }
     this.windowPhase = this.checkedPhase(opts.phase ?? 0);
     this.ring = new WindowRing(T, F, preprocessing.scaler);
-    this.logic = alarmLogic({ threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
+    this.logic = alarmLogic({ threshold: this.threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
     this.predictors = models.map((m) => makePredictor(m));
-    this.members = models.length;
+    this.members = models.length + (startModels?.models.length ?? 0);
     this.kernel = this.predictors[0].kernel;
     const note = this.predictors.find((p) => p.reason)?.reason;
     if (note) this.kernelNote = note;
   }
 
-  /** From a pipeline model folder or an --ensemble folder of member folders. */
+  /** From a pipeline model folder or an --ensemble folder of member folders (with its start models when it names them). */
   static async fromDir(dir: string, opts: DetectorOptions = {}): Promise<FallDetector> {
     const saved = await loadSavedDetector(dir);
+    let start: Awaited<ReturnType<typeof loadSavedDetector>> | null = null;
     try {
-      const d = new FallDetector(saved.models, saved.preprocessing, opts, true);
+      const sub = saved.preprocessing.startModels;
+      if (sub !== undefined) {
+        if (saved.memberNote) throw new Error(`${dir}: one member of an ensemble with start models; ${saved.memberNote.replace(/^.*?; /, "")}`);
+        start = await loadSavedDetector(path.join(dir, sub));
+      }
+      const d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined);
       if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
       return d;
     } catch (e) {
-      for (const m of saved.models) m.dispose();
+      for (const m of [...saved.models, ...(start?.models ?? [])]) m.dispose();
       throw e;
     }
   }
@@ -126,6 +156,7 @@ export class FallDetector {
    */
   push(features: ArrayLike<number>, frame?: number): DetectorStep | null {
     if (this.disposed) throw new Error("FallDetector was disposed");
+    if (this.start) return this.pushMixed(features, frame, this.start);
     if (this.padStarts > 0 && this.ring.count === 0) {
       // Numbered before the first frame, as makeWindows pads: the ring counts them, so phases follow evaluationPhase(rows, T, stride, padStarts).
       for (let p = this.padStarts; p >= 1; p--) this.ring.push(features, frame === undefined ? undefined : frame - p);
@@ -138,14 +169,46 @@ export class FallDetector {
     return { frame: at, probability, score, alarm };
   }
 
+  /** With start models: the padded stream's windows before T real frames go to them alone, full windows to every member. */
+  private pushMixed(features: ArrayLike<number>, frame: number | undefined, start: NonNullable<FallDetector["start"]>): DetectorStep | null {
+    const { fullThreshold, startThreshold } = this.startModels!;
+    if (start.ring.count === 0) for (let p = this.padStarts; p >= 1; p--) start.ring.push(features, frame === undefined ? undefined : frame - p);
+    const n = start.ring.push(features, frame);
+    this.ring.push(features, frame);
+    if (n < this.T || (n - this.T) % this.stride !== this.windowPhase) return null;
+    const real = n - this.padStarts;
+    let probability: number;
+    let score: number;
+    if (real < this.T) {
+      probability = this.mean([[start.predictors, start.ring.window()]]);
+      score = alignToThreshold([probability], startThreshold)[0];
+    } else {
+      // Main members first, then the start ones, as the pipeline's memberMean adds them.
+      probability = this.mean([[this.predictors, this.ring.window()], [start.predictors, start.ring.window()]]);
+      score = alignToThreshold([probability], fullThreshold)[0];
+    }
+    const at = frame ?? real - 1;
+    const { alarm } = this.logic.step(at, score);
+    return { frame: at, probability, score, alarm };
+  }
+
   /** The members' mean probability, summed and divided in float32 as the pipeline's meanProbabilities does. */
   private score(window: Float32Array): number {
+    return this.mean([[this.predictors, window]]);
+  }
+
+  /** Each group's predictors on its window, summed in float32 in order, then one float32 division. */
+  private mean(groups: readonly (readonly [readonly Predictor[], Float32Array])[]): number {
     let sum = 0;
-    for (const p of this.predictors) {
-      const v = tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]);
-      sum = Math.fround(sum + v);
+    let count = 0;
+    for (const [predictors, window] of groups) {
+      for (const p of predictors) {
+        const v = tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]);
+        sum = Math.fround(sum + v);
+        count++;
+      }
     }
-    return Math.fround(sum / this.predictors.length);
+    return Math.fround(sum / count);
   }
 
   /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart), optionally at another phase. */
@@ -153,6 +216,7 @@ export class FallDetector {
     if (this.disposed) throw new Error("FallDetector was disposed");
     this.windowPhase = this.checkedPhase(phase);
     this.ring.reset();
+    this.start?.ring.reset();
     this.logic.reset();
   }
 
@@ -164,6 +228,25 @@ export class FallDetector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.owned) for (const m of this.models) m.dispose();
+    if (this.owned) for (const m of [...this.models, ...(this.start?.models ?? [])]) m.dispose();
   }
+}
+
+/** A --start-models folder's start models must take the main models' windows (padded, unsmoothed) and carry their own threshold. */
+function checkStartModels(main: tf.LayersModel, pre: Preprocessing, start: { models: readonly tf.LayersModel[]; preprocessing: Preprocessing }, opts: DetectorOptions): { padStarts: number; threshold: number } {
+  const where = `start models ("${pre.startModels}")`;
+  if (opts.threshold !== undefined) throw new Error("a detector with start models has two thresholds (preprocessing.json's): a threshold override does not apply");
+  if (start.models.length === 0) throw new Error(`${where}: no model`);
+  const { T, F } = windowInputShape(main);
+  for (const m of start.models) {
+    const s = windowInputShape(m);
+    if (s.T !== T || s.F !== F) throw new Error(`${where}: take windows of [${s.T}, ${s.F}], the main models [${T}, ${F}]`);
+  }
+  const [a, b] = [pre.window, start.preprocessing.window];
+  if (a.stride !== b.stride || a.withDiffs !== b.withDiffs || JSON.stringify(a.diffLags ?? null) !== JSON.stringify(b.diffLags ?? null)) throw new Error(`${where}: window settings differ from the main models' beyond padStarts`);
+  const padStarts = b.padStarts ?? 0;
+  if ((a.padStarts ?? 0) !== 0 || padStarts < 1) throw new Error(`${where}: the main models must see unpadded windows and the start models padded ones (window.padStarts ${a.padStarts ?? 0} and ${padStarts})`);
+  if ((pre.smooth ?? 1) !== 1 || (start.preprocessing.smooth ?? 1) !== 1) throw new Error(`${where}: scores are unsmoothed with start models (smooth must be 1)`);
+  if (start.preprocessing.threshold === undefined) throw new Error(`${where}: preprocessing.json has no threshold`);
+  return { padStarts, threshold: start.preprocessing.threshold };
 }

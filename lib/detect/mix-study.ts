@@ -8,7 +8,7 @@
 // `--pad-starts 16 --smooth 1 --threshold-midpoint logit --score-stride 1` run of one seed a pair).
 import * as path from "node:path";
 import { Command } from "commander";
-import type { FrameDataset, WindowSet } from "../types";
+import type { FrameDataset } from "../types";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import type { AlarmRule } from "./alarm-rules";
@@ -16,6 +16,9 @@ import { RescoredFold, rescoreRun } from "./rescore-run";
 import { goalsMet, GoalName } from "./goals";
 import { outcomeRow, RuleOutcome, studyRule } from "./rule-study";
 import { StartModelRule, studyStartModel } from "./start-model-study";
+import { alignWindows } from "./start-models";
+
+export { alignWindows };
 
 /** The every-frame detector's own rule (its run's settings), for the padded members and for the six on full windows. */
 const EVERY_FRAME: AlarmRule = { name: "mean, smooth 1, logit midpoint", aggregate: "mean", smooth: 1, midpoint: "logit" };
@@ -24,19 +27,6 @@ export const MIX_RULE: StartModelRule = {
   full: { ...EVERY_FRAME, name: "six members, stride 1: mean, smooth 1, logit midpoint" },
   start: { ...EVERY_FRAME, name: "padded, stride 1: mean, smooth 1, logit midpoint" },
 };
-
-const key = (ws: Pick<WindowSet, "seq" | "sequenceIds" | "lastFrame">, i: number) => `${ws.sequenceIds[ws.seq[i]]}@${ws.lastFrame[i]}`;
-
-/** Where each of `target`'s windows sits in `source` (same recording, same last frame); throws when one is missing. */
-export function alignWindows(target: Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">, source: Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">, what: string): number[] {
-  const at = new Map<string, number>();
-  for (let i = 0; i < source.count; i++) at.set(key(source, i), i);
-  return Array.from({ length: target.count }, (_, i) => {
-    const j = at.get(key(target, i));
-    if (j === undefined) throw new Error(`${what}: window ${key(target, i)} is not among the other run's windows`);
-    return j;
-  });
-}
 
 /** The base fold with the padded run's members added on the base's own (full) windows, train and test. */
 export function mixFold(base: RescoredFold, pad: RescoredFold): RescoredFold {

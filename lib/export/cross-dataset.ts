@@ -33,6 +33,10 @@ export interface McfdValidation {
 
 export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
   const saved = await loadSavedDetector(o.modelDir);
+  if (saved.preprocessing.startModels !== undefined) {
+    for (const m of saved.models) m.dispose();
+    throw new Error(`${o.modelDir}: a --start-models folder (two ensembles); this validation scores one ensemble against its threshold`);
+  }
   const { scaler, window, threshold: savedThreshold } = saved.preprocessing;
   const annDir = o.annotationsDir ?? mcfdDefaultDir();
   const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));

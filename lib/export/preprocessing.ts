@@ -36,6 +36,11 @@ export interface Preprocessing {
   threshold?: number;
   /** The threshold applies to the mean of the last `smooth` window scores (absent = 1, raw). */
   smooth?: number;
+  /**
+   * A --start-models run: the subfolder (of the model folder) holding the start models, which score a stream's first
+   * windows alone; this folder's threshold is then the one of all members' mean on full windows (lib/detect/start-models.ts).
+   */
+  startModels?: string;
 }
 
 /** Validate plain data (from JSON or a caller); throws a one-line TypeError naming the field. */
@@ -57,6 +62,11 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   const out: Preprocessing = { scaler, window };
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
   if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);
+  if (o.startModels !== undefined) {
+    // A plain subfolder name: the file never points outside its model folder.
+    if (typeof o.startModels !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(o.startModels)) throw new TypeError(`${where}.startModels must name a subfolder (letters, digits, . _ -)`);
+    out.startModels = o.startModels;
+  }
   return out;
 }
 

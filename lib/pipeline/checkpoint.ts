@@ -5,6 +5,7 @@
 // Each file is written atomically (temporary file, fsync, rename) and run-state.json last, so after a
 // kill at any moment run-state.json names only complete files. `npm run pipeline -- --resume DIR`
 // reads them back, validating everything, and the finished run has resume/ and run-state.json removed.
+import type { StartModelThresholds } from "./train-fold";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -65,8 +66,9 @@ export interface FoldRecord {
   trainProbs: Float32Array;
   testProbs: Float32Array;
   fit: FitResult;
-  /** Every ensemble member's training, `fit` first. */
+  /** Every ensemble member's training, `fit` first (then the start models' with --start-models). */
   memberFits: FitResult[];
+  startModels?: StartModelThresholds;
 }
 
 export function fingerprintData(p: DataProvenance): DataFingerprint {
@@ -219,7 +221,7 @@ export function saveFoldRecord(staging: string, record: FoldRecord): void {
 }
 
 /** A completed fold's record, checked against the split it must belong to. */
-export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number; members: number }): FoldRecord {
+export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number; members: number; startModels: boolean }): FoldRecord {
   const file = foldFile(staging, fold);
   let v: unknown;
   try {
@@ -255,6 +257,10 @@ export function loadFoldRecord(staging: string, fold: number, expected: { trainC
   const fit = checkFit(o.fit as Record<string, unknown> | null, "fit");
   if (!Array.isArray(o.memberFits) || o.memberFits.length !== expected.members) bad(`memberFits must hold the training results of ${expected.members} ensemble member(s)`);
   const memberFits = (o.memberFits as Record<string, unknown>[]).map((f, i) => checkFit(f, `memberFits[${i}]`));
+  const inside = (x: unknown) => typeof x === "number" && x > 0 && x < 1;
+  const sm = o.startModels as Record<string, unknown> | undefined;
+  if (expected.startModels && !(sm && inside(sm.fullThreshold) && inside(sm.startThreshold))) bad("startModels must hold fullThreshold and startThreshold in (0, 1) (a --start-models run)");
+  if (!expected.startModels && sm !== undefined) bad("holds startModels thresholds, but the run has no --start-models");
   return {
     fold,
     threshold: t as number,
@@ -262,6 +268,7 @@ export function loadFoldRecord(staging: string, fold: number, expected: { trainC
     testProbs: probs(o.testProbs, expected.testCount, "testProbs"),
     fit,
     memberFits,
+    ...(sm ? { startModels: { fullThreshold: sm.fullThreshold as number, startThreshold: sm.startThreshold as number } } : {}),
   };
 }
 

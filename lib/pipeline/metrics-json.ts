@@ -1,4 +1,5 @@
 // The metrics.json document: what a run measured, on which data, with which settings.
+import type { StartModelThresholds } from "./train-fold";
 import { hostFacts, HostFacts } from "./host-facts";
 import { DataProvenance, FrameDataset } from "../types";
 import { Evaluation, Metrics } from "../evaluate";
@@ -17,12 +18,13 @@ export interface MetricsJson {
   config: PipelineOptions;
   backend: string;
   window: MetricsSummary;
-  /** --pad-starts: the window AUC over the windows that hold T real frames, the window set of an unpadded run (comparable with its `window.auc`). */
+  /** --pad-starts, --start-models: the window AUC over the windows that hold T real frames, the window set of an unpadded run (comparable with its `window.auc`). */
   windowUnpadded?: { auc: number | null; windows: number };
   /** --score-stride: the window AUC over the windows with T real frames every --stride frames, the window set of a run without it. */
   windowOnGrid?: { auc: number | null; windows: number };
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
-  folds?: { threshold: number; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  /** threshold: 0.5 with --start-models (scores aligned to the fold's two thresholds, given in startModels). */
+  folds?: { threshold: number; startModels?: StartModelThresholds; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
   /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
   detection: DetectionFigures;
   scores: string;
@@ -98,6 +100,7 @@ export function metricsJson(input: {
       ? {
           folds: folds.map((f) => ({
             threshold: f.result.threshold,
+            ...(f.result.startModels ? { startModels: f.result.startModels } : {}),
             testSequences: f.split.fold.testSeq.length,
             window: summary(f.evaluation.window),
             sequence: summary(f.evaluation.sequence),

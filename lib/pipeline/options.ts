@@ -76,13 +76,18 @@ export interface PipelineOptions {
   diffLags: number[];
   /** Each model's final weights: the mean of its weights at the end of its last N epochs (0 = the last epoch's; stochastic weight averaging). */
   averageEpochs: number;
+  /**
+   * A second ensemble a fold ("start models", trained with each recording's first frame repeated N times in front) scores a
+   * stream's windows of T − N .. T − 1 real frames alone; full windows get the mean of both ensembles (0 = none; lib/detect/start-models.ts).
+   */
+  startModels: number;
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -124,6 +129,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   scoreStride: null,
   diffLags: [...DEFAULT_DIFF_LAGS],
   averageEpochs: 0,
+  startModels: 0,
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -242,6 +248,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
+  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets the mean of both ensembles, against that mean's own threshold (twice the training; needs --smooth 1; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector)", parse: nonNegativeInt },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -389,6 +396,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.scoreStride !== null && parsed.stride % parsed.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${parsed.stride}), got ${parsed.scoreStride}`);
   if (parsed.scoreStride !== null && (parsed.augment > 0 || parsed.minFallingRows > 0 || parsed.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
   if (parsed.averageEpochs > parsed.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${parsed.epochs}), got ${parsed.averageEpochs}`);
+  checkStartModels(parsed);
   if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
@@ -416,6 +424,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
+    if (parsed.startModels > 0) throw new UsageError("--grid scores single models: it cannot be combined with --start-models");
     const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS, ensemble: 1 };
     const grid: GridSpec = {
       models: (lists.models as ModelKind[] | undefined) ?? [options.model],
@@ -428,6 +437,16 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     return { kind: "grid", options, grid, given, quiet };
   }
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
+}
+
+/** --start-models: feature windows, an unpadded main ensemble, unsmoothed scores (each group sits against its own threshold). */
+function checkStartModels(o: PipelineOptions): void {
+  if (o.startModels === 0) return;
+  if (o.format === "dfcsv") throw new UsageError("--start-models pads feature recordings: it works with --format urfd only");
+  if (o.startModels >= o.window) throw new UsageError(`--start-models must be less than --window (${o.window}), got ${o.startModels}`);
+  if (o.padStarts > 0) throw new UsageError("--start-models pads the start models only: drop --pad-starts (the main ensemble sees full windows)");
+  if (o.smooth !== 1) throw new UsageError(`--start-models scores each window against its group's own threshold: it needs --smooth 1, got ${o.smooth}`);
+  if (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0) throw new UsageError("--start-models cannot be combined with --augment, --min-falling-rows or --onset-windows (not measured)");
 }
 
 /** --cluster mpi needs --ranks and takes --workers-per-rank instead of --workers; the cluster flags need --cluster mpi. */

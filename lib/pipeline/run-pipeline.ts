@@ -14,7 +14,7 @@ import { DATA_DIR_ENV, resolveData } from "../data/load";
 import { DataError } from "../data/errors";
 import { makeWindowsWithReport } from "../data/windows";
 import { writePartitions, writeWindowSet } from "../data/arrow-io";
-import { concatWindowSets, takeWindows } from "../data/split";
+import { concatWindowSets, selectWindows, takeWindows } from "../data/split";
 import { offGridStride, onStrideGrid } from "../data/stride-grid";
 import { gridWindowAuc, unpaddedWindowAuc } from "../detect/unpadded-windows";
 import { findProjectRoot } from "../data/project-root";
@@ -28,13 +28,14 @@ import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
-import { FoldResultData, memberSeed, trainFold } from "./train-fold";
+import { FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldResult } from "./train-fold";
+import { mixedTestWindows, mixFold } from "../detect/start-models";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
 
 export type { FoldOutcome } from "./fold-outcome";
 import { buildReportHtml, kernelSentence } from "./report";
-import { writePreprocessing } from "../export/preprocessing";
+import { Preprocessing, writePreprocessing } from "../export/preprocessing";
 import { memberDir } from "../export/ensemble-folder";
 import { metricsJson, MetricsJson } from "./metrics-json";
 import { ClusterOptions, resolveCluster } from "../cluster/launcher";
@@ -192,7 +193,7 @@ function createStaging(staging: string, state: RunState): void {
 // The files are read again when the run uses them: a few hundred KB once a resume, against losing the run to a bad one.
 function checkResumable(staging: string, state: RunState, prep: PreparedInput): void {
   for (const k of state.completedFolds) {
-    const split = prep.splits[k - 1];
+    const split = prep.splits[k - 1] ? evaluatedSplit(prep, k - 1) : undefined;
     if (!split) throw new Error(`${path.join(staging, RUN_STATE_JSON)}: fold ${k} is recorded as completed but the run has ${prep.splits.length} fold(s)`);
     completedFoldRecord(staging, state, k, split);
   }
@@ -201,7 +202,8 @@ function checkResumable(staging: string, state: RunState, prep: PreparedInput): 
 
 /** A completed fold's record, checked against the split and the run's workers and members. */
 function completedFoldRecord(staging: string, state: RunState, k: number, split: PreparedSplit): FoldRecord {
-  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: state.options.ensemble });
+  const startModels = state.options.startModels > 0;
+  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: state.options.ensemble * (startModels ? 2 : 1), startModels });
 }
 
 /** A resumed run that fails leaves its folder as an interrupted run, and says so. */
@@ -223,12 +225,28 @@ async function removeStagingOnFailure<T>(staging: string, run: () => Promise<T>)
   }
 }
 
+type WindowSettings = { T: number; stride: number; withDiffs: boolean; diffLags?: number[]; padStarts?: number };
+
 interface PreparedInput {
   ds: FrameDataset;
-  windowOptions: { T: number; stride: number; withDiffs: boolean; diffLags?: number[]; padStarts?: number };
+  windowOptions: WindowSettings;
   splits: PreparedSplit[];
   spec: ModelSpec;
   config: DistributedConfig;
+  /** --start-models: the start models' windows and splits (the same folds), and each fold's evaluated stream. */
+  start?: StartInput;
+}
+
+interface StartInput {
+  windowOptions: WindowSettings;
+  splits: PreparedSplit[];
+  /** Per fold: the start models' windows (fewer than T real frames) then the main ensemble's full test windows. */
+  tests: WindowSet[];
+}
+
+/** Fold `i`'s split as it is evaluated: with --start-models its test side is the mixed stream (start windows, then full ones). */
+function evaluatedSplit(prep: PreparedInput, i: number): PreparedSplit {
+  return prep.start ? { ...prep.splits[i], test: prep.start.tests[i] } : prep.splits[i];
 }
 
 /**
@@ -258,7 +276,25 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   }
   const splits = splitFor(windows, opts, ds, true);
   const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
-  return { ds, windowOptions, splits, spec, config: configFor(opts) };
+  const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
+  if (start) log(`start models: windows of ${windows.T - opts.startModels}..${windows.T - 1} real frames (the first frame repeated ${opts.startModels} times in front), ${start.splits.reduce((a, s) => a + s.test.count, 0)} test windows in all; full windows: the mean of both ensembles`);
+  return { ds, windowOptions, splits, spec, config: configFor(opts), ...(start ? { start } : {}) };
+}
+
+/** The start models' windows (only the recordings the main ensemble has), split on the main folds, and each fold's evaluated stream. */
+function startInput(ds: FrameDataset, main: WindowSet, mainOptions: WindowSettings, mainSplits: PreparedSplit[], opts: PipelineOptions): StartInput {
+  const windowOptions = { ...mainOptions, padStarts: opts.startModels };
+  const all = makeWindowsWithReport(ds, windowOptions).windows;
+  // A recording shorter than T has no full window: left out of both groups (windowsOf warned), so the folds are the same.
+  const ids = new Set(Array.from(main.seq, (s) => main.sequenceIds[s]));
+  const windows = selectWindows(all, all.sequenceIds.flatMap((id, s) => (ids.has(id) ? [s] : [])));
+  const splits = splitFor(windows, opts, ds, true);
+  const recordings = (ws: WindowSet) => [...new Set(Array.from(ws.seq, (s) => ws.sequenceIds[s]))].sort().join(",");
+  const tests = splits.map((s, i) => {
+    if (recordings(s.test) !== recordings(mainSplits[i].test)) throw new Error(`--start-models: fold ${i + 1}: the start models would test other recordings than the main ensemble`);
+    return mixedTestWindows(mainSplits[i].test, s.test, ds).windows;
+  });
+  return { windowOptions, splits, tests };
 }
 
 /** `--format dfcsv`: the file's token rows, the original preset, no scaling (tokens are Embedding ids). */
@@ -420,7 +456,8 @@ interface FoldJob {
 }
 
 /** A fold finished before an interruption: read back, not retrained. */
-function readCompletedFold({ staging, state, hooks, k, split, tag }: FoldJob): FoldOutcome {
+function readCompletedFold({ staging, state, prep, hooks, k, tag }: FoldJob): FoldOutcome {
+  const split = evaluatedSplit(prep, k - 1);
   const rec = completedFoldRecord(staging, state, k, split);
   hooks.log(`${tag}: completed before the interruption, not retrained (read back from ${path.join(staging, "resume", `fold-${k}.json`)})`);
   return { split, result: rec, evaluation: evaluateAll(rec.testProbs, split.test, rec.threshold) };
@@ -428,25 +465,71 @@ function readCompletedFold({ staging, state, hooks, k, split, tag }: FoldJob): F
 
 /** Train one fold (resuming from its epoch checkpoint if there is one), log its result, save its models and record it done. */
 async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<FoldOutcome> {
-  const { hooks, split, tag } = fold;
-  const result = await trainFoldResumable(fold);
-  const evaluation = evaluateAll(result.testProbs, split.test, result.threshold);
+  const { hooks, prep, tag, k } = fold;
+  const opts = fold.state.options;
+  const groups = prep.start ? 2 : 1;
+  const progress = hooks.onProgress ? hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble * groups }) : undefined;
+  const result = await trainFoldResumable(fold, progress);
+  const start = prep.start ? await trainStartModels(fold, progress) : null;
+  const data = start ? mixedResult(fold, result, start) : foldData(result);
+  const split = evaluatedSplit(prep, k - 1);
+  const evaluation = evaluateAll(data.testProbs, split.test, data.threshold);
   if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
+  const thresholds = data.startModels
+    ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${opts.ensemble * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
+    : `threshold ${data.threshold.toFixed(3)}`;
   hooks.log(
-    `${tag}: threshold ${result.threshold.toFixed(3)} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
+    `${tag}: ${thresholds} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
       `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
       `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
   );
-  await saveFoldModels(fold, result);
-  const { fit, memberFits, threshold, trainProbs, testProbs } = result;
-  recordFoldDone(fold, { fold: fold.k, fit, memberFits, threshold, trainProbs, testProbs });
-  return { split, result: { fit, memberFits, threshold, trainProbs, testProbs }, evaluation };
+  await saveFoldModels(fold, result, start && data.startModels ? { result: start, thresholds: data.startModels } : null);
+  recordFoldDone(fold, { fold: k, ...data });
+  return { split, result: data, evaluation };
+}
+
+/** The plain data of a trained fold (what the record, metrics.json and the report keep). */
+function foldData(r: TrainFoldResult): FoldResultData {
+  return { fit: r.fit, memberFits: r.memberFits, threshold: r.threshold, trainProbs: r.trainProbs, testProbs: r.testProbs };
+}
+
+/** The start models of fold k, trained on their own (padded) split after the main ensemble. */
+async function trainStartModels({ state, prep, hooks, k, tag }: FoldJob, progress: ProgressEventCallback | undefined): Promise<TrainFoldResult> {
+  const opts = state.options;
+  const start = prep.start!;
+  const split = start.splits[k - 1];
+  const fit = foldFitWindows(opts, prep.ds, split, start.windowOptions, k);
+  hooks.log(`${tag}: start models (first frame repeated ${opts.startModels} times in front): training on ${split.train.count} windows${fit ? ` (${fit.note})` : ""}, testing on ${split.test.count}`);
+  const cluster = clusterFor(opts);
+  return trainFold(split.train, split.test, {
+    spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
+    averageEpochs: opts.averageEpochs,
+    ...(fit ? { fitWindows: fit.windows } : {}),
+    ...(cluster ? { cluster } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+  });
+}
+
+/** Both groups of a --start-models fold as one detector: scores aligned to their thresholds, so `threshold` is 0.5. */
+function mixedResult({ state, prep, k, tag }: FoldJob, main: TrainFoldResult, start: TrainFoldResult): FoldResultData {
+  const mainSplit = prep.splits[k - 1];
+  const startSplit = prep.start!.splits[k - 1];
+  const mixed = mixFold(
+    { train: mainSplit.train, test: mainSplit.test, trainMembers: main.trainMembers, testMembers: main.testMembers },
+    { train: startSplit.train, test: startSplit.test, trainMembers: start.trainMembers, testMembers: start.testMembers },
+    prep.ds,
+    { startThreshold: start.threshold, midpoint: state.options.thresholdMidpoint, what: tag },
+  );
+  return {
+    fit: main.fit, memberFits: [...main.memberFits, ...start.memberFits], threshold: 0.5, trainProbs: mixed.trainScores, testProbs: mixed.testScores,
+    startModels: { fullThreshold: mixed.fullThreshold, startThreshold: mixed.startThreshold },
+  };
 }
 
 type TrainedFold = Awaited<ReturnType<typeof trainFold>>;
 
 /** trainFold with epoch checkpoints, resumed from the fold's last checkpoint; the merged history covers every epoch. */
-async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }: FoldJob): Promise<TrainedFold> {
+async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }: FoldJob, progress: ProgressEventCallback | undefined): Promise<TrainedFold> {
   const opts = state.options;
   let resume: { initialEpoch: number; weights: Float32Array } | undefined;
   const merged: { loss: number[]; acc: number[] } = { loss: [], acc: [] };
@@ -465,7 +548,7 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   hooks.log(`${tag}: training on ${split.train.count} windows${fitNote}${members}${averaged}, testing on ${split.test.count}`);
   const previous = { loss: [...merged.loss], acc: [...merged.acc] };
   // Checkpoint every epoch but the last: the finished fold is saved whole right after it.
-  // An ensemble fold, or one whose weights are averaged over epochs, is not checkpointed: an interrupted one restarts.
+  // An ensemble fold, one whose weights are averaged over epochs, or one with start models is not checkpointed: an interrupted one restarts.
   const onEpochEnd = (end: EpochEnd): void => {
     merged.loss.push(end.loss);
     merged.acc.push(end.acc);
@@ -479,11 +562,11 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     result = await trainFold(split.train, split.test, {
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
       ...(fitWindows ? { fitWindows } : {}),
-      ...(opts.ensemble === 1 && opts.averageEpochs === 0 ? { onEpochEnd } : {}),
+      ...(opts.ensemble === 1 && opts.averageEpochs === 0 && opts.startModels === 0 ? { onEpochEnd } : {}),
       averageEpochs: opts.averageEpochs,
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),
-      ...(hooks.onProgress ? { onProgress: hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble }) } : {}),
+      ...(progress ? { onProgress: progress } : {}),
       ...(faultFold === k ? { faultInjection: fault as FaultInjection } : {}),
     });
   } catch (err) {
@@ -497,20 +580,38 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   return result;
 }
 
-/** The fold's model folder(s) with their preprocessing.json, and its Arrow partitions. */
-async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, result: TrainedFold): Promise<void> {
+/** The subfolder of a --start-models model folder (and of its Arrow folder) holding the start models. */
+const START_MODELS_DIR = "start";
+
+/**
+ * The fold's model folder(s) with their preprocessing.json, and its Arrow partitions. With start models: the main
+ * ensemble's folder names them (preprocessing.json's startModels) and carries the full windows' threshold; the start
+ * models' own folder, a complete detector of its own, carries theirs.
+ */
+async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, result: TrainedFold, start: { result: TrainedFold; thresholds: StartModelThresholds } | null): Promise<void> {
   const opts = state.options;
   const kfold = prep.splits.length > 1;
   const dir = kfold ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
-  for (const [m, model] of result.models.entries()) {
-    // Members each get a complete model folder; the threshold is the ensemble's (their mean probability).
-    const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
-    await model.save(into);
-    writePreprocessing(into, { scaler: split.scaler, window: prep.windowOptions, threshold: result.threshold, smooth: opts.smooth });
-  }
   const arrowDir = kfold ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
+  const main = start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold };
+  await saveGroup(dir, result, { scaler: split.scaler, window: prep.windowOptions, smooth: opts.smooth, ...main });
   writePartitions(arrowDir, split.train, opts.workers, "train");
   writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
+  if (start) {
+    const s = prep.start!.splits[k - 1];
+    await saveGroup(path.join(dir, START_MODELS_DIR), start.result, { scaler: s.scaler, window: prep.start!.windowOptions, smooth: opts.smooth, threshold: start.thresholds.startThreshold });
+    writePartitions(path.join(arrowDir, START_MODELS_DIR), s.train, opts.workers, "train");
+    writeWindowSet(path.join(arrowDir, START_MODELS_DIR, "test.arrow"), s.test);
+  }
+}
+
+/** One ensemble's models, each a complete model folder (member-N when there are several) sharing one preprocessing.json. */
+async function saveGroup(dir: string, result: TrainedFold, preprocessing: Preprocessing): Promise<void> {
+  for (const [m, model] of result.models.entries()) {
+    const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
+    await model.save(into);
+    writePreprocessing(into, preprocessing);
+  }
 }
 
 /** Save the fold record, mark the fold complete in run-state.json, then drop its epoch checkpoint. */
@@ -536,7 +637,7 @@ interface PooledFolds {
 }
 
 /** Out-of-fold scores pooled (each aligned so its fold's threshold sits at 0.5) and the detector replayed on them. */
-function poolFolds(ds: FrameDataset, folds: FoldOutcome[], opts: Pick<PipelineOptions, "padStarts" | "stride" | "scoreStride">): PooledFolds {
+function poolFolds(ds: FrameDataset, folds: FoldOutcome[], opts: Pick<PipelineOptions, "padStarts" | "stride" | "scoreStride" | "startModels">): PooledFolds {
   const windows = concatWindowSets(folds.map((f) => f.split.test));
   const scores = new Float32Array(windows.count);
   let at = 0;
@@ -545,7 +646,7 @@ function poolFolds(ds: FrameDataset, folds: FoldOutcome[], opts: Pick<PipelineOp
     at += f.result.testProbs.length;
   }
   const evaluation = evaluateAll(scores, windows, 0.5);
-  const full = opts.padStarts > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
+  const full = opts.padStarts > 0 || opts.startModels > 0 ? unpaddedWindowAuc(ds, windows, scores, evaluation.window.auc) : undefined;
   const gridStride = offGridStride(opts);
   const grid = gridStride !== null ? gridWindowAuc(ds, windows, scores, gridStride) : undefined;
   // The deployed detector's alarms on each fold's test recordings (scores are smoothed already).

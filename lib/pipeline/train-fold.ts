@@ -55,11 +55,23 @@ export interface FoldResultData {
   /** The detector's per-window scores: probabilities smoothed over `smooth` windows. */
   trainProbs: Float32Array;
   testProbs: Float32Array;
+  /** --start-models: the fold's two thresholds (its scores are then aligned to them, and `threshold` is 0.5). */
+  startModels?: StartModelThresholds;
+}
+
+export interface StartModelThresholds {
+  /** All members' mean on full windows, chosen on the main training windows. */
+  fullThreshold: number;
+  /** The start models' mean on their own windows, chosen on their training windows. */
+  startThreshold: number;
 }
 
 export interface TrainFoldResult extends FoldResultData {
   /** The trained members, in seed order. */
   models: DistributedModel[];
+  /** Each member's raw probabilities on the training and the test windows (what --start-models mixes). */
+  trainMembers: Float32Array[];
+  testMembers: Float32Array[];
 }
 
 /**
@@ -145,7 +157,7 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const trainProbs = smoothScores(meanProbabilities(trainParts), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));
   const testProbs = test.count > 0 ? smoothScores(meanProbabilities(testParts), test, opts.smooth) : new Float32Array(0);
-  return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs };
+  return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs, trainMembers: trainParts, testMembers: testParts };
 }
 
 /** The epoch-end hook: the weights of epochs from `firstAveraged` on into `average`, then the caller's hook. */

@@ -16,7 +16,7 @@ test("alignWindows finds each window by recording and last frame, whatever the o
   const pad = ws(["adl-01", "fall-01"], [1, 1, 1, 0, 0], [8, 9, 10, 6, 7]);
   assert.deepEqual(alignWindows(ws(["fall-01", "adl-01"], [0, 1], [10, 7]), pad, "t"), [2, 4]);
   assert.deepEqual(alignWindows(ws(["adl-01", "fall-01"], [0, 1, 1], [7, 9, 8]), pad, "t"), [4, 1, 0]);
-  assert.throws(() => alignWindows(ws(["fall-01"], [0], [11]), pad, "fold 1, test side"), /fold 1, test side: window fall-01@11 is not among the other run's windows/);
+  assert.throws(() => alignWindows(ws(["fall-01"], [0], [11]), pad, "fold 1, test side"), /fold 1, test side: window fall-01@11 is not among the windows it is matched with/);
 });
 
 test("mixFold adds the padded members, picked on the base's own windows, to the base's members", () => {

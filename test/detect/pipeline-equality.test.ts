@@ -88,3 +88,26 @@ test("a run with a difference lag longer than its window (--diff-lags 1,4,24, wi
     const check = await verifyRun(out, loadUrfd(dataDir));
     assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
   }));
+
+test("a --start-models run replays to the pipeline's decisions and detection figures, its start models scoring the first windows", () =>
+  withSyntheticFolder("detect-start", { seed: 9, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    const { metrics } = await runPipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 2, startModels: 8, out },
+      { log: () => {} },
+    );
+    const ds = loadUrfd(dataDir);
+    const check = await verifyRun(out, ds);
+    assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
+    assert.ok(check.replayed.some((r) => r.alarms.length > 0), "some recording alarmed (the comparison is not vacuous)");
+    // Every recording's stream starts at its 8th real frame: the start models' windows are scored.
+    for (const r of check.replayed) assert.equal(r.windows[0].frame, r.firstFrame + 7, `${r.id}: first window at 8 real frames`);
+    for (const [k, f] of metrics.folds!.entries()) {
+      assert.equal(f.threshold, 0.5, "scores aligned to the fold's two thresholds");
+      const d = await FallDetector.fromDir(path.join(out, "models", `fold-${k + 1}`));
+      assert.deepEqual([d.members, d.startModels], [4, { members: 2, padStarts: 8, ...f.startModels! }], "both groups, the thresholds metrics.json gives");
+      d.dispose();
+    }
+    assert.ok(metrics.windowOnGrid && metrics.windowUnpadded, "window AUC over the full windows and over the default's grid");
+    // A member folder alone is not the evaluated detector: refused with the folder to load.
+    await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1", "member-1")), /one member of an ensemble with start models; load .*fold-1 for the evaluated detector/);
+  }));

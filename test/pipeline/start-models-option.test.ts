@@ -1,0 +1,24 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+
+test("--start-models: 0 (off) by default, below --window, unsmoothed and unpadded main models, urfd only, not with --grid; 0 when an older run-state.json lacks it", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.startModels === 0);
+  const o = parsePipelineArgs(["--start-models", "16", "--smooth", "1", "--score-stride", "1", "--threshold-midpoint", "logit"]);
+  assert.ok(o !== "help" && o.startModels === 16 && o.smooth === 1);
+  for (const [argv, re] of [
+    [["--start-models", "-1"], /--start-models expects a non-negative integer/],
+    [["--start-models", "32", "--smooth", "1"], /--start-models must be less than --window \(32\), got 32/],
+    [["--start-models", "16"], /--start-models .* needs --smooth 1, got 3/],
+    [["--start-models", "16", "--smooth", "1", "--pad-starts", "8"], /drop --pad-starts/],
+    [["--start-models", "16", "--smooth", "1", "--augment", "1"], /cannot be combined with --augment/],
+    [["--format", "dfcsv", "--data", "df.csv", "--start-models", "8", "--smooth", "1"], /--start-models .*--format urfd only/],
+    [["--grid", "--start-models", "8", "--smooth", "1"], /--grid scores single models: it cannot be combined with --start-models/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  assert.match(pipelineHelp(), /--start-models N .*\[default: 0\]/);
+  const { startModels: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").startModels, 0);
+});
