@@ -12,3 +12,5 @@ export { replayDataset } from "./replay-dataset";
 export type { DatasetReplay, ReplayOptions } from "./replay-dataset";
 export { verifyRun } from "./verify-run";
 export type { RunCheck } from "./verify-run";
+export { mixFold, mixedTestWindows, startWindowIndices } from "./start-models";
+export type { GroupScores, MixedFold } from "./start-models";

@@ -52,7 +52,7 @@ export function buildReportHtml(input: {
     },
     {
       heading: "Metrics",
-      text: `${metrics.scores}. A window's score is the mean of the last ${metrics.config.smooth} window probabilities of its recording${ensembleWords(metrics.config.ensemble)}; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).${otherWindowSets(metrics)}`,
+      text: `${metrics.scores}. ${scoreWords(metrics.config)}; thresholds were chosen on the training recordings only (Youden's J on each recording's highest score).${otherWindowSets(metrics)}`,
       table: [metricRow("windows", metrics.window), metricRow("recordings", metrics.sequence)],
     },
     {
@@ -85,7 +85,11 @@ export function buildReportHtml(input: {
   if (metrics.folds) {
     sections.splice(3, 0, {
       heading: "Per fold",
-      table: metrics.folds.map((f, i) => ({ fold: i + 1, threshold: f.threshold.toFixed(3), ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a" })),
+      table: metrics.folds.map((f, i) => ({
+        fold: i + 1,
+        threshold: f.startModels ? `${f.startModels.fullThreshold.toFixed(3)} full windows, ${f.startModels.startThreshold.toFixed(3)} start models` : f.threshold.toFixed(3),
+        ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a",
+      })),
     });
   }
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
@@ -129,6 +133,16 @@ function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
 }
 
 /** What a window probability is under --ensemble (nothing for a single model). */
+/** How a window's score is made, in words. */
+function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window">): string {
+  // Runs written before --start-models lack it.
+  if (config.startModels > 0) {
+    return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${config.ensemble} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
+      `every full window by the mean of all ${2 * config.ensemble} models, each against its own threshold (scores aligned so both sit at 0.5)`;
+  }
+  return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(config.ensemble)}`;
+}
+
 function ensembleWords(members: number): string {
   return members > 1 ? `, each probability the mean of ${members} models trained from different seeds` : "";
 }
