@@ -29,14 +29,25 @@ export function padRecordingStarts(ds: FrameDataset, frames: number): FrameDatas
   return { table: { ...t, rows, sequence, frame, label, features }, sequences, provenance: ds.provenance };
 }
 
-/** Indices of the windows of `ws` that hold at least `minReal` real frames of `ds` (the unpadded data set). */
+/**
+ * Indices of the windows of `ws` that hold at least `minReal` real frames of `ds` (the unpadded data set): rows of the
+ * recording up to the window's last frame, not the span of frame numbers (a recording may skip frame numbers, and a
+ * window of T rows that spans more numbers still holds T frames; the detector counts rows too).
+ */
 export function windowsWithRealFrames(ws: Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">, ds: FrameDataset, minReal: number): number[] {
-  const first = new Map(ds.sequences.map((s) => [s.id, ds.table.frame[s.start]]));
+  const rowOf = new Map<string, Map<number, number>>();
+  for (const s of ds.sequences) {
+    const m = new Map<number, number>();
+    for (let r = 0; r < s.length; r++) m.set(ds.table.frame[s.start + r], r);
+    rowOf.set(s.id, m);
+  }
   const keep: number[] = [];
   for (let i = 0; i < ws.count; i++) {
-    const f = first.get(ws.sequenceIds[ws.seq[i]]);
-    if (f === undefined) throw new Error(`windowsWithRealFrames: no sequence "${ws.sequenceIds[ws.seq[i]]}"`);
-    if (ws.lastFrame[i] >= f + minReal - 1) keep.push(i);
+    const rows = rowOf.get(ws.sequenceIds[ws.seq[i]]);
+    if (rows === undefined) throw new Error(`windowsWithRealFrames: no sequence "${ws.sequenceIds[ws.seq[i]]}"`);
+    const r = rows.get(ws.lastFrame[i]);
+    if (r === undefined) throw new Error(`windowsWithRealFrames: no frame ${ws.lastFrame[i]} in sequence "${ws.sequenceIds[ws.seq[i]]}"`);
+    if (r + 1 >= minReal) keep.push(i);
   }
   return keep;
 }

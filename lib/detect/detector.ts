@@ -127,7 +127,7 @@ export class FallDetector {
     this.predictors = models.map((m) => makePredictor(m));
     this.members = models.length + (startModels?.models.length ?? 0);
     this.kernel = this.predictors[0].kernel;
-    const note = this.predictors.find((p) => p.reason)?.reason;
+    const note = [...this.predictors, ...(this.start?.predictors ?? [])].find((p) => p.reason)?.reason;
     if (note) this.kernelNote = note;
   }
 
@@ -141,7 +141,14 @@ export class FallDetector {
         if (saved.memberNote) throw new Error(`${dir}: one member of an ensemble with start models; ${saved.memberNote.replace(/^.*?; /, "")}`);
         start = await loadSavedDetector(path.join(dir, sub));
       }
-      const d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined);
+      let d: FallDetector;
+      try {
+        d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined);
+      } catch (e) {
+        // Say which folder's settings disagree.
+        if (start && e instanceof Error && e.message.startsWith("start models")) e.message = `${path.join(dir, sub!, "preprocessing.json")}: ${e.message}`;
+        throw e;
+      }
       if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
       return d;
     } catch (e) {

@@ -25,6 +25,8 @@ export interface MetricsJson {
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   /** threshold: 0.5 with --start-models (scores aligned to the fold's two thresholds, given in startModels). */
   folds?: { threshold: number; startModels?: StartModelThresholds; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  /** --start-models without --folds: the hold-out split's two thresholds (with --folds they are per fold). */
+  startModels?: StartModelThresholds;
   /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
   detection: DetectionFigures;
   scores: string;
@@ -96,6 +98,7 @@ export function metricsJson(input: {
     ...(input.windowUnpadded ? { windowUnpadded: input.windowUnpadded } : {}),
     ...(input.windowOnGrid ? { windowOnGrid: input.windowOnGrid } : {}),
     sequence: { ...summary(pooled.sequence), missedFalls: pooled.missedFalls, falseAlarms: pooled.falseAlarms },
+    ...(!input.kfold && folds[0]?.result.startModels ? { startModels: folds[0].result.startModels } : {}),
     ...(input.kfold
       ? {
           folds: folds.map((f) => ({

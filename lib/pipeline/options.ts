@@ -248,7 +248,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
-  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets the mean of both ensembles, against that mean's own threshold (twice the training; needs --smooth 1; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector)", parse: nonNegativeInt },
+  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets the mean of both ensembles, against that mean's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector to deploy)", parse: nonNegativeInt },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -278,7 +278,7 @@ export function pipelineFlags(): FlagSpec[] {
       arg: "DIR",
       help:
         "continue an interrupted run from its staging folder <out>.partial (or <out>): its options are read from run-state.json there (options given again must match), " +
-        "completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1; an ensemble fold restarts from its first member) (weights only: each worker's Adam state starts afresh)",
+        "completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1 and no --start-models; an ensemble fold restarts from its first member) (weights only: each worker's Adam state starts afresh)",
     },
     {
       flag: "--grid",

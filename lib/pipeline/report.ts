@@ -132,7 +132,6 @@ function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
   return ` Trained on an MPI job (${c.mpi}) of ${c.ranks} rank(s) × ${c.workersPerRank} thread(s): ${hosts}.`;
 }
 
-/** What a window probability is under --ensemble (nothing for a single model). */
 /** How a window's score is made, in words. */
 function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window">): string {
   // Runs written before --start-models lack it.
@@ -143,6 +142,7 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
   return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(config.ensemble)}`;
 }
 
+/** What a window probability is under --ensemble (nothing for a single model). */
 function ensembleWords(members: number): string {
   return members > 1 ? `, each probability the mean of ${members} models trained from different seeds` : "";
 }

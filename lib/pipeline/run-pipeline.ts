@@ -277,7 +277,10 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   const splits = splitFor(windows, opts, ds, true);
   const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, seed: opts.seed } };
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
-  if (start) log(`start models: windows of ${windows.T - opts.startModels}..${windows.T - 1} real frames (the first frame repeated ${opts.startModels} times in front), ${start.splits.reduce((a, s) => a + s.test.count, 0)} test windows in all; full windows: the mean of both ensembles`);
+  if (start) {
+    const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);
+    log(`start models: the first frame repeated ${opts.startModels} times in front; they alone score a stream's windows of ${windows.T - opts.startModels}..${windows.T - 1} real frames (${startWindows} test windows), full windows get the mean of both ensembles`);
+  }
   return { ds, windowOptions, splits, spec, config: configFor(opts), ...(start ? { start } : {}) };
 }
 

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { padRecordingStarts, windowsWithRealFrames } from "../../lib/data/pad-starts";
 import { generateSynthetic } from "../../lib/data/synthetic";
 import { makeWindows } from "../../lib/data/windows";
+import { withFrameGap } from "../fixtures/frame-gap";
 
 const ds = generateSynthetic({ seed: 2, falls: 2, adls: 2 });
 const nf = ds.table.featureNames.length;
@@ -36,4 +37,17 @@ test("padded windows: the unpadded windows are all there, plus earlier ones hold
     assert.ok(padded.lastFrame[i] >= ds.table.frame[s.start] + 3, "at least 4 real frames");
   }
   assert.equal(windowsWithRealFrames(padded, ds, T + 1000).length, 0);
+});
+
+test("real frames are the recording's rows, not the span of its frame numbers: a skipped number does not make a padded window full", () => {
+  const T = 8;
+  const gap = withFrameGap(ds, 2);
+  const padded = makeWindows(padRecordingStarts(gap, 4), { T, stride: 1 });
+  const s = gap.sequences[0];
+  const first = gap.table.frame[s.start];
+  const full = new Set(windowsWithRealFrames(padded, gap, T).map((i) => `${padded.sequenceIds[padded.seq[i]]}@${padded.lastFrame[i]}`));
+  // Row T - 2 ends at frame first + T - 1 (one number skipped): T frame numbers, but T - 1 rows, so not full.
+  assert.equal(gap.table.frame[s.start + T - 2], first + T - 1);
+  assert.ok(!full.has(`${s.id}@${first + T - 1}`), "T - 1 rows spanning T numbers: not full");
+  assert.ok(full.has(`${s.id}@${gap.table.frame[s.start + T - 1]}`), "T rows: full");
 });

@@ -14,6 +14,7 @@ import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { smoothScores } from "../../lib/evaluate";
 import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
+import { withFrameGap } from "../fixtures/frame-gap";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -89,7 +90,7 @@ test("a run with a difference lag longer than its window (--diff-lags 1,4,24, wi
     assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
   }));
 
-test("a --start-models run replays to the pipeline's decisions and detection figures, its start models scoring the first windows", () =>
+test("a --start-models run replays to the pipeline's windows, decisions and detection figures, its start models scoring the first windows, frame gaps included", () =>
   withSyntheticFolder("detect-start", { seed: 9, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     const { metrics } = await runPipeline(
       { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 2, startModels: 8, out },
@@ -99,8 +100,15 @@ test("a --start-models run replays to the pipeline's decisions and detection fig
     const check = await verifyRun(out, ds);
     assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
     assert.ok(check.replayed.some((r) => r.alarms.length > 0), "some recording alarmed (the comparison is not vacuous)");
-    // Every recording's stream starts at its 8th real frame: the start models' windows are scored.
-    for (const r of check.replayed) assert.equal(r.windows[0].frame, r.firstFrame + 7, `${r.id}: first window at 8 real frames`);
+    // Every recording's stream starts at its 8th real frame (row): the start models' windows are scored; one window a
+    // frame from there, as many as the pipeline evaluated (a recording that skips a frame number keeps them all).
+    for (const r of check.replayed) {
+      const rows = ds.sequences.find((q) => q.id === r.id)!;
+      assert.equal(r.windows[0].frame, ds.table.frame[rows.start + 7], `${r.id}: first window at 8 real frames`);
+      assert.equal(r.windows.length, rows.length - 7, `${r.id}: a window every frame from the 8th`);
+    }
+    const [[tn, fp], [fn, tp]] = metrics.window.confusionMatrix;
+    assert.equal(check.windows, tn + fp + fn + tp, "the detector scored exactly the pipeline's windows");
     for (const [k, f] of metrics.folds!.entries()) {
       assert.equal(f.threshold, 0.5, "scores aligned to the fold's two thresholds");
       const d = await FallDetector.fromDir(path.join(out, "models", `fold-${k + 1}`));
@@ -110,4 +118,4 @@ test("a --start-models run replays to the pipeline's decisions and detection fig
     assert.ok(metrics.windowOnGrid && metrics.windowUnpadded, "window AUC over the full windows and over the default's grid");
     // A member folder alone is not the evaluated detector: refused with the folder to load.
     await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1", "member-1")), /one member of an ensemble with start models; load .*fold-1 for the evaluated detector/);
-  }));
+  }, (ds) => withFrameGap(withFrameGap(ds, 12, 0), 14, ds.sequences.length - 1)));
