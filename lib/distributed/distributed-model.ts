@@ -64,6 +64,7 @@ export class DistributedModel {
   private busy = false;
   private lastStore: ParamStore | null = null;
   private lastMoments: ParamStore | null = null;
+  private disposed = false;
 
   /** Validates spec and config now; call `await ready()` (or use `create`) before anything else. */
   constructor(options: DistributedModelOptions) {
@@ -84,6 +85,8 @@ export class DistributedModel {
   /** Initialise the main thread's backend and build the seeded model (idempotent). */
   async ready(): Promise<this> {
     if (this.model) return this;
+    // A disposed model must not come back as a freshly seeded one.
+    if (this.disposed) throw new Error("DistributedModel is disposed");
     this.mainBackend = (await initBackend()).name;
     const model = buildModelFromSpec(this.spec);
     this.shapes = weightShapes(model);
@@ -309,7 +312,19 @@ export class DistributedModel {
     return dm;
   }
 
+  /** Free the main thread's tf model and its optimizer (workers free theirs when a task ends); nothing works after. */
+  dispose(): void {
+    if (this.busy) throw new Error("DistributedModel.dispose: a fit or predict is running");
+    this.model?.dispose();
+    this.model = null;
+    this.params = null;
+    this.lastStore = null;
+    this.lastMoments = null;
+    this.disposed = true;
+  }
+
   private requireReady(): void {
+    if (this.disposed) throw new Error("DistributedModel is disposed");
     if (!this.model) throw new Error("DistributedModel is not ready: use `await DistributedModel.create(...)` or `await model.ready()`");
   }
 

@@ -17,7 +17,7 @@ import { DistributedConfig } from "../distributed/config";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { GridSpec, ModelKind, PipelineOptions, weightAveragingConfig } from "./options";
 import { PreparedSplit, prepareFolds, windowDataset } from "./prepare";
-import { trainFold } from "./train-fold";
+import { disposeMembers, trainFold } from "./train-fold";
 
 export interface GridHooks {
   log: (line: string) => void;
@@ -147,6 +147,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
       };
       const config: DistributedConfig = { ...weightAveragingConfig(opts), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
       const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, averageEpochs: opts.averageEpochs });
+      disposeMembers(result);
       pooledScores.set(alignToThreshold(result.testProbs, result.threshold), at);
       at += result.testProbs.length;
       hooks.log(`${tag}: fold ${i + 1}/${k} done`);

@@ -10,7 +10,7 @@ import { ModelSpec } from "../model/spec";
 import { evaluateAll, Evaluation, rocCurve, sequenceScores } from "../evaluate";
 import { Figure, rocFigure } from "../plot/figures";
 import { PreparedSplit, identityScaler } from "./prepare";
-import { trainFold } from "./train-fold";
+import { disposeMembers, trainFold } from "./train-fold";
 import { FitResult, ProgressEventCallback } from "../distributed";
 import type { OriginalModelSummary } from "./notebook-steps";
 
@@ -62,6 +62,7 @@ export async function trainAndEvaluate(
 ): Promise<ModelOutcome> {
   const r = await trainFold(split.train, split.test, { spec: opts.spec, config: opts.config, epochs: opts.epochs, smooth: opts.smooth, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   const parameters = r.models[0].weightCount;
+  disposeMembers(r);
   return { name, spec: opts.spec, parameters, fit: r.fit, threshold: r.threshold, evaluation: evaluateAll(r.testProbs, split.test, r.threshold), testScores: r.testProbs, split };
 }
 

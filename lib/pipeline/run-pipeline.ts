@@ -28,7 +28,7 @@ import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
-import { FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldResult } from "./train-fold";
+import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldResult } from "./train-fold";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
@@ -486,7 +486,12 @@ async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<Fold
       `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
       `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
   );
-  await saveFoldModels(fold, result, start && data.startModels ? { result: start, thresholds: data.startModels } : null);
+  try {
+    await saveFoldModels(fold, result, start && data.startModels ? { result: start, thresholds: data.startModels } : null);
+  } finally {
+    disposeMembers(result);
+    if (start) disposeMembers(start);
+  }
   recordFoldDone(fold, { fold: k, ...data });
   return { split, result: data, evaluation };
 }

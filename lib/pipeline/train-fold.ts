@@ -160,6 +160,11 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs, trainMembers: trainParts, testMembers: testParts };
 }
 
+/** Free a trained fold's members once their weights are saved or scored (a run trains folds × members models). */
+export function disposeMembers(result: Pick<TrainFoldResult, "models">): void {
+  for (const m of result.models) m.dispose();
+}
+
 /** The epoch-end hook: the weights of epochs from `firstAveraged` on into `average`, then the caller's hook. */
 function averagingHook(average: RunningMean | null, firstAveraged: number, then: EpochEndCallback | undefined): EpochEndCallback | undefined {
   if (!average) return then;

@@ -3,6 +3,8 @@
 // FallDetector.fromDir(the fold's model folder) gives the pipeline's recording decisions, its window
 // scores and the metrics.json detection block.
 import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -92,10 +94,13 @@ test("a run with a difference lag longer than its window (--diff-lags 1,4,24, wi
 
 test("a --start-models run replays to the pipeline's windows, decisions and detection figures, its start models scoring the first windows, frame gaps included", () =>
   withSyntheticFolder("detect-start", { seed: 9, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    await initBackend();
+    const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
       { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 2, startModels: 8, out },
       { log: () => {} },
     );
+    assert.equal(tf.memory().numTensors, tensorsBefore, "both groups' models are freed once saved");
     const ds = loadUrfd(dataDir);
     const check = await verifyRun(out, ds);
     assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);

@@ -70,3 +70,17 @@ test("load validates distributed.json before use", async () => {
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test("dispose frees the main thread's model and optimizer (a trained one too); the model refuses work after", async () => {
+  await DistributedModel.create({ model: spec, config }).then((m) => m.dispose()); // backend and kernels set up
+  const before = tf.memory().numTensors;
+  const dm = await DistributedModel.create({ model: spec, config });
+  await dm.fit(data, { epochs: 1 });
+  await dm.predict(data.x, data.count);
+  assert.ok(tf.memory().numTensors > before, "the model holds tensors");
+  dm.dispose();
+  assert.equal(tf.memory().numTensors, before, "every tensor it held is freed");
+  assert.throws(() => dm.getFlatWeights(), /DistributedModel is disposed/);
+  await assert.rejects(dm.predict(data.x, data.count), /DistributedModel is disposed/);
+  await assert.rejects(dm.ready(), /DistributedModel is disposed/, "not rebuilt as a fresh model");
+});

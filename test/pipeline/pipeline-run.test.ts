@@ -13,6 +13,8 @@ import { ensembleMemberDirs } from "../../lib/export/ensemble-folder";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { evaluateAll, smoothScores } from "../../lib/evaluate";
 import { fusedRnnStatus, gemmStats } from "../../lib/model/fused-rnn";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend";
 
 test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, every member's model and Arrow files; fold scores are the members' mean", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-run-"));
@@ -21,10 +23,13 @@ test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, eve
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 3, falls: 6, adls: 6 }));
     const out = path.join(tmp, "out");
     const lines: string[] = [];
+    await initBackend();
+    const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
       { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 2, out },
       { log: (l) => lines.push(l) },
     );
+    assert.equal(tf.memory().numTensors, tensorsBefore, "the four trained models are freed once saved");
     assert.ok(lines.some((l) => l.startsWith("backend: ")), "the backend is printed");
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["data", "out"], "no staging folder is left");
     const onDisk = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
