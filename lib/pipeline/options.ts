@@ -380,41 +380,10 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     } else throw new UsageError(`unknown option "${flag}" (see --help)`);
   }
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
-  if (parsed.synthetic && parsed.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
-  if (parsed.synthetic && parsed.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
-  if (parsed.augment > 0 && parsed.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
-  if (parsed.padStarts > 0 && parsed.format === "dfcsv") throw new UsageError("--pad-starts pads feature recordings: it works with --format urfd only");
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
-  if (parsed.minFallingRows > 0 && parsed.format === "dfcsv") throw new UsageError("--min-falling-rows counts annotated falling frames: it works with --format urfd only");
-  if (parsed.minFallingRows === 1) throw new UsageError("--min-falling-rows 1 leaves nothing out (every fall window holds a falling frame): give 0 (off) or 2 or more");
-  if (parsed.minFallingRows > parsed.window) throw new UsageError(`--min-falling-rows must be at most --window (${parsed.window}), got ${parsed.minFallingRows}`);
-  if (parsed.minFallingRows > 0 && parsed.augment > 0) throw new UsageError("--min-falling-rows and --augment exclude each other (the augmented copies' windows are not counted)");
-  if (parsed.onsetWindows > 0 && parsed.format === "dfcsv") throw new UsageError("--onset-windows counts annotated falling frames: it works with --format urfd only");
-  if (parsed.onsetWindows > parsed.window) throw new UsageError(`--onset-windows must be at most --window (${parsed.window}), got ${parsed.onsetWindows}`);
-  if (parsed.onsetWindows > 0 && (parsed.augment > 0 || parsed.minFallingRows > 0)) throw new UsageError("--onset-windows, --min-falling-rows and --augment exclude each other (each sets what the models fit on)");
-  if (parsed.scoreStride !== null && parsed.format === "dfcsv") throw new UsageError("--score-stride cuts feature windows: it works with --format urfd only");
-  if (parsed.scoreStride !== null && parsed.stride % parsed.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${parsed.stride}), got ${parsed.scoreStride}`);
-  if (parsed.scoreStride !== null && (parsed.augment > 0 || parsed.minFallingRows > 0 || parsed.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
-  if (parsed.averageEpochs > parsed.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${parsed.epochs}), got ${parsed.averageEpochs}`);
-  checkStartModels(parsed);
-  if (parsed.padStarts >= parsed.window) throw new UsageError(`--pad-starts must be less than --window (${parsed.window}), got ${parsed.padStarts}`);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
-  if (parsed.syncEvery !== null && parsed.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
-  if (parsed.syncEvery !== null && parsed.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
-  if (parsed.microBatches !== null && parsed.mode !== "gradients") throw new UsageError(`--micro-batches cuts the global batch of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
-  if (parsed.microBatches !== null && parsed.microBatches > parsed.batchSize) throw new UsageError(`--micro-batches must be at most --batch-size (${parsed.batchSize}): a micro-batch needs a row, got ${parsed.microBatches}`);
-  if (parsed.sampling !== "global" && parsed.mode !== "gradients") throw new UsageError(`--sampling draws the micro-batches of gradient averaging: it needs --mode gradients, not ${parsed.mode}`);
-  if (parsed.push !== "deltas" && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--push chooses what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
-  if (parsed.maxStaleness !== null && parsed.mode !== "asynchronous" && parsed.mode !== "hogwild") throw new UsageError(`--max-staleness bounds what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${parsed.mode}`);
-  if (parsed.push === "gradients" && (parsed.frequency === "epoch" || parsed.syncEvery !== null)) throw new UsageError("--push gradients pushes every batch's gradient: drop --frequency epoch and --sync-every");
-  if (parsed.averageMoments && parsed.mode !== "synchronous") throw new UsageError(`--average-moments averages Adam's state with the weights: it needs --mode synchronous, not ${parsed.mode}`);
-  if (parsed.lrScaling !== "none" && parsed.mode !== "synchronous") throw new UsageError(`--lr-scaling applies to weight averaging: it needs --mode synchronous, not ${parsed.mode}`);
-  if (parsed.warmupEpochs > 0 && parsed.lrScaling === "none") throw new UsageError("--warmup-epochs warms up a scaled learning rate: give --lr-scaling linear|sqrt too");
-  if (parsed.warmupEpochs >= parsed.epochs) throw new UsageError(`--warmup-epochs ${parsed.warmupEpochs} must be fewer than --epochs ${parsed.epochs}`);
-  if (parsed.mode === "gradients" && parsed.frequency === "epoch") {
-    throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
-  }
+  checkCombination(parsed);
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }
@@ -439,6 +408,43 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
 }
 
+/** The checks between options that hold however they came: from flags, or read back from a run's run-state.json. */
+function checkCombination(o: PipelineOptions): void {
+  if (o.synthetic && o.data !== null) throw new UsageError("--synthetic and --data exclude each other (generated data or a data folder)");
+  if (o.synthetic && o.format === "dfcsv") throw new UsageError("--synthetic works with --format urfd only (for df.csv, derive one: npm run derive-dfcsv)");
+  if (o.augment > 0 && o.format === "dfcsv") throw new UsageError("--augment warps feature recordings: it works with --format urfd only");
+  if (o.padStarts > 0 && o.format === "dfcsv") throw new UsageError("--pad-starts pads feature recordings: it works with --format urfd only");
+  if (o.minFallingRows > 0 && o.format === "dfcsv") throw new UsageError("--min-falling-rows counts annotated falling frames: it works with --format urfd only");
+  if (o.minFallingRows === 1) throw new UsageError("--min-falling-rows 1 leaves nothing out (every fall window holds a falling frame): give 0 (off) or 2 or more");
+  if (o.minFallingRows > o.window) throw new UsageError(`--min-falling-rows must be at most --window (${o.window}), got ${o.minFallingRows}`);
+  if (o.minFallingRows > 0 && o.augment > 0) throw new UsageError("--min-falling-rows and --augment exclude each other (the augmented copies' windows are not counted)");
+  if (o.onsetWindows > 0 && o.format === "dfcsv") throw new UsageError("--onset-windows counts annotated falling frames: it works with --format urfd only");
+  if (o.onsetWindows > o.window) throw new UsageError(`--onset-windows must be at most --window (${o.window}), got ${o.onsetWindows}`);
+  if (o.onsetWindows > 0 && (o.augment > 0 || o.minFallingRows > 0)) throw new UsageError("--onset-windows, --min-falling-rows and --augment exclude each other (each sets what the models fit on)");
+  if (o.scoreStride !== null && o.format === "dfcsv") throw new UsageError("--score-stride cuts feature windows: it works with --format urfd only");
+  if (o.scoreStride !== null && o.stride % o.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${o.stride}), got ${o.scoreStride}`);
+  if (o.scoreStride !== null && (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
+  if (o.averageEpochs > o.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${o.epochs}), got ${o.averageEpochs}`);
+  checkStartModels(o);
+  if (o.padStarts >= o.window) throw new UsageError(`--pad-starts must be less than --window (${o.window}), got ${o.padStarts}`);
+  if (o.syncEvery !== null && o.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
+  if (o.syncEvery !== null && o.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
+  if (o.microBatches !== null && o.mode !== "gradients") throw new UsageError(`--micro-batches cuts the global batch of gradient averaging: it needs --mode gradients, not ${o.mode}`);
+  if (o.microBatches !== null && o.microBatches > o.batchSize) throw new UsageError(`--micro-batches must be at most --batch-size (${o.batchSize}): a micro-batch needs a row, got ${o.microBatches}`);
+  if (o.sampling !== "global" && o.mode !== "gradients") throw new UsageError(`--sampling draws the micro-batches of gradient averaging: it needs --mode gradients, not ${o.mode}`);
+  if (o.push !== "deltas" && o.mode !== "asynchronous" && o.mode !== "hogwild") throw new UsageError(`--push chooses what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${o.mode}`);
+  if (o.maxStaleness !== null && o.mode !== "asynchronous" && o.mode !== "hogwild") throw new UsageError(`--max-staleness bounds what asynchronous and hogwild workers push: it needs --mode asynchronous or hogwild, not ${o.mode}`);
+  if (o.push === "gradients" && (o.frequency === "epoch" || o.syncEvery !== null)) throw new UsageError("--push gradients pushes every batch's gradient: drop --frequency epoch and --sync-every");
+  if (o.averageMoments && o.mode !== "synchronous") throw new UsageError(`--average-moments averages Adam's state with the weights: it needs --mode synchronous, not ${o.mode}`);
+  if (o.lrScaling !== "none" && o.mode !== "synchronous") throw new UsageError(`--lr-scaling applies to weight averaging: it needs --mode synchronous, not ${o.mode}`);
+  if (o.warmupEpochs > 0 && o.lrScaling === "none") throw new UsageError("--warmup-epochs warms up a scaled learning rate: give --lr-scaling linear|sqrt too");
+  if (o.warmupEpochs >= o.epochs) throw new UsageError(`--warmup-epochs ${o.warmupEpochs} must be fewer than --epochs ${o.epochs}`);
+  if (o.mode === "gradients" && o.frequency === "epoch") {
+    throw new UsageError("--mode gradients averages gradients every batch: drop --frequency epoch");
+  }
+  if (o.cluster !== "none") checkClusterCounts(o);
+}
+
 /** --start-models: feature windows, an unpadded main ensemble, unsmoothed scores (each group sits against its own threshold). */
 function checkStartModels(o: PipelineOptions): void {
   if (o.startModels === 0) return;
@@ -456,8 +462,12 @@ function checkClusterOptions(o: PipelineOptions, given: (keyof PipelineOptions)[
     if (stray) throw new UsageError(`${optionFlag(stray)} needs --cluster mpi`);
     return;
   }
-  if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
   if (given.includes("workers")) throw new UsageError("--cluster mpi takes --workers-per-rank K (threads in each rank) instead of --workers");
+}
+
+/** --cluster mpi: the ranks are given, and a job has at least a micro-batch a worker. */
+function checkClusterCounts(o: PipelineOptions): void {
+  if (o.ranks === null) throw new UsageError("--cluster mpi needs --ranks R");
   // A job cuts at least one micro-batch a worker (lib/cluster/job.ts): a smaller count would be raised, not honoured.
   const jobWorkers = totalWorkers(o);
   if (o.microBatches !== null && o.microBatches < jobWorkers) throw new UsageError(`--micro-batches ${o.microBatches} is fewer than the job's ${jobWorkers} workers (--ranks x --workers-per-rank): an MPI job cuts at least one micro-batch a worker; give at least ${jobWorkers}`);
@@ -504,6 +514,11 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
     }
     if (!sameOptionValue(parsed, v)) throw new Error(`${where}: ${doc.flag} holds ${JSON.stringify(v)}, not a ${typeof parsed}`);
     (out as unknown as Record<string, unknown>)[key] = parsed;
+  }
+  try {
+    checkCombination(out);
+  } catch (err) {
+    throw new Error(`${where}: ${(err as Error).message}`);
   }
   return out;
 }

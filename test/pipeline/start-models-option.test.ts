@@ -22,3 +22,16 @@ test("--start-models: 0 (off) by default, below --window, unsmoothed and unpadde
   const { startModels: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").startModels, 0);
 });
+
+test("a run-state.json read back for --resume gets the command line's checks between options, naming the file", () => {
+  for (const [edit, re] of [
+    [{ startModels: 16 }, /run-state\.json: --start-models scores each window against its group's own threshold: it needs --smooth 1, got 3$/],
+    [{ startModels: 16, smooth: 1, padStarts: 8 }, /run-state\.json: --start-models pads the start models only: drop --pad-starts/],
+    [{ syncEvery: 4 }, /run-state\.json: --mode gradients averages gradients every batch: drop --sync-every$/],
+    [{ cluster: "mpi" }, /run-state\.json: --cluster mpi needs --ranks R$/],
+  ] as [Partial<typeof DEFAULT_PIPELINE_OPTIONS>, RegExp][]) {
+    assert.throws(() => validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, ...edit }, "run-state.json"), re, JSON.stringify(edit));
+  }
+  const good = { ...DEFAULT_PIPELINE_OPTIONS, startModels: 16, smooth: 1, scoreStride: 1, thresholdMidpoint: "logit" as const };
+  assert.equal(validateStoredOptions(good, "run-state.json").startModels, 16);
+});
