@@ -88,6 +88,8 @@ export class DistributedModel {
     // A disposed model must not come back as a freshly seeded one.
     if (this.disposed) throw new Error("DistributedModel is disposed");
     this.mainBackend = (await initBackend()).name;
+    if (this.disposed) throw new Error("DistributedModel is disposed"); // while the backend started
+    if (this.model) return this; // another ready() built it meanwhile
     const model = buildModelFromSpec(this.spec);
     this.shapes = weightShapes(model);
     this.params = new SharedArrayBuffer(totalSize(this.shapes) * 4);
@@ -312,7 +314,10 @@ export class DistributedModel {
     return dm;
   }
 
-  /** Free the main thread's tf model and its optimizer (workers free theirs when a task ends); nothing works after. */
+  /**
+   * Free the main thread's tf model and its optimizer (workers free theirs when a task ends); nothing works after,
+   * and a model `toModel()` returned is freed too.
+   */
   dispose(): void {
     if (this.busy) throw new Error("DistributedModel.dispose: a fit or predict is running");
     this.model?.dispose();
@@ -343,6 +348,7 @@ export class DistributedModel {
 
   private async exclusive<T>(run: () => Promise<T>): Promise<T> {
     if (this.busy) throw new Error("DistributedModel is busy: wait for the running fit/predict to finish");
+    this.requireReady(); // disposed while ready() was pending
     this.busy = true;
     try {
       return await run();

@@ -473,27 +473,29 @@ async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<Fold
   const groups = prep.start ? 2 : 1;
   const progress = hooks.onProgress ? hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble * groups }) : undefined;
   const result = await trainFoldResumable(fold, progress);
-  const start = prep.start ? await trainStartModels(fold, progress) : null;
-  const data = start ? mixedResult(fold, result, start) : foldData(result);
-  const split = evaluatedSplit(prep, k - 1);
-  const evaluation = evaluateAll(data.testProbs, split.test, data.threshold);
-  if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
-  const thresholds = data.startModels
-    ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${opts.ensemble * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
-    : `threshold ${data.threshold.toFixed(3)}`;
-  hooks.log(
-    `${tag}: ${thresholds} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
-      `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
-      `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
-  );
+  let start: TrainFoldResult | null = null;
+  // The members are freed once saved, or when the fold fails after training them.
   try {
+    if (prep.start) start = await trainStartModels(fold, progress);
+    const data = start ? mixedResult(fold, result, start) : foldData(result);
+    const split = evaluatedSplit(prep, k - 1);
+    const evaluation = evaluateAll(data.testProbs, split.test, data.threshold);
+    if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
+    const thresholds = data.startModels
+      ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${opts.ensemble * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
+      : `threshold ${data.threshold.toFixed(3)}`;
+    hooks.log(
+      `${tag}: ${thresholds} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
+        `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
+        `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
+    );
     await saveFoldModels(fold, result, start && data.startModels ? { result: start, thresholds: data.startModels } : null);
+    recordFoldDone(fold, { fold: k, ...data });
+    return { split, result: data, evaluation };
   } finally {
     disposeMembers(result);
     if (start) disposeMembers(start);
   }
-  recordFoldDone(fold, { fold: k, ...data });
-  return { split, result: data, evaluation };
 }
 
 /** The plain data of a trained fold (what the record, metrics.json and the report keep). */

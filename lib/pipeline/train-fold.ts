@@ -116,10 +116,17 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const trainParts: Float32Array[] = [];
   const testParts: Float32Array[] = [];
   const fitOn = opts.fitWindows ?? train;
-  for (let m = 1; m <= members; m++) {
+  try {
+    for (let m = 1; m <= members; m++) await trainMember(m);
+  } catch (err) {
+    disposeMembers({ models }); // a failed fold frees the members it trained
+    throw err;
+  }
+  async function trainMember(m: number): Promise<void> {
     const seed = memberSeed(opts.config.seed ?? DEFAULT_SEED, m);
     const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
+    models.push(model);
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
     const average = averageEpochs > 0 ? new RunningMean(model.weightCount) : null;
     if (opts.cluster) {
@@ -152,7 +159,6 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     }
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
-    models.push(model);
   }
   const trainProbs = smoothScores(meanProbabilities(trainParts), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));

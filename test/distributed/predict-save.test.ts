@@ -83,4 +83,9 @@ test("dispose frees the main thread's model and optimizer (a trained one too); t
   assert.throws(() => dm.getFlatWeights(), /DistributedModel is disposed/);
   await assert.rejects(dm.predict(data.x, data.count), /DistributedModel is disposed/);
   await assert.rejects(dm.ready(), /DistributedModel is disposed/, "not rebuilt as a fresh model");
+  const early = new DistributedModel({ model: spec, config });
+  const pending = early.ready();
+  early.dispose(); // before its backend answered
+  await assert.rejects(pending, /DistributedModel is disposed/);
+  assert.equal(tf.memory().numTensors, before, "nor built after it");
 });
