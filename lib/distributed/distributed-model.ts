@@ -85,10 +85,9 @@ export class DistributedModel {
   /** Initialise the main thread's backend and build the seeded model (idempotent). */
   async ready(): Promise<this> {
     if (this.model) return this;
-    // A disposed model must not come back as a freshly seeded one.
-    if (this.disposed) throw new Error("DistributedModel is disposed");
     this.mainBackend = (await initBackend()).name;
-    if (this.disposed) throw new Error("DistributedModel is disposed"); // while the backend started
+    // Disposed before or while the backend started: not to come back as a freshly seeded model.
+    this.checkNotDisposed();
     if (this.model) return this; // another ready() built it meanwhile
     const model = buildModelFromSpec(this.spec);
     this.shapes = weightShapes(model);
@@ -328,8 +327,12 @@ export class DistributedModel {
     this.disposed = true;
   }
 
-  private requireReady(): void {
+  private checkNotDisposed(): void {
     if (this.disposed) throw new Error("DistributedModel is disposed");
+  }
+
+  private requireReady(): void {
+    this.checkNotDisposed();
     if (!this.model) throw new Error("DistributedModel is not ready: use `await DistributedModel.create(...)` or `await model.ready()`");
   }
 
@@ -348,7 +351,6 @@ export class DistributedModel {
 
   private async exclusive<T>(run: () => Promise<T>): Promise<T> {
     if (this.busy) throw new Error("DistributedModel is busy: wait for the running fit/predict to finish");
-    this.requireReady(); // disposed while ready() was pending
     this.busy = true;
     try {
       return await run();
