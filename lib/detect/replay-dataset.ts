@@ -11,6 +11,8 @@ export interface DatasetReplay extends RecordingDetection {
   rows: number;
   /** The window placement used (see FallDetector's phase). */
   phase: number;
+  /** What the scores were compared with (the detector's threshold; 0.5 where start models align them). */
+  threshold: number;
   /** Every scored window: its last frame, the members' mean probability and the smoothed score. */
   windows: { frame: number; probability: number; score: number }[];
   alarms: AlarmEvent[];
@@ -55,6 +57,7 @@ export function replayDataset(detector: FallDetector, ds: FrameDataset, opts: Re
       lastFrame: table.frame[s.start + s.length - 1],
       rows: s.length,
       phase,
+      threshold: detector.threshold,
       windows,
       alarms,
     });
