@@ -1,5 +1,6 @@
 // What a fold's models fit on when an option changes it (--augment, --min-falling-rows, --onset-windows, --score-stride; at most
-// one, options.ts checks), with the words the fold's log line adds; null = the fold's training windows as they are.
+// one, options.ts checks; then --adl-transition-copies on top), with the words the fold's log line adds; null = the fold's
+// training windows as they are.
 import type { FrameDataset, WindowSet } from "../types";
 import type { WindowOptions } from "../data/windows";
 import { withoutEarlyFallWindows } from "../data/falling-rows";
@@ -9,8 +10,20 @@ import type { PipelineOptions } from "./options";
 import type { PreparedSplit } from "./prepare";
 import { takeWindows } from "../data/split";
 import { onStrideGrid } from "../data/stride-grid";
+import { withAdlTransitionCopies } from "./transition-copies";
 
 export function foldFitWindows(
+  opts: Pick<PipelineOptions, "augment" | "minFallingRows" | "onsetWindows" | "seed" | "stride" | "scoreStride" | "adlTransitionCopies">,
+  ds: FrameDataset, split: PreparedSplit, windowOptions: WindowOptions, fold: number,
+): { windows: WindowSet; note: string } | null {
+  const fit = baseFitWindows(opts, ds, split, windowOptions, fold);
+  if (opts.adlTransitionCopies <= 0) return fit;
+  const { windows, added } = withAdlTransitionCopies(fit?.windows ?? split.train, ds, opts.adlTransitionCopies);
+  const note = `+${added} from ${opts.adlTransitionCopies} more cop${opts.adlTransitionCopies === 1 ? "y" : "ies"} of the daily activities' transition windows`;
+  return { windows, note: fit ? `${fit.note}; ${note}` : note };
+}
+
+function baseFitWindows(
   opts: Pick<PipelineOptions, "augment" | "minFallingRows" | "onsetWindows" | "seed" | "stride" | "scoreStride">,
   ds: FrameDataset, split: PreparedSplit, windowOptions: WindowOptions, fold: number,
 ): { windows: WindowSet; note: string } | null {

@@ -70,6 +70,8 @@ export interface PipelineOptions {
   minFallingRows: number;
   /** Fit also on the windows at every frame holding 1..N falling frames of a training fall (0 = none; lib/pipeline/onset-fold.ts). */
   onsetWindows: number;
+  /** Fit also on N more copies of each training window of a daily activity that holds its transition frames (label 0; 0 = none; lib/pipeline/transition-copies.ts). */
+  adlTransitionCopies: number;
   /** Windows for the threshold, the evaluation and the detector every N frames (null = --stride); the models still fit every --stride. */
   scoreStride: number | null;
   /** Lags (frames) of the difference inputs: per lag, each feature's change over that many frames (F = 8 × (1 + lags)). */
@@ -87,7 +89,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -126,6 +128,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   padStarts: 0,
   minFallingRows: 0,
   onsetWindows: 0,
+  adlTransitionCopies: 0,
   scoreStride: null,
   diffLags: [...DEFAULT_DIFF_LAGS],
   averageEpochs: 0,
@@ -246,6 +249,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--augment", key: "augment", arg: "N", help: "add N time-warped (speed x0.8..x1.25), rescaled (±10%) copies of each training recording to what the models fit on (the scaler and threshold still come from the real windows)", parse: atMost(nonNegativeInt, 50, "each copy adds a whole training set to memory") },
   { flag: "--min-falling-rows", key: "minFallingRows", arg: "N", help: "leave the fall windows holding fewer than N falling frames out of what the models fit on (the threshold and the evaluation keep every window)", parse: nonNegativeInt },
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
+  { flag: "--adl-transition-copies", key: "adlTransitionCopies", arg: "N", help: "also fit on N more copies of each training window of a daily activity that holds its annotated transition (label 0: the person going down on purpose, the negatives most like a fall); the threshold and the evaluation keep every window once", parse: atMost(nonNegativeInt, 10, "each copy adds those windows to every epoch again") },
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets the mean of both ensembles, against that mean's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector to deploy)", parse: nonNegativeInt },
@@ -394,6 +398,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
     if (parsed.startModels > 0) throw new UsageError("--grid scores single models: it cannot be combined with --start-models");
+    if (parsed.adlTransitionCopies > 0) throw new UsageError("--grid fits on the training windows as they are: it cannot be combined with --adl-transition-copies");
     const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS, ensemble: 1 };
     const grid: GridSpec = {
       models: (lists.models as ModelKind[] | undefined) ?? [options.model],
@@ -421,6 +426,8 @@ function checkCombination(o: PipelineOptions): void {
   if (o.onsetWindows > 0 && o.format === "dfcsv") throw new UsageError("--onset-windows counts annotated falling frames: it works with --format urfd only");
   if (o.onsetWindows > o.window) throw new UsageError(`--onset-windows must be at most --window (${o.window}), got ${o.onsetWindows}`);
   if (o.onsetWindows > 0 && (o.augment > 0 || o.minFallingRows > 0)) throw new UsageError("--onset-windows, --min-falling-rows and --augment exclude each other (each sets what the models fit on)");
+  if (o.adlTransitionCopies > 0 && o.format === "dfcsv") throw new UsageError("--adl-transition-copies reads URFD's transition annotation: it works with --format urfd only");
+  if (o.adlTransitionCopies > 0 && o.augment > 0) throw new UsageError("--adl-transition-copies and --augment exclude each other (the augmented copies' windows are not counted)");
   if (o.scoreStride !== null && o.format === "dfcsv") throw new UsageError("--score-stride cuts feature windows: it works with --format urfd only");
   if (o.scoreStride !== null && o.stride % o.scoreStride !== 0) throw new UsageError(`--score-stride must divide --stride (${o.stride}), got ${o.scoreStride}`);
   if (o.scoreStride !== null && (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
