@@ -46,10 +46,19 @@ export class StrictCommand extends Command {
       this.addOption(option);
       this.on(`option:${option.name()}`, (value?: string) => {
         if (this.given.has(spec.flag)) throw this.usageError(`${spec.flag} given twice`);
+        // Commander takes the next word as the value even when it is another flag (`--out --quiet`): refuse, not a file named --quiet.
+        if (spec.arg !== undefined && value !== undefined && this.isFlagWord(value)) throw this.usageError(`${spec.flag} expects a value${spec.arg ? ` (${spec.arg})` : ""}, got the flag ${value}`);
         this.given.set(spec.flag, value ?? true);
       });
     }
     return this;
+  }
+
+  /** Whether a word is one of this command's flags (or -h/--help), with or without `=value`. */
+  private isFlagWord(word: string): boolean {
+    if (!word.startsWith("-")) return false;
+    const name = word.split("=")[0];
+    return name === "-h" || name === "--help" || this.options.some((o) => o.long === name || o.short === name);
   }
 
   /** `--flag ARG` as the help shows it (commander's own flag syntax cannot hold names like lstm|gru). */

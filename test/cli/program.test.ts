@@ -114,6 +114,10 @@ test("usage errors: exit 2, one line naming the command and the problem", () => 
     assertOneLine(run(MAIN, ["pipeline", "--epochs"], cwd), 2, /^pipeline: --epochs expects a value \(N\)$/);
     assertOneLine(run(MAIN, ["pipeline", "--epochs", "2", "--epochs", "3"], cwd), 2, /^pipeline: --epochs given twice$/);
     assertOneLine(run(MAIN, ["pipeline", "--quiet=yes"], cwd), 2, /^pipeline: --quiet takes no value$/);
+    // A flag's missing value is not the next flag (commander would take it: a folder named --quiet).
+    assertOneLine(run(MAIN, ["pipeline", "--synthetic", "--out", "--quiet"], cwd), 2, /^pipeline: --out expects a value \(DIR\), got the flag --quiet$/);
+    assertOneLine(run(MAIN, ["detect", "--model", "--data", "x.csv"], cwd), 2, /^detect: --model expects a value \(DIR\), got the flag --data$/);
+    assertOneLine(run(MAIN, ["validate", "--out", "-h"], cwd), 2, /^validate: --out expects a value .*got the flag -h$/);
     assertOneLine(run(MAIN, ["pipeline", "stray"], cwd), 2, /^pipeline: too many arguments: "stray" \(see fall-dp pipeline --help\)$/);
     assertOneLine(run(MAIN, ["pipeline", "--cluster", "mpi"], cwd), 2, /^pipeline: --cluster mpi needs --ranks R$/);
     assertOneLine(run(MAIN, ["validate", "--chute", "5"], cwd), 2, /^validate: missing --model, --data, --cam \(see --help\)$/);
