@@ -89,6 +89,7 @@ export function modesHeld(verdicts: readonly GoalVerdict[], minSeeds = 3): { mod
 /** Markdown: one line per setup and layout, a verdict per seed, and the count met. */
 export function scalingGoalsTable(rows: readonly ScalingRow[], at = 8): string {
   const verdicts = scalingGoals(rows, at);
+  if (verdicts.length === 0) return `No case ran at ${at} workers (threads or ranks × threads) beside its 1-worker run: issue 17's goals are judged there.`;
   const seeds = [...new Set(verdicts.map((v) => v.seed))].sort((a, b) => a - b);
   // One line per setup and layout, in table order; its verdicts by seed.
   const lineOf = new Map<string, Map<number, GoalVerdict>>();

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { caseKey, parseRankLayouts, pipelineArgs, rowFromMetrics, scalingCases, scalingFigure, scalingTable, SCALING_SETUPS, ScalingRow, setupFlag, setupLabel, workersLabel } from "../bench/scaling";
 import { scalingGoalsTable } from "../bench/scaling-goals";
-import { SYNC_MODES } from "../distributed/config";
+import { MAX_WORKERS, SYNC_MODES } from "../distributed/config";
 import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { MAX_MEMBERS, UsageError } from "../pipeline/options";
@@ -15,8 +15,14 @@ import { StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagParser, FlagRule, intFlag, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
 
-const list: FlagParser = (raw, flag) => {
+/** Comma-separated integers in lo..hi, none twice. */
+const list = (lo: number, hi: number): FlagParser => (raw, flag) => {
   if (!/^\d+(,\d+)*$/.test(raw)) throw new UsageError(`${flag} expects a comma-separated list of integers, got "${raw}"`);
+  const values = raw.split(",").map(Number);
+  const bad = values.find((v) => v < lo || v > hi);
+  if (bad !== undefined) throw new UsageError(`${flag} expects integers in ${lo}..${hi}, got ${bad}`);
+  const twice = values.find((v, i) => values.indexOf(v) !== i);
+  if (twice !== undefined) throw new UsageError(`${flag} lists ${twice} twice`);
   return raw;
 };
 
@@ -38,8 +44,8 @@ interface ScalingArgs {
 }
 
 const RULES: FlagRule<keyof ScalingArgs>[] = [
-  { flag: "--seeds", arg: "LIST", key: "seeds", parse: list, help: "seeds [default: 1,2,3]" },
-  { flag: "--workers", arg: "LIST", key: "workers", parse: list, help: "worker threads [default: 1,2,4,8]" },
+  { flag: "--seeds", arg: "LIST", key: "seeds", parse: list(0, 2 ** 31 - 1), help: "seeds [default: 1,2,3]" },
+  { flag: "--workers", arg: "LIST", key: "workers", parse: list(1, MAX_WORKERS), help: "worker threads [default: 1,2,4,8]" },
   { flag: "--modes", arg: "LIST", key: "modes", parse: textFlag, help: `setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} [default: all]` },
   { flag: "--clusters", arg: "LIST", key: "clusters", parse: layouts, help: "also MPI rank layouts on this host, RANKSxTHREADS (e.g. 2x1,2x4) [default: none]" },
   { flag: "--ensemble", arg: "N", key: "ensemble", parse: intFlag(1, MAX_MEMBERS), help: "models a fold in every case (the pipeline's --ensemble; 3 is its default) [default: 1, as issue 17's table]" },
@@ -64,14 +70,18 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");
+  const twice = wanted?.find((m, i) => wanted.indexOf(m) !== i);
+  if (twice !== undefined) throw new UsageError(`--modes lists ${twice} twice`);
   const chosen = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
   if (wanted && chosen.length !== wanted.length) {
-    throw new UsageError(`--modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")})`);
+    const unknown = wanted.filter((m) => !SCALING_SETUPS.some((s) => setupFlag(s) === m));
+    throw new UsageError(`--modes must list setups among ${SCALING_SETUPS.map(setupFlag).join(", ")} (modes: ${SYNC_MODES.join(", ")}); not one: ${unknown.join(", ")}`);
   }
   const ensemble = Number(args.ensemble ?? 1);
   const microBatches = args.microBatches === undefined ? undefined : Number(args.microBatches);
   const setups = chosen.map((s) => ({ ...s, ...(ensemble > 1 ? { ensemble } : {}), ...(microBatches !== undefined && s.mode === "gradients" ? { microBatches } : {}) }));
   const out = path.resolve(String(args.out ?? path.join("runs", "scaling")));
+  checkOut(out, args.resume === true);
   fs.mkdirSync(out, { recursive: true });
   const pipeline = path.join(__dirname, "pipeline.js");
   const clusters = args.clusters === undefined ? [] : (parseRankLayouts(String(args.clusters)) as { ranks: number; threads: number }[]);
@@ -89,7 +99,8 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
     for (const dir of [runDir, stagingFor(runDir)]) fs.rmSync(dir, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [pipeline, ...pipelineArgs(c, runDir)], { encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) {
-      console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${workersLabel(c)} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`);
+      const kept = rows.length ? `; the ${rows.length} case(s) done are in ${jsonPath}: rerun with --resume to go on` : "";
+      console.error(`scaling: the pipeline failed for ${setupLabel(c)}, ${workersLabel(c)} workers, seed ${c.seed}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}${kept}`);
       return 1;
     }
     const row = rowFromMetrics(c, readJson(path.join(runDir, "metrics.json")));
@@ -104,6 +115,16 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   writeFileAtomic(path.join(out, "scaling.html"), standaloneHtml({ title: "Quality against workers", sections: [{ text: commands.join("; then "), figure: scalingFigure(rows) }] }));
   console.log(`${table}\n\n${goals}`);
   return 0;
+}
+
+/** --out: a new or empty folder; with --resume, a study's folder (its scaling.json) too. Another study is never overwritten. */
+function checkOut(out: string, resume: boolean): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder; choose another --out`);
+  if (fs.readdirSync(out).length === 0) return;
+  const study = fs.existsSync(path.join(out, "scaling.json"));
+  if (!resume) throw new UsageError(`--out ${out} is not empty${study ? " (a study's scaling.json: give --resume to run only its missing cases)" : ""}; choose another --out`);
+  if (!study) throw new UsageError(`--resume: ${out} holds no scaling.json (not a scaling study's folder)`);
 }
 
 if (require.main === module) runCommand(scalingCommand(), process.argv.slice(2));

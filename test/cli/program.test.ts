@@ -124,8 +124,21 @@ test("usage errors: exit 2, one line naming the command and the problem", () => 
     assertOneLine(run(MAIN, ["sim-hosts", "up", "99"], cwd), 2, /^sim-hosts up: N expects an integer in 1\.\.16, got "99"$/);
     assertOneLine(run(MAIN, ["notebooks", "no-such-notebook"], cwd), 2, /^notebooks: no notebook "no-such-notebook" /);
     assertOneLine(run(MAIN, ["scaling", "--modes", "fastest"], cwd), 2, /^scaling: --modes must list setups among /);
+    assertOneLine(run(MAIN, ["scaling", "--modes", "gradients,gradients"], cwd), 2, /^scaling: --modes lists gradients twice$/);
+    assertOneLine(run(MAIN, ["scaling", "--seeds", "1,1"], cwd), 2, /^scaling: --seeds lists 1 twice$/);
+    assertOneLine(run(MAIN, ["scaling", "--workers", "1,100"], cwd), 2, /^scaling: --workers expects integers in 1\.\.64, got 100$/);
     assertOneLine(run(MAIN, ["bench", "--workers", "2,4"], cwd), 2, /^bench: --workers must include 1 /);
     assert.deepEqual(fs.readdirSync(cwd), []);
+    // scaling never writes into a folder holding something else, nor over a study without --resume.
+    fs.mkdirSync(path.join(cwd, "other"));
+    fs.writeFileSync(path.join(cwd, "other", "notes.txt"), "mine");
+    assertOneLine(run(MAIN, ["scaling", "--out", "other"], cwd), 2, /^scaling: --out .*other is not empty; choose another --out$/);
+    assertOneLine(run(MAIN, ["scaling", "--resume", "--out", "other"], cwd), 2, /^scaling: --resume: .*other holds no scaling\.json/);
+    fs.writeFileSync(path.join(cwd, "other", "scaling.json"), "{}");
+    assertOneLine(run(MAIN, ["scaling", "--out", "other"], cwd), 2, /^scaling: --out .*other is not empty \(a study's scaling\.json: give --resume/);
+    assertOneLine(run(MAIN, ["scaling", "--out", "other/notes.txt"], cwd), 2, /^scaling: --out .*notes\.txt exists and is not a folder; choose another --out$/);
+    assert.deepEqual(fs.readdirSync(path.join(cwd, "other")).sort(), ["notes.txt", "scaling.json"]);
+    fs.rmSync(path.join(cwd, "other"), { recursive: true });
   });
 });
 
