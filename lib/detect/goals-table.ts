@@ -111,6 +111,16 @@ export function goalsTable(runs: readonly GoalRun[], against: readonly GoalRun[]
     if (seen.has(r.seed)) throw new Error(`${r.name}: seed ${r.seed} twice (one run a seed)`);
     seen.add(r.seed);
   }
+  const theirSeeds = new Set<number>();
+  for (const a of against) {
+    if (theirSeeds.has(a.seed)) throw new Error(`${a.name}: seed ${a.seed} twice among the runs compared against (one run a seed)`);
+    theirSeeds.add(a.seed);
+  }
+  // Goals counted over other recordings (another data set, a subset, generated data) are not comparable.
+  const recordings = (r: GoalRun) => `${r.figures.fallRecordings} falls and ${r.figures.adlRecordings} ADLs`;
+  const first = runs[0] ?? against[0];
+  const stranger = first && [...runs, ...against].find((r) => recordings(r) !== recordings(first));
+  if (first && stranger) throw new Error(`${stranger.name}: ${recordings(stranger)}, but ${first.name}: ${recordings(first)} (runs on other data cannot share a table)`);
   const sorted = [...runs].sort((a, b) => a.seed - b.seed);
   const other = sorted.some((r) => r.windowSet !== "own");
   const lines = [

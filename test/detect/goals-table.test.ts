@@ -35,6 +35,9 @@ test("a run's goals from its metrics.json: all seven met, or each miss in bold",
   assert.deepEqual(rows[1], "| 4 | **29/30** | **38/40** (adl 10, 33) | **0.9900** | **0.9600** | **19.5** | **16** | **3** | 0/7 |");
   assert.match(table, /every fall found on 1, ADLs on 1, recording AUC on 1, window AUC on 1, median delay on 1, the latest alarm on 1, false alarms on 1; all seven on seeds 3 \(7 goals\)/);
   assert.throws(() => goalsTable([good, good]), /seed 3 twice/);
+  assert.throws(() => goalsTable([good], [bad, { ...bad, name: "bad-again" }]), /^Error: bad-again: seed 4 twice among the runs compared against/);
+  const subset = goalRunFromMetrics({ ...metrics(4), sequence: { auc: 1, confusionMatrix: [[6, 0], [0, 6]] } as MetricsJson["sequence"] }, "subset");
+  assert.throws(() => goalsTable([good], [subset]), /^Error: subset: 6 falls and 6 ADLs, but good: 30 falls and 40 ADLs \(runs on other data cannot share a table\)$/);
   assert.throws(() => goalRunFromMetrics({ ...metrics(1), detection: undefined } as unknown as M, "old"), /old: metrics.json has no detection block/);
 });
 
