@@ -41,6 +41,8 @@ export interface Preprocessing {
    * windows alone; this folder's threshold is then the one of all members' mean on full windows (lib/detect/start-models.ts).
    */
   startModels?: string;
+  /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
+  members?: number;
 }
 
 /** Validate plain data (from JSON or a caller); throws a one-line TypeError naming the field. */
@@ -62,6 +64,7 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   const out: Preprocessing = { scaler, window };
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
   if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);
+  if (o.members !== undefined) out.members = expectInt(o.members, `${where}.members`, 1);
   if (o.startModels !== undefined) {
     // A plain subfolder name: the file never points outside its model folder.
     if (typeof o.startModels !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(o.startModels)) throw new TypeError(`${where}.startModels must name a subfolder (letters, digits, . _ -)`);

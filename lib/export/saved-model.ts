@@ -46,6 +46,11 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
   const loaded = [];
   for (const m of members) loaded.push(await loadOne(m));
   const first = loaded[0];
+  // Numbering finds a missing member-1 or gap, not a missing last member: the count the pipeline wrote does.
+  const written = first.preprocessing.members;
+  if (written !== undefined && written !== members.length) {
+    throw new Error(`${dir}: holds ${members.length} member folder(s), but its preprocessing.json says the ensemble has ${written}${written > members.length ? ` (member-${members.length + 1} is missing)` : ""}`);
+  }
   for (const [i, d] of loaded.entries()) {
     // The ensemble's threshold only means something for members scored the same way.
     if (JSON.stringify(d.preprocessing) !== JSON.stringify(first.preprocessing)) throw new Error(`${path.join(members[i], "preprocessing.json")}: differs from ${path.join(members[0], "preprocessing.json")}; ensemble members must share it`);

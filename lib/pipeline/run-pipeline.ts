@@ -620,7 +620,7 @@ async function saveGroup(dir: string, result: TrainedFold, preprocessing: Prepro
   for (const [m, model] of result.models.entries()) {
     const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
     await model.save(into);
-    writePreprocessing(into, preprocessing);
+    writePreprocessing(into, { ...preprocessing, members: result.models.length });
   }
 }
 

@@ -189,3 +189,18 @@ test("FallDetector.fromDir on one member of an ensemble folder says its threshol
     d.dispose();
   }
 });
+
+test("an ensemble folder missing its last member is refused by the count its preprocessing.json holds (numbering alone cannot see it)", async (t) => {
+  const root = await savedModelRoot(t, (r) => [path.join(r, "ens", "member-1"), path.join(r, "ens", "member-2")]);
+  const ens = path.join(root, "ens");
+  const setMembers = (n: number) => {
+    for (const m of ["member-1", "member-2"]) {
+      const file = path.join(ens, m, "preprocessing.json");
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), members: n }));
+    }
+  };
+  setMembers(2);
+  (await FallDetector.fromDir(ens)).dispose();
+  setMembers(3);
+  await assert.rejects(FallDetector.fromDir(ens), (e: Error) => e.message === `${ens}: holds 2 member folder(s), but its preprocessing.json says the ensemble has 3 (member-3 is missing)`);
+});
