@@ -21,9 +21,14 @@ export function csvLines(text: string, file: string): CsvLine[] {
   for (let i = 0; i < end; i++) {
     const lineNo = i + 1;
     if (raw[i].trim() === "") throw new DataError(file, lineNo, "empty line");
-    out.push({ line: lineNo, cells: raw[i].split(",").map((c) => c.trim()) });
+    out.push({ line: lineNo, cells: raw[i].split(",").map((c) => unquote(c.trim())) });
   }
   return out;
+}
+
+/** A cell a spreadsheet quoted ("fall-01") as the same cell unquoted; commas and quotes inside quotes are not read. */
+function unquote(cell: string): string {
+  return cell.length >= 2 && cell.startsWith('"') && cell.endsWith('"') && !cell.slice(1, -1).includes('"') ? cell.slice(1, -1) : cell;
 }
 
 /** Quotes a cell for an error message, shortened so the message stays readable. */

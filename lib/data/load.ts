@@ -1,6 +1,6 @@
 // Loads the URFD feature files and decides, loudly, which data a run uses: real URFD or synthetic.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FrameDataset, FrameTable } from "../types";
 import { DataError } from "./errors";
@@ -108,6 +108,7 @@ export function resolveData(options: ResolveDataOptions = {}): FrameDataset {
   const explicit = options.dir ?? (envDir !== undefined && envDir !== "" ? envDir : undefined);
   if (explicit !== undefined) {
     const why = options.dir !== undefined ? "given by the caller" : `given by ${DATA_DIR_ENV}`;
+    if (existsSync(explicit) && !statSync(explicit).isDirectory()) throw new DataError(resolve(explicit), null, `is a file, not a data folder (${why}; a folder holding ${URFD_FILES.falls} and ${URFD_FILES.adls})`);
     if (presence(explicit) !== "both") {
       const missing = [URFD_FILES.falls, URFD_FILES.adls].filter((f) => !existsSync(join(explicit, f)));
       throw new DataError(resolve(explicit), null, `data folder ${why} lacks ${missing.join(" and ")} (no fallback when a folder is named)`);

@@ -1,5 +1,6 @@
 // Cross-dataset validation: a model trained on URFD scores one MCFD chute/camera video whose
 // per-frame features (URFD schema) are labelled from the reconciled MCFD annotations.
+import * as path from "node:path";
 import type { FrameDataset } from "../types";
 import { readUrfdFile } from "../data/urfd-csv";
 import { makeWindows } from "../data/windows";
@@ -35,7 +36,7 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const saved = await loadSavedDetector(o.modelDir);
   if (saved.preprocessing.startModels !== undefined) {
     for (const m of saved.models) m.dispose();
-    throw new Error(`${o.modelDir}: a --start-models folder (two ensembles); this validation scores one ensemble against its threshold`);
+    throw new Error(`${o.modelDir}: a --start-models folder (two ensembles); this validation scores one ensemble against its threshold: give ${path.join(o.modelDir, saved.preprocessing.startModels)} (the start models, a detector of their own) or a run's folder without --start-models`);
   }
   const { scaler, window, threshold: savedThreshold } = saved.preprocessing;
   const annDir = o.annotationsDir ?? mcfdDefaultDir();

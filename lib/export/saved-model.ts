@@ -74,7 +74,7 @@ async function loadOne(dir: string): Promise<SavedDetector> {
   const dm = await naming(dir, () => DistributedModel.load(dir));
   const preprocessing = await naming(dir, () => readPreprocessing(dir));
   const file = path.join(dir, "preprocessing.json");
-  if (dm.spec.type !== "rnn") throw new Error(`${dir}: a '${dm.spec.type}' model takes token ids; only LSTM/GRU feature models can be validated`);
+  if (dm.spec.type !== "rnn") throw new Error(`${dir}: a '${dm.spec.type}' model takes token ids; only LSTM/GRU models of feature windows score URFD-style features`);
   const { timesteps, features } = dm.spec.options;
   const { T, withDiffs } = preprocessing.window;
   const lags = windowDiffLags(preprocessing.window);

@@ -53,7 +53,8 @@ export function expectNumber(
   if (!ok) {
     const lo = min === -Infinity ? "" : `${minExclusive ? ">" : ">="} ${min}`;
     const hi = max === Infinity ? "" : `${maxExclusive ? "<" : "<="} ${max}`;
-    throw new TypeError(`${where} must be a finite number ${[lo, hi].filter(Boolean).join(" and ")}; got ${describe(v)}`.trimEnd());
+    const bounds = [lo, hi].filter(Boolean).join(" and ");
+    throw new TypeError(`${where} must be a finite number${bounds ? ` ${bounds}` : ""}; got ${describe(v)}`);
   }
   return v;
 }

@@ -199,7 +199,7 @@ export function loadCheckpoint(staging: string, current: CurrentFold, weightCoun
     throw new Error(`${file}: cannot read checkpoint (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   if (current.weightCount !== weightCount || bytes.length !== weightCount * 4) {
-    throw new Error(`${file}: holds ${bytes.length / 4} weights (run-state says ${current.weightCount}), the model has ${weightCount}`);
+    throw new Error(`${file}: holds ${bytes.length % 4 === 0 ? `${bytes.length / 4} weights` : `${bytes.length} bytes, not whole float32 weights (truncated?)`} (run-state says ${current.weightCount}), the model has ${weightCount}`);
   }
   const flat = new Float32Array(weightCount);
   new Uint8Array(flat.buffer).set(bytes);

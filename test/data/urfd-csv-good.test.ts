@@ -47,3 +47,12 @@ test("readUrfdFile reads a file and names it in errors", () => {
     cleanup();
   }
 });
+
+test("a spreadsheet's quoted cells read as the cells unquoted (a quoted id is the same recording)", () => {
+  const quoted = GOOD.map((l) => l.split(",").map((c, i) => (i === 0 || i === 4 ? `"${c}"` : c)).join(","));
+  const a = parseUrfdCsv(quoted.join("\n"), "f.csv");
+  const b = parseUrfdCsv(GOOD.join("\n"), "f.csv");
+  assert.deepEqual(a.sequence, ["fall-01", "fall-01", "fall-01", "fall-02"]);
+  assert.deepEqual(Array.from(a.features), Array.from(b.features));
+  assert.throws(() => parseUrfdCsv(GOOD[0].replace("3.1667", '"3."1667"'), "f.csv"), /f\.csv:1: .*not a finite number/);
+});
