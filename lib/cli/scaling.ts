@@ -121,9 +121,11 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
 function checkOut(out: string, resume: boolean): void {
   if (!fs.existsSync(out)) return;
   if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder; choose another --out`);
-  if (fs.readdirSync(out).length === 0) return;
-  const study = fs.existsSync(path.join(out, "scaling.json"));
-  if (!resume) throw new UsageError(`--out ${out} is not empty${study ? " (a study's scaling.json: give --resume to run only its missing cases)" : ""}; choose another --out`);
+  const entries = fs.readdirSync(out);
+  if (entries.length === 0) return;
+  // A study cut off in its first case holds only runs/ (scaling.json is written after each case): --resume goes on too.
+  const study = entries.includes("scaling.json") || entries.every((e) => e === "runs");
+  if (!resume) throw new UsageError(`--out ${out} is not empty${study ? " (a scaling study's folder: give --resume to run only its missing cases)" : ""}; choose another --out`);
   if (!study) throw new UsageError(`--resume: ${out} holds no scaling.json (not a scaling study's folder)`);
 }
 

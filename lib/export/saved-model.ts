@@ -43,19 +43,26 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
     if (siblings > 1) one.memberNote = `${dir} is one member of the ${siblings}-model ensemble in ${parent}: its threshold was chosen for the ensemble's mean; load ${parent} for the evaluated detector`;
     return one;
   }
-  const loaded = [];
-  for (const m of members) loaded.push(await loadOne(m));
-  const first = loaded[0];
-  // Numbering finds a missing member-1 or gap, not a missing last member: the count the pipeline wrote does.
-  const written = first.preprocessing.members;
+  // Numbering finds a missing member-1 or gap, not a missing last member: the count the pipeline wrote does (checked before any model loads).
+  const written = (await naming(members[0], () => readPreprocessing(members[0]))).members;
   if (written !== undefined && written !== members.length) {
     throw new Error(`${dir}: holds ${members.length} member folder(s), but its preprocessing.json says the ensemble has ${written}${written > members.length ? ` (member-${members.length + 1} is missing)` : ""}`);
   }
-  for (const [i, d] of loaded.entries()) {
-    // The ensemble's threshold only means something for members scored the same way.
-    if (JSON.stringify(d.preprocessing) !== JSON.stringify(first.preprocessing)) throw new Error(`${path.join(members[i], "preprocessing.json")}: differs from ${path.join(members[0], "preprocessing.json")}; ensemble members must share it`);
-    if (d.kind !== first.kind) throw new Error(`${members[i]}: a ${d.kind} model, but member 1 is a ${first.kind}`);
+  const loaded: SavedDetector[] = [];
+  try {
+    for (const m of members) loaded.push(await loadOne(m));
+    const first = loaded[0];
+    for (const [i, d] of loaded.entries()) {
+      // The ensemble's threshold only means something for members scored the same way.
+      if (JSON.stringify(d.preprocessing) !== JSON.stringify(first.preprocessing)) throw new Error(`${path.join(members[i], "preprocessing.json")}: differs from ${path.join(members[0], "preprocessing.json")}; ensemble members must share it`);
+      if (d.kind !== first.kind) throw new Error(`${members[i]}: a ${d.kind} model, but member 1 is a ${first.kind}`);
+    }
+  } catch (e) {
+    // A refused folder leaves no model (and no tensor) behind.
+    for (const d of loaded) for (const model of d.models) model.dispose();
+    throw e;
   }
+  const first = loaded[0];
   return { dir, models: loaded.flatMap((d) => d.models), kind: first.kind, preprocessing: first.preprocessing, backend: first.backend };
 }
 

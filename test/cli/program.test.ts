@@ -135,7 +135,10 @@ test("usage errors: exit 2, one line naming the command and the problem", () => 
     assertOneLine(run(MAIN, ["scaling", "--out", "other"], cwd), 2, /^scaling: --out .*other is not empty; choose another --out$/);
     assertOneLine(run(MAIN, ["scaling", "--resume", "--out", "other"], cwd), 2, /^scaling: --resume: .*other holds no scaling\.json/);
     fs.writeFileSync(path.join(cwd, "other", "scaling.json"), "{}");
-    assertOneLine(run(MAIN, ["scaling", "--out", "other"], cwd), 2, /^scaling: --out .*other is not empty \(a study's scaling\.json: give --resume/);
+    assertOneLine(run(MAIN, ["scaling", "--out", "other"], cwd), 2, /^scaling: --out .*other is not empty \(a scaling study's folder: give --resume/);
+    fs.mkdirSync(path.join(cwd, "cut", "runs", "gradients-w1-s1.partial"), { recursive: true });
+    assertOneLine(run(MAIN, ["scaling", "--out", "cut"], cwd), 2, /^scaling: --out .*cut is not empty \(a scaling study's folder: give --resume/);
+    fs.rmSync(path.join(cwd, "cut"), { recursive: true });
     assertOneLine(run(MAIN, ["scaling", "--out", "other/notes.txt"], cwd), 2, /^scaling: --out .*notes\.txt exists and is not a folder; choose another --out$/);
     assert.deepEqual(fs.readdirSync(path.join(cwd, "other")).sort(), ["notes.txt", "scaling.json"]);
     fs.rmSync(path.join(cwd, "other"), { recursive: true });

@@ -12,6 +12,8 @@ import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { alarmLogic } from "../../lib/detect/alarms";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { persistenceRuns, persistentAlarms } from "../../lib/detect/persistence-study";
+import { verifyRun } from "../../lib/detect/verify-run";
+import { refractoryFrames } from "../../lib/detect/delay";
 
 const windows = (scores: number[], stride = 1) => scores.map((score, i) => ({ frame: 31 + i * stride, score }));
 
@@ -52,7 +54,21 @@ test("on a finished run, k = 1 gives its metrics.json figures and larger k no ea
       assert.equal(later.run.figures.windowAuc, one.run.figures.windowAuc, "the scores, so the AUCs, are the run's");
     }
     assert.ok(one.run.figures.fallsFound > 0, "the run finds falls, so the delays are compared on something");
-    if (two.run.figures.fallsFound === one.run.figures.fallsFound) assert.ok(two.run.figures.medianDelay! >= one.run.figures.medianDelay!, "k = 2 alarms no earlier");
+    // Recording by recording: a longer run over the threshold never alarms earlier.
+    const { replayed, detection } = await verifyRun(out);
+    let compared = 0;
+    for (const r of replayed) {
+      const first = (k: number) => persistentAlarms(r.windows, k, r.threshold, refractoryFrames(detection.refractorySec, detection.fps), detection.fps)[0]?.frame;
+      assert.equal(first(1), r.alarms[0]?.frame, `${r.id}: k = 1 is the detector's first alarm`);
+      for (const k of [2, 3]) {
+        const later = first(k);
+        if (later !== undefined) {
+          assert.ok(first(1)! <= later, `${r.id}: k = ${k} alarms no earlier`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 0, "some recording alarms at k = 2 or 3");
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -36,6 +36,7 @@ test("replaying every test recording through FallDetector gives the pipeline's d
       const ids = [...new Set(test.seq)].sort((a, b) => a - b).map((s) => test.sequenceIds[s]);
       const detector = await FallDetector.fromDir(dir);
       assert.equal(detector.members, 2, "both ensemble members");
+      for (const m of [1, 2]) assert.equal(JSON.parse(fs.readFileSync(path.join(dir, `member-${m}`, "preprocessing.json"), "utf8")).members, 2, "each member's preprocessing.json gives the ensemble's size");
       assert.equal(detector.threshold, metrics.folds![fold - 1].threshold, "preprocessing.json's threshold is the fold's");
       const replayed = replayDataset(detector, ds, { ids });
       detector.dispose();

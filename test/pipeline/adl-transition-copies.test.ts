@@ -75,6 +75,15 @@ test("a run with --adl-transition-copies fits its models on the added windows, b
     assert.equal(notes.length, 4, `two folds × (main models, start models): ${lines.join("\n")}`);
     for (const l of notes) assert.match(l, /\+[1-9]\d* from 2 more copies/);
     assert.equal((metrics.config as { adlTransitionCopies?: number }).adlTransitionCopies, 2);
+    // The models fit on the grid windows plus the copies: the rows every worker saw in an epoch add up to both.
+    const workers = metrics.training.workers as { fold: number; member: number; samples: number }[];
+    notes.forEach((l, i) => {
+      const [, grid, added] = /fitting on the (\d+) every 4 frames.*\+(\d+) from 2 more copies/.exec(l)!;
+      const fold = (i >> 1) + 1;
+      const member = (i & 1) + 1; // the main model, then the start model
+      const seen = workers.filter((w) => w.fold === fold && w.member === member).reduce((a, w) => a + w.samples, 0);
+      assert.equal(seen, Number(grid) + Number(added), `fold ${fold}, ${member === 1 ? "main" : "start"} model: ${l}`);
+    });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
