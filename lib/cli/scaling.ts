@@ -11,7 +11,7 @@ import { standaloneHtml } from "../notebook/html-page";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../run/atomic";
 import { MAX_MEMBERS, UsageError } from "../pipeline/options";
 import { stagingFor } from "../pipeline/checkpoint";
-import { StrictCommand } from "../pipeline/command-line";
+import { refuseRepeats, StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagParser, FlagRule, intFlag, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
 
@@ -21,8 +21,7 @@ const list = (lo: number, hi: number): FlagParser => (raw, flag) => {
   const values = raw.split(",").map(Number);
   const bad = values.find((v) => v < lo || v > hi);
   if (bad !== undefined) throw new UsageError(`${flag} expects integers in ${lo}..${hi}, got ${bad}`);
-  const twice = values.find((v, i) => values.indexOf(v) !== i);
-  if (twice !== undefined) throw new UsageError(`${flag} lists ${twice} twice`);
+  refuseRepeats(flag, values);
   return raw;
 };
 
@@ -70,8 +69,7 @@ async function runScaling(args: ScalingArgs, argv: readonly string[]): Promise<n
   const seeds = String(args.seeds ?? "1,2,3").split(",").map(Number);
   const workers = String(args.workers ?? "1,2,4,8").split(",").map(Number);
   const wanted = args.modes === undefined ? null : String(args.modes).split(",");
-  const twice = wanted?.find((m, i) => wanted.indexOf(m) !== i);
-  if (twice !== undefined) throw new UsageError(`--modes lists ${twice} twice`);
+  if (wanted) refuseRepeats("--modes", wanted);
   const chosen = wanted === null ? SCALING_SETUPS : SCALING_SETUPS.filter((s) => wanted.includes(setupFlag(s)));
   if (wanted && chosen.length !== wanted.length) {
     const unknown = wanted.filter((m) => !SCALING_SETUPS.some((s) => setupFlag(s) === m));

@@ -110,6 +110,15 @@ export class StrictCommand extends Command {
   }
 }
 
+/** A list flag's values checked for repeats: a UsageError naming the first value given twice. */
+export function refuseRepeats(flag: string, values: readonly unknown[]): void {
+  const seen = new Set<unknown>();
+  for (const v of values) {
+    if (seen.has(v)) throw new UsageError(`${flag} lists ${v} twice`);
+    seen.add(v);
+  }
+}
+
 /** Parse `argv` (no node, no script) with `command`: the raw flags, or "help" when -h/--help was given (nothing printed). */
 export function parseRawFlags(command: StrictCommand, argv: readonly string[]): RawFlags | "help" {
   command.configureOutput({ writeOut: () => undefined });

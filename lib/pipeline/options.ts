@@ -4,7 +4,7 @@ import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Push, PUSHES, S
 import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
-import { FlagSpec, parseRawFlags, RawFlags, StrictCommand } from "./command-line";
+import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
 
 export type ModelKind = "lstm" | "gru";
@@ -338,11 +338,7 @@ const GRID_LISTS: GridListDoc[] = [
 /** Parse a comma-separated --grid-* list, each value checked like the single option. */
 function parseGridList(doc: GridListDoc, raw: string): (ModelKind | number)[] {
   const values = raw.split(",").map((v) => doc.parse(v.trim(), doc.flag));
-  const seen = new Set<ModelKind | number>();
-  for (const v of values) {
-    if (seen.has(v)) throw new UsageError(`${doc.flag} lists ${v} twice`);
-    seen.add(v);
-  }
+  refuseRepeats(doc.flag, values);
   return values;
 }
 
