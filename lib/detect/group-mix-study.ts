@@ -1,0 +1,183 @@
+// Issue 15, a seventeenth round (2026-12-06): two deployment runs of one seed (both `--start-models`), e.g. an LSTM
+// run and a GRU run, scored as one detector. Each fold's main members of both runs form one main group, their start
+// members one start group, and the pipeline's own rule (lib/detect/start-models.ts mixFold) runs on them: the start
+// group's threshold chosen on its training windows as trainFold chooses it, the mean of all members on full windows
+// against its own. A run alone (no partner) must reproduce its metrics.json: the check this study starts with.
+// `node dist/lib/detect/group-mix-study.js A_1 B_1 [A_2 B_2 ...]` prints issue 15's goals of the mixes against the A runs.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { Command } from "commander";
+import type { FrameDataset, WindowSet } from "../types";
+import { readWindowSet } from "../data/arrow-io";
+import { concatWindowSets } from "../data/split";
+import { resolveData } from "../data/load";
+import { evaluateAll } from "../evaluate";
+import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import type { ThresholdMidpoint } from "../evaluate/threshold";
+import { loadSavedDetector } from "../export/saved-model";
+import { makePredictor } from "../model/fused-model";
+import { readJson } from "../run/atomic";
+import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
+import { GoalFigures } from "./goals";
+import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
+import { replayWindowSet } from "./replay";
+import { GroupScores, memberMean, mixFold } from "./start-models";
+import { gridWindowAuc } from "./unpadded-windows";
+import { concatScores } from "./rule-study";
+
+/** One fold of a --start-models run: both groups' windows (the run's Arrow files) and every member's probabilities on them. */
+export interface RunFold {
+  fold: number;
+  main: GroupScores;
+  start: GroupScores;
+  /** What the run saved: the start group's threshold (a check on the recomputed one). */
+  savedStartThreshold: number;
+  /** The scaler and window settings both groups were scored with: two runs mix only where these agree. */
+  preprocessingKey: string;
+}
+
+interface RunConfig {
+  seed: number;
+  data: string | null;
+  synthetic?: boolean;
+  startModels: number;
+  smooth: number;
+  thresholdMidpoint?: ThresholdMidpoint;
+  stride: number;
+}
+
+function runConfig(dir: string): RunConfig {
+  const c = (readJson(path.join(dir, "metrics.json")) as { config: RunConfig }).config;
+  if (!(c.startModels > 0)) throw new Error(`${dir}: not a --start-models run`);
+  if (c.smooth !== 1) throw new Error(`${dir}: --start-models runs score with --smooth 1, this one has ${c.smooth}`);
+  return c;
+}
+
+/** Every member's probabilities on `ws`, through the fused forward pass the detector uses (batches of 256 windows). */
+function memberScores(models: readonly tf.LayersModel[], ws: WindowSet): Float32Array[] {
+  const row = ws.T * ws.F;
+  return models.map((m) => {
+    const p = makePredictor(m);
+    const out = new Float32Array(ws.count);
+    for (let at = 0; at < ws.count; at += 256) {
+      const n = Math.min(256, ws.count - at);
+      out.set(tf.tidy(() => p.predict(tf.tensor3d(ws.x.subarray(at * row, (at + n) * row), [n, ws.T, ws.F])).dataSync() as Float32Array), at);
+    }
+    return out;
+  });
+}
+
+async function group(modelDir: string, arrowDir: string): Promise<{ scores: GroupScores; threshold: number; key: string }> {
+  const test = readWindowSet(path.join(arrowDir, "test.arrow"));
+  const train = concatWindowSets(fs.readdirSync(arrowDir).filter((f) => /^train-\d+\.arrow$/.test(f)).sort().map((f) => readWindowSet(path.join(arrowDir, f))));
+  const saved = await loadSavedDetector(modelDir);
+  try {
+    const pre = saved.preprocessing;
+    if (pre.threshold === undefined) throw new Error(`${modelDir}: preprocessing.json has no threshold`);
+    return {
+      scores: { train, test, trainMembers: memberScores(saved.models, train), testMembers: memberScores(saved.models, test) },
+      threshold: pre.threshold,
+      key: JSON.stringify({ scaler: pre.scaler, window: pre.window }),
+    };
+  } finally {
+    for (const m of saved.models) m.dispose();
+  }
+}
+
+/** Every fold of a --start-models run, scored again by its saved members. */
+export async function readRunFolds(runDir: string): Promise<RunFold[]> {
+  const models = path.join(runDir, "models");
+  const folds = fs.readdirSync(models).filter((d) => /^fold-\d+$/.test(d)).map((d) => Number(d.slice(5))).sort((a, b) => a - b);
+  const out: RunFold[] = [];
+  for (const k of folds) {
+    const main = await group(path.join(models, `fold-${k}`), path.join(runDir, "arrow", `fold-${k}`));
+    const start = await group(path.join(models, `fold-${k}`, "start"), path.join(runDir, "arrow", `fold-${k}`, "start"));
+    out.push({ fold: k, main: main.scores, start: start.scores, savedStartThreshold: start.threshold, preprocessingKey: main.key + start.key });
+  }
+  return out;
+}
+
+/** Two runs' folds as one: the windows must be the same (same seed, data and preprocessing), the members concatenated, A's first. */
+export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: string): RunFold[] {
+  if (a.length !== b.length) throw new Error(`${what}: ${a.length} and ${b.length} folds`);
+  return a.map((f, i) => {
+    const g = b[i];
+    if (f.fold !== g.fold || f.preprocessingKey !== g.preprocessingKey) throw new Error(`${what}: fold ${f.fold} was scaled or windowed differently in the two runs`);
+    const same = (x: WindowSet, y: WindowSet) => x.count === y.count && x.x.length === y.x.length && x.x.every((v, j) => v === y.x[j]);
+    if (!same(f.main.test, g.main.test) || !same(f.start.test, g.start.test) || !same(f.main.train, g.main.train) || !same(f.start.train, g.start.train)) {
+      throw new Error(`${what}: fold ${f.fold}: the two runs hold different windows`);
+    }
+    const join = (x: GroupScores, y: GroupScores): GroupScores => ({ ...x, trainMembers: [...x.trainMembers, ...y.trainMembers], testMembers: [...x.testMembers, ...y.testMembers] });
+    return { ...f, main: join(f.main, g.main), start: join(f.start, g.start), savedStartThreshold: Number.NaN };
+  });
+}
+
+/** trainFold's threshold for a group (smooth 1): Youden's cut on its training recordings, at the midpoint asked for, kept inside (0, 1). */
+export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint): number {
+  const t = chooseSequenceThreshold(memberMean(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint });
+  return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
+}
+
+/** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
+export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false): GoalFigures & { falseAlarmIds: string[] } {
+  const midpoint = cfg.thresholdMidpoint ?? "probability";
+  const per = folds.map((f) => {
+    const startThreshold = groupThreshold(f.start, midpoint);
+    if (check && startThreshold !== f.savedStartThreshold) throw new Error(`fold ${f.fold}: the start group's threshold comes out ${startThreshold}, the run saved ${f.savedStartThreshold}`);
+    const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}` });
+    return { m, full: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
+  });
+  const windows = concatWindowSets(per.map((p) => p.m.testWindows));
+  const scores = concatScores(per.map((p) => p.m.testScores));
+  const fullWindows = concatWindowSets(folds.map((f) => f.main.test));
+  const fullScores = concatScores(per.map((p) => p.full));
+  const replayed = replayWindowSet(ds, windows, scores, { threshold: 0.5, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC });
+  const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
+  const falls = replayed.filter((r) => r.isFall).length;
+  const adls = replayed.length - falls;
+  return {
+    fallsFound: falls - d.missedFalls, fallRecordings: falls, adlsRight: adls - d.falseAlarmIds.length, adlRecordings: adls,
+    recordingAuc: evaluateAll(scores, windows, 0.5).sequence.auc,
+    windowAuc: gridWindowAuc(ds, fullWindows, fullScores, cfg.stride).auc,
+    medianDelay: d.delayFrames.median, maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd, falseAlarms: d.falseAlarms,
+    falseAlarmIds: d.falseAlarmIds,
+  };
+}
+
+/** The A run alone must give its metrics.json's goal figures; then the A + B mix. */
+export async function studyPair(aDir: string, bDir: string): Promise<{ alone: GoalRun; mix: GoalRun }> {
+  const [ca, cb] = [runConfig(aDir), runConfig(bDir)];
+  if (ca.seed !== cb.seed || ca.startModels !== cb.startModels || ca.stride !== cb.stride || (ca.thresholdMidpoint ?? "probability") !== (cb.thresholdMidpoint ?? "probability")) {
+    throw new Error(`${aDir} and ${bDir}: not one seed with the same --start-models, --stride and --threshold-midpoint`);
+  }
+  const ds = resolveData({ dir: ca.data ?? undefined, synthetic: ca.synthetic === true, seed: ca.seed });
+  const saved = readGoalRun(aDir);
+  const a = await readRunFolds(aDir);
+  const { falseAlarmIds: aloneIds, ...alone } = mixFigures(a, ds, ca, true);
+  if (JSON.stringify(alone) !== JSON.stringify(saved.figures)) {
+    throw new Error(`${aDir}: scored again alone it gives ${JSON.stringify(alone)}, its metrics.json ${JSON.stringify(saved.figures)}`);
+  }
+  const { falseAlarmIds, ...mix } = mixFigures(joinFolds(a, await readRunFolds(bDir), `${aDir} + ${bDir}`), ds, ca);
+  const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}`;
+  return { alone: { ...saved, falseAlarmIds: aloneIds }, mix: { ...saved, name, figures: mix, ownWindowAuc: null, falseAlarmIds } };
+}
+
+if (require.main === module) {
+  new Command("group-mix-study")
+    .description("two --start-models runs of one seed a pair (e.g. --model lstm and --model gru) scored as one detector, every member in its group; issue 15's goals against the first runs")
+    .option("--json <file>", "also write the rows (alone and mixed, per seed) to this file")
+    .argument("<runs...>", "A_RUN B_RUN [A_RUN B_RUN ...]")
+    .action(async (dirs: string[], o: { json?: string }) => {
+      if (dirs.length % 2) throw new Error("runs come in pairs, A_RUN B_RUN (one seed a pair)");
+      const rows: { alone: GoalRun; mix: GoalRun }[] = [];
+      for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1]));
+      console.log(goalsTable(rows.map((r) => r.mix), rows.map((r) => r.alone)));
+      if (o.json) fs.writeFileSync(o.json, JSON.stringify(rows, null, 1) + "\n");
+    })
+    .parseAsync()
+    .catch((e: unknown) => {
+      console.error(`group-mix-study: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    });
+}

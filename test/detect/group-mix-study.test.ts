@@ -1,0 +1,47 @@
+// The group-mix study: two --start-models runs of one seed scored as one detector. A run alone must come out as its
+// metrics.json says (studyPair throws otherwise); the mix holds both runs' members; runs of different seeds are refused.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { readGoalRun } from "../../lib/detect/goals-table";
+import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
+
+test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.json, the mix holds both groups' members", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "group-mix-"));
+  try {
+    const dataDir = path.join(tmp, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
+    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit" as const, folds: 2, ensemble: 1, startModels: 8, quiet: true };
+    const run = async (name: string, extra: Partial<typeof base>) => {
+      const out = path.join(tmp, name);
+      await runPipeline({ ...base, ...extra, out }, { log: () => {} });
+      return out;
+    };
+    const lstm = await run("lstm", {});
+    const gru = await run("gru", { model: "gru" });
+    const other = await run("seed-2", { seed: 2 });
+
+    const { alone, mix } = await studyPair(lstm, gru);
+    assert.deepEqual(alone.figures, readGoalRun(lstm).figures, "the LSTM run scored again alone is its metrics.json");
+    assert.equal(mix.figures.fallRecordings + mix.figures.adlRecordings, alone.figures.fallRecordings + alone.figures.adlRecordings, "the same recordings");
+    assert.equal((await studyPair(gru, lstm)).alone.figures.windowAuc, readGoalRun(gru).figures.windowAuc, "the GRU run alone too");
+
+    const [a, b] = [await readRunFolds(lstm), await readRunFolds(gru)];
+    const joined = joinFolds(a, b, "lstm + gru");
+    for (const [i, f] of joined.entries()) {
+      assert.equal(f.main.testMembers.length, 2, "one main member of each run");
+      assert.equal(f.start.trainMembers.length, 2, "one start member of each run");
+      assert.notDeepEqual(f.main.testMembers[0], f.main.testMembers[1], "two different models");
+      assert.deepEqual(f.main.testMembers[1], b[i].main.testMembers[0], "the partner's member second");
+    }
+    await assert.rejects(studyPair(lstm, other), /not one seed/);
+    assert.throws(() => joinFolds(a, a.slice(1), "short"), /2 and 1 folds/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
