@@ -22,6 +22,7 @@ import { WindowRing } from "../streaming/window-ring";
 import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
+import { logitMeanOf, MemberCombineName } from "../evaluate/member-combine";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -71,6 +72,8 @@ export class FallDetector {
   private windowPhase: number;
   /** Ensemble members averaged (1 = a single model). */
   readonly members: number;
+  /** How the members' probabilities become one (preprocessing.json's combine; the threshold was chosen on it). */
+  readonly combine: MemberCombineName;
   /** Which code runs the forward pass, and why not the fused kernel when it is not. */
   readonly kernel: TrainingKernel;
   readonly kernelNote?: string;
@@ -114,6 +117,10 @@ export class FallDetector {
     this.threshold = threshold;
     this.refractorySec = opts.refractorySec ?? DEFAULT_REFRACTORY_SEC;
     this.fps = opts.fps ?? URFD_FPS;
+    this.combine = preprocessing.combine ?? "mean";
+    if (startModels && (startModels.preprocessing.combine ?? "mean") !== this.combine) {
+      throw new Error(`start models: their preprocessing.json combines members by ${startModels.preprocessing.combine ?? "mean"}, the main folder's by ${this.combine}`);
+    }
     if (startModels) {
       const s = checkStartModels(models[0], preprocessing, startModels, opts);
       this.startModels = { members: startModels.models.length, padStarts: s.padStarts, fullThreshold: threshold, startThreshold: s.threshold };
@@ -204,18 +211,17 @@ export class FallDetector {
     return this.mean([[this.predictors, window]]);
   }
 
-  /** Each group's predictors on its window, summed in float32 in order, then one float32 division. */
+  /** Each group's predictors on its window, in order, combined as the pipeline combines them (member-combine.ts). */
   private mean(groups: readonly (readonly [readonly Predictor[], Float32Array])[]): number {
-    let sum = 0;
-    let count = 0;
+    const values: number[] = [];
     for (const [predictors, window] of groups) {
-      for (const p of predictors) {
-        const v = tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]);
-        sum = Math.fround(sum + v);
-        count++;
-      }
+      for (const p of predictors) values.push(tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]));
     }
-    return Math.fround(sum / count);
+    if (this.combine === "logit-mean") return logitMeanOf(values);
+    // Summed in float32 in order, then one float32 division: memberMean's arithmetic.
+    let sum = 0;
+    for (const v of values) sum = Math.fround(sum + v);
+    return Math.fround(sum / values.length);
   }
 
   /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart), optionally at another phase. */

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { FrameDataset, WindowSet } from "../types";
 import { readWindowSet } from "../data/arrow-io";
 import { concatWindowSets } from "../data/split";
@@ -22,7 +22,8 @@ import { DEFAULT_REFRACTORY_SEC, detectionFigures } from "./delay";
 import { GoalFigures } from "./goals";
 import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import { replayWindowSet } from "./replay";
-import { GroupScores, memberMean, mixFold } from "./start-models";
+import { GroupScores, mixFold } from "./start-models";
+import { MemberCombine, memberCombine, MemberCombineName, memberMean } from "../evaluate/member-combine";
 import { gridWindowAuc } from "./unpadded-windows";
 import { concatScores } from "./rule-study";
 
@@ -114,18 +115,18 @@ export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: st
 }
 
 /** trainFold's threshold for a group (smooth 1): Youden's cut on its training recordings, at the midpoint asked for, kept inside (0, 1). */
-export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint): number {
-  const t = chooseSequenceThreshold(memberMean(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint });
+export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, combine: MemberCombine = memberMean): number {
+  const t = chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint });
   return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 }
 
 /** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
-export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false): GoalFigures & { falseAlarmIds: string[] } {
+export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
   const midpoint = cfg.thresholdMidpoint ?? "probability";
   const per = folds.map((f) => {
-    const startThreshold = groupThreshold(f.start, midpoint);
+    const startThreshold = groupThreshold(f.start, midpoint, combine);
     if (check && startThreshold !== f.savedStartThreshold) throw new Error(`fold ${f.fold}: the start group's threshold comes out ${startThreshold}, the run saved ${f.savedStartThreshold}`);
-    const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}` });
+    const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}`, combine });
     return { m, full: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
   });
   const windows = concatWindowSets(per.map((p) => p.m.testWindows));
@@ -141,12 +142,12 @@ export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pic
     recordingAuc: evaluateAll(scores, windows, 0.5).sequence.auc,
     windowAuc: gridWindowAuc(ds, fullWindows, fullScores, cfg.stride).auc,
     medianDelay: d.delayFrames.median, maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd, falseAlarms: d.falseAlarms,
-    falseAlarmIds: d.falseAlarmIds,
+    falseAlarmIds: d.falseAlarmIds, missedFallIds: d.missedFallIds,
   };
 }
 
-/** The A run alone must give its metrics.json's goal figures; then the A + B mix. */
-export async function studyPair(aDir: string, bDir: string): Promise<{ alone: GoalRun; mix: GoalRun }> {
+/** The A run alone must give its metrics.json's goal figures; then the A + B mix, its members combined by `combine`. */
+export async function studyPair(aDir: string, bDir: string, combine: MemberCombineName = "mean"): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
   const [ca, cb] = [runConfig(aDir), runConfig(bDir)];
   if (ca.seed !== cb.seed || ca.startModels !== cb.startModels || ca.stride !== cb.stride || (ca.thresholdMidpoint ?? "probability") !== (cb.thresholdMidpoint ?? "probability")) {
     throw new Error(`${aDir} and ${bDir}: not one seed with the same --start-models, --stride and --threshold-midpoint`);
@@ -154,25 +155,28 @@ export async function studyPair(aDir: string, bDir: string): Promise<{ alone: Go
   const ds = resolveData({ dir: ca.data ?? undefined, synthetic: ca.synthetic === true, seed: ca.seed });
   const saved = readGoalRun(aDir);
   const a = await readRunFolds(aDir);
-  const { falseAlarmIds: aloneIds, ...alone } = mixFigures(a, ds, ca, true);
+  const { falseAlarmIds: aloneIds, missedFallIds: aloneMissed, ...alone } = mixFigures(a, ds, ca, true);
   if (JSON.stringify(alone) !== JSON.stringify(saved.figures)) {
     throw new Error(`${aDir}: scored again alone it gives ${JSON.stringify(alone)}, its metrics.json ${JSON.stringify(saved.figures)}`);
   }
-  const { falseAlarmIds, ...mix } = mixFigures(joinFolds(a, await readRunFolds(bDir), `${aDir} + ${bDir}`), ds, ca);
+  const { falseAlarmIds, missedFallIds, ...mix } = mixFigures(joinFolds(a, await readRunFolds(bDir), `${aDir} + ${bDir}`), ds, ca, false, memberCombine(combine));
   const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}`;
-  return { alone: { ...saved, falseAlarmIds: aloneIds }, mix: { ...saved, name, figures: mix, ownWindowAuc: null, falseAlarmIds } };
+  return { alone: { ...saved, falseAlarmIds: aloneIds }, mix: { ...saved, name, figures: mix, ownWindowAuc: null, falseAlarmIds }, missedFalls: { alone: aloneMissed, mix: missedFallIds } };
 }
 
 if (require.main === module) {
   new Command("group-mix-study")
     .description("two --start-models runs of one seed a pair (e.g. --model lstm and --model gru) scored as one detector, every member in its group; issue 15's goals against the first runs")
     .option("--json <file>", "also write the rows (alone and mixed, per seed) to this file")
+    .addOption(new Option("--combine <how>", "how the mix's members become one score: their mean probability (the pipeline's) or mean log-odds").choices(["mean", "logit-mean"]).default("mean"))
     .argument("<runs...>", "A_RUN B_RUN [A_RUN B_RUN ...]")
-    .action(async (dirs: string[], o: { json?: string }) => {
+    .action(async (dirs: string[], o: { json?: string; combine: MemberCombineName }) => {
       if (dirs.length % 2) throw new Error("runs come in pairs, A_RUN B_RUN (one seed a pair)");
-      const rows: { alone: GoalRun; mix: GoalRun }[] = [];
-      for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1]));
+      const rows: Awaited<ReturnType<typeof studyPair>>[] = [];
+      for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1], o.combine));
       console.log(goalsTable(rows.map((r) => r.mix), rows.map((r) => r.alone)));
+      const missed = rows.filter((r) => r.missedFalls.mix.length + r.missedFalls.alone.length > 0);
+      if (missed.length > 0) console.log(`\nFalls missed (mix; the first run alone): ${missed.map((r) => `seed ${r.mix.seed}: ${r.missedFalls.mix.join(", ") || "none"}; ${r.missedFalls.alone.join(", ") || "none"}`).join(" | ")}`);
       if (o.json) fs.writeFileSync(o.json, JSON.stringify(rows, null, 1) + "\n");
     })
     .parseAsync()

@@ -10,6 +10,10 @@ import { windowsWithRealFrames } from "../data/pad-starts";
 import { alignToThreshold } from "../evaluate/align";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import type { ThresholdMidpoint } from "../evaluate/threshold";
+import { MemberCombine, memberMean } from "../evaluate/member-combine";
+
+export { memberMean };
+export type { MemberCombine };
 
 type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 
@@ -38,18 +42,6 @@ export function mixedTestWindows(mainTest: WindowSet, startTest: WindowSet, ds: 
   return { windows: concatWindowSets([takeWindows(startTest, early), mainTest]), early };
 }
 
-/** Float32 sums in member order then one float32 division: the pipeline's meanProbabilities and the detector's sum. */
-export function memberMean(members: readonly ArrayLike<number>[], n: number): Float32Array {
-  if (members.length === 0) throw new RangeError("memberMean: no members");
-  const out = new Float32Array(n);
-  for (const m of members) {
-    if (m.length !== n) throw new RangeError(`memberMean: a member holds ${m.length} scores, expected ${n}`);
-    for (let i = 0; i < n; i++) out[i] += m[i];
-  }
-  for (let i = 0; i < n; i++) out[i] /= members.length;
-  return out;
-}
-
 /** One group's per-member probabilities on its own training and test windows. */
 export interface GroupScores {
   train: WindowSet;
@@ -75,18 +67,19 @@ export interface MixedFold {
 const clamp = (t: number) => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
 /** All members' mean on the main group's windows (the start members' scores picked at the same recording and frame). */
-function allMembersOn(main: readonly Float32Array[], start: readonly Float32Array[], mainSide: Placed, startSide: Placed, what: string): Float32Array {
+function allMembersOn(main: readonly Float32Array[], start: readonly Float32Array[], mainSide: Placed, startSide: Placed, what: string, combine: MemberCombine): Float32Array {
   const idx = alignWindows(mainSide, startSide, what);
-  return memberMean([...main, ...start.map((m) => Float32Array.from(idx, (j) => m[j]))], mainSide.count);
+  return combine([...main, ...start.map((m) => Float32Array.from(idx, (j) => m[j]))], mainSide.count);
 }
 
 /** The rule on one fold: both groups scored on their own windows, the start group's threshold as its training chose it. */
-export function mixFold(main: GroupScores, start: GroupScores, ds: FrameDataset, opts: { startThreshold: number; midpoint: ThresholdMidpoint; what: string }): MixedFold {
-  const trainAll = allMembersOn(main.trainMembers, start.trainMembers, main.train, start.train, `${opts.what}, training side`);
+export function mixFold(main: GroupScores, start: GroupScores, ds: FrameDataset, opts: { startThreshold: number; midpoint: ThresholdMidpoint; what: string; combine?: MemberCombine }): MixedFold {
+  const combine = opts.combine ?? memberMean;
+  const trainAll = allMembersOn(main.trainMembers, start.trainMembers, main.train, start.train, `${opts.what}, training side`, combine);
   const fullThreshold = clamp(chooseSequenceThreshold(trainAll, main.train, { criterion: "youden", split: "train", midpoint: opts.midpoint }));
-  const testAll = allMembersOn(main.testMembers, start.testMembers, main.test, start.test, `${opts.what}, test side`);
+  const testAll = allMembersOn(main.testMembers, start.testMembers, main.test, start.test, `${opts.what}, test side`, combine);
   const { windows, early } = mixedTestWindows(main.test, start.test, ds);
-  const startScores = alignToThreshold(memberMean(start.testMembers, start.test.count), opts.startThreshold);
+  const startScores = alignToThreshold(combine(start.testMembers, start.test.count), opts.startThreshold);
   const testScores = new Float32Array(windows.count);
   testScores.set(early.map((i) => startScores[i]));
   testScores.set(alignToThreshold(testAll, fullThreshold), early.length);

@@ -104,6 +104,8 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).window.padStarts ?? 0) > 0) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: window.padStarts is set (--pad-starts); the browser page does not pad recordings`);
   // Its threshold belongs to the mean with the start models, which the page does not run.
   if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && readPreprocessing(first).startModels !== undefined) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models); the browser page runs one ensemble only`);
+  // The page averages its members' probabilities; a threshold chosen on their mean log-odds would not fit it.
+  if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).combine ?? "mean") !== "mean") throw new Error(`${path.join(first, PREPROCESSING_JSON)}: combine is ${readPreprocessing(first).combine} (--combine); the browser page averages its members' probabilities`);
   const { T, F } = savedInputShape(path.join(first, MODEL_JSON));
   for (const m of members) {
     const s = savedInputShape(path.join(m, MODEL_JSON));

@@ -6,6 +6,7 @@ import type { Scaler } from "../data/scaler";
 import { checkDiffLags } from "../data/windows";
 import { expectInt, expectNumber, expectObject, Plain, rejectUnknownKeys } from "../model/check";
 import { readJson, writeJsonAtomic } from "../run/atomic";
+import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 
 export const PREPROCESSING_JSON = "preprocessing.json";
 export const PREPROCESSING_FORMAT = "fall-detection-preprocessing";
@@ -43,6 +44,10 @@ export interface Preprocessing {
   startModels?: string;
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;
+  /** How the members' probabilities become the score the threshold is for (absent: their mean; lib/evaluate/member-combine.ts). */
+  combine?: MemberCombineName;
+  /** Each member's recurrent type, in member order, when they differ (--second-model); absent: all as member 1. */
+  memberKinds?: string[];
 }
 
 /** Validate plain data (from JSON or a caller); throws a one-line TypeError naming the field. */
@@ -65,6 +70,15 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   if (o.threshold !== undefined) out.threshold = expectNumber(o.threshold, `${where}.threshold`, { min: 0, max: 1 });
   if (o.smooth !== undefined) out.smooth = expectInt(o.smooth, `${where}.smooth`, 1);
   if (o.members !== undefined) out.members = expectInt(o.members, `${where}.members`, 1);
+  if (o.combine !== undefined) {
+    if (!MEMBER_COMBINE_NAMES.includes(o.combine as MemberCombineName)) throw new TypeError(`${where}.combine must be one of ${MEMBER_COMBINE_NAMES.join(", ")}`);
+    out.combine = o.combine as MemberCombineName;
+  }
+  if (o.memberKinds !== undefined) {
+    if (!Array.isArray(o.memberKinds) || o.memberKinds.length === 0 || !o.memberKinds.every((k) => typeof k === "string")) throw new TypeError(`${where}.memberKinds must be a non-empty array of model types`);
+    if (out.members !== undefined && o.memberKinds.length !== out.members) throw new TypeError(`${where}.memberKinds names ${o.memberKinds.length} models, members says ${out.members}`);
+    out.memberKinds = [...(o.memberKinds as string[])];
+  }
   if (o.startModels !== undefined) {
     // A plain subfolder name: the file never points outside its model folder.
     if (typeof o.startModels !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(o.startModels)) throw new TypeError(`${where}.startModels must name a subfolder (letters, digits, . _ -)`);

@@ -13,6 +13,7 @@ export interface SavedDetector {
   dir: string;
   /** The trained window model(s): one, or an ensemble's members whose probabilities are averaged (main thread; no worker threads are started). */
   models: tf.LayersModel[];
+  /** The members' recurrent type, or types joined by "+" (--second-model: "lstm+gru"). */
   kind: string;
   preprocessing: Preprocessing;
   backend: string;
@@ -55,7 +56,9 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
     for (const [i, d] of loaded.entries()) {
       // The ensemble's threshold only means something for members scored the same way.
       if (JSON.stringify(d.preprocessing) !== JSON.stringify(first.preprocessing)) throw new Error(`${path.join(members[i], "preprocessing.json")}: differs from ${path.join(members[0], "preprocessing.json")}; ensemble members must share it`);
-      if (d.kind !== first.kind) throw new Error(`${members[i]}: a ${d.kind} model, but member 1 is a ${first.kind}`);
+      // Members of two types only where preprocessing.json lists each member's (--second-model).
+      const want = first.preprocessing.memberKinds?.[i] ?? first.kind;
+      if (d.kind !== want) throw new Error(`${members[i]}: a ${d.kind} model, but ${first.preprocessing.memberKinds ? `${path.join(members[0], "preprocessing.json")} says member ${i + 1} is a ${want}` : `member 1 is a ${first.kind}`}`);
     }
   } catch (e) {
     // A refused folder leaves no model (and no tensor) behind.
@@ -63,7 +66,8 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
     throw e;
   }
   const first = loaded[0];
-  return { dir, models: loaded.flatMap((d) => d.models), kind: first.kind, preprocessing: first.preprocessing, backend: first.backend };
+  const kinds = [...new Set(loaded.map((d) => d.kind))];
+  return { dir, models: loaded.flatMap((d) => d.models), kind: kinds.join("+"), preprocessing: first.preprocessing, backend: first.backend };
 }
 
 /** The members of the ensemble folder `dir` is a member-N folder of (0 when it is not one, or the parent is broken). */

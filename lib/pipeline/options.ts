@@ -4,6 +4,7 @@ import { DistributedConfig, LR_SCALINGS, LrScaling, MAX_WORKERS, Push, PUSHES, S
 import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
+import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { UsageError } from "./usage-error";
 
@@ -83,13 +84,22 @@ export interface PipelineOptions {
    * stream's windows of T − N .. T − 1 real frames alone; full windows get the mean of both ensembles (0 = none; lib/detect/start-models.ts).
    */
   startModels: number;
+  /** Also train --ensemble models of this recurrent type in every group (same seeds), scored with the --model ones (null = none). */
+  secondModel: ModelKind | null;
+  /** How a fold's member probabilities become one score a window (lib/evaluate/member-combine.ts). */
+  combine: MemberCombineName;
+}
+
+/** Models a fold trains in one group (the main ensemble, or the start models): --ensemble of each model type. */
+export function membersPerGroup(o: Pick<PipelineOptions, "ensemble" | "secondModel">): number {
+  return o.ensemble * (o.secondModel === null ? 1 : 2);
 }
 
 export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine"];
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
@@ -133,6 +143,8 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   diffLags: [...DEFAULT_DIFF_LAGS],
   averageEpochs: 0,
   startModels: 0,
+  secondModel: null,
+  combine: "mean",
 };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -253,6 +265,8 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets the mean of both ensembles, against that mean's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector to deploy)", parse: nonNegativeInt },
+  { flag: "--second-model", key: "secondModel", arg: "lstm|gru", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (e.g. gru beside the default lstm; with --combine logit-mean and the --start-models command: the README's detector to deploy)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
+  { flag: "--combine", key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -395,6 +409,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
     if (parsed.startModels > 0) throw new UsageError("--grid scores single models: it cannot be combined with --start-models");
     if (parsed.adlTransitionCopies > 0) throw new UsageError("--grid fits on the training windows as they are: it cannot be combined with --adl-transition-copies");
+    if (parsed.secondModel !== null || parsed.combine !== "mean") throw new UsageError("--grid scores single models: it cannot be combined with --second-model or --combine");
     const options: PipelineOptions = { ...parsed, folds: parsed.folds ?? DEFAULT_GRID_FOLDS, ensemble: 1 };
     const grid: GridSpec = {
       models: (lists.models as ModelKind[] | undefined) ?? [options.model],
@@ -429,6 +444,7 @@ function checkCombination(o: PipelineOptions): void {
   if (o.scoreStride !== null && (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
   if (o.averageEpochs > o.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${o.epochs}), got ${o.averageEpochs}`);
   checkStartModels(o);
+  checkMembers(o);
   if (o.padStarts >= o.window) throw new UsageError(`--pad-starts must be less than --window (${o.window}), got ${o.padStarts}`);
   if (o.syncEvery !== null && o.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
   if (o.syncEvery !== null && o.frequency !== "batch") throw new UsageError("--sync-every needs --frequency batch");
@@ -456,6 +472,13 @@ function checkStartModels(o: PipelineOptions): void {
   if (o.padStarts > 0) throw new UsageError("--start-models pads the start models only: drop --pad-starts (the main ensemble sees full windows)");
   if (o.smooth !== 1) throw new UsageError(`--start-models scores each window against its group's own threshold: it needs --smooth 1, got ${o.smooth}`);
   if (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0) throw new UsageError("--start-models cannot be combined with --augment, --min-falling-rows or --onset-windows (not measured)");
+}
+
+/** --second-model and --combine: feature-window models of two types, combined where a fold has more than one. */
+function checkMembers(o: PipelineOptions): void {
+  if (o.secondModel !== null && o.format === "dfcsv") throw new UsageError("--second-model adds feature-window models: it works with --format urfd only");
+  if (o.secondModel !== null && o.secondModel === o.model) throw new UsageError(`--second-model must differ from --model (${o.model}): more models of one type are --ensemble`);
+  if (o.combine !== "mean" && membersPerGroup(o) * (o.startModels > 0 ? 2 : 1) === 1) throw new UsageError(`--combine ${o.combine} combines a fold's models: it needs --ensemble 2 or more, --second-model or --start-models`);
 }
 
 /** --cluster mpi needs --ranks and takes --workers-per-rank instead of --workers; the cluster flags need --cluster mpi. */

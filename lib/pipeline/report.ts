@@ -133,18 +133,23 @@ function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
 }
 
 /** How a window's score is made, in words. */
-function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window">): string {
+function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window" | "model" | "secondModel" | "combine">): string {
+  // Runs written before --second-model and --combine lack them.
+  const second = config.secondModel ?? null;
+  const perGroup = config.ensemble * (second === null ? 1 : 2);
+  const combined = config.combine === "logit-mean" ? "the probability of the mean log-odds" : "the mean";
+  const models = second === null ? `${perGroup}` : `${perGroup} (${config.ensemble} ${config.model}, ${config.ensemble} ${second})`;
   // Runs written before --start-models lack it.
   if (config.startModels > 0) {
-    return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${config.ensemble} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
-      `every full window by the mean of all ${2 * config.ensemble} models, each against its own threshold (scores aligned so both sit at 0.5)`;
+    return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${models} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
+      `every full window by ${combined} of all ${2 * perGroup} models, each against its own threshold (scores aligned so both sit at 0.5)`;
   }
-  return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(config.ensemble)}`;
+  return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(models, perGroup, combined)}`;
 }
 
 /** What a window probability is under --ensemble (nothing for a single model). */
-function ensembleWords(members: number): string {
-  return members > 1 ? `, each probability the mean of ${members} models trained from different seeds` : "";
+function ensembleWords(models: string, members: number, combined: string): string {
+  return members > 1 ? `, each probability ${combined} of ${models} models trained from different seeds` : "";
 }
 
 /** How the training steps were computed, in words, with the reason for the slow path. */

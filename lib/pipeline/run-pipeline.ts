@@ -23,12 +23,13 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { optionFlag, PipelineOptions, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
+import { membersPerGroup, optionFlag, PipelineOptions, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
-import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldResult } from "./train-fold";
+import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldOptions, TrainFoldResult } from "./train-fold";
+import { memberCombine } from "../evaluate/member-combine";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
@@ -203,7 +204,7 @@ function checkResumable(staging: string, state: RunState, prep: PreparedInput): 
 /** A completed fold's record, checked against the split and the run's workers and members. */
 function completedFoldRecord(staging: string, state: RunState, k: number, split: PreparedSplit): FoldRecord {
   const startModels = state.options.startModels > 0;
-  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: state.options.ensemble * (startModels ? 2 : 1), startModels });
+  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: membersPerGroup(state.options) * (startModels ? 2 : 1), startModels });
 }
 
 /** A resumed run that fails leaves its folder as an interrupted run, and says so. */
@@ -471,7 +472,7 @@ async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<Fold
   const { hooks, prep, tag, k } = fold;
   const opts = fold.state.options;
   const groups = prep.start ? 2 : 1;
-  const progress = hooks.onProgress ? hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: opts.ensemble * groups }) : undefined;
+  const progress = hooks.onProgress ? hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: membersPerGroup(opts) * groups }) : undefined;
   const result = await trainFoldResumable(fold, progress);
   let start: TrainFoldResult | null = null;
   // The members are freed once saved, or when the fold fails after training them.
@@ -482,7 +483,7 @@ async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<Fold
     const evaluation = evaluateAll(data.testProbs, split.test, data.threshold);
     if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
     const thresholds = data.startModels
-      ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${opts.ensemble * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
+      ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${membersPerGroup(opts) * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
       : `threshold ${data.threshold.toFixed(3)}`;
     hooks.log(
       `${tag}: ${thresholds} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
@@ -513,6 +514,7 @@ async function trainStartModels({ state, prep, hooks, k, tag }: FoldJob, progres
   const cluster = clusterFor(opts);
   return trainFold(split.train, split.test, {
     spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
+    ...secondKind(prep.spec, opts),
     averageEpochs: opts.averageEpochs,
     ...(fit ? { fitWindows: fit.windows } : {}),
     ...(cluster ? { cluster } : {}),
@@ -528,7 +530,7 @@ function mixedResult({ state, prep, k, tag }: FoldJob, main: TrainFoldResult, st
     { train: mainSplit.train, test: mainSplit.test, trainMembers: main.trainMembers, testMembers: main.testMembers },
     { train: startSplit.train, test: startSplit.test, trainMembers: start.trainMembers, testMembers: start.testMembers },
     prep.ds,
-    { startThreshold: start.threshold, midpoint: state.options.thresholdMidpoint, what: tag },
+    { startThreshold: start.threshold, midpoint: state.options.thresholdMidpoint, what: tag, combine: memberCombine(state.options.combine) },
   );
   return {
     fit: main.fit, memberFits: [...main.memberFits, ...start.memberFits], threshold: 0.5, trainProbs: mixed.trainScores, testProbs: mixed.testScores,
@@ -550,8 +552,11 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
     merged.acc.push(...c.merged.acc);
     hooks.log(`${tag}: resuming after epoch ${c.lastEpoch + 1}/${opts.epochs} from ${path.join(staging, c.checkpoint)} (weights restored; each worker's Adam state starts afresh)`);
   }
-  const members = opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ")}` : "";
-  const averaged = opts.averageEpochs > 0 ? `, ${opts.ensemble > 1 ? "each model's" : "the"} weights averaged over its last ${opts.averageEpochs} epochs` : "";
+  const seeds = Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ");
+  const members = opts.secondModel !== null
+    ? `, ${opts.ensemble} ${opts.model} and ${opts.ensemble} ${opts.secondModel} model(s) from seed(s) ${seeds}, combined by their ${opts.combine === "logit-mean" ? "mean log-odds" : "mean"}`
+    : opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${seeds}${opts.combine === "logit-mean" ? ", combined by their mean log-odds" : ""}` : "";
+  const averaged = opts.averageEpochs > 0 ? `, ${membersPerGroup(opts) > 1 ? "each model's" : "the"} weights averaged over its last ${opts.averageEpochs} epochs` : "";
   const fit = foldFitWindows(opts, prep.ds, split, prep.windowOptions, k);
   const fitWindows = fit?.windows ?? null;
   const fitNote = fit ? ` (${fit.note})` : "";
@@ -571,8 +576,9 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   try {
     result = await trainFold(split.train, split.test, {
       spec: prep.spec, config: prep.config, epochs: opts.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, members: opts.ensemble,
+      ...secondKind(prep.spec, opts),
       ...(fitWindows ? { fitWindows } : {}),
-      ...(opts.ensemble === 1 && opts.averageEpochs === 0 && opts.startModels === 0 ? { onEpochEnd } : {}),
+      ...(membersPerGroup(opts) === 1 && opts.averageEpochs === 0 && opts.startModels === 0 ? { onEpochEnd } : {}),
       averageEpochs: opts.averageEpochs,
       ...(cluster ? { cluster } : {}),
       ...(resume ? { resume } : {}),
@@ -590,6 +596,15 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   return result;
 }
 
+/** trainFold's options for --second-model and --combine: the same spec with the other recurrent type. */
+function secondKind(spec: ModelSpec, opts: PipelineOptions): Pick<TrainFoldOptions, "secondSpec" | "combine"> {
+  if (opts.secondModel !== null && spec.type !== "rnn") throw new Error("--second-model adds feature-window (LSTM/GRU) models only");
+  return {
+    ...(opts.secondModel !== null && spec.type === "rnn" ? { secondSpec: { type: "rnn", options: { ...spec.options, kind: opts.secondModel } } } : {}),
+    ...(opts.combine !== "mean" ? { combine: opts.combine } : {}),
+  };
+}
+
 /** The subfolder of a --start-models model folder (and of its Arrow folder) holding the start models. */
 const START_MODELS_DIR = "start";
 
@@ -604,12 +619,14 @@ async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, resul
   const dir = kfold ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
   const arrowDir = kfold ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
   const main = start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold };
-  await saveGroup(dir, result, { scaler: split.scaler, window: prep.windowOptions, smooth: opts.smooth, ...main });
+  // Both groups' thresholds were chosen on their members combined this way: the detector must combine them alike.
+  const combine = opts.combine !== "mean" ? { combine: opts.combine } : {};
+  await saveGroup(dir, result, { scaler: split.scaler, window: prep.windowOptions, smooth: opts.smooth, ...main, ...combine });
   writePartitions(arrowDir, split.train, opts.workers, "train");
   writeWindowSet(path.join(arrowDir, "test.arrow"), split.test);
   if (start) {
     const s = prep.start!.splits[k - 1];
-    await saveGroup(path.join(dir, START_MODELS_DIR), start.result, { scaler: s.scaler, window: prep.start!.windowOptions, smooth: opts.smooth, threshold: start.thresholds.startThreshold });
+    await saveGroup(path.join(dir, START_MODELS_DIR), start.result, { scaler: s.scaler, window: prep.start!.windowOptions, smooth: opts.smooth, threshold: start.thresholds.startThreshold, ...combine });
     writePartitions(path.join(arrowDir, START_MODELS_DIR), s.train, opts.workers, "train");
     writeWindowSet(path.join(arrowDir, START_MODELS_DIR, "test.arrow"), s.test);
   }
@@ -617,10 +634,12 @@ async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, resul
 
 /** One ensemble's models, each a complete model folder (member-N when there are several) sharing one preprocessing.json. */
 async function saveGroup(dir: string, result: TrainedFold, preprocessing: Preprocessing): Promise<void> {
+  const kinds = result.models.map((m) => (m.spec.type === "rnn" ? m.spec.options.kind : m.spec.type));
+  const mixed = new Set(kinds).size > 1;
   for (const [m, model] of result.models.entries()) {
     const into = result.models.length > 1 ? memberDir(dir, m + 1) : dir;
     await model.save(into);
-    writePreprocessing(into, { ...preprocessing, members: result.models.length });
+    writePreprocessing(into, { ...preprocessing, members: result.models.length, ...(mixed ? { memberKinds: kinds } : {}) });
   }
 }
 

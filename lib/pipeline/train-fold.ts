@@ -11,6 +11,7 @@ import { ModelSpec } from "../model/spec";
 import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
 import type { ThresholdMidpoint } from "../evaluate/threshold";
+import { logitMean, MemberCombineName } from "../evaluate/member-combine";
 import { MAX_MEMBERS } from "./options";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 import { fitOnCluster } from "../cluster/cluster-fit";
@@ -26,6 +27,10 @@ export interface TrainFoldOptions {
   thresholdMidpoint?: ThresholdMidpoint;
   /** Models trained from different seeds (see memberSeed) whose probabilities are averaged; default 1. */
   members?: number;
+  /** Also train `members` models of this spec from the same seeds, after the first spec's (--second-model). */
+  secondSpec?: ModelSpec;
+  /** How the members' probabilities become one score (default: their mean). */
+  combine?: MemberCombineName;
   onProgress?: ProgressEventCallback;
   /** After every epoch, with a copy of the shared weights (checkpoints; on a cluster, rank 0's); single-model folds only. */
   onEpochEnd?: EpochEndCallback;
@@ -67,7 +72,7 @@ export interface StartModelThresholds {
 }
 
 export interface TrainFoldResult extends FoldResultData {
-  /** The trained members, in seed order. */
+  /** The trained members, in seed order (the second spec's after the first's). */
   models: DistributedModel[];
   /** Each member's raw probabilities on the training and the test windows (what --start-models mixes). */
   trainMembers: Float32Array[];
@@ -106,7 +111,7 @@ function clampThreshold(t: number): number {
 export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFoldOptions): Promise<TrainFoldResult> {
   const members = opts.members ?? 1;
   if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) throw new RangeError(`trainFold: members must be an integer in [1, ${MAX_MEMBERS}], got ${members}`);
-  if (members > 1 && (opts.resume || opts.onEpochEnd)) throw new Error("trainFold: epoch checkpoints and resume are for single-model folds only");
+  if ((members > 1 || opts.secondSpec) && (opts.resume || opts.onEpochEnd)) throw new Error("trainFold: epoch checkpoints and resume are for single-model folds only");
   const averageEpochs = opts.averageEpochs ?? 0;
   if (!Number.isInteger(averageEpochs) || averageEpochs < 0 || averageEpochs > opts.epochs) throw new RangeError(`trainFold: averageEpochs must be an integer in [0, epochs = ${opts.epochs}], got ${averageEpochs}`);
   // The mean needs every averaged epoch's weights: a resumed fit would lack some.
@@ -117,14 +122,17 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
   const testParts: Float32Array[] = [];
   const fitOn = opts.fitWindows ?? train;
   try {
-    for (let m = 1; m <= members; m++) await trainMember(m);
+    for (const spec of opts.secondSpec ? [opts.spec, opts.secondSpec] : [opts.spec]) {
+      for (let m = 1; m <= members; m++) await trainMember(spec, m);
+    }
   } catch (err) {
     disposeMembers({ models }); // a failed fold frees the members it trained
     throw err;
   }
-  async function trainMember(m: number): Promise<void> {
+  async function trainMember(kindSpec: ModelSpec, m: number): Promise<void> {
     const seed = memberSeed(opts.config.seed ?? DEFAULT_SEED, m);
-    const spec = members === 1 ? opts.spec : withSeed(opts.spec, memberSeed(specSeed(opts.spec), m));
+    // Each spec's members as a run of that spec alone would train them.
+    const spec = members === 1 ? kindSpec : withSeed(kindSpec, memberSeed(specSeed(kindSpec), m));
     const model = await DistributedModel.create({ model: spec, config: members === 1 ? opts.config : { ...opts.config, seed } });
     models.push(model);
     if (opts.resume) model.setFlatWeights(opts.resume.weights);
@@ -160,9 +168,10 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
   }
-  const trainProbs = smoothScores(meanProbabilities(trainParts), train, opts.smooth);
+  const combine = (parts: Float32Array[], n: number) => (opts.combine === "logit-mean" ? logitMean(parts, n) : meanProbabilities(parts));
+  const trainProbs = smoothScores(combine(trainParts, train.count), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));
-  const testProbs = test.count > 0 ? smoothScores(meanProbabilities(testParts), test, opts.smooth) : new Float32Array(0);
+  const testProbs = test.count > 0 ? smoothScores(combine(testParts, test.count), test, opts.smooth) : new Float32Array(0);
   return { models, fit: memberFits[0], memberFits, threshold, trainProbs, testProbs, trainMembers: trainParts, testMembers: testParts };
 }
 

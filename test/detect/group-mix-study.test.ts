@@ -10,6 +10,18 @@ import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
+import { verifyRun } from "../../lib/detect/verify-run";
+import { readPreprocessing } from "../../lib/export/preprocessing";
+import { logitMean } from "../../lib/evaluate/member-combine";
+
+test("logitMean is the probability of the members' mean log-odds: a confident member outweighs a timid one", () => {
+  const m = logitMean([Float32Array.of(0.9, 0.5, 0.2), Float32Array.of(0.4, 0.5, 0.2)], 3);
+  const z = (Math.log(9) + Math.log(0.4 / 0.6)) / 2;
+  assert.ok(Math.abs(m[0] - 1 / (1 + Math.exp(-z))) < 1e-6);
+  assert.ok(m[0] > 0.65, "above the probabilities' mean");
+  assert.ok(Math.abs(m[1] - 0.5) < 1e-7 && Math.abs(m[2] - 0.2) < 1e-6, "members that agree give their score");
+  assert.throws(() => logitMean([], 1), /no members/);
+});
 
 test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.json, the mix holds both groups' members", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "group-mix-"));
@@ -40,6 +52,18 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
       assert.deepEqual(f.main.testMembers[1], b[i].main.testMembers[0], "the partner's member second");
     }
     await assert.rejects(studyPair(lstm, other), /not one seed/);
+
+    // Built in: one run training both types (--second-model gru --combine logit-mean) is the study's logit-mean mix.
+    const both = await run("both", { secondModel: "gru", combine: "logit-mean" });
+    const study = await studyPair(lstm, gru, "logit-mean");
+    assert.deepEqual(readGoalRun(both).figures, study.mix.figures, "the built option gives the study's figures");
+    assert.notDeepEqual(study.mix.figures, (await studyPair(lstm, gru, "mean")).mix.figures, "the combination matters on these scores");
+    const check = await verifyRun(both);
+    assert.deepEqual(check.decisionMismatches, [], "the detector replays the run's decisions");
+    assert.ok(check.detectionEqual, "and its detection block");
+    const pre = readPreprocessing(path.join(both, "models", "fold-1", "member-1"));
+    assert.deepEqual([pre.combine, pre.memberKinds], ["logit-mean", ["lstm", "gru"]]);
+    assert.equal(readPreprocessing(path.join(both, "models", "fold-1", "start", "member-2")).combine, "logit-mean", "the start models were thresholded on the same combination");
     assert.throws(() => joinFolds(a, a.slice(1), "short"), /2 and 1 folds/);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,47 @@
+// How an ensemble's member probabilities become one score a window, in one place for the pipeline, the studies and
+// the frame-by-frame detector (which must give the pipeline's scores bit for bit). "mean": float32 sums in member
+// order, one float32 division. "logit-mean": the probability of the members' mean log-odds, so a confident member
+// outweighs a timid one (issue 15's seventeenth round: LSTM and GRU members together, docs/results.md).
+
+export type MemberCombineName = "mean" | "logit-mean";
+export const MEMBER_COMBINE_NAMES: readonly MemberCombineName[] = ["mean", "logit-mean"];
+
+/** Members' probabilities (one array each, `n` windows) to one score a window. */
+export type MemberCombine = (members: readonly ArrayLike<number>[], n: number) => Float32Array;
+
+/** Float32 sums in member order then one float32 division: the pipeline's ensemble mean. */
+export function memberMean(members: readonly ArrayLike<number>[], n: number): Float32Array {
+  if (members.length === 0) throw new RangeError("memberMean: no members");
+  const out = new Float32Array(n);
+  for (const m of members) {
+    if (m.length !== n) throw new RangeError(`memberMean: a member holds ${m.length} scores, expected ${n}`);
+    for (let i = 0; i < n; i++) out[i] += m[i];
+  }
+  for (let i = 0; i < n; i++) out[i] /= members.length;
+  return out;
+}
+
+/** Log-odds of a probability kept 1e-7 inside (0, 1), so a saturated member stays finite. */
+const logit = (p: number): number => {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+};
+
+/** One window's logit mean of the members' probabilities (in member order), as a float32 probability. */
+export function logitMeanOf(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("logitMean: no members");
+  let z = 0;
+  for (const p of values) z += logit(p);
+  return Math.fround(1 / (1 + Math.exp(-z / values.length)));
+}
+
+/** logitMeanOf window by window. */
+export function logitMean(members: readonly ArrayLike<number>[], n: number): Float32Array {
+  if (members.length === 0) throw new RangeError("logitMean: no members");
+  for (const m of members) if (m.length !== n) throw new RangeError(`logitMean: a member holds ${m.length} scores, expected ${n}`);
+  return Float32Array.from({ length: n }, (_, i) => logitMeanOf(members.map((m) => m[i])));
+}
+
+export function memberCombine(name: MemberCombineName): MemberCombine {
+  return name === "logit-mean" ? logitMean : memberMean;
+}
