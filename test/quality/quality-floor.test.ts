@@ -151,26 +151,28 @@ test("quality floor, URFD: 5-fold CV of the default model on the shipped data fi
   assert.deepEqual(belowFloors(f, URFD_FLOORS), [], `below the quality floor: ${describe(f)}`);
 });
 
-// The detector the README recommends where delay and false alarms count (--start-models 16, every frame, the log-odds
-// midpoint). Seeds 1-35 (docs/results.md, "A thirteenth round"): 30/30, 37-40/40, recording AUC 0.9958-1.0, window
-// AUC over the default's window set 0.9570-0.9811, median delay 13.5-16.5 frames, latest 2-16 after the segment, 0-3
-// false alarms. The delay ceiling of 17 frames is under every default run's (18-20.5 over 35 seeds): a run whose
-// start models did not score the first windows fails it. Room elsewhere for another CPU's rounding (another draw).
+// The detector the README recommends where delay and false alarms count: --start-models 16, every frame, the log-odds
+// midpoint, 3 LSTM and 3 GRU models a group combined by their mean log-odds. Seeds 1-60 (docs/results.md, "A
+// seventeenth round"): 29-30/30 (fall-20 lost on 5 seeds), 36-40/40, recording AUC 0.995-1.0, window AUC over the
+// default's window set 0.9555-0.9823, median delay 13-15.5 frames, latest 0-10 after the segment, 0-4 false alarms;
+// seed 1 here: 30/30, 36/40, 4 false alarms. The delay ceiling of 17 frames is under every default run's (18-20.5 over
+// 35 seeds): a run whose start models did not score the first windows fails it. Room elsewhere for another CPU's
+// rounding (another draw).
 const DEPLOY_FLOORS: Floors = {
-  fallsFound: 30,
-  adlsRight: 36,
+  fallsFound: 29,
+  adlsRight: 35,
   recordingAuc: 0.99,
   windowAuc: 0.95,
-  alarms: { medianDelayAtMost: 17, afterSegmentEndAtMost: 20, falseAlarmsAtMost: 4 },
+  alarms: { medianDelayAtMost: 17, afterSegmentEndAtMost: 20, falseAlarmsAtMost: 5 },
 };
 
-test("quality floor, URFD: the README's deployment detector (--start-models 16, every frame) alarms within 17 frames (median), at most 4 false, and the saved folders replay to its decisions", { timeout: 40 * 60_000 }, async (t) => {
+test("quality floor, URFD: the README's deployment detector (--start-models 16, LSTM and GRU, every frame) alarms within 17 frames (median), at most 5 false, and the saved folders replay to its decisions", { timeout: 40 * 60_000 }, async (t) => {
   if (!present) {
     t.skip(NO_DATA);
     return;
   }
   let replay: Awaited<ReturnType<typeof verifyRun>> | null = null;
-  const f = await runFolds(["--folds", "5", "--start-models", "16", "--smooth", "1", "--threshold-midpoint", "logit", "--score-stride", "1"], t, {
+  const f = await runFolds(["--folds", "5", "--start-models", "16", "--smooth", "1", "--threshold-midpoint", "logit", "--score-stride", "1", "--second-model", "gru", "--combine", "logit-mean"], t, {
     onGrid: true,
     inspect: async (out) => {
       replay = await verifyRun(out);
