@@ -108,7 +108,7 @@ async function runDetect(a: DetectArgs): Promise<number> {
     const known = replayed.filter((r) => r.isFall || /^adl/i.test(r.id));
     const figures = detectionFigures(known, { refractorySec: detector.refractorySec, fps: detector.fps });
     const model = {
-      dir: a.model, members: detector.members, T: detector.T, stride: detector.stride, smooth: detector.smooth,
+      dir: a.model, members: detector.members, combine: detector.combine, T: detector.T, stride: detector.stride, smooth: detector.smooth,
       threshold: detector.threshold, ...(detector.startModels ? { startModels: detector.startModels } : {}), refractorySec: detector.refractorySec, fps: detector.fps, kernel: detector.kernel,
       ...(detector.kernelNote ? { kernelNote: detector.kernelNote } : {}),
       ...(detector.memberNote ? { note: detector.memberNote } : {}),
@@ -120,8 +120,8 @@ async function runDetect(a: DetectArgs): Promise<number> {
     const s = detector.startModels;
     const scoring = s
       ? `${s.members} start model(s) alone on windows of ${detector.T - s.padStarts}..${detector.T - 1} real frames against threshold ${s.startThreshold.toFixed(4)}, ` +
-        `the mean of all ${detector.members} on full windows against ${s.fullThreshold.toFixed(4)}, every ${detector.stride} frame(s)`
-      : `${detector.members > 1 ? `mean of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
+        `the ${detector.combine === "logit-mean" ? "mean log-odds" : "mean"} of all ${detector.members} on full windows against ${s.fullThreshold.toFixed(4)}, every ${detector.stride} frame(s)`
+      : `${detector.members > 1 ? `${detector.combine === "logit-mean" ? "mean log-odds" : "mean"} of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
     console.log(`model: ${a.model} (${scoring}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`);
     if (detector.memberNote) console.log(`note: ${detector.memberNote}`);
     console.log(`data: ${ds.provenance.note}; ${replayed.length} recording(s), windows ${a.live ? "from each recording's first frame (--live)" : "placed as the evaluation placed them"}`);
