@@ -21,17 +21,18 @@ export function memberMean(members: readonly ArrayLike<number>[], n: number): Fl
   return out;
 }
 
-/** Log-odds of a probability kept 1e-7 inside (0, 1), so a saturated member stays finite. */
-const logit = (p: number): number => {
-  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(q / (1 - q));
-};
-
-/** One window's logit mean of the members' probabilities (in member order), as a float32 probability. */
+/**
+ * One window's logit mean of the members' probabilities (in member order), as a float32 probability. Each probability
+ * is kept 1e-7 inside (0, 1) so a saturated member stays finite. Self-contained: the browser page embeds it with
+ * toString.
+ */
 export function logitMeanOf(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError("logitMean: no members");
   let z = 0;
-  for (const p of values) z += logit(p);
+  for (const p of values) {
+    const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+    z += Math.log(q / (1 - q));
+  }
   return Math.fround(1 / (1 + Math.exp(-z / values.length)));
 }
 

@@ -1,7 +1,8 @@
 // A static folder that runs a saved model (or an ensemble's members) in the browser: index.html +
-// model.json + weights.bin (member-N.json + member-N.bin for an ensemble) + tf.min.js from the
-// installed @tensorflow/tfjs package (nothing from a CDN). Serve it over http. The page raises alarms
-// with lib/detect's alarmLogic, embedded as is, so the browser and Node share one alarm rule.
+// model.json + weights.bin (member-N.json + member-N.bin for an ensemble; start-member-N.* for a --start-models
+// folder's start models) + tf.min.js from the installed @tensorflow/tfjs package (nothing from a CDN). Serve it over
+// http. The page raises alarms with lib/detect's alarmLogic, embedded as is, so the browser and Node share one alarm
+// rule, and combines members as preprocessing.json's combine says.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Scaler } from "../data/scaler";
@@ -11,7 +12,7 @@ import { diffLagsOf } from "../data/windows";
 import { FEATURE_NAMES } from "../types";
 import { demoPageHtml, DemoAlarmSettings } from "./demo-page";
 import { ensembleMemberDirs } from "./ensemble-folder";
-import { PREPROCESSING_JSON, readPreprocessing } from "./preprocessing";
+import { Preprocessing, PREPROCESSING_JSON, readPreprocessing } from "./preprocessing";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "../detect/delay";
 
 export const TFJS_BROWSER_BUNDLE = "tf.min.js";
@@ -55,6 +56,23 @@ function alarmSettings(dir: string, given: BrowserDemoOptions["alarms"]): DemoAl
   const fps = rule.fps ?? URFD_FPS;
   const refractorySec = rule.refractorySec ?? DEFAULT_REFRACTORY_SEC;
   return { threshold: rule.threshold, smooth: rule.smooth, refractoryFrames: refractoryFrames(refractorySec, fps), fps, refractorySec };
+}
+
+/** A --start-models folder's start group: its member folders, scaler, padding and threshold, and the main threshold. */
+function startGroup(modelDir: string, first: string, pre: Preprocessing, T: number, F: number): { dirs: string[]; scaler: Scaler; padStarts: number; threshold: number; fullThreshold: number } {
+  const dir = path.join(modelDir, pre.startModels!);
+  const members = ensembleMemberDirs(dir);
+  const dirs = members.length > 0 ? members : [dir];
+  const sp = readPreprocessing(dirs[0]);
+  for (const m of dirs) {
+    const s = savedInputShape(path.join(m, MODEL_JSON));
+    if (s.T !== T || s.F !== F) throw new Error(`${m}: takes windows of [${s.T}, ${s.F}], the main models [${T}, ${F}]`);
+  }
+  const where = path.join(dirs[0], PREPROCESSING_JSON);
+  if (!sp.window.padStarts) throw new Error(`${where}: start models without window.padStarts`);
+  if (sp.threshold === undefined || pre.threshold === undefined) throw new Error(`${sp.threshold === undefined ? where : path.join(first, PREPROCESSING_JSON)}: no threshold`);
+  if ((sp.combine ?? "mean") !== (pre.combine ?? "mean")) throw new Error(`${where}: combines its members by ${sp.combine ?? "mean"}, the main folder's by ${pre.combine ?? "mean"}`);
+  return { dirs, scaler: sp.scaler, padStarts: sp.window.padStarts, threshold: sp.threshold, fullThreshold: pre.threshold };
 }
 
 /** Copy a saved model as NAME.json + NAME.bin, its weights manifest pointing at the new name. */
@@ -102,26 +120,29 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   const first = members[0] ?? modelDir;
   // The page places windows from a recording's first frame; it does not repeat that frame as a --pad-starts model was trained.
   if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).window.padStarts ?? 0) > 0) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: window.padStarts is set (--pad-starts); the browser page does not pad recordings`);
-  // Its threshold belongs to the mean with the start models, which the page does not run.
-  if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && readPreprocessing(first).startModels !== undefined) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models); the browser page runs one ensemble only`);
-  // The page averages its members' probabilities; a threshold chosen on their mean log-odds would not fit it.
-  if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).combine ?? "mean") !== "mean") throw new Error(`${path.join(first, PREPROCESSING_JSON)}: combine is ${readPreprocessing(first).combine} (--combine); the browser page averages its members' probabilities`);
+  const pre = fs.existsSync(path.join(first, PREPROCESSING_JSON)) ? readPreprocessing(first) : null;
   const { T, F } = savedInputShape(path.join(first, MODEL_JSON));
   for (const m of members) {
     const s = savedInputShape(path.join(m, MODEL_JSON));
     if (s.T !== T || s.F !== F) throw new Error(`${m}: takes windows of [${s.T}, ${s.F}], member-1 [${T}, ${F}]`);
   }
+  const start = pre?.startModels !== undefined ? startGroup(modelDir, first, pre, T, F) : null;
+  // The thresholds of a --start-models folder are its two groups'; an override would fit neither.
+  if (start && opts.alarms) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models): the page takes their two thresholds from the folder, not an alarms option`);
   const nf = FEATURE_NAMES.length;
   if (opts.scaler.mean.length !== F || opts.scaler.std.length !== F) throw new Error(`the scaler has ${opts.scaler.mean.length} features, the model takes ${F}`);
   const diffLags = diffLagsOf(FEATURE_NAMES, opts.scaler.featureNames);
   if (diffLags === null) throw new Error(`the scaler names ${opts.scaler.featureNames.join(",")}; the demo needs the 8 features, then their differences (dH..., d4H...)`);
-  const stride = opts.stride ?? DEFAULT_STRIDE;
+  const stride = opts.stride ?? pre?.window.stride ?? DEFAULT_STRIDE;
   if (!Number.isInteger(stride) || stride < 1) throw new Error(`stride must be a positive integer, got ${stride}`);
   const frames = checkSequence(opts.sequence, nf);
-  const windows = opts.sequence.features.length >= T ? Math.floor((opts.sequence.features.length - T) / stride) + 1 : 0;
+  const n = opts.sequence.features.length;
+  let windows = n >= T ? Math.floor((n - T) / stride) + 1 : 0;
+  // The padded stream's windows, placed back from its end, that hold T − padStarts .. T − 1 real frames.
+  if (start) for (let end = n + start.padStarts; end >= T; end -= stride) if (end - start.padStarts >= T - start.padStarts && end - start.padStarts < T) windows++;
   if (windows === 0) throw new Error(`sequence ${opts.sequence.id} has ${opts.sequence.features.length} frames, fewer than one window of ${T}`);
 
-  const alarms = alarmSettings(first, opts.alarms);
+  const alarms = start ? alarmSettings(first, { threshold: 0.5, smooth: 1 }) : alarmSettings(first, opts.alarms);
 
   fs.mkdirSync(outDir, { recursive: true });
   const modelFiles: string[] = [];
@@ -131,6 +152,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   } else {
     members.forEach((m, i) => modelFiles.push(...copyModelAs(m, outDir, `member-${i + 1}`)));
   }
+  const startFiles = start ? start.dirs.flatMap((m, i) => copyModelAs(m, outDir, `start-member-${i + 1}`)) : [];
   fs.copyFileSync(require.resolve("@tensorflow/tfjs/dist/tf.min.js"), path.join(outDir, TFJS_BROWSER_BUNDLE));
   const html = demoPageHtml({
     id: opts.sequence.id,
@@ -143,7 +165,9 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     diffLags,
     models: modelFiles.filter((f) => f.endsWith(".json")),
     alarms,
+    combine: pre?.combine ?? "mean",
+    start: start ? { models: startFiles.filter((f) => f.endsWith(".json")), scaler: { mean: [...start.scaler.mean], std: [...start.scaler.std] }, padStarts: start.padStarts, threshold: start.threshold, fullThreshold: start.fullThreshold } : null,
   });
   fs.writeFileSync(path.join(outDir, "index.html"), html);
-  return { dir: outDir, files: ["index.html", ...modelFiles, TFJS_BROWSER_BUNDLE], T, F, windows, members: Math.max(1, members.length), alarms };
+  return { dir: outDir, files: ["index.html", ...modelFiles, ...startFiles, TFJS_BROWSER_BUNDLE], T, F, windows, members: Math.max(1, members.length) + (start?.dirs.length ?? 0), alarms };
 }

@@ -1,8 +1,12 @@
 // The HTML of the browser demo: loads tf.min.js and the model(s) from its own folder (no CDN),
-// scores one sequence's windows on the cpu backend, averages an ensemble's members, runs lib/detect's
-// alarm logic (embedded with toString: the same function Node runs) and writes it all into the page.
+// scores one sequence's windows on the cpu backend, combines an ensemble's members (their mean, or their mean
+// log-odds), scores a --start-models folder's first windows with its start models as FallDetector does, runs
+// lib/detect's alarm logic and writes it all into the page. Every function the page runs from lib/ is embedded with
+// toString: the same code Node runs.
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
+import { alignToThreshold } from "../evaluate/align";
+import { logitMeanOf, MemberCombineName } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
 export interface DemoAlarmSettings extends AlarmSettings {
@@ -23,6 +27,14 @@ export interface DemoPageInput {
   models?: string[];
   /** The alarm rule; null or absent: windows are scored, no alarm is raised (the page says so). */
   alarms?: DemoAlarmSettings | null;
+  /** How the members' probabilities become one (preprocessing.json's combine; default their mean). */
+  combine?: MemberCombineName;
+  /**
+   * A --start-models folder: its start models (files in this folder, their scaler, padding and threshold) score the
+   * padded stream's windows of T − padStarts .. T − 1 real frames alone; every full window gets all members against
+   * `fullThreshold`. Scores are aligned so both thresholds sit at 0.5 (the alarm rule's threshold is then 0.5).
+   */
+  start?: { models: string[]; scaler: { mean: number[]; std: number[] }; padStarts: number; threshold: number; fullThreshold: number } | null;
 }
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -38,26 +50,65 @@ const MAIN = `
     const input = JSON.parse(document.getElementById("demo-input").textContent);
     if (!(await tf.setBackend("cpu"))) throw new Error("tf.setBackend('cpu') failed");
     await tf.ready();
-    const files = input.models || ["model.json"];
-    const models = [];
-    for (const f of files) models.push(await tf.loadLayersModel(f));
+    const load = async (files) => {
+      const ms = [];
+      for (const f of files) ms.push(await tf.loadLayersModel(f));
+      return ms;
+    };
+    const predictAll = (ms, w) => ms.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync())));
+    // The members combined as Node's detector and the pipeline do: float32 sums in member order, or the mean log-odds.
+    const combine = (values) => {
+      if (input.combine === "logit-mean") return logitMeanOf(values);
+      let sum = 0;
+      for (const v of values) sum = Math.fround(sum + v);
+      return Math.fround(sum / values.length);
+    };
+    const models = await load(input.models || ["model.json"]);
     const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
     if (w.count === 0) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
-    const per = models.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync())));
-    // The members' mean in float32, summed in member order, as Node's detector and the pipeline do.
-    const probs = w.lastFrame.map((_, i) => {
-      let sum = 0;
-      for (const p of per) sum = Math.fround(sum + p[i]);
-      return Math.fround(sum / per.length);
-    });
-    const out = { id: input.id, backend: tf.getBackend(), members: models.length, lastFrame: w.lastFrame, scores: probs, smoothed: null, alarms: null };
+    const per = predictAll(models, w);
+    let lastFrame = w.lastFrame;
+    let probs = w.lastFrame.map((_, i) => combine(per.map((p) => p[i])));
+    let stream = probs;
+    let members = models.length;
+    if (input.start) {
+      // The padded stream: the first frame repeated padStarts times in front, numbered before it, as FallDetector pushes it.
+      const P = input.start.padStarts;
+      const feats = Array(P).fill(input.features[0]).concat(input.features);
+      const frs = Array.from({ length: P }, (_, k) => input.frames[0] - P + k).concat(input.frames);
+      const sw = pageWindows(feats, frs, input.start.scaler, input.T, input.stride, input.diffLags);
+      const startModels = await load(input.start.models);
+      members += startModels.length;
+      const sper = predictAll(startModels, sw);
+      const at = new Map(sw.lastFrame.map((f, j) => [f, j]));
+      const index = new Map(frs.map((f, k) => [f, k]));
+      lastFrame = [];
+      probs = [];
+      stream = [];
+      sw.lastFrame.forEach((f, j) => {
+        const real = index.get(f) - P + 1;
+        if (real < input.T - P || real >= input.T) return;
+        const p = combine(sper.map((s) => s[j]));
+        lastFrame.push(f);
+        probs.push(p);
+        stream.push(alignToThreshold([p], input.start.threshold)[0]);
+      });
+      w.lastFrame.forEach((f, i) => {
+        const j = at.get(f);
+        const p = combine(per.map((q) => q[i]).concat(sper.map((s) => s[j])));
+        lastFrame.push(f);
+        probs.push(p);
+        stream.push(alignToThreshold([p], input.start.fullThreshold)[0]);
+      });
+    }
+    const out = { id: input.id, backend: tf.getBackend(), members, lastFrame, scores: probs, smoothed: null, alarms: null };
     let said = "";
     if (input.alarms) {
       const logic = alarmLogic(input.alarms);
       out.smoothed = [];
       out.alarms = [];
-      w.lastFrame.forEach((frame, i) => {
-        const s = logic.step(frame, probs[i]);
+      lastFrame.forEach((frame, i) => {
+        const s = logic.step(frame, stream[i]);
         out.smoothed.push(s.score);
         if (s.alarm) out.alarms.push(s.alarm);
       });
@@ -67,7 +118,7 @@ const MAIN = `
       said = "; no threshold given: no alarms raised";
     }
     document.getElementById("scores").textContent = JSON.stringify(out);
-    status.textContent = w.count + " windows scored on the " + tf.getBackend() + " backend by " + models.length + " model(s); max probability " + Math.max(...probs).toFixed(4) + said;
+    status.textContent = lastFrame.length + " windows scored on the " + tf.getBackend() + " backend by " + members + " model(s); max probability " + Math.max(...probs).toFixed(4) + said;
     document.body.setAttribute("data-done", "1");
   } catch (e) {
     status.textContent = "failed: " + (e && e.message ? e.message : String(e));
@@ -77,7 +128,11 @@ const MAIN = `
 `;
 
 export function demoPageHtml(input: DemoPageInput): string {
-  input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null };
+  input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null, combine: input.combine ?? "mean", start: input.start ?? null };
+  const models = input.models!.length + (input.start?.models.length ?? 0);
+  const how = input.start
+    ? `${input.start.models.length} start model(s) alone on the windows of ${input.T - input.start.padStarts}..${input.T - 1} real frames, the ${input.combine === "logit-mean" ? "mean log-odds" : "mean"} of all ${models} on full windows`
+    : models > 1 ? `the ${input.combine === "logit-mean" ? "mean log-odds" : "mean"} of ${models} models` : "one model";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -87,7 +142,7 @@ export function demoPageHtml(input: DemoPageInput): string {
 </head>
 <body data-done="0">
 <h1>Fall detector in the browser</h1>
-<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, ${(input.models ?? ["model.json"]).length > 1 ? `the mean of ${(input.models ?? []).length} models` : "one model"} loaded from <code>${esc((input.models ?? ["model.json"]).join(", "))}</code> in this folder.</p>
+<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, ${how} loaded from <code>${esc([...input.models!, ...(input.start?.models ?? [])].join(", "))}</code> in this folder.</p>
 <p id="status">loading TensorFlow.js and the model…</p>
 <p>Fall probability per window, smoothed scores and alarms (JSON):</p>
 <pre id="scores"></pre>
@@ -95,6 +150,8 @@ export function demoPageHtml(input: DemoPageInput): string {
 <script>
 ${pageWindows.toString()}
 ${alarmLogic.toString()}
+${alignToThreshold.toString()}
+${logitMeanOf.toString()}
 ${MAIN}
 </script>
 </body>

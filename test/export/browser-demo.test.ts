@@ -15,6 +15,12 @@ import { meanProbabilities } from "../../lib/pipeline/train-fold";
 import { smoothScores } from "../../lib/evaluate/smoothing";
 import { recordingAlarms, refractoryFrames } from "../../lib/detect";
 import { F, T } from "../streaming/fixtures";
+import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../../lib/data";
+import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { readPreprocessing } from "../../lib/export/preprocessing";
+import { FallDetector } from "../../lib/detect/detector";
+import { replayDataset } from "../../lib/detect/replay-dataset";
 
 /** A second tiny GRU like the fixture's, from another seed. */
 async function tinyModelSeeded(seed: number): Promise<tf.LayersModel> {
@@ -149,5 +155,50 @@ test("an ensemble folder in the page: members averaged, alarms from lib/detect's
     fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(ens, { recursive: true, force: true });
     f.cleanup();
+  }
+});
+
+test("the README's deployment detector in the page: start models, LSTM and GRU by their mean log-odds, as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: browser check skipped`);
+    return;
+  }
+  const work = tmp("export-deploy-");
+  try {
+    const dataDir = path.join(work, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
+    const run = path.join(work, "run");
+    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondModel: "gru", combine: "logit-mean", out: run }, { log: () => {} });
+    const fold = path.join(run, "models", "fold-1");
+    const ds = loadUrfd(dataDir);
+    const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));
+    const id = [...new Set(Array.from(test.seq, (s) => test.sequenceIds[s]))].find((x) => x.startsWith("fall"))!;
+    const seq = ds.sequences.find((s) => s.id === id)!;
+    const nf = ds.table.featureNames.length;
+    const rows = Array.from({ length: seq.length }, (_, r) => seq.start + r);
+    const sequence = { id, features: rows.map((r) => Array.from(ds.table.features.subarray(r * nf, (r + 1) * nf))), frames: rows.map((r) => ds.table.frame[r]) };
+    const pre = readPreprocessing(path.join(fold, "member-1"));
+    const out = path.join(work, "page");
+    const demo = writeBrowserDemo(fold, out, { sequence, scaler: pre.scaler });
+    assert.equal(demo.members, 4, "2 main and 2 start models");
+    assert.ok(fs.readdirSync(out).includes("start-member-2.json"));
+    assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler, alarms: { threshold: 0.5, smooth: 1 } }), /takes their two thresholds from the folder/);
+
+    const detector = await FallDetector.fromDir(fold);
+    const [node] = replayDataset(detector, ds, { ids: [id] });
+    detector.dispose();
+    const r = await runBrowserDemo(out);
+    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
+    assert.ok(r.result && r.result.smoothed && r.result.alarms);
+    assert.equal(r.result.members, 4);
+    assert.equal(demo.windows, node.windows.length, "writeBrowserDemo counts the windows the page scores");
+    assert.deepEqual(r.result.lastFrame, node.windows.map((w) => w.frame), "the same windows: the start models' first, then every full one");
+    const diff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+    assert.ok(diff(r.result.scores, node.windows.map((w) => w.probability)) <= 1e-5, "the combined probabilities agree to 1e-5");
+    assert.ok(diff(r.result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the scores aligned to the two thresholds agree to 1e-5");
+    assert.deepEqual(r.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
+    assert.ok(node.windows[0].frame < sequence.frames[15], "the stream starts before T = 16 real frames: start windows are compared");
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
 });
