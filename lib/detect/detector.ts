@@ -1,6 +1,7 @@
 // The deployable fall detector: exactly the evaluated model, one frame at a time. It keeps the last T
 // standardised frames, scores a window every `stride` frames with every ensemble member (the fused
-// native forward pass where it is built), averages them as the pipeline does, and hands the mean to
+// native forward pass where it is built), combines them as the pipeline does (their mean, or their mean log-odds:
+// preprocessing.json's combine), and hands that to
 // the one alarm logic (smoothing over `smooth` windows, the threshold of preprocessing.json, a
 // refractory period) that the pipeline's deployment figures and the browser page also run.
 //
@@ -11,7 +12,7 @@
 //
 // A --start-models folder holds two ensembles (lib/detect/start-models.ts): the start models see the stream with its
 // first frame repeated padStarts times in front and alone score the windows before T real frames exist; full windows
-// get the mean of all members (the main ones on the plain stream, the start ones on theirs). Each score is aligned to
+// get all members combined (the main ones on the plain stream, the start ones on theirs). Each score is aligned to
 // its threshold, so the alarm logic runs at 0.5; window placement then follows the start models' (padded) stream.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -40,7 +41,7 @@ export interface DetectorOptions {
 export interface DetectorStep {
   /** Frame number of the window's last frame (the push's `frame`, else rows since reset − 1). */
   frame: number;
-  /** The members' mean probability for this window. */
+  /** The members' combined probability for this window (their mean, or their mean log-odds). */
   probability: number;
   /** Smoothed over the last `smooth` windows: what the threshold applies to. */
   score: number;
@@ -194,11 +195,11 @@ export class FallDetector {
     let probability: number;
     let score: number;
     if (real < this.T) {
-      probability = this.mean([[start.predictors, start.ring.window()]]);
+      probability = this.combineMembers([[start.predictors, start.ring.window()]]);
       score = alignToThreshold([probability], startThreshold)[0];
     } else {
-      // Main members first, then the start ones, as the pipeline's memberMean adds them.
-      probability = this.mean([[this.predictors, this.ring.window()], [start.predictors, start.ring.window()]]);
+      // Main members first, then the start ones, in the pipeline's order (mixFold).
+      probability = this.combineMembers([[this.predictors, this.ring.window()], [start.predictors, start.ring.window()]]);
       score = alignToThreshold([probability], fullThreshold)[0];
     }
     const at = frame ?? real - 1;
@@ -206,13 +207,13 @@ export class FallDetector {
     return { frame: at, probability, score, alarm };
   }
 
-  /** The members' mean probability, summed and divided in float32 as the pipeline's meanProbabilities does. */
+  /** The members combined as the pipeline combines them (meanProbabilities or logitMean). */
   private score(window: Float32Array): number {
-    return this.mean([[this.predictors, window]]);
+    return this.combineMembers([[this.predictors, window]]);
   }
 
   /** Each group's predictors on its window, in order, combined as the pipeline combines them (member-combine.ts). */
-  private mean(groups: readonly (readonly [readonly Predictor[], Float32Array])[]): number {
+  private combineMembers(groups: readonly (readonly [readonly Predictor[], Float32Array])[]): number {
     const values: number[] = [];
     for (const [predictors, window] of groups) {
       for (const p of predictors) values.push(tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]));

@@ -46,6 +46,8 @@ interface RunConfig {
   smooth: number;
   thresholdMidpoint?: ThresholdMidpoint;
   stride: number;
+  /** Absent in runs written before --combine: their mean. */
+  combine?: MemberCombineName;
 }
 
 function runConfig(dir: string): RunConfig {
@@ -155,7 +157,7 @@ export async function studyPair(aDir: string, bDir: string, combine: MemberCombi
   const ds = resolveData({ dir: ca.data ?? undefined, synthetic: ca.synthetic === true, seed: ca.seed });
   const saved = readGoalRun(aDir);
   const a = await readRunFolds(aDir);
-  const { falseAlarmIds: aloneIds, missedFallIds: aloneMissed, ...alone } = mixFigures(a, ds, ca, true);
+  const { falseAlarmIds: aloneIds, missedFallIds: aloneMissed, ...alone } = mixFigures(a, ds, ca, true, memberCombine(ca.combine ?? "mean"));
   if (JSON.stringify(alone) !== JSON.stringify(saved.figures)) {
     throw new Error(`${aDir}: scored again alone it gives ${JSON.stringify(alone)}, its metrics.json ${JSON.stringify(saved.figures)}`);
   }

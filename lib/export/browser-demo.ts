@@ -128,7 +128,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   }
   const start = pre?.startModels !== undefined ? startGroup(modelDir, first, pre, T, F) : null;
   // The thresholds of a --start-models folder are its two groups'; an override would fit neither.
-  if (start && opts.alarms) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models): the page takes their two thresholds from the folder, not an alarms option`);
+  if (start && opts.alarms && (opts.alarms.threshold !== 0.5 || opts.alarms.smooth !== 1)) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models): the page takes their two thresholds from the folder (alarms may set only refractorySec and fps, with threshold 0.5 and smooth 1)`);
   const nf = FEATURE_NAMES.length;
   if (opts.scaler.mean.length !== F || opts.scaler.std.length !== F) throw new Error(`the scaler has ${opts.scaler.mean.length} features, the model takes ${F}`);
   const diffLags = diffLagsOf(FEATURE_NAMES, opts.scaler.featureNames);
@@ -142,7 +142,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   if (start) for (let end = n + start.padStarts; end >= T; end -= stride) if (end - start.padStarts >= T - start.padStarts && end - start.padStarts < T) windows++;
   if (windows === 0) throw new Error(`sequence ${opts.sequence.id} has ${opts.sequence.features.length} frames, fewer than one window of ${T}`);
 
-  const alarms = start ? alarmSettings(first, { threshold: 0.5, smooth: 1 }) : alarmSettings(first, opts.alarms);
+  const alarms = start ? alarmSettings(first, { ...opts.alarms, threshold: 0.5, smooth: 1 }) : alarmSettings(first, opts.alarms);
 
   fs.mkdirSync(outDir, { recursive: true });
   const modelFiles: string[] = [];

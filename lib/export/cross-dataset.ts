@@ -1,5 +1,6 @@
 // Cross-dataset validation: a model trained on URFD scores one MCFD chute/camera video whose
 // per-frame features (URFD schema) are labelled from the reconciled MCFD annotations.
+import { logitMean } from "../evaluate/member-combine";
 import * as path from "node:path";
 import type { FrameDataset } from "../types";
 import { readUrfdFile } from "../data/urfd-csv";
@@ -47,7 +48,9 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window), ...(window.padStarts ? { padStarts: window.padStarts } : {}) }));
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
-  const probs = smoothScores(scoreWindows(saved.models, ws), ws, saved.preprocessing.smooth ?? 1);
+  // Members combined as the threshold was chosen on: their mean, or (--combine logit-mean) their mean log-odds.
+  const combined = saved.preprocessing.combine === "logit-mean" ? logitMean(saved.models.map((m) => scoreWindows(m, ws)), ws.count) : scoreWindows(saved.models, ws);
+  const probs = smoothScores(combined, ws, saved.preprocessing.smooth ?? 1);
   const [threshold, thresholdSource] =
     o.threshold !== undefined ? [o.threshold, "--threshold" as const] : savedThreshold !== undefined ? [savedThreshold, "preprocessing.json" as const] : [0.5, "default" as const];
   return {

@@ -65,8 +65,9 @@ const MAIN = `
     };
     const models = await load(input.models || ["model.json"]);
     const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
-    if (w.count === 0) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
-    const per = predictAll(models, w);
+    // With start models a recording shorter than T still has start windows (writeBrowserDemo refused one with none).
+    if (w.count === 0 && !input.start) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
+    const per = w.count > 0 ? predictAll(models, w) : models.map(() => []);
     let lastFrame = w.lastFrame;
     let probs = w.lastFrame.map((_, i) => combine(per.map((p) => p[i])));
     let stream = probs;

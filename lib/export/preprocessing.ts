@@ -75,7 +75,7 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
     out.combine = o.combine as MemberCombineName;
   }
   if (o.memberKinds !== undefined) {
-    if (!Array.isArray(o.memberKinds) || o.memberKinds.length === 0 || !o.memberKinds.every((k) => typeof k === "string")) throw new TypeError(`${where}.memberKinds must be a non-empty array of model types`);
+    if (!Array.isArray(o.memberKinds) || o.memberKinds.length === 0 || !o.memberKinds.every((k) => k === "lstm" || k === "gru")) throw new TypeError(`${where}.memberKinds must be a non-empty array of model types (lstm, gru)`);
     if (out.members !== undefined && o.memberKinds.length !== out.members) throw new TypeError(`${where}.memberKinds names ${o.memberKinds.length} models, members says ${out.members}`);
     out.memberKinds = [...(o.memberKinds as string[])];
   }

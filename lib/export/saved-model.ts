@@ -45,10 +45,13 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
     return one;
   }
   // Numbering finds a missing member-1 or gap, not a missing last member: the count the pipeline wrote does (checked before any model loads).
-  const written = (await naming(members[0], () => readPreprocessing(members[0]))).members;
+  const head = await naming(members[0], () => readPreprocessing(members[0]));
+  const written = head.members;
   if (written !== undefined && written !== members.length) {
     throw new Error(`${dir}: holds ${members.length} member folder(s), but its preprocessing.json says the ensemble has ${written}${written > members.length ? ` (member-${members.length + 1} is missing)` : ""}`);
   }
+  const listed = head.memberKinds;
+  if (listed !== undefined && listed.length !== members.length) throw new Error(`${dir}: holds ${members.length} member folder(s), but its preprocessing.json lists ${listed.length} member types (memberKinds)`);
   const loaded: SavedDetector[] = [];
   try {
     for (const m of members) loaded.push(await loadOne(m));

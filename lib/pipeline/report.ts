@@ -138,7 +138,7 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
   const second = config.secondModel ?? null;
   const perGroup = config.ensemble * (second === null ? 1 : 2);
   const combined = config.combine === "logit-mean" ? "the probability of the mean log-odds" : "the mean";
-  const models = second === null ? `${perGroup}` : `${perGroup} (${config.ensemble} ${config.model}, ${config.ensemble} ${second})`;
+  const models = second === null ? `${perGroup}` : `${perGroup} (${config.ensemble} ${config.model} and ${config.ensemble} ${second}, one of each type a seed)`;
   // Runs written before --start-models lack it.
   if (config.startModels > 0) {
     return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${models} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
@@ -149,7 +149,7 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
 
 /** What a window probability is under --ensemble (nothing for a single model). */
 function ensembleWords(models: string, members: number, combined: string): string {
-  return members > 1 ? `, each probability ${combined} of ${models} models trained from different seeds` : "";
+  return members > 1 ? `, each probability ${combined} of ${models} models${models.includes("one of each type") ? "" : " trained from different seeds"}` : "";
 }
 
 /** How the training steps were computed, in words, with the reason for the slow path. */

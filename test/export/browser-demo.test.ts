@@ -182,7 +182,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
     const demo = writeBrowserDemo(fold, out, { sequence, scaler: pre.scaler });
     assert.equal(demo.members, 4, "2 main and 2 start models");
     assert.ok(fs.readdirSync(out).includes("start-member-2.json"));
-    assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler, alarms: { threshold: 0.5, smooth: 1 } }), /takes their two thresholds from the folder/);
+    assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler, alarms: { threshold: 0.6, smooth: 1 } }), /takes their two thresholds from the folder/);
 
     const detector = await FallDetector.fromDir(fold);
     const [node] = replayDataset(detector, ds, { ids: [id] });
@@ -198,6 +198,20 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
     assert.ok(diff(r.result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the scores aligned to the two thresholds agree to 1e-5");
     assert.deepEqual(r.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
     assert.ok(node.windows[0].frame < sequence.frames[15], "the stream starts before T = 16 real frames: start windows are compared");
+
+    // A recording shorter than T: only start windows, in the page as in the detector.
+    const short = { id: `${id}-short`, features: sequence.features.slice(0, 12), frames: sequence.frames.slice(0, 12) };
+    const shortOut = path.join(work, "short");
+    const shortDemo = writeBrowserDemo(fold, shortOut, { sequence: short, scaler: pre.scaler });
+    const det = await FallDetector.fromDir(fold);
+    const steps = short.features.flatMap((f, i) => det.push(f, short.frames[i]) ?? []);
+    det.dispose();
+    assert.equal(shortDemo.windows, steps.length);
+    assert.equal(steps.length, 5, "windows of 8..12 real frames");
+    const rs = await runBrowserDemo(shortOut);
+    assert.equal(rs.done, "1", `short page finished (status: ${rs.status})`);
+    assert.deepEqual(rs.result!.lastFrame, steps.map((x) => x.frame));
+    assert.ok(diff(rs.result!.smoothed!, steps.map((x) => x.score)) <= 1e-5);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -63,6 +63,7 @@ test("preprocessing.json's combine and memberKinds are checked, and an ensemble 
   assert.throws(() => parsePreprocessing({ ...base, combine: "max" }, "p.json"), /p\.json\.combine must be one of mean, logit-mean/);
   assert.throws(() => parsePreprocessing({ ...base, members: 2, memberKinds: ["lstm"] }, "p.json"), /p\.json\.memberKinds names 1 models, members says 2/);
   assert.throws(() => parsePreprocessing({ ...base, memberKinds: [] }, "p.json"), /memberKinds must be a non-empty array/);
+  assert.throws(() => parsePreprocessing({ ...base, memberKinds: ["lstm", "cnn"] }, "p.json"), /memberKinds must be a non-empty array of model types \(lstm, gru\)/);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "second-model-"));
   try {
@@ -81,6 +82,9 @@ test("preprocessing.json's combine and memberKinds are checked, and an ensemble 
     };
     await assert.rejects(loadSavedDetector(await save()), /member-2: a gru model, but member 1 is a lstm/);
     await assert.rejects(loadSavedDetector(await save(["lstm", "lstm"])), /preprocessing\.json says member 2 is a lstm/);
+    const three = await save(["lstm", "gru"]);
+    for (const m of [1, 2]) writePreprocessing(path.join(three, `member-${m}`), { ...pre, members: undefined, memberKinds: ["lstm", "gru", "gru"] } as never);
+    await assert.rejects(loadSavedDetector(three), /holds 2 member folder\(s\), but its preprocessing\.json lists 3 member types/);
     const ok = await loadSavedDetector(await save(["lstm", "gru"]));
     assert.equal(ok.kind, "lstm+gru");
     assert.equal(readPreprocessing(path.join(ok.dir, "member-2")).memberKinds?.join(","), "lstm,gru");
