@@ -1,8 +1,8 @@
 // `--start-models P` (issue 15's twelfth round, built in): beside the main ensemble, a second one (the "start models")
 // trains with each recording's first frame repeated P times in front. A stream's first windows, holding T − P .. T − 1
-// real frames, are scored by the start models alone against their own threshold; every full window by the mean of all
-// members (the main ones first, then the start ones) against that mean's own threshold, chosen on the main training
-// windows. Both are aligned so 0.5 is the threshold: one alarm logic then runs over the stream. Pure arithmetic on
+// real frames, are scored by the start models alone against their own threshold; every full window by all members
+// combined (the main ones first, then the start ones; their mean, or with --combine logit-mean their mean log-odds)
+// against that score's own threshold, chosen on the main training windows. Both are aligned so 0.5 is the threshold: one alarm logic then runs over the stream. Pure arithmetic on
 // scores here; the pipeline trains the two groups and the detector runs this rule one frame at a time.
 import type { FrameDataset, WindowSet } from "../types";
 import { concatWindowSets, takeWindows } from "../data/split";
@@ -66,7 +66,7 @@ export interface MixedFold {
 /** Probabilities strictly inside (0, 1), as a fold's threshold is kept. */
 const clamp = (t: number) => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
-/** All members' mean on the main group's windows (the start members' scores picked at the same recording and frame). */
+/** All members combined on the main group's windows (the start members' scores picked at the same recording and frame). */
 function allMembersOn(main: readonly Float32Array[], start: readonly Float32Array[], mainSide: Placed, startSide: Placed, what: string, combine: MemberCombine): Float32Array {
   const idx = alignWindows(mainSide, startSide, what);
   return combine([...main, ...start.map((m) => Float32Array.from(idx, (j) => m[j]))], mainSide.count);

@@ -39,7 +39,7 @@ export interface BrowserDemo {
   F: number;
   /** Windows the page will score. */
   windows: number;
-  /** Models the page averages (1 = a single model). */
+  /** Models the page combines, start models included (1 = a single model). */
   members: number;
   /** The alarm rule the page applies, or null when it has no threshold. */
   alarms: DemoAlarmSettings | null;

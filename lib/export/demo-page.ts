@@ -23,7 +23,7 @@ export interface DemoPageInput {
   stride: number;
   /** Lags of the difference inputs ([] for the 8 features alone). */
   diffLags: number[];
-  /** Model files in this folder whose probabilities are averaged (default ["model.json"]). */
+  /** Model files in this folder whose probabilities are combined (default ["model.json"]). */
   models?: string[];
   /** The alarm rule; null or absent: windows are scored, no alarm is raised (the page says so). */
   alarms?: DemoAlarmSettings | null;

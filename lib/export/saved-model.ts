@@ -11,13 +11,13 @@ import { ensembleMemberDirs } from "./ensemble-folder";
 
 export interface SavedDetector {
   dir: string;
-  /** The trained window model(s): one, or an ensemble's members whose probabilities are averaged (main thread; no worker threads are started). */
+  /** The trained window model(s): one, or an ensemble's members whose probabilities are combined (main thread; no worker threads are started). */
   models: tf.LayersModel[];
   /** The members' recurrent type, or types joined by "+" (--second-model: "lstm+gru"). */
   kind: string;
   preprocessing: Preprocessing;
   backend: string;
-  /** Set when `dir` is one member of an ensemble folder: its threshold was chosen for the ensemble's mean, not for it. */
+  /** Set when `dir` is one member of an ensemble folder: its threshold was chosen for the ensemble's combined score, not for it. */
   memberNote?: string;
 }
 

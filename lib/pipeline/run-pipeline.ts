@@ -280,7 +280,7 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
   if (start) {
     const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);
-    log(`start models: the first frame repeated ${opts.startModels} times in front; they alone score a stream's windows of ${windows.T - opts.startModels}..${windows.T - 1} real frames (${startWindows} test windows), full windows get the mean of both ensembles`);
+    log(`start models: the first frame repeated ${opts.startModels} times in front; they alone score a stream's windows of ${windows.T - opts.startModels}..${windows.T - 1} real frames (${startWindows} test windows), full windows get both ensembles combined`);
   }
   return { ds, windowOptions, splits, spec, config: configFor(opts), ...(start ? { start } : {}) };
 }

@@ -25,7 +25,7 @@ export interface TrainFoldOptions {
   smooth: number;
   /** Where the threshold sits in the training recordings' gap around Youden's cut (default: the probabilities' midpoint). */
   thresholdMidpoint?: ThresholdMidpoint;
-  /** Models trained from different seeds (see memberSeed) whose probabilities are averaged; default 1. */
+  /** Models trained from different seeds (see memberSeed) whose probabilities are combined (see combine); default 1. */
   members?: number;
   /** Also train `members` models of this spec from the same seeds, after the first spec's (--second-model). */
   secondSpec?: ModelSpec;
