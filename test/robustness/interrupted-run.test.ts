@@ -138,6 +138,32 @@ test("--ensemble 2 killed in fold 2: --resume keeps fold 1's members and retrain
   }
 });
 
+test("--second-model gru --combine logit-mean killed in fold 2: no epoch checkpoint (two models a fold), --resume keeps fold 1's LSTM and GRU and retrains fold 2", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = [...ARGS, "--second-model", "gru", "--combine", "logit-mean", "--folds", "2", "--data", data, "--out", out];
+    const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1));
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    const state = readRunState(staging);
+    assert.deepEqual(state.completedFolds, [1]);
+    assert.equal(state.current, null, "a fold of two models writes no epoch checkpoints");
+    const gruBefore = fs.readFileSync(path.join(staging, "models", "fold-1", "member-2", "weights.bin"));
+
+    const resumed = await runCli(["--resume", staging]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+    assert.match(resumed.stdout, /fold 2\/2: training on \d+ windows, 1 lstm and 1 gru model\(s\) from seed\(s\) 1, combined by their mean log-odds/);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.deepEqual([metrics.config.secondModel, metrics.config.combine], ["gru", "logit-mean"]);
+    assert.deepEqual(metrics.training.merged.map((m: { fold: number; member: number }) => `${m.fold}.${m.member}`), ["1.1", "1.2", "2.1", "2.2"]);
+    assert.ok(fs.readFileSync(path.join(out, "models", "fold-1", "member-2", "weights.bin")).equals(gruBefore), "fold 1's GRU is the one trained before the kill");
+    const pre = JSON.parse(fs.readFileSync(path.join(out, "models", "fold-2", "member-2", "preprocessing.json"), "utf8"));
+    assert.deepEqual([pre.combine, pre.memberKinds], ["logit-mean", ["lstm", "gru"]]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("--resume with a damaged checkpoint or completed fold is refused before it takes the run over: the interrupted run stays, whole", async () => {
   const { root, data, out, staging } = tmpRun();
   try {
