@@ -9,6 +9,7 @@ import { StrictCommand } from "../pipeline/command-line";
 import { checkFlags, FlagParser, FlagRule, textFlag } from "./flags";
 import { runCommand, withAction } from "./run-main";
 import { DataError } from "../data/errors";
+import { combineWords } from "../evaluate/member-combine";
 import { loadUrfd } from "../data/load";
 import { readUrfdFile } from "../data/urfd-csv";
 import { sequenceBlocks } from "../data/frame-table";
@@ -120,8 +121,8 @@ async function runDetect(a: DetectArgs): Promise<number> {
     const s = detector.startModels;
     const scoring = s
       ? `${s.members} start model(s) alone on windows of ${detector.T - s.padStarts}..${detector.T - 1} real frames against threshold ${s.startThreshold.toFixed(4)}, ` +
-        `the ${detector.combine === "logit-mean" ? "mean log-odds" : "mean"} of all ${detector.members} on full windows against ${s.fullThreshold.toFixed(4)}, every ${detector.stride} frame(s)`
-      : `${detector.members > 1 ? `${detector.combine === "logit-mean" ? "mean log-odds" : "mean"} of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
+        `the ${combineWords(detector.combine)} of all ${detector.members} on full windows against ${s.fullThreshold.toFixed(4)}, every ${detector.stride} frame(s)`
+      : `${detector.members > 1 ? `${combineWords(detector.combine)} of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
     console.log(`model: ${a.model} (${scoring}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`);
     if (detector.memberNote) console.log(`note: ${detector.memberNote}`);
     console.log(`data: ${ds.provenance.note}; ${replayed.length} recording(s), windows ${a.live ? "from each recording's first frame (--live)" : "placed as the evaluation placed them"}`);

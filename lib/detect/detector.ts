@@ -23,7 +23,7 @@ import { WindowRing } from "../streaming/window-ring";
 import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
-import { logitMeanOf, MemberCombineName } from "../evaluate/member-combine";
+import { combineOf, MemberCombineName } from "../evaluate/member-combine";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -218,11 +218,7 @@ export class FallDetector {
     for (const [predictors, window] of groups) {
       for (const p of predictors) values.push(tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]));
     }
-    if (this.combine === "logit-mean") return logitMeanOf(values);
-    // Summed in float32 in order, then one float32 division: memberMean's arithmetic.
-    let sum = 0;
-    for (const v of values) sum = Math.fround(sum + v);
-    return Math.fround(sum / values.length);
+    return combineOf(this.combine, values);
   }
 
   /** Forget the stream: the next frame starts a new recording (window placement and refractory period restart), optionally at another phase. */

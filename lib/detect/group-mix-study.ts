@@ -9,11 +9,10 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
 import type { FrameDataset, WindowSet } from "../types";
-import { readWindowSet } from "../data/arrow-io";
 import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { evaluateAll } from "../evaluate";
-import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { chooseSequenceThreshold, clampThreshold } from "../evaluate/sequence-threshold";
 import type { ThresholdMidpoint } from "../evaluate/threshold";
 import { loadSavedDetector } from "../export/saved-model";
 import { makePredictor } from "../model/fused-model";
@@ -25,6 +24,7 @@ import { replayWindowSet } from "./replay";
 import { GroupScores, mixFold } from "./start-models";
 import { MemberCombine, memberCombine, MemberCombineName, memberMean } from "../evaluate/member-combine";
 import { gridWindowAuc } from "./unpadded-windows";
+import { readFoldWindows } from "./rescore-run";
 import { concatScores } from "./rule-study";
 
 /** One fold of a --start-models run: both groups' windows (the run's Arrow files) and every member's probabilities on them. */
@@ -72,8 +72,7 @@ function memberScores(models: readonly tf.LayersModel[], ws: WindowSet): Float32
 }
 
 async function group(modelDir: string, arrowDir: string): Promise<{ scores: GroupScores; threshold: number; key: string }> {
-  const test = readWindowSet(path.join(arrowDir, "test.arrow"));
-  const train = concatWindowSets(fs.readdirSync(arrowDir).filter((f) => /^train-\d+\.arrow$/.test(f)).sort().map((f) => readWindowSet(path.join(arrowDir, f))));
+  const { train, test } = readFoldWindows(arrowDir);
   const saved = await loadSavedDetector(modelDir);
   try {
     const pre = saved.preprocessing;
@@ -118,8 +117,7 @@ export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: st
 
 /** trainFold's threshold for a group (smooth 1): Youden's cut on its training recordings, at the midpoint asked for, kept inside (0, 1). */
 export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, combine: MemberCombine = memberMean): number {
-  const t = chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint });
-  return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
+  return clampThreshold(chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint }));
 }
 
 /** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */

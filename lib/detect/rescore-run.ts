@@ -13,6 +13,13 @@ import { applyScaler } from "../data/scaler";
 import { windowDiffLags } from "../export/preprocessing";
 import { loadSavedDetector, scoreWindows } from "../export/saved-model";
 
+/** A fold's windows as the pipeline wrote them: test.arrow and the train-N.arrow partitions, in order. */
+export function readFoldWindows(arrowDir: string): { train: WindowSet; test: WindowSet } {
+  const test = readWindowSet(path.join(arrowDir, "test.arrow"));
+  const train = concatWindowSets(fs.readdirSync(arrowDir).filter((f) => /^train-\d+\.arrow$/.test(f)).sort().map((f) => readWindowSet(path.join(arrowDir, f))));
+  return { train, test };
+}
+
 export interface RescoredFold {
   fold: number;
   /** The fold's threshold as the run chose it (preprocessing.json). */
@@ -35,8 +42,7 @@ export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stri
   const out: RescoredFold[] = [];
   for (const k of folds) {
     const arrow = path.join(runDir, "arrow", `fold-${k}`);
-    let test = readWindowSet(path.join(arrow, "test.arrow"));
-    let train = concatWindowSets(fs.readdirSync(arrow).filter((f) => /^train-\d+\.arrow$/.test(f)).sort().map((f) => readWindowSet(path.join(arrow, f))));
+    let { train, test } = readFoldWindows(arrow);
     const saved = await loadSavedDetector(path.join(models, `fold-${k}`));
     try {
       const pre = saved.preprocessing;

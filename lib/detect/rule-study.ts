@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from "commander";
 import type { FrameDataset } from "../types";
 import { evaluateAll } from "../evaluate";
 import { alignToThreshold } from "../evaluate/align";
-import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { chooseSequenceThreshold, clampThreshold } from "../evaluate/sequence-threshold";
 import { concatWindowSets } from "../data/split";
 import { offGridStride } from "../data/stride-grid";
 import { resolveData } from "../data/load";
@@ -35,8 +35,6 @@ export interface RuleOutcome {
   missedFallIds: string[];
 }
 
-/** Probabilities strictly inside (0, 1), as the pipeline clamps its thresholds. */
-const clamp = (t: number): number => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
 /** The fold's members as `rule` sees them: each Platt-scaled on the fold's training windows when the rule asks. */
 export function membersFor(rule: AlarmRule, f: RescoredFold): { train: Float32Array[]; test: Float32Array[] } {
@@ -50,7 +48,7 @@ export function membersFor(rule: AlarmRule, f: RescoredFold): { train: Float32Ar
  * `train`: the members' training scores as the rule sees them, when the caller has them already (membersFor).
  */
 export function trainThreshold(rule: AlarmRule, f: RescoredFold, train: Float32Array[] = membersFor(rule, f).train): number {
-  return clamp(chooseSequenceThreshold(ruleScores(rule, train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
+  return clampThreshold(chooseSequenceThreshold(ruleScores(rule, train, f.train), f.train, { criterion: "youden", split: "train", midpoint: rule.midpoint ?? "probability" }));
 }
 
 /** A rule's test scores, each fold's aligned to its training threshold, pooled out of fold. */

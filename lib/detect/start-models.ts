@@ -8,7 +8,7 @@ import type { FrameDataset, WindowSet } from "../types";
 import { concatWindowSets, takeWindows } from "../data/split";
 import { windowsWithRealFrames } from "../data/pad-starts";
 import { alignToThreshold } from "../evaluate/align";
-import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { chooseSequenceThreshold, clampThreshold } from "../evaluate/sequence-threshold";
 import type { ThresholdMidpoint } from "../evaluate/threshold";
 import { MemberCombine, memberMean } from "../evaluate/member-combine";
 
@@ -63,8 +63,6 @@ export interface MixedFold {
   trainScores: Float32Array;
 }
 
-/** Probabilities strictly inside (0, 1), as a fold's threshold is kept. */
-const clamp = (t: number) => Math.min(Math.max(t, 1e-6), 1 - 1e-6);
 
 /** All members combined on the main group's windows (the start members' scores picked at the same recording and frame). */
 function allMembersOn(main: readonly Float32Array[], start: readonly Float32Array[], mainSide: Placed, startSide: Placed, what: string, combine: MemberCombine): Float32Array {
@@ -76,7 +74,7 @@ function allMembersOn(main: readonly Float32Array[], start: readonly Float32Arra
 export function mixFold(main: GroupScores, start: GroupScores, ds: FrameDataset, opts: { startThreshold: number; midpoint: ThresholdMidpoint; what: string; combine?: MemberCombine }): MixedFold {
   const combine = opts.combine ?? memberMean;
   const trainAll = allMembersOn(main.trainMembers, start.trainMembers, main.train, start.train, `${opts.what}, training side`, combine);
-  const fullThreshold = clamp(chooseSequenceThreshold(trainAll, main.train, { criterion: "youden", split: "train", midpoint: opts.midpoint }));
+  const fullThreshold = clampThreshold(chooseSequenceThreshold(trainAll, main.train, { criterion: "youden", split: "train", midpoint: opts.midpoint }));
   const testAll = allMembersOn(main.testMembers, start.testMembers, main.test, start.test, `${opts.what}, test side`, combine);
   const { windows, early } = mixedTestWindows(main.test, start.test, ds);
   const startScores = alignToThreshold(combine(start.testMembers, start.test.count), opts.startThreshold);

@@ -36,6 +36,23 @@ export function logitMeanOf(values: readonly number[]): number {
   return Math.fround(1 / (1 + Math.exp(-z / values.length)));
 }
 
+/** One window's members combined as memberMean does (float32 sums in member order, one float32 division). Self-contained: the browser page embeds it. */
+export function memberMeanOf(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum = Math.fround(sum + v);
+  return Math.fround(sum / values.length);
+}
+
+/** One window's members combined by `name` (the frame-by-frame detector's step). */
+export function combineOf(name: MemberCombineName, values: readonly number[]): number {
+  return name === "logit-mean" ? logitMeanOf(values) : memberMeanOf(values);
+}
+
+/** How a combination reads in logs and reports: "mean" or "mean log-odds". */
+export function combineWords(name: MemberCombineName | undefined): string {
+  return name === "logit-mean" ? "mean log-odds" : "mean";
+}
+
 /** logitMeanOf window by window. */
 export function logitMean(members: readonly ArrayLike<number>[], n: number): Float32Array {
   if (members.length === 0) throw new RangeError("logitMean: no members");

@@ -7,3 +7,8 @@ export function chooseSequenceThreshold(trainProbs: ArrayLike<number>, trainWind
   const s = sequenceScores(trainProbs, trainWindows);
   return chooseThreshold(s.scores, s.labels, options);
 }
+
+/** Probabilities strictly inside (0, 1) keep a threshold usable for score alignment (alignToThreshold). */
+export function clampThreshold(t: number): number {
+  return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
+}

@@ -118,9 +118,9 @@ function checkSequence(seq: BrowserDemoOptions["sequence"], nf: number): number[
 export function writeBrowserDemo(modelDir: string, outDir: string, opts: BrowserDemoOptions): BrowserDemo {
   const members = ensembleMemberDirs(modelDir);
   const first = members[0] ?? modelDir;
-  // The page places windows from a recording's first frame; it does not repeat that frame as a --pad-starts model was trained.
-  if (fs.existsSync(path.join(first, PREPROCESSING_JSON)) && (readPreprocessing(first).window.padStarts ?? 0) > 0) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: window.padStarts is set (--pad-starts); the browser page does not pad recordings`);
   const pre = fs.existsSync(path.join(first, PREPROCESSING_JSON)) ? readPreprocessing(first) : null;
+  // The page pads only a --start-models folder's start models; a --pad-starts main model was trained on padded recordings.
+  if ((pre?.window.padStarts ?? 0) > 0) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: window.padStarts is set (--pad-starts); the browser page does not pad recordings`);
   const { T, F } = savedInputShape(path.join(first, MODEL_JSON));
   for (const m of members) {
     const s = savedInputShape(path.join(m, MODEL_JSON));
@@ -139,7 +139,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
   const n = opts.sequence.features.length;
   let windows = n >= T ? Math.floor((n - T) / stride) + 1 : 0;
   // The padded stream's windows, placed back from its end, that hold T − padStarts .. T − 1 real frames.
-  if (start) for (let end = n + start.padStarts; end >= T; end -= stride) if (end - start.padStarts >= T - start.padStarts && end - start.padStarts < T) windows++;
+  if (start) for (let end = n + start.padStarts; end >= T; end -= stride) if (end - start.padStarts < T) windows++;
   if (windows === 0) throw new Error(`sequence ${opts.sequence.id} has ${opts.sequence.features.length} frames, fewer than one window of ${T}`);
 
   const alarms = start ? alarmSettings(first, { ...opts.alarms, threshold: 0.5, smooth: 1 }) : alarmSettings(first, opts.alarms);

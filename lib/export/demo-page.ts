@@ -6,7 +6,7 @@
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
 import { alignToThreshold } from "../evaluate/align";
-import { logitMeanOf, MemberCombineName } from "../evaluate/member-combine";
+import { combineWords, logitMeanOf, MemberCombineName, memberMeanOf } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
 export interface DemoAlarmSettings extends AlarmSettings {
@@ -57,12 +57,7 @@ const MAIN = `
     };
     const predictAll = (ms, w) => ms.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync())));
     // The members combined as Node's detector and the pipeline do: float32 sums in member order, or the mean log-odds.
-    const combine = (values) => {
-      if (input.combine === "logit-mean") return logitMeanOf(values);
-      let sum = 0;
-      for (const v of values) sum = Math.fround(sum + v);
-      return Math.fround(sum / values.length);
-    };
+    const combine = (values) => (input.combine === "logit-mean" ? logitMeanOf(values) : memberMeanOf(values));
     const models = await load(input.models || ["model.json"]);
     const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
     // With start models a recording shorter than T still has start windows (writeBrowserDemo refused one with none).
@@ -132,8 +127,8 @@ export function demoPageHtml(input: DemoPageInput): string {
   input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null, combine: input.combine ?? "mean", start: input.start ?? null };
   const models = input.models!.length + (input.start?.models.length ?? 0);
   const how = input.start
-    ? `${input.start.models.length} start model(s) alone on the windows of ${input.T - input.start.padStarts}..${input.T - 1} real frames, the ${input.combine === "logit-mean" ? "mean log-odds" : "mean"} of all ${models} on full windows`
-    : models > 1 ? `the ${input.combine === "logit-mean" ? "mean log-odds" : "mean"} of ${models} models` : "one model";
+    ? `${input.start.models.length} start model(s) alone on the windows of ${input.T - input.start.padStarts}..${input.T - 1} real frames, the ${combineWords(input.combine)} of all ${models} on full windows`
+    : models > 1 ? `the ${combineWords(input.combine)} of ${models} models` : "one model";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -153,6 +148,7 @@ ${pageWindows.toString()}
 ${alarmLogic.toString()}
 ${alignToThreshold.toString()}
 ${logitMeanOf.toString()}
+${memberMeanOf.toString()}
 ${MAIN}
 </script>
 </body>

@@ -144,12 +144,12 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
     return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${models} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
       `every full window by ${combined} of all ${2 * perGroup} models, each against its own threshold (scores aligned so both sit at 0.5)`;
   }
-  return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(models, perGroup, combined)}`;
+  return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(models, perGroup, combined, second === null)}`;
 }
 
 /** What a window probability is under --ensemble (nothing for a single model). */
-function ensembleWords(models: string, members: number, combined: string): string {
-  return members > 1 ? `, each probability ${combined} of ${models} models${models.includes("one of each type") ? "" : " trained from different seeds"}` : "";
+function ensembleWords(models: string, members: number, combined: string, oneType: boolean): string {
+  return members > 1 ? `, each probability ${combined} of ${models} models${oneType ? " trained from different seeds" : ""}` : "";
 }
 
 /** How the training steps were computed, in words, with the reason for the slow path. */

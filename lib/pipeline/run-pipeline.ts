@@ -29,7 +29,7 @@ import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
 import { metaFileFor } from "../data/dfcsv-meta";
 import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldOptions, TrainFoldResult } from "./train-fold";
-import { memberCombine } from "../evaluate/member-combine";
+import { combineWords, memberCombine } from "../evaluate/member-combine";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
@@ -554,7 +554,7 @@ async function trainFoldResumable({ staging, state, prep, hooks, k, split, tag }
   }
   const seeds = Array.from({ length: opts.ensemble }, (_, m) => memberSeed(opts.seed, m + 1)).join(", ");
   const members = opts.secondModel !== null
-    ? `, ${opts.ensemble} ${opts.model} and ${opts.ensemble} ${opts.secondModel} model(s) from seed(s) ${seeds}, combined by their ${opts.combine === "logit-mean" ? "mean log-odds" : "mean"}`
+    ? `, ${opts.ensemble} ${opts.model} and ${opts.ensemble} ${opts.secondModel} model(s) from seed(s) ${seeds}, combined by their ${combineWords(opts.combine)}`
     : opts.ensemble > 1 ? `, ${opts.ensemble} models from seeds ${seeds}${opts.combine === "logit-mean" ? ", combined by their mean log-odds" : ""}` : "";
   const averaged = opts.averageEpochs > 0 ? `, ${membersPerGroup(opts) > 1 ? "each model's" : "the"} weights averaged over its last ${opts.averageEpochs} epochs` : "";
   const fit = foldFitWindows(opts, prep.ds, split, prep.windowOptions, k);

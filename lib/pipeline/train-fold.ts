@@ -8,10 +8,10 @@ import { RunningMean } from "../distributed/weights";
 import { resolveRnnOptions } from "../model/rnn";
 import { resolveOriginalOptions } from "../model/original";
 import { ModelSpec } from "../model/spec";
-import { chooseSequenceThreshold } from "../evaluate/sequence-threshold";
+import { chooseSequenceThreshold, clampThreshold } from "../evaluate/sequence-threshold";
 import { smoothScores } from "../evaluate/smoothing";
 import type { ThresholdMidpoint } from "../evaluate/threshold";
-import { logitMean, MemberCombineName } from "../evaluate/member-combine";
+import { memberCombine, MemberCombineName } from "../evaluate/member-combine";
 import { MAX_MEMBERS } from "./options";
 import { gemmStats, kernelWithGemmPath } from "../model/fused-rnn";
 import { fitOnCluster } from "../cluster/cluster-fit";
@@ -103,11 +103,6 @@ export function meanProbabilities(parts: readonly Float32Array[]): Float32Array 
   return out;
 }
 
-/** Probabilities strictly inside (0, 1) keep the threshold usable for score alignment. */
-function clampThreshold(t: number): number {
-  return Math.min(Math.max(t, 1e-6), 1 - 1e-6);
-}
-
 export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFoldOptions): Promise<TrainFoldResult> {
   const members = opts.members ?? 1;
   if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) throw new RangeError(`trainFold: members must be an integer in [1, ${MAX_MEMBERS}], got ${members}`);
@@ -168,7 +163,8 @@ export async function trainFold(train: WindowSet, test: WindowSet, opts: TrainFo
     trainParts.push(await model.predict(train.x, train.count));
     testParts.push(test.count > 0 ? await model.predict(test.x, test.count) : new Float32Array(0));
   }
-  const combine = (parts: Float32Array[], n: number) => (opts.combine === "logit-mean" ? logitMean(parts, n) : meanProbabilities(parts));
+  // memberMean is meanProbabilities' arithmetic: float32 sums in member order, one division.
+  const combine = memberCombine(opts.combine ?? "mean");
   const trainProbs = smoothScores(combine(trainParts, train.count), train, opts.smooth);
   const threshold = clampThreshold(chooseSequenceThreshold(trainProbs, train, { criterion: "youden", split: "train", midpoint: opts.thresholdMidpoint ?? "probability" }));
   const testProbs = test.count > 0 ? smoothScores(combine(testParts, test.count), test, opts.smooth) : new Float32Array(0);
