@@ -8,7 +8,7 @@ import { urfdShapedWindows } from "../distributed/measure-throughput";
 import { createRng, gaussian } from "../random";
 import { median, percentile, round, timeEach } from "./stats";
 import { makePredictor } from "../model/fused-model";
-import { DEFAULT_PIPELINE_OPTIONS } from "../pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../pipeline/options";
 import { withoutOrthogonalWarning } from "../model/quiet";
 
 export interface StreamingResult {
@@ -247,7 +247,7 @@ async function copyOf(model: tf.LayersModel): Promise<tf.LayersModel> {
 /** FallDetector with the pipeline's defaults (ensemble, stride, smooth), timed frame by frame. */
 async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: unknown, raw: Float32Array[], warmup: number): Promise<ShippedDetectorLatency> {
   if (!api.FallDetector) throw new Error("lib/streaming has no FallDetector");
-  const { ensemble, stride, smooth } = DEFAULT_PIPELINE_OPTIONS;
+  const { ensemble, stride, smooth } = PLAIN_PIPELINE_OPTIONS;
   const T = model.inputs[0].shape[1];
   const F = model.inputs[0].shape[2] as number;
   if (typeof T !== "number") throw new Error("the model takes windows of any length; FallDetector needs a fixed T");

@@ -5,6 +5,7 @@
 // `--grid` runs a grid search instead (lib/pipeline/grid-search.ts): a table on stdout, grid.json
 // and grid.md in --out.
 import type { FaultInjection } from "../distributed/config";
+import { detectorLine } from "../pipeline/detector-preset";
 import { PipelineCommand, pipelineCommandFromFlags, pipelineCommandLine, PipelineOptions, UsageError } from "../pipeline/options";
 import { StrictCommand } from "../pipeline/command-line";
 import { otherWindowSetPhrases } from "../pipeline/metrics-json";
@@ -107,6 +108,7 @@ async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "hel
     for (const k of command.given) (given as Record<string, unknown>)[k] = command.options[k];
     outcome = await resumePipeline(command.dir, given, hooks);
   } else {
+    if (command.options.format === "urfd") console.log(detectorLine(command.options));
     outcome = await runPipeline(command.options, hooks);
   }
   const { out, metrics } = outcome;

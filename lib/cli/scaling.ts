@@ -58,7 +58,7 @@ export function scalingCommand(): StrictCommand {
   const command = new StrictCommand("scaling")
     .summary("quality against workers: the pipeline for every mode, worker count and seed")
     .description(
-      "Runs fall-dp pipeline --folds 5 --ensemble 1 (or --ensemble N) for every mode and worker count and seed, one after another, and writes scaling.json, scaling.md and scaling.html into --out.",
+      "Runs fall-dp pipeline --detector plain --folds 5 --ensemble 1 (or --ensemble N) for every mode and worker count and seed, one after another, and writes scaling.json, scaling.md and scaling.html into --out.",
     )
     .flags(RULES);
   return withAction(command, (c) => runScaling(checkFlags(c.given, RULES) as ScalingArgs, [...c.given].flatMap(([f, v]) => (v === true ? [f] : [f, v]))));

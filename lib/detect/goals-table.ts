@@ -20,7 +20,7 @@ export interface GoalRun {
 
 type GoalMetrics = Pick<MetricsJson, "config" | "window" | "windowUnpadded" | "windowOnGrid" | "sequence" | "detection">;
 
-/** One run's goal figures from its metrics.json; the window AUC on the default's window set where the run has it. */
+/** One run's goal figures from its metrics.json; the window AUC on the --stride grid's full windows where the run has it. */
 export function goalRunFromMetrics(m: GoalMetrics, name: string): GoalRun {
   if (!m.detection?.delayFrames) throw new Error(`${name}: metrics.json has no detection block (written before issue 15's alarms, or not by the pipeline)`);
   const [[tn, fp], [fn, tp]] = m.sequence.confusionMatrix;
@@ -135,7 +135,7 @@ export function goalsTable(runs: readonly GoalRun[], against: readonly GoalRun[]
   const all = sorted.filter((_, k) => counts[k] === 7).map((r) => r.seed);
   const total = counts.reduce((a, n) => a + n, 0);
   lines.push(`Over the ${sorted.length} seeds: ${per.join(", ")}; all seven on ${all.length ? `seeds ${seedList(all)}` : "none"} (${total} goals).`);
-  if (other) lines.push("Window AUC over the default's window set (metrics.json → windowOnGrid, else windowUnpadded), the run's own in brackets.");
+  if (other) lines.push("Window AUC over the --stride grid's full windows (metrics.json → windowOnGrid, else windowUnpadded), the run's own in brackets.");
   if (against.length) {
     const theirs = new Map(against.map((a) => [a.seed, goalCount(a.figures)]));
     const more: number[] = [];

@@ -49,7 +49,7 @@ export async function mixRuns(baseDir: string, padDir: string, ds: FrameDataset,
   return { base, pad, mix: base.map((b, k) => mixFold(b, pad[k])) };
 }
 
-/** The outcome with its window AUC taken over the default's window set (full windows on the training stride's grid), as the README's goals are. */
+/** The outcome with its window AUC taken over the --stride grid's full windows (full windows on the training stride's grid), as the README's goals are. */
 export function onGrid(o: RuleOutcome): RuleOutcome {
   const grid = o.gridWindowAuc !== undefined ? o.gridWindowAuc : o.fullWindowAuc;
   return { ...o, figures: { ...o.figures, windowAuc: grid }, fullWindowAuc: o.figures.windowAuc, gridWindowAuc: undefined };
@@ -79,11 +79,11 @@ export function summary(seeds: readonly { seed: number; alone: RuleOutcome; mix:
 
 if (require.main === module) {
   const program = new Command("mix-study")
-    .description("a default run and a --pad-starts 16 every-frame run of one seed a pair: the six members scored together")
+    .description("a plain run (--detector plain) and a --detector plain --pad-starts 16 every-frame run of one seed a pair: the six members scored together")
     .argument("<runs...>", "BASE_RUN PAD_RUN [BASE_RUN PAD_RUN ...]")
     .action(async (dirs: string[]) => {
       if (dirs.length % 2) program.error("mix-study: runs come in pairs, BASE_RUN PAD_RUN (one seed a pair)");
-      console.log("| run | rule | falls | ADLs right | recording AUC | window AUC (the default's window set) | window AUC, own windows | median delay | latest after end | false alarms | goals met |");
+      console.log("| run | rule | falls | ADLs right | recording AUC | window AUC (the --stride grid's full windows) | window AUC, own windows | median delay | latest after end | false alarms | goals met |");
       console.log("|---|---|---|---|---|---|---|---|---|---|---|");
       const seeds: { seed: number; alone: RuleOutcome; mix: RuleOutcome }[] = [];
       for (let i = 0; i < dirs.length; i += 2) {

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FrameDataset } from "../types";
-import { DEFAULT_PIPELINE_OPTIONS, PipelineOptions } from "../pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, PipelineOptions } from "../pipeline/options";
 import { runPipeline } from "../pipeline/run-pipeline";
 import { resolveData, URFD_FILES } from "../data/load";
 import { readJson } from "../run/atomic";
@@ -70,7 +70,7 @@ export async function nestedStudy(runDir: string, workDir: string, log: (line: s
     if (!fs.existsSync(path.join(inner, "metrics.json"))) {
       writeSubset(dataDir, trainIds, data);
       log(`fold ${f.fold}: inner ${INNER_FOLDS}-fold run on its ${trainIds.size} training recordings -> ${inner}`);
-      await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, ...cfg, data, folds: INNER_FOLDS, out: inner }, { log: () => {} });
+      await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, ...cfg, data, folds: INNER_FOLDS, out: inner }, { log: () => {} });
     }
     const innerDs = resolveData({ dir: data, synthetic: false, seed: cfg.seed });
     const innerFolds = await rescoreRun(inner);

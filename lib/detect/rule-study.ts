@@ -26,7 +26,7 @@ export interface RuleOutcome {
   thresholds: number[];
   /**
    * Window AUC over the windows holding T real frames only (a padded run's unpadded windows; else windowAuc); the
-   * start-model study puts there the AUC over those windows on the training stride's grid (the default's window set).
+   * start-model study puts there the AUC over those windows on the training stride's grid (the --stride grid's full windows).
    */
   fullWindowAuc: number | null;
   /** Given a grid stride (a run scored every frame, --score-stride): the window AUC over the windows a default run scores, as metrics.json → windowOnGrid. */
@@ -185,7 +185,7 @@ export async function printStudy(dirs: readonly string[], parts: readonly StudyP
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const dir of dirs) {
     const cfg = (readJson(path.join(dir, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; stride?: number; scoreStride?: number | null } }).config;
-    // A run scored every frame: its window AUC goal is read on the default's windows (metrics.json → windowOnGrid).
+    // A run scored every frame: its window AUC goal is read on the --stride grid's full windows (metrics.json → windowOnGrid).
     const gridStride = offGridStride(cfg);
     const grid = gridStride !== null ? { gridStride } : {};
     const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });

@@ -113,7 +113,7 @@ export function studyStartModel(base: readonly RescoredFold[], pad: readonly Res
 
 if (require.main === module) {
   const program = new Command("start-model-study")
-    .description("a default run and a --pad-starts 24 run of one seed a pair (written with --folds): the padded models score a stream's first windows, the default models the rest")
+    .description("a plain run (--detector plain) and a --detector plain --pad-starts 24 run of one seed a pair (written with --folds): the padded models score a stream's first windows, the default models the rest")
     .option("--rules <set>", "today (stride 4, smooth 3) or every-frame (both runs written with --score-stride 1)", (v: string): StartRuleSet => {
       if (v !== "today" && v !== "every-frame") throw new InvalidArgumentError('takes "today" or "every-frame"');
       return v;

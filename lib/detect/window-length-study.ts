@@ -46,7 +46,7 @@ if (require.main === module) {
     const { initBackend } = await import("../backend");
     await initBackend();
     const rule = STUDIED_RULES[0];
-    console.log("| run | seed | window length | window AUC, own windows | window AUC, the default's windows (T 32, stride 4) | default windows matched |");
+    console.log("| run | seed | window length | window AUC, own windows | window AUC, the --stride grid's full windows (T 32, stride 4) | default windows matched |");
     console.log("|---|---|---|---|---|---|");
     for (const run of runs) {
       const cfg = (readJson(path.join(run, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; window: number } }).config;

@@ -6,6 +6,7 @@ import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
+import { DetectorPreset, DETECTOR_PRESETS, PresetKey, presetValues, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
 
 export type ModelKind = "lstm" | "gru";
@@ -101,7 +102,11 @@ const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile",
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
 const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine"];
 
-export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+/**
+ * The plain ensemble (--detector plain): the defaults until 2026-12-06, and what a run-state.json written before an
+ * option existed takes for it.
+ */
+export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   format: "urfd",
   data: null,
   synthetic: false,
@@ -146,6 +151,9 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   secondModel: null,
   combine: "mean",
 };
+
+/** The defaults: the plain ensemble's, with --detector deploy's six options (lib/pipeline/detector-preset.ts). */
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { ...PLAIN_PIPELINE_OPTIONS, ...presetValues("deploy", PLAIN_PIPELINE_OPTIONS.model) };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
 export const MAX_MEMBERS = 10;
@@ -264,8 +272,11 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--adl-transition-copies", key: "adlTransitionCopies", arg: "N", help: "also fit on N more copies of each training window of a daily activity that holds its annotated transition (label 0: the person going down on purpose, the negatives most like a fall); the threshold and the evaluation keep every window once", parse: atMost(nonNegativeInt, 10, "each copy adds those windows to every epoch again") },
   { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
-  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid; e.g. 16 with --score-stride 1 --threshold-midpoint logit: the README's detector to deploy)", parse: nonNegativeInt },
-  { flag: "--second-model", key: "secondModel", arg: "lstm|gru", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (e.g. gru beside the default lstm; with --combine logit-mean and the --start-models command: the README's detector to deploy)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
+  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
+  { flag: "--second-model", key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
+    const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
+    return kind === "none" ? null : kind;
+  } },
   { flag: "--combine", key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
@@ -286,10 +297,16 @@ const OPTIONS: OptionDoc[] = [
 /** The flags of `pipeline`, in the order its help lists them, each help ending in its default. */
 export function pipelineFlags(): FlagSpec[] {
   const suffix = (o: OptionDoc): string => {
+    if ((PRESET_KEYS as readonly string[]).includes(o.key)) return ` [default: ${presetDefaultWords(o.key as PresetKey)}]`;
     const def = DEFAULT_PIPELINE_OPTIONS[o.key];
     return def === null || isSwitch(o) ? "" : ` [default: ${def}]`;
   };
   return [
+    {
+      flag: "--detector",
+      arg: DETECTOR_PRESETS.join("|"),
+      help: `which detector a run trains; each sets --start-models, --smooth, --threshold-midpoint, --score-stride, --second-model and --combine unless given. deploy: ${PRESET_WORDS.deploy}; plain: ${PRESET_WORDS.plain} [default: deploy; plain with --format dfcsv, --grid or --resume]`,
+    },
     ...OPTIONS.map((o) => ({ flag: o.flag, ...(isSwitch(o) ? {} : { arg: o.arg }), help: `${o.help}${suffix(o)}` })),
     {
       flag: "--resume",
@@ -305,6 +322,18 @@ export function pipelineFlags(): FlagSpec[] {
     ...GRID_LISTS.map((d) => ({ flag: d.flag, arg: d.arg, help: `${d.help}; needs --grid` })),
     { flag: "--quiet", help: "no training progress (default: a live bar per fold and member on a terminal, else a line every few epochs)" },
   ];
+}
+
+/** A preset option's default in words: deploy's value, then plain's. */
+function presetDefaultWords(key: PresetKey): string {
+  const word = (v: unknown): string => (v === null ? (key === "scoreStride" ? "--stride" : "none") : String(v));
+  const deploy = key === "secondModel" ? "the other type of --model" : word(presetValues("deploy", "lstm")[key]);
+  return `${deploy}; --detector plain: ${word(presetValues("plain", "lstm")[key])}`;
+}
+
+/** The flags a preset gives, as a command line would (for an error's hint). */
+function presetFlags(values: Partial<Record<PresetKey, unknown>>): string {
+  return PRESET_KEYS.filter((k) => k in values).map((k) => `${optionFlag(k)} ${values[k] ?? (k === "scoreStride" ? "(--stride)" : "none")}`).join(" ");
 }
 
 /** The `pipeline` command as declared to commander (lib/cli adds what it does). */
@@ -377,6 +406,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   let resume: string | null = null;
   let gridAsked = false;
   let quiet = false;
+  let detector: DetectorPreset | null = null;
   const lists: Partial<Record<keyof GridSpec, (ModelKind | number)[]>> = {};
   const parsed: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
   const given: (keyof PipelineOptions)[] = [];
@@ -387,6 +417,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     if (flag === "--quiet") quiet = true;
     else if (flag === "--grid") gridAsked = true;
     else if (flag === "--resume") resume = text(rawText, flag);
+    else if (flag === "--detector") detector = oneOf(DETECTOR_PRESETS)(rawText, flag);
     else if (listDoc) lists[listDoc.key] = parseGridList(listDoc, rawText);
     else if (doc) {
       (parsed as unknown as Record<string, unknown>)[doc.key] = doc.parse(rawText, flag);
@@ -397,7 +428,15 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
-  checkCombination(parsed);
+  const filled = applyDetectorPreset(parsed, given, detector, { grid: gridAsked, resume: resume !== null });
+  try {
+    checkCombination(parsed);
+  } catch (err) {
+    // A clash with a value the preset filled in: say where that value came from and how to leave it.
+    if (!(err instanceof UsageError) || !Object.keys(filled).length || detector === "plain") throw err;
+    if (!passes({ ...parsed, ...pick(presetValues("plain", parsed.model), Object.keys(filled) as PresetKey[]) })) throw err;
+    throw new UsageError(`${err.message} (${detector === null ? "the default " : ""}--detector deploy gives ${presetFlags(filled)}; add --detector plain, or give those flags)`);
+  }
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }
@@ -422,6 +461,37 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     return { kind: "grid", options, grid, given, quiet };
   }
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
+}
+
+function passes(o: PipelineOptions): boolean {
+  try {
+    checkCombination(o);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const pick = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
+/**
+ * Fill the preset's options that were not given (in place) and return them. No --detector: plain for --format dfcsv,
+ * --grid and --resume (a resumed run's own options come from its run-state.json), else deploy. --detector given with
+ * --resume makes its six options given: they must match the run's.
+ */
+function applyDetectorPreset(parsed: PipelineOptions, given: (keyof PipelineOptions)[], detector: DetectorPreset | null, o: { grid: boolean; resume: boolean }): Partial<PipelineOptions> {
+  if (detector === "deploy" && parsed.format === "dfcsv") throw new UsageError("--detector deploy trains feature-window models: it works with --format urfd only (give --detector plain or leave it out)");
+  if (detector === "deploy" && o.grid) throw new UsageError("--grid scores single models: it cannot be combined with --detector deploy");
+  const preset = detector ?? (parsed.format === "dfcsv" || o.grid || o.resume ? "plain" : "deploy");
+  const values = presetValues(preset, parsed.model);
+  const filled: Partial<PipelineOptions> = {};
+  for (const key of PRESET_KEYS) {
+    if (given.includes(key)) continue;
+    (parsed as unknown as Record<string, unknown>)[key] = values[key];
+    (filled as Record<string, unknown>)[key] = values[key];
+    if (detector !== null && o.resume) given.push(key);
+  }
+  return filled;
 }
 
 /** The checks between options that hold however they came: from flags, or read back from a run's run-state.json. */
@@ -520,13 +590,14 @@ export function validateStoredOptions(value: unknown, where: string): PipelineOp
   const keys = Object.keys(DEFAULT_PIPELINE_OPTIONS) as (keyof PipelineOptions)[];
   const extra = Object.keys(o).filter((k) => !(keys as string[]).includes(k));
   if (extra.length) throw new Error(`${where}: unknown option(s) ${extra.join(", ")}`);
-  const out: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
+  // A key written before its option existed takes the value runs had then: the plain ensemble's.
+  const out: PipelineOptions = { ...PLAIN_PIPELINE_OPTIONS };
   for (const key of keys) {
     const v = o[key];
     if (v === undefined && LATER_KEYS.includes(key)) continue;
     const doc = OPTIONS.find((d) => d.key === key)!;
     if (v === undefined && isSwitch(doc)) continue; // written before the switch existed: off
-    if (v === null && DEFAULT_PIPELINE_OPTIONS[key] === null) {
+    if (v === null && PLAIN_PIPELINE_OPTIONS[key] === null) {
       (out as unknown as Record<string, unknown>)[key] = null;
       continue;
     }

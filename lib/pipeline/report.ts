@@ -98,7 +98,7 @@ export function buildReportHtml(input: {
 /** The report's sentence on the window AUC over a default run's window set (nothing for a default run). */
 export function otherWindowSets(metrics: Pick<MetricsJson, "windowUnpadded" | "windowOnGrid" | "config">): string {
   const phrases = otherWindowSetPhrases(metrics);
-  return phrases.length ? ` Window AUC on the default's window set: ${phrases.join("; ")}.` : "";
+  return phrases.length ? ` Window AUC on the --stride grid's full windows: ${phrases.join("; ")}.` : "";
 }
 
 const num = (x: number | null, digits: number): string => (x === null ? "n/a" : x.toFixed(digits));

@@ -14,7 +14,7 @@ const metrics = (source: string) => ({
 test("scaling cases cover every setup, worker count and seed; arguments name them", () => {
   const cases = scalingCases(SCALING_SETUPS, [1, 8], [1, 2]);
   assert.equal(cases.length, SCALING_SETUPS.length * 2 * 2);
-  assert.deepEqual(pipelineArgs({ mode: "synchronous", frequency: "batch", workers: 8, seed: 2 }, "o"), ["--folds", "5", "--ensemble", "1", "--seed", "2", "--workers", "8", "--mode", "synchronous", "--frequency", "batch", "--out", "o"]);
+  assert.deepEqual(pipelineArgs({ mode: "synchronous", frequency: "batch", workers: 8, seed: 2 }, "o"), ["--detector", "plain", "--folds", "5", "--ensemble", "1", "--seed", "2", "--workers", "8", "--mode", "synchronous", "--frequency", "batch", "--out", "o"]);
   assert.ok(!pipelineArgs({ mode: "gradients", workers: 2, seed: 1 }, "o").includes("--frequency"));
 });
 
@@ -36,7 +36,7 @@ test("rank layouts: --clusters parses RxK, the pipeline gets --cluster mpi, the 
   const cases = scalingCases([{ mode: "gradients" }], [1], [1], [{ ranks: 2, threads: 4 }]);
   assert.deepEqual(cases, [{ mode: "gradients", workers: 1, seed: 1 }, { mode: "gradients", workers: 4, ranks: 2, seed: 1 }]);
   const args = pipelineArgs(cases[1], "o");
-  assert.deepEqual(args.slice(6, 12), ["--cluster", "mpi", "--ranks", "2", "--workers-per-rank", "4"]);
+  assert.deepEqual(args.slice(8, 14), ["--cluster", "mpi", "--ranks", "2", "--workers-per-rank", "4"]);
   assert.ok(!args.includes("--workers"));
   // Resume keys: a thread row and a rank row with the same thread count differ.
   assert.notEqual(caseKey(cases[1]), caseKey({ mode: "gradients", workers: 4, seed: 1 }));
@@ -72,7 +72,7 @@ test("the weight-averaging remedies are setups of their own: distinct names, the
 test("--ensemble: a case with N models a fold runs --ensemble N, has its own key and label, and is judged against its own 1-worker run", () => {
   const lr = { mode: "synchronous" as const, frequency: "epoch" as const, lrScaling: "linear" as const, warmupEpochs: 2 };
   const three = { ...lr, ensemble: 3, workers: 8, seed: 1 };
-  assert.deepEqual(pipelineArgs(three, "o").slice(0, 4), ["--folds", "5", "--ensemble", "3"]);
+  assert.deepEqual(pipelineArgs(three, "o").slice(0, 6), ["--detector", "plain", "--folds", "5", "--ensemble", "3"]);
   assert.equal(caseKey(three), "synchronous-epoch-lr-linear-2-e3-w8-s1");
   assert.notEqual(caseKey(three), caseKey({ ...lr, workers: 8, seed: 1 }));
   assert.equal(setupFlag(three), "synchronous/epoch/lr-linear-2", "--modes names the setup whatever its ensemble");

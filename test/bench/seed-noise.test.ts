@@ -2,14 +2,14 @@
 // itself (its metrics.json), so the groups it compares are ensembles scored exactly as the pipeline scores one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { memberRows } from "../../lib/bench/seed-noise";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("seed noise: members alone, or groups of them as ensembles; a group of all members is the run's metrics.json", () =>
   withSyntheticFolder("seed-noise", { seed: 7, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
-    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 4, seed: 3, out }, { log: () => {} });
+    const { metrics } = await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 4, seed: 3, out }, { log: () => {} });
     const whole = await memberRows(out, 4);
     assert.equal(whole.length, 1);
     assert.deepEqual([whole[0].windowAuc, whole[0].recordingAuc, whole[0].modelSeeds], [metrics.window.auc, metrics.sequence.auc, [3, 13, 23, 33]]);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
 import { spawnSync } from "node:child_process";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
@@ -40,12 +40,12 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     const out = path.join(tmp, "out");
     const lines: string[] = [];
     await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out, cluster: "mpi", ranks: 2, workersPerRank: 1 },
       { log: (l) => lines.push(l) },
     );
     // The default mode, gradients, trains on 2 ranks the model of one thread in one process.
     const local = path.join(tmp, "local");
-    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: local, workers: 1 }, { log: () => undefined });
+    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: local, workers: 1 }, { log: () => undefined });
     assert.ok(lines.some((l) => /^cluster: MPI job of 2 rank\(s\) × 1 thread\(s\) on this machine/.test(l)), lines.join("\n"));
     const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
     assert.equal(metrics.training.cluster.ranks, 2);
@@ -63,7 +63,7 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
     // The scheduler-first form: every rank runs the pipeline, rank 0 drives.
     const out2 = path.join(tmp, "out2");
     const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");
-    const flags = ["--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", out2];
+    const flags = ["--detector", "plain", "--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", out2];
     const run = spawnSync("mpirun", [...localMpirunArgs(2), process.execPath, cli, ...flags], { encoding: "utf8", timeout: 300_000 });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const again = JSON.parse(fs.readFileSync(path.join(out2, "metrics.json"), "utf8"));
@@ -77,7 +77,7 @@ test("pipeline --cluster mpi --ranks 2 --folds 2 writes the cluster layout into 
 
 test("pipeline --cluster mpi --mode hogwild --push gradients: metrics.json holds the threads' and the ranks' staleness and the rule across ranks", { skip: unavailable() }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cluster-push-"));
-  const small = { ...DEFAULT_PIPELINE_OPTIONS, data: path.join(tmp, "data"), epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: path.join(tmp, "out") };
+  const small = { ...PLAIN_PIPELINE_OPTIONS, data: path.join(tmp, "data"), epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 1, out: path.join(tmp, "out") };
   try {
     writeUrfdFolder(small.data, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
     await runPipeline({ ...small, cluster: "mpi", ranks: 2, workersPerRank: 2, mode: "hogwild", push: "gradients" }, { log: () => undefined });
@@ -98,7 +98,7 @@ test("pipeline --average-epochs 2 on an MPI job, started by the driver or by mpi
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
-    const small = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 3, window: 16, stride: 8, folds: 2, ensemble: 1, averageEpochs: 2 };
+    const small = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, epochs: 3, window: 16, stride: 8, folds: 2, ensemble: 1, averageEpochs: 2 };
     const weightsOf = (out: string) => [1, 2].map((k) => fs.readFileSync(path.join(out, "models", `fold-${k}`, "weights.bin")));
     await runPipeline({ ...small, out: path.join(tmp, "threads"), workers: 1 }, { log: () => undefined });
     await runPipeline({ ...small, out: path.join(tmp, "last"), workers: 1, averageEpochs: 0 }, { log: () => undefined });
@@ -107,7 +107,7 @@ test("pipeline --average-epochs 2 on an MPI job, started by the driver or by mpi
     weightsOf(path.join(tmp, "ranks")).forEach((w, k) => assert.ok(w.equals(threads[k]), `fold ${k + 1}: the driver-started job's averaged weights`));
     weightsOf(path.join(tmp, "last")).forEach((w, k) => assert.ok(!w.equals(threads[k]), `fold ${k + 1}: averaged, not the last epoch's`));
     const cli = path.join(__dirname, "..", "..", "lib", "cli", "pipeline.js");
-    const flags = ["--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "3", "--average-epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", path.join(tmp, "scheduled")];
+    const flags = ["--detector", "plain", "--cluster", "mpi", "--ranks", "2", "--data", dataDir, "--epochs", "3", "--average-epochs", "2", "--window", "16", "--stride", "8", "--folds", "2", "--ensemble", "1", "--out", path.join(tmp, "scheduled")];
     const run = spawnSync("mpirun", [...localMpirunArgs(2), process.execPath, cli, ...flags], { encoding: "utf8", timeout: 300_000 });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     weightsOf(path.join(tmp, "scheduled")).forEach((w, k) => assert.ok(w.equals(threads[k]), `fold ${k + 1}: the scheduler-started job's averaged weights`));

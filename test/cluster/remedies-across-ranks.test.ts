@@ -17,7 +17,7 @@ import { localMpirunArgs, ResolvedCluster } from "../../lib/cluster/launcher";
 import { mpiJobUnavailableReason } from "../../lib/cluster/mpi";
 import { planShares, writeShareFiles } from "../../lib/cluster/shares";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { separableWindows } from "../fixtures/synthetic-windows";
 import { JOB_FILE_ENV, resultFile } from "../fixtures/moments-rank";
@@ -140,7 +140,7 @@ test("pipeline --cluster mpi --mode synchronous --average-moments --lr-scaling l
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 3, falls: 6, adls: 6 }));
-    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, mode: "synchronous" as const, epochs: 2, window: 16, stride: 8, ensemble: 1, averageMoments: true, lrScaling: "linear" as const, warmupEpochs: 1, out: path.join(tmp, "out"), cluster: "mpi" as const, ranks: 2, workersPerRank: 1 };
+    const opts = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, mode: "synchronous" as const, epochs: 2, window: 16, stride: 8, ensemble: 1, averageMoments: true, lrScaling: "linear" as const, warmupEpochs: 1, out: path.join(tmp, "out"), cluster: "mpi" as const, ranks: 2, workersPerRank: 1 };
     const { metrics } = await runPipeline(opts, { log: () => undefined });
     const threadsRule = averagingRule(validateConfig({ mode: "synchronous", numWorkers: 2, batchSize: opts.batchSize, averageMoments: true, lrScaling: "linear", warmupEpochs: 1 }));
     assert.equal(metrics.training.averaging, `${threadsRule}; across ranks: each rank's average of weights and Adam state, then one row-weighted allreduce carrying both`);

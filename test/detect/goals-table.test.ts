@@ -1,5 +1,5 @@
 // The goals table (`npm run goals`): figures read from metrics.json as the goals judge them, misses in bold,
-// the window AUC on the default's window set where a run has it, the comparison seed by seed, one-line errors.
+// the window AUC on the --stride grid's full windows where a run has it, the comparison seed by seed, one-line errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -41,7 +41,7 @@ test("a run's goals from its metrics.json: all seven met, or each miss in bold",
   assert.throws(() => goalRunFromMetrics({ ...metrics(1), detection: undefined } as unknown as M, "old"), /old: metrics.json has no detection block/);
 });
 
-test("the window AUC goal is judged on the default's window set where the run scored others; the comparison is seed by seed", () => {
+test("the window AUC goal is judged on the --stride grid's full windows where the run scored others; the comparison is seed by seed", () => {
   // An every-frame run: its own windows 0.965, the full windows on the grid 0.971 (the goal counts the grid).
   const every = goalRunFromMetrics(metrics(1, { win: 0.965, grid: 0.971 }), "every");
   assert.equal(every.figures.windowAuc, 0.971);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
@@ -28,7 +28,7 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit" as const, folds: 2, ensemble: 1, startModels: 8, quiet: true };
+    const base = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit" as const, folds: 2, ensemble: 1, startModels: 8, quiet: true };
     const run = async (name: string, extra: Partial<typeof base>) => {
       const out = path.join(tmp, name);
       await runPipeline({ ...base, ...extra, out }, { log: () => {} });

@@ -1,5 +1,5 @@
 // The mix study's pieces: windows matched by recording and last frame, the padded run's members added on the base's
-// windows, the window AUC judged on the default's window set, the per-goal summary.
+// windows, the window AUC judged on the --stride grid's full windows, the per-goal summary.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { WindowSet } from "../../lib/types";
@@ -32,7 +32,7 @@ test("mixFold adds the padded members, picked on the base's own windows, to the 
   assert.throws(() => mixFold(base, { ...pad, fold: 2 }), /folds 1 and 2: not one fold/);
 });
 
-test("onGrid judges the window AUC on the default's window set; summary counts goals per seed", () => {
+test("onGrid judges the window AUC on the --stride grid's full windows; summary counts goals per seed", () => {
   const o = (windowAuc: number, grid: number, falseAlarms: number): RuleOutcome => ({
     rule: "r", thresholds: [], fullWindowAuc: windowAuc, gridWindowAuc: grid, falseAlarmIds: [], missedFallIds: [],
     figures: { fallsFound: 30, fallRecordings: 30, adlsRight: 40 - falseAlarms, adlRecordings: 40, recordingAuc: 1, windowAuc, medianDelay: 14, maxAfterSegmentEnd: 5, falseAlarms },

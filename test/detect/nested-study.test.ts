@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
 import { URFD_FILES } from "../../lib/data/load";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { bestRule, NESTED_CANDIDATES, nestedStudy } from "../../lib/detect/nested-study";
 import { rescoreRun } from "../../lib/detect/rescore-run";
@@ -35,7 +35,7 @@ test("the nested study chooses each outer fold's rule on inner runs that never s
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 8, adls: 8 }));
     const out = path.join(tmp, "out");
-    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 1, out }, { log: () => {} });
+    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, folds: 2, ensemble: 1, out }, { log: () => {} });
     const work = path.join(tmp, "work");
     const res = await nestedStudy(out, work, () => {});
     const outer = await rescoreRun(out);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { alarmLogic } from "../../lib/detect/alarms";
 import { readGoalRun } from "../../lib/detect/goals-table";
@@ -44,7 +44,7 @@ test("on a finished run, k = 1 gives its metrics.json figures and larger k no ea
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
     const out = path.join(tmp, "out");
-    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, scoreStride: 1, folds: 2, ensemble: 1, out }, { log: () => {} });
+    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, scoreStride: 1, folds: 2, ensemble: 1, out }, { log: () => {} });
     const [one, two, three] = await persistenceRuns(out, [1, 2, 3]);
     assert.deepEqual(one.run, readGoalRun(out), "k = 1 is the run as metrics.json reports it");
     for (const later of [two, three]) {

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { loadSavedDetector, scoreWindows } from "../../lib/export/saved-model";
 import { smoothScores } from "../../lib/evaluate";
@@ -25,7 +25,7 @@ test("replaying every test recording through FallDetector gives the pipeline's d
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 7, falls: 6, adls: 6 }));
     const out = path.join(tmp, "out");
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out },
       { log: () => {} },
     );
     const ds = loadUrfd(dataDir); // the same parsed floats the pipeline read
@@ -82,7 +82,7 @@ test("replaying every test recording through FallDetector gives the pipeline's d
 test("a run with a difference lag longer than its window (--diff-lags 1,4,24, window 16) replays to the pipeline's decisions", () =>
   withSyntheticFolder("detect-lags", { seed: 8, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1, diffLags: [1, 4, 24], out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1, diffLags: [1, 4, 24], out },
       { log: () => {} },
     );
     const pre = JSON.parse(fs.readFileSync(path.join(out, "models", "fold-1", "preprocessing.json"), "utf8"));
@@ -98,7 +98,7 @@ test("a --start-models run replays to the pipeline's windows, decisions and dete
     await initBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 2, startModels: 8, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 2, startModels: 8, out },
       { log: () => {} },
     );
     assert.equal(tf.memory().numTensors, tensorsBefore, "both groups' models are freed once saved");

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, loadUrfd, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { combineMembers, confirmed, LEAD_RULES, MIDPOINT_RULES, STUDIED_RULES, vetoDelayFloor, vetoed } from "../../lib/detect/alarm-rules";
 import { replayWindowSet } from "../../lib/detect/replay";
@@ -23,7 +23,7 @@ test("today's rule on a finished run reproduces its metrics.json; thresholds com
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
     const out = path.join(tmp, "out");
-    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out }, { log: () => {} });
+    const { metrics } = await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 2, out }, { log: () => {} });
     const ds = loadUrfd(dataDir);
     const folds = await rescoreRun(out);
     assert.deepEqual(folds.map((f) => f.trainMembers.length), [2, 2]);
@@ -166,7 +166,7 @@ test("a veto's delay floor: frames from the falling segment's start to the first
 
 test("--threshold-midpoint logit: the pipeline's fold thresholds are the study's logit-midpoint rule's, and its metrics.json that rule's figures", () =>
   withSyntheticFolder("rule-midpoint", { seed: 5, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
-    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 2, thresholdMidpoint: "logit", folds: 2, ensemble: 2, out }, { log: () => {} });
+    const { metrics } = await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 2, thresholdMidpoint: "logit", folds: 2, ensemble: 2, out }, { log: () => {} });
     assert.equal(metrics.config.thresholdMidpoint, "logit");
     const ds = loadUrfd(dataDir);
     const folds = await rescoreRun(out);
@@ -195,7 +195,7 @@ test("confirmed: a window alarms at the high threshold, or after k windows of it
 
 test("--pad-starts: metrics.json gives the window AUC over the windows with T real frames, as the study computes it, over an unpadded run's window set", () =>
   withSyntheticFolder("rule-padded", { seed: 5, falls: 6, adls: 6 }, async ({ dataDir, tmp }) => {
-    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1 };
+    const opts = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 3, folds: 2, ensemble: 1 };
     const out = path.join(tmp, "padded");
     const { metrics } = await runPipeline({ ...opts, padStarts: 8, out }, { log: () => {} });
     assert.ok(metrics.windowUnpadded, "a padded run reports its unpadded windows");
@@ -211,10 +211,10 @@ test("--pad-starts: metrics.json gives the window AUC over the windows with T re
 
 test("--score-stride: the study's grid window AUC is metrics.json → windowOnGrid of a run scored every frame", () =>
   withSyntheticFolder("rule-grid", { seed: 6, falls: 6, adls: 6 }, async ({ dataDir, tmp }) => {
-    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, folds: 2, ensemble: 1 };
+    const opts = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, folds: 2, ensemble: 1 };
     const out = path.join(tmp, "every-frame");
     const { metrics } = await runPipeline({ ...opts, scoreStride: 1, out }, { log: () => {} });
-    assert.ok(metrics.windowOnGrid, "a run scored every frame reports the default's window set");
+    assert.ok(metrics.windowOnGrid, "a run scored every frame reports the --stride grid's full windows");
     const folds = await rescoreRun(out);
     const rule = { name: "mean, smooth 1", aggregate: "mean" as const, smooth: 1 };
     const study = studyRule(folds, rule, loadUrfd(dataDir), { gridStride: 4 });

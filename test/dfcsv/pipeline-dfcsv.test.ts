@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { generateSynthetic } from "../../lib/data";
 import { deriveDfCsv, writeDerivedDfCsv } from "../../lib/data/dfcsv-derive";
 import { metaFileFor } from "../../lib/data/dfcsv-meta";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, parsePipelineCommand, UsageError } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 
 test("--format dfcsv needs --data and cannot be a grid search", () => {
@@ -31,7 +31,7 @@ test("pipeline --format dfcsv trains the original preset, grouped by recording w
     writeDerivedDfCsv(file, derived, "synthetic test data");
     const lines: string[] = [];
     // ensemble 1: what the CLI defaults to for --format dfcsv (the original trained one model)
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, format: "dfcsv" as const, data: file, workers: 1, epochs: 1, folds: 2, ensemble: 1 };
+    const base = { ...PLAIN_PIPELINE_OPTIONS, format: "dfcsv" as const, data: file, workers: 1, epochs: 1, folds: 2, ensemble: 1 };
     const { metrics } = await runPipeline({ ...base, out: path.join(tmp, "grouped") }, { log: (l) => lines.push(l) });
     assert.equal(metrics.data.source, "dfcsv");
     assert.equal(metrics.data.sequences, 8, "8 recordings from the sidecar");

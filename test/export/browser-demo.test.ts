@@ -16,7 +16,7 @@ import { smoothScores } from "../../lib/evaluate/smoothing";
 import { recordingAlarms, refractoryFrames } from "../../lib/detect";
 import { F, T } from "../streaming/fixtures";
 import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readPreprocessing } from "../../lib/export/preprocessing";
 import { FallDetector } from "../../lib/detect/detector";
@@ -168,7 +168,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
     const dataDir = path.join(work, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
     const run = path.join(work, "run");
-    await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondModel: "gru", combine: "logit-mean", out: run }, { log: () => {} });
+    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondModel: "gru", combine: "logit-mean", out: run }, { log: () => {} });
     const fold = path.join(run, "models", "fold-1");
     const ds = loadUrfd(dataDir);
     const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, makeWindows, writeUrfdFolder } from "../../lib/data";
 import { adlTransitionWindows, withAdlTransitionCopies } from "../../lib/pipeline/transition-copies";
-import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 
 test("the transition windows are exactly the non-fall windows holding a label-0 row; copies are appended whole", () => {
@@ -57,7 +57,7 @@ test("--adl-transition-copies: 0 by default, at most 10, urfd only, not with --a
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
   assert.match(pipelineHelp(), /--adl-transition-copies N .*\[default: 0\]/);
-  const { adlTransitionCopies: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { adlTransitionCopies: _, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").adlTransitionCopies, 0);
 });
 
@@ -68,7 +68,7 @@ test("a run with --adl-transition-copies fits its models on the added windows, b
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 5, falls: 6, adls: 6 }));
     const lines: string[] = [];
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, smooth: 1, scoreStride: 1, startModels: 8, folds: 2, ensemble: 1, adlTransitionCopies: 2, out: path.join(tmp, "out") },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, smooth: 1, scoreStride: 1, startModels: 8, folds: 2, ensemble: 1, adlTransitionCopies: 2, out: path.join(tmp, "out") },
       { log: (l: string) => lines.push(l) },
     );
     const notes = lines.filter((l) => /more copies of the daily activities' transition windows/.test(l));

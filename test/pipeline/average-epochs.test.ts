@@ -4,7 +4,7 @@ import { generateSynthetic } from "../../lib/data/synthetic";
 import { makeWindows } from "../../lib/data/windows";
 import { trainFold } from "../../lib/pipeline/train-fold";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import type { ModelSpec } from "../../lib/model/spec";
 import * as os from "node:os";
 import { gemmStats } from "../../lib/model/fused-rnn";
@@ -49,14 +49,14 @@ test("--average-epochs: 0 (off) by default, at most --epochs (and every --grid-e
   assert.match(pipelineHelp(), /--average-epochs N .*\[default: 0\]/);
   const ranks = parsePipelineArgs(["--average-epochs", "5", "--cluster", "mpi", "--ranks", "2"]);
   assert.ok(ranks !== "help" && ranks.averageEpochs === 5 && ranks.cluster === "mpi");
-  const { averageEpochs: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { averageEpochs: _, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").averageEpochs, 0);
 });
 
 test("a run with --average-epochs 2 says so, and records it in metrics.json", async () => {
   await withSyntheticFolder("average-epochs", { seed: 3, falls: 4, adls: 4 }, async ({ dataDir, out }) => {
     const lines: string[] = [];
-    const { metrics } = await runPipeline({ ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 3, window: 16, stride: 4, folds: 2, ensemble: 2, averageEpochs: 2, out }, { log: (l) => lines.push(l) });
+    const { metrics } = await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 3, window: 16, stride: 4, folds: 2, ensemble: 2, averageEpochs: 2, out }, { log: (l) => lines.push(l) });
     assert.equal(lines.filter((l) => /^fold \d\/2: training on \d+ windows, 2 models from seeds .*, each model's weights averaged over its last 2 epochs, testing on/.test(l)).length, 2, lines.join("\n"));
     assert.equal(metrics.config.averageEpochs, 2);
     // Which machine computed it: a seed's figures repeat on one CPU kind and BLAS kernel set only.

@@ -11,7 +11,7 @@ import { checkHtmlPlots, CHROMIUM, reportProblems } from "../../lib/notebook/htm
 import { PLOT_CONTAINER_CLASS } from "../../lib/notebook/html-page";
 import { runCli } from "../fixtures/cli";
 
-const FAST = ["--window", "16", "--stride", "8", "--epochs", "1", "--batch-size", "16", "--workers", "1", "--ensemble", "1"];
+const FAST = ["--detector", "plain", "--window", "16", "--stride", "8", "--epochs", "1", "--batch-size", "16", "--workers", "1", "--ensemble", "1"];
 const BANNER = "SYNTHETIC DATA — these results say nothing about real falls.";
 
 function tmp(): string {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 
 test("--diff-lags: 1,4 by default, increasing positive integers, urfd only, the default when an older run-state.json lacks it", () => {
   const d = parsePipelineArgs([]);
@@ -19,9 +19,9 @@ test("--diff-lags: 1,4 by default, increasing positive integers, urfd only, the 
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
   assert.match(pipelineHelp(), /--diff-lags L,L .*\[default: 1,4\]/);
-  const { diffLags: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { diffLags: _, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.deepEqual(validateStoredOptions(older, "run-state.json").diffLags, [1, 4]);
-  assert.deepEqual(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, diffLags: [1, 4, 64] }, "run-state.json").diffLags, [1, 4, 64]);
-  assert.throws(() => validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, diffLags: [4, 1] }, "run-state.json"), /run-state.json: --diff-lags expects increasing lags/);
-  assert.throws(() => validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, diffLags: ["1"] }, "run-state.json"), /run-state.json: --diff-lags is missing or not a value/);
+  assert.deepEqual(validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, diffLags: [1, 4, 64] }, "run-state.json").diffLags, [1, 4, 64]);
+  assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, diffLags: [4, 1] }, "run-state.json"), /run-state.json: --diff-lags expects increasing lags/);
+  assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, diffLags: ["1"] }, "run-state.json"), /run-state.json: --diff-lags is missing or not a value/);
 });

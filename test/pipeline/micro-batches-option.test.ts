@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, weightAveragingConfig } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, weightAveragingConfig } from "../../lib/pipeline/options";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("--micro-batches: the config's default unless given, mode gradients only, at most --batch-size; one-line errors", () => {
@@ -25,13 +25,13 @@ test("--micro-batches: the config's default unless given, mode gradients only, a
   const ranks = parsePipelineArgs(["--micro-batches", "16", "--cluster", "mpi", "--ranks", "2", "--workers-per-rank", "8"]);
   assert.ok(ranks !== "help" && ranks.microBatches === 16, "as many as the job's workers: accepted");
   assert.match(pipelineHelp(), /--micro-batches K .*with --mode gradients/);
-  const { microBatches: _, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { microBatches: _, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").microBatches, null, "a run from before the flag takes its default");
 });
 
 test("beyond 8 workers, --micro-batches K keeps 1 and K workers on the same model; the default (max(8, workers)) does not", async () => {
   await withSyntheticFolder("micro-batches", { seed: 4, falls: 4, adls: 4 }, async ({ dataDir, tmp }) => {
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 4, ensemble: 1, batchSize: 32 };
+    const base = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, epochs: 2, window: 16, stride: 4, ensemble: 1, batchSize: 32 };
     // The trained model's weights, byte for byte.
     const scores = async (workers: number, microBatches: number | null, tag: string) => {
       const dir = path.join(tmp, tag);

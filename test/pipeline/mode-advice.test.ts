@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { modeAdvice } from "../../lib/pipeline/mode-advice";
-import { DEFAULT_PIPELINE_OPTIONS, PipelineOptions, totalWorkers } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, PipelineOptions, totalWorkers } from "../../lib/pipeline/options";
 
-const opts = (o: Partial<PipelineOptions>): PipelineOptions => ({ ...DEFAULT_PIPELINE_OPTIONS, ...o });
+const opts = (o: Partial<PipelineOptions>): PipelineOptions => ({ ...PLAIN_PIPELINE_OPTIONS, ...o });
 
 test("modeAdvice: Elephas's plain rules at 4+ workers get a warning with the flags that held; sound setups none", () => {
   // The default (gradients): nothing up to 8 workers; past them a note (another summation order), unless --micro-batches fixes the cut.

@@ -1,7 +1,7 @@
 // The small pure pieces of the pipeline: options, score alignment, sequence threshold, joins.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePipelineArgs, UsageError, DEFAULT_PIPELINE_OPTIONS, pipelineHelp, validateStoredOptions } from "../../lib/pipeline/options";
+import { DEFAULT_PIPELINE_OPTIONS, parsePipelineArgs, UsageError, PLAIN_PIPELINE_OPTIONS, pipelineHelp, validateStoredOptions } from "../../lib/pipeline/options";
 import { alignToThreshold, chooseSequenceThreshold, evaluateAll } from "../../lib/evaluate";
 import { concatWindowSets, selectWindows } from "../../lib/data";
 import { windowDataset } from "../../lib/pipeline/prepare";
@@ -11,6 +11,7 @@ import { WindowSet } from "../../lib/types";
 
 test("pipeline options: defaults, both flag forms, errors are UsageErrors", () => {
   assert.deepEqual(parsePipelineArgs([]), DEFAULT_PIPELINE_OPTIONS);
+  assert.deepEqual(parsePipelineArgs(["--detector", "plain"]), PLAIN_PIPELINE_OPTIONS);
   const o = parsePipelineArgs(["--model", "lstm", "--mode=hogwild", "--folds", "5", "--batch-size", "32"]);
   assert.ok(o !== "help");
   assert.equal(o.model, "lstm");
@@ -25,7 +26,7 @@ test("pipeline options: defaults, both flag forms, errors are UsageErrors", () =
 });
 
 test("--ensemble: default 3 (1 with --format dfcsv), 1..10, seeds step by 10 from --seed", () => {
-  assert.equal(DEFAULT_PIPELINE_OPTIONS.ensemble, 3);
+  assert.equal(PLAIN_PIPELINE_OPTIONS.ensemble, 3);
   const o = parsePipelineArgs(["--ensemble", "1"]);
   assert.ok(o !== "help" && o.ensemble === 1);
   for (const [argv, re] of [[["--ensemble", "0"], /--ensemble expects a positive integer, got "0"/], [["--ensemble", "11"], /--ensemble expects at most 10, got 11/]] as const) {
@@ -43,12 +44,12 @@ test("sizes that would only fail deep in training are usage errors naming the fl
     [["--seed", "99999999999"], /^--seed must be at most 2147483647 /],
   ];
   for (const [argv, re] of cases) assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
-  const o = parsePipelineArgs(["--augment", "50", "--epochs", "100000", "--batch-size", "65536", "--seed", "2147483647"]);
+  const o = parsePipelineArgs(["--detector", "plain", "--augment", "50", "--epochs", "100000", "--batch-size", "65536", "--seed", "2147483647"]);
   assert.ok(o !== "help" && o.augment === 50 && o.seed === 2147483647, "the limits themselves are allowed");
 });
 
 test("--synthetic: a switch (no value), off by default, excluded with --data and --format dfcsv", () => {
-  assert.equal(DEFAULT_PIPELINE_OPTIONS.synthetic, false);
+  assert.equal(PLAIN_PIPELINE_OPTIONS.synthetic, false);
   const o = parsePipelineArgs(["--synthetic", "--epochs", "2"]);
   assert.ok(o !== "help" && o.synthetic === true && o.epochs === 2);
   for (const [argv, re] of [
@@ -78,7 +79,7 @@ test("--sync-every H (local SGD): with --frequency batch in a weight or delta mo
 });
 
 test("stored options: --synthetic read back as stored, off when an older run-state.json lacks it, refused when not a boolean", () => {
-  const stored = { ...DEFAULT_PIPELINE_OPTIONS, synthetic: true, out: "/o" };
+  const stored = { ...PLAIN_PIPELINE_OPTIONS, synthetic: true, out: "/o" };
   assert.deepEqual(validateStoredOptions(stored, "rs.json"), stored);
   const { synthetic: _s, ...older } = stored;
   assert.equal(validateStoredOptions(older, "rs.json").synthetic, false);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder, readWindowSet } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readPreprocessing as loadPreprocessing } from "../../lib/export/preprocessing";
 import { ensembleMemberDirs } from "../../lib/export/ensemble-folder";
@@ -26,7 +26,7 @@ test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, eve
     await initBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 2, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 2, epochs: 2, window: 16, stride: 8, folds: 2, ensemble: 2, out },
       { log: (l) => lines.push(l) },
     );
     assert.equal(tf.memory().numTensors, tensorsBefore, "the four trained models are freed once saved");
@@ -50,7 +50,7 @@ test("pipeline with --folds 2 --ensemble 2 writes metrics.json, report.html, eve
     if (fusedRnnStatus().available) assert.equal(onDisk.training.kernel, `fused-native-step${gemmStats()?.blas ? `+${gemmStats()!.blas}` : ""}${gemmStats()?.packedBuilt ? "+avx512" : ""}`);
     assert.deepEqual(onDisk.training.workers.map((w: { fold: number; member: number }) => `${w.fold}.${w.member}`), ["1.1", "1.1", "1.2", "1.2", "2.1", "2.1", "2.2", "2.2"]);
     assert.equal(onDisk.training.workers[0].history.loss.length, 2);
-    assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(DEFAULT_PIPELINE_OPTIONS).sort());
+    assert.deepEqual(Object.keys(onDisk.config).sort(), Object.keys(PLAIN_PIPELINE_OPTIONS).sort());
     const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
     assert.ok(!/<script[^>]+src=["']https?:/i.test(html), "no CDN script in report.html");
     for (const fold of [1, 2]) {

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { DEFAULT_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, weightAveragingConfig } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, weightAveragingConfig } from "../../lib/pipeline/options";
 
 const sync = ["--mode", "synchronous", "--workers", "8"];
 
@@ -34,10 +34,10 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   assert.deepEqual(weightAveragingConfig(ranks), { mode: "synchronous", averageMoments: true, lrScaling: "sqrt" });
   assert.match(pipelineHelp(), /--lr-scaling none\|linear\|sqrt .*\[default: none\]/);
   assert.match(pipelineHelp(), /--average-moments {2,}with --mode synchronous/);
-  const { averageMoments: _a, lrScaling: _l, warmupEpochs: _w, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { averageMoments: _a, lrScaling: _l, warmupEpochs: _w, ...older } = PLAIN_PIPELINE_OPTIONS;
   const back = validateStoredOptions(older, "run-state.json");
   assert.ok(back.averageMoments === false && back.lrScaling === "none" && back.warmupEpochs === 0, "a run from before the flags takes their defaults");
-  assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
+  assert.equal(validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
 });
 
 test("--push and --max-staleness: deltas and no bound by default; gradients for asynchronous and hogwild, every batch, on threads or ranks; one-line errors", () => {
@@ -60,10 +60,10 @@ test("--push and --max-staleness: deltas and no bound by default; gradients for 
   assert.ok(bounded !== "help");
   assert.deepEqual(weightAveragingConfig(bounded), { mode: "asynchronous", maxStaleness: 4 });
   assert.throws(() => parsePipelineArgs(["--max-staleness", "4"]), (e: unknown) => e instanceof UsageError && /--max-staleness .*needs --mode asynchronous or hogwild, not gradients/.test(e.message));
-  const { push: _p, maxStaleness: _s, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const { push: _p, maxStaleness: _s, ...older } = PLAIN_PIPELINE_OPTIONS;
   const back = validateStoredOptions(older, "run-state.json");
   assert.ok(back.push === "deltas" && back.maxStaleness === null, "a run from before the flags takes their defaults");
-  assert.equal(validateStoredOptions({ ...DEFAULT_PIPELINE_OPTIONS, mode: "hogwild", maxStaleness: 2 }, "run-state.json").maxStaleness, 2);
+  assert.equal(validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, mode: "hogwild", maxStaleness: 2 }, "run-state.json").maxStaleness, 2);
 });
 
 test("a run with the remedies says in metrics.json training.averaging which rule trained it", async () => {
@@ -71,7 +71,7 @@ test("a run with the remedies says in metrics.json training.averaging which rule
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 3, falls: 6, adls: 6 }));
-    const opts = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, mode: "synchronous" as const, workers: 2, epochs: 2, window: 16, stride: 8, ensemble: 1, averageMoments: true, lrScaling: "linear" as const, warmupEpochs: 1, out: path.join(tmp, "out") };
+    const opts = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, mode: "synchronous" as const, workers: 2, epochs: 2, window: 16, stride: 8, ensemble: 1, averageMoments: true, lrScaling: "linear" as const, warmupEpochs: 1, out: path.join(tmp, "out") };
     const { metrics } = await runPipeline(opts, { log: () => undefined });
     assert.match(metrics.training.averaging, /^weights averaged weighted by rows after each epoch, Adam's moments and step count averaged with them, every worker continuing from the averaged state; learning rate × 2 \(the linear scaling rule of Goyal et al\. 2017, 2 workers\), reached by a linear warm-up from 1× over the first 1 epoch$/);
     assert.equal(metrics.config.averageMoments, true);

@@ -10,7 +10,7 @@ test("kernelSentence names the BLAS and the packed AVX-512 micro-kernel when the
   assert.match(kernelSentence({ kernel: "tfjs-layers", kernelNote: "no compiler" }), /fused kernel not used: no compiler/);
 });
 
-test("the report gives the window AUC on the default's window set when a run scored other windows", () => {
+test("the report gives the window AUC on the --stride grid's full windows when a run scored other windows", () => {
   const config = { window: 32, stride: 4 } as MetricsJson["config"];
   assert.equal(otherWindowSets({ config }), "");
   const s = otherWindowSets({ config, windowUnpadded: { auc: 0.96351, windows: 9377 }, windowOnGrid: { auc: 0.96789, windows: 2372 } });

@@ -5,14 +5,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadUrfd, readWindowSet } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { verifyRun } from "../../lib/detect";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 
 test("a run with --score-stride 2 trains the weights of a run without it, scores twice the windows and replays to its decisions", () =>
   withSyntheticFolder("score-stride", { seed: 4, falls: 6, adls: 6 }, async ({ dataDir, tmp }) => {
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, folds: 2, ensemble: 1, padStarts: 8 };
+    const base = { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, smooth: 1, folds: 2, ensemble: 1, padStarts: 8 };
     const plain = path.join(tmp, "plain");
     const fine = path.join(tmp, "fine");
     const lines: string[] = [];

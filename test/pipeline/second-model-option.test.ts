@@ -6,36 +6,41 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, makeWindows } from "../../lib/data";
-import { DEFAULT_PIPELINE_OPTIONS, membersPerGroup, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS, membersPerGroup, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
 import { trainFold } from "../../lib/pipeline/train-fold";
 import { prepareHoldout } from "../../lib/pipeline/prepare";
 import { parsePreprocessing, readPreprocessing, writePreprocessing } from "../../lib/export/preprocessing";
 import { loadSavedDetector } from "../../lib/export/saved-model";
 import { logitMean, memberMean } from "../../lib/evaluate/member-combine";
 
-test("--second-model and --combine: off by default; the other type only; urfd only; not with --grid; logit-mean needs more than one model", () => {
-  const d = parsePipelineArgs([]);
+/** Parsed as a --detector plain run: these options are measured against the plain ensemble. */
+const parsePlain = (argv: readonly string[]) => parsePipelineArgs(["--detector", "plain", ...argv]);
+
+test("--second-model and --combine: the other type and logit-mean by default (--detector deploy), off with --detector plain; the other type only, or none; urfd only; not with --grid; logit-mean needs more than one model", () => {
+  const d = parsePlain([]);
   assert.ok(d !== "help" && d.secondModel === null && d.combine === "mean");
-  const o = parsePipelineArgs(["--second-model", "gru", "--combine", "logit-mean", "--start-models", "16", "--smooth", "1"]);
+  const o = parsePlain(["--second-model", "gru", "--combine", "logit-mean", "--start-models", "16", "--smooth", "1"]);
   assert.ok(o !== "help" && o.secondModel === "gru" && o.combine === "logit-mean");
   assert.equal(membersPerGroup(o), 6, "3 LSTM and 3 GRU a group");
   for (const [argv, re] of [
     [["--second-model", "lstm"], /--second-model must differ from --model \(lstm\)/],
-    [["--second-model", "cnn"], /--second-model must be one of lstm\|gru, got "cnn"/],
+    [["--second-model", "cnn"], /--second-model must be one of lstm\|gru\|none, got "cnn"/],
     [["--combine", "median"], /--combine must be one of mean\|logit-mean, got "median"/],
     [["--combine", "logit-mean", "--ensemble", "1"], /--combine logit-mean combines a fold's models: it needs/],
     [["--format", "dfcsv", "--data", "df.csv", "--second-model", "gru"], /--format urfd only/],
     [["--grid", "--second-model", "gru"], /--grid scores single models: it cannot be combined with --second-model or --combine/],
   ] as [string[], RegExp][]) {
-    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+    assert.throws(() => parsePlain(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
-  const ok = parsePipelineArgs(["--combine", "logit-mean", "--ensemble", "1", "--second-model", "gru"]);
+  const ok = parsePlain(["--combine", "logit-mean", "--ensemble", "1", "--second-model", "gru"]);
   assert.ok(ok !== "help" && membersPerGroup(ok) === 2, "one model of each type is two to combine");
-  assert.match(pipelineHelp(), /--second-model lstm\|gru/);
-  assert.match(pipelineHelp(), /--combine mean\|logit-mean .*\[default: mean\]/);
-  const { secondModel: _s, combine: _c, ...older } = DEFAULT_PIPELINE_OPTIONS;
+  const none = parsePipelineArgs(["--second-model", "none", "--combine", "mean"]);
+  assert.ok(none !== "help" && none.secondModel === null && none.startModels === 16, "none: only --model's type, the rest of the default detector");
+  assert.match(pipelineHelp(), /--second-model lstm\|gru\|none .*\[default: the other type of --model; --detector plain: none\]/);
+  assert.match(pipelineHelp(), /--combine mean\|logit-mean .*\[default: logit-mean; --detector plain: mean\]/);
+  const { secondModel: _s, combine: _c, ...older } = PLAIN_PIPELINE_OPTIONS;
   const back = validateStoredOptions(older, "run-state.json");
-  assert.deepEqual([back.secondModel, back.combine], [null, "mean"], "a run-state.json written before them takes the defaults");
+  assert.deepEqual([back.secondModel, back.combine], [null, "mean"], "a run-state.json written before them takes the plain ensemble's values");
 });
 
 test("trainFold with a second spec trains each type's members from the same seeds, in order, and combines all of them", async () => {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../fixtures/cli";
 
-const ARGS = ["--synthetic", "--window", "16", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--ensemble", "2"];
+const ARGS = ["--detector", "plain", "--synthetic", "--window", "16", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--ensemble", "2"];
 /** Wall-clock figures: they differ between runs by nature. */
 const TIMING_KEY = /(?:Sec|Ms|Seconds|PerSec|Fraction)$/;
 

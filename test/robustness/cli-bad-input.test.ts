@@ -15,7 +15,7 @@ const DS = generateSynthetic({ seed: 3, falls: 4, adls: 4 });
 const FALLS = urfdCsvText(DS, true);
 const ADLS = urfdCsvText(DS, false);
 /** Small windows and one quick epoch wherever training is reached. */
-const FAST = ["--window", "16", "--stride", "8", "--epochs", "1", "--batch-size", "16"];
+const FAST = ["--detector", "plain", "--window", "16", "--stride", "8", "--epochs", "1", "--batch-size", "16"];
 
 /** FAST, minus the flags `args` sets itself, then `args`. */
 function withFast(args: readonly string[]): string[] {
@@ -196,7 +196,7 @@ test("a worker failing in the middle of training (after checkpoints were written
   const { root, data, out } = makeRoot({});
   try {
     const fault = JSON.stringify({ fold: 2, worker: 1, atEpoch: 1, atBatch: 1, kind: "throw" });
-    const r = await runCli(["--window", "16", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--data", data, "--out", out], { env: { FALL_TEST_FAULT: fault } });
+    const r = await runCli(["--detector", "plain", "--window", "16", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--data", data, "--out", out], { env: { FALL_TEST_FAULT: fault } });
     assertCleanFailure(r, 1, /^worker 1 failed: injected fault \(throw\) in worker 1 at epoch 1 batch 1$/, root);
     // Fold 1 finished (its checkpoints written) and fold 2 had started; the fault's own line says
     // it fired at epoch 1 batch 1. Fold 2's epoch-1 line is not asserted: the other worker's epoch

@@ -14,7 +14,7 @@ import { runCli, startCli } from "../fixtures/cli";
 const EPOCHS = 3;
 // Checkpoints are written after every epoch but the last, so 3 epochs give one or two to kill after.
 // Single models: only they are checkpointed per epoch (an ensemble fold restarts, tested last).
-const ARGS = ["--window", "16", "--stride", "8", "--epochs", String(EPOCHS), "--batch-size", "16", "--workers", "2", "--ensemble", "1"];
+const ARGS = ["--detector", "plain", "--window", "16", "--stride", "8", "--epochs", String(EPOCHS), "--batch-size", "16", "--workers", "2", "--ensemble", "1"];
 
 function tmpRun(): { root: string; data: string; out: string; staging: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "interrupted-"));

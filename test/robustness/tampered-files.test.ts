@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DistributedModel } from "../../lib/distributed/distributed-model";
 import type { ModelSpec } from "../../lib/model/spec";
-import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
+import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { loadCheckpoint, readRunState, RUN_STATE_JSON } from "../../lib/pipeline/checkpoint";
 
 const spec: ModelSpec = { type: "rnn", options: { kind: "gru", timesteps: 4, features: 2, units: [3], seed: 1 } };
@@ -86,7 +86,7 @@ test("a resumed run's run-state.json and checkpoint are validated before use", (
     const file = path.join(staging, RUN_STATE_JSON);
     const good = {
       format: "fall-detection-run-state", version: 1, pid: 12345,
-      options: { ...DEFAULT_PIPELINE_OPTIONS, epochs: 3, folds: 2, data: "/d", out: "/o" },
+      options: { ...PLAIN_PIPELINE_OPTIONS, epochs: 3, folds: 2, data: "/d", out: "/o" },
       data: { source: "urfd", files: [{ path: "/d/a.csv", bytes: 1, sha256: "00" }], note: "n" },
       folds: 2, completedFolds: [1],
       current: { fold: 2, lastEpoch: 0, checkpoint: "resume/fold-2-epoch-0.bin", weightCount: 4, merged: { loss: [0.7], acc: [0.5] } },

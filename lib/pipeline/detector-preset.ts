@@ -1,0 +1,58 @@
+// The pipeline's two detectors (--detector): the six options that make the README's "detector to deploy" out of the
+// plain ensemble. `deploy` is the default since 2026-12-06 (docs/results.md, "A seventeenth round"): over seeds 1–70 it
+// met 438 of issue 15's goals against the plain ensemble's 304, and fewer on no seed.
+import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
+import type { MemberCombineName } from "../evaluate/member-combine";
+import type { ThresholdMidpoint } from "../evaluate/threshold";
+import type { RnnKind } from "../model/rnn";
+
+export type DetectorPreset = "deploy" | "plain";
+export const DETECTOR_PRESETS: readonly DetectorPreset[] = ["deploy", "plain"];
+
+/** The options a preset sets; a flag given on the command line overrides its value. */
+export const PRESET_KEYS = ["startModels", "smooth", "thresholdMidpoint", "scoreStride", "secondModel", "combine"] as const;
+export type PresetKey = (typeof PRESET_KEYS)[number];
+/** The six options as PipelineOptions holds them (lib/pipeline/options.ts checks that they agree). */
+export interface PresetValues {
+  startModels: number;
+  smooth: number;
+  thresholdMidpoint: ThresholdMidpoint;
+  scoreStride: number | null;
+  secondModel: RnnKind | null;
+  combine: MemberCombineName;
+}
+
+/** Frames of padding the deploy detector's start models see: windows of 16..31 real frames are theirs. */
+export const DEPLOY_START_MODELS = 16;
+
+/** The other recurrent type: deploy's second model beside --model. */
+export const otherModel = (model: RnnKind): RnnKind => (model === "lstm" ? "gru" : "lstm");
+
+/** The six values of a preset for a run whose --model is `model`. */
+export function presetValues(preset: DetectorPreset, model: RnnKind): PresetValues {
+  return preset === "plain"
+    ? { startModels: 0, smooth: DEFAULT_SMOOTH, thresholdMidpoint: "probability", scoreStride: null, secondModel: null, combine: "mean" }
+    : { startModels: DEPLOY_START_MODELS, smooth: 1, thresholdMidpoint: "logit", scoreStride: 1, secondModel: otherModel(model), combine: "logit-mean" };
+}
+
+/** The preset's words for help and logs. */
+export const PRESET_WORDS: Record<DetectorPreset, string> = {
+  deploy: `LSTM and GRU members combined by mean log-odds, start models for a stream's first ${DEPLOY_START_MODELS}..31 frames, a window scored every frame (the README's detector to deploy)`,
+  plain: `one ensemble of --model, probabilities averaged and smoothed over ${DEFAULT_SMOOTH} windows, a window every --stride frames (the default until 2026-12-06)`,
+};
+
+/** The preset whose six values a run's options hold (null: a mix of its own). */
+export function presetOf(o: PresetValues & { model: RnnKind }): DetectorPreset | null {
+  return DETECTOR_PRESETS.find((p) => {
+    const v = presetValues(p, o.model);
+    return PRESET_KEYS.every((k) => o[k] === v[k]);
+  }) ?? null;
+}
+
+/** One line for the start of a run: which detector it trains. */
+export function detectorLine(o: PresetValues & { model: RnnKind }): string {
+  const preset = presetOf(o);
+  if (preset === "deploy") return `detector: deploy (the default): ${PRESET_WORDS.deploy}; --detector plain trains the plain ensemble`;
+  if (preset === "plain") return `detector: plain: ${PRESET_WORDS.plain}`;
+  return "detector: your own mix of the --detector options (neither deploy nor plain)";
+}
