@@ -1,15 +1,15 @@
 // Inference of a trained detector: batch throughput on the main thread (tfjs-layers and the fused
 // kernel) and through DistributedModel.predict, single-window latency, and (where lib/streaming offers it) per-frame
 // streaming latency: StreamingDetector on the native stream step and on the tfjs stateful copy, and the FallDetector
-// the pipeline ships (an ensemble rescoring a window every `stride` frames).
+// the pipeline ships (the default detector: every member scores a window every frame).
 import * as tf from "@tensorflow/tfjs";
 import type { DistributedModel } from "../distributed/distributed-model";
 import { urfdShapedWindows } from "../distributed/measure-throughput";
 import { createRng, gaussian } from "../random";
 import { median, percentile, round, timeEach } from "./stats";
 import { makePredictor } from "../model/fused-model";
-import { PLAIN_PIPELINE_OPTIONS } from "../pipeline/options";
-import { withoutOrthogonalWarning } from "../model/quiet";
+import { DEFAULT_PIPELINE_OPTIONS } from "../pipeline/options";
+import { buildRnnModel, RnnKind } from "../model/rnn";
 
 export interface StreamingResult {
   /** StreamingDetector as built by default (stateful, one step a frame): the native stream step where it can run. */
@@ -30,10 +30,10 @@ export interface StreamingResult {
   frames: number;
 }
 
-/** The pipeline's detector, per pushed frame: most frames only enter the ring, every `stride`-th scores a window with every member. */
+/** The pipeline's default detector, per pushed frame: every `stride`-th frame (every frame by default) scores a window with every member. */
 export interface ShippedDetectorLatency {
   members: number;
-  /** The members are the trained model and copies of it: the same work as distinct members. */
+  /** Which members: the default detector's types and groups, untrained (the same work as trained ones). */
   membersNote: string;
   T: number;
   F: number;
@@ -159,7 +159,7 @@ type Scorer = { push(f: ArrayLike<number>): unknown; reset(): void; dispose(): v
 interface StreamingApi {
   StreamingDetector: { fromModel(model: tf.LayersModel, scaler: unknown, opts?: { kernel?: string }): Promise<Scorer & { kernel?: string; kernelNote?: string }> };
   WindowedStream?: new (model: tf.LayersModel, scaler: unknown) => { push(f: ArrayLike<number>): unknown; reset(): void };
-  FallDetector?: new (models: tf.LayersModel[], preprocessing: unknown) => Scorer & { members: number; kernel: string; kernelNote?: string; stride: number; smooth: number };
+  FallDetector?: new (models: tf.LayersModel[], preprocessing: unknown, opts: object, owned: boolean, startModels?: { models: tf.LayersModel[]; preprocessing: unknown }) => Scorer & { members: number; kernel: string; kernelNote?: string; stride: number; smooth: number };
   measureStreamingLatency(detector: unknown, frames: readonly ArrayLike<number>[]): { p50Ms: number; p99Ms: number };
   inputFeatureNames(withDiffs: boolean, diffLags?: readonly number[]): string[];
 }
@@ -237,24 +237,25 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
   };
 }
 
-/** A member of the same architecture and weights: what scoring costs does not depend on the weights' values. */
-async function copyOf(model: tf.LayersModel): Promise<tf.LayersModel> {
-  const copy = await withoutOrthogonalWarning(() => tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) } as tf.io.ModelJSON));
-  copy.setWeights(model.getWeights());
-  return copy;
-}
-
-/** FallDetector with the pipeline's defaults (ensemble, stride, smooth), timed frame by frame. */
+/** FallDetector as the default detector (--detector deploy) ships it, timed frame by frame. */
 async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: unknown, raw: Float32Array[], warmup: number): Promise<ShippedDetectorLatency> {
   if (!api.FallDetector) throw new Error("lib/streaming has no FallDetector");
-  const { ensemble, stride, smooth } = PLAIN_PIPELINE_OPTIONS;
+  const { ensemble, model: kind, secondModel, startModels, scoreStride, smooth, combine } = DEFAULT_PIPELINE_OPTIONS;
   const T = model.inputs[0].shape[1];
   const F = model.inputs[0].shape[2] as number;
   if (typeof T !== "number") throw new Error("the model takes windows of any length; FallDetector needs a fixed T");
-  const copies = await Promise.all(Array.from({ length: ensemble - 1 }, () => copyOf(model)));
+  // Untrained members of the pipeline's architecture: what scoring costs does not depend on the weights' values.
+  const kinds = [...Array<RnnKind>(ensemble).fill(kind), ...Array<RnnKind>(secondModel ? ensemble : 0).fill(secondModel ?? kind)];
+  const group = (seed: number) => kinds.map((k, i) => buildRnnModel({ kind: k, timesteps: T, features: F, seed: seed + i }));
+  const main = group(1);
+  const start = startModels > 0 ? group(101) : [];
   const lags = [1, 4].slice(0, Math.max(0, F / 8 - 1));
-  const preprocessing = { scaler, window: { T, stride, withDiffs: lags.length > 0, diffLags: lags }, threshold: 0.5, smooth };
-  const detector = new api.FallDetector([model, ...copies], preprocessing);
+  const stride = scoreStride ?? DEFAULT_PIPELINE_OPTIONS.stride;
+  const window = { T, stride, withDiffs: lags.length > 0, diffLags: lags };
+  const shared = { scaler, smooth, combine, members: kinds.length, ...(secondModel ? { memberKinds: kinds } : {}) };
+  const preprocessing = { ...shared, window, threshold: 0.5, ...(start.length ? { startModels: "start" } : {}) };
+  const startGroup = start.length ? { models: start, preprocessing: { ...shared, window: { ...window, padStarts: startModels }, threshold: 0.5 } } : undefined;
+  const detector = new api.FallDetector(main, preprocessing, {}, true, startGroup);
   try {
     for (const f of raw.slice(0, Math.max(warmup, T + stride))) detector.push(f);
     const timedFrames = raw.slice(warmup);
@@ -268,7 +269,7 @@ async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: 
     });
     return {
       members: detector.members,
-      membersNote: `the trained model and ${ensemble - 1} copies of it (the same work as ${ensemble} distinct members)`,
+      membersNote: `the default detector's ${[...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(" + ")} members${start.length ? `, and as many start models (a stream's first windows; full windows are scored by all)` : ""}; untrained (the same work as trained ones)`,
       T,
       F,
       stride: detector.stride,
@@ -284,6 +285,5 @@ async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: 
     };
   } finally {
     detector.dispose();
-    for (const c of copies) c.dispose();
   }
 }

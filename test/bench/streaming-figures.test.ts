@@ -5,9 +5,9 @@ import { measureStreaming } from "../../lib/bench/inference";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { buildRnnModel } from "../../lib/model/rnn";
 
-test("bench streaming figures: the native stream, the tfjs stateful copy and the shipped FallDetector, each with its kernel (no timing asserted)", async () => {
+test("bench streaming figures: the native stream, the tfjs stateful copy and the shipped FallDetector (the default detector), each with its kernel (no timing asserted)", async () => {
   await initBackend();
-  const model = buildRnnModel({ kind: "gru", timesteps: 8, features: 16, units: [4] });
+  const model = buildRnnModel({ kind: "gru", timesteps: 32, features: 16, units: [4] });
   const s = await measureStreaming(model, 40, 20);
   const native = fusedRnnStatus().available;
   assert.equal(s.statefulKernel, native ? "fused-native-stream" : "tfjs-layers-stateful");
@@ -15,8 +15,10 @@ test("bench streaming figures: the native stream, the tfjs stateful copy and the
   for (const v of [s.statefulP50Ms, s.statefulP99Ms, s.tfjsStatefulP50Ms, s.tfjsStatefulP99Ms]) assert.ok(Number.isFinite(v) && v > 0, String(v));
   assert.ok(s.shipped, `shipped detector skipped: ${s.shippedSkipped}`);
   const h = s.shipped;
-  assert.deepEqual([h.members, h.T, h.F, h.stride, h.smooth, h.kernel], [3, 8, 16, 4, 3, native ? "fused-native" : "tfjs-layers"]);
-  assert.equal(h.scoredWindows, 40 / 4, "one scored window every stride frames");
+  // The default detector: 3 LSTM + 3 GRU members and as many start models, a window every frame, unsmoothed.
+  assert.deepEqual([h.members, h.T, h.F, h.stride, h.smooth, h.kernel], [12, 32, 16, 1, 1, native ? "fused-native" : "tfjs-layers"]);
+  assert.match(h.membersNote, /3 lstm \+ 3 gru members, and as many start models/);
+  assert.equal(h.scoredWindows, 40, "a scored window every frame");
   assert.ok(h.perFrameP50Ms <= h.perFrameP99Ms && h.scoredWindowP50Ms <= h.scoredWindowP99Ms, JSON.stringify(h));
   model.dispose();
 });
