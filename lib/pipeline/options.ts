@@ -256,7 +256,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: atMost(nonNegativeInt, 2 ** 31 - 1, "members' seeds S + 10k stay 32-bit") },
   { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
   { flag: "--threshold-midpoint", key: "thresholdMidpoint", arg: THRESHOLD_MIDPOINTS.join("|"), help: "where each fold's threshold sits between the two training recordings' scores around its cut (Youden's J): their midpoint in probability, or in log-odds (nearer the falls when the training recordings are far apart)", parse: oneOf<ThresholdMidpoint>(THRESHOLD_MIDPOINTS) },
-  { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold from seeds S, S+10, ... and score with their mean probability (or --combine logit-mean: their mean log-odds; at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
+  { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold (N of each type with --second-model, in each group with --start-models) from seeds S, S+10, ..., scored together as --combine says (at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
     if (n > MAX_MEMBERS) throw new UsageError(`${flag} expects at most ${MAX_MEMBERS}, got ${n}`);
     return n;
