@@ -244,7 +244,7 @@ async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: 
   const T = model.inputs[0].shape[1];
   const F = model.inputs[0].shape[2] as number;
   if (typeof T !== "number") throw new Error("the model takes windows of any length; FallDetector needs a fixed T");
-  // Untrained members of the pipeline's architecture: what scoring costs does not depend on the weights' values.
+  // Untrained members of the pipeline's layers at the bench model's window shape: what scoring costs does not depend on the weights' values.
   const kinds = [...Array<RnnKind>(ensemble).fill(kind), ...Array<RnnKind>(secondModel ? ensemble : 0).fill(secondModel ?? kind)];
   const group = (seed: number) => kinds.map((k, i) => buildRnnModel({ kind: k, timesteps: T, features: F, seed: seed + i }));
   const main = group(1);

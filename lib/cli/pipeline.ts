@@ -79,7 +79,7 @@ async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "hel
       }
       console.error(
         staging
-          ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds (and, with --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`
+          ? `pipeline: interrupted (${signal}); ${staging} keeps the completed folds (and, with one model a fold, --detector plain --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`
           : `pipeline: interrupted (${signal}) before anything was written`,
       );
       process.exit(code);

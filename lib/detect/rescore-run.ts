@@ -49,8 +49,8 @@ export async function rescoreRun(runDir: string, opts: { ds?: FrameDataset; stri
       if (pre.threshold === undefined) throw new Error(`${path.join(models, `fold-${k}`)}: preprocessing.json has no threshold`);
       // Its threshold belongs to both ensembles' mean; these studies score one ensemble.
       // The studies combine members by their mean; a threshold chosen on another combination does not fit it.
-      if ((pre.combine ?? "mean") !== "mean") throw new Error(`${path.join(models, `fold-${k}`)}: combines its members by ${pre.combine} (--combine); the studies re-score their mean`);
-      if (pre.startModels !== undefined) throw new Error(`${path.join(models, `fold-${k}`)}: a --start-models run (two ensembles); the studies re-score one ensemble against its own threshold`);
+      if ((pre.combine ?? "mean") !== "mean") throw new Error(`${path.join(models, `fold-${k}`)}: combines its members by ${pre.combine} (--combine); the studies re-score their mean: a run of --detector plain`);
+      if (pre.startModels !== undefined) throw new Error(`${path.join(models, `fold-${k}`)}: a --start-models run (two ensembles); the studies re-score one ensemble against its own threshold: a run of --detector plain`);
       if (opts.stride !== undefined || opts.padMinReal !== undefined) {
         if (!opts.ds) throw new Error("rescoreRun: re-cutting the windows needs the data set (ds)");
         const T = pre.window.T;

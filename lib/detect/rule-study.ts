@@ -29,7 +29,7 @@ export interface RuleOutcome {
    * start-model study puts there the AUC over those windows on the training stride's grid (the --stride grid's full windows).
    */
   fullWindowAuc: number | null;
-  /** Given a grid stride (a run scored every frame, --score-stride): the window AUC over the windows a default run scores, as metrics.json → windowOnGrid. */
+  /** Given a grid stride (a run scored every frame, --score-stride): the window AUC over the windows a plain-ensemble run scores, as metrics.json → windowOnGrid. */
   gridWindowAuc?: number | null;
   falseAlarmIds: string[];
   missedFallIds: string[];

@@ -1,5 +1,5 @@
 // Worker threads kept between groups: a new thread spends ~250 ms compiling tfjs before its first
-// batch, and the default 5-fold pipeline starts 45 groups of 2 (a fit and two predicts per model).
+// batch, and a 5-fold pipeline starts several groups of 2 a model (a fit and two predicts).
 // A group that succeeds hands its threads back here; one that fails terminates them (worker-group.ts).
 // An idle thread is unref'd (it never keeps the process alive) and ends after IDLE_MS unused.
 import { ResourceLimits, Worker } from "node:worker_threads";

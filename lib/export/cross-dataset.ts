@@ -23,8 +23,8 @@ export interface McfdValidationOptions {
 }
 
 export interface McfdValidation {
-  /** members: models averaged (1 = a single model). */
-  model: { dir: string; kind: string; members: number; T: number; stride: number; F: number };
+  /** members: models combined (1 = a single model), start models included; startModels: how many of them (null: none). */
+  model: { dir: string; kind: string; members: number; T: number; stride: number; F: number; startModels: number | null };
   data: { file: string; sequence: string; frames: number; note: string };
   backend: string;
   threshold: number;
@@ -35,10 +35,14 @@ export interface McfdValidation {
 
 export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
   const saved = await loadSavedDetector(o.modelDir);
-  if (saved.preprocessing.startModels !== undefined) {
+  // A --start-models folder (the default detector): every full window is scored by both groups together, against the
+  // main folder's threshold, as FallDetector scores it; the start group's own first windows (fewer than T real frames) are not cut here.
+  const startDir = saved.preprocessing.startModels === undefined ? null : path.join(o.modelDir, saved.preprocessing.startModels);
+  const start = startDir === null ? null : await loadSavedDetector(startDir).catch((err: unknown) => {
     for (const m of saved.models) m.dispose();
-    throw new Error(`${o.modelDir}: a --start-models folder (two ensembles); this validation scores one ensemble against its threshold: give ${path.join(o.modelDir, saved.preprocessing.startModels)} (the start models, a detector of their own) or a run's folder without --start-models`);
-  }
+    throw err;
+  });
+  const members = [...saved.models, ...(start?.models ?? [])];
   const { scaler, window, threshold: savedThreshold } = saved.preprocessing;
   const annDir = o.annotationsDir ?? mcfdDefaultDir();
   const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
@@ -49,12 +53,12 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
   // Members combined as the threshold was chosen on: their mean, or (--combine logit-mean) their mean log-odds.
-  const combined = saved.preprocessing.combine === "logit-mean" ? logitMean(saved.models.map((m) => scoreWindows(m, ws)), ws.count) : scoreWindows(saved.models, ws);
+  const combined = saved.preprocessing.combine === "logit-mean" ? logitMean(members.map((m) => scoreWindows(m, ws)), ws.count) : scoreWindows(members, ws);
   const probs = smoothScores(combined, ws, saved.preprocessing.smooth ?? 1);
   const [threshold, thresholdSource] =
     o.threshold !== undefined ? [o.threshold, "--threshold" as const] : savedThreshold !== undefined ? [savedThreshold, "preprocessing.json" as const] : [0.5, "default" as const];
   return {
-    model: { dir: o.modelDir, kind: saved.kind, members: saved.models.length, T: window.T, stride: window.stride, F: ws.F },
+    model: { dir: o.modelDir, kind: saved.preprocessing.memberKinds ? [...new Set(saved.preprocessing.memberKinds)].join("+") : saved.kind, members: members.length, T: window.T, stride: window.stride, F: ws.F, startModels: start === null ? null : start.models.length },
     data: { file: o.dataFile, sequence: ds.sequences[0].id, frames: ds.table.rows, note: ds.provenance.note },
     backend: saved.backend,
     threshold,

@@ -49,10 +49,21 @@ export function presetOf(o: PresetValues & { model: RnnKind }): DetectorPreset |
   }) ?? null;
 }
 
-/** One line for the start of a run: which detector it trains. */
+const PRESET_FLAGS: Record<PresetKey, string> = {
+  startModels: "--start-models",
+  smooth: "--smooth",
+  thresholdMidpoint: "--threshold-midpoint",
+  scoreStride: "--score-stride",
+  secondModel: "--second-model",
+  combine: "--combine",
+};
+
+/** One line for the start of a run: which detector it trains, and the values given beside its preset. */
 export function detectorLine(o: PresetValues & { model: RnnKind }): string {
-  const preset = presetOf(o);
-  if (preset === "deploy") return `detector: deploy (the default): ${PRESET_WORDS.deploy}; --detector plain trains the plain ensemble`;
-  if (preset === "plain") return `detector: plain: ${PRESET_WORDS.plain}`;
-  return "detector: your own mix of the --detector options (neither deploy nor plain)";
+  const differing = (p: DetectorPreset) => PRESET_KEYS.filter((k) => o[k] !== presetValues(p, o.model)[k]);
+  const preset: DetectorPreset = differing("deploy").length <= differing("plain").length ? "deploy" : "plain";
+  const own = differing(preset).map((k) => `${PRESET_FLAGS[k]} ${o[k] ?? (k === "scoreStride" ? "(--stride)" : "none")}`);
+  const name = preset === "deploy" ? "deploy (the default)" : "plain";
+  if (own.length) return `detector: ${name} with ${own.join(" ")} given: ${PRESET_WORDS[preset]}, but for those`;
+  return preset === "deploy" ? `detector: deploy (the default): ${PRESET_WORDS.deploy}; --detector plain trains the plain ensemble` : `detector: plain: ${PRESET_WORDS.plain}`;
 }

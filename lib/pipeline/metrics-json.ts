@@ -154,8 +154,9 @@ function clusterOf(fits: object[]): { cluster?: ClusterLayout } {
 }
 
 /**
- * The window AUC over the window set of a default run, where this run scored other windows (--pad-starts,
- * --score-stride): one phrase per set ("0.9635 over its 9377 windows of 32 real frames"); none for a default run.
+ * The window AUC over the plain ensemble's window set (full windows every --stride frames), where this run scored other
+ * windows (--pad-starts, --start-models, --score-stride, as the default detector does): one phrase per set ("0.9635 over
+ * its 9377 windows of 32 real frames"); none for a run scored on that set.
  */
 export function otherWindowSetPhrases(m: Pick<MetricsJson, "windowUnpadded" | "windowOnGrid" | "config">): string[] {
   const auc = (x: number | null) => x?.toFixed(4) ?? "n/a";

@@ -305,7 +305,7 @@ export function pipelineFlags(): FlagSpec[] {
     {
       flag: "--detector",
       arg: DETECTOR_PRESETS.join("|"),
-      help: `which detector a run trains; each sets --start-models, --smooth, --threshold-midpoint, --score-stride, --second-model and --combine unless given. deploy: ${PRESET_WORDS.deploy}; plain: ${PRESET_WORDS.plain} [default: deploy; plain with --format dfcsv, --grid or --resume]`,
+      help: `which detector a run trains; each sets --start-models, --smooth, --threshold-midpoint, --score-stride, --second-model and --combine unless given. deploy: ${PRESET_WORDS.deploy}; plain: ${PRESET_WORDS.plain} [default: deploy; plain with --format dfcsv or --grid; --resume: the run's own]`,
     },
     ...OPTIONS.map((o) => ({ flag: o.flag, ...(isSwitch(o) ? {} : { arg: o.arg }), help: `${o.help}${suffix(o)}` })),
     {
@@ -313,7 +313,7 @@ export function pipelineFlags(): FlagSpec[] {
       arg: "DIR",
       help:
         "continue an interrupted run from its staging folder <out>.partial (or <out>): its options are read from run-state.json there (options given again must match), " +
-        "completed folds are kept, the current fold restarts from its last epoch checkpoint (with --ensemble 1 and no --start-models; an ensemble fold restarts from its first member) (weights only: each worker's Adam state starts afresh)",
+        "completed folds are kept, the current fold restarts from its last epoch checkpoint (with one model a fold: --ensemble 1, no --start-models, no --second-model, as --detector plain --ensemble 1; a fold of several models restarts from its first) (weights only: each worker's Adam state starts afresh)",
     },
     {
       flag: "--grid",
@@ -428,15 +428,10 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
-  const filled = applyDetectorPreset(parsed, given, detector, { grid: gridAsked, resume: resume !== null });
-  try {
-    checkCombination(parsed);
-  } catch (err) {
-    // A clash with a value the preset filled in: say where that value came from and how to leave it.
-    if (!(err instanceof UsageError) || !Object.keys(filled).length || detector === "plain") throw err;
-    if (!passes({ ...parsed, ...pick(presetValues("plain", parsed.model), Object.keys(filled) as PresetKey[]) })) throw err;
-    throw new UsageError(`${err.message} (${detector === null ? "the default " : ""}--detector deploy gives ${presetFlags(filled)}; add --detector plain, or give those flags)`);
-  }
+  if (resume !== null && detector !== null) throw new UsageError("--resume continues a run with its own detector (run-state.json): drop --detector");
+  const filled = applyDetectorPreset(parsed, given, detector, { grid: gridAsked });
+  // A resumed run's options are its run-state.json's (checked when it was started); what is given must equal them.
+  if (resume === null) checkWithPreset(parsed, filled, detector);
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {
     throw new UsageError("--format dfcsv needs --data FILE (a df.csv; make one with npm run derive-dfcsv)");
   }
@@ -463,33 +458,58 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   return resume === null ? { kind: "run", options: parsed, given, quiet } : { kind: "resume", dir: resume, options: parsed, given, quiet };
 }
 
-function passes(o: PipelineOptions): boolean {
+/** The usage error `o` fails the command line's checks with (null: none). */
+function failure(o: PipelineOptions): UsageError | null {
   try {
     checkCombination(o);
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
   }
+}
+
+/**
+ * checkCombination, and where a value the preset filled in takes part in a clash, the error says so: the filled
+ * options the message names (and then those the next message names once these take their plain values), or, when
+ * none is named, every filled option if their plain values pass.
+ */
+function checkWithPreset(parsed: PipelineOptions, filled: Partial<PipelineOptions>, detector: DetectorPreset | null): void {
+  const err = failure(parsed);
+  if (err === null) return;
+  const filledKeys = Object.keys(filled) as PresetKey[];
+  const plain = presetValues("plain", parsed.model);
+  const culprits: PresetKey[] = [];
+  const trial: PipelineOptions = { ...parsed };
+  for (let message: string | null = err.message; message !== null; ) {
+    const named = filledKeys.filter((k) => !culprits.includes(k) && message!.includes(optionFlag(k)));
+    if (!named.length) break;
+    culprits.push(...named);
+    for (const k of named) (trial as unknown as Record<string, unknown>)[k] = plain[k];
+    message = failure(trial)?.message ?? null;
+  }
+  if (!culprits.length && failure({ ...parsed, ...pick(plain, filledKeys) }) === null) culprits.push(...filledKeys);
+  if (!culprits.length) throw err;
+  const them = culprits.length === 1 ? "it" : "them";
+  throw new UsageError(`${err.message} (${detector === null ? "the default " : ""}--detector deploy gives ${presetFlags(pick(filled, culprits))}; give ${them} another value, or ${detector === null ? "add" : "use"} --detector plain)`);
 }
 
 const pick = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 
 /**
  * Fill the preset's options that were not given (in place) and return them. No --detector: plain for --format dfcsv,
- * --grid and --resume (a resumed run's own options come from its run-state.json), else deploy. --detector given with
- * --resume makes its six options given: they must match the run's.
+ * --grid and --resume (a resumed run's options are its run-state.json's; these only carry what was given), else deploy.
  */
-function applyDetectorPreset(parsed: PipelineOptions, given: (keyof PipelineOptions)[], detector: DetectorPreset | null, o: { grid: boolean; resume: boolean }): Partial<PipelineOptions> {
+function applyDetectorPreset(parsed: PipelineOptions, given: (keyof PipelineOptions)[], detector: DetectorPreset | null, o: { grid: boolean }): Partial<PipelineOptions> {
   if (detector === "deploy" && parsed.format === "dfcsv") throw new UsageError("--detector deploy trains feature-window models: it works with --format urfd only (give --detector plain or leave it out)");
   if (detector === "deploy" && o.grid) throw new UsageError("--grid scores single models: it cannot be combined with --detector deploy");
-  const preset = detector ?? (parsed.format === "dfcsv" || o.grid || o.resume ? "plain" : "deploy");
+  const preset = detector ?? (parsed.format === "dfcsv" || o.grid ? "plain" : "deploy");
   const values = presetValues(preset, parsed.model);
   const filled: Partial<PipelineOptions> = {};
   for (const key of PRESET_KEYS) {
     if (given.includes(key)) continue;
     (parsed as unknown as Record<string, unknown>)[key] = values[key];
     (filled as Record<string, unknown>)[key] = values[key];
-    if (detector !== null && o.resume) given.push(key);
   }
   return filled;
 }

@@ -95,7 +95,7 @@ export function buildReportHtml(input: {
   return standaloneHtml({ title: `Fall detection run — ${synthetic ? "SYNTHETIC data" : dfcsv ? "df.csv, original preset" : "URFD"}`, sections });
 }
 
-/** The report's sentence on the window AUC over a default run's window set (nothing for a default run). */
+/** The report's sentence on the window AUC over the plain ensemble's window set (nothing for a run scored on it). */
 export function otherWindowSets(metrics: Pick<MetricsJson, "windowUnpadded" | "windowOnGrid" | "config">): string {
   const phrases = otherWindowSetPhrases(metrics);
   return phrases.length ? ` Window AUC on the --stride grid's full windows: ${phrases.join("; ")}.` : "";

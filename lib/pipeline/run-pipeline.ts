@@ -130,7 +130,8 @@ export async function resumePipeline(dir: string, given: Partial<PipelineOptions
   for (const [key, value] of Object.entries(given) as [keyof PipelineOptions, PipelineOptions[keyof PipelineOptions]][]) {
     const mine = key === "data" || key === "out" ? (value === null ? null : path.resolve(String(value))) : value;
     if (!sameOptionValue(mine, stored[key])) {
-      throw new UsageError(`${optionFlag(key)} ${String(value)} conflicts with the interrupted run's ${String(stored[key])} (${path.join(staging, RUN_STATE_JSON)}); drop it to resume`);
+      const text = (v: unknown): string => (v === null ? "none" : String(v));
+      throw new UsageError(`${optionFlag(key)} ${text(value)} conflicts with the interrupted run's ${text(stored[key])} (${path.join(staging, RUN_STATE_JSON)}); drop it to resume`);
     }
   }
   const out = stored.out!;

@@ -23,7 +23,8 @@ test("no flag: the deploy detector (start models 16, unsmoothed, log-odds midpoi
   assert.equal(presetOf({ ...DEFAULT_PIPELINE_OPTIONS, combine: "mean" }), null);
   assert.match(detectorLine(DEFAULT_PIPELINE_OPTIONS), /^detector: deploy \(the default\): LSTM and GRU .*--detector plain trains the plain ensemble$/);
   assert.match(detectorLine(PLAIN_PIPELINE_OPTIONS), /^detector: plain: one ensemble of --model/);
-  assert.match(detectorLine({ ...PLAIN_PIPELINE_OPTIONS, smooth: 5 }), /neither deploy nor plain/);
+  assert.match(detectorLine({ ...PLAIN_PIPELINE_OPTIONS, smooth: 5 }), /^detector: plain with --smooth 5 given: one ensemble/);
+  assert.match(detectorLine({ ...DEFAULT_PIPELINE_OPTIONS, startModels: 8, secondModel: null }), /^detector: deploy \(the default\) with --start-models 8 --second-model none given: LSTM and GRU .*, but for those$/);
 });
 
 test("the second model is the other type of --model; flags given beside a preset win over its values", () => {
@@ -35,23 +36,34 @@ test("the second model is the other type of --model; flags given beside a preset
   assert.deepEqual(six(parsePipelineArgs(["--window", "24", "--start-models", "8"])), [8, 1, "logit", 1, "gru", "logit-mean"]);
 });
 
-test("a clash with a value the preset filled in names the preset and how to leave it; other errors stay as they were", () => {
-  const hint = /\(the default --detector deploy gives .*--start-models 16.*; add --detector plain, or give those flags\)$/;
-  for (const argv of [["--window", "16"], ["--augment", "2"], ["--smooth", "3"], ["--pad-starts", "8"], ["--onset-windows", "4"], ["--min-falling-rows", "4"], ["--stride", "4", "--window", "12"]]) {
-    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && hint.test(e.message), argv.join(" "));
-    const plain = parsePipelineArgs(["--detector", "plain", ...argv]);
-    assert.ok(plain !== "help", `${argv.join(" ")} is fine with --detector plain`);
+test("a clash with a value the preset filled in names those values and how to leave them; other errors stay as they were", () => {
+  const clash = (argv: string[], gives: string, them: "it" | "them", how = "add") => {
+    const want = `(${argv.includes("--detector") ? "" : "the default "}--detector deploy gives ${gives}; give ${them} another value, or ${how} --detector plain)`;
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && e.message.endsWith(want), `${argv.join(" ")}: ...${want}`);
+  };
+  clash(["--window", "16"], "--start-models 16", "it");
+  clash(["--window", "12", "--stride", "4"], "--start-models 16", "it");
+  clash(["--smooth", "3"], "--start-models 16", "it");
+  clash(["--pad-starts", "8"], "--start-models 16", "it");
+  // --augment clashes with the every-frame scoring first, then with the start models: both are named.
+  clash(["--augment", "2"], "--start-models 16 --score-stride 1", "them");
+  clash(["--onset-windows", "4"], "--start-models 16 --score-stride 1", "them");
+  clash(["--min-falling-rows", "4"], "--start-models 16 --score-stride 1", "them");
+  // Only the filled value at fault, not the rest of the preset.
+  clash(["--second-model", "none", "--ensemble", "1", "--start-models", "0"], "--combine logit-mean", "it");
+  // A clash of the user's own beside a filled one: the filled one is still named.
+  clash(["--window", "24", "--start-models", "8", "--augment", "1"], "--score-stride 1", "it");
+  clash(["--detector", "deploy", "--window", "16"], "--start-models 16", "it", "use");
+  for (const argv of [["--window", "16"], ["--augment", "2"], ["--smooth", "3"], ["--pad-starts", "8"], ["--onset-windows", "4"], ["--min-falling-rows", "4"]]) {
+    assert.ok(parsePipelineArgs(["--detector", "plain", ...argv]) !== "help", `${argv.join(" ")} is fine with --detector plain`);
   }
-  // --smooth 3: the preset's own values, less the one given, are listed.
-  assert.throws(() => parsePipelineArgs(["--smooth", "3"]), (e: unknown) => e instanceof UsageError && /gives --start-models 16 --threshold-midpoint logit/.test(e.message) && !/gives.*--smooth/.test(e.message));
-  assert.throws(() => parsePipelineArgs(["--detector", "deploy", "--window", "16"]), (e: unknown) => e instanceof UsageError && /\(--detector deploy gives/.test(e.message));
   // Not the preset's doing: no hint.
   assert.throws(() => parsePipelineArgs(["--synthetic", "--data", "x"]), (e: unknown) => e instanceof UsageError && /^--synthetic and --data exclude each other \(generated data or a data folder\)$/.test(e.message));
   assert.throws(() => parsePipelineArgs(["--detector", "x"]), (e: unknown) => e instanceof UsageError && /--detector must be one of deploy\|plain, got "x"/.test(e.message));
   assert.throws(() => parsePipelineArgs(["--detector", "plain", "--detector", "plain"]), UsageError);
 });
 
-test("--format dfcsv, --grid and --resume take the plain values unless --detector is given; --detector deploy refuses dfcsv and --grid", () => {
+test("--format dfcsv and --grid take the plain values unless --detector is given; --detector deploy refuses them; --resume keeps the run's own and refuses --detector", () => {
   assert.deepEqual(six(parsePipelineArgs(["--format", "dfcsv", "--data", "df.csv"])), [0, 3, "probability", null, null, "mean"]);
   const grid = parsePipelineCommand(["--grid"]);
   assert.ok(grid.kind === "grid");
@@ -59,9 +71,11 @@ test("--format dfcsv, --grid and --resume take the plain values unless --detecto
   const resume = parsePipelineCommand(["--resume", "runs/x"]);
   assert.ok(resume.kind === "resume");
   assert.deepEqual(resume.given, [], "nothing given: the run's own options hold");
-  const again = parsePipelineCommand(["--resume", "runs/x", "--detector", "deploy"]);
+  assert.throws(() => parsePipelineCommand(["--resume", "runs/x", "--detector", "deploy"]), (e: unknown) => e instanceof UsageError && /--resume continues a run with its own detector \(run-state\.json\): drop --detector/.test(e.message));
+  // Given again on --resume, an option is compared with the run's own, not checked against the filled-in values.
+  const again = parsePipelineCommand(["--resume", "runs/x", "--start-models", "16"]);
   assert.ok(again.kind === "resume");
-  assert.deepEqual([...again.given].sort(), [...PRESET_KEYS].sort(), "--detector on --resume: its six options must match the run's");
+  assert.deepEqual(again.given, ["startModels"]);
   assert.throws(() => parsePipelineArgs(["--format", "dfcsv", "--data", "df.csv", "--detector", "deploy"]), (e: unknown) => e instanceof UsageError && /--detector deploy .*--format urfd only/.test(e.message));
   assert.throws(() => parsePipelineCommand(["--grid", "--detector", "deploy"]), (e: unknown) => e instanceof UsageError && /--grid .*--detector deploy/.test(e.message));
 });
@@ -71,6 +85,6 @@ test("a run-state.json without the six options (written before they existed) res
   assert.deepEqual(validateStoredOptions(older, "run-state.json"), PLAIN_PIPELINE_OPTIONS);
   assert.deepEqual(validateStoredOptions(JSON.parse(JSON.stringify(DEFAULT_PIPELINE_OPTIONS)), "run-state.json"), DEFAULT_PIPELINE_OPTIONS);
   const help = pipelineHelp().replace(/\s+/g, " ");
-  assert.match(help, /--detector deploy\|plain .*\[default: deploy; plain with --format dfcsv, --grid or --resume\]/);
+  assert.match(help, /--detector deploy\|plain .*\[default: deploy; plain with --format dfcsv or --grid; --resume: the run's own\]/);
   assert.match(help, /--smooth K .*\[default: 1; --detector plain: 3\]/);
 });

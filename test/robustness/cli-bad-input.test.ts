@@ -20,6 +20,7 @@ const FAST = ["--detector", "plain", "--window", "16", "--stride", "8", "--epoch
 /** FAST, minus the flags `args` sets itself, then `args`. */
 function withFast(args: readonly string[]): string[] {
   const own = new Set(args.filter((a) => a.startsWith("--")).map((a) => a.split("=")[0]));
+  if (own.has("--resume")) own.add("--detector"); // a resumed run keeps its own detector
   const out: string[] = [];
   for (let i = 0; i < FAST.length; i += 2) if (!own.has(FAST[i])) out.push(FAST[i], FAST[i + 1]);
   return [...out, ...args];

@@ -96,7 +96,7 @@ test("SIGTERM mid-fold says how to resume; --resume <out> with a matching option
     const args = [...ARGS, "--data", data, "--out", out];
     const { result: stopped } = await killWhen(args, staging, "SIGTERM", (s) => s.current !== null);
     assert.equal(stopped.code, 143, stopped.stderr);
-    assert.equal(stopped.stderr.trim(), `pipeline: interrupted (SIGTERM); ${staging} keeps the completed folds (and, with --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`);
+    assert.equal(stopped.stderr.trim(), `pipeline: interrupted (SIGTERM); ${staging} keeps the completed folds (and, with one model a fold, --detector plain --ensemble 1, the last epoch checkpoint): continue with npm run pipeline -- --resume ${staging}`);
 
     const conflict = await runCli(["--resume", out, "--epochs", "7"]);
     assert.equal(conflict.code, 2);
@@ -159,6 +159,28 @@ test("--second-model gru --combine logit-mean killed in fold 2: no epoch checkpo
     assert.ok(fs.readFileSync(path.join(out, "models", "fold-1", "member-2", "weights.bin")).equals(gruBefore), "fold 1's GRU is the one trained before the kill");
     const pre = JSON.parse(fs.readFileSync(path.join(out, "models", "fold-2", "member-2", "preprocessing.json"), "utf8"));
     assert.deepEqual([pre.combine, pre.memberKinds], ["logit-mean", ["lstm", "gru"]]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the default detector (no --detector flag; start models, LSTM and GRU) killed in fold 2: --resume keeps fold 1 and finishes with the run's own detector; --detector on --resume is refused", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = ["--window", "24", "--start-models", "8", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--workers", "2", "--ensemble", "1", "--folds", "2", "--data", data, "--out", out];
+    const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1));
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    assert.match(killed.stdout, /^detector: deploy \(the default\) with --start-models 8 given/m);
+    const fold1 = fs.readFileSync(path.join(staging, "models", "fold-1", "start", "member-2", "weights.bin"));
+    const refused = await runCli(["--resume", staging, "--detector", "plain"]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^pipeline: --resume continues a run with its own detector \(run-state\.json\): drop --detector$/m);
+    const resumed = await runCli(["--resume", staging, "--start-models", "8"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+    const c = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8")).config;
+    assert.deepEqual([c.startModels, c.smooth, c.thresholdMidpoint, c.scoreStride, c.secondModel, c.combine], [8, 1, "logit", 1, "gru", "logit-mean"]);
+    assert.ok(fs.readFileSync(path.join(out, "models", "fold-1", "start", "member-2", "weights.bin")).equals(fold1), "fold 1's start GRU is the one trained before the kill");
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -41,3 +41,34 @@ test("validate combines an ensemble folder's members by its combine (mean log-od
     f.cleanup();
   }
 });
+
+test("validate scores a --start-models folder (the default detector) with both groups on every full window, against the main threshold", async () => {
+  const f = await validateFixture();
+  try {
+    const dir = path.join(f.root, "with-start");
+    const save = async (folder: string, seed: number, pre: object) => {
+      const dm = await DistributedModel.create({
+        model: { type: "rnn", options: { kind: "gru", timesteps: T, features: 8 * (1 + DEFAULT_DIFF_LAGS.length), units: [4], seed } },
+        config: { mode: "synchronous", frequency: "epoch", numWorkers: 1, batchSize: 16 },
+      });
+      await dm.save(folder);
+      writePreprocessing(folder, { ...f.preprocessing, ...pre });
+      dm.dispose();
+    };
+    const main = { members: 2, combine: "logit-mean" as const, smooth: 1, threshold: 0.6, startModels: "start" };
+    await save(path.join(dir, "member-1"), 5, main);
+    await save(path.join(dir, "member-2"), 9, main);
+    await save(path.join(dir, "start", "member-1"), 13, { members: 1, combine: "logit-mean" as const, smooth: 1, threshold: 0.7, window: { ...f.preprocessing.window, padStarts: 4 } });
+    const v = await validateOnMcfd({ modelDir: dir, dataFile: f.fallCsv, chute: 5, cam: 3, annotationsDir: f.annotations });
+    assert.deepEqual([v.model.members, v.model.startModels, v.threshold, v.thresholdSource], [3, 1, 0.6, "preprocessing.json"]);
+    const ds = labelMcfdFrames(readUrfdFile(f.fallCsv), { chute: 5, cam: 3, falls: fallIntervals(5, 3, loadMcfdAnnotations(f.annotations)) });
+    const ws = applyScaler(makeWindows(ds, { T, stride: STRIDE, withDiffs: true, diffLags: [...DEFAULT_DIFF_LAGS] }), f.preprocessing.scaler);
+    const all = [...(await loadSavedDetector(dir)).models, ...(await loadSavedDetector(path.join(dir, "start"))).models];
+    const scores = all.map((m) => scoreWindows(m, ws));
+    for (const m of all) m.dispose();
+    assert.deepEqual(v.windows.probability, Array.from(logitMean(scores, ws.count)), "all three members, by mean log-odds");
+    assert.ok(v.windows.probability.some((p, i) => Math.abs(p - logitMean(scores.slice(0, 2), ws.count)[i]) > 1e-6), "the start member counts");
+  } finally {
+    f.cleanup();
+  }
+});
