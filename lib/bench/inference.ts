@@ -215,7 +215,7 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
   let shipped: ShippedDetectorLatency | null = null;
   let shippedSkipped: string | null = null;
   try {
-    shipped = await measureShipped(api, model, scaler, raw, warmup);
+    shipped = await measureShipped(api, frames, warmup);
   } catch (err) {
     shippedSkipped = err instanceof Error ? err.message.split("\n")[0] : String(err);
   }
@@ -238,20 +238,19 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
 }
 
 /** FallDetector as the default detector (--detector deploy) ships it, timed frame by frame. */
-async function measureShipped(api: StreamingApi, model: tf.LayersModel, scaler: unknown, raw: Float32Array[], warmup: number): Promise<ShippedDetectorLatency> {
+async function measureShipped(api: StreamingApi, frames: number, warmup: number): Promise<ShippedDetectorLatency> {
   if (!api.FallDetector) throw new Error("lib/streaming has no FallDetector");
-  const { ensemble, model: kind, secondModel, startModels, scoreStride, smooth, combine } = DEFAULT_PIPELINE_OPTIONS;
-  const T = model.inputs[0].shape[1];
-  const F = model.inputs[0].shape[2] as number;
-  if (typeof T !== "number") throw new Error("the model takes windows of any length; FallDetector needs a fixed T");
-  // Untrained members of the pipeline's layers at the bench model's window shape: what scoring costs does not depend on the weights' values.
+  const { ensemble, model: kind, secondModel, startModels, scoreStride, smooth, combine, window: T, diffLags } = DEFAULT_PIPELINE_OPTIONS;
+  // The pipeline's window shape, whatever the bench model's: 8 features and 8 differences per lag.
+  const F = 8 * (1 + diffLags.length);
+  const { scaler, raw } = streamInputs(api, F, warmup + frames);
+  // Untrained members of the pipeline's layers: what scoring costs does not depend on the weights' values.
   const kinds = [...Array<RnnKind>(ensemble).fill(kind), ...Array<RnnKind>(secondModel ? ensemble : 0).fill(secondModel ?? kind)];
   const group = (seed: number) => kinds.map((k, i) => buildRnnModel({ kind: k, timesteps: T, features: F, seed: seed + i }));
   const main = group(1);
   const start = startModels > 0 ? group(101) : [];
-  const lags = [1, 4].slice(0, Math.max(0, F / 8 - 1));
   const stride = scoreStride ?? DEFAULT_PIPELINE_OPTIONS.stride;
-  const window = { T, stride, withDiffs: lags.length > 0, diffLags: lags };
+  const window = { T, stride, withDiffs: diffLags.length > 0, diffLags: [...diffLags] };
   const shared = { scaler, smooth, combine, members: kinds.length, ...(secondModel ? { memberKinds: kinds } : {}) };
   const preprocessing = { ...shared, window, threshold: 0.5, ...(start.length ? { startModels: "start" } : {}) };
   const startGroup = start.length ? { models: start, preprocessing: { ...shared, window: { ...window, padStarts: startModels }, threshold: 0.5 } } : undefined;
