@@ -26,13 +26,18 @@ function withoutTimings(value: unknown, at = "", removed: string[] = []): unknow
   return out;
 }
 
-async function run(dir: string, name: string, extra: string[] = []): Promise<{ metrics: unknown; removed: string[]; weights: Buffer[] }> {
+/** Every weights.bin under `dir`, in path order. */
+function weightFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === "weights.bin").sort().map((f) => path.join(dir, f));
+}
+
+async function run(dir: string, name: string, extra: string[] = [], args: readonly string[] = ARGS): Promise<{ metrics: unknown; removed: string[]; weights: Buffer[] }> {
   const out = path.join(dir, name);
-  const r = await runCli([...ARGS, ...extra, "--out", out]);
+  const r = await runCli([...args, ...extra, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
   const removed: string[] = [];
   const metrics = withoutTimings(JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8")), "", removed);
-  const weights = [1, 2].flatMap((fold) => [1, 2].map((m) => fs.readFileSync(path.join(out, "models", `fold-${fold}`, `member-${m}`, "weights.bin"))));
+  const weights = weightFiles(path.join(out, "models")).map((f) => fs.readFileSync(f));
   return { metrics, removed, weights };
 }
 
@@ -48,6 +53,25 @@ test("the same pipeline command twice (default mode, 2 workers, seed 1): identic
     a.weights.forEach((w, i) => assert.ok(w.equals(b.weights[i]), `weights file ${i + 1} differs between the two runs`));
     const c = await run(dir, "c", ["--seed", "2"]);
     assert.notDeepEqual((c.metrics as { training: unknown }).training, (a.metrics as { training: unknown }).training, "seed 2 trains differently");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The default detector (no --detector flag), at a small shape its start models fit (T 24, 8 frames of padding): 1 LSTM
+// and 1 GRU a group, the main and the start group, a window every frame.
+const DEFAULT_ARGS = ["--synthetic", "--window", "24", "--start-models", "8", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--ensemble", "1"];
+
+test("the default detector twice (start models, LSTM and GRU): identical metrics.json without timings and identical weights, 8 files", { timeout: 10 * 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reproducible-default-"));
+  try {
+    const a = await run(dir, "a", [], DEFAULT_ARGS);
+    const b = await run(dir, "b", [], DEFAULT_ARGS);
+    const config = (a.metrics as { config: Record<string, unknown> }).config;
+    assert.deepEqual([config.secondModel, config.combine, config.scoreStride, config.startModels], ["gru", "logit-mean", 1, 8]);
+    assert.deepEqual(b.metrics, a.metrics);
+    assert.equal(a.weights.length, 8, "2 folds x (1 LSTM + 1 GRU) x (main + start group)");
+    a.weights.forEach((w, i) => assert.ok(w.equals(b.weights[i]), `weights file ${i + 1} differs between the two runs`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
