@@ -38,7 +38,7 @@ export interface RunFold {
   preprocessingKey: string;
 }
 
-interface RunConfig {
+export interface RunConfig {
   seed: number;
   data: string | null;
   synthetic?: boolean;
@@ -50,7 +50,7 @@ interface RunConfig {
   combine?: MemberCombineName;
 }
 
-function runConfig(dir: string): RunConfig {
+export function runConfig(dir: string): RunConfig {
   const c = (readJson(path.join(dir, "metrics.json")) as { config: RunConfig }).config;
   if (!(c.startModels > 0)) throw new Error(`${dir}: not a --start-models run`);
   if (c.smooth !== 1) throw new Error(`${dir}: --start-models runs score with --smooth 1, this one has ${c.smooth}`);
@@ -116,17 +116,17 @@ export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: st
 }
 
 /** trainFold's threshold for a group (smooth 1): Youden's cut on its training recordings, at the midpoint asked for, kept inside (0, 1). */
-export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, combine: MemberCombine = memberMean): number {
-  return clampThreshold(chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint }));
+export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, combine: MemberCombine = memberMean, midpointAt = 0.5): number {
+  return clampThreshold(chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint, midpointAt }));
 }
 
 /** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
-export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
+export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
   const midpoint = cfg.thresholdMidpoint ?? "probability";
   const per = folds.map((f) => {
-    const startThreshold = groupThreshold(f.start, midpoint, combine);
+    const startThreshold = groupThreshold(f.start, midpoint, combine, midpointAt);
     if (check && startThreshold !== f.savedStartThreshold) throw new Error(`fold ${f.fold}: the start group's threshold comes out ${startThreshold}, the run saved ${f.savedStartThreshold}`);
-    const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}`, combine });
+    const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}`, combine, midpointAt });
     return { m, full: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
   });
   const windows = concatWindowSets(per.map((p) => p.m.testWindows));

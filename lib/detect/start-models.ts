@@ -71,10 +71,10 @@ function allMembersOn(main: readonly Float32Array[], start: readonly Float32Arra
 }
 
 /** The rule on one fold: both groups scored on their own windows, the start group's threshold as its training chose it. */
-export function mixFold(main: GroupScores, start: GroupScores, ds: FrameDataset, opts: { startThreshold: number; midpoint: ThresholdMidpoint; what: string; combine?: MemberCombine }): MixedFold {
+export function mixFold(main: GroupScores, start: GroupScores, ds: FrameDataset, opts: { startThreshold: number; midpoint: ThresholdMidpoint; what: string; combine?: MemberCombine; midpointAt?: number }): MixedFold {
   const combine = opts.combine ?? memberMean;
   const trainAll = allMembersOn(main.trainMembers, start.trainMembers, main.train, start.train, `${opts.what}, training side`, combine);
-  const fullThreshold = clampThreshold(chooseSequenceThreshold(trainAll, main.train, { criterion: "youden", split: "train", midpoint: opts.midpoint }));
+  const fullThreshold = clampThreshold(chooseSequenceThreshold(trainAll, main.train, { criterion: "youden", split: "train", midpoint: opts.midpoint, ...(opts.midpointAt !== undefined ? { midpointAt: opts.midpointAt } : {}) }));
   const testAll = allMembersOn(main.testMembers, start.testMembers, main.test, start.test, `${opts.what}, test side`, combine);
   const { windows, early } = mixedTestWindows(main.test, start.test, ds);
   const startScores = alignToThreshold(combine(start.testMembers, start.test.count), opts.startThreshold);

@@ -27,6 +27,8 @@ export interface ChooseThresholdOptions {
    * in the scale a sigmoid output is linear in (near 1, probabilities crowd together).
    */
   midpoint?: ThresholdMidpoint;
+  /** Where in that gap, in its scale: 0 the lower score, 1 the higher (toward the positives); default 0.5, the midpoint (a study's knob). */
+  midpointAt?: number;
 }
 
 export type ThresholdMidpoint = "probability" | "logit";
@@ -34,10 +36,14 @@ export const THRESHOLD_MIDPOINTS: readonly ThresholdMidpoint[] = ["probability",
 
 const logOdds = (p: number): number => Math.log(p / (1 - p));
 
-/** The threshold between scores lo < hi: their midpoint in probability or in log-odds (both inside (0, 1)). */
-function between(lo: number, hi: number, midpoint: ThresholdMidpoint): number {
-  if (midpoint === "probability" || lo <= 0 || hi >= 1) return (lo + hi) / 2;
-  return 1 / (1 + Math.exp(-(logOdds(lo) + logOdds(hi)) / 2));
+/** The threshold between scores lo < hi: their midpoint (or the point `at` of the way up) in probability or in log-odds (both inside (0, 1)). */
+function between(lo: number, hi: number, midpoint: ThresholdMidpoint, at = 0.5): number {
+  if (at === 0.5) {
+    if (midpoint === "probability" || lo <= 0 || hi >= 1) return (lo + hi) / 2;
+    return 1 / (1 + Math.exp(-(logOdds(lo) + logOdds(hi)) / 2));
+  }
+  if (midpoint === "probability" || lo <= 0 || hi >= 1) return lo + at * (hi - lo);
+  return 1 / (1 + Math.exp(-(logOdds(lo) + at * (logOdds(hi) - logOdds(lo)))));
 }
 
 /** 1 where p >= threshold, else 0. */
@@ -66,6 +72,8 @@ export function chooseThreshold(
   const criterion = options.criterion ?? "youden";
   const midpoint = options.midpoint ?? "probability";
   if (midpoint !== "probability" && midpoint !== "logit") throw new Error(`chooseThreshold: unknown midpoint ${JSON.stringify(midpoint)}`);
+  const at = options.midpointAt ?? 0.5;
+  if (!(at > 0 && at < 1)) throw new Error(`chooseThreshold: midpointAt must be inside (0, 1), got ${at}`);
   if (options.split !== undefined && options.split !== "train" && options.split !== "validation") {
     throw new Error(
       `chooseThreshold: split must be "train" or "validation", got ${JSON.stringify(options.split)}; ` +
@@ -98,7 +106,7 @@ export function chooseThreshold(
     tp += groups[k].pos;
     fp += groups[k].neg;
     const next = groups[k + 1];
-    const threshold = next === undefined ? groups[k].score : between(next.score, groups[k].score, midpoint);
+    const threshold = next === undefined ? groups[k].score : between(next.score, groups[k].score, midpoint, at);
     const gap = next === undefined ? 0 : groups[k].score - next.score;
     let num: number, den: number;
     if (criterion === "youden") [num, den] = [tp * N - fp * P, P * N]; // tpr − fpr

@@ -10,6 +10,7 @@ import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
+import { parsePlaces, placeThresholds } from "../../lib/detect/threshold-place-study";
 import { verifyRun } from "../../lib/detect/verify-run";
 import { readPreprocessing } from "../../lib/export/preprocessing";
 import { logitMean } from "../../lib/evaluate/member-combine";
@@ -37,6 +38,14 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
     const lstm = await run("lstm", {});
     const gru = await run("gru", { model: "gru" });
     const other = await run("seed-2", { seed: 2 });
+    // The threshold place study on one run: at 0.5 it is the run (placeThresholds throws otherwise); higher places in
+    // the gap alarm on no more ADLs and find no more falls.
+    const places = await placeThresholds(lstm, [0.5, 0.9]);
+    assert.deepEqual(places.placed[0].run.figures, places.own.figures, "0.5 is the pipeline's place");
+    const [own, high] = [places.own.figures, places.placed[1].run.figures];
+    assert.ok(high.falseAlarms <= own.falseAlarms && high.fallsFound <= own.fallsFound, JSON.stringify({ own, high }));
+    assert.deepEqual(parsePlaces("0.6, 0.7"), [0.6, 0.7]);
+    for (const bad of ["", "1", "0.5,x", "0"]) assert.throws(() => parsePlaces(bad), /--at expects places inside \(0, 1\)/);
 
     const { alone, mix } = await studyPair(lstm, gru);
     assert.deepEqual(alone.figures, readGoalRun(lstm).figures, "the LSTM run scored again alone is its metrics.json");

@@ -34,6 +34,21 @@ test("chooseThreshold: midpoint logit puts the cut at the mean of the two scores
   assert.throws(() => chooseThreshold(probs, labels, { midpoint: "median" as never }), /unknown midpoint "median"/);
 });
 
+test("chooseThreshold: midpointAt places the threshold that far up the same gap, in its scale (0.5: the midpoint, bit for bit)", () => {
+  const probs = [0.999, 0.995, 0.99, 0.5, 0.3, 0.1];
+  const labels = [1, 1, 1, 0, 0, 0];
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+  for (const midpoint of ["probability", "logit"] as const) {
+    assert.equal(chooseThreshold(probs, labels, { midpoint, midpointAt: 0.5 }), chooseThreshold(probs, labels, { midpoint }), `${midpoint}: 0.5 is the midpoint`);
+    const [lo, mid, hi] = [0.3, 0.5, 0.7].map((at) => chooseThreshold(probs, labels, { midpoint, midpointAt: at }));
+    assert.ok(0.5 < lo && lo < mid && mid < hi && hi < 0.99, `${midpoint}: ${lo} < ${mid} < ${hi} inside the gap 0.5..0.99`);
+  }
+  assert.ok(Math.abs(chooseThreshold(probs, labels, { midpointAt: 0.7 }) - (0.5 + 0.7 * 0.49)) < 1e-12);
+  const t = chooseThreshold(probs, labels, { midpoint: "logit", midpointAt: 0.7 });
+  assert.ok(Math.abs(logOdds(t) - (logOdds(0.5) + 0.7 * (logOdds(0.99) - logOdds(0.5)))) < 1e-12, `log-odds of ${t}`);
+  for (const at of [0, 1, -0.1, Number.NaN]) assert.throws(() => chooseThreshold(probs, labels, { midpointAt: at }), /midpointAt must be inside \(0, 1\)/);
+});
+
 test("chooseThreshold: f1 picks the midpoint between 0.4 and 0.35", () => {
   assert.equal(chooseThreshold(trainProbs, trainLabels, { criterion: "f1" }), (0.4 + 0.35) / 2);
 });
