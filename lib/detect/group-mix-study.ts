@@ -121,10 +121,10 @@ export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, comb
 }
 
 /** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
-export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
+export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5, startAt = midpointAt): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
   const midpoint = cfg.thresholdMidpoint ?? "probability";
   const per = folds.map((f) => {
-    const startThreshold = groupThreshold(f.start, midpoint, combine, midpointAt);
+    const startThreshold = groupThreshold(f.start, midpoint, combine, startAt);
     if (check && startThreshold !== f.savedStartThreshold) throw new Error(`fold ${f.fold}: the start group's threshold comes out ${startThreshold}, the run saved ${f.savedStartThreshold}`);
     const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}`, combine, midpointAt });
     return { m, full: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
