@@ -39,10 +39,10 @@ export async function placeThresholds(runDir: string, ats: readonly number[], st
 }
 
 /** "0.6,0.7" → [0.6, 0.7], each inside (0, 1). */
-export function parsePlaces(raw: string): number[] {
+export function parsePlaces(raw: string, flag = "--at"): number[] {
   const ats = raw.split(",").map((v) => Number(v.trim()));
   const bad = ats.find((v) => !(v > 0 && v < 1));
-  if (bad !== undefined || raw.trim() === "") throw new Error(`--at expects places inside (0, 1), comma-separated, got "${raw}"`);
+  if (bad !== undefined || raw.trim() === "") throw new Error(`${flag} expects values inside (0, 1), comma-separated, got "${raw}"`);
   return ats;
 }
 

@@ -11,6 +11,7 @@ import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
 import { parsePlaces, placeThresholds } from "../../lib/detect/threshold-place-study";
+import { typeWeightedLogitMean } from "../../lib/detect/type-weight-study";
 import { verifyRun } from "../../lib/detect/verify-run";
 import { readPreprocessing } from "../../lib/export/preprocessing";
 import { logitMean } from "../../lib/evaluate/member-combine";
@@ -45,7 +46,7 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
     const [own, high] = [places.own.figures, places.placed[1].run.figures];
     assert.ok(high.falseAlarms <= own.falseAlarms && high.fallsFound <= own.fallsFound, JSON.stringify({ own, high }));
     assert.deepEqual(parsePlaces("0.6, 0.7"), [0.6, 0.7]);
-    for (const bad of ["", "1", "0.5,x", "0"]) assert.throws(() => parsePlaces(bad), /--at expects places inside \(0, 1\)/);
+    for (const bad of ["", "1", "0.5,x", "0"]) assert.throws(() => parsePlaces(bad), /--at expects values inside \(0, 1\)/);
 
     const { alone, mix } = await studyPair(lstm, gru);
     assert.deepEqual(alone.figures, readGoalRun(lstm).figures, "the LSTM run scored again alone is its metrics.json");
@@ -77,4 +78,19 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("typeWeightedLogitMean: equal weights are the mean log-odds; a heavier LSTM weight leans toward the LSTM members; k groups repeat the kinds", () => {
+  const kinds = ["lstm", "gru"] as const;
+  const members = [Float32Array.from([0.96, 0.2]), Float32Array.from([0.4, 0.6])];
+  const equal = typeWeightedLogitMean(kinds, 0.5)(members, 2);
+  const plain = logitMean(members, 2);
+  equal.forEach((p, i) => assert.ok(Math.abs(p - plain[i]) < 1e-6, `${p} against ${plain[i]}`));
+  const lstmHeavy = typeWeightedLogitMean(kinds, 0.65)(members, 2);
+  assert.ok(lstmHeavy[0] > equal[0] && lstmHeavy[1] < equal[1], "toward 0.96 on the first window, toward 0.2 on the second");
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+  assert.ok(Math.abs(logOdds(lstmHeavy[0]) - (0.65 * logOdds(0.96) + 0.35 * logOdds(0.4))) < 1e-5);
+  const twoGroups = typeWeightedLogitMean(kinds, 0.65)([...members, ...members], 2);
+  twoGroups.forEach((p, i) => assert.ok(Math.abs(p - lstmHeavy[i]) < 1e-6, "the same members twice: the same score"));
+  assert.throws(() => typeWeightedLogitMean(kinds, 0.65)([members[0]], 2), /1 members, not groups of 2/);
 });
