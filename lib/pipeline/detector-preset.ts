@@ -58,12 +58,24 @@ const PRESET_FLAGS: Record<PresetKey, string> = {
   combine: "--combine",
 };
 
+/** A preset option's value in words (null: none, or for --score-stride the --stride grid). */
+export function presetValueText(key: PresetKey, value: unknown): string {
+  return value === null ? (key === "scoreStride" ? "--stride" : "none") : String(value);
+}
+
+/** The preset options among `values`, as flags with their values ("--start-models 16 --score-stride 1"). */
+export function presetFlags(values: Partial<Record<PresetKey, unknown>>): string {
+  // A value that names another flag is put in brackets: "--score-stride (--stride)".
+  const text = (k: PresetKey) => presetValueText(k, values[k]).replace(/^--.*/, "($&)");
+  return PRESET_KEYS.filter((k) => k in values).map((k) => `${PRESET_FLAGS[k]} ${text(k)}`).join(" ");
+}
+
 /** One line for the start of a run: which detector it trains, and the values given beside its preset. */
 export function detectorLine(o: PresetValues & { model: RnnKind }): string {
   const differing = (p: DetectorPreset) => PRESET_KEYS.filter((k) => o[k] !== presetValues(p, o.model)[k]);
   const preset: DetectorPreset = differing("deploy").length <= differing("plain").length ? "deploy" : "plain";
-  const own = differing(preset).map((k) => `${PRESET_FLAGS[k]} ${o[k] ?? (k === "scoreStride" ? "(--stride)" : "none")}`);
+  const own = presetFlags(Object.fromEntries(differing(preset).map((k) => [k, o[k]])));
   const name = preset === "deploy" ? "deploy (the default)" : "plain";
-  if (own.length) return `detector: ${name} with ${own.join(" ")} given: ${PRESET_WORDS[preset]}, but for those`;
+  if (own) return `detector: ${name} with ${own} given: ${PRESET_WORDS[preset]}, but for those`;
   return preset === "deploy" ? `detector: deploy (the default): ${PRESET_WORDS.deploy}; --detector plain trains the plain ensemble` : `detector: plain: ${PRESET_WORDS.plain}`;
 }

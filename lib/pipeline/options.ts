@@ -6,7 +6,7 @@ import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
-import { DetectorPreset, DETECTOR_PRESETS, PresetKey, presetValues, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
+import { DetectorPreset, DETECTOR_PRESETS, PresetKey, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
 
 export type ModelKind = "lstm" | "gru";
@@ -326,14 +326,8 @@ export function pipelineFlags(): FlagSpec[] {
 
 /** A preset option's default in words: deploy's value, then plain's. */
 function presetDefaultWords(key: PresetKey): string {
-  const word = (v: unknown): string => (v === null ? (key === "scoreStride" ? "--stride" : "none") : String(v));
-  const deploy = key === "secondModel" ? "the other type of --model" : word(presetValues("deploy", "lstm")[key]);
-  return `${deploy}; --detector plain: ${word(presetValues("plain", "lstm")[key])}`;
-}
-
-/** The flags a preset gives, as a command line would (for an error's hint). */
-function presetFlags(values: Partial<Record<PresetKey, unknown>>): string {
-  return PRESET_KEYS.filter((k) => k in values).map((k) => `${optionFlag(k)} ${values[k] ?? (k === "scoreStride" ? "(--stride)" : "none")}`).join(" ");
+  const deploy = key === "secondModel" ? "the other type of --model" : presetValueText(key, presetValues("deploy", "lstm")[key]);
+  return `${deploy}; --detector plain: ${presetValueText(key, presetValues("plain", "lstm")[key])}`;
 }
 
 /** The `pipeline` command as declared to commander (lib/cli adds what it does). */
