@@ -146,22 +146,45 @@ export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pic
   };
 }
 
+/** A --start-models run read back for a study: its config, data and metrics.json, every fold scored again by its saved members. */
+export interface RescoredRun {
+  cfg: RunConfig;
+  ds: FrameDataset;
+  folds: RunFold[];
+  /** metrics.json's goals, with the false alarms of the run scored again (which equal them). */
+  own: GoalRun;
+  ownMissedFallIds: string[];
+}
+
+/** Read a run back and score it again by its own rule; that must give its metrics.json's goal figures (throws otherwise). */
+export async function rescoredRun(runDir: string): Promise<RescoredRun> {
+  const cfg = runConfig(runDir);
+  const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
+  const saved = readGoalRun(runDir);
+  const folds = await readRunFolds(runDir);
+  const { falseAlarmIds, missedFallIds, ...again } = mixFigures(folds, ds, cfg, true, memberCombine(cfg.combine ?? "mean"));
+  if (JSON.stringify(again) !== JSON.stringify(saved.figures)) {
+    throw new Error(`${runDir}: scored again alone it gives ${JSON.stringify(again)}, its metrics.json ${JSON.stringify(saved.figures)}`);
+  }
+  return { cfg, ds, folds, own: { ...saved, falseAlarmIds }, ownMissedFallIds: missedFallIds };
+}
+
+/** Another scoring of a rescored run's folds as a goals row named `name` (figures, false and missed ids). */
+export function rescoredRow(run: RescoredRun, name: string, scored: ReturnType<typeof mixFigures>): { run: GoalRun; missedFallIds: string[] } {
+  const { falseAlarmIds, missedFallIds, ...figures } = scored;
+  return { run: { ...run.own, name, figures, ownWindowAuc: null, falseAlarmIds }, missedFallIds };
+}
+
 /** The A run alone must give its metrics.json's goal figures; then the A + B mix, its members combined by `combine`. */
 export async function studyPair(aDir: string, bDir: string, combine: MemberCombineName = "mean"): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
   const [ca, cb] = [runConfig(aDir), runConfig(bDir)];
   if (ca.seed !== cb.seed || ca.startModels !== cb.startModels || ca.stride !== cb.stride || (ca.thresholdMidpoint ?? "probability") !== (cb.thresholdMidpoint ?? "probability")) {
     throw new Error(`${aDir} and ${bDir}: not one seed with the same --start-models, --stride and --threshold-midpoint`);
   }
-  const ds = resolveData({ dir: ca.data ?? undefined, synthetic: ca.synthetic === true, seed: ca.seed });
-  const saved = readGoalRun(aDir);
-  const a = await readRunFolds(aDir);
-  const { falseAlarmIds: aloneIds, missedFallIds: aloneMissed, ...alone } = mixFigures(a, ds, ca, true, memberCombine(ca.combine ?? "mean"));
-  if (JSON.stringify(alone) !== JSON.stringify(saved.figures)) {
-    throw new Error(`${aDir}: scored again alone it gives ${JSON.stringify(alone)}, its metrics.json ${JSON.stringify(saved.figures)}`);
-  }
-  const { falseAlarmIds, missedFallIds, ...mix } = mixFigures(joinFolds(a, await readRunFolds(bDir), `${aDir} + ${bDir}`), ds, ca, false, memberCombine(combine));
+  const a = await rescoredRun(aDir);
   const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}`;
-  return { alone: { ...saved, falseAlarmIds: aloneIds }, mix: { ...saved, name, figures: mix, ownWindowAuc: null, falseAlarmIds }, missedFalls: { alone: aloneMissed, mix: missedFallIds } };
+  const mix = rescoredRow(a, name, mixFigures(joinFolds(a.folds, await readRunFolds(bDir), `${aDir} + ${bDir}`), a.ds, a.cfg, false, memberCombine(combine)));
+  return { alone: a.own, mix: mix.run, missedFalls: { alone: a.ownMissedFallIds, mix: mix.missedFallIds } };
 }
 
 if (require.main === module) {

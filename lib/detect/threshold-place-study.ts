@@ -7,10 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { resolveData } from "../data/load";
 import { memberCombine } from "../evaluate/member-combine";
-import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
-import { mixFigures, readRunFolds, runConfig } from "./group-mix-study";
+import { GoalRun, goalsTable } from "./goals-table";
+import { mixFigures, rescoredRow, rescoredRun } from "./group-mix-study";
 
 export interface PlacedRun {
   /** The run as the pipeline scored it (checked against its metrics.json). */
@@ -21,21 +20,13 @@ export interface PlacedRun {
 
 /** One run: scored again at the pipeline's midpoint (must equal metrics.json), then at each of `ats` (the start group's at `startAt`, else the same). */
 export async function placeThresholds(runDir: string, ats: readonly number[], startAt?: number): Promise<PlacedRun> {
-  const cfg = runConfig(runDir);
-  const combine = memberCombine(cfg.combine ?? "mean");
-  const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
-  const saved = readGoalRun(runDir);
-  const folds = await readRunFolds(runDir);
-  const { falseAlarmIds, missedFallIds: _m, ...again } = mixFigures(folds, ds, cfg, true, combine);
-  if (JSON.stringify(again) !== JSON.stringify(saved.figures)) {
-    throw new Error(`${runDir}: scored again it gives ${JSON.stringify(again)}, its metrics.json ${JSON.stringify(saved.figures)}`);
-  }
+  const run = await rescoredRun(runDir);
+  const combine = memberCombine(run.cfg.combine ?? "mean");
   const placed = ats.map((at) => {
     const start = startAt ?? at;
-    const { falseAlarmIds: ids, missedFallIds, ...figures } = mixFigures(folds, ds, cfg, false, combine, at, start);
-    return { at, startAt: start, run: { ...saved, name: `${saved.name}@${at}`, figures, ownWindowAuc: null, falseAlarmIds: ids }, missedFallIds };
+    return { at, startAt: start, ...rescoredRow(run, `${run.own.name}@${at}`, mixFigures(run.folds, run.ds, run.cfg, false, combine, at, start)) };
   });
-  return { own: { ...saved, falseAlarmIds }, placed };
+  return { own: run.own, placed };
 }
 
 /** "0.6,0.7" → [0.6, 0.7], each inside (0, 1). */

@@ -5,12 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { resolveData } from "../data/load";
-import { MemberCombine, memberCombine } from "../evaluate/member-combine";
+import type { MemberCombine } from "../evaluate/member-combine";
 import type { RnnKind } from "../model/rnn";
 import { readJson } from "../run/atomic";
-import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
-import { mixFigures, readRunFolds, runConfig } from "./group-mix-study";
+import { GoalRun, goalsTable } from "./goals-table";
+import { mixFigures, rescoredRow, rescoredRun } from "./group-mix-study";
 import { parsePlaces } from "./threshold-place-study";
 
 /**
@@ -48,18 +47,13 @@ export interface WeighedRun {
 }
 
 export async function weighTypes(runDir: string, lstmWeights: readonly number[]): Promise<WeighedRun> {
-  const cfg = runConfig(runDir);
   const kinds = memberKinds(runDir);
-  const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
-  const saved = readGoalRun(runDir);
-  const folds = await readRunFolds(runDir);
-  const { falseAlarmIds, missedFallIds: _m, ...again } = mixFigures(folds, ds, cfg, true, memberCombine(cfg.combine ?? "mean"));
-  if (JSON.stringify(again) !== JSON.stringify(saved.figures)) throw new Error(`${runDir}: scored again it gives ${JSON.stringify(again)}, its metrics.json ${JSON.stringify(saved.figures)}`);
-  const weighed = lstmWeights.map((lstmWeight) => {
-    const { falseAlarmIds: ids, missedFallIds, ...figures } = mixFigures(folds, ds, cfg, false, typeWeightedLogitMean(kinds, lstmWeight));
-    return { lstmWeight, run: { ...saved, name: `${saved.name}@lstm${lstmWeight}`, figures, ownWindowAuc: null, falseAlarmIds: ids }, missedFallIds };
-  });
-  return { own: { ...saved, falseAlarmIds }, weighed };
+  const run = await rescoredRun(runDir);
+  const weighed = lstmWeights.map((lstmWeight) => ({
+    lstmWeight,
+    ...rescoredRow(run, `${run.own.name}@lstm${lstmWeight}`, mixFigures(run.folds, run.ds, run.cfg, false, typeWeightedLogitMean(kinds, lstmWeight))),
+  }));
+  return { own: run.own, weighed };
 }
 
 if (require.main === module) {
