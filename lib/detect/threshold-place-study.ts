@@ -5,7 +5,6 @@
 // A run scored again at 0.5 must give its metrics.json.
 // `node dist/lib/detect/threshold-place-study.js --at 0.6,0.7 [--start-at 0.5] RUN...` prints issue 15's goals at each place against the run's own.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { Command } from "commander";
 import { memberCombine } from "../evaluate/member-combine";
 import { GoalRun, goalsTable } from "./goals-table";
