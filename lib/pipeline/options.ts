@@ -89,6 +89,8 @@ export interface PipelineOptions {
   secondModel: ModelKind | null;
   /** How a fold's member probabilities become one score a window (lib/evaluate/member-combine.ts). */
   combine: MemberCombineName;
+  /** Units of each recurrent layer of a feature-window model, first layer first (two entries: two stacked layers). */
+  units: number[];
 }
 
 /** Models a fold trains in one group (the main ensemble, or the start models): --ensemble of each model type. */
@@ -100,7 +102,14 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units"];
+
+/** --units when not given: RNN_DEFAULTS' one layer (lib/model/rnn.ts; declared here so parsing the command line loads no tfjs). */
+export const DEFAULT_UNITS = 32;
+/** Most recurrent layers --units may stack. */
+export const MAX_LAYERS = 4;
+/** Largest layer --units and --grid-units take. */
+const MAX_UNITS = 2048;
 
 /**
  * The plain ensemble (--detector plain): the defaults until 2026-12-06, and what a run-state.json written before an
@@ -150,6 +159,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   startModels: 0,
   secondModel: null,
   combine: "mean",
+  units: [DEFAULT_UNITS],
 };
 
 /** The defaults: the plain ensemble's, with --detector deploy's six options (lib/pipeline/detector-preset.ts). */
@@ -219,6 +229,13 @@ function lagList(raw: string, flag: string): number[] {
   }
 }
 
+/** Units of the stacked recurrent layers, first first: 1..MAX_LAYERS positive integers. */
+function unitsList(raw: string, flag: string): number[] {
+  const units = raw.split(",").map((v) => atMost(positiveInt, MAX_UNITS, "a layer's weights and Adam state are held per worker")(v.trim(), flag));
+  if (units.length > MAX_LAYERS) throw new UsageError(`${flag} lists at most ${MAX_LAYERS} layers, got ${units.length} ("${raw}")`);
+  return units;
+}
+
 /** Two option values alike (lists by their items). */
 export function sameOptionValue(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
@@ -278,6 +295,7 @@ const OPTIONS: OptionDoc[] = [
     return kind === "none" ? null : kind;
   } },
   { flag: "--combine", key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
+  { flag: "--units", key: "units", arg: "N[,N]", help: "units of the recurrent layer of a feature-window model (N,N: layers stacked, the first returning every step to the next; every member of every group; --grid takes --grid-units)", parse: unitsList },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -355,7 +373,7 @@ export interface GridSpec {
 /** Folds of a grid search when --grid is given without --folds. */
 export const DEFAULT_GRID_FOLDS = 3;
 /** Units of the one recurrent layer when --grid-units is absent. */
-export const DEFAULT_GRID_UNITS = 32;
+export const DEFAULT_GRID_UNITS = DEFAULT_UNITS;
 
 interface GridListDoc {
   flag: string;
@@ -367,7 +385,7 @@ interface GridListDoc {
 
 const GRID_LISTS: GridListDoc[] = [
   { flag: "--grid-model", key: "models", arg: "lstm,gru", help: "models to try (default: --model)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
-  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: atMost(positiveInt, 2048, "a layer's weights and Adam state are held per worker") },
+  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: atMost(positiveInt, MAX_UNITS, "a layer's weights and Adam state are held per worker") },
   { flag: "--grid-epochs", key: "epochs", arg: "N,N", help: "training epochs to try (default: --epochs)", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
   { flag: "--grid-batch-size", key: "batchSizes", arg: "N,N", help: "batch sizes to try (default: --batch-size)", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
 ];
@@ -419,6 +437,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     } else throw new UsageError(`unknown option "${flag}" (see --help)`);
   }
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
+  if (given.includes("units") && parsed.format === "dfcsv") throw new UsageError("--units sizes feature-window models: --format dfcsv trains the original preset (3 x RNN(256))");
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
@@ -435,6 +454,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     if (parsed.format === "dfcsv") throw new UsageError("--grid searches feature-window models: it cannot be combined with --format dfcsv");
     if (resume !== null) throw new UsageError("--grid cannot be combined with --resume (a grid search is not resumable)");
     if (given.includes("ensemble")) throw new UsageError("--grid scores single models: it cannot be combined with --ensemble");
+    if (given.includes("units")) throw new UsageError("--grid sizes its models with --grid-units: it cannot be combined with --units");
     if (parsed.startModels > 0) throw new UsageError("--grid scores single models: it cannot be combined with --start-models");
     if (parsed.adlTransitionCopies > 0) throw new UsageError("--grid fits on the training windows as they are: it cannot be combined with --adl-transition-copies");
     if (parsed.secondModel !== null || parsed.combine !== "mean") throw new UsageError("--grid scores single models: it cannot be combined with --second-model or --combine");
