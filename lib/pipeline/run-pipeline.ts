@@ -278,6 +278,7 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   }
   const splits = splitFor(windows, opts, ds, true);
   const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, units: [...opts.units], seed: opts.seed } };
+  if (!sameOptionValue(opts.units, PLAIN_PIPELINE_OPTIONS.units)) log(`units: ${opts.units.length > 1 ? `${opts.units.length} stacked recurrent layers of ${opts.units.join(", ")} units` : `a recurrent layer of ${opts.units[0]} units`} (--units ${opts.units.join(",")}) in every member`);
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
   if (start) {
     const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);
