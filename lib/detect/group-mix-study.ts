@@ -1,8 +1,8 @@
 // Issue 15, a seventeenth round (2026-12-06): two deployment runs of one seed (both `--start-models`), e.g. an LSTM
 // run and a GRU run, scored as one detector. Each fold's main members of both runs form one main group, their start
 // members one start group, and the pipeline's own rule (lib/detect/start-models.ts mixFold) runs on them: the start
-// group's threshold chosen on its training windows as trainFold chooses it, the mean of all members on full windows
-// against its own. A run alone (no partner) must reproduce its metrics.json: the check this study starts with.
+// group's threshold chosen on its training windows as trainFold chooses it, all members combined on full windows (as
+// both runs combine theirs, or --combine) against its own. A run alone (no partner) must reproduce its metrics.json: the check this study starts with.
 // `node dist/lib/detect/group-mix-study.js A_1 B_1 [A_2 B_2 ...]` prints issue 15's goals of the mixes against the A runs.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -175,15 +175,20 @@ export function rescoredRow(run: RescoredRun, name: string, scored: ReturnType<t
   return { run: { ...run.own, name, figures, ownWindowAuc: null, falseAlarmIds }, missedFallIds };
 }
 
-/** The A run alone must give its metrics.json's goal figures; then the A + B mix, its members combined by `combine`. */
-export async function studyPair(aDir: string, bDir: string, combine: MemberCombineName = "mean"): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
+/**
+ * The A run alone must give its metrics.json's goal figures; then the A + B mix, its members combined by `combine`, or
+ * as both runs combine their own (a default-detector run: logit-mean; an error when they differ).
+ */
+export async function studyPair(aDir: string, bDir: string, combine?: MemberCombineName): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
   const [ca, cb] = [runConfig(aDir), runConfig(bDir)];
   if (ca.seed !== cb.seed || ca.startModels !== cb.startModels || ca.stride !== cb.stride || (ca.thresholdMidpoint ?? "probability") !== (cb.thresholdMidpoint ?? "probability")) {
     throw new Error(`${aDir} and ${bDir}: not one seed with the same --start-models, --stride and --threshold-midpoint`);
   }
+  const [ownA, ownB] = [ca.combine ?? "mean", cb.combine ?? "mean"];
+  if (combine === undefined && ownA !== ownB) throw new Error(`${aDir} combines its members by ${ownA}, ${bDir} by ${ownB}: give --combine`);
   const a = await rescoredRun(aDir);
   const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}`;
-  const mix = rescoredRow(a, name, mixFigures(joinFolds(a.folds, await readRunFolds(bDir), `${aDir} + ${bDir}`), a.ds, a.cfg, false, memberCombine(combine)));
+  const mix = rescoredRow(a, name, mixFigures(joinFolds(a.folds, await readRunFolds(bDir), `${aDir} + ${bDir}`), a.ds, a.cfg, false, memberCombine(combine ?? ownA)));
   return { alone: a.own, mix: mix.run, missedFalls: { alone: a.ownMissedFallIds, mix: mix.missedFallIds } };
 }
 
@@ -191,9 +196,9 @@ if (require.main === module) {
   new Command("group-mix-study")
     .description("two --start-models runs of one seed a pair (e.g. --model lstm and --model gru) scored as one detector, every member in its group; issue 15's goals against the first runs")
     .option("--json <file>", "also write the rows (alone and mixed, per seed) to this file")
-    .addOption(new Option("--combine <how>", "how the mix's members become one score: their mean probability (the pipeline's) or mean log-odds").choices(["mean", "logit-mean"]).default("mean"))
+    .addOption(new Option("--combine <how>", "how the mix's members become one score: their mean probability or mean log-odds (default: as both runs combine their own; the default detector's runs: logit-mean)").choices(["mean", "logit-mean"]))
     .argument("<runs...>", "A_RUN B_RUN [A_RUN B_RUN ...]")
-    .action(async (dirs: string[], o: { json?: string; combine: MemberCombineName }) => {
+    .action(async (dirs: string[], o: { json?: string; combine?: MemberCombineName }) => {
       if (dirs.length % 2) throw new Error("runs come in pairs, A_RUN B_RUN (one seed a pair)");
       const rows: Awaited<ReturnType<typeof studyPair>>[] = [];
       for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1], o.combine));

@@ -68,6 +68,8 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
     const study = await studyPair(lstm, gru, "logit-mean");
     assert.deepEqual(readGoalRun(both).figures, study.mix.figures, "the built option gives the study's figures");
     assert.notDeepEqual(study.mix.figures, (await studyPair(lstm, gru, "mean")).mix.figures, "the combination matters on these scores");
+    assert.deepEqual((await studyPair(lstm, gru)).mix.figures, (await studyPair(lstm, gru, "mean")).mix.figures, "without --combine, as both runs combine theirs");
+    await assert.rejects(studyPair(both, gru), /combines its members by logit-mean, .* by mean: give --combine/);
     const check = await verifyRun(both);
     assert.deepEqual(check.decisionMismatches, [], "the detector replays the run's decisions");
     assert.ok(check.detectionEqual, "and its detection block");
