@@ -38,6 +38,7 @@ const logOdds = (p: number): number => Math.log(p / (1 - p));
 
 /** The threshold between scores lo < hi: their midpoint (or the point `at` of the way up) in probability or in log-odds (both inside (0, 1)). */
 function between(lo: number, hi: number, midpoint: ThresholdMidpoint, at = 0.5): number {
+  // The midpoint as it has always been computed: the general form below can differ in the last bit, and runs repeat to it.
   if (at === 0.5) {
     if (midpoint === "probability" || lo <= 0 || hi >= 1) return (lo + hi) / 2;
     return 1 / (1 + Math.exp(-(logOdds(lo) + logOdds(hi)) / 2));

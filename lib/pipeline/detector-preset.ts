@@ -49,7 +49,8 @@ export function presetOf(o: PresetValues & { model: RnnKind }): DetectorPreset |
   }) ?? null;
 }
 
-const PRESET_FLAGS: Record<PresetKey, string> = {
+/** The preset options' flags: the pipeline's option table (lib/pipeline/options.ts) takes them from here. */
+export const PRESET_FLAGS: Record<PresetKey, string> = {
   startModels: "--start-models",
   smooth: "--smooth",
   thresholdMidpoint: "--threshold-midpoint",

@@ -6,7 +6,7 @@ import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
-import { DetectorPreset, DETECTOR_PRESETS, PresetKey, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
+import { DetectorPreset, DETECTOR_PRESETS, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
 
 export type ModelKind = "lstm" | "gru";
@@ -229,9 +229,12 @@ function lagList(raw: string, flag: string): number[] {
   }
 }
 
+/** One recurrent layer's units (--units, --grid-units). */
+const layerUnits = atMost(positiveInt, MAX_UNITS, "a layer's weights and Adam state are held per worker");
+
 /** Units of the stacked recurrent layers, first first: 1..MAX_LAYERS positive integers. */
 function unitsList(raw: string, flag: string): number[] {
-  const units = raw.split(",").map((v) => atMost(positiveInt, MAX_UNITS, "a layer's weights and Adam state are held per worker")(v.trim(), flag));
+  const units = raw.split(",").map((v) => layerUnits(v.trim(), flag));
   if (units.length > MAX_LAYERS) throw new UsageError(`${flag} lists at most ${MAX_LAYERS} layers, got ${units.length} ("${raw}")`);
   return units;
 }
@@ -271,8 +274,8 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
   { flag: "--stride", key: "stride", arg: "S", help: "frames between window starts", parse: positiveInt },
   { flag: "--seed", key: "seed", arg: "N", help: "seed for splits, initialisation and shuffles", parse: atMost(nonNegativeInt, 2 ** 31 - 1, "members' seeds S + 10k stay 32-bit") },
-  { flag: "--smooth", key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
-  { flag: "--threshold-midpoint", key: "thresholdMidpoint", arg: THRESHOLD_MIDPOINTS.join("|"), help: "where each fold's threshold sits between the two training recordings' scores around its cut (Youden's J): their midpoint in probability, or in log-odds (nearer the falls when the training recordings are far apart)", parse: oneOf<ThresholdMidpoint>(THRESHOLD_MIDPOINTS) },
+  { flag: PRESET_FLAGS.smooth, key: "smooth", arg: "K", help: "alarm on the mean of the last K window scores of a recording (1 = raw window scores)", parse: positiveInt },
+  { flag: PRESET_FLAGS.thresholdMidpoint, key: "thresholdMidpoint", arg: THRESHOLD_MIDPOINTS.join("|"), help: "where each fold's threshold sits between the two training recordings' scores around its cut (Youden's J): their midpoint in probability, or in log-odds (nearer the falls when the training recordings are far apart)", parse: oneOf<ThresholdMidpoint>(THRESHOLD_MIDPOINTS) },
   { flag: "--ensemble", key: "ensemble", arg: "N", help: `train N models per fold (N of each type with --second-model, in each group with --start-models) from seeds S, S+10, ..., scored together as --combine says (at most ${MAX_MEMBERS}; N > 1 trains N times as long, and --resume then restarts the interrupted fold; --format dfcsv defaults to ${DFCSV_ENSEMBLE}, the original's one model)`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
     if (n > MAX_MEMBERS) throw new UsageError(`${flag} expects at most ${MAX_MEMBERS}, got ${n}`);
@@ -287,14 +290,14 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--min-falling-rows", key: "minFallingRows", arg: "N", help: "leave the fall windows holding fewer than N falling frames out of what the models fit on (the threshold and the evaluation keep every window)", parse: nonNegativeInt },
   { flag: "--onset-windows", key: "onsetWindows", arg: "N", help: "also fit on the windows at every frame (not only every --stride) that hold 1..N falling frames of a training fall (the threshold and the evaluation keep the --stride grid)", parse: nonNegativeInt },
   { flag: "--adl-transition-copies", key: "adlTransitionCopies", arg: "N", help: "also fit on N more copies of each training window of a daily activity that holds its annotated transition (label 0: the person going down on purpose, the negatives most like a fall); the threshold and the evaluation keep every window once", parse: atMost(nonNegativeInt, 10, "each copy adds those windows to every epoch again") },
-  { flag: "--score-stride", key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
+  { flag: PRESET_FLAGS.scoreStride, key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
-  { flag: "--start-models", key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
-  { flag: "--second-model", key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
+  { flag: PRESET_FLAGS.startModels, key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
+  { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
   } },
-  { flag: "--combine", key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
+  { flag: PRESET_FLAGS.combine, key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
   { flag: "--units", key: "units", arg: "N[,N]", help: "units of the recurrent layer of a feature-window model (N,N: layers stacked, the first returning every step to the next; every member of every group; --grid takes --grid-units)", parse: unitsList },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
@@ -385,7 +388,7 @@ interface GridListDoc {
 
 const GRID_LISTS: GridListDoc[] = [
   { flag: "--grid-model", key: "models", arg: "lstm,gru", help: "models to try (default: --model)", parse: oneOf<ModelKind>(["lstm", "gru"]) },
-  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: atMost(positiveInt, MAX_UNITS, "a layer's weights and Adam state are held per worker") },
+  { flag: "--grid-units", key: "units", arg: "N,N", help: `units of the one recurrent layer (default: ${DEFAULT_GRID_UNITS})`, parse: layerUnits },
   { flag: "--grid-epochs", key: "epochs", arg: "N,N", help: "training epochs to try (default: --epochs)", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
   { flag: "--grid-batch-size", key: "batchSizes", arg: "N,N", help: "batch sizes to try (default: --batch-size)", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
 ];
