@@ -143,7 +143,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
       const { train, test } = split;
       const spec: ModelSpec = {
         type: "rnn",
-        options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], seed: opts.seed },
+        options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], dropout: opts.dropout, learningRate: opts.learningRate, seed: opts.seed },
       };
       const config: DistributedConfig = { ...weightAveragingConfig(opts), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
       const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, averageEpochs: opts.averageEpochs });

@@ -91,6 +91,10 @@ export interface PipelineOptions {
   combine: MemberCombineName;
   /** Units of each recurrent layer of a feature-window model, first layer first (two entries: two stacked layers). */
   units: number[];
+  /** Dropout rate after the recurrent layers of a feature-window model (0: none). */
+  dropout: number;
+  /** Adam's learning rate of a feature-window model. */
+  learningRate: number;
 }
 
 /** Models a fold trains in one group (the main ensemble, or the start models): --ensemble of each model type. */
@@ -102,10 +106,13 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate"];
 
 /** --units when not given: RNN_DEFAULTS' one layer (lib/model/rnn.ts; declared here so parsing the command line loads no tfjs). */
 export const DEFAULT_UNITS = 32;
+/** --dropout and --learning-rate when not given: RNN_DEFAULTS' (lib/model/rnn.ts), for the same reason. */
+export const DEFAULT_DROPOUT = 0.3;
+export const DEFAULT_LEARNING_RATE = 1e-3;
 /** Most recurrent layers --units may stack. */
 export const MAX_LAYERS = 4;
 /** Largest layer --units and --grid-units take. */
@@ -160,6 +167,8 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   secondModel: null,
   combine: "mean",
   units: [DEFAULT_UNITS],
+  dropout: DEFAULT_DROPOUT,
+  learningRate: DEFAULT_LEARNING_RATE,
 };
 
 /** The defaults: the plain ensemble's, with --detector deploy's six options (lib/pipeline/detector-preset.ts). */
@@ -239,6 +248,15 @@ function unitsList(raw: string, flag: string): number[] {
   return units;
 }
 
+/** A number (1e-3 allowed) from `min` to `max`, `max` left out when `maxOpen`. */
+function numberIn(min: number, max: number, maxOpen: boolean, what: string) {
+  return (raw: string, flag: string): number => {
+    const n = raw.trim() === "" ? NaN : Number(raw);
+    if (!Number.isFinite(n) || n < min || (maxOpen ? n >= max : n > max)) throw new UsageError(`${flag} expects ${what}, got "${raw}"`);
+    return n;
+  };
+}
+
 /** Two option values alike (lists by their items). */
 export function sameOptionValue(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
@@ -299,6 +317,8 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: PRESET_FLAGS.combine, key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
   { flag: "--units", key: "units", arg: "N[,N]", help: "units of the recurrent layer of a feature-window model (N,N: layers stacked, the first returning every step to the next; every member of every group; --grid takes --grid-units)", parse: unitsList },
+  { flag: "--dropout", key: "dropout", arg: "R", help: "dropout rate between the recurrent layers and the classifier of a feature-window model, in training (0: none)", parse: numberIn(0, 1, true, "a rate in [0, 1)") },
+  { flag: "--learning-rate", key: "learningRate", arg: "LR", help: "Adam's learning rate of a feature-window model (--lr-scaling scales it with the workers)", parse: numberIn(Number.MIN_VALUE, 1, false, "a positive number up to 1") },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },
@@ -441,6 +461,9 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   }
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
   if (given.includes("units") && parsed.format === "dfcsv") throw new UsageError("--units sizes feature-window models: --format dfcsv trains the original preset (3 x RNN(256))");
+  for (const key of ["dropout", "learningRate"] as const) {
+    if (given.includes(key) && parsed.format === "dfcsv") throw new UsageError(`${optionFlag(key)} sets feature-window models: --format dfcsv trains the original preset with its own (dropout 0.5, learning rate 0.001)`);
+  }
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);

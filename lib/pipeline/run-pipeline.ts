@@ -277,8 +277,11 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
     throw new DataError(dataName(ds), null, `${recordings} recording(s) give windows, ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
   }
   const splits = splitFor(windows, opts, ds, true);
-  const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, units: [...opts.units], seed: opts.seed } };
+  const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, units: [...opts.units], dropout: opts.dropout, learningRate: opts.learningRate, seed: opts.seed } };
   if (!sameOptionValue(opts.units, PLAIN_PIPELINE_OPTIONS.units)) log(`units: ${opts.units.length > 1 ? `${opts.units.length} stacked recurrent layers of ${opts.units.join(", ")} units` : `a recurrent layer of ${opts.units[0]} units`} (--units ${opts.units.join(",")}) in every member`);
+  for (const key of ["dropout", "learningRate"] as const) {
+    if (opts[key] !== PLAIN_PIPELINE_OPTIONS[key]) log(`${key === "dropout" ? "dropout" : "learning rate"}: ${opts[key]} (${optionFlag(key)} ${opts[key]}) in every member`);
+  }
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
   if (start) {
     const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);
