@@ -100,8 +100,12 @@ export async function readRunFolds(runDir: string): Promise<RunFold[]> {
   return out;
 }
 
-/** Two runs' folds as one: the windows must be the same (same seed, data and preprocessing), the members concatenated, A's first. */
-export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: string): RunFold[] {
+/** Which of the partner run's groups join the first run's: both, or its main (full-window) or start members only. */
+export type PartnerGroups = "both" | "main" | "start";
+export const PARTNER_GROUPS: readonly PartnerGroups[] = ["both", "main", "start"];
+
+/** Two runs' folds as one: the windows must be the same (same seed, data and preprocessing), B's members of `groups` after A's. */
+export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: string, groups: PartnerGroups = "both"): RunFold[] {
   if (a.length !== b.length) throw new Error(`${what}: ${a.length} and ${b.length} folds`);
   return a.map((f, i) => {
     const g = b[i];
@@ -111,7 +115,9 @@ export function joinFolds(a: readonly RunFold[], b: readonly RunFold[], what: st
       throw new Error(`${what}: fold ${f.fold}: the two runs hold different windows`);
     }
     const join = (x: GroupScores, y: GroupScores): GroupScores => ({ ...x, trainMembers: [...x.trainMembers, ...y.trainMembers], testMembers: [...x.testMembers, ...y.testMembers] });
-    return { ...f, main: join(f.main, g.main), start: join(f.start, g.start), savedStartThreshold: Number.NaN };
+    const main = groups === "start" ? f.main : join(f.main, g.main);
+    // The start group's threshold is chosen on its own members: unchanged when B's start members stay out.
+    return groups === "main" ? { ...f, main } : { ...f, main, start: join(f.start, g.start), savedStartThreshold: Number.NaN };
   });
 }
 
@@ -179,7 +185,7 @@ export function rescoredRow(run: RescoredRun, name: string, scored: ReturnType<t
  * The A run alone must give its metrics.json's goal figures; then the A + B mix, its members combined by `combine`, or
  * as both runs combine their own (a default-detector run: logit-mean; an error when they differ).
  */
-export async function studyPair(aDir: string, bDir: string, combine?: MemberCombineName): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
+export async function studyPair(aDir: string, bDir: string, combine?: MemberCombineName, groups: PartnerGroups = "both"): Promise<{ alone: GoalRun; mix: GoalRun; missedFalls: { alone: string[]; mix: string[] } }> {
   const [ca, cb] = [runConfig(aDir), runConfig(bDir)];
   if (ca.seed !== cb.seed || ca.startModels !== cb.startModels || ca.stride !== cb.stride || (ca.thresholdMidpoint ?? "probability") !== (cb.thresholdMidpoint ?? "probability")) {
     throw new Error(`${aDir} and ${bDir}: not one seed with the same --start-models, --stride and --threshold-midpoint`);
@@ -187,8 +193,8 @@ export async function studyPair(aDir: string, bDir: string, combine?: MemberComb
   const [ownA, ownB] = [ca.combine ?? "mean", cb.combine ?? "mean"];
   if (combine === undefined && ownA !== ownB) throw new Error(`${aDir} combines its members by ${ownA}, ${bDir} by ${ownB}: give --combine`);
   const a = await rescoredRun(aDir);
-  const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}`;
-  const mix = rescoredRow(a, name, mixFigures(joinFolds(a.folds, await readRunFolds(bDir), `${aDir} + ${bDir}`), a.ds, a.cfg, false, memberCombine(combine ?? ownA)));
+  const name = `${path.basename(path.resolve(aDir))}+${path.basename(path.resolve(bDir))}${groups === "both" ? "" : ` (${groups})`}`;
+  const mix = rescoredRow(a, name, mixFigures(joinFolds(a.folds, await readRunFolds(bDir), `${aDir} + ${bDir}`, groups), a.ds, a.cfg, false, memberCombine(combine ?? ownA)));
   return { alone: a.own, mix: mix.run, missedFalls: { alone: a.ownMissedFallIds, mix: mix.missedFallIds } };
 }
 
@@ -197,11 +203,12 @@ if (require.main === module) {
     .description("two --start-models runs of one seed a pair (e.g. --model lstm and --model gru) scored as one detector, every member in its group; issue 15's goals against the first runs")
     .option("--json <file>", "also write the rows (alone and mixed, per seed) to this file")
     .addOption(new Option("--combine <how>", "how the mix's members become one score: their mean probability or mean log-odds (default: as both runs combine their own; the default detector's runs: logit-mean)").choices(["mean", "logit-mean"]))
+    .addOption(new Option("--partner-groups <which>", "which of each B run's groups join A's: both, or its main (full-window) or start members only").choices([...PARTNER_GROUPS]).default("both"))
     .argument("<runs...>", "A_RUN B_RUN [A_RUN B_RUN ...]")
-    .action(async (dirs: string[], o: { json?: string; combine?: MemberCombineName }) => {
+    .action(async (dirs: string[], o: { json?: string; combine?: MemberCombineName; partnerGroups: PartnerGroups }) => {
       if (dirs.length % 2) throw new Error("runs come in pairs, A_RUN B_RUN (one seed a pair)");
       const rows: Awaited<ReturnType<typeof studyPair>>[] = [];
-      for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1], o.combine));
+      for (let i = 0; i < dirs.length; i += 2) rows.push(await studyPair(dirs[i], dirs[i + 1], o.combine, o.partnerGroups));
       console.log(goalsTable(rows.map((r) => r.mix), rows.map((r) => r.alone)));
       const missed = rows.filter((r) => r.missedFalls.mix.length + r.missedFalls.alone.length > 0);
       if (missed.length > 0) console.log(`\nFalls missed (mix; the first run alone): ${missed.map((r) => `seed ${r.mix.seed}: ${r.missedFalls.mix.join(", ") || "none"}; ${r.missedFalls.alone.join(", ") || "none"}`).join(" | ")}`);

@@ -61,6 +61,16 @@ test("an LSTM and a GRU deployment run of one seed: each alone is its metrics.js
       assert.notDeepEqual(f.main.testMembers[0], f.main.testMembers[1], "two different models");
       assert.deepEqual(f.main.testMembers[1], b[i].main.testMembers[0], "the partner's member second");
     }
+    for (const [groups, mainMembers, startMembers] of [["main", 2, 1], ["start", 1, 2]] as const) {
+      for (const [i, f] of joinFolds(a, b, "lstm + gru", groups).entries()) {
+        assert.deepEqual([f.main.testMembers.length, f.main.trainMembers.length, f.start.testMembers.length, f.start.trainMembers.length], [mainMembers, mainMembers, startMembers, startMembers], groups);
+        assert.deepEqual(f.start.testMembers[0], a[i].start.testMembers[0], "A's start member first");
+        if (groups === "main") assert.equal(f.savedStartThreshold, a[i].savedStartThreshold, "A's start group alone keeps its saved threshold");
+      }
+    }
+    const mainOnly = await studyPair(lstm, gru, undefined, "main");
+    assert.match(mainOnly.mix.name, /\+gru \(main\)$/);
+    assert.deepEqual(mainOnly.alone.figures, alone.figures);
     await assert.rejects(studyPair(lstm, other), /not one seed/);
 
     // Built in: one run training both types (--second-model gru --combine logit-mean) is the study's logit-mean mix.
