@@ -462,7 +462,7 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
   if (given.includes("units") && parsed.format === "dfcsv") throw new UsageError("--units sizes feature-window models: --format dfcsv trains the original preset (3 x RNN(256))");
   for (const key of ["dropout", "learningRate"] as const) {
-    if (given.includes(key) && parsed.format === "dfcsv") throw new UsageError(`${optionFlag(key)} sets feature-window models: --format dfcsv trains the original preset with its own (dropout 0.5, learning rate 0.001)`);
+    if (given.includes(key) && parsed.format === "dfcsv") throw new UsageError(`${optionFlag(key)} sets feature-window models: --format dfcsv trains the original preset with its own dropout and learning rate`);
   }
   if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
