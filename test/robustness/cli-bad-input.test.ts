@@ -88,7 +88,8 @@ const cases: Case[] = [
   { name: "--batch-size -1", args: ["--batch-size=-1"], code: 2, message: () => /^--batch-size expects a positive integer, got "-1"$/ },
   { name: "--workers 0", args: ["--workers", "0"], code: 2, message: () => /^--workers expects a positive integer, got "0"$/ },
   { name: "--workers 65", args: ["--workers", "65"], code: 2, message: () => /^--workers expects at most 64, got 65$/ },
-  { name: "unknown option", args: ["--learning-rate", "0.1"], code: 2, message: () => /^unknown option "--learning-rate" \(see --help\)$/ },
+  { name: "--dropout 1", args: ["--dropout", "1"], code: 2, message: () => /^--dropout expects a rate in \[0, 1\), got "1"$/ },
+  { name: "unknown option", args: ["--momentum", "0.9"], code: 2, message: () => /^unknown option "--momentum" \(see --help\)$/ },
   { name: "--resume of a folder that is no run", dataArgs: (d) => ["--resume", d], code: 2, message: (d) => new RegExp(`^--resume ${esc(d)}: holds no run-state\\.json: not the staging folder of an interrupted run$`) },
 ];
 
