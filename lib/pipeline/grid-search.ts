@@ -12,10 +12,9 @@ import { DataError } from "../data/errors";
 import { concatWindowSets } from "../data/split";
 import { findProjectRoot } from "../data/project-root";
 import { alignToThreshold, evaluateAll, Evaluation } from "../evaluate";
-import { ModelSpec } from "../model/spec";
 import { DistributedConfig } from "../distributed/config";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic";
-import { GridSpec, ModelKind, PipelineOptions, weightAveragingConfig } from "./options";
+import { featureWindowSpec, GridSpec, ModelKind, PipelineOptions, weightAveragingConfig } from "./options";
 import { PreparedSplit, prepareFolds, windowDataset } from "./prepare";
 import { disposeMembers, trainFold } from "./train-fold";
 
@@ -141,10 +140,7 @@ export async function runGridSearch(opts: PipelineOptions, grid: GridSpec, hooks
     let at = 0;
     for (const [i, split] of splits.entries()) {
       const { train, test } = split;
-      const spec: ModelSpec = {
-        type: "rnn",
-        options: { kind: point.model, timesteps: train.T, features: train.F, units: [point.units], dropout: opts.dropout, learningRate: opts.learningRate, seed: opts.seed },
-      };
+      const spec = featureWindowSpec(opts, point.model, train, [point.units]);
       const config: DistributedConfig = { ...weightAveragingConfig(opts), numWorkers: opts.workers, batchSize: point.batchSize, seed: opts.seed };
       const result = await trainFold(train, test, { spec, config, epochs: point.epochs, smooth: opts.smooth, thresholdMidpoint: opts.thresholdMidpoint, averageEpochs: opts.averageEpochs });
       disposeMembers(result);

@@ -8,6 +8,7 @@ import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-comb
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
+import type { ModelSpec } from "../model/spec";
 
 export type ModelKind = "lstm" | "gru";
 export type Mode = SyncMode;
@@ -257,6 +258,19 @@ function numberIn(min: number, max: number, maxOpen: boolean, what: string) {
   };
 }
 
+/** Options that shape feature-window models or inputs, in the order they are checked, with why --format dfcsv (the original preset) refuses each. */
+const FEATURE_WINDOW_ONLY: readonly [keyof PipelineOptions, string][] = [
+  ["units", "--units sizes feature-window models: --format dfcsv trains the original preset (3 x RNN(256))"],
+  ["dropout", "--dropout sets feature-window models: --format dfcsv trains the original preset with its own dropout and learning rate"],
+  ["learningRate", "--learning-rate sets feature-window models: --format dfcsv trains the original preset with its own dropout and learning rate"],
+  ["diffLags", "--diff-lags sets feature-window inputs: it works with --format urfd only"],
+];
+
+/** A feature-window model's spec from the run's options: the one place that decides which options reach every member (the pipeline's and the grid's). */
+export function featureWindowSpec(o: Pick<PipelineOptions, "dropout" | "learningRate" | "seed">, kind: ModelKind, shape: { T: number; F: number }, units: readonly number[]): ModelSpec {
+  return { type: "rnn", options: { kind, timesteps: shape.T, features: shape.F, units: [...units], dropout: o.dropout, learningRate: o.learningRate, seed: o.seed } };
+}
+
 /** Two option values alike (lists by their items). */
 export function sameOptionValue(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
@@ -460,11 +474,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
     } else throw new UsageError(`unknown option "${flag}" (see --help)`);
   }
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
-  if (given.includes("units") && parsed.format === "dfcsv") throw new UsageError("--units sizes feature-window models: --format dfcsv trains the original preset (3 x RNN(256))");
-  for (const key of ["dropout", "learningRate"] as const) {
-    if (given.includes(key) && parsed.format === "dfcsv") throw new UsageError(`${optionFlag(key)} sets feature-window models: --format dfcsv trains the original preset with its own dropout and learning rate`);
-  }
-  if (given.includes("diffLags") && parsed.format === "dfcsv") throw new UsageError("--diff-lags sets feature-window inputs: it works with --format urfd only");
+  const windowOnly = FEATURE_WINDOW_ONLY.find(([key]) => given.includes(key));
+  if (windowOnly && parsed.format === "dfcsv") throw new UsageError(windowOnly[1]);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (resume !== null && detector !== null) throw new UsageError("--resume continues a run with its own detector (run-state.json): drop --detector");

@@ -23,7 +23,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { membersPerGroup, optionFlag, PipelineOptions, PLAIN_PIPELINE_OPTIONS, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
+import { featureWindowSpec, membersPerGroup, optionFlag, PipelineOptions, PLAIN_PIPELINE_OPTIONS, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -277,7 +277,7 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
     throw new DataError(dataName(ds), null, `${recordings} recording(s) give windows, ${opts.folds ? `--folds ${opts.folds} needs` : "a hold-out split needs"} at least ${need}`);
   }
   const splits = splitFor(windows, opts, ds, true);
-  const spec: ModelSpec = { type: "rnn", options: { kind: opts.model, timesteps: windows.T, features: windows.F, units: [...opts.units], dropout: opts.dropout, learningRate: opts.learningRate, seed: opts.seed } };
+  const spec = featureWindowSpec(opts, opts.model, windows, opts.units);
   if (!sameOptionValue(opts.units, PLAIN_PIPELINE_OPTIONS.units)) log(`units: ${opts.units.length > 1 ? `${opts.units.length} stacked recurrent layers of ${opts.units.join(", ")} units` : `a recurrent layer of ${opts.units[0]} units`} (--units ${opts.units.join(",")}) in every member`);
   for (const key of ["dropout", "learningRate"] as const) {
     if (opts[key] !== PLAIN_PIPELINE_OPTIONS[key]) log(`${key === "dropout" ? "dropout" : "learning rate"}: ${opts[key]} (${optionFlag(key)} ${opts[key]}) in every member`);
