@@ -250,10 +250,13 @@ function unitsList(raw: string, flag: string): number[] {
 }
 
 /** A number (1e-3 allowed) from `min` to `max`, `max` left out when `maxOpen`. */
-function numberIn(min: number, max: number, maxOpen: boolean, what: string) {
+/** A number in an interval; "[" / "]" close an end, "(" / ")" open it. */
+function numberIn(interval: { min: number; max: number; open: "min" | "max" }, what: string) {
+  const { min, max, open } = interval;
   return (raw: string, flag: string): number => {
     const n = raw.trim() === "" ? NaN : Number(raw);
-    if (!Number.isFinite(n) || n < min || (maxOpen ? n >= max : n > max)) throw new UsageError(`${flag} expects ${what}, got "${raw}"`);
+    const inside = open === "min" ? n > min && n <= max : n >= min && n < max;
+    if (!Number.isFinite(n) || !inside) throw new UsageError(`${flag} expects ${what}, got "${raw}"`);
     return n;
   };
 }
@@ -269,6 +272,17 @@ const FEATURE_WINDOW_ONLY: readonly [keyof PipelineOptions, string][] = [
 /** A feature-window model's spec from the run's options: the one place that decides which options reach every member (the pipeline's and the grid's). */
 export function featureWindowSpec(o: Pick<PipelineOptions, "dropout" | "learningRate" | "seed">, kind: ModelKind, shape: { T: number; F: number }, units: readonly number[]): ModelSpec {
   return { type: "rnn", options: { kind, timesteps: shape.T, features: shape.F, units: [...units], dropout: o.dropout, learningRate: o.learningRate, seed: o.seed } };
+}
+
+/** One log line naming the member options that differ from the model's defaults (null when none does). */
+export function memberOptionsNote(o: Pick<PipelineOptions, "units" | "dropout" | "learningRate">): string | null {
+  const parts: string[] = [];
+  if (!sameOptionValue(o.units, PLAIN_PIPELINE_OPTIONS.units)) {
+    parts.push(`${o.units.length > 1 ? `${o.units.length} stacked recurrent layers of ${o.units.join(", ")} units` : `a recurrent layer of ${o.units[0]} units`} (--units ${o.units.join(",")})`);
+  }
+  if (o.dropout !== PLAIN_PIPELINE_OPTIONS.dropout) parts.push(`dropout ${o.dropout} (--dropout ${o.dropout})`);
+  if (o.learningRate !== PLAIN_PIPELINE_OPTIONS.learningRate) parts.push(`learning rate ${o.learningRate} (--learning-rate ${o.learningRate})`);
+  return parts.length ? `members: ${parts.join(", ")} in every member` : null;
 }
 
 /** Two option values alike (lists by their items). */
@@ -331,8 +345,8 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: PRESET_FLAGS.combine, key: "combine", arg: MEMBER_COMBINE_NAMES.join("|"), help: "how a fold's member probabilities become one score a window: their mean, or the probability of their mean log-odds (a confident member outweighs a timid one); the threshold is chosen on that score", parse: oneOf<MemberCombineName>(MEMBER_COMBINE_NAMES) },
   { flag: "--units", key: "units", arg: "N[,N]", help: "units of the recurrent layer of a feature-window model (N,N: layers stacked, the first returning every step to the next; every member of every group; --grid takes --grid-units)", parse: unitsList },
-  { flag: "--dropout", key: "dropout", arg: "R", help: "dropout rate between the recurrent layers and the classifier of a feature-window model, in training (0: none)", parse: numberIn(0, 1, true, "a rate in [0, 1)") },
-  { flag: "--learning-rate", key: "learningRate", arg: "LR", help: "Adam's learning rate of a feature-window model (--lr-scaling scales it with the workers)", parse: numberIn(Number.MIN_VALUE, 1, false, "a positive number up to 1") },
+  { flag: "--dropout", key: "dropout", arg: "R", help: "dropout rate between the recurrent layers and the classifier of a feature-window model, in training (0: none)", parse: numberIn({ min: 0, max: 1, open: "max" }, "a rate in [0, 1)") },
+  { flag: "--learning-rate", key: "learningRate", arg: "LR", help: "Adam's learning rate of a feature-window model (--lr-scaling scales it with the workers)", parse: numberIn({ min: 0, max: 1, open: "min" }, "a positive number up to 1") },
   { flag: "--diff-lags", key: "diffLags", arg: "L,L", help: "lags (frames) of the difference inputs: per lag, each of the 8 features' change over that many frames, per frame (a long lag carries the context before the window)", parse: lagList },
   { flag: "--average-epochs", key: "averageEpochs", arg: "N", help: "each model's final weights are the mean of its weights at the end of its last N epochs (stochastic weight averaging; 0: the last epoch's); on threads or an MPI job (rank 0 then sends each epoch's weights to this process)", parse: nonNegativeInt },
   { flag: "--out", key: "out", arg: "DIR", help: "output folder (default runs/<timestamp>)", parse: text },

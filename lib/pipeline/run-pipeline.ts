@@ -23,7 +23,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { featureWindowSpec, membersPerGroup, optionFlag, PipelineOptions, PLAIN_PIPELINE_OPTIONS, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
+import { featureWindowSpec, memberOptionsNote, membersPerGroup, optionFlag, PipelineOptions, PLAIN_PIPELINE_OPTIONS, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -278,10 +278,8 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   }
   const splits = splitFor(windows, opts, ds, true);
   const spec = featureWindowSpec(opts, opts.model, windows, opts.units);
-  if (!sameOptionValue(opts.units, PLAIN_PIPELINE_OPTIONS.units)) log(`units: ${opts.units.length > 1 ? `${opts.units.length} stacked recurrent layers of ${opts.units.join(", ")} units` : `a recurrent layer of ${opts.units[0]} units`} (--units ${opts.units.join(",")}) in every member`);
-  for (const key of ["dropout", "learningRate"] as const) {
-    if (opts[key] !== PLAIN_PIPELINE_OPTIONS[key]) log(`${key === "dropout" ? "dropout" : "learning rate"}: ${opts[key]} (${optionFlag(key)} ${opts[key]}) in every member`);
-  }
+  const memberNote = memberOptionsNote(opts);
+  if (memberNote) log(memberNote);
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
   if (start) {
     const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);

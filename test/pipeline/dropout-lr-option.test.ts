@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
-import { DEFAULT_DROPOUT, DEFAULT_LEARNING_RATE, DEFAULT_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, PLAIN_PIPELINE_OPTIONS, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
+import { DEFAULT_DROPOUT, DEFAULT_LEARNING_RATE, DEFAULT_PIPELINE_OPTIONS, memberOptionsNote, parsePipelineArgs, pipelineHelp, PLAIN_PIPELINE_OPTIONS, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
 import { RNN_DEFAULTS } from "../../lib/model/rnn";
 import { verifyRun } from "../../lib/detect/verify-run";
 
@@ -25,6 +25,7 @@ test("--dropout and --learning-rate: the model's 0.3 and 0.001 by default, a rat
     [["--dropout", "-0.1"], /--dropout expects a rate in \[0, 1\), got "-0.1"/],
     [["--dropout", "x"], /--dropout expects a rate in \[0, 1\), got "x"/],
     [["--learning-rate", "0"], /--learning-rate expects a positive number up to 1, got "0"/],
+    [["--learning-rate", "-1e-9"], /--learning-rate expects a positive number up to 1, got "-1e-9"/],
     [["--learning-rate", "1.5"], /--learning-rate expects a positive number up to 1, got "1.5"/],
     [["--learning-rate", ""], /--learning-rate expects a positive number up to 1, got ""/],
     [["--format", "dfcsv", "--data", "df.csv", "--dropout", "0.2"], /--dropout sets feature-window models: --format dfcsv trains the original preset with its own/],
@@ -34,6 +35,13 @@ test("--dropout and --learning-rate: the model's 0.3 and 0.001 by default, a rat
   }
   assert.match(pipelineHelp(), /--dropout R .*\[default: 0\.3\]/);
   assert.match(pipelineHelp(), /--learning-rate LR .*\[default: 0\.001\]/);
+  const top = parsePipelineArgs(["--learning-rate", "1"]);
+  assert.ok(top !== "help" && top.learningRate === 1, "the upper end is closed");
+  assert.equal(memberOptionsNote(PLAIN_PIPELINE_OPTIONS), null, "the defaults are not logged");
+  assert.equal(
+    memberOptionsNote({ units: [8], dropout: 0, learningRate: 0.002 }),
+    "members: a recurrent layer of 8 units (--units 8), dropout 0 (--dropout 0), learning rate 0.002 (--learning-rate 0.002) in every member",
+  );
   const { dropout: _d, learningRate: _l, ...older } = PLAIN_PIPELINE_OPTIONS;
   const stored = validateStoredOptions(older, "run-state.json");
   assert.deepEqual([stored.dropout, stored.learningRate], [0.3, 0.001]);
@@ -50,8 +58,7 @@ test("a default-detector run with --dropout 0 --learning-rate 0.01 builds every 
     const lines: string[] = [];
     const out = path.join(tmp, "out");
     const { metrics } = await runPipeline({ ...base, dropout: 0, learningRate: 0.01, out }, { log: (l) => lines.push(l) });
-    assert.ok(lines.includes("dropout: 0 (--dropout 0) in every member"), lines.join("\n"));
-    assert.ok(lines.includes("learning rate: 0.01 (--learning-rate 0.01) in every member"), lines.join("\n"));
+    assert.ok(lines.includes("members: dropout 0 (--dropout 0), learning rate 0.01 (--learning-rate 0.01) in every member"), lines.join("\n"));
     assert.deepEqual([metrics.config.dropout, metrics.config.learningRate], [0, 0.01]);
     const layerNames = (dir: string) =>
       fs

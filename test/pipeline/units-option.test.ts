@@ -45,7 +45,7 @@ test("a default-detector run with --units 8,8 trains every member of both types 
       { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, startModels: 8, folds: 2, ensemble: 1, units: [8, 6], out },
       { log: (l) => lines.push(l) },
     );
-    assert.ok(lines.includes("units: 2 stacked recurrent layers of 8, 6 units (--units 8,6) in every member"), lines.join("\n"));
+    assert.ok(lines.includes("members: 2 stacked recurrent layers of 8, 6 units (--units 8,6) in every member"), lines.join("\n"));
     assert.deepEqual(metrics.config.units, [8, 6]);
     const topologies = fs.readdirSync(path.join(out, "models", "fold-1"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("model.json"));
     assert.equal(topologies.length, 4, "an LSTM and a GRU member in the main and the start group");
