@@ -6,7 +6,7 @@ import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
-import { DetectorPreset, DETECTOR_PRESETS, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
+import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
 import type { ModelSpec } from "../model/spec";
 
@@ -146,7 +146,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   seed: 1,
   smooth: DEFAULT_SMOOTH,
   thresholdMidpoint: "probability",
-  ensemble: 3,
+  ensemble: PLAIN_ENSEMBLE,
   folds: null,
   out: null,
   cluster: "none",
@@ -172,7 +172,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   learningRate: DEFAULT_LEARNING_RATE,
 };
 
-/** The defaults: the plain ensemble's, with --detector deploy's six options (lib/pipeline/detector-preset.ts). */
+/** The defaults: the plain ensemble's, with --detector deploy's seven options (lib/pipeline/detector-preset.ts). */
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { ...PLAIN_PIPELINE_OPTIONS, ...presetValues("deploy", PLAIN_PIPELINE_OPTIONS.model) };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -374,7 +374,7 @@ export function pipelineFlags(): FlagSpec[] {
     {
       flag: "--detector",
       arg: DETECTOR_PRESETS.join("|"),
-      help: `which detector a run trains; each sets --start-models, --smooth, --threshold-midpoint, --score-stride, --second-model and --combine unless given. deploy: ${PRESET_WORDS.deploy}; plain: ${PRESET_WORDS.plain} [default: deploy; plain with --format dfcsv or --grid; --resume: the run's own]`,
+      help: `which detector a run trains; each sets ${PRESET_KEYS.map((k) => PRESET_FLAGS[k]).join(", ").replace(/, ([^,]*)$/, " and $1")} unless given. deploy: ${PRESET_WORDS.deploy}; plain: ${PRESET_WORDS.plain} [default: deploy; plain with --format dfcsv or --grid; --resume: the run's own]`,
     },
     ...OPTIONS.map((o) => ({ flag: o.flag, ...(isSwitch(o) ? {} : { arg: o.arg }), help: `${o.help}${suffix(o)}` })),
     {
@@ -487,13 +487,16 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
       given.push(doc.key);
     } else throw new UsageError(`unknown option "${flag}" (see --help)`);
   }
-  if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
   const windowOnly = FEATURE_WINDOW_ONLY.find(([key]) => given.includes(key));
   if (windowOnly && parsed.format === "dfcsv") throw new UsageError(windowOnly[1]);
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (resume !== null && detector !== null) throw new UsageError("--resume continues a run with its own detector (run-state.json): drop --detector");
   const filled = applyDetectorPreset(parsed, given, detector, { grid: gridAsked });
+  if (parsed.format === "dfcsv" && !given.includes("ensemble")) {
+    parsed.ensemble = DFCSV_ENSEMBLE;
+    delete filled.ensemble;
+  }
   // A resumed run's options are its run-state.json's (checked when it was started); what is given must equal them.
   if (resume === null) checkWithPreset(parsed, filled, detector);
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {

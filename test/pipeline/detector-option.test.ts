@@ -10,21 +10,32 @@ const six = (o: ReturnType<typeof parsePipelineArgs>) => {
   return [o.startModels, o.smooth, o.thresholdMidpoint, o.scoreStride, o.secondModel, o.combine];
 };
 
-test("no flag: the deploy detector (start models 16, unsmoothed, log-odds midpoint, every frame, LSTM and GRU by mean log-odds); --detector plain: the old defaults", () => {
+const members = (o: ReturnType<typeof parsePipelineArgs>) => {
+  assert.ok(o !== "help");
+  return o.ensemble;
+};
+
+test("no flag: the deploy detector (start models 16, unsmoothed, log-odds midpoint, every frame, 6 LSTM and 6 GRU members by mean log-odds); --detector plain: the old defaults", () => {
   assert.deepEqual(six(parsePipelineArgs([])), [16, 1, "logit", 1, "gru", "logit-mean"]);
+  assert.equal(members(parsePipelineArgs([])), 6);
+  assert.equal(members(parsePipelineArgs(["--detector", "plain"])), 3);
+  assert.equal(members(parsePipelineArgs(["--ensemble", "3"])), 3, "a flag beside the preset wins");
+  assert.equal(members(parsePipelineArgs(["--format", "dfcsv", "--data", "df.csv"])), 1, "the original preset keeps its one model");
+  assert.equal(members(parsePipelineArgs(["--format", "dfcsv", "--data", "df.csv", "--detector", "plain"])), 1);
   assert.deepEqual(six(parsePipelineArgs(["--detector", "deploy"])), [16, 1, "logit", 1, "gru", "logit-mean"]);
   assert.deepEqual(six(parsePipelineArgs(["--detector", "plain"])), [0, 3, "probability", null, null, "mean"]);
   assert.deepEqual(parsePipelineArgs(["--detector", "plain"]), PLAIN_PIPELINE_OPTIONS);
-  // Everything outside the six is the same in both.
+  // Everything outside the seven is the same in both.
   const rest = (o: typeof PLAIN_PIPELINE_OPTIONS) => Object.entries(o).filter(([k]) => !(PRESET_KEYS as readonly string[]).includes(k));
   assert.deepEqual(rest(DEFAULT_PIPELINE_OPTIONS), rest(PLAIN_PIPELINE_OPTIONS));
   assert.equal(presetOf(DEFAULT_PIPELINE_OPTIONS), "deploy");
   assert.equal(presetOf(PLAIN_PIPELINE_OPTIONS), "plain");
   assert.equal(presetOf({ ...DEFAULT_PIPELINE_OPTIONS, combine: "mean" }), null);
-  assert.match(detectorLine(DEFAULT_PIPELINE_OPTIONS), /^detector: deploy \(the default\): LSTM and GRU .*--detector plain trains the plain ensemble$/);
-  assert.match(detectorLine(PLAIN_PIPELINE_OPTIONS), /^detector: plain: one ensemble of --model/);
+  assert.equal(presetOf({ ...DEFAULT_PIPELINE_OPTIONS, ensemble: 3 }), null, "a deploy run of three members a type (the default until the twenty-third round) is a mix of its own");
+  assert.match(detectorLine(DEFAULT_PIPELINE_OPTIONS), /^detector: deploy \(the default\): 6 LSTM and 6 GRU members .*--detector plain trains the plain ensemble$/);
+  assert.match(detectorLine(PLAIN_PIPELINE_OPTIONS), /^detector: plain: one ensemble of 3 --model members/);
   assert.match(detectorLine({ ...PLAIN_PIPELINE_OPTIONS, smooth: 5 }), /^detector: plain with --smooth 5 given: one ensemble/);
-  assert.match(detectorLine({ ...DEFAULT_PIPELINE_OPTIONS, startModels: 8, secondModel: null }), /^detector: deploy \(the default\) with --start-models 8 --second-model none given: LSTM and GRU .*, but for those$/);
+  assert.match(detectorLine({ ...DEFAULT_PIPELINE_OPTIONS, startModels: 8, secondModel: null }), /^detector: deploy \(the default\) with --start-models 8 --second-model none given: 6 LSTM and 6 GRU .*, but for those$/);
 });
 
 test("the second model is the other type of --model; flags given beside a preset win over its values", () => {

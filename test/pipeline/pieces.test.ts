@@ -25,14 +25,14 @@ test("pipeline options: defaults, both flag forms, errors are UsageErrors", () =
   assert.match(pipelineHelp(), /--folds K/);
 });
 
-test("--ensemble: default 3 (1 with --format dfcsv), 1..10, seeds step by 10 from --seed", () => {
+test("--ensemble: default 6 (the deploy detector; --detector plain 3, --format dfcsv 1), 1..10, seeds step by 10 from --seed", () => {
   assert.equal(PLAIN_PIPELINE_OPTIONS.ensemble, 3);
   const o = parsePipelineArgs(["--ensemble", "1"]);
   assert.ok(o !== "help" && o.ensemble === 1);
   for (const [argv, re] of [[["--ensemble", "0"], /--ensemble expects a positive integer, got "0"/], [["--ensemble", "11"], /--ensemble expects at most 10, got 11/]] as const) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message));
   }
-  assert.match(pipelineHelp(), /--ensemble N .*\[default: 3\]/);
+  assert.match(pipelineHelp(), /--ensemble N .*\[default: 6; --detector plain: 3\]/);
   assert.deepEqual([1, 2, 3].map((m) => memberSeed(5, m)), [5, 15, 25]);
 });
 
