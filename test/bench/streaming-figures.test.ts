@@ -15,10 +15,10 @@ test("bench streaming figures: the native stream, the tfjs stateful copy and the
   for (const v of [s.statefulP50Ms, s.statefulP99Ms, s.tfjsStatefulP50Ms, s.tfjsStatefulP99Ms]) assert.ok(Number.isFinite(v) && v > 0, String(v));
   assert.ok(s.shipped, `shipped detector skipped: ${s.shippedSkipped}`);
   const h = s.shipped;
-  // The default detector at the pipeline's window shape (not the bench model's): 3 LSTM + 3 GRU members and as many
+  // The default detector at the pipeline's window shape (not the bench model's): 6 LSTM + 6 GRU members and as many
   // start models, a window every frame, unsmoothed.
-  assert.deepEqual([h.members, h.T, h.F, h.stride, h.smooth, h.kernel], [12, 32, 24, 1, 1, native ? "fused-native" : "tfjs-layers"]);
-  assert.match(h.membersNote, /3 lstm \+ 3 gru members, and as many start models/);
+  assert.deepEqual([h.members, h.T, h.F, h.stride, h.smooth, h.kernel], [24, 32, 24, 1, 1, native ? "fused-native" : "tfjs-layers"]);
+  assert.match(h.membersNote, /6 lstm \+ 6 gru members, and as many start models/);
   assert.equal(h.scoredWindows, 40, "a scored window every frame");
   assert.ok(h.perFrameP50Ms <= h.perFrameP99Ms && h.scoredWindowP50Ms <= h.scoredWindowP99Ms, JSON.stringify(h));
   model.dispose();

@@ -170,7 +170,7 @@ test("the default detector (no --detector flag; start models, LSTM and GRU) kill
     const args = ["--window", "24", "--start-models", "8", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--workers", "2", "--ensemble", "1", "--folds", "2", "--data", data, "--out", out];
     const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1));
     assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
-    assert.match(killed.stdout, /^detector: deploy \(the default\) with --start-models 8 given/m);
+    assert.match(killed.stdout, /^detector: deploy \(the default\) with --start-models 8 --ensemble 1 given/m);
     const fold1 = fs.readFileSync(path.join(staging, "models", "fold-1", "start", "member-2", "weights.bin"));
     const refused = await runCli(["--resume", staging, "--detector", "plain"]);
     assert.equal(refused.code, 2);
