@@ -55,7 +55,8 @@ export async function splitRun(runDir: string, base?: string): Promise<SplitRow>
   const [mainKinds, startKinds] = [groupKinds(runDir, "main"), groupKinds(runDir, "start")];
   const name = path.basename(path.resolve(runDir));
   const half = (h: 0 | 1) => {
-    const folds = run.folds.map((f) => pickMembers(f, halfMembers(mainKinds, h), halfMembers(startKinds, h)));
+    const [main, start] = [halfMembers(mainKinds, h), halfMembers(startKinds, h)];
+    const folds = run.folds.map((f) => pickMembers(f, main, start));
     return rescoredRow(run, `${name} (members ${h === 0 ? "first" : "second"} half)`, mixFigures(folds, run.ds, run.cfg, false, combine));
   };
   const [first, second] = [half(0), half(1)];

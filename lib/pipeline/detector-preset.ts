@@ -49,7 +49,7 @@ export const PRESET_WORDS: Record<DetectorPreset, string> = {
   plain: `one ensemble of ${PLAIN_ENSEMBLE} --model members, probabilities averaged and smoothed over ${DEFAULT_SMOOTH} windows, a window every --stride frames (the default until 2026-12-06)`,
 };
 
-/** The preset whose six values a run's options hold (null: a mix of its own). */
+/** The preset whose values a run's options hold (null: a mix of its own). */
 export function presetOf(o: PresetValues & { model: RnnKind }): DetectorPreset | null {
   return DETECTOR_PRESETS.find((p) => {
     const v = presetValues(p, o.model);

@@ -249,8 +249,7 @@ function unitsList(raw: string, flag: string): number[] {
   return units;
 }
 
-/** A number (1e-3 allowed) from `min` to `max`, `max` left out when `maxOpen`. */
-/** A number in an interval; "[" / "]" close an end, "(" / ")" open it. */
+/** A number (1e-3 allowed) from `min` to `max`, the end named by `open` left out. */
 function numberIn(interval: { min: number; max: number; open: "min" | "max" }, what: string) {
   const { min, max, open } = interval;
   return (raw: string, flag: string): number => {
@@ -492,11 +491,10 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   const listed = GRID_LISTS.filter((d) => lists[d.key]);
   if (!gridAsked && listed.length) throw new UsageError(`${listed[0].flag} needs --grid`);
   if (resume !== null && detector !== null) throw new UsageError("--resume continues a run with its own detector (run-state.json): drop --detector");
-  const filled = applyDetectorPreset(parsed, given, detector, { grid: gridAsked });
-  if (parsed.format === "dfcsv" && !given.includes("ensemble")) {
-    parsed.ensemble = DFCSV_ENSEMBLE;
-    delete filled.ensemble;
-  }
+  // --format dfcsv's own one model stands as if given: the preset leaves it, and no clash is blamed on the preset.
+  if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
+  const kept: (keyof PipelineOptions)[] = parsed.format === "dfcsv" ? [...given, "ensemble"] : given;
+  const filled = applyDetectorPreset(parsed, kept, detector, { grid: gridAsked });
   // A resumed run's options are its run-state.json's (checked when it was started); what is given must equal them.
   if (resume === null) checkWithPreset(parsed, filled, detector);
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {

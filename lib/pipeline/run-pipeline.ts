@@ -23,7 +23,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { featureWindowSpec, memberOptionsNote, membersPerGroup, optionFlag, PipelineOptions, PLAIN_PIPELINE_OPTIONS, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
+import { featureWindowSpec, memberOptionsNote, membersPerGroup, optionFlag, PipelineOptions, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
