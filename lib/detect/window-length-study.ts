@@ -6,12 +6,16 @@ import * as path from "node:path";
 import type { WindowSet } from "../types";
 import { auc } from "../evaluate/metrics";
 import { DEFAULT_STRIDE, DEFAULT_T, makeWindows } from "../data/windows";
-import { concatWindowSets } from "../data/split";
+import { concatWindowSets, groupedKFold } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { STUDIED_RULES } from "./alarm-rules";
 import { rescoreRun } from "./rescore-run";
 import { poolAligned } from "./rule-study";
+import { alignToThreshold } from "../evaluate/align";
+import { FallDetector } from "./detector";
+import { replayDataset, DatasetReplay } from "./replay-dataset";
+import type { FrameDataset } from "../types";
 
 type Ends = Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">;
 
@@ -34,8 +38,57 @@ export function windowAucOnReference(windows: Ends, scores: ArrayLike<number>, r
   return { auc: auc(s, y), windows: s.length };
 }
 
+/** Every window the replays scored, as window ends (recording, last frame) with its score aligned to the replay's threshold. */
+export function replayedEnds(replays: readonly DatasetReplay[]): { windows: Ends; scores: Float32Array } {
+  const sequenceIds = replays.map((r) => r.id);
+  const seq: number[] = [];
+  const lastFrame: number[] = [];
+  const scores: number[] = [];
+  replays.forEach((r, i) => {
+    const aligned = r.threshold === 0.5 ? r.windows.map((w) => w.score) : alignToThreshold(r.windows.map((w) => w.score), r.threshold);
+    r.windows.forEach((w, j) => {
+      seq.push(i);
+      lastFrame.push(w.frame);
+      scores.push(aligned[j]);
+    });
+  });
+  return { windows: { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds }, scores: Float32Array.from(scores) };
+}
+
+interface RunConfig {
+  data: string | null;
+  synthetic?: boolean;
+  seed: number;
+  window: number;
+  stride: number;
+  folds: number | null;
+  padStarts?: number;
+  startModels?: number;
+}
+
+/**
+ * A --folds run scored as it deploys: each fold's saved detector (FallDetector.fromDir) replays that fold's test
+ * recordings (the run's folds, dealt again from its seed), every scored window aligned to its fold's threshold. Needs
+ * no arrow/ folder, and scores start-model detectors as the pipeline does.
+ */
+export async function replayRun(run: string, cfg: RunConfig, ds: FrameDataset): Promise<{ windows: Ends; scores: Float32Array }> {
+  if (!cfg.folds) throw new Error(`${run}: not a --folds run`);
+  const own = makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true, padStarts: cfg.padStarts ?? 0 });
+  const replays: DatasetReplay[] = [];
+  for (const [k, fold] of groupedKFold(own, { k: cfg.folds, seed: cfg.seed }).entries()) {
+    const detector = await FallDetector.fromDir(path.join(run, "models", `fold-${k + 1}`));
+    try {
+      replays.push(...replayDataset(detector, ds, { ids: fold.testSeq.map((s) => own.sequenceIds[s]) }));
+    } finally {
+      detector.dispose();
+    }
+  }
+  return replayedEnds(replays);
+}
+
 // node dist/lib/detect/window-length-study.js RUN_DIR... : each run's window AUC over its own windows and over the
-// default's (T = 32, stride 4), its folds re-scored with the default rule (mean of members, smooth 3).
+// default's (T = 32, stride 4): a plain run's folds re-scored with its rule (mean of members, smooth 3, from arrow/);
+// a --start-models run replayed through its saved detectors (no arrow/ needed), checked against its metrics.json.
 if (require.main === module) {
   const runs = process.argv.slice(2);
   if (runs.length === 0) {
@@ -45,20 +98,33 @@ if (require.main === module) {
   (async () => {
     const { initBackend } = await import("../backend");
     await initBackend();
-    const rule = STUDIED_RULES[0];
     console.log("| run | seed | window length | window AUC, own windows | window AUC, the --stride grid's full windows (T 32, stride 4) | default windows matched |");
     console.log("|---|---|---|---|---|---|");
     for (const run of runs) {
-      const cfg = (readJson(path.join(run, "metrics.json")) as { config: { data: string | null; synthetic?: boolean; seed: number; window: number } }).config;
+      const metrics = readJson(path.join(run, "metrics.json")) as { config: RunConfig; windowOnGrid?: { auc: number | null } };
+      const cfg = metrics.config;
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
       const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
+      const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
+      if ((cfg.startModels ?? 0) > 0) {
+        // Scored every frame by both groups: replayed through each fold's saved detector, as it deploys.
+        const { windows, scores } = await replayRun(run, cfg, ds);
+        const own = windowAucOnReference(windows, scores, makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true }));
+        // The replay must be the run: its AUC over the run's own full windows on the --stride grid is metrics.json's.
+        const saved = metrics.windowOnGrid?.auc ?? null;
+        if (saved === null || own.auc === null || Math.abs(own.auc - saved) > 1e-9) {
+          throw new Error(`${run}: the replayed detector gives window AUC ${f4(own.auc)} over the run's own --stride grid, metrics.json's windowOnGrid says ${f4(saved)}: not this run's detector`);
+        }
+        const onRef = windowAucOnReference(windows, scores, reference);
+        console.log(`| ${run} | ${cfg.seed} | ${cfg.window} | ${f4(own.auc)} (the --stride grid, = metrics.json) | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
+        continue;
+      }
       const folds = await rescoreRun(run);
       // Pooled as the pipeline pools folds: each fold's scores mapped so its own threshold sits at 0.5.
       const windows = concatWindowSets(folds.map((f) => f.test));
-      const scores = poolAligned(folds, rule);
+      const scores = poolAligned(folds, STUDIED_RULES[0]);
       const onRef = windowAucOnReference(windows, scores, reference);
-      const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
-      console.log(`| ${path.basename(run)} | ${cfg.seed} | ${cfg.window} | ${f4(auc(scores, windows.y))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
+      console.log(`| ${run} | ${cfg.seed} | ${cfg.window} | ${f4(auc(scores, windows.y))} | ${f4(onRef.auc)} | ${onRef.windows} of ${reference.count} |`);
     }
     process.exit(0);
   })().catch((e) => {
