@@ -18,13 +18,15 @@ export interface GoalRun {
   falseAlarmIds: string[];
 }
 
-type GoalMetrics = Pick<MetricsJson, "config" | "window" | "windowUnpadded" | "windowOnGrid" | "sequence" | "detection">;
+type GoalMetrics = Partial<Pick<MetricsJson, "data">> & Pick<MetricsJson, "config" | "window" | "windowUnpadded" | "windowOnGrid" | "sequence" | "detection">;
 
 /** One run's goal figures from its metrics.json; the window AUC on the --stride grid's full windows where the run has it. */
 export function goalRunFromMetrics(m: GoalMetrics, name: string): GoalRun {
   if (!m.detection?.delayFrames) throw new Error(`${name}: metrics.json has no detection block (written before issue 15's alarms, or not by the pipeline)`);
   const [[tn, fp], [fn, tp]] = m.sequence.confusionMatrix;
   const other = m.windowOnGrid ?? m.windowUnpadded;
+  // Recordings shorter than --window get no window: the pipeline warns and leaves them out of every fold.
+  const leftOut = typeof m.data?.sequences === "number" ? m.data.sequences - (tn + fp + fn + tp) : 0;
   return {
     name,
     seed: m.config.seed,
@@ -38,6 +40,7 @@ export function goalRunFromMetrics(m: GoalMetrics, name: string): GoalRun {
       medianDelay: m.detection.delayFrames.median,
       maxAfterSegmentEnd: m.detection.delayFrames.maxAfterSegmentEnd,
       falseAlarms: m.detection.falseAlarms,
+      ...(leftOut > 0 ? { recordingsLeftOut: leftOut } : {}),
     },
     ownWindowAuc: other ? m.window.auc : null,
     windowSet: m.windowOnGrid ? "full windows on the grid" : m.windowUnpadded ? "full windows" : "own",
@@ -98,7 +101,8 @@ export function goalRow(r: GoalRun): string {
   const met = goalsMet(f);
   const ids = r.falseAlarmIds.map((id) => id.replace(/^adl-/, ""));
   const own = r.ownWindowAuc === null ? "" : ` (${fix(r.ownWindowAuc)})`;
-  return `| ${r.seed} | ${bold(`${f.fallsFound}/${f.fallRecordings}`, met.allFalls)} | ${bold(`${f.adlsRight}/${f.adlRecordings}`, met.adls)}${ids.length ? ` (adl ${ids.join(", ")})` : ""} | ${bold(fix(f.recordingAuc), met.recordingAuc)} | ${bold(fix(f.windowAuc), met.windowAuc)}${own} | ${bold(f.medianDelay === null ? "n/a" : String(f.medianDelay), met.medianDelay)} | ${bold(f.maxAfterSegmentEnd === null ? "n/a" : String(f.maxAfterSegmentEnd), met.afterSegmentEnd)} | ${bold(String(f.falseAlarms), met.falseAlarms)} | ${goalCount(f)}/7 |`;
+  const leftOut = f.recordingsLeftOut ? ` (${f.recordingsLeftOut} recordings left out)` : "";
+  return `| ${r.seed} | ${bold(`${f.fallsFound}/${f.fallRecordings}`, met.allFalls)}${leftOut} | ${bold(`${f.adlsRight}/${f.adlRecordings}`, met.adls)}${ids.length ? ` (adl ${ids.join(", ")})` : ""} | ${bold(fix(f.recordingAuc), met.recordingAuc)} | ${bold(fix(f.windowAuc), met.windowAuc)}${own} | ${bold(f.medianDelay === null ? "n/a" : String(f.medianDelay), met.medianDelay)} | ${bold(f.maxAfterSegmentEnd === null ? "n/a" : String(f.maxAfterSegmentEnd), met.afterSegmentEnd)} | ${bold(String(f.falseAlarms), met.falseAlarms)} | ${goalCount(f)}/7 |`;
 }
 
 /** Seeds joined for a sentence ("none" when there are none). */

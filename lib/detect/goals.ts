@@ -13,6 +13,8 @@ export interface GoalFigures {
   /** The latest first alarm, in frames after the falling segment's last frame. */
   maxAfterSegmentEnd: number | null;
   falseAlarms: number;
+  /** Recordings the run read but evaluated none of (shorter than --window): the falls and ADLs goals are over all of them. */
+  recordingsLeftOut?: number;
 }
 
 export type GoalName = "allFalls" | "adls" | "recordingAuc" | "windowAuc" | "medianDelay" | "afterSegmentEnd" | "falseAlarms";
@@ -22,9 +24,10 @@ export const DETECTOR_GOALS = { adlsWrongAtMost: 1, recordingAuc: 0.995, windowA
 
 export function goalsMet(f: GoalFigures): Record<GoalName, boolean> {
   const g = DETECTOR_GOALS;
+  const whole = (f.recordingsLeftOut ?? 0) === 0;
   return {
-    allFalls: f.fallsFound === f.fallRecordings,
-    adls: f.adlRecordings - f.adlsRight <= g.adlsWrongAtMost,
+    allFalls: whole && f.fallsFound === f.fallRecordings,
+    adls: whole && f.adlRecordings - f.adlsRight <= g.adlsWrongAtMost,
     recordingAuc: f.recordingAuc !== null && f.recordingAuc >= g.recordingAuc,
     windowAuc: f.windowAuc !== null && f.windowAuc >= g.windowAuc,
     medianDelay: f.medianDelay !== null && f.medianDelay <= g.medianDelayFrames,

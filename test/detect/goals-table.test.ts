@@ -39,6 +39,13 @@ test("a run's goals from its metrics.json: all seven met, or each miss in bold",
   const subset = goalRunFromMetrics({ ...metrics(4), sequence: { auc: 1, confusionMatrix: [[6, 0], [0, 6]] } as MetricsJson["sequence"] }, "subset");
   assert.throws(() => goalsTable([good], [subset]), /^Error: subset: 6 falls and 6 ADLs, but good: 30 falls and 40 ADLs \(runs on other data cannot share a table\)$/);
   assert.throws(() => goalRunFromMetrics({ ...metrics(1), detection: undefined } as unknown as M, "old"), /old: metrics.json has no detection block/);
+  // A run that read 76 recordings but evaluated 70 (six shorter than --window): every fall found among those is not
+  // "30/30 of the data", so neither the falls nor the ADLs goal is met, and the row says why.
+  const data = (sequences: number) => ({ source: "urfd", dir: null, sequences, frames: 11544, note: "" }) as MetricsJson["data"];
+  const short = goalRunFromMetrics({ ...metrics(5), data: data(76) }, "short");
+  assert.equal(short.figures.recordingsLeftOut, 6);
+  assert.match(goalsTable([short]), /^\| 5 \| \*\*30\/30\*\* \(6 recordings left out\) \| \*\*39\/40\*\* \(adl 33\) \| .* \| 5\/7 \|$/m);
+  assert.equal(goalRunFromMetrics({ ...metrics(5), data: data(70) }, "whole").figures.recordingsLeftOut, undefined);
 });
 
 test("the window AUC goal is judged on the --stride grid's full windows where the run scored others; the comparison is seed by seed", () => {
