@@ -1,0 +1,156 @@
+// Two detectors of one seed scored together, without training: issue 15's twenty-fourth round found that windows of 48
+// frames spare some daily activities the 32-frame default alarms on (adl-33) and alarm on others (adl-10, adl-35).
+// Each fold's saved detectors (FallDetector.fromDir) replay that fold's test recordings frame by frame; each frame's
+// scores, each aligned to its own threshold (0.5), are combined by their mean log-odds and judged at 0.5, as the
+// deploy detector combines its members. The goals are read as `npm run goals` reads them. Alone (no --with), a run is
+// scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's.
+// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--against BASE_1,...] [--json F]
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import type { FrameDataset } from "../types";
+import { resolveData } from "../data/load";
+import { DEFAULT_STRIDE, DEFAULT_T, makeWindows } from "../data/windows";
+import { groupedKFold } from "../data/split";
+import { readJson } from "../run/atomic";
+import { auc } from "../evaluate/metrics";
+import { logitMeanOf } from "../evaluate/member-combine";
+import { recordingAlarms } from "./alarms";
+import { DEFAULT_REFRACTORY_SEC, detectionFigures, refractoryFrames, RecordingDetection, URFD_FPS } from "./delay";
+import { FallDetector } from "./detector";
+import type { GoalFigures } from "./goals";
+import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
+import { replayDataset, DatasetReplay } from "./replay-dataset";
+import { windowAucOnReference } from "./window-length-study";
+
+/** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
+export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
+  frames: number[];
+  scores: number[];
+}
+
+/** A replay's windows as aligned scores (the detector's own threshold mapped to 0.5 where it is not there already). */
+export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
+  if (r.threshold !== 0.5) throw new Error(`${r.id}: replayed against threshold ${r.threshold}; this study takes start-model detectors (scores aligned to 0.5)`);
+  return { id: r.id, isFall: r.isFall, fallingSegment: r.fallingSegment, firstFrame: r.firstFrame, lastFrame: r.lastFrame, frames: r.windows.map((w) => w.frame), scores: r.windows.map((w) => w.score) };
+}
+
+/** Two scorings of the same recordings, frame by frame, by their mean log-odds; the frames scored must be the same. */
+export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[]): ScoredRecording[] {
+  const other = new Map(b.map((r) => [r.id, r]));
+  if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
+  return a.map((r) => {
+    const o = other.get(r.id);
+    if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
+    if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
+    return { ...r, scores: r.scores.map((s, i) => logitMeanOf([s, o.scores[i]])) };
+  });
+}
+
+/** Issue 15's figures of scored recordings (all folds pooled), alarms at 0.5 as the deploy detector raises them. */
+export function figuresOf(recs: readonly ScoredRecording[], reference: Parameters<typeof windowAucOnReference>[2], refractorySec = DEFAULT_REFRACTORY_SEC): { figures: GoalFigures; falseAlarmIds: string[] } {
+  const settings = { threshold: 0.5, smooth: 1, refractoryFrames: refractoryFrames(refractorySec, URFD_FPS), fps: URFD_FPS };
+  const detections: RecordingDetection[] = recs.map((r) => ({ ...r, alarms: recordingAlarms(r.frames, r.scores, settings).alarms }));
+  const d = detectionFigures(detections, { refractorySec });
+  // A recording scores its most fall-like window, float32 as the pipeline keeps scores.
+  const maxOf = (r: ScoredRecording) => Math.fround(Math.max(...r.scores));
+  const seq: number[] = [];
+  const lastFrame: number[] = [];
+  const scores: number[] = [];
+  recs.forEach((r, i) => r.frames.forEach((f, j) => (seq.push(i), lastFrame.push(f), scores.push(r.scores[j]))));
+  const windows = { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds: recs.map((r) => r.id) };
+  const falls = recs.filter((r) => r.isFall);
+  const adls = recs.filter((r) => !r.isFall);
+  return {
+    figures: {
+      fallsFound: falls.length - d.missedFalls,
+      fallRecordings: falls.length,
+      adlsRight: adls.length - d.falseAlarmIds.length,
+      adlRecordings: adls.length,
+      recordingAuc: auc(recs.map(maxOf), recs.map((r) => (r.isFall ? 1 : 0))),
+      windowAuc: windowAucOnReference(windows, Float32Array.from(scores), reference).auc,
+      medianDelay: d.delayFrames.median,
+      maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd,
+      falseAlarms: d.falseAlarms,
+    },
+    falseAlarmIds: d.falseAlarmIds,
+  };
+}
+
+interface RunConfig {
+  data: string | null;
+  synthetic?: boolean;
+  seed: number;
+  window: number;
+  stride: number;
+  folds: number | null;
+}
+
+/** Every test recording of a --folds run, scored by its fold's saved detector (the folds dealt again from the run's seed). */
+export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: RunConfig; recs: ScoredRecording[] }> {
+  const cfg = (readJson(path.join(run, "metrics.json")) as { config: RunConfig }).config;
+  if (!cfg.folds) throw new Error(`${run}: not a --folds run`);
+  const own = makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true });
+  if (own.sequenceIds.length !== ds.sequences.length || new Set(own.seq).size !== ds.sequences.length) throw new Error(`${run}: some recordings are shorter than --window ${cfg.window}: its folds are not the data's`);
+  const recs: ScoredRecording[] = [];
+  for (const [k, fold] of groupedKFold(own, { k: cfg.folds, seed: cfg.seed }).entries()) {
+    const detector = await FallDetector.fromDir(path.join(run, "models", `fold-${k + 1}`));
+    try {
+      recs.push(...replayDataset(detector, ds, { ids: fold.testSeq.map((s) => own.sequenceIds[s]) }).map(scoredFromReplay));
+    } finally {
+      detector.dispose();
+    }
+  }
+  return { cfg, recs };
+}
+
+if (require.main === module) {
+  const program = new Command()
+    .name("window-mix-study")
+    .argument("<runs...>", "--folds runs of start-model detectors, one a seed")
+    .option("--with <dirs>", "runs of the same seeds (comma-separated, in the same order) whose detectors score beside them")
+    .option("--against <dirs>", "runs to compare with, seed by seed (comma-separated)")
+    .option("--json <file>", "write the rows as JSON")
+    .parse();
+  const runs = program.args;
+  const o = program.opts<{ with?: string; against?: string; json?: string }>();
+  const others = o.with ? o.with.split(",") : null;
+  (async () => {
+    if (others && others.length !== runs.length) throw new Error(`--with names ${others.length} runs for ${runs.length}`);
+    const { initBackend } = await import("../backend");
+    await initBackend();
+    const rows: GoalRun[] = [];
+    for (const [i, run] of runs.entries()) {
+      const saved = readGoalRun(run);
+      const cfg = (readJson(path.join(run, "metrics.json")) as { config: RunConfig }).config;
+      const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
+      const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
+      const a = await scoreRun(run, ds);
+      let recs = a.recs;
+      let name = path.basename(path.resolve(run));
+      if (others) {
+        const b = await scoreRun(others[i], ds);
+        if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
+        recs = fuse(a.recs, b.recs);
+        name = `${name}+${path.basename(path.resolve(others[i]))}`;
+      }
+      const { figures, falseAlarmIds } = figuresOf(recs, reference);
+      if (!others) {
+        // Alone, the run must score as the pipeline scored it (the window AUC: the --stride grid's full windows).
+        const want = JSON.stringify(saved.figures);
+        const got = JSON.stringify({ ...figures, windowAuc: cfg.window === DEFAULT_T ? figures.windowAuc : saved.figures.windowAuc });
+        if (got !== want) throw new Error(`${run}: scored alone it gives ${got}, its metrics.json ${want}: this study does not score as the pipeline did`);
+      }
+      rows.push({ name, seed: cfg.seed, figures, ownWindowAuc: null, windowSet: "own", falseAlarmIds });
+      console.error(`${name}: ${figures.fallsFound}/${figures.fallRecordings}, ${figures.adlsRight}/${figures.adlRecordings} (${falseAlarmIds.join(", ")})`);
+    }
+    const against = o.against ? o.against.split(",").map(readGoalRun) : [];
+    console.log(goalsTable(rows, against));
+    console.log("Window AUC over the default's windows (32 frames, every 4 frames, full), each scored by the window ending on its last frame.");
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify(rows, null, 1) + "\n");
+    process.exit(0);
+  })().catch((e) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}
