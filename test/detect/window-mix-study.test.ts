@@ -1,0 +1,45 @@
+// The window-mix study's pure parts: two scorings fused frame by frame by their mean log-odds, and issue 15's figures
+// of scored recordings (alarms at 0.5, the recording's most fall-like window, the window AUC on reference windows).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { figuresOf, fuse, ScoredRecording } from "../../lib/detect/window-mix-study";
+
+const rec = (id: string, isFall: boolean, frames: number[], scores: number[], seg: [number, number] | null = null): ScoredRecording =>
+  ({ id, isFall, fallingSegment: seg, firstFrame: frames[0], lastFrame: frames[frames.length - 1], frames, scores });
+
+test("fuse: the mean log-odds frame by frame; other recordings or other frames are an error", () => {
+  const a = [rec("fall-01", true, [16, 17, 18], [0.2, 0.8, 0.5])];
+  const b = [rec("fall-01", true, [16, 17, 18], [0.2, 0.2, 0.9])];
+  const f = fuse(a, b)[0];
+  assert.equal(f.scores[0], Math.fround(0.2));
+  // logit(0.8) = −logit(0.2): their mean is 0, probability 0.5 (the threshold: an alarm).
+  assert.equal(f.scores[1], 0.5);
+  assert.ok(f.scores[2] > 0.5 && f.scores[2] < 0.9);
+  assert.throws(() => fuse(a, [rec("fall-02", true, [16, 17, 18], [0, 0, 0])]), /fall-01 is scored by one detector only/);
+  assert.throws(() => fuse(a, [rec("fall-01", true, [17, 18, 19], [0, 0, 0])]), /fall-01: the two detectors score other frames/);
+  assert.throws(() => fuse(a, []), /1 recordings against 0/);
+});
+
+test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
+  const recs = [
+    rec("fall-01", true, [16, 17, 18, 19], [0.1, 0.3, 0.7, 0.9], [15, 20]),
+    rec("fall-02", true, [16, 17, 18, 19], [0.1, 0.2, 0.3, 0.4], [16, 19]),
+    rec("adl-01", false, [16, 17, 18, 19], [0.1, 0.6, 0.2, 0.1]),
+    rec("adl-02", false, [16, 17, 18, 19], [0.1, 0.1, 0.2, 0.1]),
+  ];
+  // Reference windows ending on frames 18 and 19 of fall-01 (falls) and 18 of each ADL (not).
+  const reference = { count: 4, seq: Int32Array.from([0, 0, 1, 2]), lastFrame: Int32Array.from([18, 19, 18, 18]), sequenceIds: ["fall-01", "adl-01", "adl-02"], y: Float32Array.from([1, 1, 0, 0]) };
+  const { figures, falseAlarmIds } = figuresOf(recs, reference);
+  assert.deepEqual(falseAlarmIds, ["adl-01"]);
+  assert.equal(figures.fallsFound, 1);
+  assert.equal(figures.fallRecordings, 2);
+  assert.equal(figures.adlsRight, 1);
+  assert.equal(figures.adlRecordings, 2);
+  // Top windows: falls 0.9 and 0.4, ADLs 0.6 and 0.2: 3 of 4 pairs in order.
+  assert.equal(figures.recordingAuc, 0.75);
+  // fall-01's first alarm at frame 18: 3 frames after its segment starts, 2 before it ends.
+  assert.equal(figures.medianDelay, 3);
+  assert.equal(figures.maxAfterSegmentEnd, -2);
+  assert.equal(figures.falseAlarms, 1);
+  assert.equal(figures.windowAuc, 1);
+});
