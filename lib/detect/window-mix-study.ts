@@ -4,7 +4,7 @@
 // scores, each aligned to its own threshold (0.5), are combined by their mean log-odds and judged at 0.5, as the
 // deploy detector combines its members. The goals are read as `npm run goals` reads them. Alone (no --with), a run is
 // scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's.
-// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--against BASE_1,...] [--json F]
+// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min] [--against BASE_1,...] [--json F]
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
@@ -35,15 +35,20 @@ export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
   return { id: r.id, isFall: r.isFall, fallingSegment: r.fallingSegment, firstFrame: r.firstFrame, lastFrame: r.lastFrame, frames: r.windows.map((w) => w.frame), scores: r.windows.map((w) => w.score) };
 }
 
-/** Two scorings of the same recordings, frame by frame, by their mean log-odds; the frames scored must be the same. */
-export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[]): ScoredRecording[] {
+/** How two aligned scores of a frame become one: their mean log-odds, or the lower (an alarm needs both). */
+export type FuseRule = "logit-mean" | "min";
+export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min"];
+
+/** Two scorings of the same recordings, frame by frame (the frames scored must be the same). */
+export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean"): ScoredRecording[] {
+  const one = rule === "min" ? (x: number, y: number) => Math.min(x, y) : (x: number, y: number) => logitMeanOf([x, y]);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
   return a.map((r) => {
     const o = other.get(r.id);
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
-    return { ...r, scores: r.scores.map((s, i) => logitMeanOf([s, o.scores[i]])) };
+    return { ...r, scores: r.scores.map((s, i) => one(s, o.scores[i])) };
   });
 }
 
@@ -109,14 +114,17 @@ if (require.main === module) {
     .name("window-mix-study")
     .argument("<runs...>", "--folds runs of start-model detectors, one a seed")
     .option("--with <dirs>", "runs of the same seeds (comma-separated, in the same order) whose detectors score beside them")
+    .option("--rule <rule>", `how a frame's two scores become one: ${FUSE_RULES.join(" or ")}`, "logit-mean")
     .option("--against <dirs>", "runs to compare with, seed by seed (comma-separated)")
     .option("--json <file>", "write the rows as JSON")
     .parse();
   const runs = program.args;
-  const o = program.opts<{ with?: string; against?: string; json?: string }>();
+  const o = program.opts<{ with?: string; rule: string; against?: string; json?: string }>();
+  const rule = o.rule as FuseRule;
   const others = o.with ? o.with.split(",") : null;
   (async () => {
     if (others && others.length !== runs.length) throw new Error(`--with names ${others.length} runs for ${runs.length}`);
+    if (!FUSE_RULES.includes(rule)) throw new Error(`--rule must be one of ${FUSE_RULES.join(", ")}, got "${o.rule}"`);
     const { initBackend } = await import("../backend");
     await initBackend();
     const rows: GoalRun[] = [];
@@ -131,7 +139,7 @@ if (require.main === module) {
       if (others) {
         const b = await scoreRun(others[i], ds);
         if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
-        recs = fuse(a.recs, b.recs);
+        recs = fuse(a.recs, b.recs, rule);
         name = `${name}+${path.basename(path.resolve(others[i]))}`;
       }
       const { figures, falseAlarmIds } = figuresOf(recs, reference);

@@ -18,6 +18,8 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   assert.throws(() => fuse(a, [rec("fall-02", true, [16, 17, 18], [0, 0, 0])]), /fall-01 is scored by one detector only/);
   assert.throws(() => fuse(a, [rec("fall-01", true, [17, 18, 19], [0, 0, 0])]), /fall-01: the two detectors score other frames/);
   assert.throws(() => fuse(a, []), /1 recordings against 0/);
+  // "min": an alarm needs both.
+  assert.deepEqual(fuse(a, b, "min")[0].scores, [0.2, 0.2, 0.5]);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
