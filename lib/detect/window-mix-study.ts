@@ -109,53 +109,63 @@ export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: Ru
   return { cfg, recs };
 }
 
+/** A run scored alone must give its metrics.json figures (the window AUC: over the --stride grid's full windows, the reference's when T is 32). */
+function checkAlone(run: string, cfg: RunConfig, recs: readonly ScoredRecording[], reference: Parameters<typeof windowAucOnReference>[2]): void {
+  const saved = readGoalRun(run).figures;
+  const { figures } = figuresOf(recs, reference);
+  const want = JSON.stringify(saved);
+  const got = JSON.stringify({ ...figures, windowAuc: cfg.window === DEFAULT_T ? figures.windowAuc : saved.windowAuc });
+  if (got !== want) throw new Error(`${run}: scored alone it gives ${got}, its metrics.json ${want}: this study does not score as the pipeline did`);
+}
+
 if (require.main === module) {
   const program = new Command()
     .name("window-mix-study")
     .argument("<runs...>", "--folds runs of start-model detectors, one a seed")
     .option("--with <dirs>", "runs of the same seeds (comma-separated, in the same order) whose detectors score beside them")
-    .option("--rule <rule>", `how a frame's two scores become one: ${FUSE_RULES.join(" or ")}`, "logit-mean")
+    .option("--rule <rules>", `how a frame's two scores become one, comma-separated: ${FUSE_RULES.join(", ")}`, "logit-mean")
     .option("--against <dirs>", "runs to compare with, seed by seed (comma-separated)")
-    .option("--json <file>", "write the rows as JSON")
+    .option("--json <file>", "write the rows (by rule) as JSON")
     .parse();
   const runs = program.args;
   const o = program.opts<{ with?: string; rule: string; against?: string; json?: string }>();
-  const rule = o.rule as FuseRule;
+  const rules = o.rule.split(",") as FuseRule[];
   const others = o.with ? o.with.split(",") : null;
   (async () => {
     if (others && others.length !== runs.length) throw new Error(`--with names ${others.length} runs for ${runs.length}`);
-    if (!FUSE_RULES.includes(rule)) throw new Error(`--rule must be one of ${FUSE_RULES.join(", ")}, got "${o.rule}"`);
+    const bad = rules.find((r) => !FUSE_RULES.includes(r));
+    if (bad !== undefined) throw new Error(`--rule must be among ${FUSE_RULES.join(", ")}, got "${bad}"`);
     const { initBackend } = await import("../backend");
     await initBackend();
-    const rows: GoalRun[] = [];
+    const rows = new Map<string, GoalRun[]>((others ? rules : ["alone"]).map((r) => [r, []]));
     for (const [i, run] of runs.entries()) {
-      const saved = readGoalRun(run);
       const cfg = (readJson(path.join(run, "metrics.json")) as { config: RunConfig }).config;
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
       const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
       const a = await scoreRun(run, ds);
-      let recs = a.recs;
-      let name = path.basename(path.resolve(run));
-      if (others) {
-        const b = await scoreRun(others[i], ds);
-        if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
-        recs = fuse(a.recs, b.recs, rule);
-        name = `${name}+${path.basename(path.resolve(others[i]))}`;
-      }
-      const { figures, falseAlarmIds } = figuresOf(recs, reference);
+      checkAlone(run, cfg, a.recs, reference);
+      const name = path.basename(path.resolve(run));
+      const row = (label: string, recs: readonly ScoredRecording[]) => {
+        const { figures, falseAlarmIds } = figuresOf(recs, reference);
+        rows.get(label)!.push({ name: others ? `${name}+${path.basename(path.resolve(others[i]))}` : name, seed: cfg.seed, figures, ownWindowAuc: null, windowSet: "own", falseAlarmIds });
+        console.error(`${label} seed ${cfg.seed}: ${figures.fallsFound}/${figures.fallRecordings}, ${figures.adlsRight}/${figures.adlRecordings} (${falseAlarmIds.join(", ")})`);
+      };
       if (!others) {
-        // Alone, the run must score as the pipeline scored it (the window AUC: the --stride grid's full windows).
-        const want = JSON.stringify(saved.figures);
-        const got = JSON.stringify({ ...figures, windowAuc: cfg.window === DEFAULT_T ? figures.windowAuc : saved.figures.windowAuc });
-        if (got !== want) throw new Error(`${run}: scored alone it gives ${got}, its metrics.json ${want}: this study does not score as the pipeline did`);
+        row("alone", a.recs);
+        continue;
       }
-      rows.push({ name, seed: cfg.seed, figures, ownWindowAuc: null, windowSet: "own", falseAlarmIds });
-      console.error(`${name}: ${figures.fallsFound}/${figures.fallRecordings}, ${figures.adlsRight}/${figures.adlRecordings} (${falseAlarmIds.join(", ")})`);
+      const b = await scoreRun(others[i], ds);
+      if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
+      checkAlone(others[i], b.cfg, b.recs, reference);
+      for (const rule of rules) row(rule, fuse(a.recs, b.recs, rule));
     }
     const against = o.against ? o.against.split(",").map(readGoalRun) : [];
-    console.log(goalsTable(rows, against));
-    console.log("Window AUC over the default's windows (32 frames, every 4 frames, full), each scored by the window ending on its last frame.");
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(rows, null, 1) + "\n");
+    for (const [label, list] of rows) {
+      console.log(`\n${label === "alone" ? "Each run alone (its metrics.json figures, checked)" : `--rule ${label}`}:\n`);
+      console.log(goalsTable(list, against));
+    }
+    console.log("\nWindow AUC over the default's windows (32 frames, every 4 frames, full), each scored by the window ending on its last frame.");
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify(Object.fromEntries(rows), null, 1) + "\n");
     process.exit(0);
   })().catch((e) => {
     console.error(e instanceof Error ? e.message : String(e));
