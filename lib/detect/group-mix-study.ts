@@ -126,19 +126,41 @@ export function groupThreshold(g: GroupScores, midpoint: ThresholdMidpoint, comb
   return clampThreshold(chooseSequenceThreshold(combine(g.trainMembers, g.train.count), g.train, { criterion: "youden", split: "train", midpoint, midpointAt }));
 }
 
-/** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
-export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5, startAt = midpointAt): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
+/** A fold scored as one --start-models detector: its test windows (start windows first) and aligned scores, and the full windows' part. */
+export interface ScoredFold {
+  testWindows: WindowSet;
+  testScores: Float32Array;
+  fullWindows: WindowSet;
+  fullScores: Float32Array;
+}
+
+/** Each fold scored by the pipeline's rule (mixFold): the start group's threshold chosen on its training windows, then the full windows'. */
+export function scoreFolds(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5, startAt = midpointAt): ScoredFold[] {
   const midpoint = cfg.thresholdMidpoint ?? "probability";
-  const per = folds.map((f) => {
+  return folds.map((f) => {
     const startThreshold = groupThreshold(f.start, midpoint, combine, startAt);
     if (check && startThreshold !== f.savedStartThreshold) throw new Error(`fold ${f.fold}: the start group's threshold comes out ${startThreshold}, the run saved ${f.savedStartThreshold}`);
     const m = mixFold(f.main, f.start, ds, { startThreshold, midpoint, what: `fold ${f.fold}`, combine, midpointAt });
-    return { m, full: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
+    return { testWindows: m.testWindows, testScores: m.testScores, fullWindows: f.main.test, fullScores: m.testScores.subarray(m.testWindows.count - f.main.test.count) };
   });
-  const windows = concatWindowSets(per.map((p) => p.m.testWindows));
-  const scores = concatScores(per.map((p) => p.m.testScores));
-  const fullWindows = concatWindowSets(folds.map((f) => f.main.test));
-  const fullScores = concatScores(per.map((p) => p.full));
+}
+
+/** Two scorings of the same folds and windows, window by window, by the lower score: an alarm needs both detectors. */
+export function minOfScored(a: readonly ScoredFold[], b: readonly ScoredFold[]): ScoredFold[] {
+  if (a.length !== b.length) throw new Error(`minOfScored: ${a.length} folds against ${b.length}`);
+  return a.map((f, k) => {
+    if (f.testScores.length !== b[k].testScores.length) throw new Error(`minOfScored: fold ${k + 1} holds ${f.testScores.length} windows against ${b[k].testScores.length}`);
+    const testScores = f.testScores.map((x, i) => Math.min(x, b[k].testScores[i]));
+    return { ...f, testScores, fullScores: testScores.subarray(testScores.length - f.fullScores.length) };
+  });
+}
+
+/** Issue 15's figures of scored folds, pooled out of fold (alarms at 0.5). */
+export function figuresOfScored(per: readonly ScoredFold[], ds: FrameDataset, stride: number): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
+  const windows = concatWindowSets(per.map((p) => p.testWindows));
+  const scores = concatScores(per.map((p) => p.testScores));
+  const fullWindows = concatWindowSets(per.map((p) => p.fullWindows));
+  const fullScores = concatScores(per.map((p) => p.fullScores));
   const replayed = replayWindowSet(ds, windows, scores, { threshold: 0.5, smooth: 1, refractorySec: DEFAULT_REFRACTORY_SEC });
   const d = detectionFigures(replayed, { refractorySec: DEFAULT_REFRACTORY_SEC });
   const falls = replayed.filter((r) => r.isFall).length;
@@ -146,10 +168,15 @@ export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pic
   return {
     fallsFound: falls - d.missedFalls, fallRecordings: falls, adlsRight: adls - d.falseAlarmIds.length, adlRecordings: adls,
     recordingAuc: evaluateAll(scores, windows, 0.5).sequence.auc,
-    windowAuc: gridWindowAuc(ds, fullWindows, fullScores, cfg.stride).auc,
+    windowAuc: gridWindowAuc(ds, fullWindows, fullScores, stride).auc,
     medianDelay: d.delayFrames.median, maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd, falseAlarms: d.falseAlarms,
     falseAlarmIds: d.falseAlarmIds, missedFallIds: d.missedFallIds,
   };
+}
+
+/** Issue 15's figures of the folds scored as one --start-models detector, pooled out of fold. */
+export function mixFigures(folds: readonly RunFold[], ds: FrameDataset, cfg: Pick<RunConfig, "thresholdMidpoint" | "stride">, check = false, combine: MemberCombine = memberMean, midpointAt = 0.5, startAt = midpointAt): GoalFigures & { falseAlarmIds: string[]; missedFallIds: string[] } {
+  return figuresOfScored(scoreFolds(folds, ds, cfg, check, combine, midpointAt, startAt), ds, cfg.stride);
 }
 
 /** A --start-models run read back for a study: its config, data and metrics.json, every fold scored again by its saved members. */

@@ -13,7 +13,7 @@ import { readPreprocessing } from "../export/preprocessing";
 import { memberCombine } from "../evaluate/member-combine";
 import type { GroupScores } from "./start-models";
 import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
-import { mixFigures, rescoredRow, rescoredRun, RunFold } from "./group-mix-study";
+import { figuresOfScored, minOfScored, rescoredRow, rescoredRun, RunFold, scoreFolds } from "./group-mix-study";
 
 /** The members of half `half` (0: the first K of each type, 1: the last K), in the saved order, from the members' types. */
 export function halfMembers(kinds: readonly string[], half: 0 | 1): number[] {
@@ -45,6 +45,8 @@ function groupKinds(runDir: string, group: "main" | "start"): string[] {
 export interface SplitRow {
   first: GoalRun;
   second: GoalRun;
+  /** Both halves together by the lower of their aligned scores (an alarm needs both): the twenty-fourth round's control. */
+  minOfHalves: GoalRun;
   missedFalls: { first: string[]; second: string[] };
 }
 
@@ -54,11 +56,12 @@ export async function splitRun(runDir: string, base?: string): Promise<SplitRow>
   const combine = memberCombine(run.cfg.combine ?? "mean");
   const [mainKinds, startKinds] = [groupKinds(runDir, "main"), groupKinds(runDir, "start")];
   const name = path.basename(path.resolve(runDir));
-  const half = (h: 0 | 1) => {
+  const scored = (h: 0 | 1) => {
     const [main, start] = [halfMembers(mainKinds, h), halfMembers(startKinds, h)];
-    const folds = run.folds.map((f) => pickMembers(f, main, start));
-    return rescoredRow(run, `${name} (members ${h === 0 ? "first" : "second"} half)`, mixFigures(folds, run.ds, run.cfg, false, combine));
+    return scoreFolds(run.folds.map((f) => pickMembers(f, main, start)), run.ds, run.cfg, false, combine);
   };
+  const [s0, s1] = [scored(0), scored(1)];
+  const half = (h: 0 | 1) => rescoredRow(run, `${name} (members ${h === 0 ? "first" : "second"} half)`, figuresOfScored(h === 0 ? s0 : s1, run.ds, run.cfg.stride));
   const [first, second] = [half(0), half(1)];
   if (base !== undefined) {
     const b = readGoalRun(base);
@@ -67,7 +70,8 @@ export async function splitRun(runDir: string, base?: string): Promise<SplitRow>
       throw new Error(`${runDir}: its first half gives ${JSON.stringify(first.run.figures)}, ${base}'s metrics.json ${JSON.stringify(b.figures)}: not that detector`);
     }
   }
-  return { first: first.run, second: second.run, missedFalls: { first: first.missedFallIds, second: second.missedFallIds } };
+  const both = rescoredRow(run, `${name} (both halves, min)`, figuresOfScored(minOfScored(s0, s1), run.ds, run.cfg.stride));
+  return { first: first.run, second: second.run, minOfHalves: both.run, missedFalls: { first: first.missedFallIds, second: second.missedFallIds } };
 }
 
 if (require.main === module) {
@@ -75,14 +79,19 @@ if (require.main === module) {
     .description("each --ensemble 2K run of a --start-models detector split into two detectors of K members a type (the first half: the --ensemble K run's models); issue 15's goals of the second half against the first")
     .option("--against <runs>", "comma-separated --ensemble K runs of the same seeds, in order: each must equal its run's first half")
     .option("--json <file>", "also write the rows (both halves, per seed) to this file")
+    .option("--run", "also compare both halves by the lower score (an alarm needs both) with the whole run")
     .argument("<runs...>", "pipeline runs trained with an even --ensemble (their arrow/ folders kept)")
-    .action(async (dirs: string[], o: { against?: string; json?: string }) => {
+    .action(async (dirs: string[], o: { against?: string; json?: string; run?: boolean }) => {
       const bases = o.against?.split(",").map((s) => s.trim());
       if (bases && bases.length !== dirs.length) throw new Error(`--against names ${bases.length} runs for ${dirs.length}`);
       const rows: SplitRow[] = [];
       for (const [i, dir] of dirs.entries()) rows.push(await splitRun(dir, bases?.[i]));
       if (bases) console.log(`Each first half gives its --against run's metrics.json figures (${bases.length} runs).\n`);
       console.log(goalsTable(rows.map((r) => r.second), rows.map((r) => r.first)));
+      if (o.run) {
+        console.log("\nBoth halves, an alarm needing both (the lower aligned score), against the whole run (all members by its own rule):\n");
+        console.log(goalsTable(rows.map((r) => r.minOfHalves), dirs.map(readGoalRun)));
+      }
       const missed = rows.filter((r) => r.missedFalls.first.length + r.missedFalls.second.length > 0);
       if (missed.length > 0) console.log(`\nFalls missed (second half; first half): ${missed.map((r) => `seed ${r.first.seed}: ${r.missedFalls.second.join(", ") || "none"}; ${r.missedFalls.first.join(", ") || "none"}`).join(" | ")}`);
       if (o.json) fs.writeFileSync(o.json, JSON.stringify(rows, null, 1) + "\n");

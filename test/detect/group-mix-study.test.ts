@@ -9,7 +9,7 @@ import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readGoalRun } from "../../lib/detect/goals-table";
-import { joinFolds, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
+import { joinFolds, minOfScored, readRunFolds, studyPair } from "../../lib/detect/group-mix-study";
 import { parsePlaces, placeThresholds } from "../../lib/detect/threshold-place-study";
 import { typeWeightedLogitMean } from "../../lib/detect/type-weight-study";
 import { verifyRun } from "../../lib/detect/verify-run";
@@ -105,4 +105,14 @@ test("typeWeightedLogitMean: equal weights are the mean log-odds; a heavier LSTM
   const twoGroups = typeWeightedLogitMean(kinds, 0.65)([...members, ...members], 2);
   twoGroups.forEach((p, i) => assert.ok(Math.abs(p - lstmHeavy[i]) < 1e-6, "the same members twice: the same score"));
   assert.throws(() => typeWeightedLogitMean(kinds, 0.65)([members[0]], 2), /1 members, not groups of 2/);
+});
+
+test("minOfScored: window by window the lower of two scorings of the same folds (an alarm needs both); other window counts refused", () => {
+  const w = { count: 3 } as unknown as Parameters<typeof minOfScored>[0][number]["testWindows"];
+  const fold = (test: number[], full: number) => ({ testWindows: w, testScores: Float32Array.from(test), fullWindows: w, fullScores: Float32Array.from(test).subarray(test.length - full) });
+  const [m] = minOfScored([fold([0.2, 0.7, 0.9], 2)], [fold([0.4, 0.6, 0.3], 2)]);
+  assert.deepEqual([...m.testScores], [0.2, 0.6, 0.3].map(Math.fround));
+  assert.deepEqual([...m.fullScores], [0.6, 0.3].map(Math.fround), "the full windows' part follows the new scores");
+  assert.throws(() => minOfScored([fold([0.2, 0.7], 1)], [fold([0.4], 1)]), /fold 1 holds 2 windows against 1/);
+  assert.throws(() => minOfScored([], [fold([0.4], 1)]), /0 folds against 1/);
 });
