@@ -6,16 +6,15 @@ import * as path from "node:path";
 import type { WindowSet } from "../types";
 import { auc } from "../evaluate/metrics";
 import { DEFAULT_STRIDE, DEFAULT_T, makeWindows } from "../data/windows";
-import { concatWindowSets, groupedKFold } from "../data/split";
+import { concatWindowSets } from "../data/split";
 import { resolveData } from "../data/load";
 import { readJson } from "../run/atomic";
 import { STUDIED_RULES } from "./alarm-rules";
 import { rescoreRun } from "./rescore-run";
 import { poolAligned } from "./rule-study";
 import { alignToThreshold } from "../evaluate/align";
-import { FallDetector } from "./detector";
-import { replayDataset, DatasetReplay } from "./replay-dataset";
-import type { FrameDataset } from "../types";
+import type { DatasetReplay } from "./replay-dataset";
+import { replayFolds, ReplayRunConfig } from "./replay-run";
 
 type Ends = Pick<WindowSet, "count" | "seq" | "lastFrame" | "sequenceIds">;
 
@@ -55,37 +54,6 @@ export function replayedEnds(replays: readonly DatasetReplay[]): { windows: Ends
   return { windows: { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds }, scores: Float32Array.from(scores) };
 }
 
-interface RunConfig {
-  data: string | null;
-  synthetic?: boolean;
-  seed: number;
-  window: number;
-  stride: number;
-  folds: number | null;
-  padStarts?: number;
-  startModels?: number;
-}
-
-/**
- * A --folds run scored as it deploys: each fold's saved detector (FallDetector.fromDir) replays that fold's test
- * recordings (the run's folds, dealt again from its seed), every scored window aligned to its fold's threshold. Needs
- * no arrow/ folder, and scores start-model detectors as the pipeline does.
- */
-export async function replayRun(run: string, cfg: RunConfig, ds: FrameDataset): Promise<{ windows: Ends; scores: Float32Array }> {
-  if (!cfg.folds) throw new Error(`${run}: not a --folds run`);
-  const own = makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true, padStarts: cfg.padStarts ?? 0 });
-  const replays: DatasetReplay[] = [];
-  for (const [k, fold] of groupedKFold(own, { k: cfg.folds, seed: cfg.seed }).entries()) {
-    const detector = await FallDetector.fromDir(path.join(run, "models", `fold-${k + 1}`));
-    try {
-      replays.push(...replayDataset(detector, ds, { ids: fold.testSeq.map((s) => own.sequenceIds[s]) }));
-    } finally {
-      detector.dispose();
-    }
-  }
-  return replayedEnds(replays);
-}
-
 // node dist/lib/detect/window-length-study.js RUN_DIR... : each run's window AUC over its own windows and over the
 // default's (T = 32, stride 4): a plain run's folds re-scored with its rule (mean of members, smooth 3, from arrow/);
 // a --start-models run replayed through its saved detectors (no arrow/ needed), checked against its metrics.json.
@@ -101,14 +69,14 @@ if (require.main === module) {
     console.log("| run | seed | window length | window AUC, own windows | window AUC, the --stride grid's full windows (T 32, stride 4) | default windows matched |");
     console.log("|---|---|---|---|---|---|");
     for (const run of runs) {
-      const metrics = readJson(path.join(run, "metrics.json")) as { config: RunConfig; windowOnGrid?: { auc: number | null } };
+      const metrics = readJson(path.join(run, "metrics.json")) as { config: ReplayRunConfig; windowOnGrid?: { auc: number | null } };
       const cfg = metrics.config;
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
       const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
       const f4 = (x: number | null) => (x === null ? "–" : x.toFixed(4));
       if ((cfg.startModels ?? 0) > 0) {
         // Scored every frame by both groups: replayed through each fold's saved detector, as it deploys.
-        const { windows, scores } = await replayRun(run, cfg, ds);
+        const { windows, scores } = replayedEnds(await replayFolds(run, cfg, ds));
         const own = windowAucOnReference(windows, scores, makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true }));
         // The replay must be the run: its AUC over the run's own full windows on the --stride grid is metrics.json's.
         const saved = metrics.windowOnGrid?.auc ?? null;

@@ -11,16 +11,14 @@ import { Command } from "commander";
 import type { FrameDataset } from "../types";
 import { resolveData } from "../data/load";
 import { DEFAULT_STRIDE, DEFAULT_T, makeWindows } from "../data/windows";
-import { groupedKFold } from "../data/split";
-import { readJson } from "../run/atomic";
 import { auc } from "../evaluate/metrics";
 import { logitMeanOf } from "../evaluate/member-combine";
 import { recordingAlarms } from "./alarms";
 import { DEFAULT_REFRACTORY_SEC, detectionFigures, refractoryFrames, RecordingDetection, URFD_FPS } from "./delay";
-import { FallDetector } from "./detector";
 import type { GoalFigures } from "./goals";
 import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
-import { replayDataset, DatasetReplay } from "./replay-dataset";
+import type { DatasetReplay } from "./replay-dataset";
+import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { windowAucOnReference } from "./window-length-study";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
@@ -82,35 +80,14 @@ export function figuresOf(recs: readonly ScoredRecording[], reference: Parameter
   };
 }
 
-interface RunConfig {
-  data: string | null;
-  synthetic?: boolean;
-  seed: number;
-  window: number;
-  stride: number;
-  folds: number | null;
-}
-
-/** Every test recording of a --folds run, scored by its fold's saved detector (the folds dealt again from the run's seed). */
-export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: RunConfig; recs: ScoredRecording[] }> {
-  const cfg = (readJson(path.join(run, "metrics.json")) as { config: RunConfig }).config;
-  if (!cfg.folds) throw new Error(`${run}: not a --folds run`);
-  const own = makeWindows(ds, { T: cfg.window, stride: cfg.stride, withDiffs: true });
-  if (own.sequenceIds.length !== ds.sequences.length || new Set(own.seq).size !== ds.sequences.length) throw new Error(`${run}: some recordings are shorter than --window ${cfg.window}: its folds are not the data's`);
-  const recs: ScoredRecording[] = [];
-  for (const [k, fold] of groupedKFold(own, { k: cfg.folds, seed: cfg.seed }).entries()) {
-    const detector = await FallDetector.fromDir(path.join(run, "models", `fold-${k + 1}`));
-    try {
-      recs.push(...replayDataset(detector, ds, { ids: fold.testSeq.map((s) => own.sequenceIds[s]) }).map(scoredFromReplay));
-    } finally {
-      detector.dispose();
-    }
-  }
-  return { cfg, recs };
+/** Every test recording of a --folds run, scored by its fold's saved detector. */
+export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: ReplayRunConfig; recs: ScoredRecording[] }> {
+  const cfg = replayRunConfig(run);
+  return { cfg, recs: (await replayFolds(run, cfg, ds)).map(scoredFromReplay) };
 }
 
 /** A run scored alone must give its metrics.json figures (the window AUC: over the --stride grid's full windows, the reference's when T is 32). */
-function checkAlone(run: string, cfg: RunConfig, recs: readonly ScoredRecording[], reference: Parameters<typeof windowAucOnReference>[2]): void {
+function checkAlone(run: string, cfg: ReplayRunConfig, recs: readonly ScoredRecording[], reference: Parameters<typeof windowAucOnReference>[2]): void {
   const saved = readGoalRun(run).figures;
   const { figures } = figuresOf(recs, reference);
   const want = JSON.stringify(saved);
@@ -139,7 +116,7 @@ if (require.main === module) {
     await initBackend();
     const rows = new Map<string, GoalRun[]>((others ? rules : ["alone"]).map((r) => [r, []]));
     for (const [i, run] of runs.entries()) {
-      const cfg = (readJson(path.join(run, "metrics.json")) as { config: RunConfig }).config;
+      const cfg = replayRunConfig(run);
       const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
       const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
       const a = await scoreRun(run, ds);
