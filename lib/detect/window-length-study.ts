@@ -37,21 +37,21 @@ export function windowAucOnReference(windows: Ends, scores: ArrayLike<number>, r
   return { auc: auc(s, y), windows: s.length };
 }
 
-/** Every window the replays scored, as window ends (recording, last frame) with its score aligned to the replay's threshold. */
-export function replayedEnds(replays: readonly DatasetReplay[]): { windows: Ends; scores: Float32Array } {
-  const sequenceIds = replays.map((r) => r.id);
+/** Recordings' scored frames (in order, one score each) as window ends (recording, last frame) with their scores. */
+export function scoredEnds(recs: readonly { id: string; frames: readonly number[]; scores: ArrayLike<number> }[]): { windows: Ends; scores: Float32Array } {
   const seq: number[] = [];
   const lastFrame: number[] = [];
   const scores: number[] = [];
-  replays.forEach((r, i) => {
-    const aligned = r.threshold === 0.5 ? r.windows.map((w) => w.score) : alignToThreshold(r.windows.map((w) => w.score), r.threshold);
-    r.windows.forEach((w, j) => {
-      seq.push(i);
-      lastFrame.push(w.frame);
-      scores.push(aligned[j]);
-    });
-  });
-  return { windows: { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds }, scores: Float32Array.from(scores) };
+  recs.forEach((r, i) => r.frames.forEach((f, j) => (seq.push(i), lastFrame.push(f), scores.push(r.scores[j]))));
+  return { windows: { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds: recs.map((r) => r.id) }, scores: Float32Array.from(scores) };
+}
+
+/** Every window the replays scored, as window ends (recording, last frame) with its score aligned to the replay's threshold. */
+export function replayedEnds(replays: readonly DatasetReplay[]): { windows: Ends; scores: Float32Array } {
+  return scoredEnds(replays.map((r) => {
+    const raw = r.windows.map((w) => w.score);
+    return { id: r.id, frames: r.windows.map((w) => w.frame), scores: r.threshold === 0.5 ? raw : alignToThreshold(raw, r.threshold) };
+  }));
 }
 
 // node dist/lib/detect/window-length-study.js RUN_DIR... : each run's window AUC over its own windows and over the

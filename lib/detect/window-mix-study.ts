@@ -19,7 +19,7 @@ import type { GoalFigures } from "./goals";
 import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
-import { windowAucOnReference } from "./window-length-study";
+import { scoredEnds, windowAucOnReference } from "./window-length-study";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -57,11 +57,7 @@ export function figuresOf(recs: readonly ScoredRecording[], reference: Parameter
   const d = detectionFigures(detections, { refractorySec });
   // A recording scores its most fall-like window, float32 as the pipeline keeps scores.
   const maxOf = (r: ScoredRecording) => Math.fround(Math.max(...r.scores));
-  const seq: number[] = [];
-  const lastFrame: number[] = [];
-  const scores: number[] = [];
-  recs.forEach((r, i) => r.frames.forEach((f, j) => (seq.push(i), lastFrame.push(f), scores.push(r.scores[j]))));
-  const windows = { count: seq.length, seq: Int32Array.from(seq), lastFrame: Int32Array.from(lastFrame), sequenceIds: recs.map((r) => r.id) };
+  const { windows, scores } = scoredEnds(recs);
   const falls = recs.filter((r) => r.isFall);
   const adls = recs.filter((r) => !r.isFall);
   return {
@@ -71,7 +67,7 @@ export function figuresOf(recs: readonly ScoredRecording[], reference: Parameter
       adlsRight: adls.length - d.falseAlarmIds.length,
       adlRecordings: adls.length,
       recordingAuc: auc(recs.map(maxOf), recs.map((r) => (r.isFall ? 1 : 0))),
-      windowAuc: windowAucOnReference(windows, Float32Array.from(scores), reference).auc,
+      windowAuc: windowAucOnReference(windows, scores, reference).auc,
       medianDelay: d.delayFrames.median,
       maxAfterSegmentEnd: d.delayFrames.maxAfterSegmentEnd,
       falseAlarms: d.falseAlarms,
