@@ -110,7 +110,7 @@ async function runDetect(a: DetectArgs): Promise<number> {
     const figures = detectionFigures(known, { refractorySec: detector.refractorySec, fps: detector.fps });
     const model = {
       dir: a.model, members: detector.members, combine: detector.combine, T: detector.T, stride: detector.stride, smooth: detector.smooth,
-      threshold: detector.threshold, ...(detector.startModels ? { startModels: detector.startModels } : {}), refractorySec: detector.refractorySec, fps: detector.fps, kernel: detector.kernel,
+      threshold: detector.threshold, ...(detector.startModels ? { startModels: detector.startModels } : {}), ...(detector.secondWindow ? { secondWindow: detector.secondWindow } : {}), refractorySec: detector.refractorySec, fps: detector.fps, kernel: detector.kernel,
       ...(detector.kernelNote ? { kernelNote: detector.kernelNote } : {}),
       ...(detector.memberNote ? { note: detector.memberNote } : {}),
     };
@@ -123,7 +123,11 @@ async function runDetect(a: DetectArgs): Promise<number> {
       ? `${s.members} start model(s) alone on windows of ${detector.T - s.padStarts}..${detector.T - 1} real frames against threshold ${s.startThreshold.toFixed(4)}, ` +
         `the ${combineWords(detector.combine)} of all ${detector.members} on full windows against ${s.fullThreshold.toFixed(4)}, every ${detector.stride} frame(s)`
       : `${detector.members > 1 ? `${combineWords(detector.combine)} of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
-    console.log(`model: ${a.model} (${scoring}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`);
+    const w = detector.secondWindow;
+    const second = w
+      ? `; beside it a second detector on windows of ${w.T} frames (${w.dir}: ${w.members} models, start models padded ${w.padStarts} times, thresholds ${w.startThreshold.toFixed(4)} and ${w.fullThreshold.toFixed(4)}): a window alarms only when both detectors' aligned scores pass`
+      : "";
+    console.log(`model: ${a.model} (${scoring}${second}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`);
     if (detector.memberNote) console.log(`note: ${detector.memberNote}`);
     console.log(`data: ${ds.provenance.note}; ${replayed.length} recording(s), windows ${a.live ? "from each recording's first frame (--live)" : "placed as the evaluation placed them"}`);
     for (const r of replayed) for (const line of recordingLines(r, detector.fps)) console.log(line);

@@ -14,6 +14,10 @@
 // first frame repeated padStarts times in front and alone score the windows before T real frames exist; full windows
 // get all members combined (the main ones on the plain stream, the start ones on theirs). Each score is aligned to
 // its threshold, so the alarm logic runs at 0.5; window placement then follows the start models' (padded) stream.
+//
+// A --second-window folder (lib/detect/second-window.ts) also holds a second whole detector on longer windows (its start
+// models padded more, so it scores the same frames); every frame goes to both and the alarm logic runs on the lower of
+// their two aligned scores: an alarm needs both.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { makePredictor, Predictor, TrainingKernel } from "../model/fused-model";
@@ -24,6 +28,7 @@ import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
 import { combineOf, MemberCombineName } from "../evaluate/member-combine";
+import { joinAligned } from "./second-window";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -41,8 +46,10 @@ export interface DetectorOptions {
 export interface DetectorStep {
   /** Frame number of the window's last frame (the push's `frame`, else rows since reset − 1). */
   frame: number;
-  /** The members' combined probability for this window (their mean, or their mean log-odds). */
+  /** The members' combined probability for this window (their mean, or their mean log-odds); with a second window, the lower of the two aligned scores. */
   probability: number;
+  /** With a second window: each detector's aligned score for this window (0.5 = its threshold). */
+  detectors?: { first: number; second: number };
   /** Smoothed over the last `smooth` windows: what the threshold applies to. */
   score: number;
   alarm: AlarmEvent | null;
@@ -66,6 +73,8 @@ export class FallDetector {
   readonly fps: number;
   /** With start models: their members, padding and the two thresholds the scores are aligned to (threshold is then 0.5). */
   readonly startModels?: { members: number; padStarts: number; fullThreshold: number; startThreshold: number };
+  /** With a second window: that detector (its T, members, padding and thresholds; preprocessing.json's secondWindow). */
+  readonly secondWindow?: { dir: string; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
   get phase(): number {
     return this.windowPhase;
@@ -83,12 +92,14 @@ export class FallDetector {
   private readonly ring: WindowRing;
   private readonly predictors: Predictor[];
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
+  private readonly second: FallDetector | null = null;
   private readonly logic: AlarmLogic;
   private disposed = false;
 
   /**
    * `models` are the trained window models (an ensemble's members); disposed by dispose() only when `owned`, as are
-   * `startModels`' (the start models of a --start-models folder, with their own preprocessing.json).
+   * `startModels`' (the start models of a --start-models folder, with their own preprocessing.json) and `secondWindow`
+   * (preprocessing.json's secondWindow detector, loaded whole; disposed with this one).
    */
   constructor(
     private readonly models: readonly tf.LayersModel[],
@@ -96,6 +107,7 @@ export class FallDetector {
     opts: DetectorOptions = {},
     private readonly owned = false,
     startModels?: { models: readonly tf.LayersModel[]; preprocessing: Preprocessing },
+    secondWindow?: FallDetector,
   ) {
     if (models.length === 0) throw new RangeError("FallDetector: no model");
     const { T, F } = windowInputShape(models[0]);
@@ -129,13 +141,20 @@ export class FallDetector {
       this.threshold = 0.5; // scores are aligned to their group's threshold
       this.start = { ring: new WindowRing(T, F, startModels.preprocessing.scaler), predictors: startModels.models.map((m) => makePredictor(m)), models: startModels.models };
     }
+    if ((preprocessing.secondWindow !== undefined) !== (secondWindow !== undefined)) {
+      throw new Error(secondWindow ? "a second window's detector given, but preprocessing.json names none (secondWindow)" : `preprocessing.json: its detector joins the one in "${preprocessing.secondWindow!.dir}" frame by frame; load the folder with FallDetector.fromDir`);
+    }
     this.windowPhase = this.checkedPhase(opts.phase ?? 0);
+    if (secondWindow) {
+      this.secondWindow = checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow);
+      this.second = secondWindow;
+    }
     this.ring = new WindowRing(T, F, preprocessing.scaler);
     this.logic = alarmLogic({ threshold: this.threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
     this.predictors = models.map((m) => makePredictor(m));
     this.members = models.length + (startModels?.models.length ?? 0);
     this.kernel = this.predictors[0].kernel;
-    const note = [...this.predictors, ...(this.start?.predictors ?? [])].find((p) => p.reason)?.reason;
+    const note = [...this.predictors, ...(this.start?.predictors ?? [])].find((p) => p.reason)?.reason ?? secondWindow?.kernelNote;
     if (note) this.kernelNote = note;
   }
 
@@ -143,24 +162,29 @@ export class FallDetector {
   static async fromDir(dir: string, opts: DetectorOptions = {}): Promise<FallDetector> {
     const saved = await loadSavedDetector(dir);
     let start: Awaited<ReturnType<typeof loadSavedDetector>> | null = null;
+    let second: FallDetector | null = null;
     try {
       const sub = saved.preprocessing.startModels;
       if (sub !== undefined) {
         if (saved.memberNote) throw new Error(`${dir}: one member of an ensemble with start models; ${saved.memberNote.replace(/^.*?; /, "")}`);
         start = await loadSavedDetector(path.join(dir, sub));
       }
+      const secondDir = saved.preprocessing.secondWindow?.dir;
+      if (secondDir !== undefined) second = await FallDetector.fromDir(path.join(dir, secondDir), opts);
       let d: FallDetector;
       try {
-        d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined);
+        d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined, second ?? undefined);
       } catch (e) {
         // Say which folder's settings disagree.
         if (start && e instanceof Error && e.message.startsWith("start models")) e.message = `${path.join(dir, sub!, "preprocessing.json")}: ${e.message}`;
+        if (second && e instanceof Error && e.message.startsWith("second window")) e.message = `${path.join(dir, secondDir!, "preprocessing.json")}: ${e.message}`;
         throw e;
       }
       if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
       return d;
     } catch (e) {
       for (const m of [...saved.models, ...(start?.models ?? [])]) m.dispose();
+      second?.dispose();
       throw e;
     }
   }
@@ -171,7 +195,24 @@ export class FallDetector {
    */
   push(features: ArrayLike<number>, frame?: number): DetectorStep | null {
     if (this.disposed) throw new Error("FallDetector was disposed");
-    if (this.start) return this.pushMixed(features, frame, this.start);
+    const own = this.scoreFrame(features, frame);
+    if (this.second) {
+      const other = this.second.scoreFrame(features, frame);
+      // Both detectors place windows alike (checkSecondWindow): a frame one scores and the other not is a bug.
+      if ((own === null) !== (other === null) || (own && other && own.at !== other.at)) throw new Error(`FallDetector: the second window's detector scores frame ${other?.at ?? "none"}, the first ${own?.at ?? "none"}`);
+      if (!own || !other) return null;
+      const joined = joinAligned(own.value, other.value);
+      const { score, alarm } = this.logic.step(own.at, joined);
+      return { frame: own.at, probability: joined, score, alarm, detectors: { first: own.value, second: other.value } };
+    }
+    if (!own) return null;
+    const { score, alarm } = this.logic.step(own.at, own.value);
+    return { frame: own.at, probability: own.probability, score: this.start ? own.value : score, alarm };
+  }
+
+  /** The frame into the rings; when it ends a window: its frame, the members' combined probability and what the alarm logic takes (aligned with start models). */
+  private scoreFrame(features: ArrayLike<number>, frame: number | undefined): { at: number; probability: number; value: number } | null {
+    if (this.start) return this.scoreMixed(features, frame, this.start);
     if (this.padStarts > 0 && this.ring.count === 0) {
       // Numbered before the first frame, as makeWindows pads: the ring counts them, so phases follow evaluationPhase(rows, T, stride, padStarts).
       for (let p = this.padStarts; p >= 1; p--) this.ring.push(features, frame === undefined ? undefined : frame - p);
@@ -179,13 +220,11 @@ export class FallDetector {
     const n = this.ring.push(features, frame);
     if (n < this.T || (n - this.T) % this.stride !== this.windowPhase) return null;
     const probability = this.score(this.ring.window());
-    const at = frame ?? n - 1 - this.padStarts;
-    const { score, alarm } = this.logic.step(at, probability);
-    return { frame: at, probability, score, alarm };
+    return { at: frame ?? n - 1 - this.padStarts, probability, value: probability };
   }
 
   /** With start models: the padded stream's windows before T real frames go to them alone, full windows to every member. */
-  private pushMixed(features: ArrayLike<number>, frame: number | undefined, start: NonNullable<FallDetector["start"]>): DetectorStep | null {
+  private scoreMixed(features: ArrayLike<number>, frame: number | undefined, start: NonNullable<FallDetector["start"]>): { at: number; probability: number; value: number } | null {
     const { fullThreshold, startThreshold } = this.startModels!;
     if (start.ring.count === 0) for (let p = this.padStarts; p >= 1; p--) start.ring.push(features, frame === undefined ? undefined : frame - p);
     const n = start.ring.push(features, frame);
@@ -202,9 +241,7 @@ export class FallDetector {
       probability = this.combineMembers([[this.predictors, this.ring.window()], [start.predictors, start.ring.window()]]);
       score = alignToThreshold([probability], fullThreshold)[0];
     }
-    const at = frame ?? real - 1;
-    const { alarm } = this.logic.step(at, score);
-    return { frame: at, probability, score, alarm };
+    return { at: frame ?? real - 1, probability, value: score };
   }
 
   /** The members combined as the pipeline combines them (meanProbabilities or logitMean). */
@@ -227,6 +264,7 @@ export class FallDetector {
     this.windowPhase = this.checkedPhase(phase);
     this.ring.reset();
     this.start?.ring.reset();
+    this.second?.reset(phase);
     this.logic.reset();
   }
 
@@ -239,7 +277,25 @@ export class FallDetector {
     if (this.disposed) return;
     this.disposed = true;
     if (this.owned) for (const m of [...this.models, ...(this.start?.models ?? [])]) m.dispose();
+    this.second?.dispose();
   }
+}
+
+/**
+ * A --second-window detector must score the frames the first scores: longer windows of the same features and stride,
+ * start models padded by the difference of the two window lengths, unsmoothed scores aligned at 0.5.
+ */
+function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): NonNullable<FallDetector["secondWindow"]> {
+  const where = `second window ("${dir}")`;
+  if (!first.startModels || !second.startModels) throw new Error(`${where}: both detectors need start models (they score a stream's first frames)`);
+  if (second.secondWindow) throw new Error(`${where}: names a second window of its own`);
+  if (second.F !== first.F || second.stride !== first.stride) throw new Error(`${where}: takes [${second.T}, ${second.F}] windows every ${second.stride}, the first detector [${first.T}, ${first.F}] every ${first.stride}: the features and stride must agree`);
+  if (second.T <= first.T) throw new Error(`${where}: windows of ${second.T} frames, not longer than the first detector's ${first.T}`);
+  if (second.padStarts - first.padStarts !== second.T - first.T) throw new Error(`${where}: start models padded ${second.padStarts} times, the first's ${first.padStarts}: they must differ by the window lengths' ${second.T - first.T} to score the same frames`);
+  if (second.smooth !== 1 || first.smooth !== 1) throw new Error(`${where}: scores are joined unsmoothed (smooth 1)`);
+  if (second.phase !== first.phase) throw new Error(`${where}: phase ${second.phase}, the first detector's ${first.phase}`);
+  const s = second.startModels;
+  return { dir, T: second.T, members: second.members, padStarts: second.padStarts, fullThreshold: s.fullThreshold, startThreshold: s.startThreshold };
 }
 
 /** A --start-models folder's start models must take the main models' windows (padded, unsmoothed) and carry their own threshold. */

@@ -12,7 +12,7 @@ import { diffLagsOf } from "../data/windows";
 import { FEATURE_NAMES } from "../types";
 import { demoPageHtml, DemoAlarmSettings } from "./demo-page";
 import { ensembleMemberDirs } from "./ensemble-folder";
-import { Preprocessing, PREPROCESSING_JSON, readPreprocessing } from "./preprocessing";
+import { Preprocessing, PREPROCESSING_JSON, readPreprocessing, windowDiffLags } from "./preprocessing";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "../detect/delay";
 
 export const TFJS_BROWSER_BUNDLE = "tf.min.js";
@@ -75,6 +75,26 @@ function startGroup(modelDir: string, first: string, pre: Preprocessing, T: numb
   return { dirs, scaler: sp.scaler, padStarts: sp.window.padStarts, threshold: sp.threshold, fullThreshold: pre.threshold };
 }
 
+/** A --second-window folder's second detector: its member folders, scaler, window length and start group. */
+function secondGroup(modelDir: string, pre: Preprocessing, T: number, F: number, firstStart: ReturnType<typeof startGroup> | null): { dir: string; dirs: string[]; scaler: Scaler; T: number; start: ReturnType<typeof startGroup> } {
+  const dir = path.join(modelDir, pre.secondWindow!.dir);
+  const members = ensembleMemberDirs(dir);
+  const dirs = members.length > 0 ? members : [dir];
+  const sp = readPreprocessing(dirs[0]);
+  const where = path.join(dirs[0], PREPROCESSING_JSON);
+  const s = savedInputShape(path.join(dirs[0], MODEL_JSON));
+  for (const m of dirs) {
+    const o = savedInputShape(path.join(m, MODEL_JSON));
+    if (o.T !== s.T || o.F !== F) throw new Error(`${m}: takes windows of [${o.T}, ${o.F}], the second detector's [${s.T}, ${F}]`);
+  }
+  if (s.T <= T) throw new Error(`${where}: windows of ${s.T} frames, not longer than the first detector's ${T}`);
+  if (sp.startModels === undefined || !firstStart) throw new Error(`${where}: both detectors of a second window need start models`);
+  if (sp.window.stride !== pre.window.stride || JSON.stringify(windowDiffLags(sp.window)) !== JSON.stringify(windowDiffLags(pre.window))) throw new Error(`${where}: window settings differ from the first detector's beyond T`);
+  const start = startGroup(dir, dirs[0], sp, s.T, F);
+  if (start.padStarts - firstStart.padStarts !== s.T - T) throw new Error(`${where}: start models padded ${start.padStarts} times, the first's ${firstStart.padStarts}: they must differ by ${s.T - T} to score the same frames`);
+  return { dir, dirs, scaler: sp.scaler, T: s.T, start };
+}
+
 /** Copy a saved model as NAME.json + NAME.bin, its weights manifest pointing at the new name. */
 function copyModelAs(dir: string, outDir: string, name: string): string[] {
   const file = path.join(dir, MODEL_JSON);
@@ -127,6 +147,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     if (s.T !== T || s.F !== F) throw new Error(`${m}: takes windows of [${s.T}, ${s.F}], member-1 [${T}, ${F}]`);
   }
   const start = pre?.startModels !== undefined ? startGroup(modelDir, first, pre, T, F) : null;
+  const second = pre?.secondWindow !== undefined ? secondGroup(modelDir, pre, T, F, start) : null;
   // The thresholds of a --start-models folder are its two groups'; an override would fit neither.
   if (start && opts.alarms && (opts.alarms.threshold !== 0.5 || opts.alarms.smooth !== 1)) throw new Error(`${path.join(first, PREPROCESSING_JSON)}: names start models (--start-models): the page takes their two thresholds from the folder (alarms may set only refractorySec and fps, with threshold 0.5 and smooth 1)`);
   const nf = FEATURE_NAMES.length;
@@ -153,6 +174,9 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     members.forEach((m, i) => modelFiles.push(...copyModelAs(m, outDir, `member-${i + 1}`)));
   }
   const startFiles = start ? start.dirs.flatMap((m, i) => copyModelAs(m, outDir, `start-member-${i + 1}`)) : [];
+  const secondFiles = second ? second.dirs.flatMap((m, i) => copyModelAs(m, outDir, `second-member-${i + 1}`)) : [];
+  const secondStartFiles = second ? second.start.dirs.flatMap((m, i) => copyModelAs(m, outDir, `second-start-member-${i + 1}`)) : [];
+  const group = (files: string[], g: ReturnType<typeof startGroup>) => ({ models: files.filter((f) => f.endsWith(".json")), scaler: { mean: [...g.scaler.mean], std: [...g.scaler.std] }, padStarts: g.padStarts, threshold: g.threshold, fullThreshold: g.fullThreshold });
   fs.copyFileSync(require.resolve("@tensorflow/tfjs/dist/tf.min.js"), path.join(outDir, TFJS_BROWSER_BUNDLE));
   const html = demoPageHtml({
     id: opts.sequence.id,
@@ -166,8 +190,10 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     models: modelFiles.filter((f) => f.endsWith(".json")),
     alarms,
     combine: pre?.combine ?? "mean",
-    start: start ? { models: startFiles.filter((f) => f.endsWith(".json")), scaler: { mean: [...start.scaler.mean], std: [...start.scaler.std] }, padStarts: start.padStarts, threshold: start.threshold, fullThreshold: start.fullThreshold } : null,
+    start: start ? group(startFiles, start) : null,
+    second: second ? { T: second.T, models: secondFiles.filter((f) => f.endsWith(".json")), scaler: { mean: [...second.scaler.mean], std: [...second.scaler.std] }, start: group(secondStartFiles, second.start) } : null,
   });
   fs.writeFileSync(path.join(outDir, "index.html"), html);
-  return { dir: outDir, files: ["index.html", ...modelFiles, ...startFiles, TFJS_BROWSER_BUNDLE], T, F, windows, members: Math.max(1, members.length) + (start?.dirs.length ?? 0), alarms };
+  const secondCount = second ? second.dirs.length + second.start.dirs.length : 0;
+  return { dir: outDir, files: ["index.html", ...modelFiles, ...startFiles, ...secondFiles, ...secondStartFiles, TFJS_BROWSER_BUNDLE], T, F, windows, members: Math.max(1, members.length) + (start?.dirs.length ?? 0) + secondCount, alarms };
 }

@@ -34,7 +34,21 @@ export interface DemoPageInput {
    * padded stream's windows of T − padStarts .. T − 1 real frames alone; every full window gets all members against
    * `fullThreshold`. Scores are aligned so both thresholds sit at 0.5 (the alarm rule's threshold is then 0.5).
    */
-  start?: { models: string[]; scaler: { mean: number[]; std: number[] }; padStarts: number; threshold: number; fullThreshold: number } | null;
+  start?: DemoStartGroup | null;
+  /**
+   * A --second-window folder's second detector (its files in this folder, its own scaler, longer windows and start
+   * models): it scores the same frames, and each frame's score is the lower of the two aligned scores.
+   */
+  second?: { T: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
+}
+
+/** A --start-models folder's start group as the page takes it. */
+export interface DemoStartGroup {
+  models: string[];
+  scaler: { mean: number[]; std: number[] };
+  padStarts: number;
+  threshold: number;
+  fullThreshold: number;
 }
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -55,47 +69,60 @@ const MAIN = `
       for (const f of files) ms.push(await tf.loadLayersModel(f));
       return ms;
     };
-    const predictAll = (ms, w) => ms.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, input.T, input.F])).dataSync())));
+    const predictAll = (ms, w, T) => ms.map((m) => tf.tidy(() => Array.from(m.predict(tf.tensor3d(w.x, [w.count, T, input.F])).dataSync())));
     // The members combined as Node's detector and the pipeline do: float32 sums in member order, or the mean log-odds.
     const combine = (values) => (input.combine === "logit-mean" ? logitMeanOf(values) : memberMeanOf(values));
-    const models = await load(input.models || ["model.json"]);
-    const w = pageWindows(input.features, input.frames, input.scaler, input.T, input.stride, input.diffLags);
-    // With start models a recording shorter than T still has start windows (writeBrowserDemo refused one with none).
-    if (w.count === 0 && !input.start) throw new Error("the sequence is shorter than one window (" + input.T + " frames)");
-    const per = w.count > 0 ? predictAll(models, w) : models.map(() => []);
-    let lastFrame = w.lastFrame;
-    let probs = w.lastFrame.map((_, i) => combine(per.map((p) => p[i])));
-    let stream = probs;
-    let members = models.length;
-    if (input.start) {
-      // The padded stream: the first frame repeated padStarts times in front, numbered before it, as FallDetector pushes it.
-      const P = input.start.padStarts;
-      const feats = Array(P).fill(input.features[0]).concat(input.features);
-      const frs = Array.from({ length: P }, (_, k) => input.frames[0] - P + k).concat(input.frames);
-      const sw = pageWindows(feats, frs, input.start.scaler, input.T, input.stride, input.diffLags);
-      const startModels = await load(input.start.models);
-      members += startModels.length;
-      const sper = predictAll(startModels, sw);
-      const at = new Map(sw.lastFrame.map((f, j) => [f, j]));
-      const index = new Map(frs.map((f, k) => [f, k]));
-      lastFrame = [];
-      probs = [];
-      stream = [];
-      sw.lastFrame.forEach((f, j) => {
-        const real = index.get(f) - P + 1;
-        if (real < input.T - P || real >= input.T) return;
-        const p = combine(sper.map((s) => s[j]));
-        lastFrame.push(f);
-        probs.push(p);
-        stream.push(alignToThreshold([p], input.start.threshold)[0]);
-      });
-      w.lastFrame.forEach((f, i) => {
-        const j = at.get(f);
-        const p = combine(per.map((q) => q[i]).concat(sper.map((s) => s[j])));
-        lastFrame.push(f);
-        probs.push(p);
-        stream.push(alignToThreshold([p], input.start.fullThreshold)[0]);
-      });
+    // One detector's windows (its models, scaler, window length and start models): frames, probabilities, aligned scores.
+    const streamOf = async (d) => {
+      const models = await load(d.models);
+      const w = pageWindows(input.features, input.frames, d.scaler, d.T, input.stride, input.diffLags);
+      // With start models a recording shorter than T still has start windows (writeBrowserDemo refused one with none).
+      if (w.count === 0 && !d.start) throw new Error("the sequence is shorter than one window (" + d.T + " frames)");
+      const per = w.count > 0 ? predictAll(models, w, d.T) : models.map(() => []);
+      let lastFrame = w.lastFrame;
+      let probs = w.lastFrame.map((_, i) => combine(per.map((p) => p[i])));
+      let stream = probs;
+      let members = models.length;
+      if (d.start) {
+        // The padded stream: the first frame repeated padStarts times in front, numbered before it, as FallDetector pushes it.
+        const P = d.start.padStarts;
+        const feats = Array(P).fill(input.features[0]).concat(input.features);
+        const frs = Array.from({ length: P }, (_, k) => input.frames[0] - P + k).concat(input.frames);
+        const sw = pageWindows(feats, frs, d.start.scaler, d.T, input.stride, input.diffLags);
+        const startModels = await load(d.start.models);
+        members += startModels.length;
+        const sper = predictAll(startModels, sw, d.T);
+        const at = new Map(sw.lastFrame.map((f, j) => [f, j]));
+        const index = new Map(frs.map((f, k) => [f, k]));
+        lastFrame = [];
+        probs = [];
+        stream = [];
+        sw.lastFrame.forEach((f, j) => {
+          const real = index.get(f) - P + 1;
+          if (real < d.T - P || real >= d.T) return;
+          const p = combine(sper.map((s) => s[j]));
+          lastFrame.push(f);
+          probs.push(p);
+          stream.push(alignToThreshold([p], d.start.threshold)[0]);
+        });
+        w.lastFrame.forEach((f, i) => {
+          const j = at.get(f);
+          const p = combine(per.map((q) => q[i]).concat(sper.map((s) => s[j])));
+          lastFrame.push(f);
+          probs.push(p);
+          stream.push(alignToThreshold([p], d.start.fullThreshold)[0]);
+        });
+      }
+      return { lastFrame, probs, stream, members };
+    };
+    let { lastFrame, probs, stream, members } = await streamOf({ models: input.models || ["model.json"], scaler: input.scaler, T: input.T, start: input.start });
+    if (input.second) {
+      // The second window's detector scores the same frames; a frame's score is the lower of the two aligned scores.
+      const other = await streamOf(input.second);
+      if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
+      stream = stream.map((s, i) => Math.min(s, other.stream[i]));
+      probs = stream;
+      members += other.members;
     }
     const out = { id: input.id, backend: tf.getBackend(), members, lastFrame, scores: probs, smoothed: null, alarms: null };
     let said = "";
@@ -124,11 +151,13 @@ const MAIN = `
 `;
 
 export function demoPageHtml(input: DemoPageInput): string {
-  input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null, combine: input.combine ?? "mean", start: input.start ?? null };
+  input = { ...input, models: input.models ?? ["model.json"], alarms: input.alarms ?? null, combine: input.combine ?? "mean", start: input.start ?? null, second: input.second ?? null };
   const models = input.models!.length + (input.start?.models.length ?? 0);
+  const secondFiles = input.second ? [...input.second.models, ...input.second.start.models] : [];
   const how = input.start
     ? `${input.start.models.length} start model(s) alone on the windows of ${input.T - input.start.padStarts}..${input.T - 1} real frames, the ${combineWords(input.combine)} of all ${models} on full windows`
     : models > 1 ? `the ${combineWords(input.combine)} of ${models} models` : "one model";
+  const second = input.second ? `; beside them a second detector alike on windows of ${input.second.T} frames (${secondFiles.length} models), each frame scored by the lower of the two aligned scores` : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -138,7 +167,7 @@ export function demoPageHtml(input: DemoPageInput): string {
 </head>
 <body data-done="0">
 <h1>Fall detector in the browser</h1>
-<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, ${how} loaded from <code>${esc([...input.models!, ...(input.start?.models ?? [])].join(", "))}</code> in this folder.</p>
+<p>Recording <code>${esc(input.id)}</code>: ${input.features.length} frames, windows of ${input.T} frames every ${input.stride}, ${how}${second} loaded from <code>${esc([...input.models!, ...(input.start?.models ?? []), ...secondFiles].join(", "))}</code> in this folder.</p>
 <p id="status">loading TensorFlow.js and the model…</p>
 <p>Fall probability per window, smoothed scores and alarms (JSON):</p>
 <pre id="scores"></pre>

@@ -42,6 +42,11 @@ export interface Preprocessing {
    * windows alone; this folder's threshold is then the one of all members' mean on full windows (lib/detect/start-models.ts).
    */
   startModels?: string;
+  /**
+   * --second-window: the subfolder holding a second whole detector (its own preprocessing.json, longer windows, its start
+   * models) that scores the same frames; a frame's score is the lower of the two aligned scores ("min": an alarm needs both).
+   */
+  secondWindow?: { dir: string; rule: "min" };
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;
   /** How the members' probabilities become the score the threshold is for (absent: their mean; lib/evaluate/member-combine.ts). */
@@ -81,10 +86,22 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   }
   if (o.startModels !== undefined) {
     // A plain subfolder name: the file never points outside its model folder.
-    if (typeof o.startModels !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(o.startModels)) throw new TypeError(`${where}.startModels must name a subfolder (letters, digits, . _ -)`);
+    if (!isSubfolderName(o.startModels)) throw new TypeError(`${where}.startModels must name a subfolder (letters, digits, . _ -)`);
     out.startModels = o.startModels;
   }
+  if (o.secondWindow !== undefined) {
+    const sw = expectObject(o.secondWindow, `${where}.secondWindow`);
+    rejectUnknownKeys(sw, ["dir", "rule"], `${where}.secondWindow`);
+    if (!isSubfolderName(sw.dir)) throw new TypeError(`${where}.secondWindow.dir must name a subfolder (letters, digits, . _ -)`);
+    if (sw.rule !== "min") throw new TypeError(`${where}.secondWindow.rule must be "min"`);
+    if (out.startModels === undefined) throw new TypeError(`${where}.secondWindow needs startModels (both detectors score a stream's first frames with their start models)`);
+    out.secondWindow = { dir: sw.dir, rule: "min" };
+  }
   return out;
+}
+
+function isSubfolderName(v: unknown): v is string {
+  return typeof v === "string" && /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(v);
 }
 
 function parseScaler(s: Plain, where: string): Scaler {

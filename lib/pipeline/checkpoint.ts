@@ -69,6 +69,7 @@ export interface FoldRecord {
   /** Every ensemble member's training, `fit` first (then the start models' with --start-models). */
   memberFits: FitResult[];
   startModels?: StartModelThresholds;
+  secondWindow?: StartModelThresholds;
 }
 
 export function fingerprintData(p: DataProvenance): DataFingerprint {
@@ -221,7 +222,7 @@ export function saveFoldRecord(staging: string, record: FoldRecord): void {
 }
 
 /** A completed fold's record, checked against the split it must belong to. */
-export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number; members: number; startModels: boolean }): FoldRecord {
+export function loadFoldRecord(staging: string, fold: number, expected: { trainCount: number; testCount: number; workers: number; members: number; startModels: boolean; secondWindow?: boolean }): FoldRecord {
   const file = foldFile(staging, fold);
   let v: unknown;
   try {
@@ -261,6 +262,9 @@ export function loadFoldRecord(staging: string, fold: number, expected: { trainC
   const sm = o.startModels as Record<string, unknown> | undefined;
   if (expected.startModels && !(sm && inside(sm.fullThreshold) && inside(sm.startThreshold))) bad("startModels must hold fullThreshold and startThreshold in (0, 1) (a --start-models run)");
   if (!expected.startModels && sm !== undefined) bad("holds startModels thresholds, but the run has no --start-models");
+  const sw = o.secondWindow as Record<string, unknown> | undefined;
+  if (expected.secondWindow && !(sw && inside(sw.fullThreshold) && inside(sw.startThreshold))) bad("secondWindow must hold fullThreshold and startThreshold in (0, 1) (a --second-window run)");
+  if (!expected.secondWindow && sw !== undefined) bad("holds secondWindow thresholds, but the run has no --second-window");
   return {
     fold,
     threshold: t as number,
@@ -269,6 +273,7 @@ export function loadFoldRecord(staging: string, fold: number, expected: { trainC
     fit,
     memberFits,
     ...(sm ? { startModels: { fullThreshold: sm.fullThreshold as number, startThreshold: sm.startThreshold as number } } : {}),
+    ...(sw ? { secondWindow: { fullThreshold: sw.fullThreshold as number, startThreshold: sw.startThreshold as number } } : {}),
   };
 }
 

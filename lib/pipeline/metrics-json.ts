@@ -24,9 +24,11 @@ export interface MetricsJson {
   windowOnGrid?: { auc: number | null; windows: number };
   sequence: MetricsSummary & { missedFalls: string[]; falseAlarms: string[] };
   /** threshold: 0.5 with --start-models (scores aligned to the fold's two thresholds, given in startModels). */
-  folds?: { threshold: number; startModels?: StartModelThresholds; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
+  folds?: { threshold: number; startModels?: StartModelThresholds; secondWindow?: StartModelThresholds; testSequences: number; window: MetricsSummary; sequence: MetricsSummary }[];
   /** --start-models without --folds: the hold-out split's two thresholds (with --folds they are per fold). */
   startModels?: StartModelThresholds;
+  /** --second-window without --folds: the second detector's two thresholds (with --folds they are per fold). */
+  secondWindow?: StartModelThresholds;
   /** The deployed detector's alarms on the test recordings (pooled out of fold with --folds): delay, missed falls, false alarms. */
   detection: DetectionFigures;
   scores: string;
@@ -99,11 +101,13 @@ export function metricsJson(input: {
     ...(input.windowOnGrid ? { windowOnGrid: input.windowOnGrid } : {}),
     sequence: { ...summary(pooled.sequence), missedFalls: pooled.missedFalls, falseAlarms: pooled.falseAlarms },
     ...(!input.kfold && folds[0]?.result.startModels ? { startModels: folds[0].result.startModels } : {}),
+    ...(!input.kfold && folds[0]?.result.secondWindow ? { secondWindow: folds[0].result.secondWindow } : {}),
     ...(input.kfold
       ? {
           folds: folds.map((f) => ({
             threshold: f.result.threshold,
             ...(f.result.startModels ? { startModels: f.result.startModels } : {}),
+            ...(f.result.secondWindow ? { secondWindow: f.result.secondWindow } : {}),
             testSequences: f.split.fold.testSeq.length,
             window: summary(f.evaluation.window),
             sequence: summary(f.evaluation.sequence),

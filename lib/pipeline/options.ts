@@ -86,6 +86,12 @@ export interface PipelineOptions {
    * stream's windows of T − N .. T − 1 real frames alone; full windows get both ensembles combined (0 = none; lib/detect/start-models.ts).
    */
   startModels: number;
+  /**
+   * A second whole detector a fold (main and start models) on windows of N frames, its start models padded so that both
+   * score the same frames; a frame's two aligned scores are joined by the lower (an alarm needs both; null = none;
+   * lib/detect/second-window.ts).
+   */
+  secondWindow: number | null;
   /** Also train --ensemble models of this recurrent type in every group (same seeds), scored with the --model ones (null = none). */
   secondModel: ModelKind | null;
   /** How a fold's member probabilities become one score a window (lib/evaluate/member-combine.ts). */
@@ -107,7 +113,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate", "secondWindow"];
 
 /** --units when not given: RNN_DEFAULTS' one layer (lib/model/rnn.ts; declared here so parsing the command line loads no tfjs). */
 export const DEFAULT_UNITS = 32;
@@ -165,6 +171,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   diffLags: [...DEFAULT_DIFF_LAGS],
   averageEpochs: 0,
   startModels: 0,
+  secondWindow: null,
   secondModel: null,
   combine: "mean",
   units: [DEFAULT_UNITS],
@@ -338,6 +345,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: PRESET_FLAGS.scoreStride, key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: PRESET_FLAGS.startModels, key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
+  { flag: "--second-window", key: "secondWindow", arg: "N", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score is the lower of the two aligned scores: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th round: 48)", parse: positiveInt },
   { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
@@ -600,6 +608,7 @@ function checkCombination(o: PipelineOptions): void {
   if (o.scoreStride !== null && (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0)) throw new UsageError("--score-stride, --augment, --min-falling-rows and --onset-windows exclude each other (each sets what the models fit on)");
   if (o.averageEpochs > o.epochs) throw new UsageError(`--average-epochs must be at most --epochs (${o.epochs}), got ${o.averageEpochs}`);
   checkStartModels(o);
+  checkSecondWindow(o);
   checkMembers(o);
   if (o.padStarts >= o.window) throw new UsageError(`--pad-starts must be less than --window (${o.window}), got ${o.padStarts}`);
   if (o.syncEvery !== null && o.mode === "gradients") throw new UsageError("--mode gradients averages gradients every batch: drop --sync-every");
@@ -628,6 +637,18 @@ function checkStartModels(o: PipelineOptions): void {
   if (o.padStarts > 0) throw new UsageError("--start-models pads the start models only: drop --pad-starts (the main ensemble sees full windows)");
   if (o.smooth !== 1) throw new UsageError(`--start-models scores each window against its group's own threshold: it needs --smooth 1, got ${o.smooth}`);
   if (o.augment > 0 || o.minFallingRows > 0 || o.onsetWindows > 0) throw new UsageError("--start-models cannot be combined with --augment, --min-falling-rows or --onset-windows (not measured)");
+}
+
+/** --second-window: a longer window beside a --start-models detector (its start models make both score a recording's first frames). */
+function checkSecondWindow(o: PipelineOptions): void {
+  if (o.secondWindow === null) return;
+  if (o.startModels === 0) throw new UsageError("--second-window joins two detectors frame by frame: it needs --start-models (their start models score a stream's first frames)");
+  if (o.secondWindow <= o.window) throw new UsageError(`--second-window must be longer than --window (${o.window}), got ${o.secondWindow}`);
+}
+
+/** The second window's start models: padded so its first window ends on the frame the first detector's first window ends on. */
+export function secondWindowStartModels(o: Pick<PipelineOptions, "startModels" | "window">, secondWindow: number): number {
+  return o.startModels + secondWindow - o.window;
 }
 
 /** --second-model and --combine: feature-window models of two types, combined where a fold has more than one. */

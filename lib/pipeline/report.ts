@@ -87,7 +87,8 @@ export function buildReportHtml(input: {
       heading: "Per fold",
       table: metrics.folds.map((f, i) => ({
         fold: i + 1,
-        threshold: f.startModels ? `${f.startModels.fullThreshold.toFixed(3)} full windows, ${f.startModels.startThreshold.toFixed(3)} start models` : f.threshold.toFixed(3),
+        threshold: (f.startModels ? `${f.startModels.fullThreshold.toFixed(3)} full windows, ${f.startModels.startThreshold.toFixed(3)} start models` : f.threshold.toFixed(3)) +
+          (f.secondWindow ? `; second window ${f.secondWindow.fullThreshold.toFixed(3)}, ${f.secondWindow.startThreshold.toFixed(3)}` : ""),
         ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a",
       })),
     });
@@ -133,7 +134,7 @@ function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
 }
 
 /** How a window's score is made, in words. */
-function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window" | "model" | "secondModel" | "combine">): string {
+function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window" | "model" | "secondModel" | "combine" | "secondWindow">): string {
   // Runs written before --second-model and --combine lack them.
   const second = config.secondModel ?? null;
   const perGroup = config.ensemble * (second === null ? 1 : 2);
@@ -141,8 +142,11 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
   const models = second === null ? `${perGroup}` : `${perGroup} (${config.ensemble} ${config.model} and ${config.ensemble} ${second}, one of each type a seed)`;
   // Runs written before --start-models lack it.
   if (config.startModels > 0) {
-    return `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${models} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
+    const words = `A stream's windows of ${config.window - config.startModels}..${config.window - 1} real frames are scored by the ${models} start model(s) alone (trained with the first frame repeated ${config.startModels} times in front), ` +
       `every full window by ${combined} of all ${2 * perGroup} models, each against its own threshold (scores aligned so both sit at 0.5)`;
+    // Runs written before --second-window lack it.
+    const N = config.secondWindow ?? null;
+    return N === null ? words : `${words}. Beside it a second detector alike on windows of ${N} frames (its start models padded ${config.startModels + N - config.window} times) scores the same frames, and a frame's score is the lower of the two: an alarm needs both`;
   }
   return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(models, perGroup, combined, second === null)}`;
 }

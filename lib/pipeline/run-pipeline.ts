@@ -23,7 +23,7 @@ import { ModelSpec } from "../model/spec";
 import { DistributedConfig, EpochEnd, FaultInjection } from "../distributed/config";
 import { ProgressEventCallback } from "../distributed";
 import { writeJsonAtomic, writeFileAtomic } from "../run/atomic";
-import { featureWindowSpec, memberOptionsNote, membersPerGroup, optionFlag, PipelineOptions, sameOptionValue, totalWorkers, UsageError, weightAveragingConfig } from "./options";
+import { featureWindowSpec, memberOptionsNote, membersPerGroup, optionFlag, PipelineOptions, sameOptionValue, secondWindowStartModels, totalWorkers, UsageError, weightAveragingConfig } from "./options";
 import { FrameDataset, WindowSet } from "../types";
 import { PreparedSplit, prepareFolds, prepareHoldout } from "./prepare";
 import { loadDfCsvInput } from "./dfcsv-input";
@@ -31,6 +31,7 @@ import { metaFileFor } from "../data/dfcsv-meta";
 import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldOptions, TrainFoldResult } from "./train-fold";
 import { combineWords, memberCombine } from "../evaluate/member-combine";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
+import { joinSecondWindow, SECOND_WINDOW_RULE, secondWindowDir } from "../detect/second-window";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
 
@@ -205,7 +206,8 @@ function checkResumable(staging: string, state: RunState, prep: PreparedInput): 
 /** A completed fold's record, checked against the split and the run's workers and members. */
 function completedFoldRecord(staging: string, state: RunState, k: number, split: PreparedSplit): FoldRecord {
   const startModels = state.options.startModels > 0;
-  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: membersPerGroup(state.options) * (startModels ? 2 : 1), startModels });
+  const secondWindow = state.options.secondWindow !== null;
+  return loadFoldRecord(staging, k, { trainCount: split.train.count, testCount: split.test.count, workers: totalWorkers(state.options), members: membersPerGroup(state.options) * (startModels ? 2 : 1) * (secondWindow ? 2 : 1), startModels, secondWindow });
 }
 
 /** A resumed run that fails leaves its folder as an interrupted run, and says so. */
@@ -237,6 +239,8 @@ interface PreparedInput {
   config: DistributedConfig;
   /** --start-models: the start models' windows and splits (the same folds), and each fold's evaluated stream. */
   start?: StartInput;
+  /** --second-window: the second detector's input (its windows, splits and start models; the same folds), and its options. */
+  second?: { options: PipelineOptions; prep: PreparedInput };
 }
 
 interface StartInput {
@@ -268,6 +272,33 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   checkDataFolder(opts.data ?? (envDir ? envDir : null));
   const ds = resolveData({ dir: opts.data ?? undefined, synthetic: opts.synthetic, seed: opts.seed });
   log(`data: ${ds.provenance.note}`);
+  const memberNote = memberOptionsNote(opts);
+  if (memberNote) log(memberNote);
+  const prep = windowedInput(ds, opts, log, warn);
+  if (opts.secondWindow === null) return prep;
+  return { ...prep, second: secondInput(ds, prep, opts, log, warn) };
+}
+
+/** --second-window: the same recordings windowed N frames long (and its start models padded to score the same frames), on the same folds. */
+function secondInput(ds: FrameDataset, first: PreparedInput, opts: PipelineOptions, log: (l: string) => void, warn: (l: string) => void): { options: PipelineOptions; prep: PreparedInput } {
+  const N = opts.secondWindow!;
+  const options: PipelineOptions = { ...opts, window: N, startModels: secondWindowStartModels(opts, N), secondWindow: null };
+  const recordingsOf = (ws: WindowSet) => [...new Set(Array.from(ws.seq, (i) => ws.sequenceIds[i]))].sort();
+  const tested = new Set(first.splits.flatMap((s) => recordingsOf(s.test)));
+  const used = ds.sequences.filter((q) => tested.has(q.id));
+  const short = used.find((q) => q.length < N);
+  // A recording the first detector scores but the second has no window for would leave the folds unequal.
+  if (short) throw new DataError(dataName(ds), null, `--second-window ${N}: ${sequenceLocation(ds, short.id)}: sequence ${short.id} has ${short.length} frames, fewer than ${N}: both detectors must score every recording; give a --second-window of at most ${Math.min(...used.map((q) => q.length))}`);
+  const prep = windowedInput(ds, options, (l) => log(`second window (${N} frames): ${l}`), warn);
+  const recordings = (ws: WindowSet) => recordingsOf(ws).join(",");
+  prep.splits.forEach((s, i) => {
+    if (recordings(s.test) !== recordings(first.splits[i].test)) throw new Error(`--second-window ${N}: fold ${i + 1}: the second detector would test other recordings than the first`);
+  });
+  return { options, prep };
+}
+
+/** The recordings windowed, split and (with --start-models) padded for the start models: one detector's input. */
+function windowedInput(ds: FrameDataset, opts: PipelineOptions, log: (l: string) => void, warn: (l: string) => void): PreparedInput {
   const windowOptions = { T: opts.window, stride: opts.scoreStride ?? opts.stride, withDiffs: true, diffLags: [...opts.diffLags], ...(opts.padStarts > 0 ? { padStarts: opts.padStarts } : {}) };
   const windows = windowsOf(ds, windowOptions, warn);
   log(`windows: ${windows.count} of [T=${windows.T}, F=${windows.F}]`);
@@ -278,8 +309,6 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
   }
   const splits = splitFor(windows, opts, ds, true);
   const spec = featureWindowSpec(opts, opts.model, windows, opts.units);
-  const memberNote = memberOptionsNote(opts);
-  if (memberNote) log(memberNote);
   const start = opts.startModels > 0 ? startInput(ds, windows, windowOptions, splits, opts) : undefined;
   if (start) {
     const startWindows = start.tests.reduce((a, t, i) => a + t.count - splits[i].test.count, 0);
@@ -474,32 +503,59 @@ function readCompletedFold({ staging, state, prep, hooks, k, tag }: FoldJob): Fo
 async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<FoldOutcome> {
   const { hooks, prep, tag, k } = fold;
   const opts = fold.state.options;
-  const groups = prep.start ? 2 : 1;
+  const groups = (prep.start ? 2 : 1) * (prep.second ? 2 : 1);
   const progress = hooks.onProgress ? hooks.onProgress(k, prep.splits.length, { epochs: opts.epochs, members: membersPerGroup(opts) * groups }) : undefined;
-  const result = await trainFoldResumable(fold, progress);
-  let start: TrainFoldResult | null = null;
+  const trained: TrainFoldResult[] = [];
   // The members are freed once saved, or when the fold fails after training them.
   try {
-    if (prep.start) start = await trainStartModels(fold, progress);
-    const data = start ? mixedResult(fold, result, start) : foldData(result);
+    const first = await trainDetector(fold, progress, trained);
+    const second = prep.second ? await trainDetector(secondFold(fold), progress, trained) : null;
+    const data = second ? joinedResult(fold, first.data, second.data) : first.data;
     const split = evaluatedSplit(prep, k - 1);
     const evaluation = evaluateAll(data.testProbs, split.test, data.threshold);
-    if (logKernel) hooks.log(kernelSentence({ kernel: result.fit.trainingKernel, kernelNote: result.fit.trainingKernelNote }));
-    const thresholds = data.startModels
-      ? `thresholds ${data.startModels.fullThreshold.toFixed(3)} (all ${membersPerGroup(opts) * groups} models, full windows) and ${data.startModels.startThreshold.toFixed(3)} (start models, first windows)`
-      : `threshold ${data.threshold.toFixed(3)}`;
+    if (logKernel) hooks.log(kernelSentence({ kernel: first.main.fit.trainingKernel, kernelNote: first.main.fit.trainingKernelNote }));
+    const thresholdWords = (d: FoldResultData) => d.startModels
+      ? `thresholds ${d.startModels.fullThreshold.toFixed(3)} (all ${membersPerGroup(opts) * 2} models, full windows) and ${d.startModels.startThreshold.toFixed(3)} (start models, first windows)`
+      : `threshold ${d.threshold.toFixed(3)}`;
+    const thresholds = second ? `${thresholdWords(first.data)}; second window: ${thresholdWords(second.data)}; a frame alarms when both pass` : thresholdWords(data);
     hooks.log(
       `${tag}: ${thresholds} (training data); window AUC ${evaluation.window.auc?.toFixed(3) ?? "n/a"}, ` +
         `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
         `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
     );
-    await saveFoldModels(fold, result, start && data.startModels ? { result: start, thresholds: data.startModels } : null);
+    await saveFoldModels(fold, first.main, first.start && first.data.startModels ? { result: first.start, thresholds: first.data.startModels } : null, second ? secondWindowDir(second.fold.state.options.window) : null);
+    if (second) await saveFoldModels(second.fold, second.main, second.start && second.data.startModels ? { result: second.start, thresholds: second.data.startModels } : null, null, secondWindowDir(second.fold.state.options.window));
     recordFoldDone(fold, { fold: k, ...data });
     return { split, result: data, evaluation };
   } finally {
-    disposeMembers(result);
-    if (start) disposeMembers(start);
+    for (const t of trained) disposeMembers(t);
   }
+}
+
+/** One detector of fold k: its main ensemble, then its start models (the fold's members land in `trained` as they finish). */
+async function trainDetector(fold: FoldJob, progress: ProgressEventCallback | undefined, trained: TrainFoldResult[]): Promise<{ fold: FoldJob; main: TrainFoldResult; start: TrainFoldResult | null; data: FoldResultData }> {
+  const main = await trainFoldResumable(fold, progress);
+  trained.push(main);
+  const start = fold.prep.start ? await trainStartModels(fold, progress) : null;
+  if (start) trained.push(start);
+  return { fold, main, start, data: start ? mixedResult(fold, main, start) : foldData(main) };
+}
+
+/** Fold k of the --second-window detector: its own windows, options and splits (the run's folds, staging and state). */
+function secondFold(fold: FoldJob): FoldJob {
+  const second = fold.prep.second!;
+  return { ...fold, state: { ...fold.state, options: second.options }, prep: second.prep, split: second.prep.splits[fold.k - 1], tag: `${fold.tag} (second window, ${second.options.window} frames)` };
+}
+
+/** The two detectors of a --second-window fold as one: each evaluated window's aligned scores joined by the lower. */
+function joinedResult({ prep, k, tag }: FoldJob, first: FoldResultData, second: FoldResultData): FoldResultData {
+  const testProbs = joinSecondWindow(
+    { windows: evaluatedSplit(prep, k - 1).test, scores: first.testProbs },
+    { windows: evaluatedSplit(prep.second!.prep, k - 1).test, scores: second.testProbs },
+    tag,
+  );
+  // The threshold stays the first detector's (0.5, aligned); its training-side scores stay its own (the second's are on other windows).
+  return { ...first, testProbs, memberFits: [...first.memberFits, ...second.memberFits], ...(second.startModels ? { secondWindow: second.startModels } : {}) };
 }
 
 /** The plain data of a trained fold (what the record, metrics.json and the report keep). */
@@ -614,14 +670,21 @@ const START_MODELS_DIR = "start";
 /**
  * The fold's model folder(s) with their preprocessing.json, and its Arrow partitions. With start models: the main
  * ensemble's folder names them (preprocessing.json's startModels) and carries the full windows' threshold; the start
- * models' own folder, a complete detector of its own, carries theirs.
+ * models' own folder, a complete detector of its own, carries theirs. With --second-window the first detector's folder
+ * names (preprocessing.json's secondWindow) the subfolder `sub` the second detector is saved into, whole.
  */
-async function saveFoldModels({ staging, state, prep, k, split }: FoldJob, result: TrainedFold, start: { result: TrainedFold; thresholds: StartModelThresholds } | null): Promise<void> {
+async function saveFoldModels(
+  { staging, state, prep, k, split }: FoldJob, result: TrainedFold, start: { result: TrainedFold; thresholds: StartModelThresholds } | null,
+  secondWindow: string | null, sub?: string,
+): Promise<void> {
   const opts = state.options;
   const kfold = prep.splits.length > 1;
-  const dir = kfold ? path.join(staging, "models", `fold-${k}`) : path.join(staging, "model");
-  const arrowDir = kfold ? path.join(staging, "arrow", `fold-${k}`) : path.join(staging, "arrow");
-  const main = start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold };
+  const dir = path.join(staging, kfold ? path.join("models", `fold-${k}`) : "model", sub ?? "");
+  const arrowDir = path.join(staging, kfold ? path.join("arrow", `fold-${k}`) : "arrow", sub ?? "");
+  const main = {
+    ...(start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold }),
+    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: SECOND_WINDOW_RULE } } : {}),
+  };
   // Both groups' thresholds were chosen on their members combined this way: the detector must combine them alike.
   const combine = opts.combine !== "mean" ? { combine: opts.combine } : {};
   await saveGroup(dir, result, { scaler: split.scaler, window: prep.windowOptions, smooth: opts.smooth, ...main, ...combine });

@@ -62,6 +62,8 @@ export interface FoldResultData {
   testProbs: Float32Array;
   /** --start-models: the fold's two thresholds (its scores are then aligned to them, and `threshold` is 0.5). */
   startModels?: StartModelThresholds;
+  /** --second-window: the second detector's two thresholds (testProbs are then both detectors' aligned scores joined by the lower). */
+  secondWindow?: StartModelThresholds;
 }
 
 export interface StartModelThresholds {

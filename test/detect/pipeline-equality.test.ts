@@ -125,3 +125,56 @@ test("a --start-models run replays to the pipeline's windows, decisions and dete
     // A member folder alone is not the evaluated detector: refused with the folder to load.
     await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1", "member-1")), /one member of an ensemble with start models; load .*fold-1 for the evaluated detector/);
   }, (ds) => withFrameGap(withFrameGap(ds, 12, 0), 14, ds.sequences.length - 1)));
+
+test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", () =>
+  withSyntheticFolder("detect-second", { seed: 10, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
+    await initBackend();
+    const tensorsBefore = tf.memory().numTensors;
+    const { metrics } = await runPipeline(
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, out },
+      { log: () => {} },
+    );
+    assert.equal(tf.memory().numTensors, tensorsBefore, "both detectors' models are freed once saved");
+    const ds = loadUrfd(dataDir);
+    const check = await verifyRun(out, ds);
+    assert.deepEqual([check.recordings, check.decisionMismatches, check.detectionEqual], [metrics.data.sequences, [], true]);
+    assert.ok(check.replayed.some((r) => r.alarms.length > 0), "some recording alarmed (the comparison is not vacuous)");
+    const [[tn, fp], [fn, tp]] = metrics.window.confusionMatrix;
+    assert.equal(check.windows, tn + fp + fn + tp, "the detector scored exactly the pipeline's windows");
+    let differ = 0;
+    for (const [k, f] of metrics.folds!.entries()) {
+      const dir = path.join(out, "models", `fold-${k + 1}`);
+      const pre = JSON.parse(fs.readFileSync(path.join(dir, "preprocessing.json"), "utf8"));
+      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule: "min" }, "the first detector's folder names the second");
+      const d = await FallDetector.fromDir(dir);
+      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
+      // The second detector alone scores the same frames; each joined score is the lower of the two aligned ones.
+      const alone = await FallDetector.fromDir(path.join(dir, "window-24"));
+      const test = readWindowSet(path.join(out, "arrow", `fold-${k + 1}`, "test.arrow"));
+      const ids = [...new Set(test.seq)].map((s) => test.sequenceIds[s]);
+      for (const id of ids) {
+        const q = ds.sequences.find((s) => s.id === id)!;
+        d.reset(0);
+        alone.reset(0);
+        for (let r = q.start; r < q.start + q.length; r++) {
+          const x = ds.table.features.subarray(r * 8, (r + 1) * 8);
+          const step = d.push(x, ds.table.frame[r]);
+          const other = alone.push(x, ds.table.frame[r]);
+          assert.equal(step === null, other === null, `${id}: both score frame ${ds.table.frame[r]}`);
+          if (!step || !other) continue;
+          assert.equal(step.detectors!.second, other.score, `${id}: the second detector's score`);
+          assert.equal(step.probability, Math.min(step.detectors!.first, step.detectors!.second));
+          if (step.detectors!.first !== step.detectors!.second) differ++;
+        }
+      }
+      d.dispose();
+      alone.dispose();
+    }
+    assert.ok(differ > 0, "the two detectors' scores differ somewhere (the join is not vacuous)");
+    // A second detector whose start models are padded otherwise would score other frames: refused, naming its folder.
+    const startPre = path.join(out, "models", "fold-1", "window-24", "start", "preprocessing.json");
+    const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));
+    doctored.window.padStarts = 15;
+    fs.writeFileSync(startPre, JSON.stringify(doctored));
+    await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1")), /window-24.*preprocessing\.json: second window \("window-24"\): start models padded 15 times, the first's 8/);
+  }));

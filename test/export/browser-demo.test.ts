@@ -216,3 +216,52 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test("a --second-window detector in the page: both detectors' streams joined by the lower score, as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: browser check skipped`);
+    return;
+  }
+  const work = tmp("export-second-");
+  try {
+    const dataDir = path.join(work, "data");
+    writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
+    const run = path.join(work, "run");
+    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, out: run }, { log: () => {} });
+    const fold = path.join(run, "models", "fold-1");
+    const ds = loadUrfd(dataDir);
+    const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));
+    const id = [...new Set(Array.from(test.seq, (s) => test.sequenceIds[s]))].find((x) => x.startsWith("fall"))!;
+    const seq = ds.sequences.find((s) => s.id === id)!;
+    const nf = ds.table.featureNames.length;
+    const rows = Array.from({ length: seq.length }, (_, r) => seq.start + r);
+    const sequence = { id, features: rows.map((r) => Array.from(ds.table.features.subarray(r * nf, (r + 1) * nf))), frames: rows.map((r) => ds.table.frame[r]) };
+    const pre = readPreprocessing(fold);
+    const out = path.join(work, "page");
+    const demo = writeBrowserDemo(fold, out, { sequence, scaler: pre.scaler });
+    assert.equal(demo.members, 4, "each detector's main and start model");
+    assert.ok(["second-member-1.json", "second-start-member-1.json"].every((f) => fs.readdirSync(out).includes(f)));
+
+    const detector = await FallDetector.fromDir(fold);
+    const [node] = replayDataset(detector, ds, { ids: [id] });
+    detector.dispose();
+    const r = await runBrowserDemo(out);
+    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
+    assert.ok(r.result && r.result.smoothed && r.result.alarms);
+    assert.equal(r.result.members, 4);
+    assert.equal(demo.windows, node.windows.length, "writeBrowserDemo counts the windows the page scores");
+    assert.deepEqual(r.result.lastFrame, node.windows.map((w) => w.frame), "the same windows");
+    const diff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+    assert.ok(diff(r.result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the joined scores agree to 1e-5");
+    assert.deepEqual(r.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
+
+    // A second detector padded otherwise would score other frames: the page is not written.
+    const startPre = path.join(fold, "window-24", "start", "preprocessing.json");
+    const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));
+    doctored.window.padStarts = 15;
+    fs.writeFileSync(startPre, JSON.stringify(doctored));
+    assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler }), /window-24.*start models padded 15 times, the first's 8: they must differ by 8/);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,22 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parsePipelineArgs, PLAIN_PIPELINE_OPTIONS, secondWindowStartModels, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
+
+test("--second-window: off by default, longer than --window, needs --start-models; its start models padded by the difference; off when an older run-state.json lacks it", () => {
+  const d = parsePipelineArgs([]);
+  assert.ok(d !== "help" && d.secondWindow === null);
+  const o = parsePipelineArgs(["--second-window", "48"]);
+  assert.ok(o !== "help" && o.secondWindow === 48 && o.startModels === 16 && o.window === 32);
+  assert.equal(secondWindowStartModels(o, 48), 32, "its first window ends where the first detector's does: 16 real frames");
+  for (const [argv, re] of [
+    [["--second-window", "0"], /--second-window expects a positive integer/],
+    [["--second-window", "32"], /--second-window must be longer than --window \(32\), got 32/],
+    [["--second-window", "48", "--start-models", "0"], /--second-window joins two detectors frame by frame: it needs --start-models/],
+    [["--detector", "plain", "--second-window", "48"], /needs --start-models/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+  }
+  const { secondWindow: _, ...older } = PLAIN_PIPELINE_OPTIONS;
+  assert.equal(validateStoredOptions(older, "run-state.json").secondWindow, null);
+  assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, secondWindow: 48 }, "run-state.json"), /run-state\.json: --second-window .* needs --start-models/);
+});
