@@ -186,6 +186,30 @@ test("the default detector (no --detector flag; start models, LSTM and GRU) kill
   }
 });
 
+test("a --second-window run killed in fold 2: --resume keeps fold 1's two detectors and their thresholds and finishes", async () => {
+  const { root, data, out, staging } = tmpRun();
+  try {
+    const args = ["--window", "24", "--start-models", "8", "--second-window", "32", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--workers", "2", "--ensemble", "1", "--folds", "2", "--data", data, "--out", out];
+    const { result: killed } = await killWhen(args, staging, "SIGKILL", (s) => s.completedFolds.includes(1));
+    assert.equal(killed.signal, "SIGKILL", `the run ended before it could be killed: ${killed.stdout}${killed.stderr}`);
+    const second = path.join("models", "fold-1", "window-32", "start", "member-2", "weights.bin");
+    const fold1 = fs.readFileSync(path.join(staging, second));
+    const record = JSON.parse(fs.readFileSync(path.join(staging, "resume", "fold-1.json"), "utf8"));
+    const resumed = await runCli(["--resume", staging]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /fold 1\/2: completed before the interruption, not retrained/);
+    assert.match(resumed.stdout, /fold 2\/2 \(second window, 32 frames\): training on \d+ windows/);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+    assert.equal(metrics.config.secondWindow, 32);
+    assert.deepEqual(metrics.folds[0].secondWindow, record.secondWindow, "fold 1's second thresholds, read back");
+    assert.ok(metrics.folds.every((f: { secondWindow?: unknown }) => f.secondWindow), "both folds name the second detector's thresholds");
+    assert.equal(metrics.training.merged.length, 2 * 8, "each fold: 2 detectors × (LSTM, GRU) × (main, start)");
+    assert.ok(fs.readFileSync(path.join(out, second)).equals(fold1), "fold 1's second detector is the one trained before the kill");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("--resume with a damaged checkpoint or completed fold is refused before it takes the run over: the interrupted run stays, whole", async () => {
   const { root, data, out, staging } = tmpRun();
   try {
