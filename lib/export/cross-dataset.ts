@@ -35,6 +35,11 @@ export interface McfdValidation {
 
 export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
   const saved = await loadSavedDetector(o.modelDir);
+  if (saved.preprocessing.secondWindow !== undefined) {
+    for (const m of saved.models) m.dispose();
+    // Scoring only the first detector would be another detector than the folder's, silently.
+    throw new Error(`${o.modelDir}: its preprocessing.json joins a second detector ("${saved.preprocessing.secondWindow.dir}", --second-window) frame by frame; MCFD validation scores one detector's windows: give a run without --second-window`);
+  }
   // A --start-models folder (the default detector): every full window is scored by both groups together, against the
   // main folder's threshold, as FallDetector scores it; the start group's own first windows (fewer than T real frames) are not cut here.
   const startDir = saved.preprocessing.startModels === undefined ? null : path.join(o.modelDir, saved.preprocessing.startModels);
