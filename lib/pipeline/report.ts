@@ -88,7 +88,7 @@ export function buildReportHtml(input: {
       table: metrics.folds.map((f, i) => ({
         fold: i + 1,
         threshold: (f.startModels ? `${f.startModels.fullThreshold.toFixed(3)} full windows, ${f.startModels.startThreshold.toFixed(3)} start models` : f.threshold.toFixed(3)) +
-          (f.secondWindow ? `; second window ${f.secondWindow.fullThreshold.toFixed(3)}, ${f.secondWindow.startThreshold.toFixed(3)}` : ""),
+          (f.secondWindow ? `; second window: ${f.secondWindow.fullThreshold.toFixed(3)} full windows, ${f.secondWindow.startThreshold.toFixed(3)} start models` : ""),
         ...metricRow("recordings", f.sequence), "window auc": f.window.auc?.toFixed(4) ?? "n/a",
       })),
     });
