@@ -14,3 +14,4 @@ export { verifyRun } from "./verify-run";
 export type { RunCheck } from "./verify-run";
 export { mixFold, mixedTestWindows, startWindowIndices } from "./start-models";
 export type { GroupScores, MixedFold } from "./start-models";
+export { joinSecondWindow, joinAligned, secondWindowDir, SECOND_WINDOW_RULE } from "./second-window";
