@@ -19,6 +19,7 @@ import { generateSynthetic, loadUrfd, readWindowSet, writeUrfdFolder } from "../
 import { PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
 import { readPreprocessing } from "../../lib/export/preprocessing";
+import type { Scaler } from "../../lib/data/scaler";
 import { FallDetector } from "../../lib/detect/detector";
 import { replayDataset } from "../../lib/detect/replay-dataset";
 
@@ -158,6 +159,39 @@ test("an ensemble folder in the page: members averaged, alarms from lib/detect's
   }
 });
 
+/** A synthetic 2-fold run with `extra` options; fold 1's first test fall as a page's recording. */
+async function runForPage(work: string, extra: Partial<typeof PLAIN_PIPELINE_OPTIONS>) {
+  const dataDir = path.join(work, "data");
+  writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
+  const run = path.join(work, "run");
+  await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, ...extra, out: run }, { log: () => {} });
+  const fold = path.join(run, "models", "fold-1");
+  const ds = loadUrfd(dataDir);
+  const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));
+  const id = [...new Set(Array.from(test.seq, (s) => test.sequenceIds[s]))].find((x) => x.startsWith("fall"))!;
+  const seq = ds.sequences.find((s) => s.id === id)!;
+  const nf = ds.table.featureNames.length;
+  const rows = Array.from({ length: seq.length }, (_, r) => seq.start + r);
+  const sequence = { id, features: rows.map((r) => Array.from(ds.table.features.subarray(r * nf, (r + 1) * nf))), frames: rows.map((r) => ds.table.frame[r]) };
+  return { fold, ds, id, sequence };
+}
+
+/** The page of `fold` for that recording, run in headless Chromium, beside FallDetector's replay of it: the same windows. */
+async function pageBesideDetector(run: Awaited<ReturnType<typeof runForPage>>, scaler: Scaler, out: string) {
+  const demo = writeBrowserDemo(run.fold, out, { sequence: run.sequence, scaler });
+  const detector = await FallDetector.fromDir(run.fold);
+  const [node] = replayDataset(detector, run.ds, { ids: [run.id] });
+  detector.dispose();
+  const r = await runBrowserDemo(out);
+  assert.equal(r.done, "1", `page finished (status: ${r.status})`);
+  assert.ok(r.result && r.result.smoothed && r.result.alarms);
+  assert.equal(demo.windows, node.windows.length, "writeBrowserDemo counts the windows the page scores");
+  assert.deepEqual(r.result.lastFrame, node.windows.map((w) => w.frame), "the same windows: the start models' first, then every full one");
+  return { demo, node, result: { ...r.result, smoothed: r.result.smoothed, alarms: r.result.alarms } };
+}
+
+const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+
 test("the README's deployment detector in the page: start models, LSTM and GRU by their mean log-odds, as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: browser check skipped`);
@@ -165,38 +199,18 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
   }
   const work = tmp("export-deploy-");
   try {
-    const dataDir = path.join(work, "data");
-    writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
-    const run = path.join(work, "run");
-    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondModel: "gru", combine: "logit-mean", out: run }, { log: () => {} });
-    const fold = path.join(run, "models", "fold-1");
-    const ds = loadUrfd(dataDir);
-    const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));
-    const id = [...new Set(Array.from(test.seq, (s) => test.sequenceIds[s]))].find((x) => x.startsWith("fall"))!;
-    const seq = ds.sequences.find((s) => s.id === id)!;
-    const nf = ds.table.featureNames.length;
-    const rows = Array.from({ length: seq.length }, (_, r) => seq.start + r);
-    const sequence = { id, features: rows.map((r) => Array.from(ds.table.features.subarray(r * nf, (r + 1) * nf))), frames: rows.map((r) => ds.table.frame[r]) };
+    const run = await runForPage(work, { secondModel: "gru", combine: "logit-mean" });
+    const { fold, sequence, id } = run;
     const pre = readPreprocessing(path.join(fold, "member-1"));
     const out = path.join(work, "page");
-    const demo = writeBrowserDemo(fold, out, { sequence, scaler: pre.scaler });
+    const { demo, node, result } = await pageBesideDetector(run, pre.scaler, out);
     assert.equal(demo.members, 4, "2 main and 2 start models");
     assert.ok(fs.readdirSync(out).includes("start-member-2.json"));
     assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler, alarms: { threshold: 0.6, smooth: 1 } }), /takes their two thresholds from the folder/);
-
-    const detector = await FallDetector.fromDir(fold);
-    const [node] = replayDataset(detector, ds, { ids: [id] });
-    detector.dispose();
-    const r = await runBrowserDemo(out);
-    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
-    assert.ok(r.result && r.result.smoothed && r.result.alarms);
-    assert.equal(r.result.members, 4);
-    assert.equal(demo.windows, node.windows.length, "writeBrowserDemo counts the windows the page scores");
-    assert.deepEqual(r.result.lastFrame, node.windows.map((w) => w.frame), "the same windows: the start models' first, then every full one");
-    const diff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
-    assert.ok(diff(r.result.scores, node.windows.map((w) => w.probability)) <= 1e-5, "the combined probabilities agree to 1e-5");
-    assert.ok(diff(r.result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the scores aligned to the two thresholds agree to 1e-5");
-    assert.deepEqual(r.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
+    assert.equal(result.members, 4);
+    assert.ok(maxDiff(result.scores, node.windows.map((w) => w.probability)) <= 1e-5, "the combined probabilities agree to 1e-5");
+    assert.ok(maxDiff(result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the scores aligned to the two thresholds agree to 1e-5");
+    assert.deepEqual(result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
     assert.ok(node.windows[0].frame < sequence.frames[15], "the stream starts before T = 16 real frames: start windows are compared");
 
     // A recording shorter than T: only start windows, in the page as in the detector.
@@ -211,7 +225,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
     const rs = await runBrowserDemo(shortOut);
     assert.equal(rs.done, "1", `short page finished (status: ${rs.status})`);
     assert.deepEqual(rs.result!.lastFrame, steps.map((x) => x.frame));
-    assert.ok(diff(rs.result!.smoothed!, steps.map((x) => x.score)) <= 1e-5);
+    assert.ok(maxDiff(rs.result!.smoothed!, steps.map((x) => x.score)) <= 1e-5);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -224,43 +238,22 @@ test("a --second-window detector in the page: both detectors' streams joined by 
   }
   const work = tmp("export-second-");
   try {
-    const dataDir = path.join(work, "data");
-    writeUrfdFolder(dataDir, generateSynthetic({ seed: 6, falls: 6, adls: 6 }));
-    const run = path.join(work, "run");
-    await runPipeline({ ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, out: run }, { log: () => {} });
-    const fold = path.join(run, "models", "fold-1");
-    const ds = loadUrfd(dataDir);
-    const test = readWindowSet(path.join(run, "arrow", "fold-1", "test.arrow"));
-    const id = [...new Set(Array.from(test.seq, (s) => test.sequenceIds[s]))].find((x) => x.startsWith("fall"))!;
-    const seq = ds.sequences.find((s) => s.id === id)!;
-    const nf = ds.table.featureNames.length;
-    const rows = Array.from({ length: seq.length }, (_, r) => seq.start + r);
-    const sequence = { id, features: rows.map((r) => Array.from(ds.table.features.subarray(r * nf, (r + 1) * nf))), frames: rows.map((r) => ds.table.frame[r]) };
-    const pre = readPreprocessing(fold);
+    const run = await runForPage(work, { secondWindow: 24 });
+    const pre = readPreprocessing(run.fold);
     const out = path.join(work, "page");
-    const demo = writeBrowserDemo(fold, out, { sequence, scaler: pre.scaler });
+    const { demo, node, result } = await pageBesideDetector(run, pre.scaler, out);
     assert.equal(demo.members, 4, "each detector's main and start model");
     assert.ok(["second-member-1.json", "second-start-member-1.json"].every((f) => fs.readdirSync(out).includes(f)));
-
-    const detector = await FallDetector.fromDir(fold);
-    const [node] = replayDataset(detector, ds, { ids: [id] });
-    detector.dispose();
-    const r = await runBrowserDemo(out);
-    assert.equal(r.done, "1", `page finished (status: ${r.status})`);
-    assert.ok(r.result && r.result.smoothed && r.result.alarms);
-    assert.equal(r.result.members, 4);
-    assert.equal(demo.windows, node.windows.length, "writeBrowserDemo counts the windows the page scores");
-    assert.deepEqual(r.result.lastFrame, node.windows.map((w) => w.frame), "the same windows");
-    const diff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
-    assert.ok(diff(r.result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the joined scores agree to 1e-5");
-    assert.deepEqual(r.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
+    assert.equal(result.members, 4);
+    assert.ok(maxDiff(result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the joined scores agree to 1e-5");
+    assert.deepEqual(result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
 
     // A second detector padded otherwise would score other frames: the page is not written.
-    const startPre = path.join(fold, "window-24", "start", "preprocessing.json");
+    const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");
     const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));
     doctored.window.padStarts = 15;
     fs.writeFileSync(startPre, JSON.stringify(doctored));
-    assert.throws(() => writeBrowserDemo(fold, path.join(work, "x"), { sequence, scaler: pre.scaler }), /window-24.*start models padded 15 times, the first's 8: they must differ by 8/);
+    assert.throws(() => writeBrowserDemo(run.fold, path.join(work, "x"), { sequence: run.sequence, scaler: pre.scaler }), /window-24.*start models padded 15 times, the first's 8: they must differ by 8/);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
