@@ -5,6 +5,7 @@
 // pipeline trains the two detectors and FallDetector and the browser page join them one frame at a time.
 import type { WindowSet } from "../types";
 import { alignWindows } from "./start-models";
+import { logitMeanOf } from "../evaluate/member-combine";
 
 /** How a frame's two aligned scores become one: the lower (both must pass 0.5). */
 export const SECOND_WINDOW_RULE = "min" as const;
@@ -17,6 +18,19 @@ export function secondWindowDir(window: number): string {
 /** The rule on one frame: the lower of the two aligned scores. */
 export function joinAligned(first: number, second: number): number {
   return Math.min(first, second);
+}
+
+/**
+ * `min`'s alarms with another ranking (studied in the twenty-fifth round): where both aligned scores sit on the same
+ * side of 0.5, their mean log-odds (on that side too; clamped to it against rounding); where they disagree, the lower.
+ * A score reaches 0.5 exactly where both do.
+ */
+export function joinAgreeing(first: number, second: number): number {
+  const lo = Math.min(first, second);
+  const hi = Math.max(first, second);
+  if (lo >= 0.5) return Math.max(logitMeanOf([first, second]), lo);
+  if (hi < 0.5) return Math.min(logitMeanOf([first, second]), hi);
+  return lo;
 }
 
 type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;

@@ -20,6 +20,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
+import { joinAgreeing, joinAligned } from "./second-window";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -33,13 +34,16 @@ export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
   return { id: r.id, isFall: r.isFall, fallingSegment: r.fallingSegment, firstFrame: r.firstFrame, lastFrame: r.lastFrame, frames: r.windows.map((w) => w.frame), scores: r.windows.map((w) => w.score) };
 }
 
-/** How two aligned scores of a frame become one: their mean log-odds, or the lower (an alarm needs both). */
-export type FuseRule = "logit-mean" | "min";
-export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min"];
+/**
+ * How two aligned scores of a frame become one: their mean log-odds, the lower (an alarm needs both), or `min`'s alarms
+ * ranked by the mean log-odds where both agree (joinAgreeing).
+ */
+export type FuseRule = "logit-mean" | "min" | "min-agree";
+export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"];
 
 /** Two scorings of the same recordings, frame by frame (the frames scored must be the same). */
 export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean"): ScoredRecording[] {
-  const one = rule === "min" ? (x: number, y: number) => Math.min(x, y) : (x: number, y: number) => logitMeanOf([x, y]);
+  const one = rule === "min" ? joinAligned : rule === "min-agree" ? joinAgreeing : (x: number, y: number) => logitMeanOf([x, y]);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
   return a.map((r) => {

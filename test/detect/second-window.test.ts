@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { joinSecondWindow, secondWindowDir } from "../../lib/detect/second-window";
+import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir } from "../../lib/detect/second-window";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
 
@@ -12,4 +12,22 @@ test("joinSecondWindow: each window the lower of its two aligned scores, matched
   assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 12], [0, 10]]), scores: second.scores }, "fold 1"), /fold 1 \(second window\): window fall-01@11 is not among/);
   assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 11]]), scores: Float32Array.from([0.7, 0.8]) }, "fold 2"), /fold 2: the second window's detector scores 2 windows, the first 3/);
   assert.equal(secondWindowDir(48), "window-48");
+});
+
+test("joinAgreeing: the mean log-odds where both scores sit on one side of 0.5, the lower where they disagree: it reaches 0.5 exactly where both do", () => {
+  const near = (x: number, y: number) => Math.abs(x - y) < 1e-6;
+  assert.ok(near(joinAgreeing(0.8, 0.9), 1 / (1 + Math.sqrt((0.2 / 0.8) * (0.1 / 0.9)))), "both above: their mean log-odds");
+  assert.ok(near(joinAgreeing(0.1, 0.2), 1 / (1 + Math.sqrt((0.9 / 0.1) * (0.8 / 0.2)))), "both below: their mean log-odds");
+  assert.equal(joinAgreeing(0.9, 0.3), 0.3, "they disagree: the lower");
+  assert.equal(joinAgreeing(0.5, 0.5), 0.5);
+  // Against min over a grid: the same side of 0.5 everywhere, and the ranking differs somewhere.
+  let differs = false;
+  for (let i = 1; i < 100; i++) {
+    for (let j = 1; j < 100; j++) {
+      const [a, b] = [i / 100, j / 100];
+      assert.equal(joinAgreeing(a, b) >= 0.5, joinAligned(a, b) >= 0.5, `${a}, ${b}`);
+      if (joinAgreeing(a, b) !== joinAligned(a, b)) differs = true;
+    }
+  }
+  assert.ok(differs);
 });

@@ -20,6 +20,10 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   assert.throws(() => fuse(a, []), /1 recordings against 0/);
   // "min": an alarm needs both.
   assert.deepEqual(fuse(a, b, "min")[0].scores, [0.2, 0.2, 0.5]);
+  // "min-agree": min's side of 0.5, the mean log-odds where both agree.
+  const g = fuse(a, b, "min-agree")[0].scores;
+  assert.deepEqual([g[0], g[1]], [0.2, 0.2], "two 0.2s: their mean log-odds, kept at most the higher; 0.8 and 0.2 disagree: the lower");
+  assert.ok(g[2] > 0.5 && g[2] < 0.9 && g[2] === f.scores[2]);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
