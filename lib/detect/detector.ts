@@ -28,7 +28,7 @@ import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
 import { combineOf, MemberCombineName } from "../evaluate/member-combine";
-import { joinAligned } from "./second-window";
+import { joinAligned, joinRule, SecondWindowRule } from "./second-window";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -46,7 +46,7 @@ export interface DetectorOptions {
 export interface DetectorStep {
   /** Frame number of the window's last frame (the push's `frame`, else rows since reset − 1). */
   frame: number;
-  /** The members' combined probability for this window (their mean, or their mean log-odds); with a second window, the lower of the two aligned scores. */
+  /** The members' combined probability for this window (their mean, or their mean log-odds); with a second window, the two aligned scores joined by its rule. */
   probability: number;
   /** With a second window: each detector's aligned score for this window (0.5 = its threshold). */
   detectors?: { first: number; second: number };
@@ -74,7 +74,7 @@ export class FallDetector {
   /** With start models: their members, padding and the two thresholds the scores are aligned to (threshold is then 0.5). */
   readonly startModels?: { members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** With a second window: that detector (its T, members, padding and thresholds; preprocessing.json's secondWindow). */
-  readonly secondWindow?: { dir: string; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
+  readonly secondWindow?: { dir: string; rule: SecondWindowRule; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
   get phase(): number {
     return this.windowPhase;
@@ -93,6 +93,7 @@ export class FallDetector {
   private readonly predictors: Predictor[];
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
   private readonly second: FallDetector | null = null;
+  private readonly join: (first: number, second: number) => number = joinAligned;
   private readonly logic: AlarmLogic;
   private disposed = false;
 
@@ -146,8 +147,9 @@ export class FallDetector {
     }
     this.windowPhase = this.checkedPhase(opts.phase ?? 0);
     if (secondWindow) {
-      this.secondWindow = checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow);
+      this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule };
       this.second = secondWindow;
+      this.join = joinRule(preprocessing.secondWindow!.rule);
     }
     this.ring = new WindowRing(T, F, preprocessing.scaler);
     this.logic = alarmLogic({ threshold: this.threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
@@ -201,7 +203,7 @@ export class FallDetector {
       // Both detectors place windows alike (checkSecondWindow): a frame one scores and the other not is a bug.
       if ((own === null) !== (other === null) || (own && other && own.at !== other.at)) throw new Error(`FallDetector: the second window's detector scores frame ${other?.at ?? "none"}, the first ${own?.at ?? "none"}`);
       if (!own || !other) return null;
-      const joined = joinAligned(own.value, other.value);
+      const joined = this.join(own.value, other.value);
       const { score, alarm } = this.logic.step(own.at, joined);
       return { frame: own.at, probability: joined, score, alarm, detectors: { first: own.value, second: other.value } };
     }
@@ -285,7 +287,7 @@ export class FallDetector {
  * A --second-window detector must score the frames the first scores: longer windows of the same features and stride,
  * start models padded by the difference of the two window lengths, unsmoothed scores aligned at 0.5.
  */
-function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): NonNullable<FallDetector["secondWindow"]> {
+function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): Omit<NonNullable<FallDetector["secondWindow"]>, "rule"> {
   const where = `second window ("${dir}")`;
   if (!first.startModels || !second.startModels) throw new Error(`${where}: both detectors need start models (they score a stream's first frames)`);
   if (second.secondWindow) throw new Error(`${where}: names a second window of its own`);

@@ -14,4 +14,5 @@ export { verifyRun } from "./verify-run";
 export type { RunCheck } from "./verify-run";
 export { mixFold, mixedTestWindows, startWindowIndices } from "./start-models";
 export type { GroupScores, MixedFold } from "./start-models";
-export { joinSecondWindow, joinAligned, secondWindowDir, SECOND_WINDOW_RULE } from "./second-window";
+export { joinSecondWindow, joinAligned, joinAgreeing, joinRule, secondWindowDir, SECOND_WINDOW_RULES } from "./second-window";
+export type { SecondWindowRule } from "./second-window";

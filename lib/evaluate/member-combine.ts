@@ -36,6 +36,20 @@ export function logitMeanOf(values: readonly number[]): number {
   return Math.fround(1 / (1 + Math.exp(-z / values.length)));
 }
 
+// Here beside logitMeanOf so that its source, embedded in the browser page, calls it by name.
+/**
+ * Two aligned scores (thresholds at 0.5) as one, with `min`'s alarms (lib/detect/second-window.ts; the twenty-fifth round): where both aligned scores sit on the same
+ * side of 0.5, their mean log-odds (on that side too; clamped to it against rounding); where they disagree, the lower.
+ * A score reaches 0.5 exactly where both do.
+ */
+export function joinAgreeing(first: number, second: number): number {
+  const lo = Math.min(first, second);
+  const hi = Math.max(first, second);
+  if (lo >= 0.5) return Math.max(logitMeanOf([first, second]), lo);
+  if (hi < 0.5) return Math.min(logitMeanOf([first, second]), hi);
+  return lo;
+}
+
 /** One window's members combined as memberMean does (float32 sums in member order, one float32 division). Self-contained: the browser page embeds it. */
 export function memberMeanOf(values: readonly number[]): number {
   let sum = 0;

@@ -6,6 +6,7 @@
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
 import { alignToThreshold } from "../evaluate/align";
+import { joinAgreeing, joinAligned, SecondWindowRule } from "../detect/second-window";
 import { combineWords, logitMeanOf, MemberCombineName, memberMeanOf } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
@@ -39,7 +40,7 @@ export interface DemoPageInput {
    * A --second-window folder's second detector (its files in this folder, its own scaler, longer windows and start
    * models): it scores the same frames, and each frame's score is the lower of the two aligned scores.
    */
-  second?: { T: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
+  second?: { T: number; rule: SecondWindowRule; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
 }
 
 /** A --start-models folder's start group as the page takes it. */
@@ -117,10 +118,11 @@ const MAIN = `
     };
     let { lastFrame, probs, stream, members } = await streamOf({ models: input.models || ["model.json"], scaler: input.scaler, T: input.T, start: input.start });
     if (input.second) {
-      // The second window's detector scores the same frames; a frame's score is the lower of the two aligned scores.
+      // The second window's detector scores the same frames; a frame's score joins the two aligned scores by its rule.
       const other = await streamOf(input.second);
       if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
-      stream = stream.map((s, i) => Math.min(s, other.stream[i]));
+      const join = input.second.rule === "min-agree" ? joinAgreeing : joinAligned;
+      stream = stream.map((s, i) => join(s, other.stream[i]));
       probs = stream;
       members += other.members;
     }
@@ -157,7 +159,7 @@ export function demoPageHtml(input: DemoPageInput): string {
   const how = input.start
     ? `${input.start.models.length} start model(s) alone on the windows of ${input.T - input.start.padStarts}..${input.T - 1} real frames, the ${combineWords(input.combine)} of all ${models} on full windows`
     : models > 1 ? `the ${combineWords(input.combine)} of ${models} models` : "one model";
-  const second = input.second ? `; beside them a second detector alike on windows of ${input.second.T} frames (${secondFiles.length} models), each frame scored by the lower of the two aligned scores` : "";
+  const second = input.second ? `; beside them a second detector alike on windows of ${input.second.T} frames (${secondFiles.length} models), each frame's two aligned scores joined by ${input.second.rule}` : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -176,6 +178,8 @@ export function demoPageHtml(input: DemoPageInput): string {
 ${pageWindows.toString()}
 ${alarmLogic.toString()}
 ${alignToThreshold.toString()}
+${joinAligned.toString()}
+${joinAgreeing.toString()}
 ${logitMeanOf.toString()}
 ${memberMeanOf.toString()}
 ${MAIN}

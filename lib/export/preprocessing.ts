@@ -7,6 +7,7 @@ import { checkDiffLags } from "../data/windows";
 import { expectInt, expectNumber, expectObject, Plain, rejectUnknownKeys } from "../model/check";
 import { readJson, writeJsonAtomic } from "../run/atomic";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
+import { SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
 
 export const PREPROCESSING_JSON = "preprocessing.json";
 export const PREPROCESSING_FORMAT = "fall-detection-preprocessing";
@@ -46,7 +47,7 @@ export interface Preprocessing {
    * --second-window: the subfolder holding a second whole detector (its own preprocessing.json, longer windows, its start
    * models) that scores the same frames; a frame's score is the lower of the two aligned scores ("min": an alarm needs both).
    */
-  secondWindow?: { dir: string; rule: "min" };
+  secondWindow?: { dir: string; rule: SecondWindowRule };
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;
   /** How the members' probabilities become the score the threshold is for (absent: their mean; lib/evaluate/member-combine.ts). */
@@ -93,9 +94,9 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
     const sw = expectObject(o.secondWindow, `${where}.secondWindow`);
     rejectUnknownKeys(sw, ["dir", "rule"], `${where}.secondWindow`);
     if (!isSubfolderName(sw.dir)) throw new TypeError(`${where}.secondWindow.dir must name a subfolder (letters, digits, . _ -)`);
-    if (sw.rule !== "min") throw new TypeError(`${where}.secondWindow.rule must be "min"`);
+    if (!SECOND_WINDOW_RULES.includes(sw.rule as SecondWindowRule)) throw new TypeError(`${where}.secondWindow.rule must be one of ${SECOND_WINDOW_RULES.join(", ")}`);
     if (out.startModels === undefined) throw new TypeError(`${where}.secondWindow needs startModels (both detectors score a stream's first frames with their start models)`);
-    out.secondWindow = { dir: sw.dir, rule: "min" };
+    out.secondWindow = { dir: sw.dir, rule: sw.rule as SecondWindowRule };
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
+import { SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
@@ -92,6 +93,8 @@ export interface PipelineOptions {
    * lib/detect/second-window.ts).
    */
   secondWindow: number | null;
+  /** How --second-window joins a frame's two aligned scores: the lower, or the same alarms ranked by the mean log-odds where both agree. */
+  secondWindowRule: SecondWindowRule;
   /** Also train --ensemble models of this recurrent type in every group (same seeds), scored with the --model ones (null = none). */
   secondModel: ModelKind | null;
   /** How a fold's member probabilities become one score a window (lib/evaluate/member-combine.ts). */
@@ -113,7 +116,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate", "secondWindow"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate", "secondWindow", "secondWindowRule"];
 
 /** --units when not given: RNN_DEFAULTS' one layer (lib/model/rnn.ts; declared here so parsing the command line loads no tfjs). */
 export const DEFAULT_UNITS = 32;
@@ -172,6 +175,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   averageEpochs: 0,
   startModels: 0,
   secondWindow: null,
+  secondWindowRule: "min",
   secondModel: null,
   combine: "mean",
   units: [DEFAULT_UNITS],
@@ -346,6 +350,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: PRESET_FLAGS.startModels, key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
   { flag: "--second-window", key: "secondWindow", arg: "N", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score is the lower of the two aligned scores: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th round: 48)", parse: positiveInt },
+  { flag: "--second-window-rule", key: "secondWindowRule", arg: SECOND_WINDOW_RULES.join("|"), help: "how --second-window joins a frame's two aligned scores: min, the lower; min-agree, the same alarms, each score the two detectors' mean log-odds where both sit on one side of the threshold (a ranking by both: window and recording AUCs change, nothing else)", parse: oneOf<SecondWindowRule>(SECOND_WINDOW_RULES) },
   { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
@@ -641,7 +646,10 @@ function checkStartModels(o: PipelineOptions): void {
 
 /** --second-window: a longer window beside a --start-models detector (its start models make both score a recording's first frames). */
 function checkSecondWindow(o: PipelineOptions): void {
-  if (o.secondWindow === null) return;
+  if (o.secondWindow === null) {
+    if (o.secondWindowRule !== "min") throw new UsageError("--second-window-rule joins the two detectors of --second-window: give --second-window N too");
+    return;
+  }
   if (o.startModels === 0) throw new UsageError("--second-window joins two detectors frame by frame: it needs --start-models (their start models score a stream's first frames)");
   if (o.secondWindow <= o.window) throw new UsageError(`--second-window must be longer than --window (${o.window}), got ${o.secondWindow}`);
 }

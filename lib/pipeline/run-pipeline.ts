@@ -31,7 +31,7 @@ import { metaFileFor } from "../data/dfcsv-meta";
 import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldOptions, TrainFoldResult } from "./train-fold";
 import { combineWords, memberCombine } from "../evaluate/member-combine";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
-import { joinSecondWindow, SECOND_WINDOW_RULE, secondWindowDir } from "../detect/second-window";
+import { joinSecondWindow, secondWindowDir } from "../detect/second-window";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
 
@@ -547,12 +547,13 @@ function secondFold(fold: FoldJob): FoldJob {
   return { ...fold, state: { ...fold.state, options: second.options }, prep: second.prep, split: second.prep.splits[fold.k - 1], tag: `${fold.tag} (second window, ${second.options.window} frames)` };
 }
 
-/** The two detectors of a --second-window fold as one: each evaluated window's aligned scores joined by the lower. */
-function joinedResult({ prep, k, tag }: FoldJob, first: FoldResultData, second: FoldResultData): FoldResultData {
+/** The two detectors of a --second-window fold as one: each evaluated window's aligned scores joined by --second-window-rule. */
+function joinedResult({ state, prep, k, tag }: FoldJob, first: FoldResultData, second: FoldResultData): FoldResultData {
   const testProbs = joinSecondWindow(
     { windows: evaluatedSplit(prep, k - 1).test, scores: first.testProbs },
     { windows: evaluatedSplit(prep.second!.prep, k - 1).test, scores: second.testProbs },
     tag,
+    state.options.secondWindowRule,
   );
   // The threshold stays the first detector's (0.5, aligned); its training-side scores stay its own (the second's are on other windows).
   return { ...first, testProbs, memberFits: [...first.memberFits, ...second.memberFits], ...(second.startModels ? { secondWindow: second.startModels } : {}) };
@@ -683,7 +684,7 @@ async function saveFoldModels(
   const arrowDir = path.join(staging, kfold ? path.join("arrow", `fold-${k}`) : "arrow", sub ?? "");
   const main = {
     ...(start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold }),
-    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: SECOND_WINDOW_RULE } } : {}),
+    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: opts.secondWindowRule } } : {}),
   };
   // Both groups' thresholds were chosen on their members combined this way: the detector must combine them alike.
   const combine = opts.combine !== "mean" ? { combine: opts.combine } : {};

@@ -17,6 +17,7 @@ import { smoothScores } from "../../lib/evaluate";
 import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 import { withFrameGap } from "../fixtures/frame-gap";
+import { joinRule, SecondWindowRule } from "../../lib/detect/second-window";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -126,12 +127,13 @@ test("a --start-models run replays to the pipeline's windows, decisions and dete
     await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1", "member-1")), /one member of an ensemble with start models; load .*fold-1 for the evaluated detector/);
   }, (ds) => withFrameGap(withFrameGap(ds, 12, 0), 14, ds.sequences.length - 1)));
 
-test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", () =>
+/** A --second-window run with `rule`: the detector replays it, each frame's score the rule on its two detectors' scores. */
+const secondWindowEquality = (rule: SecondWindowRule) => () =>
   withSyntheticFolder("detect-second", { seed: 10, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     await initBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
-      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, secondWindowRule: rule, out },
       { log: () => {} },
     );
     assert.equal(tf.memory().numTensors, tensorsBefore, "both detectors' models are freed once saved");
@@ -145,9 +147,9 @@ test("a --second-window run replays to the pipeline's windows, decisions and det
     for (const [k, f] of metrics.folds!.entries()) {
       const dir = path.join(out, "models", `fold-${k + 1}`);
       const pre = JSON.parse(fs.readFileSync(path.join(dir, "preprocessing.json"), "utf8"));
-      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule: "min" }, "the first detector's folder names the second");
+      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule }, "the first detector's folder names the second and the rule");
       const d = await FallDetector.fromDir(dir);
-      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
+      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", rule, T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
       // The second detector alone scores the same frames; each joined score is the lower of the two aligned ones.
       const alone = await FallDetector.fromDir(path.join(dir, "window-24"));
       const test = readWindowSet(path.join(out, "arrow", `fold-${k + 1}`, "test.arrow"));
@@ -163,7 +165,7 @@ test("a --second-window run replays to the pipeline's windows, decisions and det
           assert.equal(step === null, other === null, `${id}: both score frame ${ds.table.frame[r]}`);
           if (!step || !other) continue;
           assert.equal(step.detectors!.second, other.score, `${id}: the second detector's score`);
-          assert.equal(step.probability, Math.min(step.detectors!.first, step.detectors!.second));
+          assert.equal(step.probability, joinRule(rule)(step.detectors!.first, step.detectors!.second));
           if (step.detectors!.first !== step.detectors!.second) differ++;
         }
       }
@@ -177,4 +179,8 @@ test("a --second-window run replays to the pipeline's windows, decisions and det
     doctored.window.padStarts = 15;
     fs.writeFileSync(startPre, JSON.stringify(doctored));
     await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1")), /window-24.*preprocessing\.json: second window \("window-24"\): start models padded 15 times, the first's 8/);
-  }));
+  });
+
+test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", secondWindowEquality("min"));
+
+test("a --second-window-rule min-agree run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' scores joined by the rule", secondWindowEquality("min-agree"));

@@ -231,7 +231,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
   }
 });
 
-test("a --second-window detector in the page: both detectors' streams joined by the lower score, as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
+test("a --second-window detector in the page: both detectors' streams joined by the lower score (and by min-agree), as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: browser check skipped`);
     return;
@@ -247,6 +247,16 @@ test("a --second-window detector in the page: both detectors' streams joined by 
     assert.equal(result.members, 4);
     assert.ok(maxDiff(result.smoothed, node.windows.map((w) => w.score)) <= 1e-5, "the joined scores agree to 1e-5");
     assert.deepEqual(result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "the same alarms");
+
+    // The same two detectors joined by min-agree (the rule is preprocessing.json's): the page follows the detector again.
+    const first = path.join(run.fold, "preprocessing.json");
+    const agree = JSON.parse(fs.readFileSync(first, "utf8"));
+    agree.secondWindow.rule = "min-agree";
+    fs.writeFileSync(first, JSON.stringify(agree));
+    const again = await pageBesideDetector(run, pre.scaler, path.join(work, "page-agree"));
+    assert.ok(maxDiff(again.result.smoothed, again.node.windows.map((w) => w.score)) <= 1e-5, "min-agree's joined scores agree to 1e-5");
+    assert.ok(maxDiff(again.result.smoothed, result.smoothed) > 1e-4, "and differ from min's");
+    assert.deepEqual(again.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "min's alarms");
 
     // A second detector padded otherwise would score other frames: the page is not written.
     const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");
