@@ -16,6 +16,8 @@ export { joinAgreeing };
  */
 export type SecondWindowRule = "min" | "min-agree";
 export const SECOND_WINDOW_RULES: readonly SecondWindowRule[] = ["min", "min-agree"];
+/** --second-window-rule when not given: min-agree met as many goals as min or more on every seed of the twenty-fifth round. */
+export const DEFAULT_SECOND_WINDOW_RULE: SecondWindowRule = "min-agree";
 
 /** The subfolder of a fold's model folder (and Arrow folder) holding the second detector. */
 export function secondWindowDir(window: number): string {

@@ -5,7 +5,7 @@ import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
-import { SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
+import { DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
@@ -175,7 +175,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   averageEpochs: 0,
   startModels: 0,
   secondWindow: null,
-  secondWindowRule: "min",
+  secondWindowRule: DEFAULT_SECOND_WINDOW_RULE,
   secondModel: null,
   combine: "mean",
   units: [DEFAULT_UNITS],
@@ -350,7 +350,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: PRESET_FLAGS.startModels, key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
   { flag: "--second-window", key: "secondWindow", arg: "N", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score is the lower of the two aligned scores: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th round: 48)", parse: positiveInt },
-  { flag: "--second-window-rule", key: "secondWindowRule", arg: SECOND_WINDOW_RULES.join("|"), help: "how --second-window joins a frame's two aligned scores: min, the lower; min-agree, the same alarms, each score the two detectors' mean log-odds where both sit on one side of the threshold (a ranking by both: window and recording AUCs change, nothing else)", parse: oneOf<SecondWindowRule>(SECOND_WINDOW_RULES) },
+  { flag: "--second-window-rule", key: "secondWindowRule", arg: SECOND_WINDOW_RULES.join("|"), help: "how --second-window joins a frame's two aligned scores: min, the lower; min-agree, the same alarms, each score the two detectors' mean log-odds where both sit on one side of the threshold (a ranking by both: window and recording AUCs change, nothing else; issue 15's 25th round)", parse: oneOf<SecondWindowRule>(SECOND_WINDOW_RULES) },
   { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
@@ -647,7 +647,7 @@ function checkStartModels(o: PipelineOptions): void {
 /** --second-window: a longer window beside a --start-models detector (its start models make both score a recording's first frames). */
 function checkSecondWindow(o: PipelineOptions): void {
   if (o.secondWindow === null) {
-    if (o.secondWindowRule !== "min") throw new UsageError("--second-window-rule joins the two detectors of --second-window: give --second-window N too");
+    if (o.secondWindowRule !== DEFAULT_SECOND_WINDOW_RULE) throw new UsageError("--second-window-rule joins the two detectors of --second-window: give --second-window N too");
     return;
   }
   if (o.startModels === 0) throw new UsageError("--second-window joins two detectors frame by frame: it needs --start-models (their start models score a stream's first frames)");

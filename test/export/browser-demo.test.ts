@@ -238,7 +238,7 @@ test("a --second-window detector in the page: both detectors' streams joined by 
   }
   const work = tmp("export-second-");
   try {
-    const run = await runForPage(work, { secondWindow: 24 });
+    const run = await runForPage(work, { secondWindow: 24, secondWindowRule: "min" });
     const pre = readPreprocessing(run.fold);
     const out = path.join(work, "page");
     const { demo, node, result } = await pageBesideDetector(run, pre.scaler, out);

@@ -8,21 +8,21 @@ test("--second-window: off by default, longer than --window, needs --start-model
   const o = parsePipelineArgs(["--second-window", "48"]);
   assert.ok(o !== "help" && o.secondWindow === 48 && o.startModels === 16 && o.window === 32);
   assert.equal(secondWindowStartModels(o, 48), 32, "its first window ends where the first detector's does: 16 real frames");
-  assert.equal(o.secondWindowRule, "min");
-  const agree = parsePipelineArgs(["--second-window", "48", "--second-window-rule", "min-agree"]);
-  assert.ok(agree !== "help" && agree.secondWindowRule === "min-agree");
+  assert.equal(o.secondWindowRule, "min-agree", "the twenty-fifth round's rule by default");
+  const min = parsePipelineArgs(["--second-window", "48", "--second-window-rule", "min"]);
+  assert.ok(min !== "help" && min.secondWindowRule === "min");
   for (const [argv, re] of [
     [["--second-window", "0"], /--second-window expects a positive integer/],
     [["--second-window", "32"], /--second-window must be longer than --window \(32\), got 32/],
     [["--second-window", "48", "--start-models", "0"], /--second-window joins two detectors frame by frame: it needs --start-models/],
     [["--detector", "plain", "--second-window", "48"], /needs --start-models/],
-    [["--second-window-rule", "min-agree"], /--second-window-rule joins the two detectors of --second-window: give --second-window N too/],
+    [["--second-window-rule", "min"], /--second-window-rule joins the two detectors of --second-window: give --second-window N too/],
     [["--second-window", "48", "--second-window-rule", "max"], /--second-window-rule/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
   const { secondWindow: _, secondWindowRule: __, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindow, null);
-  assert.equal(validateStoredOptions(older, "run-state.json").secondWindowRule, "min");
+  assert.equal(validateStoredOptions(older, "run-state.json").secondWindowRule, "min-agree");
   assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, secondWindow: 48 }, "run-state.json"), /run-state\.json: --second-window .* needs --start-models/);
 });
