@@ -40,7 +40,7 @@ type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
  * The first detector's evaluated windows scored by both: each window's aligned score joined with the second's at the
  * same recording and last frame. The second must score exactly those frames (no more, none missing).
  */
-export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule = "min"): Float32Array {
+export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule): Float32Array {
   if (first.scores.length !== first.windows.count || second.scores.length !== second.windows.count) throw new RangeError(`${what}: scores and windows differ in number`);
   if (second.windows.count !== first.windows.count) throw new Error(`${what}: the second window's detector scores ${second.windows.count} windows, the first ${first.windows.count}: they must score the same frames`);
   const at = alignWindows(first.windows, second.windows, `${what} (second window)`);

@@ -283,16 +283,14 @@ function prepareUrfdInput(opts: PipelineOptions, log: (l: string) => void, warn:
 function secondInput(ds: FrameDataset, first: PreparedInput, opts: PipelineOptions, log: (l: string) => void, warn: (l: string) => void): { options: PipelineOptions; prep: PreparedInput } {
   const N = opts.secondWindow!;
   const options: PipelineOptions = { ...opts, window: N, startModels: secondWindowStartModels(opts, N), secondWindow: null };
-  const recordingsOf = (ws: WindowSet) => [...new Set(Array.from(ws.seq, (i) => ws.sequenceIds[i]))].sort();
-  const tested = new Set(first.splits.flatMap((s) => recordingsOf(s.test)));
+  const tested = new Set(first.splits.flatMap((s) => recordingIds(s.test)));
   const used = ds.sequences.filter((q) => tested.has(q.id));
   const short = used.find((q) => q.length < N);
   // A recording the first detector scores but the second has no window for would leave the folds unequal.
   if (short) throw new DataError(dataName(ds), null, `--second-window ${N}: ${sequenceLocation(ds, short.id)}: sequence ${short.id} has ${short.length} frames, fewer than ${N}: both detectors must score every recording; give a --second-window of at most ${Math.min(...used.map((q) => q.length))}`);
   const prep = windowedInput(ds, options, (l) => log(`second window (${N} frames): ${l}`), warn);
-  const recordings = (ws: WindowSet) => recordingsOf(ws).join(",");
   prep.splits.forEach((s, i) => {
-    if (recordings(s.test) !== recordings(first.splits[i].test)) throw new Error(`--second-window ${N}: fold ${i + 1}: the second detector would test other recordings than the first`);
+    if (recordingIds(s.test).join(",") !== recordingIds(first.splits[i].test).join(",")) throw new Error(`--second-window ${N}: fold ${i + 1}: the second detector would test other recordings than the first`);
   });
   return { options, prep };
 }
@@ -325,12 +323,16 @@ function startInput(ds: FrameDataset, main: WindowSet, mainOptions: WindowSettin
   const ids = new Set(Array.from(main.seq, (s) => main.sequenceIds[s]));
   const windows = selectWindows(all, all.sequenceIds.flatMap((id, s) => (ids.has(id) ? [s] : [])));
   const splits = splitFor(windows, opts, ds, true);
-  const recordings = (ws: WindowSet) => [...new Set(Array.from(ws.seq, (s) => ws.sequenceIds[s]))].sort().join(",");
   const tests = splits.map((s, i) => {
-    if (recordings(s.test) !== recordings(mainSplits[i].test)) throw new Error(`--start-models: fold ${i + 1}: the start models would test other recordings than the main ensemble`);
+    if (recordingIds(s.test).join(",") !== recordingIds(mainSplits[i].test).join(",")) throw new Error(`--start-models: fold ${i + 1}: the start models would test other recordings than the main ensemble`);
     return mixedTestWindows(mainSplits[i].test, s.test, ds).windows;
   });
   return { windowOptions, splits, tests };
+}
+
+/** The recordings a window set holds windows of, sorted: two groups' splits are the same folds when these agree. */
+function recordingIds(ws: WindowSet): string[] {
+  return [...new Set(Array.from(ws.seq, (s) => ws.sequenceIds[s]))].sort();
 }
 
 /** `--format dfcsv`: the file's token rows, the original preset, no scaling (tokens are Embedding ids). */
@@ -523,8 +525,9 @@ async function trainFoldAndSave(fold: FoldJob, logKernel: boolean): Promise<Fold
         `sequences ${evaluation.sequence.confusionMatrix[1][1]}/${evaluation.sequence.support.positive} falls found, ` +
         `${evaluation.sequence.confusionMatrix[0][0]}/${evaluation.sequence.support.negative} ADLs right`,
     );
-    await saveFoldModels(fold, first.main, first.start && first.data.startModels ? { result: first.start, thresholds: first.data.startModels } : null, second ? secondWindowDir(second.fold.state.options.window) : null);
-    if (second) await saveFoldModels(second.fold, second.main, second.start && second.data.startModels ? { result: second.start, thresholds: second.data.startModels } : null, null, secondWindowDir(second.fold.state.options.window));
+    const secondDir = second ? secondWindowDir(second.fold.state.options.window) : null;
+    await saveFoldModels(fold, first.main, first.start && first.data.startModels ? { result: first.start, thresholds: first.data.startModels } : null, secondDir);
+    if (second) await saveFoldModels(second.fold, second.main, second.start && second.data.startModels ? { result: second.start, thresholds: second.data.startModels } : null, null, secondDir!);
     recordFoldDone(fold, { fold: k, ...data });
     return { split, result: data, evaluation };
   } finally {

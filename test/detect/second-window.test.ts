@@ -8,9 +8,9 @@ test("joinSecondWindow: each window the lower of its two aligned scores, matched
   const first = { windows: placed([[0, 10], [0, 11], [1, 10]]), scores: Float32Array.from([0.9, 0.4, 0.6]) };
   // The second detector's windows in another order: matched by (recording, frame), not by position.
   const second = { windows: placed([[1, 10], [0, 11], [0, 10]]), scores: Float32Array.from([0.7, 0.8, 0.55]) };
-  assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1")), [0.55, 0.4, 0.6].map(Math.fround));
-  assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 12], [0, 10]]), scores: second.scores }, "fold 1"), /fold 1 \(second window\): window fall-01@11 is not among/);
-  assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 11]]), scores: Float32Array.from([0.7, 0.8]) }, "fold 2"), /fold 2: the second window's detector scores 2 windows, the first 3/);
+  assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1", "min")), [0.55, 0.4, 0.6].map(Math.fround));
+  assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 12], [0, 10]]), scores: second.scores }, "fold 1", "min"), /fold 1 \(second window\): window fall-01@11 is not among/);
+  assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 11]]), scores: Float32Array.from([0.7, 0.8]) }, "fold 2", "min"), /fold 2: the second window's detector scores 2 windows, the first 3/);
   assert.equal(secondWindowDir(48), "window-48");
 });
 
