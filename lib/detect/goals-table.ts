@@ -162,7 +162,7 @@ export function goalsTable(runs: readonly GoalRun[], against: readonly GoalRun[]
     lines.push(
       `Against the other runs, seed by seed: more goals on ${seedList(more)}, as many on ${seedList(same)}, fewer on ${seedList(fewer)} (${ours} goals against ${theirTotal})` +
         `${missing.length ? `; no run to compare on seeds ${seedList(missing)}` : ""}.` +
-        ` ${fewer.length === 0 && more.length > 0 && missing.length === 0 ? "Fewer goals on no seed: it may become the default." : "Not a new default: a default changes only where it wins on every seed."}`,
+        ` ${fewer.length === 0 && more.length > 0 && missing.length === 0 ? "Fewer goals on no seed: against these runs the rule for a new default holds." : "Not a new default over these runs: a default changes only where it wins on every seed."}`,
     );
   }
   return lines.join("\n");

@@ -115,10 +115,16 @@ if (require.main === module) {
     const { initBackend } = await import("../backend");
     await initBackend();
     const rows = new Map<string, GoalRun[]>((others ? rules : ["alone"]).map((r) => [r, []]));
+    // Seeds of one data folder share its recordings and the 32-frame reference windows: made once (synthetic data differs by seed).
+    const loaded = new Map<string, { ds: FrameDataset; reference: ReturnType<typeof makeWindows> }>();
     for (const [i, run] of runs.entries()) {
       const cfg = replayRunConfig(run);
-      const ds = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
-      const reference = makeWindows(ds, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true });
+      const key = cfg.synthetic === true ? `synthetic ${cfg.seed}` : `dir ${cfg.data}`;
+      if (!loaded.has(key)) {
+        const data = resolveData({ dir: cfg.data ?? undefined, synthetic: cfg.synthetic === true, seed: cfg.seed });
+        loaded.set(key, { ds: data, reference: makeWindows(data, { T: DEFAULT_T, stride: DEFAULT_STRIDE, withDiffs: true }) });
+      }
+      const { ds, reference } = loaded.get(key)!;
       const a = await scoreRun(run, ds);
       checkAlone(run, cfg, a.recs, reference);
       const name = path.basename(path.resolve(run));
