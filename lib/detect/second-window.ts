@@ -34,6 +34,27 @@ export function joinRule(rule: SecondWindowRule): (first: number, second: number
   return rule === "min-agree" ? joinAgreeing : joinAligned;
 }
 
+/**
+ * One recording's aligned scores held for `hold` frames: at each scored frame the highest score of the frames in
+ * [frame − hold, frame] (frames in increasing order). Two detectors on different windows cross 0.5 a few frames apart,
+ * and one may dip just before the other crosses; joined after holding, their alarm needs agreement within `hold` frames.
+ */
+export function heldScores(frames: readonly number[], scores: readonly number[], hold: number): number[] {
+  if (!Number.isInteger(hold) || hold < 0) throw new RangeError(`hold must be a whole number of frames >= 0, got ${hold}`);
+  if (frames.length !== scores.length) throw new RangeError(`heldScores: ${frames.length} frames, ${scores.length} scores`);
+  const out: number[] = [];
+  // Indices of a decreasing run of scores inside the hold (a monotonic queue: each frame enters and leaves once).
+  const q: number[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    if (i > 0 && !(frames[i] > frames[i - 1])) throw new RangeError(`heldScores: frame ${frames[i]} after ${frames[i - 1]}: frames must increase`);
+    while (q.length && scores[q[q.length - 1]] <= scores[i]) q.pop();
+    q.push(i);
+    while (frames[q[0]] < frames[i] - hold) q.shift();
+    out.push(scores[q[0]]);
+  }
+  return out;
+}
+
 type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 
 /**

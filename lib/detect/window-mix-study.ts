@@ -4,7 +4,7 @@
 // scores, each aligned to its own threshold (0.5), are combined by their mean log-odds and judged at 0.5, as the
 // deploy detector combines its members. The goals are read as `npm run goals` reads them. Alone (no --with), a run is
 // scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's.
-// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min] [--against BASE_1,...] [--json F]
+// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree] [--hold K] [--against BASE_1,...] [--json F]
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
@@ -20,7 +20,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { joinAgreeing, joinAligned } from "./second-window";
+import { heldScores, joinAgreeing, joinAligned } from "./second-window";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -41,8 +41,8 @@ export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
 export type FuseRule = "logit-mean" | "min" | "min-agree";
 export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"];
 
-/** Two scorings of the same recordings, frame by frame (the frames scored must be the same). */
-export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean"): ScoredRecording[] {
+/** Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 each scoring is held for that many frames first (heldScores). */
+export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0): ScoredRecording[] {
   const one = rule === "min" ? joinAligned : rule === "min-agree" ? joinAgreeing : (x: number, y: number) => logitMeanOf([x, y]);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
@@ -50,7 +50,8 @@ export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[
     const o = other.get(r.id);
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
-    return { ...r, scores: r.scores.map((s, i) => one(s, o.scores[i])) };
+    const [x, y] = hold > 0 ? [heldScores(r.frames, r.scores, hold), heldScores(o.frames, o.scores, hold)] : [r.scores, o.scores];
+    return { ...r, scores: x.map((s, i) => one(s, y[i])) };
   });
 }
 
@@ -101,20 +102,25 @@ if (require.main === module) {
     .argument("<runs...>", "--folds runs of start-model detectors, one a seed")
     .option("--with <dirs>", "runs of the same seeds (comma-separated, in the same order) whose detectors score beside them")
     .option("--rule <rules>", `how a frame's two scores become one, comma-separated: ${FUSE_RULES.join(", ")}`, "logit-mean")
+    .option("--hold <frames>", "hold each detector's aligned score for this many frames before the join, comma-separated for several (0: none)", "0")
     .option("--against <dirs>", "runs to compare with, seed by seed (comma-separated)")
     .option("--json <file>", "write the rows (by rule) as JSON")
     .parse();
   const runs = program.args;
-  const o = program.opts<{ with?: string; rule: string; against?: string; json?: string }>();
-  const rules = o.rule.split(",") as FuseRule[];
+  const o = program.opts<{ with?: string; rule: string; hold: string; against?: string; json?: string }>();
+  const holds = o.hold.split(",").map(Number);
+  // A row a rule and hold: "min-agree", or "min-agree hold 6".
+  const rules = (o.rule.split(",") as FuseRule[]).flatMap((rule) => holds.map((hold) => ({ rule, hold, label: hold > 0 ? `${rule} hold ${hold}` : rule })));
   const others = o.with ? o.with.split(",") : null;
   (async () => {
     if (others && others.length !== runs.length) throw new Error(`--with names ${others.length} runs for ${runs.length}`);
-    const bad = rules.find((r) => !FUSE_RULES.includes(r));
-    if (bad !== undefined) throw new Error(`--rule must be among ${FUSE_RULES.join(", ")}, got "${bad}"`);
+    const bad = rules.find((r) => !FUSE_RULES.includes(r.rule));
+    if (bad !== undefined) throw new Error(`--rule must be among ${FUSE_RULES.join(", ")}, got "${bad.rule}"`);
+    const badHold = holds.find((h) => !Number.isInteger(h) || h < 0);
+    if (badHold !== undefined) throw new Error(`--hold must be whole numbers of frames >= 0, got "${o.hold}"`);
     const { initBackend } = await import("../backend");
     await initBackend();
-    const rows = new Map<string, GoalRun[]>((others ? rules : ["alone"]).map((r) => [r, []]));
+    const rows = new Map<string, GoalRun[]>((others ? rules.map((r) => r.label) : ["alone"]).map((r) => [r, []]));
     // Seeds of one data folder share its recordings and the 32-frame reference windows: made once (synthetic data differs by seed).
     const loaded = new Map<string, { ds: FrameDataset; reference: ReturnType<typeof makeWindows> }>();
     for (const [i, run] of runs.entries()) {
@@ -140,7 +146,7 @@ if (require.main === module) {
       const b = await scoreRun(others[i], ds);
       if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
       checkAlone(others[i], b.cfg, b.recs, reference);
-      for (const rule of rules) row(rule, fuse(a.recs, b.recs, rule));
+      for (const r of rules) row(r.label, fuse(a.recs, b.recs, r.rule, r.hold));
     }
     const against = o.against ? o.against.split(",").map(readGoalRun) : [];
     for (const [label, list] of rows) {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir } from "../../lib/detect/second-window";
+import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, heldScores } from "../../lib/detect/second-window";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
 
@@ -30,4 +30,24 @@ test("joinAgreeing: the mean log-odds where both scores sit on one side of 0.5, 
     }
   }
   assert.ok(differs);
+});
+
+test("heldScores: each frame's highest score over the last `hold` frames by frame number (gaps count), against a direct scan", () => {
+  assert.deepEqual(heldScores([1, 2, 3, 4, 5], [0.1, 0.9, 0.2, 0.3, 0.1], 0), [0.1, 0.9, 0.2, 0.3, 0.1]);
+  assert.deepEqual(heldScores([1, 2, 3, 4, 5], [0.1, 0.9, 0.2, 0.3, 0.1], 2), [0.1, 0.9, 0.9, 0.9, 0.3]);
+  // Frame 9 is 5 frames after 4: the 0.9 of frame 2 no longer holds there.
+  assert.deepEqual(heldScores([1, 2, 4, 9], [0.1, 0.9, 0.2, 0.3], 2), [0.1, 0.9, 0.9, 0.3]);
+  let x = 7;
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const frames: number[] = [];
+  for (let f = 0, i = 0; i < 300; i++) frames.push((f += 1 + Math.floor(rnd() * 3)));
+  const scores = frames.map(() => rnd());
+  for (const hold of [1, 3, 6, 20]) {
+    const direct = frames.map((f, i) => Math.max(...scores.filter((_, j) => j <= i && frames[j] >= f - hold)));
+    assert.deepEqual(heldScores(frames, scores, hold), direct, `hold ${hold}`);
+  }
+  assert.throws(() => heldScores([1, 2], [0.1, 0.2], -1), /hold must be a whole number of frames >= 0, got -1/);
+  assert.throws(() => heldScores([1, 2], [0.1, 0.2], 1.5), /got 1.5/);
+  assert.throws(() => heldScores([2, 2], [0.1, 0.2], 1), /frame 2 after 2: frames must increase/);
+  assert.throws(() => heldScores([1, 2], [0.1], 1), /2 frames, 1 scores/);
 });

@@ -24,6 +24,8 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   const g = fuse(a, b, "min-agree")[0].scores;
   assert.deepEqual([g[0], g[1]], [0.2, 0.2], "two 0.2s: their mean log-odds, kept at most the higher; 0.8 and 0.2 disagree: the lower");
   assert.ok(g[2] > 0.5 && g[2] < 0.9 && g[2] === f.scores[2]);
+  // A hold of 1 frame: b's 0.2s are joined with a's 0.8 held from frame 17, so frame 18 (a 0.5 after 0.8) gives min(0.8, 0.9).
+  assert.deepEqual(fuse(a, b, "min", 1)[0].scores, [0.2, 0.2, 0.8]);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
