@@ -55,6 +55,15 @@ export function heldScores(frames: readonly number[], scores: readonly number[],
   return out;
 }
 
+/**
+ * A frame's join with a hold: the unheld join, lifted to the threshold (0.5) where the held scores' join reaches it.
+ * The alarms are the held join's; the ranking (window and recording AUCs) moves only for the frames lifted.
+ */
+export function joinHeld(join: (first: number, second: number) => number, first: number, second: number, heldFirst: number, heldSecond: number): number {
+  const own = join(first, second);
+  return join(heldFirst, heldSecond) >= 0.5 ? Math.max(own, 0.5) : own;
+}
+
 type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 
 /**

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, heldScores } from "../../lib/detect/second-window";
+import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, heldScores, joinHeld } from "../../lib/detect/second-window";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
 
@@ -50,4 +50,11 @@ test("heldScores: each frame's highest score over the last `hold` frames by fram
   assert.throws(() => heldScores([1, 2], [0.1, 0.2], 1.5), /got 1.5/);
   assert.throws(() => heldScores([2, 2], [0.1, 0.2], 1), /frame 2 after 2: frames must increase/);
   assert.throws(() => heldScores([1, 2], [0.1], 1), /2 frames, 1 scores/);
+});
+
+test("joinHeld: the unheld join, lifted to 0.5 (no higher) where the held scores join to 0.5 or more", () => {
+  assert.equal(joinHeld(joinAligned, 0.4, 0.9, 0.8, 0.9), 0.5);
+  assert.equal(joinHeld(joinAligned, 0.6, 0.9, 0.8, 0.9), 0.6);
+  assert.equal(joinHeld(joinAligned, 0.2, 0.9, 0.3, 0.9), 0.2, "held join under 0.5: the unheld one");
+  assert.equal(joinHeld(joinAgreeing, 0.45, 0.3, 0.7, 0.6), 0.5);
 });

@@ -24,8 +24,12 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   const g = fuse(a, b, "min-agree")[0].scores;
   assert.deepEqual([g[0], g[1]], [0.2, 0.2], "two 0.2s: their mean log-odds, kept at most the higher; 0.8 and 0.2 disagree: the lower");
   assert.ok(g[2] > 0.5 && g[2] < 0.9 && g[2] === f.scores[2]);
-  // A hold of 1 frame: b's 0.2s are joined with a's 0.8 held from frame 17, so frame 18 (a 0.5 after 0.8) gives min(0.8, 0.9).
-  assert.deepEqual(fuse(a, b, "min", 1)[0].scores, [0.2, 0.2, 0.8]);
+  // A hold of 1 frame: at frame 18 a's 0.8 of frame 17 and b's 0.9 join to 0.8, an alarm: the score is lifted to 0.5 (unheld, min(0.5, 0.9) = 0.5 already).
+  const c = [rec("fall-01", true, [16, 17, 18], [0.2, 0.8, 0.4])];
+  assert.deepEqual(fuse(c, b, "min", 1)[0].scores, [0.2, 0.2, 0.5]);
+  assert.deepEqual(fuse(c, b, "min", 0)[0].scores, [0.2, 0.2, 0.4]);
+  // Unheld scores above 0.5 stay as they are; below, the held join lifts no higher than 0.5.
+  assert.deepEqual(fuse([rec("fall-01", true, [16, 17], [0.9, 0.8])], [rec("fall-01", true, [16, 17], [0.7, 0.95])], "min", 1)[0].scores, [0.7, 0.8]);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
