@@ -28,7 +28,7 @@ import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
 import { combineOf, MemberCombineName } from "../evaluate/member-combine";
-import { joinAligned, joinRule, SecondWindowRule } from "./second-window";
+import { joinAligned, joinHeld, joinRule, ScoreHold, SecondWindowRule } from "./second-window";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -74,7 +74,7 @@ export class FallDetector {
   /** With start models: their members, padding and the two thresholds the scores are aligned to (threshold is then 0.5). */
   readonly startModels?: { members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** With a second window: that detector (its T, members, padding and thresholds; preprocessing.json's secondWindow). */
-  readonly secondWindow?: { dir: string; rule: SecondWindowRule; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
+  readonly secondWindow?: { dir: string; rule: SecondWindowRule; hold: number; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
   get phase(): number {
     return this.windowPhase;
@@ -94,6 +94,8 @@ export class FallDetector {
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
   private readonly second: FallDetector | null = null;
   private readonly join: (first: number, second: number) => number = joinAligned;
+  /** With a second window's hold: each detector's aligned scores held (preprocessing.json's secondWindow.hold). */
+  private readonly holds: [ScoreHold, ScoreHold] | null = null;
   private readonly logic: AlarmLogic;
   private disposed = false;
 
@@ -147,7 +149,9 @@ export class FallDetector {
     }
     this.windowPhase = this.checkedPhase(opts.phase ?? 0);
     if (secondWindow) {
-      this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule };
+      const hold = preprocessing.secondWindow!.hold ?? 0;
+      this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule, hold };
+      if (hold > 0) this.holds = [new ScoreHold(hold), new ScoreHold(hold)];
       this.second = secondWindow;
       this.join = joinRule(preprocessing.secondWindow!.rule);
     }
@@ -203,7 +207,7 @@ export class FallDetector {
       // Both detectors place windows alike (checkSecondWindow): a frame one scores and the other not is a bug.
       if ((own === null) !== (other === null) || (own && other && own.at !== other.at)) throw new Error(`FallDetector: the second window's detector scores frame ${other?.at ?? "none"}, the first ${own?.at ?? "none"}`);
       if (!own || !other) return null;
-      const joined = this.join(own.value, other.value);
+      const joined = this.holds ? joinHeld(this.join, own.value, other.value, this.holds[0].push(own.at, own.value), this.holds[1].push(own.at, other.value)) : this.join(own.value, other.value);
       const { score, alarm } = this.logic.step(own.at, joined);
       return { frame: own.at, probability: joined, score, alarm, detectors: { first: own.value, second: other.value } };
     }
@@ -267,6 +271,7 @@ export class FallDetector {
     this.ring.reset();
     this.start?.ring.reset();
     this.second?.reset(phase);
+    for (const h of this.holds ?? []) h.reset();
     this.logic.reset();
   }
 
@@ -287,7 +292,7 @@ export class FallDetector {
  * A --second-window detector must score the frames the first scores: longer windows of the same features and stride,
  * start models padded by the difference of the two window lengths, unsmoothed scores aligned at 0.5.
  */
-function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): Omit<NonNullable<FallDetector["secondWindow"]>, "rule"> {
+function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): Omit<NonNullable<FallDetector["secondWindow"]>, "rule" | "hold"> {
   const where = `second window ("${dir}")`;
   if (!first.startModels || !second.startModels) throw new Error(`${where}: both detectors need start models (they score a stream's first frames)`);
   if (second.secondWindow) throw new Error(`${where}: names a second window of its own`);

@@ -35,24 +35,46 @@ export function joinRule(rule: SecondWindowRule): (first: number, second: number
 }
 
 /**
- * One recording's aligned scores held for `hold` frames: at each scored frame the highest score of the frames in
- * [frame − hold, frame] (frames in increasing order). Two detectors on different windows cross 0.5 a few frames apart,
- * and one may dip just before the other crosses; joined after holding, their alarm needs agreement within `hold` frames.
+ * A detector's aligned scores held for `hold` frames, one frame at a time: each push returns the highest score of the
+ * frames in [frame − hold, frame] (frames must increase). Two detectors on different windows cross 0.5 a few frames
+ * apart, and one may dip just before the other crosses; joined after holding, their alarm needs agreement within
+ * `hold` frames. Self-contained: the browser page embeds it.
  */
-export function heldScores(frames: readonly number[], scores: readonly number[], hold: number): number[] {
-  if (!Number.isInteger(hold) || hold < 0) throw new RangeError(`hold must be a whole number of frames >= 0, got ${hold}`);
-  if (frames.length !== scores.length) throw new RangeError(`heldScores: ${frames.length} frames, ${scores.length} scores`);
-  const out: number[] = [];
-  // Indices of a decreasing run of scores inside the hold (a monotonic queue: each frame enters and leaves once).
-  const q: number[] = [];
-  for (let i = 0; i < frames.length; i++) {
-    if (i > 0 && !(frames[i] > frames[i - 1])) throw new RangeError(`heldScores: frame ${frames[i]} after ${frames[i - 1]}: frames must increase`);
-    while (q.length && scores[q[q.length - 1]] <= scores[i]) q.pop();
-    q.push(i);
-    while (frames[q[0]] < frames[i] - hold) q.shift();
-    out.push(scores[q[0]]);
+export class ScoreHold {
+  // Frames and scores of a decreasing run of scores inside the hold (a monotonic queue: each frame enters and leaves once).
+  private frames: number[] = [];
+  private scores: number[] = [];
+  private last = -Infinity;
+  constructor(readonly hold: number) {
+    if (!Number.isInteger(hold) || hold < 0) throw new RangeError(`hold must be a whole number of frames >= 0, got ${hold}`);
   }
-  return out;
+  push(frame: number, score: number): number {
+    if (!(frame > this.last)) throw new RangeError(`ScoreHold: frame ${frame} after ${this.last}: frames must increase`);
+    this.last = frame;
+    while (this.scores.length && this.scores[this.scores.length - 1] <= score) {
+      this.scores.pop();
+      this.frames.pop();
+    }
+    this.scores.push(score);
+    this.frames.push(frame);
+    while (this.frames[0] < frame - this.hold) {
+      this.frames.shift();
+      this.scores.shift();
+    }
+    return this.scores[0];
+  }
+  reset(): void {
+    this.frames = [];
+    this.scores = [];
+    this.last = -Infinity;
+  }
+}
+
+/** One recording's aligned scores held for `hold` frames (ScoreHold over its frames in order). */
+export function heldScores(frames: readonly number[], scores: readonly number[], hold: number): number[] {
+  if (frames.length !== scores.length) throw new RangeError(`heldScores: ${frames.length} frames, ${scores.length} scores`);
+  const h = new ScoreHold(hold);
+  return frames.map((f, i) => h.push(f, scores[i]));
 }
 
 /**
@@ -68,12 +90,31 @@ type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 
 /**
  * The first detector's evaluated windows scored by both: each window's aligned score joined with the second's at the
- * same recording and last frame. The second must score exactly those frames (no more, none missing).
+ * same recording and last frame. The second must score exactly those frames (no more, none missing). With `hold` > 0,
+ * each recording's scores are held in frame order (ScoreHold) and joined by joinHeld, as FallDetector does a stream.
  */
-export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule): Float32Array {
+export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule, hold = 0): Float32Array {
   if (first.scores.length !== first.windows.count || second.scores.length !== second.windows.count) throw new RangeError(`${what}: scores and windows differ in number`);
   if (second.windows.count !== first.windows.count) throw new Error(`${what}: the second window's detector scores ${second.windows.count} windows, the first ${first.windows.count}: they must score the same frames`);
   const at = alignWindows(first.windows, second.windows, `${what} (second window)`);
   const join = joinRule(rule);
-  return Float32Array.from(at, (j, i) => join(first.scores[i], second.scores[j]));
+  if (hold === 0) return Float32Array.from(at, (j, i) => join(first.scores[i], second.scores[j]));
+  const out = new Float32Array(first.windows.count);
+  // Each recording's windows in frame order, held as a stream holds them.
+  const byRecording = new Map<number, number[]>();
+  for (let i = 0; i < first.windows.count; i++) {
+    const seq = first.windows.seq[i];
+    if (!byRecording.has(seq)) byRecording.set(seq, []);
+    byRecording.get(seq)!.push(i);
+  }
+  for (const order of byRecording.values()) {
+    order.sort((x, y) => first.windows.lastFrame[x] - first.windows.lastFrame[y]);
+    const [a, b] = [new ScoreHold(hold), new ScoreHold(hold)];
+    for (const i of order) {
+      const frame = first.windows.lastFrame[i];
+      const [x, y] = [first.scores[i], second.scores[at[i]]];
+      out[i] = joinHeld(join, x, y, a.push(frame, x), b.push(frame, y));
+    }
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
 import { alignToThreshold } from "../evaluate/align";
-import { joinAgreeing, joinAligned, SecondWindowRule } from "../detect/second-window";
+import { joinAgreeing, joinAligned, joinHeld, ScoreHold, SecondWindowRule } from "../detect/second-window";
 import { combineWords, logitMeanOf, MemberCombineName, memberMeanOf } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
@@ -40,7 +40,7 @@ export interface DemoPageInput {
    * A --second-window folder's second detector (its files in this folder, its own scaler, longer windows and start
    * models): it scores the same frames, and each frame's score is the lower of the two aligned scores.
    */
-  second?: { T: number; rule: SecondWindowRule; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
+  second?: { T: number; rule: SecondWindowRule; hold?: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
 }
 
 /** A --start-models folder's start group as the page takes it. */
@@ -122,7 +122,10 @@ const MAIN = `
       const other = await streamOf(input.second);
       if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
       const join = input.second.rule === "min-agree" ? joinAgreeing : joinAligned;
-      stream = stream.map((s, i) => join(s, other.stream[i]));
+      if (input.second.hold) {
+        const [a, b] = [new ScoreHold(input.second.hold), new ScoreHold(input.second.hold)];
+        stream = stream.map((s, i) => joinHeld(join, s, other.stream[i], a.push(lastFrame[i], s), b.push(lastFrame[i], other.stream[i])));
+      } else stream = stream.map((s, i) => join(s, other.stream[i]));
       probs = stream;
       members += other.members;
     }
@@ -180,6 +183,8 @@ ${alarmLogic.toString()}
 ${alignToThreshold.toString()}
 ${joinAligned.toString()}
 ${joinAgreeing.toString()}
+${joinHeld.toString()}
+${ScoreHold.toString()}
 ${logitMeanOf.toString()}
 ${memberMeanOf.toString()}
 ${MAIN}

@@ -47,7 +47,8 @@ export interface Preprocessing {
    * --second-window: the subfolder holding a second whole detector (its own preprocessing.json, longer windows, its start
    * models) that scores the same frames; a frame's score is the lower of the two aligned scores ("min": an alarm needs both).
    */
-  secondWindow?: { dir: string; rule: SecondWindowRule };
+  /** hold: frames each aligned score is held before the join (absent: none; joinHeld). */
+  secondWindow?: { dir: string; rule: SecondWindowRule; hold?: number };
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;
   /** How the members' probabilities become the score the threshold is for (absent: their mean; lib/evaluate/member-combine.ts). */
@@ -92,11 +93,12 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   }
   if (o.secondWindow !== undefined) {
     const sw = expectObject(o.secondWindow, `${where}.secondWindow`);
-    rejectUnknownKeys(sw, ["dir", "rule"], `${where}.secondWindow`);
+    rejectUnknownKeys(sw, ["dir", "rule", "hold"], `${where}.secondWindow`);
     if (!isSubfolderName(sw.dir)) throw new TypeError(`${where}.secondWindow.dir must name a subfolder (letters, digits, . _ -)`);
     if (!SECOND_WINDOW_RULES.includes(sw.rule as SecondWindowRule)) throw new TypeError(`${where}.secondWindow.rule must be one of ${SECOND_WINDOW_RULES.join(", ")}`);
     if (out.startModels === undefined) throw new TypeError(`${where}.secondWindow needs startModels (both detectors score a stream's first frames with their start models)`);
-    out.secondWindow = { dir: sw.dir, rule: sw.rule as SecondWindowRule };
+    if (sw.hold !== undefined && !(Number.isInteger(sw.hold) && (sw.hold as number) > 0)) throw new TypeError(`${where}.secondWindow.hold must be a whole number of frames > 0 (absent: none)`);
+    out.secondWindow = { dir: sw.dir, rule: sw.rule as SecondWindowRule, ...(sw.hold !== undefined ? { hold: sw.hold as number } : {}) };
   }
   return out;
 }

@@ -557,6 +557,7 @@ function joinedResult({ state, prep, k, tag }: FoldJob, first: FoldResultData, s
     { windows: evaluatedSplit(prep.second!.prep, k - 1).test, scores: second.testProbs },
     tag,
     state.options.secondWindowRule,
+    state.options.secondWindowHold,
   );
   // The threshold stays the first detector's (0.5, aligned); its training-side scores stay its own (the second's are on other windows).
   return { ...first, testProbs, memberFits: [...first.memberFits, ...second.memberFits], ...(second.startModels ? { secondWindow: second.startModels } : {}) };
@@ -687,7 +688,7 @@ async function saveFoldModels(
   const arrowDir = path.join(staging, kfold ? path.join("arrow", `fold-${k}`) : "arrow", sub ?? "");
   const main = {
     ...(start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold }),
-    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: opts.secondWindowRule } } : {}),
+    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: opts.secondWindowRule, ...(opts.secondWindowHold > 0 ? { hold: opts.secondWindowHold } : {}) } } : {}),
   };
   // Both groups' thresholds were chosen on their members combined this way: the detector must combine them alike.
   const combine = opts.combine !== "mean" ? { combine: opts.combine } : {};

@@ -17,7 +17,7 @@ import { smoothScores } from "../../lib/evaluate";
 import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun } from "../../lib/detect";
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 import { withFrameGap } from "../fixtures/frame-gap";
-import { joinRule, SecondWindowRule } from "../../lib/detect/second-window";
+import { joinHeld, joinRule, ScoreHold, SecondWindowRule } from "../../lib/detect/second-window";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -127,13 +127,13 @@ test("a --start-models run replays to the pipeline's windows, decisions and dete
     await assert.rejects(FallDetector.fromDir(path.join(out, "models", "fold-1", "member-1")), /one member of an ensemble with start models; load .*fold-1 for the evaluated detector/);
   }, (ds) => withFrameGap(withFrameGap(ds, 12, 0), 14, ds.sequences.length - 1)));
 
-/** A --second-window run with `rule`: the detector replays it, each frame's score the rule on its two detectors' scores. */
-const secondWindowEquality = (rule: SecondWindowRule) => () =>
+/** A --second-window run with `rule` (and `hold`): the detector replays it, each frame's score the rule on its two detectors' (held) scores. */
+const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
   withSyntheticFolder("detect-second", { seed: 10, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     await initBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
-      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, secondWindowRule: rule, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, secondWindowRule: rule, secondWindowHold: hold, out },
       { log: () => {} },
     );
     assert.equal(tf.memory().numTensors, tensorsBefore, "both detectors' models are freed once saved");
@@ -144,12 +144,13 @@ const secondWindowEquality = (rule: SecondWindowRule) => () =>
     const [[tn, fp], [fn, tp]] = metrics.window.confusionMatrix;
     assert.equal(check.windows, tn + fp + fn + tp, "the detector scored exactly the pipeline's windows");
     let differ = 0;
+    let lifted = 0;
     for (const [k, f] of metrics.folds!.entries()) {
       const dir = path.join(out, "models", `fold-${k + 1}`);
       const pre = JSON.parse(fs.readFileSync(path.join(dir, "preprocessing.json"), "utf8"));
-      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule }, "the first detector's folder names the second and the rule");
+      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule, ...(hold ? { hold } : {}) }, "the first detector's folder names the second, the rule and the hold");
       const d = await FallDetector.fromDir(dir);
-      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", rule, T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
+      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", rule, hold, T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
       // The second detector alone scores the same frames; each joined score is the lower of the two aligned ones.
       const alone = await FallDetector.fromDir(path.join(dir, "window-24"));
       const test = readWindowSet(path.join(out, "arrow", `fold-${k + 1}`, "test.arrow"));
@@ -158,6 +159,7 @@ const secondWindowEquality = (rule: SecondWindowRule) => () =>
         const q = ds.sequences.find((s) => s.id === id)!;
         d.reset(0);
         alone.reset(0);
+        const held = [new ScoreHold(hold), new ScoreHold(hold)];
         for (let r = q.start; r < q.start + q.length; r++) {
           const x = ds.table.features.subarray(r * 8, (r + 1) * 8);
           const step = d.push(x, ds.table.frame[r]);
@@ -165,7 +167,10 @@ const secondWindowEquality = (rule: SecondWindowRule) => () =>
           assert.equal(step === null, other === null, `${id}: both score frame ${ds.table.frame[r]}`);
           if (!step || !other) continue;
           assert.equal(step.detectors!.second, other.score, `${id}: the second detector's score`);
-          assert.equal(step.probability, joinRule(rule)(step.detectors!.first, step.detectors!.second));
+          const { first, second } = step.detectors!;
+          const unheld = joinRule(rule)(first, second);
+          assert.equal(step.probability, joinHeld(joinRule(rule), first, second, held[0].push(step.frame, first), held[1].push(step.frame, second)));
+          if (step.probability !== unheld) lifted++;
           if (step.detectors!.first !== step.detectors!.second) differ++;
         }
       }
@@ -173,6 +178,8 @@ const secondWindowEquality = (rule: SecondWindowRule) => () =>
       alone.dispose();
     }
     assert.ok(differ > 0, "the two detectors' scores differ somewhere (the join is not vacuous)");
+    if (hold) assert.ok(lifted > 0, "the hold lifted some frame to the threshold (it is not vacuous)");
+    else assert.equal(lifted, 0);
     // A second detector whose start models are padded otherwise would score other frames: refused, naming its folder.
     const startPre = path.join(out, "models", "fold-1", "window-24", "start", "preprocessing.json");
     const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));
@@ -183,4 +190,4 @@ const secondWindowEquality = (rule: SecondWindowRule) => () =>
 
 test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", secondWindowEquality("min"));
 
-test("a --second-window-rule min-agree run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' scores joined by the rule", secondWindowEquality("min-agree"));
+test("a --second-window-rule min-agree --second-window-hold 4 run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' held scores joined by the rule", secondWindowEquality("min-agree", 4));

@@ -12,6 +12,12 @@ test("joinSecondWindow: each window the lower of its two aligned scores, matched
   assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 12], [0, 10]]), scores: second.scores }, "fold 1", "min"), /fold 1 \(second window\): window fall-01@11 is not among/);
   assert.throws(() => joinSecondWindow(first, { windows: placed([[1, 10], [0, 11]]), scores: Float32Array.from([0.7, 0.8]) }, "fold 2", "min"), /fold 2: the second window's detector scores 2 windows, the first 3/);
   assert.equal(secondWindowDir(48), "window-48");
+  // Held 1 frame: fall-01's windows are held in frame order (10 then 11), whatever their order in the set.
+  const late = { windows: placed([[0, 11], [0, 10], [1, 10]]), scores: Float32Array.from([0.4, 0.9, 0.6]) };
+  const lateSecond = { windows: placed([[0, 10], [0, 11], [1, 10]]), scores: Float32Array.from([0.3, 0.8, 0.7]) };
+  // Frame 11: first 0.4 (held 0.9), second 0.8 (held 0.8): the held join passes, the score is lifted to 0.5. Frame 10: held = unheld.
+  assert.deepEqual(Array.from(joinSecondWindow(late, lateSecond, "fold 1", "min", 1)), [0.5, 0.3, 0.6].map(Math.fround));
+  assert.deepEqual(Array.from(joinSecondWindow(late, lateSecond, "fold 1", "min")), [0.4, 0.3, 0.6].map(Math.fround));
 });
 
 test("joinAgreeing: the mean log-odds where both scores sit on one side of 0.5, the lower where they disagree: it reaches 0.5 exactly where both do", () => {
@@ -48,7 +54,7 @@ test("heldScores: each frame's highest score over the last `hold` frames by fram
   }
   assert.throws(() => heldScores([1, 2], [0.1, 0.2], -1), /hold must be a whole number of frames >= 0, got -1/);
   assert.throws(() => heldScores([1, 2], [0.1, 0.2], 1.5), /got 1.5/);
-  assert.throws(() => heldScores([2, 2], [0.1, 0.2], 1), /frame 2 after 2: frames must increase/);
+  assert.throws(() => heldScores([2, 2], [0.1, 0.2], 1), /ScoreHold: frame 2 after 2: frames must increase/);
   assert.throws(() => heldScores([1, 2], [0.1], 1), /2 frames, 1 scores/);
 });
 

@@ -231,7 +231,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
   }
 });
 
-test("a --second-window detector in the page: both detectors' streams joined by the lower score (and by min-agree), as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
+test("a --second-window detector in the page: both detectors' streams joined by the lower score (and by min-agree, held or not), as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: browser check skipped`);
     return;
@@ -257,6 +257,14 @@ test("a --second-window detector in the page: both detectors' streams joined by 
     assert.ok(maxDiff(again.result.smoothed, again.node.windows.map((w) => w.score)) <= 1e-5, "min-agree's joined scores agree to 1e-5");
     assert.ok(maxDiff(again.result.smoothed, result.smoothed) > 1e-4, "and differ from min's");
     assert.deepEqual(again.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "min's alarms");
+
+    // Held 12 frames (preprocessing.json's hold): the page holds both streams as FallDetector does.
+    agree.secondWindow.hold = 12;
+    fs.writeFileSync(first, JSON.stringify(agree));
+    const held = await pageBesideDetector(run, pre.scaler, path.join(work, "page-held"));
+    assert.ok(maxDiff(held.result.smoothed, held.node.windows.map((w) => w.score)) <= 1e-5, "the held join's scores agree to 1e-5");
+    assert.deepEqual(held.result.alarms.map((a) => a.frame), held.node.alarms.map((a) => a.frame), "the held join's alarms");
+    assert.ok(maxDiff(held.result.smoothed, again.result.smoothed) > 0, "the hold lifted some frame (it is not vacuous)");
 
     // A second detector padded otherwise would score other frames: the page is not written.
     const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");

@@ -43,3 +43,12 @@ test("window.diffLags: checked when present; absent (files from before lags) mea
   assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, diffLags: [4, 4] } }), /window\.diffLags: diff lags must be increasing positive integers, got \[4, 4\]/);
   assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, diffLags: 4 } }), /window\.diffLags must be an array/);
 });
+
+test("parsePreprocessing: secondWindow's hold a whole number of frames > 0 where given", () => {
+  const withSecond = { ...good, threshold: 0.5, startModels: "start", secondWindow: { dir: "window-48", rule: "min-agree" } };
+  assert.deepEqual(parsePreprocessing(withSecond).secondWindow, { dir: "window-48", rule: "min-agree" });
+  assert.deepEqual(parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, hold: 6 } }).secondWindow, { dir: "window-48", rule: "min-agree", hold: 6 });
+  for (const hold of [0, 1.5, -2, "6"]) {
+    assert.throws(() => parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, hold } }), /preprocessing\.json\.secondWindow\.hold must be a whole number of frames > 0 \(absent: none\)/, String(hold));
+  }
+});

@@ -11,6 +11,9 @@ test("--second-window: off by default, longer than --window, needs --start-model
   assert.equal(o.secondWindowRule, "min-agree", "the twenty-fifth round's rule by default");
   const min = parsePipelineArgs(["--second-window", "48", "--second-window-rule", "min"]);
   assert.ok(min !== "help" && min.secondWindowRule === "min");
+  assert.equal(o.secondWindowHold, 0, "no hold by default");
+  const held = parsePipelineArgs(["--second-window", "48", "--second-window-hold", "6"]);
+  assert.ok(held !== "help" && held.secondWindowHold === 6);
   for (const [argv, re] of [
     [["--second-window", "0"], /--second-window expects a positive integer/],
     [["--second-window", "32"], /--second-window must be longer than --window \(32\), got 32/],
@@ -18,11 +21,15 @@ test("--second-window: off by default, longer than --window, needs --start-model
     [["--detector", "plain", "--second-window", "48"], /needs --start-models/],
     [["--second-window-rule", "min"], /--second-window-rule joins the two detectors of --second-window: give --second-window N too/],
     [["--second-window", "48", "--second-window-rule", "max"], /--second-window-rule/],
+    [["--second-window-hold", "6"], /--second-window-hold holds the two detectors of --second-window: give --second-window N too/],
+    [["--second-window", "48", "--second-window-hold", "-1"], /--second-window-hold expects a non-negative integer, got "-1"/],
+    [["--second-window", "48", "--second-window-hold", "2.5"], /--second-window-hold expects a non-negative integer/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
-  const { secondWindow: _, secondWindowRule: __, ...older } = PLAIN_PIPELINE_OPTIONS;
+  const { secondWindow: _, secondWindowRule: __, secondWindowHold: ___, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindow, null);
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindowRule, "min-agree");
+  assert.equal(validateStoredOptions(older, "run-state.json").secondWindowHold, 0);
   assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, secondWindow: 48 }, "run-state.json"), /run-state\.json: --second-window .* needs --start-models/);
 });
