@@ -2,7 +2,8 @@
 // frames, a second whole detector (main and start models) on windows of N > T frames, its start models padded with
 // N − T more copies of the first frame, so both score the same frames. Each frame's two scores, each aligned to its own
 // detector's threshold (0.5), are joined by the lower (`min`: an alarm needs both), or with the same alarms ranked by
-// both (`min-agree`, the twenty-fifth round). Pure arithmetic on aligned scores here; the pipeline trains the two
+// both (`min-agree`, the twenty-fifth round); with a hold (`--second-window-hold K`, the twenty-sixth round) each score
+// is first held K frames, so two detectors that cross a few frames apart agree. Pure arithmetic on aligned scores here; the pipeline trains the two
 // detectors and FallDetector and the browser page join them one frame at a time.
 import type { WindowSet } from "../types";
 import { alignWindows } from "./start-models";
