@@ -28,7 +28,7 @@ import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
 import { combineOf, MemberCombineName } from "../evaluate/member-combine";
-import { joinAligned, joinHeld, joinRule, ScoreHold, SecondWindowRule } from "./second-window";
+import { HeldJoin, joinRule, SecondWindowRule } from "./second-window";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -93,9 +93,8 @@ export class FallDetector {
   private readonly predictors: Predictor[];
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
   private readonly second: FallDetector | null = null;
-  private readonly join: (first: number, second: number) => number = joinAligned;
-  /** With a second window's hold: each detector's aligned scores held (preprocessing.json's secondWindow.hold). */
-  private readonly holds: [ScoreHold, ScoreHold] | null = null;
+  /** With a second window: the two aligned scores joined by its rule, held by its hold (preprocessing.json's secondWindow). */
+  private readonly joined: HeldJoin | null = null;
   private readonly logic: AlarmLogic;
   private disposed = false;
 
@@ -151,9 +150,8 @@ export class FallDetector {
     if (secondWindow) {
       const hold = preprocessing.secondWindow!.hold ?? 0;
       this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule, hold };
-      if (hold > 0) this.holds = [new ScoreHold(hold), new ScoreHold(hold)];
       this.second = secondWindow;
-      this.join = joinRule(preprocessing.secondWindow!.rule);
+      this.joined = new HeldJoin(joinRule(preprocessing.secondWindow!.rule), hold);
     }
     this.ring = new WindowRing(T, F, preprocessing.scaler);
     this.logic = alarmLogic({ threshold: this.threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
@@ -207,7 +205,7 @@ export class FallDetector {
       // Both detectors place windows alike (checkSecondWindow): a frame one scores and the other not is a bug.
       if ((own === null) !== (other === null) || (own && other && own.at !== other.at)) throw new Error(`FallDetector: the second window's detector scores frame ${other?.at ?? "none"}, the first ${own?.at ?? "none"}`);
       if (!own || !other) return null;
-      const joined = this.holds ? joinHeld(this.join, own.value, other.value, this.holds[0].push(own.at, own.value), this.holds[1].push(own.at, other.value)) : this.join(own.value, other.value);
+      const joined = this.joined!.push(own.at, own.value, other.value);
       const { score, alarm } = this.logic.step(own.at, joined);
       return { frame: own.at, probability: joined, score, alarm, detectors: { first: own.value, second: other.value } };
     }
@@ -271,7 +269,7 @@ export class FallDetector {
     this.ring.reset();
     this.start?.ring.reset();
     this.second?.reset(phase);
-    for (const h of this.holds ?? []) h.reset();
+    this.joined?.reset();
     this.logic.reset();
   }
 

@@ -71,13 +71,6 @@ export class ScoreHold {
   }
 }
 
-/** One recording's aligned scores held for `hold` frames (ScoreHold over its frames in order). */
-export function heldScores(frames: readonly number[], scores: readonly number[], hold: number): number[] {
-  if (frames.length !== scores.length) throw new RangeError(`heldScores: ${frames.length} frames, ${scores.length} scores`);
-  const h = new ScoreHold(hold);
-  return frames.map((f, i) => h.push(f, scores[i]));
-}
-
 /**
  * A frame's join with a hold: the unheld join, lifted to the threshold (0.5) where the held scores' join reaches it.
  * The alarms are the held join's; the ranking (window and recording AUCs) moves only for the frames lifted.
@@ -87,21 +80,39 @@ export function joinHeld(join: (first: number, second: number) => number, first:
   return join(heldFirst, heldSecond) >= 0.5 ? Math.max(own, 0.5) : own;
 }
 
+/**
+ * One stream's two aligned scores joined frame by frame: by `join`, or with `hold` > 0 by joinHeld on both scores held
+ * (frames must then increase). The one place a hold is applied: the pipeline, FallDetector, the study and the browser
+ * page (which embeds it) each make one a recording.
+ */
+export class HeldJoin {
+  private readonly holds: [ScoreHold, ScoreHold] | null;
+  constructor(private readonly join: (first: number, second: number) => number, hold: number) {
+    if (!Number.isInteger(hold) || hold < 0) throw new RangeError(`hold must be a whole number of frames >= 0, got ${hold}`);
+    this.holds = hold > 0 ? [new ScoreHold(hold), new ScoreHold(hold)] : null;
+  }
+  push(frame: number, first: number, second: number): number {
+    if (!this.holds) return this.join(first, second);
+    return joinHeld(this.join, first, second, this.holds[0].push(frame, first), this.holds[1].push(frame, second));
+  }
+  reset(): void {
+    for (const h of this.holds ?? []) h.reset();
+  }
+}
+
 type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 
 /**
  * The first detector's evaluated windows scored by both: each window's aligned score joined with the second's at the
- * same recording and last frame. The second must score exactly those frames (no more, none missing). With `hold` > 0,
- * each recording's scores are held in frame order (ScoreHold) and joined by joinHeld, as FallDetector does a stream.
+ * same recording and last frame. The second must score exactly those frames (no more, none missing). Each recording's
+ * windows are joined in frame order by a HeldJoin (`hold` > 0: held), as FallDetector joins a stream.
  */
 export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule, hold = 0): Float32Array {
   if (first.scores.length !== first.windows.count || second.scores.length !== second.windows.count) throw new RangeError(`${what}: scores and windows differ in number`);
   if (second.windows.count !== first.windows.count) throw new Error(`${what}: the second window's detector scores ${second.windows.count} windows, the first ${first.windows.count}: they must score the same frames`);
   const at = alignWindows(first.windows, second.windows, `${what} (second window)`);
-  const join = joinRule(rule);
-  if (hold === 0) return Float32Array.from(at, (j, i) => join(first.scores[i], second.scores[j]));
   const out = new Float32Array(first.windows.count);
-  // Each recording's windows in frame order, held as a stream holds them.
+  // Each recording's windows in frame order, joined as a stream joins them.
   const byRecording = new Map<number, number[]>();
   for (let i = 0; i < first.windows.count; i++) {
     const seq = first.windows.seq[i];
@@ -110,12 +121,8 @@ export function joinSecondWindow(first: { windows: Placed; scores: Float32Array 
   }
   for (const order of byRecording.values()) {
     order.sort((x, y) => first.windows.lastFrame[x] - first.windows.lastFrame[y]);
-    const [a, b] = [new ScoreHold(hold), new ScoreHold(hold)];
-    for (const i of order) {
-      const frame = first.windows.lastFrame[i];
-      const [x, y] = [first.scores[i], second.scores[at[i]]];
-      out[i] = joinHeld(join, x, y, a.push(frame, x), b.push(frame, y));
-    }
+    const joined = new HeldJoin(joinRule(rule), hold);
+    for (const i of order) out[i] = joined.push(first.windows.lastFrame[i], first.scores[i], second.scores[at[i]]);
   }
   return out;
 }

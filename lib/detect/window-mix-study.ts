@@ -20,7 +20,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { heldScores, joinAgreeing, joinAligned, joinHeld } from "./second-window";
+import { HeldJoin, joinAgreeing, joinAligned } from "./second-window";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -41,7 +41,7 @@ export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
 export type FuseRule = "logit-mean" | "min" | "min-agree";
 export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"];
 
-/** Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms of the scorings held that many frames (heldScores, joinHeld). */
+/** Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms of the scorings held that many frames (HeldJoin). */
 export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0): ScoredRecording[] {
   const one = rule === "min" ? joinAligned : rule === "min-agree" ? joinAgreeing : (x: number, y: number) => logitMeanOf([x, y]);
   const other = new Map(b.map((r) => [r.id, r]));
@@ -50,9 +50,8 @@ export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[
     const o = other.get(r.id);
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
-    if (hold === 0) return { ...r, scores: r.scores.map((s, i) => one(s, o.scores[i])) };
-    const [x, y] = [heldScores(r.frames, r.scores, hold), heldScores(o.frames, o.scores, hold)];
-    return { ...r, scores: r.scores.map((s, i) => joinHeld(one, s, o.scores[i], x[i], y[i])) };
+    const joined = new HeldJoin(one, hold);
+    return { ...r, scores: r.scores.map((s, i) => joined.push(r.frames[i], s, o.scores[i])) };
   });
 }
 

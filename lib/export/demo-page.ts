@@ -6,7 +6,7 @@
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
 import { alignToThreshold } from "../evaluate/align";
-import { joinAgreeing, joinAligned, joinHeld, ScoreHold, SecondWindowRule } from "../detect/second-window";
+import { HeldJoin, joinAgreeing, joinAligned, joinHeld, ScoreHold, SecondWindowRule } from "../detect/second-window";
 import { combineWords, logitMeanOf, MemberCombineName, memberMeanOf } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
@@ -38,7 +38,7 @@ export interface DemoPageInput {
   start?: DemoStartGroup | null;
   /**
    * A --second-window folder's second detector (its files in this folder, its own scaler, longer windows and start
-   * models): it scores the same frames, and each frame's score is the lower of the two aligned scores.
+   * models): it scores the same frames, and each frame's two aligned scores are joined by `rule`, held `hold` frames (HeldJoin).
    */
   second?: { T: number; rule: SecondWindowRule; hold?: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
 }
@@ -121,11 +121,9 @@ const MAIN = `
       // The second window's detector scores the same frames; a frame's score joins the two aligned scores by its rule.
       const other = await streamOf(input.second);
       if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
-      const join = input.second.rule === "min-agree" ? joinAgreeing : joinAligned;
-      if (input.second.hold) {
-        const [a, b] = [new ScoreHold(input.second.hold), new ScoreHold(input.second.hold)];
-        stream = stream.map((s, i) => joinHeld(join, s, other.stream[i], a.push(lastFrame[i], s), b.push(lastFrame[i], other.stream[i])));
-      } else stream = stream.map((s, i) => join(s, other.stream[i]));
+      // joinRule's compiled body reaches joinAgreeing through a module binding the page lacks: the rule is picked here.
+      const joined = new HeldJoin(input.second.rule === "min-agree" ? joinAgreeing : joinAligned, input.second.hold || 0);
+      stream = stream.map((s, i) => joined.push(lastFrame[i], s, other.stream[i]));
       probs = stream;
       members += other.members;
     }
@@ -185,6 +183,7 @@ ${joinAligned.toString()}
 ${joinAgreeing.toString()}
 ${joinHeld.toString()}
 ${ScoreHold.toString()}
+${HeldJoin.toString()}
 ${logitMeanOf.toString()}
 ${memberMeanOf.toString()}
 ${MAIN}

@@ -45,9 +45,9 @@ export interface Preprocessing {
   startModels?: string;
   /**
    * --second-window: the subfolder holding a second whole detector (its own preprocessing.json, longer windows, its start
-   * models) that scores the same frames; a frame's score is the lower of the two aligned scores ("min": an alarm needs both).
+   * models) that scores the same frames; a frame's two aligned scores are joined by `rule` ("min": the lower, an alarm
+   * needs both), each held `hold` frames first (absent: none; HeldJoin).
    */
-  /** hold: frames each aligned score is held before the join (absent: none; joinHeld). */
   secondWindow?: { dir: string; rule: SecondWindowRule; hold?: number };
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;

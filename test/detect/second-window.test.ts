@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, heldScores, joinHeld } from "../../lib/detect/second-window";
+import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, joinHeld, ScoreHold } from "../../lib/detect/second-window";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
 
@@ -37,6 +37,13 @@ test("joinAgreeing: the mean log-odds where both scores sit on one side of 0.5, 
   }
   assert.ok(differs);
 });
+
+/** One recording's aligned scores held for `hold` frames (ScoreHold over its frames in order). */
+function heldScores(frames: readonly number[], scores: readonly number[], hold: number): number[] {
+  if (frames.length !== scores.length) throw new RangeError(`heldScores: ${frames.length} frames, ${scores.length} scores`);
+  const h = new ScoreHold(hold);
+  return frames.map((f, i) => h.push(f, scores[i]));
+}
 
 test("heldScores: each frame's highest score over the last `hold` frames by frame number (gaps count), against a direct scan", () => {
   assert.deepEqual(heldScores([1, 2, 3, 4, 5], [0.1, 0.9, 0.2, 0.3, 0.1], 0), [0.1, 0.9, 0.2, 0.3, 0.1]);
