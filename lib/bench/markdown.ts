@@ -128,6 +128,12 @@ export function benchMarkdown(b: BenchResult): string {
           `| Streaming, shipped FallDetector, the ${h.scoredWindows} frames that scored a window, p50 / p99 | ${ms2(h.scoredWindowP50Ms, h.scoredWindowP99Ms)} |`,
         );
       } else if (st.shippedSkipped !== undefined) out.push(`| Streaming, shipped FallDetector | skipped: ${st.shippedSkipped ?? "not run"} |`);
+      const w2 = st.shippedTwoWindow;
+      if (w2?.secondWindow) {
+        out.push(
+          `| Streaming, FallDetector with a second window (${w2.members} + ${w2.secondWindow.members} members, T ${w2.T} and ${w2.secondWindow.T}, ${w2.secondWindow.rule} held ${w2.secondWindow.hold} frames), per frame p50 / p99 | ${ms2(w2.perFrameP50Ms, w2.perFrameP99Ms)} (mean ${sig3(w2.perFrameMeanMs)}) |`,
+        );
+      } else if (st.shippedTwoWindowSkipped) out.push(`| Streaming, FallDetector with a second window | skipped: ${st.shippedTwoWindowSkipped} |`);
       if (st.windowedP50Ms !== null) out.push(`| Streaming, last-T window re-scored (WindowedStream), per frame p50 / p99 | ${ms2(st.windowedP50Ms, st.windowedP99Ms)} |`);
     } else out.push(`| Streaming per frame | skipped: ${i.streamingSkipped} |`);
   }

@@ -504,7 +504,7 @@ async function measureKeptInference(o: BenchOptions, kept: DistributedModel, log
     `inference ${label}: model.predict ${inference.batchPerSec.toFixed(0)} win/s, DistributedModel.predict (${inference.workers} workers, startup incl.) ${inference.distributedPerSec.toFixed(0)} win/s, ` +
       `single window p50 ${inference.p50Ms.toFixed(2)} ms p99 ${inference.p99Ms.toFixed(2)} ms` +
       (inference.fused ? `, fused forward ${inference.fused.batchPerSec.toFixed(0)} win/s, one window p50 ${inference.fused.p50Ms.toFixed(2)} ms p99 ${inference.fused.p99Ms.toFixed(2)} ms` : `, fused forward skipped: ${inference.fusedSkipped}`) +
-      (inference.streaming ? `, streaming per frame p50 ${sig3(inference.streaming.statefulP50Ms)} ms p99 ${sig3(inference.streaming.statefulP99Ms)} ms` + (inference.streaming.shipped ? `, shipped FallDetector per frame p50 ${sig3(inference.streaming.shipped.perFrameP50Ms)} ms p99 ${sig3(inference.streaming.shipped.perFrameP99Ms)} ms` : "") : `, streaming skipped: ${inference.streamingSkipped}`),
+      (inference.streaming ? `, streaming per frame p50 ${sig3(inference.streaming.statefulP50Ms)} ms p99 ${sig3(inference.streaming.statefulP99Ms)} ms` + (inference.streaming.shipped ? `, shipped FallDetector per frame p50 ${sig3(inference.streaming.shipped.perFrameP50Ms)} ms p99 ${sig3(inference.streaming.shipped.perFrameP99Ms)} ms` : "") + (inference.streaming.shippedTwoWindow ? `, with a second window p50 ${sig3(inference.streaming.shippedTwoWindow.perFrameP50Ms)} ms p99 ${sig3(inference.streaming.shippedTwoWindow.perFrameP99Ms)} ms` : "") : `, streaming skipped: ${inference.streamingSkipped}`),
   );
   return inference;
 }
