@@ -263,7 +263,6 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
   const FallDetector = api.FallDetector;
   if (!FallDetector) throw new Error("lib/streaming has no FallDetector");
   const { ensemble, model: kind, secondModel, startModels, scoreStride, smooth, combine, window: T, diffLags } = DEFAULT_PIPELINE_OPTIONS;
-  if (second && startModels === 0) throw new Error("a second window needs start models, and the default detector has none");
   // The pipeline's window shape, whatever the bench model's: 8 features and 8 differences per lag.
   const F = 8 * (1 + diffLags.length);
   const { scaler, raw } = streamInputs(api, F, warmup + frames);
@@ -272,7 +271,7 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
   const stride = scoreStride ?? DEFAULT_PIPELINE_OPTIONS.stride;
   const shared = { scaler, smooth, combine, members: kinds.length, ...(secondModel ? { memberKinds: kinds } : {}) };
   // One whole detector on windows of `t` frames, its start models padded `pad` times (--second-window pads the second's by the lengths' difference).
-  const build = (t: number, pad: number, seed: number, extra: object = {}, inner?: ShippedScorer): ShippedScorer => {
+  const build = (t: number, pad: number, seed: number, extra: { secondWindow?: { dir: string; rule: SecondWindowShape["rule"]; hold: number } } = {}, inner?: ShippedScorer): ShippedScorer => {
     const group = (s: number) => kinds.map((k, i) => buildRnnModel({ kind: k, timesteps: t, features: F, seed: s + i }));
     const main = group(seed);
     const start = pad > 0 ? group(seed + 100) : [];
@@ -281,7 +280,9 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
     const startGroup = start.length ? { models: start, preprocessing: { ...shared, window: { ...window, padStarts: pad }, threshold: 0.5 } } : undefined;
     return new FallDetector(main, preprocessing, {}, true, startGroup, inner);
   };
+  // FallDetector refuses a second window without start models (checkSecondWindow): no check of its own here.
   const inner = second ? build(second.T, startModels + second.T - T, 201) : undefined;
+  const joined = second && inner ? { T: second.T, members: inner.members, rule: second.rule, hold: second.hold } : undefined;
   let detector: ShippedScorer;
   try {
     detector = build(T, startModels, 1, second ? { secondWindow: { dir: "second", rule: second.rule, hold: second.hold } } : {}, inner);
@@ -302,12 +303,12 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
     });
     return {
       members: detector.members,
-      membersNote: `the default detector's ${[...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(" + ")} members${startModels > 0 ? `, and as many start models (a stream's first windows; full windows are scored by all)` : ""}${second && inner ? `; joined (${second.rule}, held ${second.hold} frames) with a detector of as many on windows of ${second.T} frames (${inner.members} with its start models)` : ""}; untrained (the same work as trained ones)`,
+      membersNote: `the default detector's ${[...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(" + ")} members${startModels > 0 ? `, and as many start models (a stream's first windows; full windows are scored by all)` : ""}${joined ? `; joined (${joined.rule}, held ${joined.hold} frames) with a detector of as many on windows of ${joined.T} frames (${joined.members} with its start models)` : ""}; untrained (the same work as trained ones)`,
       T,
       F,
       stride: detector.stride,
       smooth: detector.smooth,
-      ...(second && inner ? { secondWindow: { T: second.T, members: inner.members, rule: second.rule, hold: second.hold } } : {}),
+      ...(joined ? { secondWindow: joined } : {}),
       kernel: detector.kernel,
       kernelNote: detector.kernelNote ?? null,
       perFrameP50Ms: percentile(all, 0.5),

@@ -112,6 +112,12 @@ export function joinSecondWindow(first: { windows: Placed; scores: Float32Array 
   if (second.windows.count !== first.windows.count) throw new Error(`${what}: the second window's detector scores ${second.windows.count} windows, the first ${first.windows.count}: they must score the same frames`);
   const at = alignWindows(first.windows, second.windows, `${what} (second window)`);
   const out = new Float32Array(first.windows.count);
+  const join = joinRule(rule);
+  // Without a hold a window's join needs no other window: no grouping, no order.
+  if (hold === 0) {
+    for (let i = 0; i < out.length; i++) out[i] = join(first.scores[i], second.scores[at[i]]);
+    return out;
+  }
   // Each recording's windows in frame order, joined as a stream joins them.
   const byRecording = new Map<number, number[]>();
   for (let i = 0; i < first.windows.count; i++) {
@@ -121,7 +127,7 @@ export function joinSecondWindow(first: { windows: Placed; scores: Float32Array 
   }
   for (const order of byRecording.values()) {
     order.sort((x, y) => first.windows.lastFrame[x] - first.windows.lastFrame[y]);
-    const joined = new HeldJoin(joinRule(rule), hold);
+    const joined = new HeldJoin(join, hold);
     for (const i of order) out[i] = joined.push(first.windows.lastFrame[i], first.scores[i], second.scores[at[i]]);
   }
   return out;

@@ -20,7 +20,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { HeldJoin, joinAgreeing, joinAligned } from "./second-window";
+import { HeldJoin, joinRule } from "./second-window";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -43,7 +43,7 @@ export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"
 
 /** Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms of the scorings held that many frames (HeldJoin). */
 export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0): ScoredRecording[] {
-  const one = rule === "min" ? joinAligned : rule === "min-agree" ? joinAgreeing : (x: number, y: number) => logitMeanOf([x, y]);
+  const one = rule === "logit-mean" ? (x: number, y: number) => logitMeanOf([x, y]) : joinRule(rule);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
   return a.map((r) => {
