@@ -30,6 +30,14 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   assert.deepEqual(fuse(c, b, "min", 0)[0].scores, [0.2, 0.2, 0.4]);
   // Unheld scores above 0.5 stay as they are; below, the held join lifts no higher than 0.5.
   assert.deepEqual(fuse([rec("fall-01", true, [16, 17], [0.9, 0.8])], [rec("fall-01", true, [16, 17], [0.7, 0.95])], "min", 1)[0].scores, [0.7, 0.8]);
+  // The second's level at 0.4: its 0.45 now passes (0.5 + 0.5 · 0.05 / 0.6), so "min" alarms where a passes; at 0.5 it does not.
+  const d = [rec("fall-01", true, [16, 17], [0.2, 0.45])];
+  const e = [rec("fall-01", true, [16, 17], [0.6, 0.7])];
+  assert.deepEqual(fuse(e, d, "min")[0].scores.map((x) => x >= 0.5), [false, false]);
+  assert.deepEqual(fuse(e, d, "min", 0, 0.4)[0].scores.map((x) => x >= 0.5), [false, true]);
+  assert.ok(Math.abs(fuse(e, d, "min", 0, 0.4)[0].scores[1] - (0.5 + (0.5 * 0.05) / 0.6)) < 1e-6);
+  assert.deepEqual(fuse(e, d, "min", 0, 0.5)[0].scores, fuse(e, d, "min")[0].scores, "0.5 is the second's own threshold");
+  assert.throws(() => fuse(e, d, "min", 0, 0.6), /second's level must be in \(0, 0.5\]/);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
