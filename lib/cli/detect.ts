@@ -125,7 +125,7 @@ async function runDetect(a: DetectArgs): Promise<number> {
       : `${detector.members > 1 ? `${combineWords(detector.combine)} of ${detector.members} models` : "one model"}, windows of ${detector.T} frames every ${detector.stride}, mean of ${detector.smooth} window(s) against threshold ${detector.threshold.toFixed(4)}`;
     const w = detector.secondWindow;
     const second = w
-      ? `; beside it a second detector on windows of ${w.T} frames (${w.dir}: ${w.members} models, start models padded ${w.padStarts} times, thresholds ${w.startThreshold.toFixed(4)} and ${w.fullThreshold.toFixed(4)}): a window alarms only when both detectors' aligned scores pass (joined by ${w.rule}${w.hold ? `, each held ${w.hold} frames` : ""})`
+      ? `; beside it a second detector on windows of ${w.T} frames (${w.dir}: ${w.members} models, start models padded ${w.padStarts} times, thresholds ${w.startThreshold.toFixed(4)} and ${w.fullThreshold.toFixed(4)}): a window alarms only when both detectors' aligned scores pass (joined by ${w.rule}${w.hold ? `, each held ${w.hold} frames` : ""}${w.level !== 0.5 ? `, the second passing at ${w.level}` : ""})`
       : "";
     console.log(`model: ${a.model} (${scoring}${second}, refractory ${detector.refractorySec} s); forward pass: ${detector.kernel}${detector.kernelNote ? ` (${detector.kernelNote})` : ""}`);
     if (detector.memberNote) console.log(`note: ${detector.memberNote}`);

@@ -28,7 +28,7 @@ import { windowInputShape } from "../streaming/stateful-copy";
 import { AlarmEvent, AlarmLogic, alarmLogic } from "./alarms";
 import { alignToThreshold } from "../evaluate/align";
 import { combineOf, MemberCombineName } from "../evaluate/member-combine";
-import { HeldJoin, joinRule, SecondWindowRule } from "./second-window";
+import { DEFAULT_SECOND_WINDOW_LEVEL, HeldJoin, joinRule, SecondWindowRule } from "./second-window";
 import { DEFAULT_REFRACTORY_SEC, refractoryFrames, URFD_FPS } from "./delay";
 
 export interface DetectorOptions {
@@ -74,7 +74,7 @@ export class FallDetector {
   /** With start models: their members, padding and the two thresholds the scores are aligned to (threshold is then 0.5). */
   readonly startModels?: { members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** With a second window: that detector (its T, members, padding and thresholds; preprocessing.json's secondWindow). */
-  readonly secondWindow?: { dir: string; rule: SecondWindowRule; hold: number; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
+  readonly secondWindow?: { dir: string; rule: SecondWindowRule; hold: number; level: number; T: number; members: number; padStarts: number; fullThreshold: number; startThreshold: number };
   /** Where windows end after a reset (see DetectorOptions.phase); reset(phase) changes it, checked. */
   get phase(): number {
     return this.windowPhase;
@@ -149,9 +149,10 @@ export class FallDetector {
     this.windowPhase = this.checkedPhase(opts.phase ?? 0);
     if (secondWindow) {
       const hold = preprocessing.secondWindow!.hold ?? 0;
-      this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule, hold };
+      const level = preprocessing.secondWindow!.level ?? DEFAULT_SECOND_WINDOW_LEVEL;
+      this.secondWindow = { ...checkSecondWindow(this, preprocessing.secondWindow!.dir, secondWindow), rule: preprocessing.secondWindow!.rule, hold, level };
       this.second = secondWindow;
-      this.joined = new HeldJoin(joinRule(preprocessing.secondWindow!.rule), hold);
+      this.joined = new HeldJoin(joinRule(preprocessing.secondWindow!.rule), hold, level);
     }
     this.ring = new WindowRing(T, F, preprocessing.scaler);
     this.logic = alarmLogic({ threshold: this.threshold, smooth: this.smooth, refractoryFrames: refractoryFrames(this.refractorySec, this.fps), fps: this.fps });
@@ -290,7 +291,7 @@ export class FallDetector {
  * A --second-window detector must score the frames the first scores: longer windows of the same features and stride,
  * start models padded by the difference of the two window lengths, unsmoothed scores aligned at 0.5.
  */
-function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): Omit<NonNullable<FallDetector["secondWindow"]>, "rule" | "hold"> {
+function checkSecondWindow(first: FallDetector, dir: string, second: FallDetector): Omit<NonNullable<FallDetector["secondWindow"]>, "rule" | "hold" | "level"> {
   const where = `second window ("${dir}")`;
   if (!first.startModels || !second.startModels) throw new Error(`${where}: both detectors need start models (they score a stream's first frames)`);
   if (second.secondWindow) throw new Error(`${where}: names a second window of its own`);

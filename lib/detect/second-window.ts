@@ -3,8 +3,10 @@
 // N − T more copies of the first frame, so both score the same frames. Each frame's two scores, each aligned to its own
 // detector's threshold (0.5), are joined by the lower (`min`: an alarm needs both), or with the same alarms ranked by
 // both (`min-agree`, the twenty-fifth round); with a hold (`--second-window-hold K`, the twenty-sixth round) each score
-// is first held K frames, so two detectors that cross a few frames apart agree. Pure arithmetic on aligned scores here; the pipeline trains the two
-// detectors and FallDetector and the browser page join them one frame at a time.
+// is first held K frames, so two detectors that cross a few frames apart agree; with a level (`--second-window-level L`,
+// the twenty-eighth round) the second's aligned score passes at L < 0.5, so it confirms sooner and vetoes less. Pure
+// arithmetic on aligned scores here; the pipeline trains the two detectors and FallDetector and the browser page join
+// them one frame at a time.
 import type { WindowSet } from "../types";
 import { alignWindows } from "./start-models";
 import { joinAgreeing } from "../evaluate/member-combine";
@@ -19,6 +21,9 @@ export type SecondWindowRule = "min" | "min-agree";
 export const SECOND_WINDOW_RULES: readonly SecondWindowRule[] = ["min", "min-agree"];
 /** --second-window-rule when not given: min-agree met as many goals as min or more on every seed of the twenty-fifth round. */
 export const DEFAULT_SECOND_WINDOW_RULE: SecondWindowRule = "min-agree";
+
+/** --second-window-level when not given: the second detector's own threshold. */
+export const DEFAULT_SECOND_WINDOW_LEVEL = 0.5;
 
 /** The subfolder of a fold's model folder (and Arrow folder) holding the second detector. */
 export function secondWindowDir(window: number): string {
@@ -87,11 +92,18 @@ export function joinHeld(join: (first: number, second: number) => number, first:
  */
 export class HeldJoin {
   private readonly holds: [ScoreHold, ScoreHold] | null;
-  constructor(private readonly join: (first: number, second: number) => number, hold: number) {
+  /**
+   * `level` < 0.5: the second's aligned score is first mapped so `level` lands on 0.5 (alignToThreshold's arithmetic, to
+   * float32 as it stores): its alarm level lowered, its ranking unchanged.
+   */
+  constructor(private readonly join: (first: number, second: number) => number, hold: number, private readonly level = 0.5) {
     if (!Number.isInteger(hold) || hold < 0) throw new RangeError(`hold must be a whole number of frames >= 0, got ${hold}`);
+    if (!(level > 0 && level <= 0.5)) throw new RangeError(`the second window's level must be an aligned score in (0, 0.5], got ${level}`);
     this.holds = hold > 0 ? [new ScoreHold(hold), new ScoreHold(hold)] : null;
   }
   push(frame: number, first: number, second: number): number {
+    const L = this.level;
+    if (L !== 0.5) second = Math.fround(second < L ? (0.5 * second) / L : 0.5 + (0.5 * (second - L)) / (1 - L));
     if (!this.holds) return this.join(first, second);
     return joinHeld(this.join, first, second, this.holds[0].push(frame, first), this.holds[1].push(frame, second));
   }
@@ -105,9 +117,10 @@ type Placed = Pick<WindowSet, "count" | "seq" | "sequenceIds" | "lastFrame">;
 /**
  * The first detector's evaluated windows scored by both: each window's aligned score joined with the second's at the
  * same recording and last frame. The second must score exactly those frames (no more, none missing). Each recording's
- * windows are joined in frame order by a HeldJoin (`hold` > 0: held), as FallDetector joins a stream.
+ * windows are joined in frame order by a HeldJoin (`hold` > 0: held; `level`: the second's alarm level), as FallDetector
+ * joins a stream.
  */
-export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule, hold = 0): Float32Array {
+export function joinSecondWindow(first: { windows: Placed; scores: Float32Array }, second: { windows: Placed; scores: Float32Array }, what: string, rule: SecondWindowRule, hold = 0, level = DEFAULT_SECOND_WINDOW_LEVEL): Float32Array {
   if (first.scores.length !== first.windows.count || second.scores.length !== second.windows.count) throw new RangeError(`${what}: scores and windows differ in number`);
   if (second.windows.count !== first.windows.count) throw new Error(`${what}: the second window's detector scores ${second.windows.count} windows, the first ${first.windows.count}: they must score the same frames`);
   const at = alignWindows(first.windows, second.windows, `${what} (second window)`);
@@ -115,7 +128,8 @@ export function joinSecondWindow(first: { windows: Placed; scores: Float32Array 
   const join = joinRule(rule);
   // Without a hold a window's join needs no other window: no grouping, no order.
   if (hold === 0) {
-    for (let i = 0; i < out.length; i++) out[i] = join(first.scores[i], second.scores[at[i]]);
+    const one = new HeldJoin(join, 0, level);
+    for (let i = 0; i < out.length; i++) out[i] = one.push(first.windows.lastFrame[i], first.scores[i], second.scores[at[i]]);
     return out;
   }
   // Each recording's windows in frame order, joined as a stream joins them.
@@ -127,7 +141,7 @@ export function joinSecondWindow(first: { windows: Placed; scores: Float32Array 
   }
   for (const order of byRecording.values()) {
     order.sort((x, y) => first.windows.lastFrame[x] - first.windows.lastFrame[y]);
-    const joined = new HeldJoin(join, hold);
+    const joined = new HeldJoin(join, hold, level);
     for (const i of order) out[i] = joined.push(first.windows.lastFrame[i], first.scores[i], second.scores[at[i]]);
   }
   return out;

@@ -21,7 +21,6 @@ import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
 import { HeldJoin, joinRule } from "./second-window";
-import { alignToThreshold } from "../evaluate/align";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -49,15 +48,13 @@ export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"
  */
 export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0, secondLevel = 0.5): ScoredRecording[] {
   const one = rule === "logit-mean" ? (x: number, y: number) => logitMeanOf([x, y]) : joinRule(rule);
-  if (!(secondLevel > 0 && secondLevel <= 0.5)) throw new RangeError(`fuse: the second's level must be in (0, 0.5], got ${secondLevel}`);
-  if (secondLevel !== 0.5) b = b.map((r) => ({ ...r, scores: Array.from(alignToThreshold(r.scores, secondLevel)) }));
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
   return a.map((r) => {
     const o = other.get(r.id);
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
-    const joined = new HeldJoin(one, hold);
+    const joined = new HeldJoin(one, hold, secondLevel);
     return { ...r, scores: r.scores.map((s, i) => joined.push(r.frames[i], s, o.scores[i])) };
   });
 }

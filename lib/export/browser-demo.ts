@@ -191,7 +191,7 @@ export function writeBrowserDemo(modelDir: string, outDir: string, opts: Browser
     alarms,
     combine: pre?.combine ?? "mean",
     start: start ? group(startFiles, start) : null,
-    second: second ? { T: second.T, rule: pre!.secondWindow!.rule, ...(pre!.secondWindow!.hold ? { hold: pre!.secondWindow!.hold } : {}), models: secondFiles.filter((f) => f.endsWith(".json")), scaler: { mean: [...second.scaler.mean], std: [...second.scaler.std] }, start: group(secondStartFiles, second.start) } : null,
+    second: second ? { T: second.T, rule: pre!.secondWindow!.rule, ...(pre!.secondWindow!.hold ? { hold: pre!.secondWindow!.hold } : {}), ...(pre!.secondWindow!.level ? { level: pre!.secondWindow!.level } : {}), models: secondFiles.filter((f) => f.endsWith(".json")), scaler: { mean: [...second.scaler.mean], std: [...second.scaler.std] }, start: group(secondStartFiles, second.start) } : null,
   });
   fs.writeFileSync(path.join(outDir, "index.html"), html);
   const secondCount = second ? second.dirs.length + second.start.dirs.length : 0;

@@ -38,9 +38,9 @@ export interface DemoPageInput {
   start?: DemoStartGroup | null;
   /**
    * A --second-window folder's second detector (its files in this folder, its own scaler, longer windows and start
-   * models): it scores the same frames, and each frame's two aligned scores are joined by `rule`, held `hold` frames (HeldJoin).
+   * models): it scores the same frames, and each frame's two aligned scores are joined by `rule`, held `hold` frames, the second passing at `level` (HeldJoin).
    */
-  second?: { T: number; rule: SecondWindowRule; hold?: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
+  second?: { T: number; rule: SecondWindowRule; hold?: number; level?: number; models: string[]; scaler: { mean: number[]; std: number[] }; start: DemoStartGroup } | null;
 }
 
 /** A --start-models folder's start group as the page takes it. */
@@ -122,7 +122,7 @@ const MAIN = `
       const other = await streamOf(input.second);
       if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
       // joinRule's compiled body reaches joinAgreeing through a module binding the page lacks: the rule is picked here.
-      const joined = new HeldJoin(input.second.rule === "min-agree" ? joinAgreeing : joinAligned, input.second.hold || 0);
+      const joined = new HeldJoin(input.second.rule === "min-agree" ? joinAgreeing : joinAligned, input.second.hold || 0, input.second.level || 0.5);
       stream = stream.map((s, i) => joined.push(lastFrame[i], s, other.stream[i]));
       probs = stream;
       members += other.members;

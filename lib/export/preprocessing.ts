@@ -46,9 +46,10 @@ export interface Preprocessing {
   /**
    * --second-window: the subfolder holding a second whole detector (its own preprocessing.json, longer windows, its start
    * models) that scores the same frames; a frame's two aligned scores are joined by `rule` ("min": the lower, an alarm
-   * needs both), each held `hold` frames first (absent: none; HeldJoin).
+   * needs both), each held `hold` frames first (absent: none; HeldJoin), the second passing at aligned score `level`
+   * (absent: 0.5, its own threshold).
    */
-  secondWindow?: { dir: string; rule: SecondWindowRule; hold?: number };
+  secondWindow?: { dir: string; rule: SecondWindowRule; hold?: number; level?: number };
   /** How many models the ensemble this folder belongs to has (absent in folders written before it: not checked). */
   members?: number;
   /** How the members' probabilities become the score the threshold is for (absent: their mean; lib/evaluate/member-combine.ts). */
@@ -93,12 +94,13 @@ export function parsePreprocessing(value: unknown, where = PREPROCESSING_JSON): 
   }
   if (o.secondWindow !== undefined) {
     const sw = expectObject(o.secondWindow, `${where}.secondWindow`);
-    rejectUnknownKeys(sw, ["dir", "rule", "hold"], `${where}.secondWindow`);
+    rejectUnknownKeys(sw, ["dir", "rule", "hold", "level"], `${where}.secondWindow`);
     if (!isSubfolderName(sw.dir)) throw new TypeError(`${where}.secondWindow.dir must name a subfolder (letters, digits, . _ -)`);
     if (!SECOND_WINDOW_RULES.includes(sw.rule as SecondWindowRule)) throw new TypeError(`${where}.secondWindow.rule must be one of ${SECOND_WINDOW_RULES.join(", ")}`);
     if (out.startModels === undefined) throw new TypeError(`${where}.secondWindow needs startModels (both detectors score a stream's first frames with their start models)`);
     if (sw.hold !== undefined && !(Number.isInteger(sw.hold) && (sw.hold as number) > 0)) throw new TypeError(`${where}.secondWindow.hold must be a whole number of frames > 0 (absent: none)`);
-    out.secondWindow = { dir: sw.dir, rule: sw.rule as SecondWindowRule, ...(sw.hold !== undefined ? { hold: sw.hold as number } : {}) };
+    if (sw.level !== undefined && !(typeof sw.level === "number" && sw.level > 0 && sw.level < 0.5)) throw new TypeError(`${where}.secondWindow.level must be an aligned score in (0, 0.5) (absent: 0.5)`);
+    out.secondWindow = { dir: sw.dir, rule: sw.rule as SecondWindowRule, ...(sw.hold !== undefined ? { hold: sw.hold as number } : {}), ...(sw.level !== undefined ? { level: sw.level as number } : {}) };
   }
   return out;
 }

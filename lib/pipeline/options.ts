@@ -5,7 +5,7 @@ import { checkDiffLags, DEFAULT_DIFF_LAGS } from "../data/windows";
 import { DEFAULT_SMOOTH } from "../evaluate/smoothing";
 import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
-import { DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
+import { DEFAULT_SECOND_WINDOW_LEVEL, DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
 import { UsageError } from "./usage-error";
@@ -97,6 +97,8 @@ export interface PipelineOptions {
   secondWindowRule: SecondWindowRule;
   /** --second-window's alarms where the two aligned scores, each held this many frames (its maximum over them), join to the threshold (0 = none; joinHeld). */
   secondWindowHold: number;
+  /** --second-window's second detector passes at this aligned score (0.5: its own threshold; lower: it confirms sooner and vetoes less). */
+  secondWindowLevel: number;
   /** Also train --ensemble models of this recurrent type in every group (same seeds), scored with the --model ones (null = none). */
   secondModel: ModelKind | null;
   /** How a fold's member probabilities become one score a window (lib/evaluate/member-combine.ts). */
@@ -118,7 +120,7 @@ export type ClusterKind = "none" | "mpi";
 /** Options added with --cluster: a run-state.json written before them lacks them (they take their defaults). */
 const CLUSTER_KEYS: readonly (keyof PipelineOptions)[] = ["cluster", "hostfile", "ranks", "workersPerRank", "launchAgent", "mpiNetwork", "shareDir"];
 /** Options added after run-state.json existed: a run written before them takes their defaults. */
-const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate", "secondWindow", "secondWindowRule", "secondWindowHold"];
+const LATER_KEYS: readonly (keyof PipelineOptions)[] = [...CLUSTER_KEYS, "augment", "syncEvery", "averageMoments", "lrScaling", "warmupEpochs", "padStarts", "sampling", "push", "maxStaleness", "diffLags", "thresholdMidpoint", "minFallingRows", "onsetWindows", "scoreStride", "averageEpochs", "microBatches", "startModels", "adlTransitionCopies", "secondModel", "combine", "units", "dropout", "learningRate", "secondWindow", "secondWindowRule", "secondWindowHold", "secondWindowLevel"];
 
 /** --units when not given: RNN_DEFAULTS' one layer (lib/model/rnn.ts; declared here so parsing the command line loads no tfjs). */
 export const DEFAULT_UNITS = 32;
@@ -179,6 +181,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   secondWindow: null,
   secondWindowRule: DEFAULT_SECOND_WINDOW_RULE,
   secondWindowHold: 0,
+  secondWindowLevel: DEFAULT_SECOND_WINDOW_LEVEL,
   secondModel: null,
   combine: "mean",
   units: [DEFAULT_UNITS],
@@ -355,6 +358,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--second-window", key: "secondWindow", arg: "N", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score is the lower of the two aligned scores: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th round: 48)", parse: positiveInt },
   { flag: "--second-window-rule", key: "secondWindowRule", arg: SECOND_WINDOW_RULES.join("|"), help: "how --second-window joins a frame's two aligned scores: min, the lower; min-agree, the same alarms, each score the two detectors' mean log-odds where both sit on one side of the threshold (a ranking by both: window and recording AUCs change, nothing else; issue 15's 25th round)", parse: oneOf<SecondWindowRule>(SECOND_WINDOW_RULES) },
   { flag: "--second-window-hold", key: "secondWindowHold", arg: "K", help: "--second-window raises an alarm where the two aligned scores, each held K frames (its highest over the frame and the K before), join to the threshold, and lifts such a frame's score to the threshold, no higher: two detectors on different windows cross a few frames apart (0 = none; issue 15's 26th round: 6)", parse: nonNegativeInt },
+  { flag: "--second-window-level", key: "secondWindowLevel", arg: "L", help: "--second-window's second detector passes at this aligned score instead of its threshold's 0.5 (0.45: at 0.9 of its threshold): it confirms sooner and vetoes less; the first detector's threshold stays (issue 15's 28th round)", parse: numberIn({ min: 0, max: 0.5, open: "min" }, "an aligned score in (0, 0.5]") },
   { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
@@ -653,6 +657,7 @@ function checkSecondWindow(o: PipelineOptions): void {
   if (o.secondWindow === null) {
     if (o.secondWindowRule !== DEFAULT_SECOND_WINDOW_RULE) throw new UsageError("--second-window-rule joins the two detectors of --second-window: give --second-window N too");
     if (o.secondWindowHold !== 0) throw new UsageError("--second-window-hold holds the two detectors of --second-window: give --second-window N too");
+    if (o.secondWindowLevel !== DEFAULT_SECOND_WINDOW_LEVEL) throw new UsageError("--second-window-level sets the second detector of --second-window: give --second-window N too");
     return;
   }
   if (o.startModels === 0) throw new UsageError("--second-window joins two detectors frame by frame: it needs --start-models (their start models score a stream's first frames)");

@@ -134,7 +134,7 @@ function clusterSentence(c: MetricsJson["training"]["cluster"]): string {
 }
 
 /** How a window's score is made, in words. */
-function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window" | "model" | "secondModel" | "combine" | "secondWindow" | "secondWindowRule" | "secondWindowHold">): string {
+function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | "startModels" | "window" | "model" | "secondModel" | "combine" | "secondWindow" | "secondWindowRule" | "secondWindowHold" | "secondWindowLevel">): string {
   // Runs written before --second-model and --combine lack them.
   const second = config.secondModel ?? null;
   const perGroup = config.ensemble * (second === null ? 1 : 2);
@@ -146,7 +146,7 @@ function scoreWords(config: Pick<MetricsJson["config"], "smooth" | "ensemble" | 
       `every full window by ${combined} of all ${2 * perGroup} models, each against its own threshold (scores aligned so both sit at 0.5)`;
     // Runs written before --second-window lack it.
     const N = config.secondWindow ?? null;
-    return N === null ? words : `${words}. Beside it a second detector alike on windows of ${N} frames (its start models padded ${config.startModels + N - config.window} times) scores the same frames, and a frame's score is ${config.secondWindowRule === "min-agree" ? "the two scores' mean log-odds where both are on one side of the threshold, else the lower" : "the lower of the two"}: an alarm needs both${config.secondWindowHold ? ` (each score held ${config.secondWindowHold} frames: an alarm where both held scores pass the threshold, the frame's score lifted to it)` : ""}`;
+    return N === null ? words : `${words}. Beside it a second detector alike on windows of ${N} frames (its start models padded ${config.startModels + N - config.window} times) scores the same frames, and a frame's score is ${config.secondWindowRule === "min-agree" ? "the two scores' mean log-odds where both are on one side of the threshold, else the lower" : "the lower of the two"}: an alarm needs both${config.secondWindowHold ? ` (each score held ${config.secondWindowHold} frames: an alarm where both held scores pass the threshold, the frame's score lifted to it)` : ""}${config.secondWindowLevel !== undefined && config.secondWindowLevel !== 0.5 ? `; the second passes at ${config.secondWindowLevel} of its aligned scale (${(2 * config.secondWindowLevel).toFixed(2)} of its threshold)` : ""}`;
   }
   return `A window's score is the mean of the last ${config.smooth} window probabilities of its recording${ensembleWords(models, perGroup, combined, second === null)}`;
 }

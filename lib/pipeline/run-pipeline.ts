@@ -31,7 +31,7 @@ import { metaFileFor } from "../data/dfcsv-meta";
 import { disposeMembers, FoldResultData, memberSeed, StartModelThresholds, trainFold, TrainFoldOptions, TrainFoldResult } from "./train-fold";
 import { combineWords, memberCombine } from "../evaluate/member-combine";
 import { mixedTestWindows, mixFold } from "../detect/start-models";
-import { joinSecondWindow, secondWindowDir } from "../detect/second-window";
+import { DEFAULT_SECOND_WINDOW_LEVEL, joinSecondWindow, secondWindowDir } from "../detect/second-window";
 import type { FoldPlan } from "./progress";
 import type { FoldOutcome } from "./fold-outcome";
 
@@ -558,6 +558,7 @@ function joinedResult({ state, prep, k, tag }: FoldJob, first: FoldResultData, s
     tag,
     state.options.secondWindowRule,
     state.options.secondWindowHold,
+    state.options.secondWindowLevel,
   );
   // The threshold stays the first detector's (0.5, aligned); its training-side scores stay its own (the second's are on other windows).
   return { ...first, testProbs, memberFits: [...first.memberFits, ...second.memberFits], ...(second.startModels ? { secondWindow: second.startModels } : {}) };
@@ -688,7 +689,7 @@ async function saveFoldModels(
   const arrowDir = path.join(staging, kfold ? path.join("arrow", `fold-${k}`) : "arrow", sub ?? "");
   const main = {
     ...(start ? { threshold: start.thresholds.fullThreshold, startModels: START_MODELS_DIR } : { threshold: result.threshold }),
-    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: opts.secondWindowRule, ...(opts.secondWindowHold > 0 ? { hold: opts.secondWindowHold } : {}) } } : {}),
+    ...(secondWindow ? { secondWindow: { dir: secondWindow, rule: opts.secondWindowRule, ...(opts.secondWindowHold > 0 ? { hold: opts.secondWindowHold } : {}), ...(opts.secondWindowLevel !== DEFAULT_SECOND_WINDOW_LEVEL ? { level: opts.secondWindowLevel } : {}) } } : {}),
   };
   // Both groups' thresholds were chosen on their members combined this way: the detector must combine them alike.
   const combine = opts.combine !== "mean" ? { combine: opts.combine } : {};

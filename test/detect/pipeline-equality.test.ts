@@ -18,6 +18,7 @@ import { DatasetReplay, detectionFigures, FallDetector, replayDataset, verifyRun
 import { withSyntheticFolder } from "../fixtures/synthetic-folder";
 import { withFrameGap } from "../fixtures/frame-gap";
 import { joinHeld, joinRule, ScoreHold, SecondWindowRule } from "../../lib/detect/second-window";
+import { alignToThreshold } from "../../lib/evaluate/align";
 
 test("replaying every test recording through FallDetector gives the pipeline's decisions, scores and detection figures", async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-equality-"));
@@ -128,12 +129,12 @@ test("a --start-models run replays to the pipeline's windows, decisions and dete
   }, (ds) => withFrameGap(withFrameGap(ds, 12, 0), 14, ds.sequences.length - 1)));
 
 /** A --second-window run with `rule` (and `hold`): the detector replays it, each frame's score the rule on its two detectors' (held) scores. */
-const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
+const secondWindowEquality = (rule: SecondWindowRule, hold = 0, level = 0.5) => () =>
   withSyntheticFolder("detect-second", { seed: 10, falls: 6, adls: 6 }, async ({ dataDir, out }) => {
     await initBackend();
     const tensorsBefore = tf.memory().numTensors;
     const { metrics } = await runPipeline(
-      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, secondWindowRule: rule, secondWindowHold: hold, out },
+      { ...PLAIN_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, scoreStride: 1, smooth: 1, thresholdMidpoint: "logit", folds: 2, ensemble: 1, startModels: 8, secondWindow: 24, secondWindowRule: rule, secondWindowHold: hold, secondWindowLevel: level, out },
       { log: () => {} },
     );
     assert.equal(tf.memory().numTensors, tensorsBefore, "both detectors' models are freed once saved");
@@ -145,12 +146,13 @@ const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
     assert.equal(check.windows, tn + fp + fn + tp, "the detector scored exactly the pipeline's windows");
     let differ = 0;
     let lifted = 0;
+    let lowered = 0;
     for (const [k, f] of metrics.folds!.entries()) {
       const dir = path.join(out, "models", `fold-${k + 1}`);
       const pre = JSON.parse(fs.readFileSync(path.join(dir, "preprocessing.json"), "utf8"));
-      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule, ...(hold ? { hold } : {}) }, "the first detector's folder names the second, the rule and the hold");
+      assert.deepEqual(pre.secondWindow, { dir: "window-24", rule, ...(hold ? { hold } : {}), ...(level !== 0.5 ? { level } : {}) }, "the first detector's folder names the second, the rule, the hold and the level");
       const d = await FallDetector.fromDir(dir);
-      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", rule, hold, T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
+      assert.deepEqual([d.members, d.secondWindow], [2, { dir: "window-24", rule, hold, level, T: 24, members: 2, padStarts: 16, ...f.secondWindow! }], "both detectors, the thresholds metrics.json gives");
       // The second detector alone scores the same frames; each joined score is the lower of the two aligned ones.
       const alone = await FallDetector.fromDir(path.join(dir, "window-24"));
       const test = readWindowSet(path.join(out, "arrow", `fold-${k + 1}`, "test.arrow"));
@@ -167,7 +169,10 @@ const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
           assert.equal(step === null, other === null, `${id}: both score frame ${ds.table.frame[r]}`);
           if (!step || !other) continue;
           assert.equal(step.detectors!.second, other.score, `${id}: the second detector's score`);
-          const { first, second } = step.detectors!;
+          const { first } = step.detectors!;
+          // The second's score as its level places it (alignToThreshold's arithmetic): itself at 0.5.
+          const second = level === 0.5 ? step.detectors!.second : alignToThreshold([step.detectors!.second], level)[0];
+          if (second >= 0.5 && step.detectors!.second < 0.5) lowered++;
           const unheld = joinRule(rule)(first, second);
           assert.equal(step.probability, joinHeld(joinRule(rule), first, second, held[0].push(step.frame, first), held[1].push(step.frame, second)));
           if (step.probability !== unheld) lifted++;
@@ -180,6 +185,7 @@ const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
     assert.ok(differ > 0, "the two detectors' scores differ somewhere (the join is not vacuous)");
     if (hold) assert.ok(lifted > 0, "the hold lifted some frame to the threshold (it is not vacuous)");
     else assert.equal(lifted, 0);
+    if (level !== 0.5) assert.ok(lowered > 0, "the level let some score of the second pass that its threshold did not (it is not vacuous)");
     // A second detector whose start models are padded otherwise would score other frames: refused, naming its folder.
     const startPre = path.join(out, "models", "fold-1", "window-24", "start", "preprocessing.json");
     const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));
@@ -190,4 +196,4 @@ const secondWindowEquality = (rule: SecondWindowRule, hold = 0) => () =>
 
 test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", secondWindowEquality("min"));
 
-test("a --second-window-rule min-agree --second-window-hold 4 run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' held scores joined by the rule", secondWindowEquality("min-agree", 4));
+test("a --second-window-rule min-agree --second-window-hold 4 --second-window-level 0.4 run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' held scores joined by the rule, the second at its level", secondWindowEquality("min-agree", 4, 0.4));

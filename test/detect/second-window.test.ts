@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, joinHeld, ScoreHold } from "../../lib/detect/second-window";
+import { HeldJoin, joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, joinHeld, ScoreHold } from "../../lib/detect/second-window";
+import { alignToThreshold } from "../../lib/evaluate/align";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
 
@@ -70,4 +71,21 @@ test("joinHeld: the unheld join, lifted to 0.5 (no higher) where the held scores
   assert.equal(joinHeld(joinAligned, 0.6, 0.9, 0.8, 0.9), 0.6);
   assert.equal(joinHeld(joinAligned, 0.2, 0.9, 0.3, 0.9), 0.2, "held join under 0.5: the unheld one");
   assert.equal(joinHeld(joinAgreeing, 0.45, 0.3, 0.7, 0.6), 0.5);
+});
+
+test("the second's level: its aligned scores mapped as alignToThreshold maps them (float32), held after; 0.5 changes nothing; out of (0, 0.5] refused", () => {
+  const first = { windows: placed([[0, 10], [0, 11], [0, 12], [1, 10]]), scores: Float32Array.from([0.7, 0.6, 0.3, 0.9]) };
+  const second = { windows: placed([[0, 10], [0, 11], [0, 12], [1, 10]]), scores: Float32Array.from([0.42, 0.3, 0.45, 0.05]) };
+  const level = 0.4;
+  const moved = { ...second, scores: alignToThreshold(second.scores, level) };
+  for (const hold of [0, 1, 6]) {
+    for (const rule of ["min", "min-agree"] as const) {
+      assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1", rule, hold, level)), Array.from(joinSecondWindow(first, moved, "fold 1", rule, hold)), `${rule}, hold ${hold}`);
+      assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1", rule, hold, 0.5)), Array.from(joinSecondWindow(first, second, "fold 1", rule, hold)));
+    }
+  }
+  // At 0.4 the second's 0.42 passes with the first's 0.7: an alarm at frame 10 that the second's own threshold vetoes.
+  assert.ok(joinSecondWindow(first, second, "fold 1", "min", 0, level)[0] >= 0.5);
+  assert.ok(joinSecondWindow(first, second, "fold 1", "min", 0)[0] < 0.5);
+  for (const bad of [0, 0.6, -0.1, NaN]) assert.throws(() => new HeldJoin(joinAligned, 0, bad), /the second window's level must be an aligned score in \(0, 0.5\]/);
 });

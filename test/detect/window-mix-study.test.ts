@@ -37,7 +37,7 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   assert.deepEqual(fuse(e, d, "min", 0, 0.4)[0].scores.map((x) => x >= 0.5), [false, true]);
   assert.ok(Math.abs(fuse(e, d, "min", 0, 0.4)[0].scores[1] - (0.5 + (0.5 * 0.05) / 0.6)) < 1e-6);
   assert.deepEqual(fuse(e, d, "min", 0, 0.5)[0].scores, fuse(e, d, "min")[0].scores, "0.5 is the second's own threshold");
-  assert.throws(() => fuse(e, d, "min", 0, 0.6), /second's level must be in \(0, 0.5\]/);
+  assert.throws(() => fuse(e, d, "min", 0, 0.6), /the second window's level must be an aligned score in \(0, 0.5\], got 0.6/);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {

@@ -266,6 +266,14 @@ test("a --second-window detector in the page: both detectors' streams joined by 
     assert.deepEqual(held.result.alarms.map((a) => a.frame), held.node.alarms.map((a) => a.frame), "the held join's alarms");
     assert.ok(maxDiff(held.result.smoothed, again.result.smoothed) > 0, "the hold lifted some frame (it is not vacuous)");
 
+    // The second at level 0.4 (preprocessing.json's level): the page lowers it as FallDetector does.
+    agree.secondWindow.level = 0.4;
+    fs.writeFileSync(first, JSON.stringify(agree));
+    const lowered = await pageBesideDetector(run, pre.scaler, path.join(work, "page-level"));
+    assert.ok(maxDiff(lowered.result.smoothed, lowered.node.windows.map((w) => w.score)) <= 1e-5, "the lowered second's joined scores agree to 1e-5");
+    assert.deepEqual(lowered.result.alarms.map((a) => a.frame), lowered.node.alarms.map((a) => a.frame), "its alarms");
+    assert.ok(maxDiff(lowered.result.smoothed, held.result.smoothed) > 0, "the level moved some score (it is not vacuous)");
+
     // A second detector padded otherwise would score other frames: the page is not written.
     const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");
     const doctored = JSON.parse(fs.readFileSync(startPre, "utf8"));

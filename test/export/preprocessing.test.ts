@@ -44,11 +44,15 @@ test("window.diffLags: checked when present; absent (files from before lags) mea
   assert.throws(() => parsePreprocessing({ ...good, window: { ...good.window, diffLags: 4 } }), /window\.diffLags must be an array/);
 });
 
-test("parsePreprocessing: secondWindow's hold a whole number of frames > 0 where given", () => {
+test("parsePreprocessing: secondWindow's hold a whole number of frames > 0 and its level an aligned score below 0.5, where given", () => {
   const withSecond = { ...good, threshold: 0.5, startModels: "start", secondWindow: { dir: "window-48", rule: "min-agree" } };
   assert.deepEqual(parsePreprocessing(withSecond).secondWindow, { dir: "window-48", rule: "min-agree" });
   assert.deepEqual(parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, hold: 6 } }).secondWindow, { dir: "window-48", rule: "min-agree", hold: 6 });
   for (const hold of [0, 1.5, -2, "6"]) {
     assert.throws(() => parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, hold } }), /preprocessing\.json\.secondWindow\.hold must be a whole number of frames > 0 \(absent: none\)/, String(hold));
+  }
+  assert.deepEqual(parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, level: 0.45 } }).secondWindow, { dir: "window-48", rule: "min-agree", level: 0.45 });
+  for (const level of [0, 0.5, 0.7, -0.1, "0.45"]) {
+    assert.throws(() => parsePreprocessing({ ...withSecond, secondWindow: { ...withSecond.secondWindow, level } }), /preprocessing\.json\.secondWindow\.level must be an aligned score in \(0, 0\.5\) \(absent: 0\.5\)/, String(level));
   }
 });

@@ -14,6 +14,9 @@ test("--second-window: off by default, longer than --window, needs --start-model
   assert.equal(o.secondWindowHold, 0, "no hold by default");
   const held = parsePipelineArgs(["--second-window", "48", "--second-window-hold", "6"]);
   assert.ok(held !== "help" && held.secondWindowHold === 6);
+  assert.equal(o.secondWindowLevel, 0.5, "the second detector at its own threshold by default");
+  const level = parsePipelineArgs(["--second-window", "48", "--second-window-level", "0.45"]);
+  assert.ok(level !== "help" && level.secondWindowLevel === 0.45);
   for (const [argv, re] of [
     [["--second-window", "0"], /--second-window expects a positive integer/],
     [["--second-window", "32"], /--second-window must be longer than --window \(32\), got 32/],
@@ -24,12 +27,16 @@ test("--second-window: off by default, longer than --window, needs --start-model
     [["--second-window-hold", "6"], /--second-window-hold holds the two detectors of --second-window: give --second-window N too/],
     [["--second-window", "48", "--second-window-hold", "-1"], /--second-window-hold expects a non-negative integer, got "-1"/],
     [["--second-window", "48", "--second-window-hold", "2.5"], /--second-window-hold expects a non-negative integer/],
+    [["--second-window-level", "0.45"], /--second-window-level sets the second detector of --second-window: give --second-window N too/],
+    [["--second-window", "48", "--second-window-level", "0.6"], /--second-window-level expects an aligned score in \(0, 0.5\], got "0.6"/],
+    [["--second-window", "48", "--second-window-level", "0"], /--second-window-level expects an aligned score in \(0, 0.5\], got "0"/],
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
   }
-  const { secondWindow: _, secondWindowRule: __, secondWindowHold: ___, ...older } = PLAIN_PIPELINE_OPTIONS;
+  const { secondWindow: _, secondWindowRule: __, secondWindowHold: ___, secondWindowLevel: ____, ...older } = PLAIN_PIPELINE_OPTIONS;
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindow, null);
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindowRule, "min-agree");
   assert.equal(validateStoredOptions(older, "run-state.json").secondWindowHold, 0);
+  assert.equal(validateStoredOptions(older, "run-state.json").secondWindowLevel, 0.5);
   assert.throws(() => validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, secondWindow: 48 }, "run-state.json"), /run-state\.json: --second-window .* needs --start-models/);
 });
