@@ -258,21 +258,19 @@ test("a --second-window detector in the page: both detectors' streams joined by 
     assert.ok(maxDiff(again.result.smoothed, result.smoothed) > 1e-4, "and differ from min's");
     assert.deepEqual(again.result.alarms.map((a) => a.frame), node.alarms.map((a) => a.frame), "min's alarms");
 
-    // Held 12 frames (preprocessing.json's hold): the page holds both streams as FallDetector does.
-    agree.secondWindow.hold = 12;
-    fs.writeFileSync(first, JSON.stringify(agree));
-    const held = await pageBesideDetector(run, pre.scaler, path.join(work, "page-held"));
-    assert.ok(maxDiff(held.result.smoothed, held.node.windows.map((w) => w.score)) <= 1e-5, "the held join's scores agree to 1e-5");
-    assert.deepEqual(held.result.alarms.map((a) => a.frame), held.node.alarms.map((a) => a.frame), "the held join's alarms");
-    assert.ok(maxDiff(held.result.smoothed, again.result.smoothed) > 0, "the hold lifted some frame (it is not vacuous)");
-
-    // The second at level 0.4 (preprocessing.json's level): the page lowers it as FallDetector does.
-    agree.secondWindow.level = 0.4;
-    fs.writeFileSync(first, JSON.stringify(agree));
-    const lowered = await pageBesideDetector(run, pre.scaler, path.join(work, "page-level"));
-    assert.ok(maxDiff(lowered.result.smoothed, lowered.node.windows.map((w) => w.score)) <= 1e-5, "the lowered second's joined scores agree to 1e-5");
-    assert.deepEqual(lowered.result.alarms.map((a) => a.frame), lowered.node.alarms.map((a) => a.frame), "its alarms");
-    assert.ok(maxDiff(lowered.result.smoothed, held.result.smoothed) > 0, "the level moved some score (it is not vacuous)");
+    // preprocessing.json's secondWindow changed as `change` says: the page follows FallDetector, and moves from `before`.
+    const follows = async (change: Record<string, unknown>, dir: string, what: string, before: typeof again) => {
+      Object.assign(agree.secondWindow, change);
+      fs.writeFileSync(first, JSON.stringify(agree));
+      const page = await pageBesideDetector(run, pre.scaler, path.join(work, dir));
+      assert.ok(maxDiff(page.result.smoothed, page.node.windows.map((w) => w.score)) <= 1e-5, `${what}: the joined scores agree to 1e-5`);
+      assert.deepEqual(page.result.alarms.map((a) => a.frame), page.node.alarms.map((a) => a.frame), `${what}: the alarms`);
+      assert.ok(maxDiff(page.result.smoothed, before.result.smoothed) > 0, `${what} moved some score (it is not vacuous)`);
+      return page;
+    };
+    // Held 12 frames (the hold), then the second at level 0.4 (the level): the page holds and lowers as FallDetector does.
+    const held = await follows({ hold: 12 }, "page-held", "the hold", again);
+    await follows({ level: 0.4 }, "page-level", "the level", held);
 
     // A second detector padded otherwise would score other frames: the page is not written.
     const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");
