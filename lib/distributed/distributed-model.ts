@@ -15,7 +15,8 @@ import { configToJson, DistributedConfig, ResolvedConfig, validateConfig, valida
 import { binaryMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "../model/model-weights";
 import { ParamStore } from "./param-store";
-import { contiguousRanges } from "./partition";
+import { wholeBatchRanges } from "./partition";
+import { PREDICT_MIN_BATCH } from "./worker-common";
 import type { PredictTask } from "./protocol";
 import { checkLabels, planFit } from "./fit-plan";
 import { FitTracker } from "./fit-tracker";
@@ -130,18 +131,22 @@ export class DistributedModel {
     return fitResult(tracker, { config: this.config, rowsOf: plan.rowsOf, withValidation: plan.nVal > 0, wallSec, t0 });
   }
 
-  /** Scores for `count` rows of x, computed by up to numWorkers workers on contiguous chunks; row order kept. */
+  /**
+   * Scores for `count` rows of x, computed by up to numWorkers workers on contiguous chunks of whole batches; row
+   * order kept. A row's batch is the same at any worker count, so are its scores, bit for bit.
+   */
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
     await this.ready();
     const { timesteps: T, features: F } = specInputShape(this.spec);
     const rowSize = this.checkRows(x, count, { T, F });
-    const W = Math.min(this.config.numWorkers, count);
-    const ranges = contiguousRanges(count, W);
+    const batchSize = Math.max(this.config.batchSize, PREDICT_MIN_BATCH);
+    const ranges = wholeBatchRanges(count, batchSize, this.config.numWorkers);
+    const W = ranges.length;
     const store = ParamStore.create(this.weightCount, W, { params: this.params! });
     const out = new Float32Array(count);
     const tasks: GroupTask[] = ranges.map(({ start, end }, w) => {
       const rows = x.slice(start * rowSize, end * rowSize);
-      const task: PredictTask = { kind: "predict", workerId: w, spec: this.spec, store: store.handles, x: rows, count: end - start, batchSize: this.config.batchSize };
+      const task: PredictTask = { kind: "predict", workerId: w, spec: this.spec, store: store.handles, x: rows, count: end - start, batchSize };
       return { task, transfer: [rows.buffer as ArrayBuffer] };
     });
     await this.exclusive(() =>

@@ -33,6 +33,15 @@ export function contiguousRanges(count: number, parts: number): { start: number;
 }
 
 /**
+ * Rows 0..count in runs of whole `batch`-row batches, split into at most `parts` contiguous ranges: every row sits in
+ * the same batch, so its prediction rounds the same way, whatever the number of parts.
+ */
+export function wholeBatchRanges(count: number, batch: number, parts: number): { start: number; end: number }[] {
+  const batches = Math.ceil(count / batch);
+  return contiguousRanges(batches, Math.min(parts, batches)).map(({ start, end }) => ({ start: start * batch, end: Math.min(end * batch, count) }));
+}
+
+/**
  * Copy the rows `indices` (each `rowSize` floats) into a new array (one buffer to transfer), or into the front
  * of `into`, a buffer a training loop reuses batch after batch (the view returned is valid until its next call).
  */

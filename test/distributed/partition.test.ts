@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { contiguousRanges, gatherRows, stratifiedPartition } from "../../lib/distributed/partition";
+import { contiguousRanges, gatherRows, stratifiedPartition, wholeBatchRanges } from "../../lib/distributed/partition";
 
 test("stratifiedPartition balances windows and classes, covers every index once, and is seeded", () => {
   const y = new Float32Array(103).map((_, i) => (i % 5 === 0 ? 1 : 0)); // 21 positives
@@ -28,6 +28,14 @@ test("contiguousRanges and gatherRows", () => {
   assert.deepEqual(contiguousRanges(1, 3).map((r) => r.end - r.start), [1, 0, 0]);
   const src = Float32Array.from([0, 0, 1, 1, 2, 2]);
   assert.deepEqual(Array.from(gatherRows(src, 2, [2, 0])), [2, 2, 0, 0]);
+});
+
+test("wholeBatchRanges cuts only between whole batches, at most one part a batch, none for no rows", () => {
+  assert.deepEqual(wholeBatchRanges(10, 4, 2), [{ start: 0, end: 8 }, { start: 8, end: 10 }]);
+  assert.deepEqual(wholeBatchRanges(10, 4, 8), [{ start: 0, end: 4 }, { start: 4, end: 8 }, { start: 8, end: 10 }]);
+  assert.deepEqual(wholeBatchRanges(10, 4, 1), [{ start: 0, end: 10 }]);
+  assert.deepEqual(wholeBatchRanges(0, 4, 3), []);
+  for (const parts of [1, 2, 3, 5]) for (const r of wholeBatchRanges(1000, 256, parts)) assert.equal(r.start % 256, 0);
 });
 
 test("gatherRows into a reused buffer: the front of it, the rest untouched", () => {
