@@ -52,9 +52,11 @@ for (const config of [
 test("predict on reused threads gives the same probabilities as on fresh ones", async () => {
   await endIdleWorkers();
   const dm = await DistributedModel.create({ model: spec, config: { mode: "synchronous", numWorkers: 2, batchSize: 32 } });
-  const first = await dm.predict(train.x, train.y.length);
+  // More than one 256-row predict batch, so both threads predict.
+  const rows = separableWindows(600, T, F, 4);
+  const first = await dm.predict(rows.x, rows.count);
   assert.equal(idleWorkerCount(), 2);
-  const again = await dm.predict(train.x, train.y.length);
+  const again = await dm.predict(rows.x, rows.count);
   assert.deepEqual(again, first);
   await endIdleWorkers();
 });
