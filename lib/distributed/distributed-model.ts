@@ -16,7 +16,7 @@ import { binaryMetricSums, MetricSums, metricsFromSums } from "./metrics";
 import { readFlatWeights, weightShapes, writeFlatWeights } from "../model/model-weights";
 import { ParamStore } from "./param-store";
 import { wholeBatchRanges } from "./partition";
-import { PREDICT_MIN_BATCH } from "./worker-common";
+import { predictBatchSize } from "./worker-common";
 import type { PredictTask } from "./protocol";
 import { checkLabels, planFit } from "./fit-plan";
 import { FitTracker } from "./fit-tracker";
@@ -139,7 +139,7 @@ export class DistributedModel {
     await this.ready();
     const { timesteps: T, features: F } = specInputShape(this.spec);
     const rowSize = this.checkRows(x, count, { T, F });
-    const batchSize = Math.max(this.config.batchSize, PREDICT_MIN_BATCH);
+    const batchSize = predictBatchSize(this.config.batchSize);
     const ranges = wholeBatchRanges(count, batchSize, this.config.numWorkers);
     const W = ranges.length;
     const store = ParamStore.create(this.weightCount, W, { params: this.params! });

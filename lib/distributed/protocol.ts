@@ -70,6 +70,7 @@ export interface PredictTask {
   /** Contiguous rows of the caller's input, transferred. */
   x: Float32Array;
   count: number;
+  /** Rows a batch, as the caller cut the rows: the worker scores in exactly these batches. */
   batchSize: number;
 }
 

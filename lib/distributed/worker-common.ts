@@ -19,7 +19,12 @@ export const DOUBLE_ZERO = -0;
 
 export type Post = (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
 
-export const PREDICT_MIN_BATCH = 256;
+const PREDICT_MIN_BATCH = 256;
+
+/** Scoring batches are at least 256 rows (wider matrix products); training's batch size is often smaller. */
+export function predictBatchSize(trainBatch: number): number {
+  return Math.max(trainBatch, PREDICT_MIN_BATCH);
+}
 
 /**
  * At most ~10 progress messages a second (and each epoch's last batch): a progress bar needs no more,

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TrainingKernel } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
-import { DOUBLE_ZERO, now, Post, PREDICT_MIN_BATCH, predictRows } from "./worker-common";
+import { DOUBLE_ZERO, now, Post, predictBatchSize, predictRows } from "./worker-common";
 
 /** An epoch's sums as a training loop keeps them. */
 export interface EpochSums {
@@ -49,7 +49,7 @@ export class WorkerEpochs {
     const val = this.task.val;
     if (!val || val.count === 0) return null;
     const t = performance.now();
-    const pred = predictRows(model, val.x, val.count, rowSize, batchShape, Math.max(this.task.config.batchSize, PREDICT_MIN_BATCH));
+    const pred = predictRows(model, val.x, val.count, rowSize, batchShape, predictBatchSize(this.task.config.batchSize));
     const sums = binaryMetricSums(pred, val.y);
     this.timing.validationMs += performance.now() - t;
     return sums;

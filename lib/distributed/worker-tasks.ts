@@ -9,7 +9,7 @@ import { readFlatWeights, writeFlatWeights } from "../model/model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness } from "./protocol";
-import { countPush, injectFault, Post, PREDICT_MIN_BATCH, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { countPush, injectFault, Post, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
 import { WorkerEpochs } from "./worker-epochs";
 import { runGradientFit } from "./worker-gradients";
 import { runPushGradientFit } from "./worker-push-gradients";
@@ -20,7 +20,7 @@ export type { Post } from "./worker-common";
 
 export async function runPredict(task: PredictTask, post: Post): Promise<void> {
   const { model, store, rowSize, batchShape } = await setup(task, post);
-  const y = predictRows(model, task.x, task.count, rowSize, batchShape, Math.max(task.batchSize, PREDICT_MIN_BATCH));
+  const y = predictRows(model, task.x, task.count, rowSize, batchShape, task.batchSize);
   post({ type: "predictions", workerId: task.workerId, y }, [y.buffer as ArrayBuffer]);
 }
 
