@@ -58,6 +58,7 @@ function report(r: McfdValidation): string[] {
   const flagged = max >= r.threshold;
   return [
     `model: ${r.model.dir} (${r.model.members > 1 ? `ensemble of ${r.model.members} ${r.model.kind} models` : r.model.kind}, T=${r.model.T}, stride ${r.model.stride}, F=${r.model.F}); backend ${r.backend}`,
+    ...(r.model.secondWindow ? [`second window: ${r.model.secondWindow.members} models more on windows of ${r.model.secondWindow.T} frames; each window's score is the two detectors' aligned scores joined (${r.model.secondWindow.rule}, held ${r.model.secondWindow.hold} frames, the second passing at ${r.model.secondWindow.level}) as FallDetector joins a stream, against 0.5, each detector's own threshold`] : []),
     ...(r.model.startModels ? [`start models: ${r.model.startModels} of the ${r.model.members} (the folder's start group) score every full window with the others, as the detector does; a stream's first windows of fewer than ${r.model.T} frames, theirs alone, are not validated`] : []),
     `data: ${r.data.file}: ${r.data.frames} frames; ${r.data.note}`,
     `threshold: ${r.threshold} (${r.thresholdSource})`,

@@ -10,6 +10,8 @@ import { evaluateAll, Evaluation, smoothScores } from "../evaluate";
 import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, mcfdDefaultDir } from "../mcfd";
 import { loadSavedDetector, naming, scoreWindows } from "./saved-model";
 import { windowDiffLags } from "./preprocessing";
+import { FallDetector } from "../detect/detector";
+import { replayDataset } from "../detect/replay-dataset";
 
 export interface McfdValidationOptions {
   modelDir: string;
@@ -24,7 +26,7 @@ export interface McfdValidationOptions {
 
 export interface McfdValidation {
   /** members: models combined (1 = a single model), start models included; startModels: how many of them (null: none). */
-  model: { dir: string; kind: string; members: number; T: number; stride: number; F: number; startModels: number | null };
+  model: { dir: string; kind: string; members: number; T: number; stride: number; F: number; startModels: number | null; secondWindow?: McfdSecondWindow };
   data: { file: string; sequence: string; frames: number; note: string };
   backend: string;
   threshold: number;
@@ -33,12 +35,21 @@ export interface McfdValidation {
   evaluation: Evaluation;
 }
 
+/** A --second-window folder's second detector: its window, members (start models included), and how the two join. */
+export interface McfdSecondWindow {
+  T: number;
+  members: number;
+  rule: string;
+  hold: number;
+  level: number;
+}
+
 export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
   const saved = await loadSavedDetector(o.modelDir);
   if (saved.preprocessing.secondWindow !== undefined) {
     for (const m of saved.models) m.dispose();
-    // Scoring only the first detector would be another detector than the folder's, silently.
-    throw new Error(`${o.modelDir}: its preprocessing.json joins a second detector ("${saved.preprocessing.secondWindow.dir}", --second-window) frame by frame; MCFD validation scores one detector's windows: give a run without --second-window`);
+    // Two detectors joined frame by frame, held over frames: scored as the deployed detector scores a stream.
+    return validateJoined(o, saved);
   }
   // A --start-models folder (the default detector): every full window is scored by both groups together, against the
   // main folder's threshold, as FallDetector scores it; the start group's own first windows (fewer than T real frames) are not cut here.
@@ -71,4 +82,46 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
     windows: { count: ws.count, fall: ws.y.reduce((a, v) => a + v, 0), lastFrame: Array.from(ws.lastFrame), probability: Array.from(probs), label: Array.from(ws.y) },
     evaluation: evaluateAll(probs, ws, threshold),
   };
+}
+
+/**
+ * A --second-window folder (the default detector): the video replayed frame by frame through FallDetector, which joins
+ * the two detectors' aligned scores as the pipeline did; each full window of the first detector takes the joined score
+ * of its last frame, against the aligned threshold 0.5. A stream's first windows (fewer than T real frames) are not
+ * validated, as for a --start-models folder.
+ */
+async function validateJoined(o: McfdValidationOptions, saved: Awaited<ReturnType<typeof loadSavedDetector>>): Promise<McfdValidation> {
+  const { window, memberKinds } = saved.preprocessing;
+  const detector = await FallDetector.fromDir(o.modelDir, o.threshold !== undefined ? { threshold: o.threshold } : {});
+  try {
+    const annDir = o.annotationsDir ?? mcfdDefaultDir();
+    const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
+    const ds: FrameDataset = await naming(o.dataFile, () => labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }));
+    // Labels and last frames only: the detector standardises its own frames.
+    const ws = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window) }));
+    const [replay] = replayDataset(detector, ds);
+    const byFrame = new Map(replay.windows.map((w) => [w.frame, w.score]));
+    const probs = new Float32Array(ws.count);
+    for (let i = 0; i < ws.count; i++) {
+      const score = byFrame.get(ws.lastFrame[i]);
+      if (score === undefined) throw new Error(`${o.modelDir}: the detector scored no window ending on frame ${ws.lastFrame[i]} of ${o.dataFile}, a full window there`);
+      probs[i] = score;
+    }
+    const second = detector.secondWindow!;
+    return {
+      model: {
+        dir: o.modelDir, kind: memberKinds ? [...new Set(memberKinds)].join("+") : saved.kind, members: detector.members, T: window.T, stride: window.stride, F: ws.F,
+        startModels: detector.startModels?.members ?? null,
+        secondWindow: { T: second.T, members: second.members, rule: second.rule, hold: second.hold, level: second.level },
+      },
+      data: { file: o.dataFile, sequence: ds.sequences[0].id, frames: ds.table.rows, note: ds.provenance.note },
+      backend: saved.backend,
+      threshold: detector.threshold,
+      thresholdSource: "preprocessing.json",
+      windows: { count: ws.count, fall: ws.y.reduce((a, v) => a + v, 0), lastFrame: Array.from(ws.lastFrame), probability: Array.from(probs), label: Array.from(ws.y) },
+      evaluation: evaluateAll(probs, ws, detector.threshold),
+    };
+  } finally {
+    detector.dispose();
+  }
 }
