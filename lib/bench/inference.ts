@@ -21,12 +21,12 @@ export interface StreamingResult {
   /** The same detector forced onto the tfjs-layers stateful copy, side by side. */
   tfjsStatefulP50Ms: number;
   tfjsStatefulP99Ms: number;
-  /** FallDetector as the pipeline ships it, or why it was not measured. */
+  /** FallDetector as the pipeline ships it (the default detector, its second window included), or why it was not measured. */
   shipped: ShippedDetectorLatency | null;
   shippedSkipped: string | null;
-  /** The same with the second window the README recommends for deployment (`--second-window 48 --second-window-hold 6`), or why not. */
-  shippedTwoWindow?: ShippedDetectorLatency | null;
-  shippedTwoWindowSkipped?: string | null;
+  /** The same without its second window (`--second-window none`), or why not. */
+  shippedOneWindow?: ShippedDetectorLatency | null;
+  shippedOneWindowSkipped?: string | null;
   /** WindowedStream (the last T frames scored as one window). */
   windowedP50Ms: number | null;
   windowedP99Ms: number | null;
@@ -42,8 +42,8 @@ export interface ShippedDetectorLatency {
   F: number;
   stride: number;
   smooth: number;
-  /** With a second window: its window length, members (start models included), rule and hold. */
-  secondWindow?: { T: number; members: number; rule: string; hold: number };
+  /** With a second window: its window length, members (start models included), rule, hold and level. */
+  secondWindow?: { T: number; members: number; rule: string; hold: number; level: number };
   /** Which code scores the windows ("fused-native" or "tfjs-layers"), and why not fused when it is not. */
   kernel: string;
   kernelNote: string | null;
@@ -220,7 +220,7 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
   }
   // bench.json's rounding (run.ts) covers the older fields only: the new ones are rounded here, to 1 ns (3 significant digits of µs figures).
   const r = (v: number) => round(v, 6) ?? NaN;
-  const measured = async (second?: SecondWindowShape): Promise<[ShippedDetectorLatency | null, string | null]> => {
+  const measured = async (second: SecondWindowShape | null): Promise<[ShippedDetectorLatency | null, string | null]> => {
     try {
       const h = await measureShipped(api, frames, warmup, second);
       for (const k of ["perFrameP50Ms", "perFrameP99Ms", "perFrameMeanMs", "scoredWindowP50Ms", "scoredWindowP99Ms"] as const) h[k] = r(h[k]);
@@ -229,8 +229,8 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
       return [null, err instanceof Error ? err.message.split("\n")[0] : String(err)];
     }
   };
-  const [shipped, shippedSkipped] = await measured();
-  const [shippedTwoWindow, shippedTwoWindowSkipped] = await measured(RECOMMENDED_SECOND_WINDOW);
+  const [shipped, shippedSkipped] = await measured(defaultSecondWindow());
+  const [shippedOneWindow, shippedOneWindowSkipped] = await measured(null);
   return {
     statefulP50Ms: s.p50Ms,
     statefulP99Ms: s.p99Ms,
@@ -240,26 +240,30 @@ export async function measureStreaming(model: tf.LayersModel, frames: number, wa
     tfjsStatefulP99Ms: r(t.p99Ms),
     shipped,
     shippedSkipped,
-    shippedTwoWindow,
-    shippedTwoWindowSkipped,
+    shippedOneWindow,
+    shippedOneWindowSkipped,
     windowedP50Ms: w?.p50Ms ?? null,
     windowedP99Ms: w?.p99Ms ?? null,
     frames,
   };
 }
 
-/** A second window's shape for the bench: its length, its start models' padding beyond the first's, the join. */
+/** A second window's shape for the bench: its length and the join. */
 interface SecondWindowShape {
   T: number;
   rule: string;
   hold: number;
+  level: number;
 }
 
-/** The README's deployment recommendation: `--second-window 48 --second-window-hold 6` (rule min-agree). */
-const RECOMMENDED_SECOND_WINDOW: SecondWindowShape = { T: 48, rule: "min-agree", hold: 6 };
+/** The default detector's second window (--detector deploy), or null when it has none. */
+function defaultSecondWindow(): SecondWindowShape | null {
+  const { secondWindow, secondWindowRule: rule, secondWindowHold: hold, secondWindowLevel: level } = DEFAULT_PIPELINE_OPTIONS;
+  return secondWindow === null ? null : { T: secondWindow, rule, hold, level };
+}
 
-/** FallDetector as the default detector (--detector deploy) ships it, timed frame by frame; with `second`, joined with a detector on longer windows as --second-window builds it. */
-async function measureShipped(api: StreamingApi, frames: number, warmup: number, second?: SecondWindowShape): Promise<ShippedDetectorLatency> {
+/** FallDetector as the default detector (--detector deploy) ships it, timed frame by frame; with `second`, joined with a detector on longer windows as --second-window builds it (null: the first alone). */
+async function measureShipped(api: StreamingApi, frames: number, warmup: number, second: SecondWindowShape | null): Promise<ShippedDetectorLatency> {
   const FallDetector = api.FallDetector;
   if (!FallDetector) throw new Error("lib/streaming has no FallDetector");
   const { ensemble, model: kind, secondModel, startModels, scoreStride, smooth, combine, window: T, diffLags } = DEFAULT_PIPELINE_OPTIONS;
@@ -271,7 +275,7 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
   const stride = scoreStride ?? DEFAULT_PIPELINE_OPTIONS.stride;
   const shared = { scaler, smooth, combine, members: kinds.length, ...(secondModel ? { memberKinds: kinds } : {}) };
   // One whole detector on windows of `t` frames, its start models padded `pad` times (--second-window pads the second's by the lengths' difference).
-  const build = (t: number, pad: number, seed: number, extra: { secondWindow?: { dir: string; rule: SecondWindowShape["rule"]; hold: number } } = {}, inner?: ShippedScorer): ShippedScorer => {
+  const build = (t: number, pad: number, seed: number, extra: { secondWindow?: { dir: string; rule: string; hold: number; level: number } } = {}, inner?: ShippedScorer): ShippedScorer => {
     const group = (s: number) => kinds.map((k, i) => buildRnnModel({ kind: k, timesteps: t, features: F, seed: s + i }));
     const main = group(seed);
     const start = pad > 0 ? group(seed + 100) : [];
@@ -282,10 +286,10 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
   };
   // FallDetector refuses a second window without start models (checkSecondWindow): no check of its own here.
   const inner = second ? build(second.T, startModels + second.T - T, 201) : undefined;
-  const joined = second && inner ? { T: second.T, members: inner.members, rule: second.rule, hold: second.hold } : undefined;
+  const joined = second && inner ? { T: second.T, members: inner.members, rule: second.rule, hold: second.hold, level: second.level } : undefined;
   let detector: ShippedScorer;
   try {
-    detector = build(T, startModels, 1, second ? { secondWindow: { dir: "second", rule: second.rule, hold: second.hold } } : {}, inner);
+    detector = build(T, startModels, 1, second ? { secondWindow: { dir: "second", rule: second.rule, hold: second.hold, level: second.level } } : {}, inner);
   } catch (e) {
     inner?.dispose();
     throw e;
@@ -303,7 +307,7 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
     });
     return {
       members: detector.members,
-      membersNote: `the default detector's ${[...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(" + ")} members${startModels > 0 ? `, and as many start models (a stream's first windows; full windows are scored by all)` : ""}${joined ? `; joined (${joined.rule}, held ${joined.hold} frames) with a detector of as many on windows of ${joined.T} frames (${joined.members} with its start models)` : ""}; untrained (the same work as trained ones)`,
+      membersNote: `the default detector's ${[...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(" + ")} members${startModels > 0 ? `, and as many start models (a stream's first windows; full windows are scored by all)` : ""}${joined ? `; joined (${joined.rule}, held ${joined.hold} frames, the second passing at ${joined.level}) with a detector of as many on windows of ${joined.T} frames (${joined.members} with its start models)` : ""}; untrained (the same work as trained ones)`,
       T,
       F,
       stride: detector.stride,

@@ -122,18 +122,17 @@ export function benchMarkdown(b: BenchResult): string {
       out.push(`| Streaming, StreamingDetector (${st.statefulKernel}${st.statefulKernelNote ? `: ${st.statefulKernelNote}` : ""}), per frame p50 / p99 | ${ms2(st.statefulP50Ms, st.statefulP99Ms)} |`);
       if (st.tfjsStatefulP50Ms !== undefined) out.push(`| Streaming, the same detector on its tfjs-layers stateful copy, per frame p50 / p99 | ${ms2(st.tfjsStatefulP50Ms, st.tfjsStatefulP99Ms)} |`);
       const h = st.shipped;
+      const sw = (d: { members: number; T: number; secondWindow?: { T: number; members: number; rule: string; hold: number; level?: number } }) =>
+        d.secondWindow ? `${d.members} + ${d.secondWindow.members} members, T ${d.T} and ${d.secondWindow.T}, ${d.secondWindow.rule} held ${d.secondWindow.hold} frames${d.secondWindow.level !== undefined ? ` at ${d.secondWindow.level}` : ""}` : `${d.members} members, T ${d.T}`;
       if (h) {
         out.push(
-          `| Streaming, shipped FallDetector (${h.members} members, T ${h.T}, stride ${h.stride}, smooth ${h.smooth}, ${h.kernel}${h.kernelNote ? `: ${h.kernelNote}` : ""}), per frame p50 / p99 | ${ms2(h.perFrameP50Ms, h.perFrameP99Ms)} (mean ${sig3(h.perFrameMeanMs)}) |`,
+          `| Streaming, shipped FallDetector (${sw(h)}, stride ${h.stride}, smooth ${h.smooth}, ${h.kernel}${h.kernelNote ? `: ${h.kernelNote}` : ""}), per frame p50 / p99 | ${ms2(h.perFrameP50Ms, h.perFrameP99Ms)} (mean ${sig3(h.perFrameMeanMs)}) |`,
           `| Streaming, shipped FallDetector, the ${h.scoredWindows} frames that scored a window, p50 / p99 | ${ms2(h.scoredWindowP50Ms, h.scoredWindowP99Ms)} |`,
         );
       } else if (st.shippedSkipped !== undefined) out.push(`| Streaming, shipped FallDetector | skipped: ${st.shippedSkipped ?? "not run"} |`);
-      const w2 = st.shippedTwoWindow;
-      if (w2?.secondWindow) {
-        out.push(
-          `| Streaming, FallDetector with a second window (${w2.members} + ${w2.secondWindow.members} members, T ${w2.T} and ${w2.secondWindow.T}, ${w2.secondWindow.rule} held ${w2.secondWindow.hold} frames), per frame p50 / p99 | ${ms2(w2.perFrameP50Ms, w2.perFrameP99Ms)} (mean ${sig3(w2.perFrameMeanMs)}) |`,
-        );
-      } else if (st.shippedTwoWindowSkipped) out.push(`| Streaming, FallDetector with a second window | skipped: ${st.shippedTwoWindowSkipped} |`);
+      const one = st.shippedOneWindow;
+      if (one) out.push(`| Streaming, the same without its second window (--second-window none: ${sw(one)}), per frame p50 / p99 | ${ms2(one.perFrameP50Ms, one.perFrameP99Ms)} (mean ${sig3(one.perFrameMeanMs)}) |`);
+      else if (st.shippedOneWindowSkipped) out.push(`| Streaming, the same without its second window | skipped: ${st.shippedOneWindowSkipped} |`);
       if (st.windowedP50Ms !== null) out.push(`| Streaming, last-T window re-scored (WindowedStream), per frame p50 / p99 | ${ms2(st.windowedP50Ms, st.windowedP99Ms)} |`);
     } else out.push(`| Streaming per frame | skipped: ${i.streamingSkipped} |`);
   }

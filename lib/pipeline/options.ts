@@ -7,7 +7,7 @@ import { ThresholdMidpoint, THRESHOLD_MIDPOINTS } from "../evaluate/threshold";
 import { MEMBER_COMBINE_NAMES, MemberCombineName } from "../evaluate/member-combine";
 import { DEFAULT_SECOND_WINDOW_LEVEL, DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_RULES, SecondWindowRule } from "../detect/second-window";
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
-import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS } from "./detector-preset";
+import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS, SECOND_WINDOW_DETAIL } from "./detector-preset";
 import { UsageError } from "./usage-error";
 import type { ModelSpec } from "../model/spec";
 
@@ -189,7 +189,7 @@ export const PLAIN_PIPELINE_OPTIONS: PipelineOptions = {
   learningRate: DEFAULT_LEARNING_RATE,
 };
 
-/** The defaults: the plain ensemble's, with --detector deploy's seven options (lib/pipeline/detector-preset.ts). */
+/** The defaults: the plain ensemble's, with --detector deploy's ten options (lib/pipeline/detector-preset.ts). */
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { ...PLAIN_PIPELINE_OPTIONS, ...presetValues("deploy", PLAIN_PIPELINE_OPTIONS.model) };
 
 /** Largest --ensemble: each member is a full training run, so more only multiplies the wall time. */
@@ -355,10 +355,10 @@ const OPTIONS: OptionDoc[] = [
   { flag: PRESET_FLAGS.scoreStride, key: "scoreStride", arg: "N", help: "score windows every N frames (a divisor of --stride) for the threshold, the evaluation and the saved detector, while the models fit on windows every --stride frames (e.g. 1: a detector that scores every frame)", parse: positiveInt },
   { flag: "--pad-starts", key: "padStarts", arg: "N", help: "repeat each recording's first frame N times in front of it, so windows (training, threshold and test) end from its (T-N)th frame on; N < --window", parse: nonNegativeInt },
   { flag: PRESET_FLAGS.startModels, key: "startModels", arg: "N", help: "also train a second ensemble a fold with each recording's first frame repeated N times in front (start models): they alone score a stream's windows of T-N..T-1 real frames, against their own threshold; every full window gets both ensembles combined (their mean, or --combine), against that score's own threshold (N < --window; twice the training, and no epoch checkpoints: an interrupted fold restarts; needs --smooth 1 and no --pad-starts, --augment, --min-falling-rows, --onset-windows or --grid)", parse: nonNegativeInt },
-  { flag: "--second-window", key: "secondWindow", arg: "N", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score is the lower of the two aligned scores: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th round: 48)", parse: positiveInt },
+  { flag: PRESET_FLAGS.secondWindow, key: "secondWindow", arg: "N|none", help: "also train a second whole detector a fold (main and start models, the same members) on windows of N frames, its start models padded with N - --window more copies so both detectors score the same frames; a frame's score joins the two aligned scores as --second-window-rule says: an alarm needs both (N > --window; needs --start-models; twice the training and the scoring; issue 15's 24th and 28th rounds; none: one detector)", parse: (raw, flag) => (raw === "none" ? null : positiveInt(raw, flag)) },
   { flag: "--second-window-rule", key: "secondWindowRule", arg: SECOND_WINDOW_RULES.join("|"), help: "how --second-window joins a frame's two aligned scores: min, the lower; min-agree, the same alarms, each score the two detectors' mean log-odds where both sit on one side of the threshold (a ranking by both: window and recording AUCs change, nothing else; issue 15's 25th round)", parse: oneOf<SecondWindowRule>(SECOND_WINDOW_RULES) },
-  { flag: "--second-window-hold", key: "secondWindowHold", arg: "K", help: "--second-window raises an alarm where the two aligned scores, each held K frames (its highest over the frame and the K before), join to the threshold, and lifts such a frame's score to the threshold, no higher: two detectors on different windows cross a few frames apart (0 = none; issue 15's 26th round: 6)", parse: nonNegativeInt },
-  { flag: "--second-window-level", key: "secondWindowLevel", arg: "L", help: "--second-window's second detector passes at this aligned score instead of its threshold's 0.5 (0.45: at 0.9 of its threshold): it confirms sooner and vetoes less; the first detector's threshold stays (issue 15's 28th round)", parse: numberIn({ min: 0, max: 0.5, open: "min" }, "an aligned score in (0, 0.5]") },
+  { flag: PRESET_FLAGS.secondWindowHold, key: "secondWindowHold", arg: "K", help: "--second-window raises an alarm where the two aligned scores, each held K frames (its highest over the frame and the K before), join to the threshold, and lifts such a frame's score to the threshold, no higher: two detectors on different windows cross a few frames apart (0 = none; issue 15's 26th round: 6)", parse: nonNegativeInt },
+  { flag: PRESET_FLAGS.secondWindowLevel, key: "secondWindowLevel", arg: "L", help: "--second-window's second detector passes at this aligned score instead of its threshold's 0.5 (0.45: at 0.9 of its threshold): it confirms sooner and vetoes less; the first detector's threshold stays (issue 15's 28th round)", parse: numberIn({ min: 0, max: 0.5, open: "min" }, "an aligned score in (0, 0.5]") },
   { flag: PRESET_FLAGS.secondModel, key: "secondModel", arg: "lstm|gru|none", help: "also train --ensemble models of this recurrent type a fold (and a start-model group), from the same seeds, after the --model ones; the detector scores with all of them (none: only --model)", parse: (raw, flag) => {
     const kind = oneOf<ModelKind | "none">(["lstm", "gru", "none"])(raw, flag);
     return kind === "none" ? null : kind;
@@ -573,12 +573,16 @@ function checkWithPreset(parsed: PipelineOptions, filled: Partial<PipelineOption
     if (!named.length) break;
     culprits.push(...named);
     for (const k of named) (trial as unknown as Record<string, unknown>)[k] = plain[k];
+    // The filled second window needs the start models: with theirs taken back it goes too, unblamed.
+    if (trial.startModels === 0 && "secondWindow" in filled && !culprits.includes("secondWindow")) trial.secondWindow = null;
+    if (trial.secondWindow === null) secondWindowOff(trial, { ...filled });
     message = failure(trial)?.message ?? null;
   }
   if (!culprits.length && failure({ ...parsed, ...pick(plain, filledKeys) }) === null) culprits.push(...filledKeys);
   if (!culprits.length) throw err;
   const them = culprits.length === 1 ? "it" : "them";
-  throw new UsageError(`${err.message} (${detector === null ? "the default " : ""}--detector deploy gives ${presetFlags(pick(filled, culprits))}; give ${them} another value, or ${detector === null ? "add" : "use"} --detector plain)`);
+  const other: DetectorPreset = detector === "plain" ? "deploy" : "plain";
+  throw new UsageError(`${err.message} (${detector === null ? "the default " : ""}--detector ${detector ?? "deploy"} gives ${presetFlags(pick(filled, culprits))}; give ${them} another value, or ${detector === null ? "add" : "use"} --detector ${other})`);
 }
 
 const pick = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
@@ -598,7 +602,19 @@ function applyDetectorPreset(parsed: PipelineOptions, given: (keyof PipelineOpti
     (parsed as unknown as Record<string, unknown>)[key] = values[key];
     (filled as Record<string, unknown>)[key] = values[key];
   }
+  // With no second window (--second-window none) its hold and level are off, not the preset's values that clash with it.
+  if (parsed.secondWindow === null) secondWindowOff(parsed, filled);
   return filled;
+}
+
+/** Turn the hold and level of an absent second window off where they are not the caller's (`own` holds those). */
+function secondWindowOff(o: PipelineOptions, own: Partial<PipelineOptions>): void {
+  const off = presetValues("plain", o.model);
+  for (const key of SECOND_WINDOW_DETAIL) {
+    if (!(key in own)) continue;
+    (o as unknown as Record<string, unknown>)[key] = off[key];
+    delete own[key];
+  }
 }
 
 /** The checks between options that hold however they came: from flags, or read back from a run's run-state.json. */

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { DEFAULT_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { NO_SECOND_WINDOW } from "../../lib/pipeline/detector-preset";
 import { readGoalRun } from "../../lib/detect/goals-table";
 import { halfMembers, splitRun } from "../../lib/detect/member-split-study";
 
@@ -26,7 +27,7 @@ test("an --ensemble 2 default-detector run: its first half is the --ensemble 1 r
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, startModels: 8, folds: 2, quiet: true };
+    const base = { ...DEFAULT_PIPELINE_OPTIONS, ...NO_SECOND_WINDOW, data: dataDir, workers: 1, epochs: 2, window: 16, stride: 4, startModels: 8, folds: 2, quiet: true };
     const run = async (name: string, ensemble: number) => {
       const out = path.join(tmp, name);
       await runPipeline({ ...base, ensemble, out }, { log: () => {} });

@@ -10,13 +10,23 @@ const six = (o: ReturnType<typeof parsePipelineArgs>) => {
   return [o.startModels, o.smooth, o.thresholdMidpoint, o.scoreStride, o.secondModel, o.combine];
 };
 
+const second = (o: ReturnType<typeof parsePipelineArgs>) => {
+  assert.ok(o !== "help");
+  return [o.secondWindow, o.secondWindowRule, o.secondWindowHold, o.secondWindowLevel];
+};
+
 const members = (o: ReturnType<typeof parsePipelineArgs>) => {
   assert.ok(o !== "help");
   return o.ensemble;
 };
 
-test("no flag: the deploy detector (start models 16, unsmoothed, log-odds midpoint, every frame, 6 LSTM and 6 GRU members by mean log-odds); --detector plain: the old defaults", () => {
+test("no flag: the deploy detector (start models 16, unsmoothed, log-odds midpoint, every frame, 6 LSTM and 6 GRU members by mean log-odds, a second detector on 48 frames held 6 at 0.45); --detector plain: the old defaults", () => {
   assert.deepEqual(six(parsePipelineArgs([])), [16, 1, "logit", 1, "gru", "logit-mean"]);
+  assert.deepEqual(second(parsePipelineArgs([])), [48, "min-agree", 6, 0.45]);
+  assert.deepEqual(second(parsePipelineArgs(["--detector", "plain"])), [null, "min-agree", 0, 0.5]);
+  assert.deepEqual(second(parsePipelineArgs(["--second-window", "none"])), [null, "min-agree", 0, 0.5], "no second window: its hold and level go off with it");
+  assert.deepEqual(second(parsePipelineArgs(["--second-window", "64"])), [64, "min-agree", 6, 0.45]);
+  assert.deepEqual(second(parsePipelineArgs(["--second-window-hold", "0", "--second-window-level", "0.5"])), [48, "min-agree", 0, 0.5]);
   assert.equal(members(parsePipelineArgs([])), 6);
   assert.equal(members(parsePipelineArgs(["--detector", "plain"])), 3);
   assert.equal(members(parsePipelineArgs(["--ensemble", "3"])), 3, "a flag beside the preset wins");
@@ -42,7 +52,7 @@ test("the second model is the other type of --model; flags given beside a preset
   assert.deepEqual(six(parsePipelineArgs(["--model", "gru"])), [16, 1, "logit", 1, "lstm", "logit-mean"]);
   assert.deepEqual(presetValues("deploy", "gru").secondModel, "lstm");
   assert.deepEqual(six(parsePipelineArgs(["--second-model", "none", "--combine", "mean"])), [16, 1, "logit", 1, null, "mean"]);
-  assert.deepEqual(six(parsePipelineArgs(["--start-models", "0", "--smooth", "3"])), [0, 3, "logit", 1, "gru", "logit-mean"]);
+  assert.deepEqual(six(parsePipelineArgs(["--start-models", "0", "--smooth", "3", "--second-window", "none"])), [0, 3, "logit", 1, "gru", "logit-mean"]);
   assert.deepEqual(six(parsePipelineArgs(["--detector", "plain", "--start-models", "16", "--smooth", "1"])), [16, 1, "probability", null, null, "mean"]);
   assert.deepEqual(six(parsePipelineArgs(["--window", "24", "--start-models", "8"])), [8, 1, "logit", 1, "gru", "logit-mean"]);
 });
@@ -61,7 +71,11 @@ test("a clash with a value the preset filled in names those values and how to le
   clash(["--onset-windows", "4"], "--start-models 16 --score-stride 1", "them");
   clash(["--min-falling-rows", "4"], "--start-models 16 --score-stride 1", "them");
   // Only the filled value at fault, not the rest of the preset.
-  clash(["--second-model", "none", "--ensemble", "1", "--start-models", "0"], "--combine logit-mean", "it");
+  clash(["--second-model", "none", "--ensemble", "1", "--start-models", "0", "--second-window", "none"], "--combine logit-mean", "it");
+  // The second window needs the start models and a longer window; its hold and level are not blamed.
+  clash(["--start-models", "0"], "--second-window 48", "it");
+  clash(["--window", "48", "--start-models", "32"], "--second-window 48", "it");
+  assert.ok(parsePipelineArgs(["--window", "48", "--start-models", "32", "--second-window", "none"]) !== "help", "one detector on 48-frame windows");
   // A clash of the user's own beside a filled one: the filled one is still named.
   clash(["--window", "24", "--start-models", "8", "--augment", "1"], "--score-stride 1", "it");
   clash(["--detector", "deploy", "--window", "16"], "--start-models 16", "it", "use");

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { NO_SECOND_WINDOW } from "../../lib/pipeline/detector-preset";
 import { DEFAULT_DROPOUT, DEFAULT_LEARNING_RATE, DEFAULT_PIPELINE_OPTIONS, memberOptionsNote, parsePipelineArgs, pipelineHelp, PLAIN_PIPELINE_OPTIONS, UsageError, validateStoredOptions } from "../../lib/pipeline/options";
 import { RNN_DEFAULTS } from "../../lib/model/rnn";
 import { verifyRun } from "../../lib/detect/verify-run";
@@ -54,7 +55,7 @@ test("a default-detector run with --dropout 0 --learning-rate 0.01 builds every 
   try {
     const dataDir = path.join(tmp, "data");
     writeUrfdFolder(dataDir, generateSynthetic({ seed: 4, falls: 6, adls: 6 }));
-    const base = { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, startModels: 8, folds: 2, ensemble: 1 };
+    const base = { ...DEFAULT_PIPELINE_OPTIONS, ...NO_SECOND_WINDOW, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, startModels: 8, folds: 2, ensemble: 1 };
     const lines: string[] = [];
     const out = path.join(tmp, "out");
     const { metrics } = await runPipeline({ ...base, dropout: 0, learningRate: 0.01, out }, { log: (l) => lines.push(l) });

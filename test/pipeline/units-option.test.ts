@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generateSynthetic, writeUrfdFolder } from "../../lib/data";
 import { runPipeline } from "../../lib/pipeline/run-pipeline";
+import { NO_SECOND_WINDOW } from "../../lib/pipeline/detector-preset";
 import { DEFAULT_PIPELINE_OPTIONS, DEFAULT_UNITS, parsePipelineArgs, pipelineHelp, UsageError, validateStoredOptions, PLAIN_PIPELINE_OPTIONS } from "../../lib/pipeline/options";
 import { RNN_DEFAULTS } from "../../lib/model/rnn";
 import { verifyRun } from "../../lib/detect/verify-run";
@@ -42,7 +43,7 @@ test("a default-detector run with --units 8,8 trains every member of both types 
     const lines: string[] = [];
     const out = path.join(tmp, "out");
     const { metrics } = await runPipeline(
-      { ...DEFAULT_PIPELINE_OPTIONS, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, startModels: 8, folds: 2, ensemble: 1, units: [8, 6], out },
+      { ...DEFAULT_PIPELINE_OPTIONS, ...NO_SECOND_WINDOW, data: dataDir, workers: 1, epochs: 1, window: 16, stride: 4, startModels: 8, folds: 2, ensemble: 1, units: [8, 6], out },
       { log: (l) => lines.push(l) },
     );
     assert.ok(lines.includes("members: 2 stacked recurrent layers of 8, 6 units (--units 8,6) in every member"), lines.join("\n"));

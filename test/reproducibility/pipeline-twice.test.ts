@@ -59,18 +59,18 @@ test("the same pipeline command twice (default mode, 2 workers, seed 1): identic
 });
 
 // The default detector (no --detector flag), at a small shape its start models fit (T 24, 8 frames of padding): 1 LSTM
-// and 1 GRU a group, the main and the start group, a window every frame.
+// and 1 GRU a group, the main and the start group, a window every frame; and its second detector alike on 48 frames.
 const DEFAULT_ARGS = ["--synthetic", "--window", "24", "--start-models", "8", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--folds", "2", "--ensemble", "1"];
 
-test("the default detector twice (start models, LSTM and GRU): identical metrics.json without timings and identical weights, 8 files", { timeout: 10 * 60_000 }, async () => {
+test("the default detector twice (start models, LSTM and GRU, a second window): identical metrics.json without timings and identical weights, 16 files", { timeout: 10 * 60_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reproducible-default-"));
   try {
     const a = await run(dir, "a", [], DEFAULT_ARGS);
     const b = await run(dir, "b", [], DEFAULT_ARGS);
     const config = (a.metrics as { config: Record<string, unknown> }).config;
-    assert.deepEqual([config.secondModel, config.combine, config.scoreStride, config.startModels], ["gru", "logit-mean", 1, 8]);
+    assert.deepEqual([config.secondModel, config.combine, config.scoreStride, config.startModels, config.secondWindow, config.secondWindowHold, config.secondWindowLevel], ["gru", "logit-mean", 1, 8, 48, 6, 0.45]);
     assert.deepEqual(b.metrics, a.metrics);
-    assert.equal(a.weights.length, 8, "2 folds x (1 LSTM + 1 GRU) x (main + start group)");
+    assert.equal(a.weights.length, 16, "2 folds x (1 LSTM + 1 GRU) x (main + start group) x (two window lengths)");
     a.weights.forEach((w, i) => assert.ok(w.equals(b.weights[i]), `weights file ${i + 1} differs between the two runs`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -164,7 +164,7 @@ test("--second-model gru --combine logit-mean killed in fold 2: no epoch checkpo
   }
 });
 
-test("the default detector (no --detector flag; start models, LSTM and GRU) killed in fold 2: --resume keeps fold 1 and finishes with the run's own detector; --detector on --resume is refused", async () => {
+test("the default detector (no --detector flag; start models, LSTM and GRU, a second window) killed in fold 2: --resume keeps fold 1 and finishes with the run's own detector; --detector on --resume is refused", async () => {
   const { root, data, out, staging } = tmpRun();
   try {
     const args = ["--window", "24", "--start-models", "8", "--stride", "8", "--epochs", "2", "--batch-size", "16", "--workers", "2", "--ensemble", "1", "--folds", "2", "--data", data, "--out", out];
