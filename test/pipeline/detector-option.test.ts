@@ -79,6 +79,11 @@ test("a clash with a value the preset filled in names those values and how to le
   // A clash of the user's own beside a filled one: the filled one is still named.
   clash(["--window", "24", "--start-models", "8", "--augment", "1"], "--score-stride 1", "it");
   clash(["--detector", "deploy", "--window", "16"], "--start-models 16", "it", "use");
+  // A clash with what --detector plain filled in names plain, and deploy as the way out.
+  assert.throws(
+    () => parsePipelineArgs(["--detector", "plain", "--second-window", "48"]),
+    (e: unknown) => e instanceof UsageError && e.message.endsWith("(--detector plain gives --start-models 0; give it another value, or use --detector deploy)"),
+  );
   for (const argv of [["--window", "16"], ["--augment", "2"], ["--smooth", "3"], ["--pad-starts", "8"], ["--onset-windows", "4"], ["--min-falling-rows", "4"]]) {
     assert.ok(parsePipelineArgs(["--detector", "plain", ...argv]) !== "help", `${argv.join(" ")} is fine with --detector plain`);
   }
