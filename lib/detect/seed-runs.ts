@@ -64,8 +64,10 @@ export async function runSeeds(o: SeedRunsOptions): Promise<SeedRunsResult> {
   }
   if (result.skipped.length) log(`skipped (metrics.json there): ${result.skipped.join(", ")}`);
   const running = new Set<ChildProcess>();
-  // Ctrl-C or a kill stops every run this started: no pipeline outlives the runner.
+  let stopped = false;
+  // Ctrl-C or a kill stops every run this started and starts no other: no pipeline outlives the runner.
   const stop = (signal: NodeJS.Signals) => {
+    stopped = true;
     for (const c of running) c.kill("SIGTERM");
     process.exitCode = 130;
     process.removeListener(signal, stop);
@@ -101,7 +103,7 @@ export async function runSeeds(o: SeedRunsOptions): Promise<SeedRunsResult> {
   try {
     const queue = [...todo];
     const lane = async () => {
-      for (let seed = queue.shift(); seed !== undefined && process.exitCode !== 130; seed = queue.shift()) await runOne(seed);
+      for (let seed = queue.shift(); seed !== undefined && !stopped; seed = queue.shift()) await runOne(seed);
     };
     await Promise.all(Array.from({ length: Math.min(o.parallel, todo.length) }, lane));
   } finally {

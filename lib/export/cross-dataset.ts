@@ -60,11 +60,7 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   });
   const members = [...saved.models, ...(start?.models ?? [])];
   const { scaler, window, threshold: savedThreshold } = saved.preprocessing;
-  const annDir = o.annotationsDir ?? mcfdDefaultDir();
-  const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
-  const ds: FrameDataset = await naming(o.dataFile, () =>
-    labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }),
-  );
+  const ds = await labelledVideo(o);
   const raw = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window), ...(window.padStarts ? { padStarts: window.padStarts } : {}) }));
   const ws = applyScaler(raw, scaler);
   // The saved threshold applies to scores smoothed the way the pipeline smoothed them.
@@ -84,6 +80,13 @@ export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdVali
   };
 }
 
+/** The video's frames, labelled from the MCFD annotations of its chute and camera. */
+async function labelledVideo(o: McfdValidationOptions): Promise<FrameDataset> {
+  const annDir = o.annotationsDir ?? mcfdDefaultDir();
+  const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
+  return naming(o.dataFile, () => labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }));
+}
+
 /**
  * A --second-window folder (the default detector): the video replayed frame by frame through FallDetector, which joins
  * the two detectors' aligned scores as the pipeline did; each full window of the first detector takes the joined score
@@ -94,9 +97,7 @@ async function validateJoined(o: McfdValidationOptions, saved: Awaited<ReturnTyp
   const { window, memberKinds } = saved.preprocessing;
   const detector = await FallDetector.fromDir(o.modelDir, o.threshold !== undefined ? { threshold: o.threshold } : {});
   try {
-    const annDir = o.annotationsDir ?? mcfdDefaultDir();
-    const falls = await naming(annDir, () => fallIntervals(o.chute, o.cam, loadMcfdAnnotations(annDir)));
-    const ds: FrameDataset = await naming(o.dataFile, () => labelMcfdFrames(readUrfdFile(o.dataFile), { chute: o.chute, cam: o.cam, falls }, { files: [o.dataFile] }));
+    const ds = await labelledVideo(o);
     // Labels and last frames only: the detector standardises its own frames.
     const ws = await naming(o.dataFile, () => makeWindows(ds, { T: window.T, stride: window.stride, withDiffs: window.withDiffs, diffLags: windowDiffLags(window) }));
     const [replay] = replayDataset(detector, ds);
