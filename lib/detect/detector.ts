@@ -89,6 +89,8 @@ export class FallDetector {
   readonly kernelNote?: string;
   /** Said when the folder loaded is one member of an ensemble and the threshold came from its preprocessing.json. */
   memberNote?: string;
+  /** Set by fromDir: the members' recurrent types ("lstm", or "lstm+gru" for two) and the backend that loaded them. */
+  source?: { kind: string; backend: string };
   private readonly ring: WindowRing;
   private readonly predictors: Predictor[];
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
@@ -186,6 +188,7 @@ export class FallDetector {
         throw e;
       }
       if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
+      d.source = { kind: saved.kind, backend: saved.backend };
       return d;
     } catch (e) {
       for (const m of [...saved.models, ...(start?.models ?? [])]) m.dispose();

@@ -8,8 +8,8 @@ import { makeWindows } from "../data/windows";
 import { applyScaler } from "../data/scaler";
 import { evaluateAll, Evaluation, smoothScores } from "../evaluate";
 import { fallIntervals, labelMcfdFrames, loadMcfdAnnotations, mcfdDefaultDir } from "../mcfd";
-import { loadSavedDetector, naming, scoreWindows } from "./saved-model";
-import { windowDiffLags } from "./preprocessing";
+import { loadSavedDetector, naming, readSavedPreprocessing, scoreWindows } from "./saved-model";
+import { Preprocessing, windowDiffLags } from "./preprocessing";
 import { FallDetector } from "../detect/detector";
 import { replayDataset } from "../detect/replay-dataset";
 
@@ -45,12 +45,11 @@ export interface McfdSecondWindow {
 }
 
 export async function validateOnMcfd(o: McfdValidationOptions): Promise<McfdValidation> {
+  // Two detectors joined frame by frame, held over frames: scored as the deployed detector scores a stream (it loads them).
+  // A folder that cannot be read this way goes to the full loader, whose error names what is missing first.
+  const head = await readSavedPreprocessing(o.modelDir).catch(() => null);
+  if (head?.secondWindow !== undefined) return validateJoined(o, head);
   const saved = await loadSavedDetector(o.modelDir);
-  if (saved.preprocessing.secondWindow !== undefined) {
-    for (const m of saved.models) m.dispose();
-    // Two detectors joined frame by frame, held over frames: scored as the deployed detector scores a stream.
-    return validateJoined(o, saved);
-  }
   // A --start-models folder (the default detector): every full window is scored by both groups together, against the
   // main folder's threshold, as FallDetector scores it; the start group's own first windows (fewer than T real frames) are not cut here.
   const startDir = saved.preprocessing.startModels === undefined ? null : path.join(o.modelDir, saved.preprocessing.startModels);
@@ -93,9 +92,10 @@ async function labelledVideo(o: McfdValidationOptions): Promise<FrameDataset> {
  * of its last frame, against the aligned threshold 0.5. A stream's first windows (fewer than T real frames) are not
  * validated, as for a --start-models folder.
  */
-async function validateJoined(o: McfdValidationOptions, saved: Awaited<ReturnType<typeof loadSavedDetector>>): Promise<McfdValidation> {
-  const { window, memberKinds } = saved.preprocessing;
+async function validateJoined(o: McfdValidationOptions, preprocessing: Preprocessing): Promise<McfdValidation> {
+  const { window, memberKinds } = preprocessing;
   const detector = await FallDetector.fromDir(o.modelDir, o.threshold !== undefined ? { threshold: o.threshold } : {});
+  const source = detector.source!;
   try {
     const ds = await labelledVideo(o);
     // Labels and last frames only: the detector standardises its own frames.
@@ -111,12 +111,12 @@ async function validateJoined(o: McfdValidationOptions, saved: Awaited<ReturnTyp
     const second = detector.secondWindow!;
     return {
       model: {
-        dir: o.modelDir, kind: memberKinds ? [...new Set(memberKinds)].join("+") : saved.kind, members: detector.members, T: window.T, stride: window.stride, F: ws.F,
+        dir: o.modelDir, kind: memberKinds ? [...new Set(memberKinds)].join("+") : source.kind, members: detector.members, T: window.T, stride: window.stride, F: ws.F,
         startModels: detector.startModels?.members ?? null,
         secondWindow: { T: second.T, members: second.members, rule: second.rule, hold: second.hold, level: second.level },
       },
       data: { file: o.dataFile, sequence: ds.sequences[0].id, frames: ds.table.rows, note: ds.provenance.note },
-      backend: saved.backend,
+      backend: source.backend,
       threshold: detector.threshold,
       thresholdSource: "preprocessing.json",
       windows: { count: ws.count, fall: ws.y.reduce((a, v) => a + v, 0), lastFrame: Array.from(ws.lastFrame), probability: Array.from(probs), label: Array.from(ws.y) },

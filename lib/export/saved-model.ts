@@ -73,6 +73,12 @@ export async function loadSavedDetector(dir: string): Promise<SavedDetector> {
   return { dir, models: loaded.flatMap((d) => d.models), kind: kinds.join("+"), preprocessing: first.preprocessing, backend: first.backend };
 }
 
+/** A model or ensemble folder's preprocessing.json (its first member's), read without loading a model. */
+export async function readSavedPreprocessing(dir: string): Promise<Preprocessing> {
+  const [first = dir] = await naming(dir, () => ensembleMemberDirs(dir));
+  return naming(first, () => readPreprocessing(first));
+}
+
 /** The members of the ensemble folder `dir` is a member-N folder of (0 when it is not one, or the parent is broken). */
 function memberSiblings(dir: string): number {
   const abs = path.resolve(dir);
