@@ -109,15 +109,18 @@ export function pipelineArgs(c: ScalingCase, out: string): string[] {
   return ["--detector", "plain", "--folds", "5", "--ensemble", String(c.ensemble ?? 1), "--seed", String(c.seed), ...workers, "--mode", c.mode, ...(c.frequency ? ["--frequency", c.frequency] : []), ...remedyArgs(c), ...(c.microBatches !== undefined ? ["--micro-batches", String(c.microBatches)] : []), "--out", out];
 }
 
-/** The remedy flags of a setup, in a fixed order ([] for the plain modes). */
+/**
+ * The remedy flags of a setup, in a fixed order. A setup without a learning-rate rule or a push names Elephas's
+ * (--lr-scaling none, --push deltas), so its rows keep their meaning whatever the mode's own rule is (lib/pipeline/mode-rules.ts).
+ */
 function remedyArgs(c: ScalingSetup): string[] {
   return [
     ...(c.syncEvery !== undefined ? ["--sync-every", String(c.syncEvery)] : []),
     ...(c.batchSize !== undefined ? ["--batch-size", String(c.batchSize)] : []),
     ...(c.averageMoments ? ["--average-moments"] : []),
-    ...(c.lrScaling && c.lrScaling !== "none" ? ["--lr-scaling", c.lrScaling] : []),
+    ...(c.mode === "synchronous" ? ["--lr-scaling", c.lrScaling ?? "none"] : []),
     ...(c.warmupEpochs ? ["--warmup-epochs", String(c.warmupEpochs)] : []),
-    ...(c.push && c.push !== "deltas" ? ["--push", c.push] : []),
+    ...(c.mode === "asynchronous" || c.mode === "hogwild" ? ["--push", c.push ?? "deltas"] : []),
   ];
 }
 

@@ -6,6 +6,7 @@
 // and grid.md in --out.
 import type { FaultInjection } from "../distributed/config";
 import { detectorLine } from "../pipeline/detector-preset";
+import { modeRuleLine } from "../pipeline/mode-rules";
 import { PipelineCommand, pipelineCommandFromFlags, pipelineCommandLine, PipelineOptions, UsageError } from "../pipeline/options";
 import { StrictCommand } from "../pipeline/command-line";
 import { otherWindowSetPhrases } from "../pipeline/metrics-json";
@@ -109,6 +110,8 @@ async function runPipelineCommand(command: Exclude<PipelineCommand, { kind: "hel
     outcome = await resumePipeline(command.dir, given, hooks);
   } else {
     if (command.options.format === "urfd") console.log(detectorLine(command.options));
+    const rule = modeRuleLine(command.options);
+    if (rule) console.log(rule);
     outcome = await runPipeline(command.options, hooks);
   }
   const { out, metrics } = outcome;

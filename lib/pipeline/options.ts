@@ -9,6 +9,7 @@ import { DEFAULT_SECOND_WINDOW_LEVEL, DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS, SECOND_WINDOW_DETAIL } from "./detector-preset";
 import { UsageError } from "./usage-error";
+import { applyModeRule, MODE_RULE_KEYS, ModeRuleKey } from "./mode-rules";
 import type { ModelSpec } from "../model/spec";
 
 export type ModelKind = "lstm" | "gru";
@@ -316,8 +317,8 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--data", key: "data", arg: "DIR|FILE", help: "folder holding urfall-cam0-falls.csv and urfall-cam0-adls.csv (default: FALL_DATA_DIR, else the shipped data/urfd, else ../shared/data/urfd); with --format dfcsv, the df.csv file (required)", parse: text },
   { flag: "--synthetic", key: "synthetic", arg: "", help: "train and evaluate on generated data instead of URFD (a quick demo: results say nothing about real falls)", parse: switchValue },
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
-  { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (1 to --micro-batches workers, default 8, train the same model); synchronous = average weights (Elephas); asynchronous/hogwild = push weight deltas with/without a lock", parse: oneOf<Mode>(SYNC_MODES) },
-  { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights (synchronous/asynchronous/hogwild; default epoch; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
+  { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (1 to --micro-batches workers, default 8, train the same model); synchronous = average weights (Elephas's mode; unless given, --frequency batch --lr-scaling linear --warmup-epochs 2); asynchronous/hogwild = push to a store with/without a lock (unless given: asynchronous --push gradients, hogwild --frequency batch); those rules held the 1-worker quality at 8 workers, Elephas's plain ones lost it (docs/scaling.md)", parse: oneOf<Mode>(SYNC_MODES) },
+  { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights or deltas (synchronous/asynchronous/hogwild; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
   { flag: "--sync-every", key: "syncEvery", arg: "H", help: "with --frequency batch: exchange every H batches instead of every batch (local SGD; synchronous/asynchronous/hogwild)", parse: positiveInt },
   { flag: "--workers", key: "workers", arg: "N", help: `worker threads (at most ${MAX_WORKERS})`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
@@ -329,8 +330,8 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--push", key: "push", arg: PUSHES.join("|"), help: "with --mode asynchronous or hogwild: deltas = a worker trains with its own Adam and pushes its weights' change (Elephas); gradients = every batch a worker pushes its gradient, applied with one shared Adam state (Downpour SGD; every batch; across MPI ranks one Adam state a rank, and the ranks push their weights' change to rank 0)", parse: oneOf<Push>(PUSHES) },
   { flag: "--max-staleness", key: "maxStaleness", arg: "S", help: "with --mode asynchronous or hogwild: drop a push when more than S others landed since its worker read the weights (the worker reads again; drops are counted in metrics.json training.staleness; default: no bound)", parse: nonNegativeInt },
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
-  { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt)", parse: oneOf<LrScaling>(LR_SCALINGS) },
-  { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs", parse: nonNegativeInt },
+  { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt); none = Elephas", parse: oneOf<LrScaling>(LR_SCALINGS) },
+  { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs (fewer than --epochs)", parse: nonNegativeInt },
   { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
   { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
@@ -383,10 +384,19 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--share-dir", key: "shareDir", arg: "DIR", help: "a folder every host sees at this path (e.g. NFS): each rank reads its share of the windows from it instead of receiving it over MPI", parse: text },
 ];
 
+/** Each mode-rule option's default in words: it depends on --mode (lib/pipeline/mode-rules.ts). */
+const MODE_RULE_DEFAULT_WORDS: Record<ModeRuleKey, string> = {
+  frequency: "batch with --mode synchronous or hogwild, epoch with asynchronous --push deltas, always batch with gradients",
+  push: "gradients with --mode asynchronous unless --frequency or --sync-every is given, else deltas",
+  lrScaling: "linear with --mode synchronous",
+  warmupEpochs: "2 with --mode synchronous and a scaled rate (at most --epochs - 1), else 0",
+};
+
 /** The flags of `pipeline`, in the order its help lists them, each help ending in its default. */
 export function pipelineFlags(): FlagSpec[] {
   const suffix = (o: OptionDoc): string => {
     if ((PRESET_KEYS as readonly string[]).includes(o.key)) return ` [default: ${presetDefaultWords(o.key as PresetKey)}]`;
+    if ((MODE_RULE_KEYS as readonly string[]).includes(o.key)) return ` [default: ${MODE_RULE_DEFAULT_WORDS[o.key as ModeRuleKey]}]`;
     const def = DEFAULT_PIPELINE_OPTIONS[o.key];
     return def === null || isSwitch(o) ? "" : ` [default: ${def}]`;
   };
@@ -516,6 +526,8 @@ export function pipelineCommandFromFlags(raw: RawFlags): Exclude<PipelineCommand
   if (parsed.format === "dfcsv" && !given.includes("ensemble")) parsed.ensemble = DFCSV_ENSEMBLE;
   const kept: (keyof PipelineOptions)[] = parsed.format === "dfcsv" ? [...given, "ensemble"] : given;
   const filled = applyDetectorPreset(parsed, kept, detector, { grid: gridAsked });
+  // The mode's rule fills only options of its own, which no preset sets: a clash with them is the flags' own.
+  applyModeRule(parsed, given);
   // A resumed run's options are its run-state.json's (checked when it was started); what is given must equal them.
   if (resume === null) checkWithPreset(parsed, filled, detector);
   if (!gridAsked && resume === null && parsed.format === "dfcsv" && parsed.data === null) {

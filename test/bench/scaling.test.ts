@@ -14,7 +14,7 @@ const metrics = (source: string) => ({
 test("scaling cases cover every setup, worker count and seed; arguments name them", () => {
   const cases = scalingCases(SCALING_SETUPS, [1, 8], [1, 2]);
   assert.equal(cases.length, SCALING_SETUPS.length * 2 * 2);
-  assert.deepEqual(pipelineArgs({ mode: "synchronous", frequency: "batch", workers: 8, seed: 2 }, "o"), ["--detector", "plain", "--folds", "5", "--ensemble", "1", "--seed", "2", "--workers", "8", "--mode", "synchronous", "--frequency", "batch", "--out", "o"]);
+  assert.deepEqual(pipelineArgs({ mode: "synchronous", frequency: "batch", workers: 8, seed: 2 }, "o"), ["--detector", "plain", "--folds", "5", "--ensemble", "1", "--seed", "2", "--workers", "8", "--mode", "synchronous", "--frequency", "batch", "--lr-scaling", "none", "--out", "o"]);
   assert.ok(!pipelineArgs({ mode: "gradients", workers: 2, seed: 1 }, "o").includes("--frequency"));
 });
 
@@ -64,6 +64,9 @@ test("the weight-averaging remedies are setups of their own: distinct names, the
     assert.equal(o.syncEvery, s.syncEvery ?? null, setupFlag(s));
     assert.equal(o.batchSize, s.batchSize ?? 64, setupFlag(s));
     assert.equal(o.push, s.push ?? "deltas", setupFlag(s));
+    // The mode's own rule (lib/pipeline/mode-rules.ts) adds nothing to a setup: its frequency and warm-up are the setup's.
+    assert.equal(o.warmupEpochs, s.warmupEpochs ?? 0, setupFlag(s));
+    if (s.frequency) assert.equal(o.frequency, s.frequency, setupFlag(s));
   }
   assert.ok(flags.includes("asynchronous/push-gradients") && flags.includes("hogwild/push-gradients"));
   assert.equal(setupLabel({ mode: "hogwild", push: "gradients" }), "hogwild (gradients pushed to one shared Adam)");

@@ -15,13 +15,13 @@ test("modeAdvice: Elephas's plain rules at 4+ workers get a warning with the fla
   assert.equal(modeAdvice(opts({ mode: "synchronous", workers: 2 })), null);
   for (const o of [opts({ mode: "synchronous", workers: 4 }), opts({ mode: "synchronous", frequency: "batch", workers: 8 }), opts({ mode: "synchronous", cluster: "mpi", ranks: 2, workersPerRank: 4, workers: 1 })]) {
     const line = modeAdvice(o);
-    assert.match(line ?? "", /^warning: --mode synchronous .* add --frequency batch --lr-scaling linear --warmup-epochs 2 /);
+    assert.match(line ?? "", /^warning: --mode synchronous with --lr-scaling none .* leave out --lr-scaling and --frequency \(the mode's rule, --frequency batch --lr-scaling linear --warmup-epochs 2,/);
   }
   assert.match(modeAdvice(opts({ mode: "synchronous", cluster: "mpi", ranks: 2, workersPerRank: 2 })) ?? "", /weights of 4 workers/);
   // With a learning-rate rule: no warning (the rule is the remedy; the sqrt rule's own figures are in the docs).
   assert.equal(modeAdvice(opts({ mode: "synchronous", workers: 8, lrScaling: "linear", warmupEpochs: 2 })), null);
   // Deltas once an epoch: warned; every batch, or gradients pushed: not.
-  assert.match(modeAdvice(opts({ mode: "hogwild", workers: 8 })) ?? "", /^warning: --mode hogwild .* add --push gradients/);
+  assert.match(modeAdvice(opts({ mode: "hogwild", workers: 8 })) ?? "", /^warning: --mode hogwild .* leave out --frequency \(the mode's rule, --frequency batch,/);
   assert.match(modeAdvice(opts({ mode: "asynchronous", frequency: "epoch", workers: 4 })) ?? "", /^warning: --mode asynchronous/);
   assert.equal(modeAdvice(opts({ mode: "asynchronous", frequency: "batch", workers: 8 })), null);
   assert.equal(modeAdvice(opts({ mode: "asynchronous", push: "gradients", workers: 8 })), null);

@@ -71,7 +71,7 @@ test("--sync-every H (local SGD): with --frequency batch in a weight or delta mo
   assert.equal(ok.syncEvery, 4);
   assert.equal((parsePipelineArgs([]) as typeof ok).syncEvery, null);
   const bad: [string[], RegExp][] = [
-    [["--mode", "synchronous", "--sync-every", "4"], /--sync-every needs --frequency batch/],
+    [["--mode", "synchronous", "--frequency", "epoch", "--sync-every", "4"], /--sync-every needs --frequency batch/],
     [["--sync-every", "4"], /--mode gradients averages gradients every batch: drop --sync-every/],
     [["--mode", "hogwild", "--frequency", "batch", "--sync-every", "0"], /--sync-every/],
   ];

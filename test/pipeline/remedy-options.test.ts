@@ -9,20 +9,20 @@ import { PLAIN_PIPELINE_OPTIONS, parsePipelineArgs, pipelineHelp, UsageError, va
 
 const sync = ["--mode", "synchronous", "--workers", "8"];
 
-test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchronous only, checked once with one-line errors", () => {
+test("--average-moments, --lr-scaling, --warmup-epochs: off with the default mode, synchronous only, checked once with one-line errors", () => {
   const d = parsePipelineArgs([]);
   assert.ok(d !== "help" && d.averageMoments === false && d.lrScaling === "none" && d.warmupEpochs === 0);
   const o = parsePipelineArgs([...sync, "--average-moments", "--lr-scaling", "linear", "--warmup-epochs", "2"]);
   assert.ok(o !== "help");
-  assert.deepEqual(weightAveragingConfig(o), { mode: "synchronous", averageMoments: true, lrScaling: "linear", warmupEpochs: 2 });
-  const plain = parsePipelineArgs(sync);
+  assert.deepEqual(weightAveragingConfig(o), { mode: "synchronous", frequency: "batch", averageMoments: true, lrScaling: "linear", warmupEpochs: 2 });
+  const plain = parsePipelineArgs([...sync, "--lr-scaling", "none", "--frequency", "epoch"]);
   assert.ok(plain !== "help");
-  assert.deepEqual(weightAveragingConfig(plain), { mode: "synchronous" }, "nothing added when the remedies are off");
+  assert.deepEqual(weightAveragingConfig(plain), { mode: "synchronous", frequency: "epoch" }, "nothing added when the remedies are off (Elephas's plain rule)");
   for (const [argv, re] of [
     [["--average-moments"], /--average-moments .*needs --mode synchronous, not gradients/],
     [["--mode", "hogwild", "--lr-scaling", "linear"], /--lr-scaling .*needs --mode synchronous, not hogwild/],
     [[...sync, "--lr-scaling", "cubic"], /--lr-scaling must be one of none\|linear\|sqrt/],
-    [[...sync, "--warmup-epochs", "2"], /--warmup-epochs .*give --lr-scaling/],
+    [[...sync, "--lr-scaling", "none", "--warmup-epochs", "2"], /--warmup-epochs .*give --lr-scaling/],
     [[...sync, "--lr-scaling", "linear", "--warmup-epochs", "30"], /--warmup-epochs 30 must be fewer than --epochs 30/],
     [[...sync, "--average-moments", "yes"], /unknown|unexpected|too many|argument/i],
   ] as [string[], RegExp][]) {
@@ -31,8 +31,7 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   // Across MPI ranks too (test/cluster/remedies-across-ranks.test.ts trains them there).
   const ranks = parsePipelineArgs(["--mode", "synchronous", "--average-moments", "--lr-scaling", "sqrt", "--cluster", "mpi", "--ranks", "2"]);
   assert.ok(ranks !== "help");
-  assert.deepEqual(weightAveragingConfig(ranks), { mode: "synchronous", averageMoments: true, lrScaling: "sqrt" });
-  assert.match(pipelineHelp(), /--lr-scaling none\|linear\|sqrt .*\[default: none\]/);
+  assert.deepEqual(weightAveragingConfig(ranks), { mode: "synchronous", frequency: "batch", averageMoments: true, lrScaling: "sqrt", warmupEpochs: 2 });
   assert.match(pipelineHelp(), /--average-moments {2,}with --mode synchronous/);
   const { averageMoments: _a, lrScaling: _l, warmupEpochs: _w, ...older } = PLAIN_PIPELINE_OPTIONS;
   const back = validateStoredOptions(older, "run-state.json");
@@ -40,12 +39,12 @@ test("--average-moments, --lr-scaling, --warmup-epochs: off by default, synchron
   assert.equal(validateStoredOptions({ ...PLAIN_PIPELINE_OPTIONS, mode: "synchronous", averageMoments: true }, "run-state.json").averageMoments, true);
 });
 
-test("--push and --max-staleness: deltas and no bound by default; gradients for asynchronous and hogwild, every batch, on threads or ranks; one-line errors", () => {
+test("--push and --max-staleness: deltas and no bound by default (gradients with --mode asynchronous); gradients for asynchronous and hogwild, every batch, on threads or ranks; one-line errors", () => {
   const d = parsePipelineArgs([]);
   assert.ok(d !== "help" && d.push === "deltas");
   const o = parsePipelineArgs(["--mode", "hogwild", "--push", "gradients", "--workers", "8"]);
   assert.ok(o !== "help");
-  assert.deepEqual(weightAveragingConfig(o), { mode: "hogwild", push: "gradients" });
+  assert.deepEqual(weightAveragingConfig(o), { mode: "hogwild", push: "gradients", frequency: "batch" });
   const ranks = parsePipelineArgs(["--mode", "asynchronous", "--push", "gradients", "--cluster", "mpi", "--ranks", "2"]);
   assert.ok(ranks !== "help" && ranks.push === "gradients" && ranks.cluster === "mpi", "across MPI ranks too");
   for (const [argv, re] of [
@@ -56,7 +55,7 @@ test("--push and --max-staleness: deltas and no bound by default; gradients for 
   ] as [string[], RegExp][]) {
     assert.throws(() => parsePipelineArgs(argv), (e: unknown) => e instanceof UsageError && !e.message.includes("\n") && re.test(e.message), argv.join(" "));
   }
-  const bounded = parsePipelineArgs(["--mode", "asynchronous", "--max-staleness", "4"]);
+  const bounded = parsePipelineArgs(["--mode", "asynchronous", "--push", "deltas", "--max-staleness", "4"]);
   assert.ok(bounded !== "help");
   assert.deepEqual(weightAveragingConfig(bounded), { mode: "asynchronous", maxStaleness: 4 });
   assert.throws(() => parsePipelineArgs(["--max-staleness", "4"]), (e: unknown) => e instanceof UsageError && /--max-staleness .*needs --mode asynchronous or hogwild, not gradients/.test(e.message));

@@ -1,0 +1,72 @@
+// What `--mode synchronous|asynchronous|hogwild` trains when its rule's flags are not given: the setup of that mode
+// that held the 1-worker quality at 8 workers on seeds 1–6, on threads and on 2 MPI ranks × 4 (docs/scaling.md, issue
+// 17). Elephas's plain rules stay one flag away (--lr-scaling none --frequency epoch; --push deltas --frequency epoch).
+// The trainer's own config (lib/distributed/config.ts) keeps Elephas's defaults: this is the command line's choice.
+import type { PipelineOptions } from "./options";
+
+/** The options a mode's rule fills in when not given. */
+export const MODE_RULE_KEYS = ["frequency", "push", "lrScaling", "warmupEpochs"] as const;
+export type ModeRuleKey = (typeof MODE_RULE_KEYS)[number];
+type RuleValues = Partial<Pick<PipelineOptions, ModeRuleKey>>;
+
+/** Epochs of warm-up to the linear rule's rate (Goyal et al. 2017 warm up over the first epochs; 2 is what was measured). */
+export const MODE_RULE_WARMUP_EPOCHS = 2;
+
+/**
+ * A mode's rule when none of its flags is given:
+ * - synchronous: weights averaged after every batch (`--frequency batch`), the learning rate × workers
+ *   (`--lr-scaling linear`) reached over 2 epochs (`--warmup-epochs 2`, fewer in a shorter run);
+ * - asynchronous: every batch's gradient pushed to one shared Adam state (`--push gradients`);
+ * - hogwild: deltas pushed after every batch (`--frequency batch`);
+ * - gradients: nothing (its rule has no options).
+ */
+export function modeRule(o: Pick<PipelineOptions, "mode" | "epochs">): RuleValues {
+  switch (o.mode) {
+    case "synchronous":
+      // A warm-up must end before the last epoch (the pipeline refuses --warmup-epochs >= --epochs).
+      return { frequency: "batch", lrScaling: "linear", warmupEpochs: warmupFor(o.epochs) };
+    case "asynchronous":
+      return { push: "gradients" };
+    case "hogwild":
+      return { frequency: "batch" };
+    case "gradients":
+      return {};
+  }
+}
+
+const warmupFor = (epochs: number) => Math.max(0, Math.min(MODE_RULE_WARMUP_EPOCHS, epochs - 1));
+
+/**
+ * Fill the mode's rule (`modeRule`) into the options not `given` (in place), returning what it filled. A given
+ * `--lr-scaling none` takes the warm-up with it; asynchronous keeps pushing deltas when --push, --frequency or
+ * --sync-every is given (those time the deltas a worker pushes).
+ */
+export function applyModeRule(o: PipelineOptions, given: readonly (keyof PipelineOptions)[]): RuleValues {
+  const want = modeRule(o);
+  if (given.includes("lrScaling") && o.lrScaling === "none") delete want.warmupEpochs;
+  if (o.mode === "asynchronous" && (given.includes("frequency") || given.includes("syncEvery"))) delete want.push;
+  const filled: RuleValues = {};
+  for (const key of MODE_RULE_KEYS) {
+    if (!(key in want) || given.includes(key)) continue;
+    (o as unknown as Record<string, unknown>)[key] = want[key];
+    (filled as Record<string, unknown>)[key] = want[key];
+  }
+  return filled;
+}
+
+/** The rule's flags as a user would give them ("--frequency batch --lr-scaling linear --warmup-epochs 2"). */
+export function modeRuleFlags(values: RuleValues): string {
+  const flags: Record<ModeRuleKey, string> = { frequency: "--frequency", push: "--push", lrScaling: "--lr-scaling", warmupEpochs: "--warmup-epochs" };
+  return MODE_RULE_KEYS.filter((k) => k in values).map((k) => `${flags[k]} ${values[k]}`).join(" ");
+}
+
+/** One line for the start of a weight or delta run: its mode's rule, or the flags given beside it (null for gradients). */
+export function modeRuleLine(o: Pick<PipelineOptions, "mode" | "epochs" | ModeRuleKey>): string | null {
+  if (o.mode === "gradients") return null;
+  const rule = modeRule(o);
+  const own = MODE_RULE_KEYS.filter((k) => k in rule && o[k] !== rule[k]);
+  const plain = o.mode === "synchronous" ? "--lr-scaling none --frequency epoch" : "--push deltas --frequency epoch";
+  if (!own.length) return `mode ${o.mode}: ${modeRuleFlags(rule)} (its default: the rule that held the 1-worker quality at 8 workers; Elephas's plain rule is ${plain}; docs/scaling.md)`;
+  const given = Object.fromEntries(own.map((k) => [k, o[k]])) as RuleValues;
+  return `mode ${o.mode} with ${modeRuleFlags(given)} given (its default ${modeRuleFlags(rule)} held the 1-worker quality at 8 workers; docs/scaling.md)`;
+}
