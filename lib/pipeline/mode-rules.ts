@@ -2,12 +2,23 @@
 // that held the 1-worker quality at 8 workers on seeds 1–6, on threads and on 2 MPI ranks × 4 (docs/scaling.md, issue
 // 17). Elephas's plain rules stay one flag away (--lr-scaling none --frequency epoch; --push deltas --frequency epoch).
 // The trainer's own config (lib/distributed/config.ts) keeps Elephas's defaults: this is the command line's choice.
-import type { PipelineOptions } from "./options";
+import type { LrScaling, Push, SyncFrequency, SyncMode } from "../distributed/config";
+
+/** The pipeline options a mode's rule reads and fills (PipelineOptions has them; declared here, as options.ts imports this file). */
+export interface ModeRuleOptions {
+  mode: SyncMode;
+  epochs: number;
+  /** null: the trainer's default for the mode. */
+  frequency: SyncFrequency | null;
+  push: Push;
+  lrScaling: LrScaling;
+  warmupEpochs: number;
+}
 
 /** The options a mode's rule fills in when not given. */
 export const MODE_RULE_KEYS = ["frequency", "push", "lrScaling", "warmupEpochs"] as const;
 export type ModeRuleKey = (typeof MODE_RULE_KEYS)[number];
-type RuleValues = Partial<Pick<PipelineOptions, ModeRuleKey>>;
+type RuleValues = Partial<Pick<ModeRuleOptions, ModeRuleKey>>;
 
 /** Epochs of warm-up to the linear rule's rate (Goyal et al. 2017 warm up over the first epochs; 2 is what was measured). */
 export const MODE_RULE_WARMUP_EPOCHS = 2;
@@ -20,7 +31,7 @@ export const MODE_RULE_WARMUP_EPOCHS = 2;
  * - hogwild: deltas pushed after every batch (`--frequency batch`);
  * - gradients: nothing (its rule has no options).
  */
-export function modeRule(o: Pick<PipelineOptions, "mode" | "epochs">): RuleValues {
+export function modeRule(o: Pick<ModeRuleOptions, "mode" | "epochs">): RuleValues {
   switch (o.mode) {
     case "synchronous":
       // A warm-up must end before the last epoch (the pipeline refuses --warmup-epochs >= --epochs).
@@ -41,7 +52,7 @@ const warmupFor = (epochs: number) => Math.max(0, Math.min(MODE_RULE_WARMUP_EPOC
  * `--lr-scaling none` takes the warm-up with it; asynchronous keeps pushing deltas when --push, --frequency or
  * --sync-every is given (those time the deltas a worker pushes).
  */
-export function applyModeRule(o: PipelineOptions, given: readonly (keyof PipelineOptions)[]): RuleValues {
+export function applyModeRule(o: ModeRuleOptions, given: readonly string[]): RuleValues {
   const want = modeRule(o);
   if (given.includes("lrScaling") && o.lrScaling === "none") delete want.warmupEpochs;
   if (o.mode === "asynchronous" && (given.includes("frequency") || given.includes("syncEvery"))) delete want.push;
@@ -61,7 +72,7 @@ export function modeRuleFlags(values: RuleValues): string {
 }
 
 /** One line for the start of a weight or delta run: its mode's rule, or the flags given beside it (null for gradients). */
-export function modeRuleLine(o: Pick<PipelineOptions, "mode" | "epochs" | ModeRuleKey>): string | null {
+export function modeRuleLine(o: Pick<ModeRuleOptions, "mode" | "epochs" | ModeRuleKey>): string | null {
   if (o.mode === "gradients") return null;
   const rule = modeRule(o);
   const own = MODE_RULE_KEYS.filter((k) => k in rule && o[k] !== rule[k]);
