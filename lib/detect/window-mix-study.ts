@@ -4,7 +4,7 @@
 // scores, each aligned to its own threshold (0.5), are combined by their mean log-odds and judged at 0.5, as the
 // deploy detector combines its members. The goals are read as `npm run goals` reads them. Alone (no --with), a run is
 // scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's.
-// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree] [--hold K] [--second-level L] [--against BASE_1,...] [--json F]
+// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree] [--hold K] [--second-level L] [--first-level L] [--against BASE_1,...] [--json F]
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
@@ -20,7 +20,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { HeldJoin, joinRule } from "./second-window";
+import { atLevel, HeldJoin, joinRule } from "./second-window";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -45,8 +45,11 @@ export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree"
  * Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms
  * of the scorings held that many frames (HeldJoin). `secondLevel` < 0.5 lowers the second's threshold to that aligned
  * score (its scores mapped so `secondLevel` lands on 0.5, as each fold's threshold was): it confirms sooner, vetoes less.
+ * `firstLevel` < 0.5 does the same to the first's scores (a study of issue 15's seed 61, whose fall the first detector
+ * scored 0.499 at most; not a rule the pipeline has).
  */
-export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0, secondLevel = 0.5): ScoredRecording[] {
+export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0, secondLevel = 0.5, firstLevel = 0.5): ScoredRecording[] {
+  if (!(firstLevel > 0 && firstLevel <= 0.5)) throw new RangeError(`the first window's level must be an aligned score in (0, 0.5], got ${firstLevel}`);
   const one = rule === "logit-mean" ? (x: number, y: number) => logitMeanOf([x, y]) : joinRule(rule);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
@@ -55,7 +58,7 @@ export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
     const joined = new HeldJoin(one, hold, secondLevel);
-    return { ...r, scores: r.scores.map((s, i) => joined.push(r.frames[i], s, o.scores[i])) };
+    return { ...r, scores: r.scores.map((s, i) => joined.push(r.frames[i], atLevel(s, firstLevel), o.scores[i])) };
   });
 }
 
@@ -108,16 +111,22 @@ if (require.main === module) {
     .option("--rule <rules>", `how a frame's two scores become one, comma-separated: ${FUSE_RULES.join(", ")}`, "logit-mean")
     .option("--hold <frames>", "alarm where the two aligned scores, each held for this many frames, join to 0.5 (scores lifted to 0.5 there, no higher); comma-separated for several (0: none)", "0")
     .option("--second-level <levels>", "the --with detector's alarm level on its aligned scores (0.5: its own threshold; lower: it confirms sooner and vetoes less); comma-separated for several", "0.5")
+    .option("--first-level <levels>", "the first detector's alarm level on its aligned scores (0.5: its own threshold; a study, not a pipeline rule); comma-separated for several", "0.5")
     .option("--against <dirs>", "runs to compare with, seed by seed (comma-separated)")
     .option("--json <file>", "write the rows (by rule) as JSON")
     .parse();
   const runs = program.args;
-  const o = program.opts<{ with?: string; rule: string; hold: string; secondLevel: string; against?: string; json?: string }>();
+  const o = program.opts<{ with?: string; rule: string; hold: string; secondLevel: string; firstLevel: string; against?: string; json?: string }>();
   const holds = o.hold.split(",").map(Number);
   const levels = o.secondLevel.split(",").map(Number);
-  // A row a rule, hold and level: "min-agree", "min-agree hold 6", or "min-agree hold 6 level 0.4".
+  const firstLevels = o.firstLevel.split(",").map(Number);
+  // A row a rule, hold and levels: "min-agree", "min-agree hold 6", "min-agree hold 6 level 0.4" or "... first level 0.49".
   const rules = (o.rule.split(",") as FuseRule[]).flatMap((rule) =>
-    holds.flatMap((hold) => levels.map((level) => ({ rule, hold, level, label: `${rule}${hold > 0 ? ` hold ${hold}` : ""}${level !== 0.5 ? ` level ${level}` : ""}` }))),
+    holds.flatMap((hold) =>
+      levels.flatMap((level) =>
+        firstLevels.map((firstLevel) => ({ rule, hold, level, firstLevel, label: `${rule}${hold > 0 ? ` hold ${hold}` : ""}${level !== 0.5 ? ` level ${level}` : ""}${firstLevel !== 0.5 ? ` first level ${firstLevel}` : ""}` })),
+      ),
+    ),
   );
   const others = o.with ? o.with.split(",") : null;
   (async () => {
@@ -127,6 +136,7 @@ if (require.main === module) {
     const badHold = holds.find((h) => !Number.isInteger(h) || h < 0);
     if (badHold !== undefined) throw new Error(`--hold must be whole numbers of frames >= 0, got "${o.hold}"`);
     if (levels.some((l) => !(l > 0 && l <= 0.5))) throw new Error(`--second-level must be aligned scores in (0, 0.5], got "${o.secondLevel}"`);
+    if (firstLevels.some((l) => !(l > 0 && l <= 0.5))) throw new Error(`--first-level must be aligned scores in (0, 0.5], got "${o.firstLevel}"`);
     const { initBackend } = await import("../backend");
     await initBackend();
     const rows = new Map<string, GoalRun[]>((others ? rules.map((r) => r.label) : ["alone"]).map((r) => [r, []]));
@@ -155,7 +165,7 @@ if (require.main === module) {
       const b = await scoreRun(others[i], ds);
       if (b.cfg.seed !== cfg.seed || b.cfg.folds !== cfg.folds) throw new Error(`${others[i]}: seed ${b.cfg.seed}, ${b.cfg.folds} folds; ${run}: seed ${cfg.seed}, ${cfg.folds} folds (the same folds are needed)`);
       checkAlone(others[i], b.cfg, b.recs, reference);
-      for (const r of rules) row(r.label, fuse(a.recs, b.recs, r.rule, r.hold, r.level));
+      for (const r of rules) row(r.label, fuse(a.recs, b.recs, r.rule, r.hold, r.level, r.firstLevel));
     }
     const against = o.against ? o.against.split(",").map(readGoalRun) : [];
     for (const [label, list] of rows) {

@@ -38,6 +38,13 @@ test("fuse: the mean log-odds frame by frame; other recordings or other frames a
   assert.ok(Math.abs(fuse(e, d, "min", 0, 0.4)[0].scores[1] - (0.5 + (0.5 * 0.05) / 0.6)) < 1e-6);
   assert.deepEqual(fuse(e, d, "min", 0, 0.5)[0].scores, fuse(e, d, "min")[0].scores, "0.5 is the second's own threshold");
   assert.throws(() => fuse(e, d, "min", 0, 0.6), /the second window's level must be an aligned score in \(0, 0.5\], got 0.6/);
+  // The first's level at 0.49: a first score of 0.499 (seed 61's fall-20) passes where the second does; at 0.5 it does not.
+  const low = [rec("fall-01", true, [16, 17], [0.3, 0.499])];
+  const s = [rec("fall-01", true, [16, 17], [0.2, 0.7])];
+  assert.deepEqual(fuse(low, s, "min")[0].scores.map((x) => x >= 0.5), [false, false]);
+  assert.deepEqual(fuse(low, s, "min", 0, 0.5, 0.49)[0].scores.map((x) => x >= 0.5), [false, true]);
+  assert.equal(fuse(low, s, "min", 0, 0.5, 0.49)[0].scores[1], Math.fround(0.5 + (0.5 * 0.009) / 0.51));
+  assert.throws(() => fuse(low, s, "min", 0, 0.5, 0), /the first window's level must be an aligned score in \(0, 0.5\], got 0/);
 });
 
 test("figuresOf: falls found, ADLs right, recording AUC from each recording's top window, delays, false alarms, window AUC on the reference", () => {
