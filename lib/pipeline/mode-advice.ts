@@ -16,10 +16,10 @@ export function modeAdvice(o: Pick<PipelineOptions, "mode" | "epochs" | "frequen
   }
   if (n < ADVICE_MIN_WORKERS) return null;
   if (o.mode === "synchronous" && o.lrScaling === "none") {
-    return `warning: --mode synchronous with --lr-scaling none averages the weights of ${n} workers at the base learning rate (Elephas's plain rule): at 8 workers it lost 0.039-0.053 window AUC on URFD, and a fall; leave out --lr-scaling and --frequency (the mode's rule, ${modeRuleFlags(modeRule(o))}, held the 1-worker quality at 8 workers on seeds 1-6, 4 averages an epoch on URFD; docs/scaling.md), or use --mode gradients (the 1-worker model at 1 to --micro-batches workers, default 8)`;
+    return `warning: --mode synchronous with --lr-scaling none averages the weights of ${n} workers at the base learning rate (Elephas's plain rule): at 8 workers it lost 0.039-0.053 window AUC on URFD, and a fall; leave out --lr-scaling and --frequency (the mode's rule, ${modeRuleFlags(modeRule(o))}, held the 1-worker quality at 8 workers on seeds 1-3 and 5-6, 4 averages an epoch on URFD; docs/scaling.md), or use --mode gradients (the 1-worker model at 1 to --micro-batches workers, default 8)`;
   }
   if ((o.mode === "asynchronous" || o.mode === "hogwild") && o.push === "deltas" && o.frequency !== "batch") {
-    return `warning: --mode ${o.mode} pushing each worker's weight change once an epoch is Elephas's plain rule: at 8 workers it lost 0.010-0.016 window AUC on URFD seeds 2 and 3; leave out --frequency${o.mode === "asynchronous" ? " and --push" : ""} (the mode's rule, ${modeRuleFlags(modeRule(o))}, held the 1-worker quality at 8 workers on seeds 1-6; docs/scaling.md)`;
+    return `warning: --mode ${o.mode} pushing each worker's weight change once an epoch is Elephas's plain rule: at 8 workers it lost 0.010-0.016 window AUC on URFD seeds 2 and 3; leave out --frequency${o.mode === "asynchronous" ? " and --push" : ""} (the mode's rule, ${modeRuleFlags(modeRule(o))}, held the 1-worker quality at 8 workers on seeds 1-3; docs/scaling.md)`;
   }
   return null;
 }

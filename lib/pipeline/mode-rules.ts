@@ -1,6 +1,6 @@
 // What `--mode synchronous|asynchronous|hogwild` trains when its rule's flags are not given: the setup of that mode
-// that held the 1-worker quality at 8 workers on seeds 1–6, on threads and on 2 MPI ranks × 4 (docs/scaling.md, issue
-// 17). Elephas's plain rules stay one flag away (--lr-scaling none --frequency epoch; --push deltas --frequency epoch).
+// that held the 1-worker quality at 8 threads on seeds 1–3 (issue 17's seeds; on fresh seeds 4–6 hogwild's on all,
+// the other two on 5 and 6; docs/scaling.md, "Each mode's own rule"). Elephas's plain rules stay one flag away (--lr-scaling none --frequency epoch; --push deltas --frequency epoch).
 // The trainer's own config (lib/distributed/config.ts) keeps Elephas's defaults: this is the command line's choice.
 import type { LrScaling, Push, SyncFrequency, SyncMode } from "../distributed/config";
 
