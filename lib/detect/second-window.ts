@@ -30,15 +30,6 @@ export function secondWindowDir(window: number): string {
   return `window-${window}`;
 }
 
-/**
- * An aligned score with its alarm level moved from 0.5 to `level` (in (0, 0.5]): mapped piecewise linearly so `level`
- * lands on 0.5, its ranking unchanged, to float32 as scores are stored. HeldJoin does the same to the second's score
- * inline (the browser page embeds HeldJoin alone).
- */
-export function atLevel(score: number, level: number): number {
-  return level === 0.5 ? score : Math.fround(score < level ? (0.5 * score) / level : 0.5 + (0.5 * (score - level)) / (1 - level));
-}
-
 /** The rule on one frame: the lower of the two aligned scores. */
 export function joinAligned(first: number, second: number): number {
   return Math.min(first, second);

@@ -20,7 +20,8 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { atLevel, HeldJoin, joinRule } from "./second-window";
+import { HeldJoin, joinRule } from "./second-window";
+import { alignToThreshold } from "../evaluate/align";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
 export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
@@ -58,7 +59,9 @@ export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[
     if (!o) throw new Error(`fuse: ${r.id} is scored by one detector only`);
     if (o.frames.length !== r.frames.length || o.frames.some((f, i) => f !== r.frames[i])) throw new Error(`fuse: ${r.id}: the two detectors score other frames (${r.frames[0]}.. against ${o.frames[0]}..)`);
     const joined = new HeldJoin(one, hold, secondLevel);
-    return { ...r, scores: r.scores.map((s, i) => joined.push(r.frames[i], atLevel(s, firstLevel), o.scores[i])) };
+    // The first's level moved as HeldJoin moves the second's: the same mapping, its threshold `firstLevel` put on 0.5.
+    const first = firstLevel === 0.5 ? r.scores : Array.from(alignToThreshold(r.scores, firstLevel));
+    return { ...r, scores: first.map((s, i) => joined.push(r.frames[i], s, o.scores[i])) };
   });
 }
 

@@ -20,6 +20,9 @@ export const MODE_RULE_KEYS = ["frequency", "push", "lrScaling", "warmupEpochs"]
 export type ModeRuleKey = (typeof MODE_RULE_KEYS)[number];
 type RuleValues = Partial<Pick<ModeRuleOptions, ModeRuleKey>>;
 
+/** The rule options' flags: the pipeline's option table (lib/pipeline/options.ts) takes them from here. */
+export const MODE_RULE_FLAGS: Record<ModeRuleKey, string> = { frequency: "--frequency", push: "--push", lrScaling: "--lr-scaling", warmupEpochs: "--warmup-epochs" };
+
 /** Epochs of warm-up to the linear rule's rate (Goyal et al. 2017 warm up over the first epochs; 2 is what was measured). */
 export const MODE_RULE_WARMUP_EPOCHS = 2;
 
@@ -48,27 +51,22 @@ export function modeRule(o: Pick<ModeRuleOptions, "mode" | "epochs">): RuleValue
 const warmupFor = (epochs: number) => Math.max(0, Math.min(MODE_RULE_WARMUP_EPOCHS, epochs - 1));
 
 /**
- * Fill the mode's rule (`modeRule`) into the options not `given` (in place), returning what it filled. A given
+ * Fill the mode's rule (`modeRule`) into the options not `given` (in place). A given
  * `--lr-scaling none` takes the warm-up with it; asynchronous keeps pushing deltas when --push, --frequency or
  * --sync-every is given (those time the deltas a worker pushes).
  */
-export function applyModeRule(o: ModeRuleOptions, given: readonly string[]): RuleValues {
+export function applyModeRule(o: ModeRuleOptions, given: readonly string[]): void {
   const want = modeRule(o);
   if (given.includes("lrScaling") && o.lrScaling === "none") delete want.warmupEpochs;
   if (o.mode === "asynchronous" && (given.includes("frequency") || given.includes("syncEvery"))) delete want.push;
-  const filled: RuleValues = {};
   for (const key of MODE_RULE_KEYS) {
-    if (!(key in want) || given.includes(key)) continue;
-    (o as unknown as Record<string, unknown>)[key] = want[key];
-    (filled as Record<string, unknown>)[key] = want[key];
+    if (key in want && !given.includes(key)) (o as unknown as Record<string, unknown>)[key] = want[key];
   }
-  return filled;
 }
 
 /** The rule's flags as a user would give them ("--frequency batch --lr-scaling linear --warmup-epochs 2"). */
 export function modeRuleFlags(values: RuleValues): string {
-  const flags: Record<ModeRuleKey, string> = { frequency: "--frequency", push: "--push", lrScaling: "--lr-scaling", warmupEpochs: "--warmup-epochs" };
-  return MODE_RULE_KEYS.filter((k) => k in values).map((k) => `${flags[k]} ${values[k]}`).join(" ");
+  return MODE_RULE_KEYS.filter((k) => k in values).map((k) => `${MODE_RULE_FLAGS[k]} ${values[k]}`).join(" ");
 }
 
 /** One line for the start of a weight or delta run: its mode's rule, or the flags given beside it (null for gradients). */

@@ -9,7 +9,7 @@ import { DEFAULT_SECOND_WINDOW_LEVEL, DEFAULT_SECOND_WINDOW_RULE, SECOND_WINDOW_
 import { FlagSpec, parseRawFlags, RawFlags, refuseRepeats, StrictCommand } from "./command-line";
 import { DetectorPreset, DETECTOR_PRESETS, PLAIN_ENSEMBLE, PresetKey, PRESET_FLAGS, presetFlags, presetValues, presetValueText, PRESET_KEYS, PRESET_WORDS, SECOND_WINDOW_DETAIL } from "./detector-preset";
 import { UsageError } from "./usage-error";
-import { applyModeRule, MODE_RULE_KEYS, ModeRuleKey } from "./mode-rules";
+import { applyModeRule, MODE_RULE_FLAGS, MODE_RULE_KEYS, ModeRuleKey } from "./mode-rules";
 import type { ModelSpec } from "../model/spec";
 
 export type ModelKind = "lstm" | "gru";
@@ -318,7 +318,7 @@ const OPTIONS: OptionDoc[] = [
   { flag: "--synthetic", key: "synthetic", arg: "", help: "train and evaluate on generated data instead of URFD (a quick demo: results say nothing about real falls)", parse: switchValue },
   { flag: "--model", key: "model", arg: "lstm|gru", help: "recurrent layer type", parse: oneOf<ModelKind>(["lstm", "gru"]) },
   { flag: "--mode", key: "mode", arg: SYNC_MODES.join("|"), help: "data-parallel update rule: gradients = average gradients every global batch, one Adam step everywhere (1 to --micro-batches workers, default 8, train the same model); synchronous = average weights (Elephas's mode; unless given, --frequency batch --lr-scaling linear --warmup-epochs 2); asynchronous/hogwild = push to a store with/without a lock (unless given: asynchronous --push gradients, hogwild --frequency batch); those rules held the 1-worker quality at 8 workers, Elephas's plain ones lost it (docs/scaling.md)", parse: oneOf<Mode>(SYNC_MODES) },
-  { flag: "--frequency", key: "frequency", arg: "epoch|batch", help: "when workers exchange weights or deltas (synchronous/asynchronous/hogwild; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
+  { flag: MODE_RULE_FLAGS.frequency, key: "frequency", arg: "epoch|batch", help: "when workers exchange weights or deltas (synchronous/asynchronous/hogwild; gradients always every batch)", parse: oneOf<Frequency>(["epoch", "batch"]) },
   { flag: "--sync-every", key: "syncEvery", arg: "H", help: "with --frequency batch: exchange every H batches instead of every batch (local SGD; synchronous/asynchronous/hogwild)", parse: positiveInt },
   { flag: "--workers", key: "workers", arg: "N", help: `worker threads (at most ${MAX_WORKERS})`, parse: (raw, flag) => {
     const n = positiveInt(raw, flag);
@@ -327,11 +327,11 @@ const OPTIONS: OptionDoc[] = [
   } },
   { flag: "--sampling", key: "sampling", arg: SAMPLINGS.join("|"), help: "with --mode gradients: global = one shuffle of all rows an epoch (every worker and rank maps all rows); shards = one shard of the rows per micro-batch slot (a cluster rank holds only its slots' rows); each trains one model at 1 to --micro-batches workers; the two are two random draws", parse: oneOf<Sampling>(SAMPLINGS) },
   { flag: "--micro-batches", key: "microBatches", arg: "K", help: "with --mode gradients: cut each global batch into K micro-batches, one gradient each, summed in a fixed order (default max(8, workers in all)); every count of 1 to K workers, threads or ranks x threads, then trains the same model bit for bit, so give the most workers you will compare", parse: positiveInt },
-  { flag: "--push", key: "push", arg: PUSHES.join("|"), help: "with --mode asynchronous or hogwild: deltas = a worker trains with its own Adam and pushes its weights' change (Elephas); gradients = every batch a worker pushes its gradient, applied with one shared Adam state (Downpour SGD; every batch; across MPI ranks one Adam state a rank, and the ranks push their weights' change to rank 0)", parse: oneOf<Push>(PUSHES) },
+  { flag: MODE_RULE_FLAGS.push, key: "push", arg: PUSHES.join("|"), help: "with --mode asynchronous or hogwild: deltas = a worker trains with its own Adam and pushes its weights' change (Elephas); gradients = every batch a worker pushes its gradient, applied with one shared Adam state (Downpour SGD; every batch; across MPI ranks one Adam state a rank, and the ranks push their weights' change to rank 0)", parse: oneOf<Push>(PUSHES) },
   { flag: "--max-staleness", key: "maxStaleness", arg: "S", help: "with --mode asynchronous or hogwild: drop a push when more than S others landed since its worker read the weights (the worker reads again; drops are counted in metrics.json training.staleness; default: no bound)", parse: nonNegativeInt },
   { flag: "--average-moments", key: "averageMoments", arg: "", help: "with --mode synchronous: average Adam's moments and step count with the weights at every exchange, every worker continuing from the average (default: each keeps its own, as Elephas)", parse: switchValue },
-  { flag: "--lr-scaling", key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt); none = Elephas", parse: oneOf<LrScaling>(LR_SCALINGS) },
-  { flag: "--warmup-epochs", key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs (fewer than --epochs)", parse: nonNegativeInt },
+  { flag: MODE_RULE_FLAGS.lrScaling, key: "lrScaling", arg: LR_SCALINGS.join("|"), help: "with --mode synchronous: learning rate × workers (linear, Goyal et al. 2017) or × √workers (sqrt); none = Elephas", parse: oneOf<LrScaling>(LR_SCALINGS) },
+  { flag: MODE_RULE_FLAGS.warmupEpochs, key: "warmupEpochs", arg: "E", help: "with --lr-scaling: reach the scaled learning rate by a linear warm-up over the first E epochs (fewer than --epochs)", parse: nonNegativeInt },
   { flag: "--epochs", key: "epochs", arg: "N", help: "training epochs", parse: atMost(positiveInt, 100_000, "the epoch histories are held in memory") },
   { flag: "--batch-size", key: "batchSize", arg: "N", help: "rows a training step: the global batch split between workers with --mode gradients, per worker otherwise", parse: atMost(positiveInt, 65_536, "a batch's buffers are allocated whole") },
   { flag: "--window", key: "window", arg: "T", help: "frames per window", parse: positiveInt },
