@@ -1,6 +1,7 @@
 // How much CPU a measurement actually got: this process's CPU time (all its threads, workers
 // included) and, on Linux, the whole machine's busy and stolen time from /proc/stat. On a shared
-// 2-core box this separates "the trainer scales badly" from "the cores were busy elsewhere".
+// 2-core box this separates "the trainer scales badly" from "the cores were busy elsewhere". The main
+// thread's own CPU is read apart (Linux): it coordinates every worker, so a worker's cores are the rest.
 import * as fs from "node:fs";
 import * as os from "node:os";
 
@@ -30,10 +31,22 @@ export function readMachineTicks(text?: string): MachineTicks | null {
   return { busy: user + nice + system + irq + softirq, steal, total };
 }
 
+/** Nanoseconds thread `tid` of this process has run (Linux's schedstat), or null where it cannot be read. */
+export function threadCpuNs(tid: number): number | null {
+  try {
+    const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    return Number.isFinite(ns) ? ns : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface CpuSnapshot {
   t: number;
   own: NodeJS.CpuUsage;
   machine: MachineTicks | null;
+  /** The main thread's CPU so far, ns (null off Linux; absent in snapshots made by hand). */
+  mainNs?: number | null;
 }
 
 export interface CpuShare {
@@ -46,10 +59,13 @@ export interface CpuShare {
   otherCores: number | null;
   /** Cores stolen by the hypervisor. */
   stealCores: number | null;
+  /** CPU seconds of the main thread per wall second: the coordinator's share of ownCores (null off Linux). */
+  mainCores: number | null;
 }
 
 export function cpuSnapshot(): CpuSnapshot {
-  return { t: performance.now(), own: process.cpuUsage(), machine: readMachineTicks() };
+  // The main thread's task id is the process id.
+  return { t: performance.now(), own: process.cpuUsage(), machine: readMachineTicks(), mainNs: threadCpuNs(process.pid) };
 }
 
 export function cpuShare(a: CpuSnapshot, b: CpuSnapshot = cpuSnapshot(), cpus = os.cpus().length): CpuShare {
@@ -63,5 +79,6 @@ export function cpuShare(a: CpuSnapshot, b: CpuSnapshot = cpuSnapshot(), cpus = 
     machineCores = ((b.machine.busy - a.machine.busy) / dt) * cpus;
     stealCores = ((b.machine.steal - a.machine.steal) / dt) * cpus;
   }
-  return { wallSec, ownCores, machineCores, otherCores: machineCores === null ? null : Math.max(0, machineCores - ownCores), stealCores };
+  const mainCores = a.mainNs != null && b.mainNs != null && wallSec > 0 ? (b.mainNs - a.mainNs) / 1e9 / wallSec : null;
+  return { wallSec, ownCores, machineCores, otherCores: machineCores === null ? null : Math.max(0, machineCores - ownCores), stealCores, mainCores };
 }

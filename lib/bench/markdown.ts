@@ -31,8 +31,8 @@ export function benchMarkdown(b: BenchResult): string {
   );
   const many = Math.max(...s.workerCounts);
   const cols = s.workerCounts.map((w) => `${w} worker${w > 1 ? "s" : ""} (win/s)`);
-  out.push(`| Model | Mode | ${cols.join(" | ")} | Speedup 2/1 | Cores used, 1 / ${many} workers (other processes) | Overhead, ${many} workers (store + wait); after epoch 1 | Epoch s, ${many} workers |`);
-  out.push(`|---|---|${s.workerCounts.map(() => "---:").join("|")}|---:|---:|---:|---:|`);
+  out.push(`| Model | Mode | ${cols.join(" | ")} | Speedup 2/1 | Cores used, 1 / ${many} workers (other processes) | 1 worker: its threads' cores (the main thread's) | Overhead, ${many} workers (store + wait); after epoch 1 | Epoch s, ${many} workers |`);
+  out.push(`|---|---|${s.workerCounts.map(() => "---:").join("|")}|---:|---:|---:|---:|---:|`);
   for (const model of s.models) {
     for (const setup of s.setups) {
       const cs = b.cases.filter((c) => c.model === model && c.setup === setup);
@@ -42,6 +42,7 @@ export function benchMarkdown(b: BenchResult): string {
       out.push(
         `| ${model.toUpperCase()}(32) | ${setup} | ${s.workerCounts.map((w) => num(at(w)?.samplesPerSec)).join(" | ")} | ${x(b.speedupByModel[model]?.[setup])} | ` +
           `${num(at(1)?.ownCores, 2)} / ${num(top?.ownCores, 2)} (${num(at(1)?.otherCores, 2)} / ${num(top?.otherCores, 2)}) | ` +
+          `${num(at(1)?.workerCores, 3)} (${num(at(1)?.mainCores, 3)}) | ` +
           `${num(top?.overheadPct, 1)}% (${num(top?.storePct, 2)}% + ${num(top?.waitPct, 1)}%); ${num(top?.steadyOverheadPct, 1)}% | ${num(top?.epochSec, 2)} |`,
       );
     }

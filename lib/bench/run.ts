@@ -151,6 +151,10 @@ export interface BenchCase extends CaseIdentity {
   computeMsPerBatch: number | null;
   /** Median cores this process kept busy during the steady epochs (2 for 2 fully running workers). */
   ownCores: number | null;
+  /** Median cores the main thread used meanwhile: it coordinates every worker (null off Linux; absent before 2026-12-07). */
+  mainCores?: number | null;
+  /** Median cores each worker's threads used: ownCores less the main thread, ÷ workers (V8's helper threads included). */
+  workerCores?: number | null;
   /** Median cores other processes on the machine used meanwhile (from /proc/stat). */
   otherCores: number | null;
   /** Median steady windows per CPU-second of this process. */
@@ -254,6 +258,7 @@ export interface BenchResult {
 
 const r1 = (v: number) => round(v, 1);
 const r3 = (v: number) => round(v, 3);
+const r4 = (v: number) => round(v, 4);
 
 function toCase(c: CaseSummary, flopsPerWindow: Record<string, number>): BenchCase {
   return {
@@ -277,6 +282,8 @@ function toCase(c: CaseSummary, flopsPerWindow: Record<string, number>): BenchCa
     waitPct: r3(c.waitPct),
     computeMsPerBatch: r3(c.computeMsPerBatch),
     ownCores: r3(c.ownCores),
+    mainCores: r4(c.mainCores),
+    workerCores: r4(c.workerCores),
     otherCores: r3(c.otherCores),
     windowsPerCpuSec: r1(c.windowsPerCpuSec),
     gflopsPerSec: round((c.samplesPerSec * (flopsPerWindow[c.model] ?? NaN)) / 1e9, 2),

@@ -62,8 +62,10 @@ export interface RunSample {
   /** Mean ms inside the training step per batch, over workers. */
   computeMsPerBatch: number;
   loadavg1: number;
-  /** CPU share over the steady epochs (epoch 1 end → fit end): cores this process kept busy, and other processes. */
+  /** CPU share over the steady epochs (epoch 1 end → last epoch end): cores this process kept busy, and other processes. */
   steadyOwnCores: number;
+  /** The main thread's share of steadyOwnCores (it coordinates all workers; null off Linux). */
+  steadyMainCores: number | null;
   steadyOtherCores: number | null;
   steadyStealCores: number | null;
   /** Steady windows per CPU-second of this process: flat across worker counts = perfect scaling per core obtained. */
@@ -116,15 +118,18 @@ export async function runCase(
   const loadavg1 = os.loadavg()[0];
   const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config: { ...setup, numWorkers: workers, batchSize } });
   let afterFirst: CpuSnapshot | null = null;
+  let atLast: CpuSnapshot | null = null;
   const gemmBefore = gemmStats();
   const fit = await dm.fit(data, {
     epochs,
     onProgress: (e) => {
+      // The steady rate's own window (epoch 1 end to the last epoch's end): the fit's closing work is not an epoch's.
       if (e.type === "merged" && e.epoch === 0) afterFirst = cpuSnapshot();
+      if (e.type === "merged" && e.epoch === epochs - 1) atLast = cpuSnapshot();
     },
   });
   const r: FitResult = { ...fit, trainingKernel: kernelWithGemmPath(fit.trainingKernel, gemmBefore) };
-  const share = afterFirst ? cpuShare(afterFirst) : null;
+  const share = afterFirst ? cpuShare(afterFirst, atLast ?? undefined) : null;
   return { sample: sampleOf(r, { round, kind, setup, workers, epochs, count: data.count, batchSize, loadavg1 }, share), dm, result: r };
 }
 
@@ -160,6 +165,7 @@ export function sampleOf(
     computeMsPerBatch: batches > 0 ? (t.computeSec * 1000) / batches : NaN,
     loadavg1: c.loadavg1,
     steadyOwnCores: share?.ownCores ?? NaN,
+    steadyMainCores: share?.mainCores ?? null,
     steadyOtherCores: share?.otherCores ?? null,
     steadyStealCores: share?.stealCores ?? null,
     steadyWindowsPerCpuSec: share ? r.steadyWindowsPerSec / share.ownCores : NaN,
@@ -188,7 +194,7 @@ export async function runTrainingRounds(o: TrainingOptions): Promise<{ samples: 
           log(
             `round ${round + 1}/${o.rounds} ${kind} ${sample.setup.padEnd(18)} W=${workers} steady ${sample.steadyWindowsPerSec.toFixed(0).padStart(5)} win/s ` +
               `(all epochs ${sample.windowsPerSec.toFixed(0)}, wall ${sample.wallWindowsPerSec.toFixed(0)}) overhead ${sample.overheadPct.toFixed(1)}% ` +
-              `[store ${sample.storePct.toFixed(2)}% wait ${sample.waitPct.toFixed(1)}%] cores: own ${sample.steadyOwnCores.toFixed(2)} others ${sample.steadyOtherCores?.toFixed(2) ?? "?"} load ${sample.loadavg1.toFixed(1)}`,
+              `[store ${sample.storePct.toFixed(2)}% wait ${sample.waitPct.toFixed(1)}%] cores: own ${sample.steadyOwnCores.toFixed(2)} (main thread ${sample.steadyMainCores?.toFixed(3) ?? "?"}) others ${sample.steadyOtherCores?.toFixed(2) ?? "?"} load ${sample.loadavg1.toFixed(1)}`,
           );
         }
       }
@@ -228,6 +234,10 @@ export interface CaseSummary extends CaseIdentity {
   waitPct: number;
   computeMsPerBatch: number;
   ownCores: number;
+  /** The main thread's share of ownCores (NaN off Linux). */
+  mainCores: number;
+  /** Cores each worker kept busy with its threads: ownCores less the main thread, ÷ workers (V8's helper threads count as the workers'). */
+  workerCores: number;
   otherCores: number;
   windowsPerCpuSec: number;
 }
@@ -262,6 +272,8 @@ export function summarizeCases(samples: readonly RunSample[]): CaseSummary[] {
       waitPct: m((s) => s.waitPct),
       computeMsPerBatch: m((s) => s.computeMsPerBatch),
       ownCores: m((s) => s.steadyOwnCores),
+      mainCores: m((s) => s.steadyMainCores ?? NaN),
+      workerCores: m((s) => (s.steadyOwnCores - (s.steadyMainCores ?? NaN)) / s.workers),
       otherCores: m((s) => s.steadyOtherCores ?? NaN),
       windowsPerCpuSec: m((s) => s.steadyWindowsPerCpuSec),
     };

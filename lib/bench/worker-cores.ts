@@ -9,6 +9,7 @@ import { DistributedModel } from "../distributed/distributed-model";
 import { urfdShapedSpec, urfdShapedWindows } from "../distributed/measure-throughput";
 import type { DistributedConfig } from "../distributed/config";
 import type { RnnKind } from "../model/rnn";
+import { threadCpuNs } from "./cpu";
 
 /** The setups compared: mode gradients, and Elephas's averaging per epoch and per batch. */
 export const CORE_SETUPS: Record<string, Omit<DistributedConfig, "numWorkers" | "batchSize">> = {
@@ -18,14 +19,12 @@ export const CORE_SETUPS: Record<string, Omit<DistributedConfig, "numWorkers" | 
 };
 
 /** Nanoseconds on a CPU so far for every thread of this process, by thread id. */
-export function threadCpuNs(): Map<number, number> {
+export function allThreadsCpuNs(): Map<number, number> {
   const out = new Map<number, number>();
-  for (const tid of fs.readdirSync("/proc/self/task")) {
-    try {
-      out.set(Number(tid), Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]));
-    } catch {
-      // The thread ended between the listing and the read.
-    }
+  for (const tid of fs.readdirSync("/proc/self/task").map(Number)) {
+    const ns = threadCpuNs(tid);
+    // null: the thread ended between the listing and the read.
+    if (ns !== null) out.set(tid, ns);
   }
   return out;
 }
@@ -44,7 +43,7 @@ export interface CoreWindow {
   otherMs: number;
 }
 
-/** The split between two snapshots of threadCpuNs taken `wallMs` apart in a process whose main thread is `mainTid`. */
+/** The split between two snapshots of allThreadsCpuNs taken `wallMs` apart in a process whose main thread is `mainTid`. */
 export function coreWindow(a: Map<number, number>, b: Map<number, number>, wallMs: number, mainTid: number): CoreWindow {
   const used = [...b].map(([tid, ns]) => ({ tid, ms: (ns - (a.get(tid) ?? 0)) / 1e6 })).filter((t) => t.ms > 0);
   const total = used.reduce((s, t) => s + t.ms, 0);
@@ -77,7 +76,7 @@ export async function measureWorkerCores(setup: string, kind: RnnKind, epochs: n
   const data = urfdShapedWindows(windows);
   const dm = await DistributedModel.create({ model: urfdShapedSpec(kind, data), config: { ...config, numWorkers: 1, batchSize: 64 } });
   const marks: { at: number; cpu: Map<number, number> }[] = [];
-  const mark = () => marks.push({ at: performance.now(), cpu: threadCpuNs() });
+  const mark = () => marks.push({ at: performance.now(), cpu: allThreadsCpuNs() });
   mark();
   await dm.fit(data, { epochs, onProgress: (e) => e.type === "merged" && mark() });
   const window = (i: number, j: number) => coreWindow(marks[i].cpu, marks[j].cpu, marks[j].at - marks[i].at, process.pid);

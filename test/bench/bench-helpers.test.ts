@@ -47,6 +47,10 @@ test("readMachineTicks parses /proc/stat and cpuShare turns ticks into cores", (
   assert.ok(Math.abs(s.otherCores! - 1 / 3) < 1e-9);
   assert.ok(Math.abs(s.stealCores! - 2 / 15) < 1e-9); // 20 of 300 × 2
   assert.equal(readMachineTicks("nothing here"), null);
+  assert.equal(s.mainCores, null); // snapshots without the main thread's CPU
+  const m = cpuShare({ t: 0, own: { user: 0, system: 0 }, machine: null, mainNs: 1e6 }, { t: 2000, own: { user: 2_020_000, system: 0 }, machine: null, mainNs: 41e6 }, 2);
+  assert.ok(Math.abs(m.mainCores! - 0.02) < 1e-12); // 40 ms of 2 s
+  assert.ok(Math.abs(m.ownCores - 1.01) < 1e-12);
 });
 
 function sample(round: number, model: "gru" | "lstm", setup: string, workers: number, rate: number): RunSample {
@@ -54,7 +58,7 @@ function sample(round: number, model: "gru" | "lstm", setup: string, workers: nu
     round, model, setup, mode: setup, frequency: "epoch", workers, backend: "wasm", kernel: "fused-native",
     windowsPerSec: rate, steadyWindowsPerSec: rate, wallWindowsPerSec: rate, startupSec: 0.7, trainSec: 1, epochSec: 1000 / rate,
     overheadPct: 1, steadyOverheadPct: 0.8, storePct: 0.1, waitPct: 0.9, computePct: 98, computeMsPerBatch: 80, loadavg1: 1,
-    steadyOwnCores: workers, steadyOtherCores: 0, steadyStealCores: 0, steadyWindowsPerCpuSec: rate / workers,
+    steadyOwnCores: workers, steadyMainCores: 0.004, steadyOtherCores: 0, steadyStealCores: 0, steadyWindowsPerCpuSec: rate / workers,
     timing: { startupSec: 0, trainSec: 0, computeSec: 0, paramStoreSec: 0, averagingSec: 0, barrierWaitSec: 0, lockWaitSec: 0, validationSec: 0, overheadFraction: 0, steadyOverheadFraction: 0 },
   };
 }
@@ -76,6 +80,11 @@ test("speedups pair runs of the same round, then take the median over rounds", (
   assert.equal(g1.runs, 3);
   assert.equal(g1.samplesPerSec, 100);
   assert.equal(g1.samplesPerSecMin, 50);
+  // A worker's cores: the process's less its main thread, per worker.
+  const g2 = cases.find((c) => c.model === "gru" && c.workers === 2)!;
+  assert.equal(g1.mainCores, 0.004);
+  assert.ok(Math.abs(g1.workerCores - 0.996) < 1e-12);
+  assert.ok(Math.abs(g2.workerCores - 0.998) < 1e-12);
 });
 
 test("bench command line: defaults, quick, validation", () => {
@@ -117,7 +126,7 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
     version: 1, createdAt: "2026-11-24T00:00:00Z", quick: false,
     machine: { cpus: 2, cpuModel: "x", node: "v20", backend: "wasm", loadavg: [0.1, 0.2, 0.3], loadavgEnd: [1, 1, 1], platform: "linux", totalMemGB: 4 },
     settings: { windows: 1536, epochs: 3, rounds: 3, roundsRun: 2, budgetSec: 540, batchSize: 64, windowShape: [32, 16], models: ["gru"], workerCounts: [1, 2], setups: ["synchronous"], steadyState: "" },
-    cases: [c(1, 1000), c(2, 1900)],
+    cases: [{ ...c(1, 1000), mainCores: 0.0035, workerCores: 0.9991 }, c(2, 1900)],
     speedup: { synchronous: 1.9 }, speedupByModel: { gru: { synchronous: 1.9 } }, speedupAllEpochs: { synchronous: 1.8 }, speedupWall: { synchronous: 1.5 },
     perCpuEfficiency: { synchronous: 0.95 }, speedupByWorkers: { "2": 1.9 }, ceiling: { speedup: 1.95, perRound: [] },
     backends: [{ backend: "tensorflow", model: "gru", samplesPerSec: null, windows: 1, epochs: 2, epochSec: null, skipped: "not installed", kernel: null }],
@@ -125,6 +134,7 @@ test("benchMarkdown renders every section, and skipped parts say why", async () 
   };
   const md = benchMarkdown(bench);
   assert.match(md, /\| GRU\(32\) \| synchronous \| 1000 \| 1900 \| 1\.90× \|/);
+  assert.match(md, /\| 1\.00 \/ 2\.00 \(0\.00 \/ 0\.00\) \| 0\.999 \(0\.004\) \|/, "one worker's own threads beside the main thread's share");
   assert.match(md, /2 interleaved round\(s\) \(of 3 asked/);
   assert.match(md, /skipped: not installed/);
   assert.match(md, /÷ 1 such process = 1\.95×/);

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { coreWindow, threadCpuNs } from "../../lib/bench/worker-cores";
+import { threadCpuNs } from "../../lib/bench/cpu";
+import { allThreadsCpuNs, coreWindow } from "../../lib/bench/worker-cores";
 
 test("coreWindow splits a window's CPU into the busiest non-main thread, the main thread and the rest", () => {
   const a = new Map([[100, 0], [101, 5e6], [102, 0]]);
@@ -17,7 +18,14 @@ test("coreWindow splits a window's CPU into the busiest non-main thread, the mai
   assert.equal(coreWindow(new Map([[1, 0], [2, 0]]), new Map([[1, 500e6], [2, 100e6]]), 1000, 1).workerCores, 0.1);
 });
 
-test("threadCpuNs reads every thread of this process, the main one included (Linux)", { skip: !fs.existsSync("/proc/self/task") }, () => {
-  const t = threadCpuNs();
+test("allThreadsCpuNs reads every thread of this process, the main one included (Linux)", { skip: !fs.existsSync("/proc/self/task") }, () => {
+  const t = allThreadsCpuNs();
   assert.ok(t.get(process.pid)! > 0, `main thread ${t.get(process.pid)}`);
+  // One thread's reader agrees with the map, and grows with the main thread's work.
+  const before = threadCpuNs(process.pid)!;
+  assert.ok(before >= t.get(process.pid)!);
+  let x = 0;
+  for (let i = 0; i < 5e6; i++) x += Math.sqrt(i);
+  assert.ok(x > 0 && threadCpuNs(process.pid)! > before);
+  assert.equal(threadCpuNs(-1), null);
 });
