@@ -13,8 +13,8 @@ export interface DatasetReplay extends RecordingDetection {
   phase: number;
   /** What the scores were compared with (the detector's threshold; 0.5 where start models align them). */
   threshold: number;
-  /** Every scored window: its last frame, the members' mean probability and the smoothed score. */
-  windows: { frame: number; probability: number; score: number }[];
+  /** Every scored window: its last frame, the members' mean probability and the smoothed score (with a second window, each detector's aligned score too). */
+  windows: { frame: number; probability: number; score: number; detectors?: { first: number; second: number } }[];
   alarms: AlarmEvent[];
 }
 
@@ -46,7 +46,7 @@ export function replayDataset(detector: FallDetector, ds: FrameDataset, opts: Re
     for (let r = s.start; r < s.start + s.length; r++) {
       const step = detector.push(table.features.subarray(r * nf, (r + 1) * nf), table.frame[r]);
       if (step === null) continue;
-      windows.push({ frame: step.frame, probability: step.probability, score: step.score });
+      windows.push({ frame: step.frame, probability: step.probability, score: step.score, ...(step.detectors ? { detectors: step.detectors } : {}) });
       if (step.alarm) alarms.push(step.alarm);
     }
     out.push({

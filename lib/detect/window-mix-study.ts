@@ -3,7 +3,9 @@
 // Each fold's saved detectors (FallDetector.fromDir) replay that fold's test recordings frame by frame; each frame's
 // scores, each aligned to its own threshold (0.5), are combined by their mean log-odds and judged at 0.5, as the
 // deploy detector combines its members. The goals are read as `npm run goals` reads them. Alone (no --with), a run is
-// scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's.
+// scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's. A
+// --second-window run (the default since the twenty-eighth round) is a pair itself: its two detectors' aligned scores are
+// read apart from its replay, checked to join back to its own scores, and joined by the rules asked.
 // node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree] [--hold K] [--second-level L] [--first-level L] [--against BASE_1,...] [--json F]
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,6 +35,19 @@ export interface ScoredRecording extends Omit<RecordingDetection, "alarms"> {
 export function scoredFromReplay(r: DatasetReplay): ScoredRecording {
   if (r.threshold !== 0.5) throw new Error(`${r.id}: replayed against threshold ${r.threshold}; this study takes start-model detectors (scores aligned to 0.5)`);
   return { id: r.id, isFall: r.isFall, fallingSegment: r.fallingSegment, firstFrame: r.firstFrame, lastFrame: r.lastFrame, frames: r.windows.map((w) => w.frame), scores: r.windows.map((w) => w.score) };
+}
+
+/**
+ * A two-window run's replay (`--second-window`: each frame carries both detectors' aligned scores) as its two
+ * scorings, first and second, each as if replayed alone; null for a one-detector replay.
+ */
+export function splitReplay(r: DatasetReplay): [ScoredRecording, ScoredRecording] | null {
+  if (r.windows.length === 0 || r.windows.some((w) => w.detectors === undefined)) {
+    if (r.windows.some((w) => w.detectors !== undefined)) throw new Error(`${r.id}: some windows carry both detectors' scores and some do not`);
+    return null;
+  }
+  const one = (which: "first" | "second"): ScoredRecording => ({ ...scoredFromReplay(r), scores: r.windows.map((w) => w.detectors![which]) });
+  return [one("first"), one("second")];
 }
 
 /**
@@ -91,10 +106,34 @@ export function figuresOf(recs: readonly ScoredRecording[], reference: Parameter
   };
 }
 
-/** Every test recording of a --folds run, scored by its fold's saved detector. */
-export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: ReplayRunConfig; recs: ScoredRecording[] }> {
+/**
+ * Every test recording of a --folds run, scored by its fold's saved detector; a --second-window run's two detectors
+ * also apart (`split`, null for a one-detector run).
+ */
+export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: ReplayRunConfig; recs: ScoredRecording[]; split: [ScoredRecording[], ScoredRecording[]] | null }> {
   const cfg = replayRunConfig(run);
-  return { cfg, recs: (await replayFolds(run, cfg, ds)).map(scoredFromReplay) };
+  const replays = await replayFolds(run, cfg, ds);
+  const pairs = replays.map(splitReplay);
+  const split = pairs.every((p) => p !== null) ? ([pairs.map((p) => p![0]), pairs.map((p) => p![1])] as [ScoredRecording[], ScoredRecording[]]) : null;
+  return { cfg, recs: replays.map(scoredFromReplay), split };
+}
+
+/** metrics.json's config of a --second-window run: how its detector joins the two. */
+export interface SecondWindowJoin {
+  secondWindowRule?: string;
+  secondWindowHold?: number;
+  secondWindowLevel?: number;
+}
+
+/** The run's own join of its two detectors (`c`, metrics.json's config), re-fused from the split: it must give the run's scores frame for frame. */
+export function checkSplit(run: string, c: SecondWindowJoin, joined: readonly ScoredRecording[], split: [ScoredRecording[], ScoredRecording[]]): void {
+  if (!FUSE_RULES.includes(c.secondWindowRule as FuseRule)) throw new Error(`${run}: metrics.json's config has no second-window rule this study knows (${c.secondWindowRule})`);
+  const again = fuse(split[0], split[1], c.secondWindowRule as FuseRule, c.secondWindowHold ?? 0, c.secondWindowLevel ?? 0.5);
+  const own = new Map(joined.map((r) => [r.id, r]));
+  for (const r of again) {
+    const bad = r.scores.findIndex((x, i) => x !== own.get(r.id)!.scores[i]);
+    if (bad >= 0) throw new Error(`${run}: ${r.id} frame ${r.frames[bad]}: its two detectors joined by ${c.secondWindowRule} give ${r.scores[bad]}, the run's detector ${own.get(r.id)!.scores[bad]}: this study does not join as the detector does`);
+  }
 }
 
 /** A run scored alone must give its metrics.json figures (the window AUC: over the --stride grid's full windows, the reference's when T is 32). */
@@ -109,7 +148,7 @@ function checkAlone(run: string, cfg: ReplayRunConfig, recs: readonly ScoredReco
 if (require.main === module) {
   const program = new Command()
     .name("window-mix-study")
-    .argument("<runs...>", "--folds runs of start-model detectors, one a seed")
+    .argument("<runs...>", "--folds runs of start-model detectors, one a seed (a --second-window run brings its own second detector)")
     .option("--with <dirs>", "runs of the same seeds (comma-separated, in the same order) whose detectors score beside them")
     .option("--rule <rules>", `how a frame's two scores become one, comma-separated: ${FUSE_RULES.join(", ")}`, "logit-mean")
     .option("--hold <frames>", "alarm where the two aligned scores, each held for this many frames, join to 0.5 (scores lifted to 0.5 there, no higher); comma-separated for several (0: none)", "0")
@@ -142,7 +181,8 @@ if (require.main === module) {
     if (firstLevels.some((l) => !(l > 0 && l <= 0.5))) throw new Error(`--first-level must be aligned scores in (0, 0.5], got "${o.firstLevel}"`);
     const { initBackend } = await import("../backend");
     await initBackend();
-    const rows = new Map<string, GoalRun[]>((others ? rules.map((r) => r.label) : ["alone"]).map((r) => [r, []]));
+    // Rows by rule for pairs (--with, or --second-window runs, which are pairs themselves); "alone" for one-detector runs alone.
+    const rows = new Map<string, GoalRun[]>([...rules.map((r) => r.label), "alone"].map((r) => [r, []]));
     // Seeds of one data folder share its recordings and the 32-frame reference windows: made once (synthetic data differs by seed).
     const loaded = new Map<string, { ds: FrameDataset; reference: ReturnType<typeof makeWindows> }>();
     for (const [i, run] of runs.entries()) {
@@ -155,12 +195,20 @@ if (require.main === module) {
       const { ds, reference } = loaded.get(key)!;
       const a = await scoreRun(run, ds);
       checkAlone(run, cfg, a.recs, reference);
+      if (a.split) {
+        if (others) throw new Error(`${run}: a --second-window run scores its two detectors itself; drop --with`);
+        checkSplit(run, cfg as ReplayRunConfig & SecondWindowJoin, a.recs, a.split);
+      }
       const name = path.basename(path.resolve(run));
       const row = (label: string, recs: readonly ScoredRecording[]) => {
         const { figures, falseAlarmIds } = figuresOf(recs, reference);
         rows.get(label)!.push({ name: others ? `${name}+${path.basename(path.resolve(others[i]))}` : name, seed: cfg.seed, figures, ownWindowAuc: null, windowSet: "own", falseAlarmIds });
         console.error(`${label} seed ${cfg.seed}: ${figures.fallsFound}/${figures.fallRecordings}, ${figures.adlsRight}/${figures.adlRecordings} (${falseAlarmIds.join(", ")})`);
       };
+      if (a.split) {
+        for (const r of rules) row(r.label, fuse(a.split[0], a.split[1], r.rule, r.hold, r.level, r.firstLevel));
+        continue;
+      }
       if (!others) {
         row("alone", a.recs);
         continue;
@@ -172,11 +220,12 @@ if (require.main === module) {
     }
     const against = o.against ? o.against.split(",").map(readGoalRun) : [];
     for (const [label, list] of rows) {
+      if (list.length === 0) continue;
       console.log(`\n${label === "alone" ? "Each run alone (its metrics.json figures, checked)" : `--rule ${label}`}:\n`);
       console.log(goalsTable(list, against));
     }
     console.log("\nWindow AUC over the default's windows (32 frames, every 4 frames, full), each scored by the window ending on its last frame.");
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(Object.fromEntries(rows), null, 1) + "\n");
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify(Object.fromEntries([...rows].filter(([, list]) => list.length > 0)), null, 1) + "\n");
     process.exit(0);
   })().catch((e) => {
     console.error(e instanceof Error ? e.message : String(e));

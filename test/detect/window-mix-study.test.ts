@@ -2,7 +2,8 @@
 // of scored recordings (alarms at 0.5, the recording's most fall-like window, the window AUC on reference windows).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { figuresOf, fuse, ScoredRecording } from "../../lib/detect/window-mix-study";
+import { checkSplit, figuresOf, fuse, ScoredRecording, splitReplay } from "../../lib/detect/window-mix-study";
+import type { DatasetReplay } from "../../lib/detect/replay-dataset";
 
 const rec = (id: string, isFall: boolean, frames: number[], scores: number[], seg: [number, number] | null = null): ScoredRecording =>
   ({ id, isFall, fallingSegment: seg, firstFrame: frames[0], lastFrame: frames[frames.length - 1], frames, scores });
@@ -69,4 +70,24 @@ test("figuresOf: falls found, ADLs right, recording AUC from each recording's to
   assert.equal(figures.maxAfterSegmentEnd, -2);
   assert.equal(figures.falseAlarms, 1);
   assert.equal(figures.windowAuc, 1);
+});
+
+test("splitReplay: a two-window replay's frames as its two detectors' scorings; checkSplit re-joins them as the run's config says", () => {
+  const base = { id: "fall-01", isFall: true, fallingSegment: [16, 18] as [number, number], firstFrame: 0, lastFrame: 17, rows: 18, phase: 0, threshold: 0.5, alarms: [] };
+  const w = (frame: number, first: number, second: number) => ({ frame, probability: 0, score: 0, detectors: { first, second } });
+  const replay: DatasetReplay = { ...base, windows: [w(15, 0.2, 0.6), w(16, 0.7, 0.46), w(17, 0.3, 0.2)] };
+  const [a, b] = splitReplay(replay)!;
+  assert.deepEqual([a.frames, a.scores, b.scores], [[15, 16, 17], [0.2, 0.7, 0.3], [0.6, 0.46, 0.2]]);
+  assert.equal(a.id, "fall-01");
+  assert.deepEqual(a.fallingSegment, [16, 18]);
+  // A one-detector replay has no split; a replay with both kinds of window is an error.
+  assert.equal(splitReplay({ ...base, windows: [{ frame: 15, probability: 0.2, score: 0.2 }] }), null);
+  assert.throws(() => splitReplay({ ...base, windows: [w(15, 0.2, 0.6), { frame: 16, probability: 0.2, score: 0.2 }] }), /fall-01: some windows carry both detectors' scores and some do not/);
+  // The run's own join (min-agree, hold 1, the second at 0.45) re-fused from the split gives its scores; another does not.
+  const join = { secondWindowRule: "min-agree", secondWindowHold: 1, secondWindowLevel: 0.45 };
+  const joined = fuse([a], [b], "min-agree", 1, 0.45);
+  assert.ok(joined[0].scores[1] >= 0.5, "frame 16: 0.7 and the second's 0.46 (over 0.45) alarm together");
+  assert.doesNotThrow(() => checkSplit("RUN", join, joined, [[a], [b]]));
+  assert.throws(() => checkSplit("RUN", { ...join, secondWindowLevel: 0.5 }, joined, [[a], [b]]), /RUN: fall-01 frame 16: its two detectors joined by min-agree give .*: this study does not join as the detector does/);
+  assert.throws(() => checkSplit("RUN", { secondWindowRule: "max" }, joined, [[a], [b]]), /RUN: metrics.json's config has no second-window rule this study knows \(max\)/);
 });
