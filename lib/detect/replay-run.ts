@@ -19,6 +19,10 @@ export interface ReplayRunConfig {
   folds: number | null;
   padStarts?: number;
   startModels?: number;
+  /** A --second-window run's join of its two detectors (absent otherwise). */
+  secondWindowRule?: string;
+  secondWindowHold?: number;
+  secondWindowLevel?: number;
 }
 
 export function replayRunConfig(run: string): ReplayRunConfig {

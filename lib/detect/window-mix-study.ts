@@ -118,21 +118,15 @@ export async function scoreRun(run: string, ds: FrameDataset): Promise<{ cfg: Re
   return { cfg, recs: replays.map(scoredFromReplay), split };
 }
 
-/** metrics.json's config of a --second-window run: how its detector joins the two. */
-export interface SecondWindowJoin {
-  secondWindowRule?: string;
-  secondWindowHold?: number;
-  secondWindowLevel?: number;
-}
-
 /** The run's own join of its two detectors (`c`, metrics.json's config), re-fused from the split: it must give the run's scores frame for frame. */
-export function checkSplit(run: string, c: SecondWindowJoin, joined: readonly ScoredRecording[], split: [ScoredRecording[], ScoredRecording[]]): void {
+export function checkSplit(run: string, c: Pick<ReplayRunConfig, "secondWindowRule" | "secondWindowHold" | "secondWindowLevel">, joined: readonly ScoredRecording[], split: [ScoredRecording[], ScoredRecording[]]): void {
   if (!FUSE_RULES.includes(c.secondWindowRule as FuseRule)) throw new Error(`${run}: metrics.json's config has no second-window rule this study knows (${c.secondWindowRule})`);
   const again = fuse(split[0], split[1], c.secondWindowRule as FuseRule, c.secondWindowHold ?? 0, c.secondWindowLevel ?? 0.5);
   const own = new Map(joined.map((r) => [r.id, r]));
   for (const r of again) {
-    const bad = r.scores.findIndex((x, i) => x !== own.get(r.id)!.scores[i]);
-    if (bad >= 0) throw new Error(`${run}: ${r.id} frame ${r.frames[bad]}: its two detectors joined by ${c.secondWindowRule} give ${r.scores[bad]}, the run's detector ${own.get(r.id)!.scores[bad]}: this study does not join as the detector does`);
+    const want = own.get(r.id)!.scores;
+    const bad = r.scores.findIndex((x, i) => x !== want[i]);
+    if (bad >= 0) throw new Error(`${run}: ${r.id} frame ${r.frames[bad]}: its two detectors joined by ${c.secondWindowRule} give ${r.scores[bad]}, the run's detector ${want[bad]}: this study does not join as the detector does`);
   }
 }
 
@@ -195,10 +189,7 @@ if (require.main === module) {
       const { ds, reference } = loaded.get(key)!;
       const a = await scoreRun(run, ds);
       checkAlone(run, cfg, a.recs, reference);
-      if (a.split) {
-        if (others) throw new Error(`${run}: a --second-window run scores its two detectors itself; drop --with`);
-        checkSplit(run, cfg as ReplayRunConfig & SecondWindowJoin, a.recs, a.split);
-      }
+      if (a.split && others) throw new Error(`${run}: a --second-window run scores its two detectors itself; drop --with`);
       const name = path.basename(path.resolve(run));
       const row = (label: string, recs: readonly ScoredRecording[]) => {
         const { figures, falseAlarmIds } = figuresOf(recs, reference);
@@ -206,6 +197,7 @@ if (require.main === module) {
         console.error(`${label} seed ${cfg.seed}: ${figures.fallsFound}/${figures.fallRecordings}, ${figures.adlsRight}/${figures.adlRecordings} (${falseAlarmIds.join(", ")})`);
       };
       if (a.split) {
+        checkSplit(run, cfg, a.recs, a.split);
         for (const r of rules) row(r.label, fuse(a.split[0], a.split[1], r.rule, r.hold, r.level, r.firstLevel));
         continue;
       }
@@ -219,13 +211,14 @@ if (require.main === module) {
       for (const r of rules) row(r.label, fuse(a.recs, b.recs, r.rule, r.hold, r.level, r.firstLevel));
     }
     const against = o.against ? o.against.split(",").map(readGoalRun) : [];
-    for (const [label, list] of rows) {
-      if (list.length === 0) continue;
+    // Only the kinds of row the runs gave (pairs, runs alone or both).
+    const filled = [...rows].filter(([, list]) => list.length > 0);
+    for (const [label, list] of filled) {
       console.log(`\n${label === "alone" ? "Each run alone (its metrics.json figures, checked)" : `--rule ${label}`}:\n`);
       console.log(goalsTable(list, against));
     }
     console.log("\nWindow AUC over the default's windows (32 frames, every 4 frames, full), each scored by the window ending on its last frame.");
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(Object.fromEntries([...rows].filter(([, list]) => list.length > 0)), null, 1) + "\n");
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify(Object.fromEntries(filled), null, 1) + "\n");
     process.exit(0);
   })().catch((e) => {
     console.error(e instanceof Error ? e.message : String(e));
