@@ -20,11 +20,14 @@ export function gaussian(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
-/** Fisher–Yates shuffle in place; returns the same array. */
-export function shuffleInPlace<T>(items: T[], rng: () => number): T[] {
+/** Fisher–Yates shuffle in place (an array or a typed array); returns the same object. */
+export function shuffleInPlace<A extends { length: number; [i: number]: unknown }>(items: A, rng: () => number): A {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
+    // A temporary, not [a, b] = [b, a]: that made two arrays a swap in a worker's every epoch.
+    const t = items[i];
+    items[i] = items[j];
+    items[j] = t;
   }
   return items;
 }

@@ -11,11 +11,13 @@ import type { DistributedConfig } from "../distributed/config";
 import type { RnnKind } from "../model/rnn";
 import { threadCpuNs } from "./cpu";
 
-/** The setups compared: mode gradients, and Elephas's averaging per epoch and per batch. */
+/** The setups compared: mode gradients, Elephas's averaging per epoch and per batch, and its asynchronous and hogwild pushes. */
 export const CORE_SETUPS: Record<string, Omit<DistributedConfig, "numWorkers" | "batchSize">> = {
   gradients: { mode: "gradients" },
   synchronous: { mode: "synchronous", frequency: "epoch" },
   "synchronous-batch": { mode: "synchronous", frequency: "batch", syncEvery: 1 },
+  asynchronous: { mode: "asynchronous", frequency: "epoch" },
+  hogwild: { mode: "hogwild", frequency: "epoch" },
 };
 
 /** Nanoseconds on a CPU so far for every thread of this process, by thread id. */

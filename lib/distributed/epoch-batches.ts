@@ -8,26 +8,31 @@ import { createRng, shuffleInPlace } from "../random";
 
 export interface EpochBatches {
   batches: number;
-  /** Rows of every slot of global batch k. */
-  counts(k: number): number[];
-  /** Indices into the worker's rows of slot m's rows in batch k (slots the worker owns), in order. */
-  rows(k: number, m: number): number[];
+  /** Rows of every slot of global batch k (an array reused from call to call). */
+  counts(k: number): ArrayLike<number>;
+  /** Indices into the worker's rows of slot m's rows in batch k (slots the worker owns), in order: valid until the next call. */
+  rows(k: number, m: number): Int32Array;
 }
 
 /** 'global': `count` rows shuffled on `seed` (when shuffling), global batch k = rows [kB, kB + B) of that order. */
 export function globalEpoch(count: number, batchSize: number, slots: number, shuffle: boolean, seed: number): EpochBatches {
-  const order = Array.from({ length: count }, (_, i) => i);
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
   if (shuffle) shuffleInPlace(order, createRng(seed));
   const rowsOf = (k: number) => Math.min(batchSize, count - k * batchSize);
+  // Filled every batch, made once an epoch: a worker's per-batch garbage is what V8's helper threads collect.
+  const counts = new Int32Array(slots);
   return {
     batches: Math.ceil(count / batchSize),
-    counts: (k) => Array.from({ length: slots }, (_, m) => {
-      const { lo, hi } = batchSlice(rowsOf(k), slots, m);
-      return hi - lo;
-    }),
+    counts: (k) => {
+      const rows = rowsOf(k);
+      // batchSlice(rows, slots, m)'s hi - lo, without an object a slot.
+      for (let m = 0; m < slots; m++) counts[m] = Math.floor(((m + 1) * rows) / slots) - Math.floor((m * rows) / slots);
+      return counts;
+    },
     rows: (k, m) => {
       const { lo, hi } = batchSlice(rowsOf(k), slots, m);
-      return order.slice(k * batchSize + lo, k * batchSize + hi);
+      return order.subarray(k * batchSize + lo, k * batchSize + hi);
     },
   };
 }
@@ -36,12 +41,16 @@ export function globalEpoch(count: number, batchSize: number, slots: number, shu
 export function shardEpoch(layout: ShardLayout, batchSize: number, held: { lo: number; hi: number }, shuffle: boolean, seedOf: (m: number) => number): EpochBatches {
   const orders = new Map<number, Int32Array>();
   for (let m = held.lo; m < held.hi; m++) orders.set(m, shardOrder(layout.sizes[m], shuffle, seedOf(m)));
+  const rows = new Int32Array(batchSize);
   return {
     batches: batchesPerEpoch(layout.sizes, batchSize),
     counts: (k) => batchCounts(layout.sizes, batchSize, k),
     rows: (k, m) => {
       const { start, count } = microBatch(layout.sizes, batchSize, k, m);
-      return Array.from(orders.get(m)!.subarray(start, start + count), (i) => layout.offsets[m] + i);
+      const order = orders.get(m)!;
+      const offset = layout.offsets[m];
+      for (let r = 0; r < count; r++) rows[r] = offset + order[start + r];
+      return rows.subarray(0, count);
     },
   };
 }

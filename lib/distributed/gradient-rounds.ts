@@ -95,7 +95,7 @@ export class GradientRounds {
     const { waitedMs } = store.arriveAndWait(() => {
       store.resetClaims();
       const ta = performance.now();
-      if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots, counts);
+      if (crossRank) averageGradientSlotsAcrossRanks(store, crossRank, rankSlots, Array.from(counts));
       else store.averageSlots();
       timing.averagingMs += performance.now() - ta;
     }, task.workerId);

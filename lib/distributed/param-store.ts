@@ -218,8 +218,11 @@ export class ParamStore {
     if (!this.handles.slots) throw new Error("this parameter store has no slots (create it with slots: true)");
     const n = this.handles.slotCount;
     if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`slot ${index} of ${n}`);
-    return new Float32Array(this.handles.slots, index * this.size * 4, this.size);
+    // One view a slot, made at the first call: a training loop asks for slots every micro-batch.
+    this.slotViews ??= Array.from({ length: n }, (_, i) => new Float32Array(this.handles.slots!, i * this.size * 4, this.size));
+    return this.slotViews[index];
   }
+  private slotViews: Float32Array[] | undefined;
 
   get slotCount(): number {
     return this.handles.slotCount;

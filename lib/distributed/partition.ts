@@ -1,5 +1,6 @@
 // Split windows between workers: equal window counts (the barrier waits for the slowest worker),
 // both classes in every partition where possible, seeded.
+import { gatherRowsKernel } from "../model/fused-rnn";
 import { createRng, shuffleInPlace } from "../random";
 
 /**
@@ -47,6 +48,12 @@ export function wholeBatchRanges(count: number, batch: number, parts: number): {
  */
 export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
   const out = into ? into.subarray(0, indices.length * rowSize) : new Float32Array(indices.length * rowSize);
+  // Natively where built: the loop below makes a view a row, a training batch's main garbage.
+  const native = gatherRowsKernel();
+  if (native && indices instanceof Int32Array) {
+    native(src, rowSize, indices, out);
+    return out;
+  }
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     out.set(src.subarray(i * rowSize, (i + 1) * rowSize), k * rowSize);

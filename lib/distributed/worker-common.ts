@@ -120,7 +120,8 @@ export const YIELD_EVERY_MS = 10;
  * True when the loop should yield now (yieldToEventLoop): at most every YIELD_EVERY_MS. Mode gradients uses it: a turn
  * of the event loop after every global batch sat on the path to the next barrier (LSTM, 2 threads: 85.0k against
  * 92.8k windows/s, six runs each of `node dist/lib/bench/sync-batch-overhead.js 6144 8 gru,lstm 2 1 gradients`).
- * Synchronous per batch was slower with it (LSTM 88-95k against 105-107k), so the weight modes still yield every batch.
+ * Synchronous per batch was slower with it (LSTM 88-95k against 105-107k), so it still yields every batch; the other weight
+ * modes use the gate (a turn a batch was ~1.4 KB of garbage, collected on V8's helper threads).
  */
 export function yieldGate(): () => boolean {
   return everyMs(YIELD_EVERY_MS, performance.now());

@@ -10,7 +10,7 @@ import { writeFlatWeights } from "../model/model-weights";
 import { gatherRows } from "./partition";
 import { SharedAdam } from "./shared-adam";
 import type { FitTask, Staleness } from "./protocol";
-import { countPush, injectFault, Post, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { countPush, injectFault, Post, progressGate, setup, streamSeed, yieldGate, yieldToEventLoop } from "./worker-common";
 import { WorkerEpochs } from "./worker-epochs";
 
 export async function runPushGradientFit(task: FitTask, post: Post): Promise<void> {
@@ -47,8 +47,12 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
   timing.barrierWaitMs += store.arriveAndWait(undefined, id).waitedMs;
   epochs.start();
 
+  // Refilled and shuffled in place each epoch; batches are runs of it (no garbage a batch for V8's helper threads to collect).
+  const order = new Int32Array(task.count);
+  const seeds = new Array<number>(step.dropoutLayers).fill(0);
+  const yieldDue = yieldGate();
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    const order = Array.from({ length: task.count }, (_, i) => i);
+    for (let i = 0; i < order.length; i++) order[i] = i;
     if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
     const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const batches = Math.ceil(order.length / config.batchSize);
@@ -59,12 +63,12 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
     for (let k = 0; k < batches; k++) {
       injectFault(task, epoch, k);
       readShared();
-      const idx = order.slice(k * config.batchSize, (k + 1) * config.batchSize);
+      const idx = order.subarray(k * config.batchSize, (k + 1) * config.batchSize);
       const b = idx.length;
       const x = gatherRows(task.x, rowSize, idx, xBuf);
       for (let r = 0; r < b; r++) yBuf[r] = task.y[idx[r]];
       // One seed a Dropout layer a batch, drawn as the delta modes draw them.
-      const seeds = Array.from({ length: step.dropoutLayers }, () => Math.floor(dropoutRng() * 2 ** 31));
+      for (let i = 0; i < seeds.length; i++) seeds[i] = Math.floor(dropoutRng() * 2 ** 31);
       let t = performance.now();
       const [loss, acc] = step.compute(x, yBuf.subarray(0, b), { offset: 0, total: b }, seeds, grad);
       timing.computeMs += performance.now() - t;
@@ -78,7 +82,7 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
       accSum += acc * b;
       seen += b;
       if (progressDue(k === batches - 1)) post({ type: "progress", workerId: id, epoch, batch: k, batches, loss, acc, samples: b });
-      await yieldToEventLoop();
+      if (yieldDue()) await yieldToEventLoop();
     }
 
     if (epochs.validates) {

@@ -9,7 +9,7 @@ import { readFlatWeights, writeFlatWeights } from "../model/model-weights";
 import { averageSlotsAcrossRanks, openCrossRank } from "./cross-rank";
 import { gatherRows } from "./partition";
 import type { FitTask, PredictTask, Staleness } from "./protocol";
-import { countPush, injectFault, Post, predictRows, progressGate, setup, streamSeed, yieldToEventLoop } from "./worker-common";
+import { countPush, injectFault, Post, predictRows, progressGate, setup, streamSeed, yieldGate, yieldToEventLoop } from "./worker-common";
 import { WorkerEpochs } from "./worker-epochs";
 import { runGradientFit } from "./worker-gradients";
 import { runPushGradientFit } from "./worker-push-gradients";
@@ -79,46 +79,51 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     timing.paramStoreMs += performance.now() - t;
   };
 
+  // The epoch's row order, refilled and shuffled in place: batches are runs of it (garbage a batch is what V8's helper threads collect).
+  const order = new Int32Array(task.count);
+  // Synchronous per batch turns the event loop every batch (faster there: worker-common.ts); the others every YIELD_EVERY_MS.
+  const yieldDue = sync && config.frequency === "batch" ? () => true : yieldGate();
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    const order = Array.from({ length: task.count }, (_, i) => i);
+    for (let i = 0; i < order.length; i++) order[i] = i;
     if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
     const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const nextDropoutSeed = () => Math.floor(dropoutRng() * 2 ** 31);
-    const batches: number[][] = [];
-    for (let s = 0; s < order.length; s += config.batchSize) batches.push(order.slice(s, s + config.batchSize));
-    const perUnit = config.frequency === "epoch" ? Math.max(batches.length, 1) : config.syncEvery;
-    const units = sync ? task.roundsPerEpoch : Math.ceil(batches.length / perUnit);
+    const batchCount = Math.ceil(order.length / config.batchSize);
+    const perUnit = config.frequency === "epoch" ? Math.max(batchCount, 1) : config.syncEvery;
+    const units = sync ? task.roundsPerEpoch : Math.ceil(batchCount / perUnit);
 
     let lossSum = 0;
     let accSum = 0;
     let seen = 0;
     let batchNo = 0;
-    if (batches.length === 0) injectFault(task, epoch, 0);
+    if (batchCount === 0) injectFault(task, epoch, 0);
     for (let u = 0; u < units; u++) {
-      const unit = batches.slice(u * perUnit, (u + 1) * perUnit);
       if (!sync) readShared(before);
       let unitSamples = 0;
-      for (const idx of unit) {
+      // A synchronous worker with fewer batches than rounds still meets every barrier, with an empty unit.
+      const unitEnd = Math.min((u + 1) * perUnit, batchCount);
+      for (let bi = u * perUnit; bi < unitEnd; bi++) {
+        const idx = order.subarray(bi * config.batchSize, Math.min((bi + 1) * config.batchSize, order.length));
         injectFault(task, epoch, batchNo);
         if (config.lrScaling !== "none") {
-          step.learningRate = baseRate * learningRateFactor(config.lrScaling, lrWorkers, config.warmupEpochs, epoch + batchNo / batches.length);
+          step.learningRate = baseRate * learningRateFactor(config.lrScaling, lrWorkers, config.warmupEpochs, epoch + batchNo / batchCount);
         }
         const b = idx.length;
         const x = gatherRows(task.x, rowSize, idx, xBuf);
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
         reseedDropout(model, nextDropoutSeed);
         const t = performance.now();
-        const [loss, acc] = await runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
+        const [loss, acc] = step.runArrays ? step.runArrays(x, yBuf.subarray(0, b), b) : await runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
         timing.computeMs += performance.now() - t;
         lossSum += loss * b;
         accSum += acc * b;
         seen += b;
         unitSamples += b;
-        if (progressDue(batchNo === batches.length - 1)) {
-          post({ type: "progress", workerId: id, epoch, batch: batchNo, batches: batches.length, loss, acc, samples: b });
+        if (progressDue(batchNo === batchCount - 1)) {
+          post({ type: "progress", workerId: id, epoch, batch: batchNo, batches: batchCount, loss, acc, samples: b });
         }
         batchNo++;
-        await yieldToEventLoop();
+        if (yieldDue()) await yieldToEventLoop();
       }
       timing.rounds++;
       if (sync) {
@@ -160,7 +165,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
     }
     const val = epochs.validate(model, rowSize, batchShape);
     // Synchronous: every worker now holds the average of the epoch's last round in `after`.
-    epochs.record({ epoch, batches: batches.length, lossSum, accSum, seen }, val, task.snapshot && sync && id === 0 ? after.slice() : null);
+    epochs.record({ epoch, batches: batchCount, lossSum, accSum, seen }, val, task.snapshot && sync && id === 0 ? after.slice() : null);
   }
   epochs.done(step, sync ? null : staleness);
 }

@@ -16,6 +16,7 @@ interface NativeKernel {
   lossAndGradients(...args: (number | Int32Array | Float32Array | Float32Array[] | Float64Array)[]): void;
   adam(...args: (number | Float32Array)[]): void;
   averageSlots(slots: Float32Array, size: number, counts: Float64Array, out: Float32Array): void;
+  gatherRows(src: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
 }
 
 /** Which code does the kernel's matrix products (lib/native/gemm.h), and how much each path did. */
@@ -118,6 +119,13 @@ export function slotAverageKernel(): NativeKernel["averageSlots"] | null {
   return kernel ? (slotAverage ??= kernel.averageSlots.bind(kernel)) : null;
 }
 let slotAverage: NativeKernel["averageSlots"] | undefined;
+
+/** The addon's row gather (lib/native/gather_rows.cc: memcpy a row, no garbage), or null where the addon is not loaded. */
+export function gatherRowsKernel(): NativeKernel["gatherRows"] | null {
+  const kernel = load().kernel;
+  return kernel ? (gatherCall ??= kernel.gatherRows.bind(kernel)) : null;
+}
+let gatherCall: NativeKernel["gatherRows"] | undefined;
 
 /** The addon's Adam step over any Float32Arrays (lib/native/train_step.cc), or null where the addon is not loaded. */
 export function adamKernel(): NativeKernel["adam"] | null {

@@ -22,6 +22,10 @@ export class NativeStep {
   private readonly maskBuffers: (Float32Array | undefined)[];
   /** Where each seeded layer's mask of a whole global batch is drawn: reserveRows() sizes them before a fit, not mid-fit. */
   private readonly wholeBuffers: Float32Array[];
+  /** Each seeded layer's views of its buffer by rows (offset · 2^20 + count), and masks()' and layerSeeds()' arrays: reused, as a batch's garbage is collected on V8's helper threads. */
+  private readonly wholeViews: Map<number, Float32Array>[];
+  private readonly maskList: Float32Array[];
+  private readonly seedList: (number | undefined)[];
   /** The seed and the rows of the mask in each layer's buffer (seed -1: none drawn; seeds are >= 0). */
   private readonly wholeSeeds: Float64Array;
   private readonly wholeRows: Int32Array;
@@ -63,6 +67,9 @@ export class NativeStep {
     // the per-batch code away in a thread's next fit and compile it again.
     this.maskBuffers = plan.dropouts.map(() => undefined);
     this.wholeBuffers = plan.dropouts.map(() => new Float32Array(0));
+    this.wholeViews = plan.dropouts.map(() => new Map());
+    this.maskList = plan.dropouts.map(() => new Float32Array(0));
+    this.seedList = plan.dropouts.map(() => undefined);
     this.wholeSeeds = new Float64Array(plan.dropouts.length).fill(-1);
     this.wholeRows = new Int32Array(plan.dropouts.length);
     this.layout = plan.layout;
@@ -82,21 +89,23 @@ export class NativeStep {
     return typeof plan === "string" ? plan : new NativeStep(model, plan);
   }
 
-  /** The Dropout layers' current seeds (reseedDropout sets them before each batch). */
+  /** The Dropout layers' current seeds (reseedDropout sets them before each batch), in an array reused from call to call. */
   layerSeeds(): (number | undefined)[] {
-    return this.plan.dropouts.map((d) => (d.layer as unknown as { seed?: number }).seed);
+    const out = this.seedList;
+    for (let i = 0; i < out.length; i++) out[i] = (this.plan.dropouts[i].layer as unknown as { seed?: number }).seed;
+    return out;
   }
 
   /**
    * One mask a Dropout layer for these rows of the global batch, as tf.dropout draws it. The whole
    * global batch's mask is drawn once a seed and kept (a batch's micro-batches are its slices, and
    * the generator is sequential: drawing each slice alone would first draw every row before it);
-   * the arrays are views of buffers reused from call to call (valid until the next call).
+   * the list and the arrays in it are reused from call to call (valid until the next call).
    */
   masks(rows: RowSlice, batch: number, seeds: ArrayLike<number | undefined>): Float32Array[] {
     // A loop, the rare draw out of line: this runs every micro-batch, and a closure a call made its optimised compile (another core's time) twice as big.
     const n = this.rowElems.length;
-    const out = new Array<Float32Array>(n);
+    const out = this.maskList;
     for (let i = 0; i < n; i++) {
       const seed = seeds[i];
       out[i] = seed === undefined ? this.freshMask(i, rows, batch) : this.sliceOfWhole(i, seed, rows, batch);
@@ -118,7 +127,14 @@ export class NativeStep {
     if (!(rows.offset >= 0 && rows.offset + batch <= rows.total)) {
       throw new RangeError(`dropoutMask: rows ${rows.offset}..${rows.offset + batch} outside a batch of ${rows.total}`);
     }
-    return this.wholeBuffers[i].subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
+    // A batch's slices recur batch after batch (the same offsets and sizes): one view each, kept while the buffer is.
+    const key = rows.offset * 2 ** 20 + batch;
+    let view = this.wholeViews[i].get(key);
+    if (view === undefined) {
+      view = this.wholeBuffers[i].subarray(rows.offset * rowElems, (rows.offset + batch) * rowElems);
+      this.wholeViews[i].set(key, view);
+    }
+    return view;
   }
 
   /**
@@ -128,7 +144,10 @@ export class NativeStep {
   reserveRows(rows: number): void {
     for (let i = 0; i < this.wholeBuffers.length; i++) {
       const size = rows * this.rowElems[i];
-      if (this.wholeBuffers[i].length < size) this.wholeBuffers[i] = new Float32Array(size);
+      if (this.wholeBuffers[i].length < size) {
+        this.wholeBuffers[i] = new Float32Array(size);
+        this.wholeViews[i].clear();
+      }
     }
   }
 

@@ -1,22 +1,28 @@
 // tf.randomUniform's numbers without tensors: seedrandom's Alea (the generator tfjs-core seeds with
 // String(seed)), so a Dropout mask can be drawn per batch in plain JS, bit for bit tfjs's.
 
-/** Johannes Baagøe's Mash hash, as seedrandom 3.0.5 (lib/alea.js) has it. */
-function mash(): (data: string) => number {
-  let n = 0xefc8249d;
-  return (data) => {
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i);
-      let h = 0.02519603282416938 * n;
-      n = h >>> 0;
-      h -= n;
-      h *= n;
-      n = h >>> 0;
-      h -= n;
-      n += h * 0x100000000; // 2^32
-    }
-    return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
-  };
+/**
+ * Johannes Baagøe's Mash hash, as seedrandom 3.0.5 (lib/alea.js) has it: its state n after hashing
+ * `data`. A function of the state, not the original's closure over it: a closure's double was boxed
+ * afresh at every step, garbage a batch where a Dropout mask is drawn.
+ */
+function mash(n: number, data: string): number {
+  for (let i = 0; i < data.length; i++) {
+    n += data.charCodeAt(i);
+    let h = 0.02519603282416938 * n;
+    n = h >>> 0;
+    h -= n;
+    h *= n;
+    n = h >>> 0;
+    h -= n;
+    n += h * 0x100000000; // 2^32
+  }
+  return n;
+}
+
+/** Mash's output for state n. */
+function mashValue(n: number): number {
+  return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
 }
 
 /** Alea's state after seeding as tfjs's UniformRandom does (a number seed becomes its string). */
@@ -28,16 +34,21 @@ export interface AleaState {
 }
 
 export function aleaState(seed: number | string): AleaState {
-  const m = mash();
   const s = String(seed);
-  let s0 = m(" ");
-  let s1 = m(" ");
-  let s2 = m(" ");
-  s0 -= m(s);
+  let n = mash(0xefc8249d, " ");
+  let s0 = mashValue(n);
+  n = mash(n, " ");
+  let s1 = mashValue(n);
+  n = mash(n, " ");
+  let s2 = mashValue(n);
+  n = mash(n, s);
+  s0 -= mashValue(n);
   if (s0 < 0) s0 += 1;
-  s1 -= m(s);
+  n = mash(n, s);
+  s1 -= mashValue(n);
   if (s1 < 0) s1 += 1;
-  s2 -= m(s);
+  n = mash(n, s);
+  s2 -= mashValue(n);
   if (s2 < 0) s2 += 1;
   return { s0, s1, s2, c: 1 };
 }

@@ -1,4 +1,4 @@
-// `npm run build` step: compiles lib/native/fused_rnn.cc, train_step.cc, stream_step.cc and slot_average.cc into dist/native/fused_rnn.node with the
+// `npm run build` step: compiles lib/native/fused_rnn.cc, train_step.cc, stream_step.cc, slot_average.cc and gather_rows.cc into dist/native/fused_rnn.node with the
 // machine's C++ compiler against Node's own headers (no download). When that cannot work the build
 // still succeeds: it writes why into dist/native/build-status.json and training uses tfjs-layers,
 // which `npm run pipeline`, the bench and notebook 05 then report.
@@ -42,7 +42,7 @@ function openblasCoreNote(): Pick<NativeBuildNote, "blasCore" | "blasCoreType" |
 function main(): number {
   fs.mkdirSync(NATIVE_DIR, { recursive: true });
   // The per-layer kernel, the whole training step and the streaming step: one addon, sharing rnn_kernel.h.
-  const sources = ["fused_rnn.cc", "train_step.cc", "stream_step.cc", "slot_average.cc"].map((f) => path.join(findProjectRoot(), "lib", "native", f));
+  const sources = ["fused_rnn.cc", "train_step.cc", "stream_step.cc", "slot_average.cc", "gather_rows.cc"].map((f) => path.join(findProjectRoot(), "lib", "native", f));
   const cxx = process.env.CXX || "g++";
   const include = nodeIncludeDir();
   const skip = (reason: string): number => {

@@ -6,6 +6,7 @@
 #include <string>
 #include "napi_args.h"
 #include "slot_average.h"
+#include "gather_rows.h"
 #include "rnn_kernel.h"
 #include "train_step.h"
 #include "stream_step.h"
@@ -171,6 +172,7 @@ napi_value Init(napi_env env, napi_value exports) {
   registerTrainStep(env, exports);
   registerStreamStep(env, exports);
   registerSlotAverage(env, exports);
+  registerGatherRows(env, exports);
   return exports;
 }
 

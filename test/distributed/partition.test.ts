@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { contiguousRanges, gatherRows, stratifiedPartition, wholeBatchRanges } from "../../lib/distributed/partition";
+import { gatherRowsKernel } from "../../lib/model/fused-rnn";
+import { nativeSkip } from "../fixtures/native-addon";
 
 test("stratifiedPartition balances windows and classes, covers every index once, and is seeded", () => {
   const y = new Float32Array(103).map((_, i) => (i % 5 === 0 ? 1 : 0)); // 21 positives
@@ -45,4 +47,18 @@ test("gatherRows into a reused buffer: the front of it, the rest untouched", () 
   assert.equal(out.buffer, buf.buffer);
   assert.deepEqual(Array.from(out), [2, 2, 1, 1]);
   assert.deepEqual(Array.from(buf.subarray(4)), [9, 9, 9, 9]);
+});
+
+test("gatherRows from Int32Array indices (the native copy where built) gives the JavaScript copy's rows; a row outside the source throws", { skip: nativeSkip() }, () => {
+  assert.ok(gatherRowsKernel(), "the addon's gatherRows is loaded");
+  const rowSize = 7;
+  const src = Float32Array.from({ length: 40 * rowSize }, (_, i) => Math.sin(i) * 1e3);
+  const idx = Int32Array.from([39, 0, 17, 17, 3]);
+  const into = new Float32Array(8 * rowSize).fill(-1);
+  const got = gatherRows(src, rowSize, idx, into);
+  assert.deepEqual(Array.from(got), Array.from(gatherRows(src, rowSize, Array.from(idx))));
+  assert.equal(got.buffer, into.buffer);
+  assert.deepEqual(Array.from(into.subarray(idx.length * rowSize)), new Array(3 * rowSize).fill(-1));
+  assert.throws(() => gatherRows(src, rowSize, Int32Array.from([2, 40]), into), /gatherRows: row 40 in a source of 40 rows/);
+  assert.throws(() => gatherRows(src, rowSize, Int32Array.from([-1]), into), RangeError);
 });
