@@ -113,6 +113,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
         reseedDropout(model, nextDropoutSeed);
         const t = performance.now();
+        // The native step called as it is: runOnArrays is async, a promise and a microtask turn a batch.
         const [loss, acc] = step.runArrays ? step.runArrays(x, yBuf.subarray(0, b), b) : await runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
         timing.computeMs += performance.now() - t;
         lossSum += loss * b;

@@ -42,11 +42,6 @@ napi_value GatherRows(napi_env env, napi_callback_info info) {
 
 namespace fused {
 
-void registerGatherRows(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"gatherRows", nullptr, GatherRows, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, 1, props);
-}
+void registerGatherRows(napi_env env, napi_value exports) { defineFunction(env, exports, "gatherRows", GatherRows); }
 
 }  // namespace fused

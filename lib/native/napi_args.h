@@ -44,6 +44,12 @@ inline float* getF32(napi_env env, napi_value v, size_t want, bool optional, boo
   return typed<float, napi_float32_array>(env, v, want, ok);
 }
 
+// Adds one function to the addon's exports.
+inline void defineFunction(napi_env env, napi_value exports, const char* name, napi_callback fn) {
+  napi_property_descriptor d = {name, nullptr, fn, nullptr, nullptr, nullptr, napi_default, nullptr};
+  napi_define_properties(env, exports, 1, &d);
+}
+
 inline napi_value fail(napi_env env, const char* msg) {
   napi_throw_type_error(env, nullptr, msg);
   return nullptr;

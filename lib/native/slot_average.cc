@@ -70,11 +70,6 @@ napi_value AverageSlots(napi_env env, napi_callback_info info) {
 
 namespace fused {
 
-void registerSlotAverage(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"averageSlots", nullptr, AverageSlots, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, 1, props);
-}
+void registerSlotAverage(napi_env env, napi_value exports) { defineFunction(env, exports, "averageSlots", AverageSlots); }
 
 }  // namespace fused
