@@ -118,7 +118,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     }
     return { id: w.globalId, samples: w.samples, history, timing: w.timing };
   }));
-  const sum = (k: Exclude<keyof FitResult["workers"][number]["timing"], "microBatches">) => workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
+  const sum = (k: Exclude<keyof FitResult["workers"][number]["timing"], "microBatches" | "majorGcs">) => workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
   const trainSec = Math.max(...workers.map((w) => w.timing.trainMs)) / 1000;
   const windows = workers.reduce((a, w) => a + w.history.samples.reduce((x, y) => x + y, 0), 0);
   const exchangeSec = reports.reduce((a, r) => a + r.exchangeMs, 0) / 1000;

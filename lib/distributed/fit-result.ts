@@ -126,7 +126,7 @@ export function fitResult(t: FitReports, o: { config: ResolvedConfig; rowsOf: (w
     }
   }
   const done = [...t.done].sort((a, b) => a.workerId - b.workerId);
-  const sum = (k: Exclude<keyof WorkerTiming, "microBatches">) => done.reduce((a, d) => a + d.timing[k], 0) / 1000;
+  const sum = (k: Exclude<keyof WorkerTiming, "microBatches" | "majorGcs">) => done.reduce((a, d) => a + d.timing[k], 0) / 1000;
   const trainSec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.trainStart))) / 1000;
   const workerTrainSec = sum("trainMs");
   const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");

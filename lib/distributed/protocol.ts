@@ -102,6 +102,8 @@ export interface WorkerTiming {
   validationMs: number;
   /** Mode gradients: micro-batches this worker computed (its threads share a batch's slots as they come). */
   microBatches?: number;
+  /** Mark-compacts of the worker thread's heap since the thread started (all its fits), at the fit's end. */
+  majorGcs?: number;
 }
 
 export interface WorkerHistory {

@@ -2,6 +2,7 @@
 // counters, validation on the held-out rows, the epoch's line in the history and its message to the
 // main thread, and the final report.
 import * as tf from "@tensorflow/tfjs";
+import { majorGcs } from "./worker-gcs";
 import type { TrainingKernel } from "../model/fused-model";
 import { binaryMetricSums, MetricSums } from "./metrics";
 import type { FitTask, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
@@ -78,6 +79,7 @@ export class WorkerEpochs {
   done(step: { kernel: TrainingKernel; reason?: string }, staleness: Staleness | null): void {
     const trainEnd = now();
     this.timing.trainMs = trainEnd - this.trainStart;
+    this.timing.majorGcs = majorGcs();
     this.post({
       type: "done", workerId: this.task.workerId, history: this.history, timing: this.timing, trainStart: this.trainStart, trainEnd,
       kernel: step.kernel, ...(step.reason ? { kernelNote: step.reason } : {}), staleness,

@@ -7,6 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { assertPlainMessage, MainToWorker, WorkerToMain } from "./protocol";
 import { runFit, runPredict } from "./worker-tasks";
 import { disposeTaskModel } from "./worker-common";
+import { countMajorGcs } from "./worker-gcs";
 
 const port = parentPort;
 if (!port) throw new Error("lib/distributed/worker.js must be started as a worker thread");
@@ -27,6 +28,7 @@ function reportFailure(err: unknown): void {
   post({ type: "failed", workerId, message: e.message, stack: e.stack });
 }
 
+countMajorGcs();
 process.on("uncaughtException", reportFailure);
 process.on("unhandledRejection", reportFailure);
 
