@@ -31,3 +31,9 @@ export function shuffleInPlace<A extends { length: number; [i: number]: unknown 
   }
   return items;
 }
+
+/** `into` filled with 0..n−1 and, when `shuffle`, shuffled on `seed`: an epoch's row order, made in place without garbage. */
+export function shuffledOrder(into: Int32Array, shuffle: boolean, seed: number): Int32Array {
+  for (let i = 0; i < into.length; i++) into[i] = i;
+  return shuffle ? shuffleInPlace(into, createRng(seed)) : into;
+}

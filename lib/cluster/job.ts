@@ -2,7 +2,7 @@
 // of a job a scheduler started (in-job.ts): the options and result types, the job every rank
 // receives, and the result summarised from the ranks' reports.
 import type { DistributedModel, FitData, FitResult } from "../distributed/distributed-model";
-import { mergeStaleness } from "../distributed/fit-result";
+import { mergeStaleness, sumTimingSec, TimedPart } from "../distributed/fit-result";
 import type { Staleness } from "../distributed/protocol";
 import { averagingRule, EpochEndCallback, ProgressEventCallback, ResolvedConfig } from "../distributed/config";
 import { MetricSums, mergeMetricSums, metricsFromSums } from "../distributed/metrics";
@@ -118,7 +118,7 @@ export function summarise(run: JobOutput, c: ResolvedCluster, mpi: string, wallS
     }
     return { id: w.globalId, samples: w.samples, history, timing: w.timing };
   }));
-  const sum = (k: Exclude<keyof FitResult["workers"][number]["timing"], "microBatches" | "majorGcs">) => workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
+  const sum = (k: TimedPart) => sumTimingSec(workers, k);
   const trainSec = Math.max(...workers.map((w) => w.timing.trainMs)) / 1000;
   const windows = workers.reduce((a, w) => a + w.history.samples.reduce((x, y) => x + y, 0), 0);
   const exchangeSec = reports.reduce((a, r) => a + r.exchangeMs, 0) / 1000;

@@ -2,9 +2,9 @@
 // and which row of the worker's data is the r-th row of slot m. The two samplings of config.sampling:
 // 'global' (one seeded shuffle of all rows, each batch cut into slots) and 'shards' (slot m takes its
 // shard's next rows); either is computed alike by every worker, so any worker count trains the same.
-import { batchSlice } from "./partition";
+import { batchSlice, sliceSize } from "./partition";
 import { batchCounts, batchesPerEpoch, microBatch, ShardLayout, shardOrder } from "./slot-shards";
-import { createRng, shuffleInPlace } from "../random";
+import { shuffledOrder } from "../random";
 
 export interface EpochBatches {
   batches: number;
@@ -16,9 +16,7 @@ export interface EpochBatches {
 
 /** 'global': `count` rows shuffled on `seed` (when shuffling), global batch k = rows [kB, kB + B) of that order. */
 export function globalEpoch(count: number, batchSize: number, slots: number, shuffle: boolean, seed: number): EpochBatches {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  if (shuffle) shuffleInPlace(order, createRng(seed));
+  const order = shuffledOrder(new Int32Array(count), shuffle, seed);
   const rowsOf = (k: number) => Math.min(batchSize, count - k * batchSize);
   // Filled every batch, made once an epoch: a worker's per-batch garbage is what V8's helper threads collect.
   const counts = new Int32Array(slots);
@@ -26,8 +24,7 @@ export function globalEpoch(count: number, batchSize: number, slots: number, shu
     batches: Math.ceil(count / batchSize),
     counts: (k) => {
       const rows = rowsOf(k);
-      // batchSlice(rows, slots, m)'s hi - lo, without an object a slot.
-      for (let m = 0; m < slots; m++) counts[m] = Math.floor(((m + 1) * rows) / slots) - Math.floor((m * rows) / slots);
+      for (let m = 0; m < slots; m++) counts[m] = sliceSize(rows, slots, m);
       return counts;
     },
     rows: (k, m) => {

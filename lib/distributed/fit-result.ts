@@ -4,6 +4,14 @@ import { averagingRule, ResolvedConfig } from "./config";
 import { mergeMetricSums, metricsFromSums } from "./metrics";
 import type { DoneMessage, EpochMessage, Staleness, WorkerHistory, WorkerTiming } from "./protocol";
 
+/** The timing counters every worker reports, in milliseconds (the optional counts left out). */
+export type TimedPart = Exclude<keyof WorkerTiming, "microBatches" | "majorGcs">;
+
+/** One timing counter summed over workers, in seconds. */
+export function sumTimingSec(workers: readonly { timing: WorkerTiming }[], k: TimedPart): number {
+  return workers.reduce((a, w) => a + w.timing[k], 0) / 1000;
+}
+
 /** Windows to train on; a WindowSet satisfies it. x is count × T × F (count × T token ids for 'original', F = 1). */
 export interface FitData {
   x: Float32Array;
@@ -126,7 +134,7 @@ export function fitResult(t: FitReports, o: { config: ResolvedConfig; rowsOf: (w
     }
   }
   const done = [...t.done].sort((a, b) => a.workerId - b.workerId);
-  const sum = (k: Exclude<keyof WorkerTiming, "microBatches" | "majorGcs">) => done.reduce((a, d) => a + d.timing[k], 0) / 1000;
+  const sum = (k: TimedPart) => sumTimingSec(done, k);
   const trainSec = (Math.max(...done.map((d) => d.trainEnd)) - Math.min(...done.map((d) => d.trainStart))) / 1000;
   const workerTrainSec = sum("trainMs");
   const overhead = sum("paramStoreMs") + sum("averagingMs") + sum("barrierWaitMs") + sum("lockWaitMs");

@@ -63,7 +63,13 @@ export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLik
 
 /** Worker w's contiguous share [lo, hi) of a global batch of `rows` rows split between `workers`: sizes differ by at most one. */
 export function batchSlice(rows: number, workers: number, w: number): { lo: number; hi: number } {
-  return { lo: Math.floor((w * rows) / workers), hi: Math.floor(((w + 1) * rows) / workers) };
+  const lo = Math.floor((w * rows) / workers);
+  return { lo, hi: lo + sliceSize(rows, workers, w) };
+}
+
+/** How many rows batchSlice(rows, workers, w) holds, without making its object (called a slot a batch). */
+export function sliceSize(rows: number, workers: number, w: number): number {
+  return Math.floor(((w + 1) * rows) / workers) - Math.floor((w * rows) / workers);
 }
 
 /**

@@ -2,7 +2,7 @@
 // seeded); every epoch each shard is shuffled on its own seed and micro-batch m of global batch k is
 // shard m's next rows. The slots, not the workers, own the data: whoever computes slot m needs only
 // shard m, so a rank holds only its slots' shards and any number of workers trains the same model.
-import { createRng, shuffleInPlace } from "../random";
+import { shuffledOrder } from "../random";
 import { batchSlice, contiguousRanges, stratifiedPartition } from "./partition";
 
 /** Where each slot's shard lies in a worker's rows: sizes of all shards, and the first row of each held one (−1: not held). */
@@ -46,9 +46,7 @@ export function batchCounts(sizes: readonly number[], batchSize: number, k: numb
 
 /** A shard's order this epoch (positions within the shard), shuffled on `seed` (of the epoch and slot alone) when shuffling. */
 export function shardOrder(size: number, shuffle: boolean, seed: number): Int32Array {
-  const order = Array.from({ length: size }, (_, i) => i);
-  if (shuffle) shuffleInPlace(order, createRng(seed));
-  return Int32Array.from(order);
+  return shuffledOrder(new Int32Array(size), shuffle, seed);
 }
 
 /** The layout of a worker holding shards [lo, hi) back to back (in slot order) from row 0. */

@@ -4,7 +4,7 @@
 // under the store's lock, hogwild without it. With one worker this is plain sequential training; with
 // N the same number of steps an epoch, each computed at weights up to a few steps old (measured as
 // staleness and reported, as the delta modes do).
-import { createRng, shuffleInPlace } from "../random";
+import { createRng, shuffledOrder } from "../random";
 import { makeGradientStep } from "../model/gradient-step";
 import { writeFlatWeights } from "../model/model-weights";
 import { gatherRows } from "./partition";
@@ -52,8 +52,7 @@ export async function runPushGradientFit(task: FitTask, post: Post): Promise<voi
   const seeds = new Array<number>(step.dropoutLayers).fill(0);
   const yieldDue = yieldGate();
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
+    shuffledOrder(order, task.shuffle, streamSeed(config.seed, seedId, epoch, 1));
     const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const batches = Math.ceil(order.length / config.batchSize);
     let lossSum = 0;

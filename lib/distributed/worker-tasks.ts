@@ -2,7 +2,7 @@
 // (synchronous / asynchronous / hogwild; 'gradients' in worker-gradients.ts, pushed gradients in
 // worker-push-gradients.ts), or predict its rows.
 // Runs inside worker threads only.
-import { createRng, shuffleInPlace } from "../random";
+import { createRng, shuffledOrder } from "../random";
 import { reseedDropout } from "../model/rnn";
 import { makeTrainStep, runOnArrays } from "../model/train-step";
 import { readFlatWeights, writeFlatWeights } from "../model/model-weights";
@@ -84,8 +84,7 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
   // Synchronous per batch turns the event loop every batch (faster there: worker-common.ts); the others every YIELD_EVERY_MS.
   const yieldDue = sync && config.frequency === "batch" ? () => true : yieldGate();
   for (let epoch = task.initialEpoch; epoch < task.epochs; epoch++) {
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    if (task.shuffle) shuffleInPlace(order, createRng(streamSeed(config.seed, seedId, epoch, 1)));
+    shuffledOrder(order, task.shuffle, streamSeed(config.seed, seedId, epoch, 1));
     const dropoutRng = createRng(streamSeed(config.seed, seedId, epoch, 2));
     const nextDropoutSeed = () => Math.floor(dropoutRng() * 2 ** 31);
     const batchCount = Math.ceil(order.length / config.batchSize);
@@ -113,8 +112,8 @@ export async function runFit(task: FitTask, post: Post): Promise<void> {
         for (let k = 0; k < b; k++) yBuf[k] = task.y[idx[k]];
         reseedDropout(model, nextDropoutSeed);
         const t = performance.now();
-        // The native step called as it is: runOnArrays is async, a promise and a microtask turn a batch.
-        const [loss, acc] = step.runArrays ? step.runArrays(x, yBuf.subarray(0, b), b) : await runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
+        const ran = runOnArrays(step, x, yBuf.subarray(0, b), b, batchShape(b));
+        const [loss, acc] = ran instanceof Promise ? await ran : ran;
         timing.computeMs += performance.now() - t;
         lossSum += loss * b;
         accSum += acc * b;

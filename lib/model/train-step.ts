@@ -128,8 +128,13 @@ function nativeTrainStep(native: NativeStep, lazyWeights: boolean): TrainStep {
  * One step on plain arrays (x: exactly `batch` rows, shaped `shape`) whatever the step: the native step takes them as they are; the others get
  * tensors made here (and disposed), so a training loop has one call for every kind of step.
  */
-export async function runOnArrays(step: TrainStep, x: Float32Array, y: Float32Array, batch: number, shape: readonly number[]): Promise<[number, number]> {
+export function runOnArrays(step: TrainStep, x: Float32Array, y: Float32Array, batch: number, shape: readonly number[]): [number, number] | Promise<[number, number]> {
+  // The native step answers at once: no promise and microtask turn a batch for it.
   if (step.runArrays) return step.runArrays(x, y, batch);
+  return runTensors(step, x, y, batch, shape);
+}
+
+async function runTensors(step: TrainStep, x: Float32Array, y: Float32Array, batch: number, shape: readonly number[]): Promise<[number, number]> {
   const xs = tf.tensor(x, [...shape]); // x holds exactly `batch` rows of `shape`
   const ys = tf.tensor2d(y.slice(0, batch), [batch, 1]);
   try {

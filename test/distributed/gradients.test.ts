@@ -5,14 +5,14 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { DistributedModel, FitResult } from "../../lib/distributed/distributed-model";
 import { averagingRule, DistributedConfig, validateConfig } from "../../lib/distributed/config";
-import { batchSlice, rowsPerEpoch } from "../../lib/distributed/partition";
+import { batchSlice, rowsPerEpoch, sliceSize } from "../../lib/distributed/partition";
 import { dropoutRows } from "../../lib/model/dropout-rows";
 import type { ModelSpec } from "../../lib/model/spec";
 import type { Staleness } from "../../lib/distributed/protocol";
 import { fusedRnnStatus } from "../../lib/model/fused-rnn";
 import { separableWindows } from "../fixtures/synthetic-windows";
 
-test("batchSlice deals every row of a batch to exactly one worker, sizes within one", () => {
+test("batchSlice (and sliceSize) deals every row of a batch to exactly one worker, sizes within one", () => {
   for (const rows of [1, 5, 32, 33, 64]) {
     for (const workers of [1, 2, 3, 4, 8]) {
       const slices = Array.from({ length: workers }, (_, w) => batchSlice(rows, workers, w));
@@ -20,6 +20,7 @@ test("batchSlice deals every row of a batch to exactly one worker, sizes within 
       assert.equal(slices.at(-1)!.hi, rows);
       slices.slice(1).forEach((s, i) => assert.equal(s.lo, slices[i].hi));
       const sizes = slices.map((s) => s.hi - s.lo);
+      assert.deepEqual(slices.map((_, w) => sliceSize(rows, workers, w)), sizes, "sliceSize is the slice's size");
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${rows} rows / ${workers}: ${sizes}`);
     }
   }

@@ -2,6 +2,7 @@
 // epoch, and a holder of slots [lo, hi) finds each shard where the layout says.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createRng, shuffledOrder, shuffleInPlace } from "../../lib/random";
 import { batchCounts, batchesPerEpoch, dealSlotShards, heldIndices, heldLayout, heldRows, microBatch, shardOrder } from "../../lib/distributed/slot-shards";
 
 const labels = (n: number, positives: number) => Float32Array.from({ length: n }, (_, i) => (i < positives ? 1 : 0));
@@ -45,6 +46,16 @@ test("shardOrder: a seeded permutation; identity without shuffling", () => {
   assert.deepEqual(shardOrder(20, true, 3002), a);
   assert.notDeepEqual(shardOrder(20, true, 4002), a, "another seed, another order");
   assert.deepEqual(Array.from(shardOrder(5, false, 3002)), [0, 1, 2, 3, 4]);
+});
+
+test("shuffledOrder: refills a reused array with the permutation an array of 0..n-1 shuffled on the seed gets (the order runs before it trained on)", () => {
+  const into = new Int32Array(20).fill(-1);
+  shuffledOrder(into, true, 3002);
+  const reference = shuffleInPlace(Array.from({ length: 20 }, (_, i) => i), createRng(3002));
+  assert.deepEqual(Array.from(into), reference);
+  assert.equal(shuffledOrder(into, true, 3002), into, "the same array, filled afresh");
+  assert.deepEqual(Array.from(into), reference, "a second epoch on the same seed starts from 0..n-1, not from the last order");
+  assert.deepEqual(Array.from(shuffledOrder(into, false, 3002)), Array.from({ length: 20 }, (_, i) => i));
 });
 
 test("held layout: slots [lo, hi) back to back; the others marked not held", () => {

@@ -119,7 +119,7 @@ test("runArrays is run without tensors: the same losses and weights, bit for bit
   assert.deepEqual(b.weights, a.weights);
 });
 
-test("runOnArrays: a step without runArrays gets tensors of the batch's shape, disposed after, even when the step throws", async () => {
+test("runOnArrays: a step without runArrays gets tensors of the batch's shape, disposed after, even when the step throws; a native step answers synchronously", async () => {
   await initBackend();
   const seen: { shape: number[]; x: number[]; y: number[] }[] = [];
   const step = {
@@ -134,8 +134,10 @@ test("runOnArrays: a step without runArrays gets tensors of the batch's shape, d
   const y = Float32Array.from([1, 0, 1, 1]); // a reused buffer longer than the batch
   assert.deepEqual(await runOnArrays(step, x, y, 2, [2, 3, 2]), [0.5, 1]);
   assert.deepEqual(seen[0], { shape: [2, 3, 2], x: Array.from(x), y: [1, 0] });
-  await assert.rejects(runOnArrays(step, x, y, 2, [2, 3, 2]), /step failed/);
+  await assert.rejects(async () => runOnArrays(step, x, y, 2, [2, 3, 2]), /step failed/);
   assert.equal(tf.memory().numTensors, before, "no tensor left behind");
   const native = { runArrays: (_x: Float32Array, _y: Float32Array, b: number): [number, number] => [b, 0] } as unknown as TrainStep;
-  assert.deepEqual(await runOnArrays(native, x, y, 2, [2, 3, 2]), [2, 0], "a native step takes the arrays themselves");
+  const ran = runOnArrays(native, x, y, 2, [2, 3, 2]);
+  assert.ok(!(ran instanceof Promise), "a native step answers at once, not through a promise a batch");
+  assert.deepEqual(ran, [2, 0], "a native step takes the arrays themselves");
 });
