@@ -4,7 +4,7 @@
 // installs its own uncaughtException/unhandledRejection listeners that rethrow; ours are added
 // first, so the report is posted before the thread dies.
 import { parentPort } from "node:worker_threads";
-import { assertPlainMessage, MainToWorker, WorkerToMain } from "./protocol";
+import { assertPlainMessage, isFinal, MainToWorker, WorkerToMain } from "./protocol";
 import { runFit, runPredict } from "./worker-tasks";
 import { disposeTaskModel } from "./worker-common";
 import { countMajorGcs } from "./worker-gcs";
@@ -18,7 +18,15 @@ let failed = false;
 /** Every message is checked to be plain data first (a cheap walk over its fields). */
 function post(msg: WorkerToMain, transfer: ArrayBuffer[] = []): void {
   assertPlainMessage(msg, `${msg.type} message of worker ${workerId}`);
-  port!.postMessage(msg, transfer);
+  if (!isFinal(msg)) {
+    port!.postMessage(msg, transfer);
+    return;
+  }
+  // The final message waits one turn of the event loop: a rejection the task left unhandled is reported
+  // (as failed) first, instead of reaching a group that has resolved, or the next task's group on this thread.
+  setImmediate(() => {
+    if (!failed) port!.postMessage(msg, transfer);
+  });
 }
 
 function reportFailure(err: unknown): void {

@@ -24,6 +24,12 @@ test("a worker that throws rejects fit naming it; the waiting worker is released
 test("an unhandled rejection inside a worker is reported too", () =>
   expectFailure(locked, { worker: 0, atEpoch: 1, kind: "reject" }, /^worker 0 failed: injected fault \(reject\)/));
 
+test("an unhandled rejection in a fit's last batch, with no turn of the event loop before the fit ends, still fails the fit (not lost after it resolved)", async () => {
+  // One worker and no validation: the fit ends in the same turn as the fault unless the final message waits for the rejection.
+  const one: DistributedConfig = { mode: "asynchronous", frequency: "epoch", numWorkers: 1, batchSize: 64 };
+  for (let i = 0; i < 3; i++) await expectFailure(one, { worker: 0, atEpoch: 2, atBatch: 3, kind: "reject" }, /^worker 0 failed: injected fault \(reject\)/);
+});
+
 test("a worker that exits rejects fit naming it and its exit code", () =>
   expectFailure(sync, { worker: 0, atEpoch: 0, kind: "exit" }, /^worker 0 failed: exited with code 3/));
 
