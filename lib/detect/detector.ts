@@ -261,7 +261,11 @@ export class FallDetector {
   private combineMembers(groups: readonly (readonly [readonly Predictor[], Float32Array])[]): number {
     const values: number[] = [];
     for (const [predictors, window] of groups) {
-      for (const p of predictors) values.push(tf.tidy(() => p.predict(tf.tensor3d(window, [1, this.T, this.F])).dataSync()[0]));
+      // One input tensor for the group's members (a copy into the backend each): the same values, made once.
+      tf.tidy(() => {
+        const xs = tf.tensor3d(window, [1, this.T, this.F]);
+        for (const p of predictors) values.push(p.predict(xs).dataSync()[0]);
+      });
     }
     return combineOf(this.combine, values);
   }

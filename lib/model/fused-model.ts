@@ -1,7 +1,7 @@
 // A Sequential model run layer by layer with every LSTM/GRU layer on the fused native kernel and
 // the other layers on tfjs: shared by the training step and the predictor.
 import * as tf from "@tensorflow/tfjs";
-import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnStatus, FusedScratch } from "./fused-rnn";
+import { fusableLayer, FusedLayerShape, fusedRnn, fusedRnnInference, fusedRnnStatus, FusedScratch } from "./fused-rnn";
 
 /**
  * Which code computes a model's training steps: the whole step native (lib/native/train_step.cc),
@@ -71,6 +71,24 @@ export class FusedModel {
     });
     return out;
   }
+
+  /**
+   * apply(xs, false)'s output bit for bit, recording no gradient: the recurrent layers without customGrad and
+   * Dropout, the identity outside training, skipped (the predictor's path; a detector scores dozens of windows a frame).
+   */
+  predict(xs: tf.Tensor): tf.Tensor {
+    let out = xs;
+    this.plan.forEach((step, i) => {
+      const layer = this.model.layers[i];
+      if (step === null) {
+        if (layer.getClassName() !== "Dropout") out = applyTfjsLayer(layer, out, i, false);
+      } else {
+        const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read());
+        out = fusedRnnInference(step, out as tf.Tensor3D, kernel, recurrent, bias, this.scratch[i]);
+      }
+    });
+    return out;
+  }
 }
 
 export interface Predictor {
@@ -85,5 +103,5 @@ export interface Predictor {
 export function makePredictor(model: tf.LayersModel): Predictor {
   const fused = FusedModel.of(model);
   if (typeof fused === "string") return { kernel: "tfjs-layers", reason: fused, predict: (xs) => model.predict(xs) as tf.Tensor };
-  return { kernel: "fused-native", predict: (xs) => tf.tidy(() => fused.apply(xs, false)) };
+  return { kernel: "fused-native", predict: (xs) => tf.tidy(() => fused.predict(xs)) };
 }

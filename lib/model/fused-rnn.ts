@@ -236,22 +236,13 @@ export function fusedRnn(
   const scratch = opts.scratch ?? new FusedScratch();
   // The first layer's input is data: no gradient, so x stays out of the differentiated inputs.
   const inputGrad = opts.inputGrad ?? true;
-  const { kernel: native, status } = load();
-  if (!native) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
-  const [B, T, F] = x.shape;
-  const U = shape.units;
-  const G = (shape.kind === "lstm" ? 4 : 3) * U;
-  const codes = [KIND_CODES[shape.kind], ACTIVATION_CODES[shape.activation], ACTIVATION_CODES[shape.recurrentActivation], B, T, F, U];
+  const run = forwardRun(shape, x.shape, scratch);
+  const { native, codes, B, T, F, U, G } = run;
   // The data is kept in this closure for the backward pass, not saved as tensors.
   const op = tf.customGrad(((...inputs: tf.Tensor[]) => {
     const [xs, W, R, b] = (inputGrad ? inputs.slice(0, 4) : [x, ...inputs.slice(0, 3)]).map((t) => t.dataSync() as Float32Array);
-    const h = scratch.get("h", B * T * U);
-    const c = scratch.get("c", shape.kind === "lstm" ? B * T * U : 0);
-    const pre = scratch.get("pre", B * T * G);
-    const post = scratch.get("post", B * T * G);
-    native.forward(...codes, xs, W, R, b, h, c, pre, post);
+    const { value, h, c, pre, post } = run.forward(xs, W, R, b);
     const generation = ++scratch.generation;
-    const value = shape.returnSequences ? tf.tensor3d(h.slice(), [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]) => {
       if (scratch.generation !== generation) throw new Error("fusedRnn: another forward pass reused this layer's caches before its backward pass; give each use its own FusedScratch");
       const dyData = (Array.isArray(dy) ? dy[0] : dy).dataSync() as Float32Array;
@@ -267,6 +258,34 @@ export function fusedRnn(
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return inputGrad ? op(x, kernel, recurrent, bias) : op(kernel, recurrent, bias);
+}
+
+/**
+ * The layer's output for x as fusedRnn gives it (the same native forward pass, bit for bit), recording
+ * no gradient: prediction's path, without customGrad's bookkeeping (a detector scores dozens of windows a frame).
+ */
+export function fusedRnnInference(shape: FusedLayerShape, x: tf.Tensor3D, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor, scratch: FusedScratch): tf.Tensor {
+  const run = forwardRun(shape, x.shape, scratch);
+  return run.forward(x.dataSync() as Float32Array, kernel.dataSync() as Float32Array, recurrent.dataSync() as Float32Array, bias.dataSync() as Float32Array).value;
+}
+
+/** The native forward pass of one layer on x's shape, into the scratch caches: shared by training and inference. */
+function forwardRun(shape: FusedLayerShape, [B, T, F]: readonly number[], scratch: FusedScratch) {
+  const { kernel: native, status } = load();
+  if (!native) throw new Error(`fused RNN kernel unavailable: ${status.available ? "not loaded" : status.reason}`);
+  const U = shape.units;
+  const G = (shape.kind === "lstm" ? 4 : 3) * U;
+  const codes = [KIND_CODES[shape.kind], ACTIVATION_CODES[shape.activation], ACTIVATION_CODES[shape.recurrentActivation], B, T, F, U] as const;
+  const forward = (xs: Float32Array, W: Float32Array, R: Float32Array, b: Float32Array) => {
+    const h = scratch.get("h", B * T * U);
+    const c = scratch.get("c", shape.kind === "lstm" ? B * T * U : 0);
+    const pre = scratch.get("pre", B * T * G);
+    const post = scratch.get("post", B * T * G);
+    native.forward(...codes, xs, W, R, b, h, c, pre, post);
+    const value = shape.returnSequences ? tf.tensor3d(h.slice(), [B, T, U]) : tf.tensor2d(lastStep(h, B, T, U), [B, U]);
+    return { value, h, c, pre, post };
+  };
+  return { native, codes, B, T, F, U, G, forward };
 }
 
 function lastStep(h: Float32Array, B: number, T: number, U: number): Float32Array {

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend";
 import { fusableLayer, FusedLayerShape, fusedRnn, FusedScratch, nativeLoadDecision } from "../../lib/model/fused-rnn";
 import { makeTrainStep } from "../../lib/model/train-step";
-import { makePredictor } from "../../lib/model/fused-model";
+import { FusedModel, makePredictor } from "../../lib/model/fused-model";
 import { NATIVE_ADDON } from "../../lib/native/paths";
 import { buildRnnModel, reseedDropout, seedStream } from "../../lib/model/rnn";
 import { createRng } from "../../lib/random";
@@ -178,7 +178,7 @@ test("the loader refuses an addon built for another CPU, or without a build note
 });
 
 for (const kind of ["lstm", "gru"] as const) {
-  test(`${kind}: the fused predictor gives model.predict's output (dropout off), and leaks nothing`, { skip }, async () => {
+  test(`${kind}: the fused predictor gives model.predict's output (dropout off), the fused apply(xs, false)'s bit for bit, and leaks nothing`, { skip }, async () => {
     await initBackend();
     const model = buildRnnModel({ kind, timesteps: 6, features: 4, units: [5, 3], dropout: 0.3, seed: 4 });
     const predictor = makePredictor(model);
@@ -188,6 +188,10 @@ for (const kind of ["lstm", "gru"] as const) {
     const got = predictor.predict(xs);
     assert.ok(maxAbsDiff(want, got) < 1e-5, `differs by ${maxAbsDiff(want, got)}`);
     assert.deepEqual(predictor.predict(xs).dataSync(), got.dataSync(), "deterministic: dropout is off");
+    const fused = FusedModel.of(model) as FusedModel;
+    const applied = tf.tidy(() => fused.apply(xs, false));
+    assert.deepEqual(got.dataSync(), applied.dataSync(), "bit for bit the differentiable pass with Dropout off (no customGrad, Dropout skipped)");
+    applied.dispose();
     const before = tf.memory().numTensors;
     tf.dispose(predictor.predict(xs));
     assert.equal(tf.memory().numTensors, before);
