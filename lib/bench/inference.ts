@@ -165,7 +165,7 @@ type ShippedScorer = Scorer & { members: number; kernel: string; kernelNote?: st
 interface StreamingApi {
   StreamingDetector: { fromModel(model: tf.LayersModel, scaler: unknown, opts?: { kernel?: string }): Promise<Scorer & { kernel?: string; kernelNote?: string }> };
   WindowedStream?: new (model: tf.LayersModel, scaler: unknown) => { push(f: ArrayLike<number>): unknown; reset(): void };
-  FallDetector?: new (models: tf.LayersModel[], preprocessing: unknown, opts: object, owned: boolean, startModels?: { models: tf.LayersModel[]; preprocessing: unknown }, secondWindow?: ShippedScorer) => ShippedScorer;
+  FallDetector?: new (models: tf.LayersModel[], preprocessing: unknown, opts: object, parts: { owned: boolean; startModels?: { models: tf.LayersModel[]; preprocessing: unknown }; secondWindow?: ShippedScorer }) => ShippedScorer;
   measureStreamingLatency(detector: unknown, frames: readonly ArrayLike<number>[]): { p50Ms: number; p99Ms: number };
   inputFeatureNames(withDiffs: boolean, diffLags?: readonly number[]): string[];
 }
@@ -282,7 +282,7 @@ async function measureShipped(api: StreamingApi, frames: number, warmup: number,
     const window = { T: t, stride, withDiffs: diffLags.length > 0, diffLags: [...diffLags] };
     const preprocessing = { ...shared, window, threshold: 0.5, ...(start.length ? { startModels: "start" } : {}), ...extra };
     const startGroup = start.length ? { models: start, preprocessing: { ...shared, window: { ...window, padStarts: pad }, threshold: 0.5 } } : undefined;
-    return new FallDetector(main, preprocessing, {}, true, startGroup, inner);
+    return new FallDetector(main, preprocessing, {}, { owned: true, startModels: startGroup, secondWindow: inner });
   };
   // FallDetector refuses a second window without start models (checkSecondWindow): no check of its own here.
   const inner = second ? build(second.T, startModels + second.T - T, 201) : undefined;

@@ -42,6 +42,20 @@ export interface DetectorOptions {
   phase?: number;
 }
 
+/** What a detector is built from beside its main models (FallDetector.fromDir fills them from a folder). */
+export interface DetectorParts {
+  /** dispose() disposes the models, the start models and the second window's detector (default false). */
+  owned?: boolean;
+  /** The start models of a --start-models folder, with their own preprocessing.json. */
+  startModels?: { models: readonly tf.LayersModel[]; preprocessing: Preprocessing };
+  /** preprocessing.json's secondWindow detector, loaded whole. */
+  secondWindow?: FallDetector;
+  /** The members' recurrent types ("lstm", or "lstm+gru" for two) and the backend that loaded them. */
+  source?: { kind: string; backend: string };
+  /** Said when the folder loaded is one member of an ensemble and the threshold came from its preprocessing.json. */
+  memberNote?: string;
+}
+
 /** What one scored window gave. */
 export interface DetectorStep {
   /** Frame number of the window's last frame (the push's `frame`, else rows since reset − 1). */
@@ -88,9 +102,9 @@ export class FallDetector {
   readonly kernel: TrainingKernel;
   readonly kernelNote?: string;
   /** Said when the folder loaded is one member of an ensemble and the threshold came from its preprocessing.json. */
-  memberNote?: string;
-  /** Set by fromDir: the members' recurrent types ("lstm", or "lstm+gru" for two) and the backend that loaded them. */
-  source?: { kind: string; backend: string };
+  readonly memberNote?: string;
+  /** From fromDir: the members' recurrent types ("lstm", or "lstm+gru" for two) and the backend that loaded them. */
+  readonly source?: { kind: string; backend: string };
   private readonly ring: WindowRing;
   private readonly predictors: Predictor[];
   private readonly start: { ring: WindowRing; predictors: Predictor[]; models: readonly tf.LayersModel[] } | null = null;
@@ -100,19 +114,19 @@ export class FallDetector {
   private readonly logic: AlarmLogic;
   private disposed = false;
 
-  /**
-   * `models` are the trained window models (an ensemble's members); disposed by dispose() only when `owned`, as are
-   * `startModels`' (the start models of a --start-models folder, with their own preprocessing.json) and `secondWindow`
-   * (preprocessing.json's secondWindow detector, loaded whole; disposed with this one).
-   */
+  private readonly owned: boolean;
+
+  /** `models` are the trained window models (an ensemble's members); `parts` the rest (DetectorParts). */
   constructor(
     private readonly models: readonly tf.LayersModel[],
     preprocessing: Preprocessing,
     opts: DetectorOptions = {},
-    private readonly owned = false,
-    startModels?: { models: readonly tf.LayersModel[]; preprocessing: Preprocessing },
-    secondWindow?: FallDetector,
+    parts: DetectorParts = {},
   ) {
+    const { startModels, secondWindow } = parts;
+    this.owned = parts.owned ?? false;
+    if (parts.source) this.source = parts.source;
+    if (parts.memberNote && opts.threshold === undefined) this.memberNote = parts.memberNote;
     if (models.length === 0) throw new RangeError("FallDetector: no model");
     const { T, F } = windowInputShape(models[0]);
     for (const m of models) {
@@ -180,15 +194,19 @@ export class FallDetector {
       if (secondDir !== undefined) second = await FallDetector.fromDir(path.join(dir, secondDir), opts);
       let d: FallDetector;
       try {
-        d = new FallDetector(saved.models, saved.preprocessing, opts, true, start ? { models: start.models, preprocessing: start.preprocessing } : undefined, second ?? undefined);
+        d = new FallDetector(saved.models, saved.preprocessing, opts, {
+          owned: true,
+          startModels: start ? { models: start.models, preprocessing: start.preprocessing } : undefined,
+          secondWindow: second ?? undefined,
+          source: { kind: saved.kind, backend: saved.backend },
+          memberNote: saved.memberNote,
+        });
       } catch (e) {
         // Say which folder's settings disagree.
         if (start && e instanceof Error && e.message.startsWith("start models")) e.message = `${path.join(dir, sub!, "preprocessing.json")}: ${e.message}`;
         if (second && e instanceof Error && e.message.startsWith("second window")) e.message = `${path.join(dir, secondDir!, "preprocessing.json")}: ${e.message}`;
         throw e;
       }
-      if (saved.memberNote && opts.threshold === undefined) d.memberNote = saved.memberNote;
-      d.source = { kind: saved.kind, backend: saved.backend };
       return d;
     } catch (e) {
       for (const m of [...saved.models, ...(start?.models ?? [])]) m.dispose();

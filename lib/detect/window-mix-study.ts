@@ -46,7 +46,8 @@ export function splitReplay(r: DatasetReplay): [ScoredRecording, ScoredRecording
     if (r.windows.some((w) => w.detectors !== undefined)) throw new Error(`${r.id}: some windows carry both detectors' scores and some do not`);
     return null;
   }
-  const one = (which: "first" | "second"): ScoredRecording => ({ ...scoredFromReplay(r), scores: r.windows.map((w) => w.detectors![which]) });
+  const joined = scoredFromReplay(r);
+  const one = (which: "first" | "second"): ScoredRecording => ({ ...joined, frames: joined.frames.slice(), scores: r.windows.map((w) => w.detectors![which]) });
   return [one("first"), one("second")];
 }
 
