@@ -9,16 +9,17 @@
 // them one frame at a time.
 import type { WindowSet } from "../types";
 import { alignWindows } from "./start-models";
-import { joinAgreeing } from "../evaluate/member-combine";
+import { joinAgreeing, joinAgreeingMean } from "../evaluate/member-combine";
 
-export { joinAgreeing };
+export { joinAgreeing, joinAgreeingMean };
 
 /**
  * How a frame's two aligned scores become one: `min`, the lower (both must pass 0.5); `min-agree`, the same alarms,
- * ranked by the mean log-odds where both scores sit on one side of 0.5 (joinAgreeing).
+ * ranked by the mean log-odds where both scores sit on one side of 0.5 (joinAgreeing); `min-agree-mean`, the same
+ * alarms, ranked by the mean log-odds where they disagree too, held below 0.5 there (joinAgreeingMean).
  */
-export type SecondWindowRule = "min" | "min-agree";
-export const SECOND_WINDOW_RULES: readonly SecondWindowRule[] = ["min", "min-agree"];
+export type SecondWindowRule = "min" | "min-agree" | "min-agree-mean";
+export const SECOND_WINDOW_RULES: readonly SecondWindowRule[] = ["min", "min-agree", "min-agree-mean"];
 /** --second-window-rule when not given: min-agree met as many goals as min or more on every seed of the twenty-fifth round. */
 export const DEFAULT_SECOND_WINDOW_RULE: SecondWindowRule = "min-agree";
 
@@ -37,7 +38,7 @@ export function joinAligned(first: number, second: number): number {
 
 /** The rule's arithmetic on one frame. */
 export function joinRule(rule: SecondWindowRule): (first: number, second: number) => number {
-  return rule === "min-agree" ? joinAgreeing : joinAligned;
+  return rule === "min-agree" ? joinAgreeing : rule === "min-agree-mean" ? joinAgreeingMean : joinAligned;
 }
 
 /**

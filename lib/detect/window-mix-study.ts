@@ -22,7 +22,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { HeldJoin, joinAgreeing, joinRule } from "./second-window";
+import { HeldJoin, joinRule } from "./second-window";
 import { alignToThreshold } from "../evaluate/align";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
@@ -58,20 +58,6 @@ export function splitReplay(r: DatasetReplay): [ScoredRecording, ScoredRecording
 export type FuseRule = "logit-mean" | "min" | "min-agree" | "min-agree-mean";
 export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree", "min-agree-mean"];
 
-/** The largest float32 below 0.5: a score that stays short of the threshold. */
-const BELOW_HALF = Math.fround(0.5 - 2 ** -25);
-
-/**
- * A study (the twenty-ninth round): `min-agree`'s alarms, ranked by the mean log-odds where the two disagree too, held
- * below 0.5 there (min-agree ranks those frames by the lower score, the dissenting detector's).
- */
-export function joinAgreeingMean(first: number, second: number): number {
-  const lo = Math.min(first, second);
-  const hi = Math.max(first, second);
-  if (lo >= 0.5 || hi < 0.5) return joinAgreeing(first, second);
-  return Math.min(logitMeanOf([first, second]), BELOW_HALF);
-}
-
 /**
  * Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms
  * of the scorings held that many frames (HeldJoin). `secondLevel` < 0.5 lowers the second's threshold to that aligned
@@ -81,7 +67,7 @@ export function joinAgreeingMean(first: number, second: number): number {
  */
 export function fuse(a: readonly ScoredRecording[], b: readonly ScoredRecording[], rule: FuseRule = "logit-mean", hold = 0, secondLevel = 0.5, firstLevel = 0.5): ScoredRecording[] {
   if (!(firstLevel > 0 && firstLevel <= 0.5)) throw new RangeError(`the first window's level must be an aligned score in (0, 0.5], got ${firstLevel}`);
-  const one = rule === "logit-mean" ? (x: number, y: number) => logitMeanOf([x, y]) : rule === "min-agree-mean" ? joinAgreeingMean : joinRule(rule);
+  const one = rule === "logit-mean" ? (x: number, y: number) => logitMeanOf([x, y]) : joinRule(rule);
   const other = new Map(b.map((r) => [r.id, r]));
   if (other.size !== a.length) throw new Error(`fuse: ${a.length} recordings against ${other.size}`);
   return a.map((r) => {

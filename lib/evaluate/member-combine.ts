@@ -50,6 +50,18 @@ export function joinAgreeing(first: number, second: number): number {
   return lo;
 }
 
+// Beside joinAgreeing for the same reason: the page embeds its source, which calls both by name.
+/**
+ * min-agree's alarms ranked by the mean log-odds wherever the two aligned scores sit (issue 15's twenty-ninth round):
+ * where they agree, joinAgreeing's score; where they disagree, their mean log-odds held below 0.5 (joinAgreeing: the
+ * lower score, the dissenting detector's). Every frame on joinAgreeing's side of 0.5.
+ */
+export function joinAgreeingMean(first: number, second: number): number {
+  if ((first >= 0.5) === (second >= 0.5)) return joinAgreeing(first, second);
+  // The largest float32 below 0.5: short of the threshold.
+  return Math.min(logitMeanOf([first, second]), Math.fround(0.5 - 2 ** -25));
+}
+
 /** One window's members combined as memberMean does (float32 sums in member order, one float32 division). Self-contained: the browser page embeds it. */
 export function memberMeanOf(values: readonly number[]): number {
   let sum = 0;

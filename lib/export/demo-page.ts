@@ -6,7 +6,7 @@
 import { pageWindows } from "./page-windows";
 import { alarmLogic, AlarmSettings } from "../detect/alarms";
 import { alignToThreshold } from "../evaluate/align";
-import { HeldJoin, joinAgreeing, joinAligned, joinHeld, ScoreHold, SecondWindowRule } from "../detect/second-window";
+import { HeldJoin, joinAgreeing, joinAgreeingMean, joinAligned, joinHeld, ScoreHold, SecondWindowRule } from "../detect/second-window";
 import { combineWords, logitMeanOf, MemberCombineName, memberMeanOf } from "../evaluate/member-combine";
 
 /** The page's alarm rule (AlarmSettings plus the refractory period in seconds, for display). */
@@ -121,8 +121,10 @@ const MAIN = `
       // The second window's detector scores the same frames; a frame's score joins the two aligned scores by its rule.
       const other = await streamOf(input.second);
       if (other.lastFrame.length !== lastFrame.length || other.lastFrame.some((f, i) => f !== lastFrame[i])) throw new Error("the second window's detector scores other frames than the first");
-      // joinRule's compiled body reaches joinAgreeing through a module binding the page lacks: the rule is picked here.
-      const joined = new HeldJoin(input.second.rule === "min-agree" ? joinAgreeing : joinAligned, input.second.hold || 0, input.second.level || 0.5);
+      // joinRule's compiled body reaches the joins through module bindings the page lacks: the rule is picked here.
+      const join = { "min": joinAligned, "min-agree": joinAgreeing, "min-agree-mean": joinAgreeingMean }[input.second.rule];
+      if (!join) throw new Error("unknown second-window rule " + input.second.rule);
+      const joined = new HeldJoin(join, input.second.hold || 0, input.second.level || 0.5);
       stream = stream.map((s, i) => joined.push(lastFrame[i], s, other.stream[i]));
       probs = stream;
       members += other.members;
@@ -181,6 +183,7 @@ ${alarmLogic.toString()}
 ${alignToThreshold.toString()}
 ${joinAligned.toString()}
 ${joinAgreeing.toString()}
+${joinAgreeingMean.toString()}
 ${joinHeld.toString()}
 ${ScoreHold.toString()}
 ${HeldJoin.toString()}

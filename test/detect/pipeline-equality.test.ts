@@ -197,3 +197,5 @@ const secondWindowEquality = (rule: SecondWindowRule, hold = 0, level = 0.5) => 
 test("a --second-window run replays to the pipeline's windows, decisions and detection figures, each frame the lower of its two detectors' scores", secondWindowEquality("min"));
 
 test("a --second-window-rule min-agree --second-window-hold 4 --second-window-level 0.4 run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' held scores joined by the rule, the second at its level", secondWindowEquality("min-agree", 4, 0.4));
+
+test("a --second-window-rule min-agree-mean --second-window-hold 4 run replays to the pipeline's windows, decisions and detection figures, each frame its two detectors' held scores joined by the rule", secondWindowEquality("min-agree-mean", 4));

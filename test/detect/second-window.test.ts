@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HeldJoin, joinAgreeing, joinAligned, joinSecondWindow, secondWindowDir, joinHeld, ScoreHold } from "../../lib/detect/second-window";
+import { HeldJoin, joinAgreeing, joinAgreeingMean, joinAligned, joinRule, joinSecondWindow, secondWindowDir, joinHeld, ScoreHold } from "../../lib/detect/second-window";
+import { logitMeanOf } from "../../lib/evaluate/member-combine";
 import { alignToThreshold } from "../../lib/evaluate/align";
 
 const placed = (ends: [number, number][]) => ({ count: ends.length, seq: Int32Array.from(ends, (e) => e[0]), lastFrame: Int32Array.from(ends, (e) => e[1]), sequenceIds: ["fall-01", "adl-01"] });
@@ -79,7 +80,7 @@ test("the second's level: its aligned scores mapped as alignToThreshold maps the
   const level = 0.4;
   const moved = { ...second, scores: alignToThreshold(second.scores, level) };
   for (const hold of [0, 1, 6]) {
-    for (const rule of ["min", "min-agree"] as const) {
+    for (const rule of ["min", "min-agree", "min-agree-mean"] as const) {
       assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1", rule, hold, level)), Array.from(joinSecondWindow(first, moved, "fold 1", rule, hold)), `${rule}, hold ${hold}`);
       assert.deepEqual(Array.from(joinSecondWindow(first, second, "fold 1", rule, hold, 0.5)), Array.from(joinSecondWindow(first, second, "fold 1", rule, hold)));
     }
@@ -88,4 +89,17 @@ test("the second's level: its aligned scores mapped as alignToThreshold maps the
   assert.ok(joinSecondWindow(first, second, "fold 1", "min", 0, level)[0] >= 0.5);
   assert.ok(joinSecondWindow(first, second, "fold 1", "min", 0)[0] < 0.5);
   for (const bad of [0, 0.6, -0.1, NaN]) assert.throws(() => new HeldJoin(joinAligned, 0, bad), /the second window's level must be an aligned score in \(0, 0.5\]/);
+});
+
+test("joinAgreeingMean: min-agree's side of 0.5 on every pair; where the two disagree, their mean log-odds kept below 0.5 instead of the lower", () => {
+  const grid = [0.01, 0.2, 0.45, 0.4999, 0.5, 0.5001, 0.6, 0.8, 0.99];
+  for (const a of grid) for (const b of grid) assert.equal(joinAgreeingMean(a, b) >= 0.5, joinAgreeing(a, b) >= 0.5, `${a}, ${b}`);
+  // Agreeing: min-agree's own score.
+  assert.equal(joinAgreeingMean(0.6, 0.8), joinAgreeing(0.6, 0.8));
+  assert.equal(joinAgreeingMean(0.2, 0.3), joinAgreeing(0.2, 0.3));
+  // Disagreeing: 0.8 and 0.2 have mean log-odds 0 (0.5), kept just below; below 0.5 the mean log-odds itself (min-agree: the lower, 0.1 and 0.3).
+  assert.ok(joinAgreeingMean(0.8, 0.2) < 0.5 && joinAgreeingMean(0.8, 0.2) > 0.4999);
+  assert.ok(joinAgreeingMean(0.6, 0.1) < joinAgreeingMean(0.55, 0.3));
+  assert.equal(joinAgreeingMean(0.6, 0.1), logitMeanOf([0.6, 0.1]));
+  assert.equal(joinRule("min-agree-mean"), joinAgreeingMean);
 });

@@ -231,7 +231,7 @@ test("the README's deployment detector in the page: start models, LSTM and GRU b
   }
 });
 
-test("a --second-window detector in the page: both detectors' streams joined by the lower score (and by min-agree, held or not), as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
+test("a --second-window detector in the page: both detectors' streams joined by the lower score (and by min-agree and min-agree-mean, held or not), as FallDetector replays the recording", { timeout: 10 * 60_000 }, async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: browser check skipped`);
     return;
@@ -270,7 +270,9 @@ test("a --second-window detector in the page: both detectors' streams joined by 
     };
     // Held 12 frames (the hold), then the second at level 0.4 (the level): the page holds and lowers as FallDetector does.
     const held = await follows({ hold: 12 }, "page-held", "the hold", again);
-    await follows({ level: 0.4 }, "page-level", "the level", held);
+    const lowered = await follows({ level: 0.4 }, "page-level", "the level", held);
+    // min-agree-mean: the same alarms, the disagreeing frames ranked by both.
+    await follows({ rule: "min-agree-mean" }, "page-agree-mean", "min-agree-mean", lowered);
 
     // A second detector padded otherwise would score other frames: the page is not written.
     const startPre = path.join(run.fold, "window-24", "start", "preprocessing.json");
