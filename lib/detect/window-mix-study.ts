@@ -6,7 +6,7 @@
 // scored the same way and must give its metrics.json figures: the check that this scoring is the pipeline's. A
 // --second-window run (the default since the twenty-eighth round) is a pair itself: its two detectors' aligned scores are
 // read apart from its replay, checked to join back to its own scores, and joined by the rules asked.
-// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree] [--hold K] [--second-level L] [--first-level L] [--against BASE_1,...] [--json F]
+// node dist/lib/detect/window-mix-study.js RUN_1 ... RUN_N [--with OTHER_1,...,OTHER_N] [--rule logit-mean|min|min-agree|min-agree-mean] [--hold K] [--second-level L] [--first-level L] [--against BASE_1,...] [--json F]
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
