@@ -22,7 +22,7 @@ import { GoalRun, goalsTable, readGoalRun } from "./goals-table";
 import type { DatasetReplay } from "./replay-dataset";
 import { replayFolds, ReplayRunConfig, replayRunConfig } from "./replay-run";
 import { scoredEnds, windowAucOnReference } from "./window-length-study";
-import { HeldJoin, joinRule } from "./second-window";
+import { HeldJoin, joinRule, SECOND_WINDOW_RULES, SecondWindowRule } from "./second-window";
 import { alignToThreshold } from "../evaluate/align";
 
 /** One recording as scored: its frames' aligned scores (threshold 0.5), in time order. */
@@ -55,8 +55,8 @@ export function splitReplay(r: DatasetReplay): [ScoredRecording, ScoredRecording
  * How two aligned scores of a frame become one: their mean log-odds, the lower (an alarm needs both), or `min`'s alarms
  * ranked by the mean log-odds where both agree (joinAgreeing).
  */
-export type FuseRule = "logit-mean" | "min" | "min-agree" | "min-agree-mean";
-export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", "min", "min-agree", "min-agree-mean"];
+export type FuseRule = "logit-mean" | SecondWindowRule;
+export const FUSE_RULES: readonly FuseRule[] = ["logit-mean", ...SECOND_WINDOW_RULES];
 
 /**
  * Two scorings of the same recordings, frame by frame (the frames scored must be the same); with `hold` > 0 the alarms
